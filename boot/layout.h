@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The fixed shape of a minivmm machine: guest physical memory map, I/O
+ * ports, interrupt lines and exit codes.  Shared by the VMM, the firmware
+ * and the test guests, so it holds only constants.
+ */
+#ifndef MINIVMM_LAYOUT_H
+#define MINIVMM_LAYOUT_H
+
+/* ---- guest physical memory map ---- */
+#define LAYOUT_GDT_ADDR		0x00000500ULL	/* boot GDT (4 entries) */
+#define LAYOUT_BOOT_STACK_TOP	0x00008000ULL	/* boot/firmware stack grows down */
+#define LAYOUT_PML4_ADDR	0x00009000ULL	/* identity page tables: PML4 */
+#define LAYOUT_PDPT_ADDR	0x0000A000ULL	/* PDPT (1 page) */
+#define LAYOUT_PD_ADDR		0x0000B000ULL	/* 4 PDs, 2 MiB pages, map 0-4 GiB */
+#define LAYOUT_ZERO_PAGE_ADDR	0x00010000ULL	/* Linux boot_params */
+#define LAYOUT_HANDOFF_ADDR	0x00011000ULL	/* firmware hand-off block */
+#define LAYOUT_CMDLINE_ADDR	0x00020000ULL	/* kernel command line */
+#define LAYOUT_CMDLINE_MAX	0x00010000ULL	/* 64 KiB room for it */
+#define LAYOUT_EBDA_START	0x0009FC00ULL	/* low RAM ends here (e820) */
+#define LAYOUT_ACPI_ADDR	0x000E0000ULL	/* ACPI tables, RSDP first */
+#define LAYOUT_ACPI_SIZE	0x00020000ULL	/* 0xE0000-0xFFFFF */
+#define LAYOUT_HIGH_RAM_START	0x00100000ULL	/* 1 MiB: kernel goes here */
+#define LAYOUT_FIRMWARE_ADDR	0x00100000ULL	/* netboot firmware is linked here */
+
+#define LAYOUT_MMIO_HOLE_START	0xC0000000ULL	/* 3 GiB */
+#define LAYOUT_MMIO_HOLE_END	0x100000000ULL	/* 4 GiB */
+#define LAYOUT_VIRTIO_MMIO_BASE	0xD0000000ULL	/* first virtio-mmio window */
+#define LAYOUT_VIRTIO_MMIO_SIZE	0x1000ULL	/* one window per device */
+#define LAYOUT_VIRTIO_MMIO_MAX	16
+#define LAYOUT_IOAPIC_ADDR	0xFEC00000ULL
+#define LAYOUT_LAPIC_ADDR	0xFEE00000ULL
+#define LAYOUT_TSS_ADDR		0xFFFBD000ULL	/* KVM_SET_TSS_ADDR (3 pages) */
+#define LAYOUT_IDENTITY_MAP_ADDR 0xFFFBC000ULL	/* KVM_SET_IDENTITY_MAP_ADDR */
+
+/* ---- I/O ports ---- */
+#define PORT_COM1		0x3F8
+#define PORT_I8042_DATA		0x60
+#define PORT_I8042_CMD		0x64
+#define PORT_ACPI_SLEEP_CTL	0x600	/* FADT SLEEP_CONTROL_REG (1 byte) */
+#define PORT_ACPI_SLEEP_STS	0x601	/* FADT SLEEP_STATUS_REG (1 byte) */
+#define PORT_ACPI_RESET		0x602	/* FADT RESET_REG (1 byte) */
+#define ACPI_RESET_VALUE	0x0E
+#define ACPI_S5_SLP_TYP		5	/* \_S5 package value */
+#define ACPI_SLP_EN		0x20	/* SLP_EN bit in SLEEP_CONTROL_REG */
+#define PORT_DEBUG_TRACE	0x510	/* byte write: guest phase marker (-trace-boot) */
+#define PORT_FW_STATUS		0x511	/* byte write: firmware outcome, see FW_STATUS_* */
+
+/* ---- interrupt lines (GSIs on the IOAPIC) ---- */
+#define IRQ_COM1		4
+#define IRQ_VIRTIO_MMIO_BASE	5	/* virtio-mmio device n uses GSI 5 + n */
+
+/* ---- firmware status codes written to PORT_FW_STATUS ---- */
+#define FW_STATUS_NETBOOT_FAILED	1
+#define FW_STATUS_LOCALBOOT		2
+
+/* ---- minivmm exit codes (docs/usage.md) ---- */
+#define EXIT_GUEST_POWEROFF	0	/* the guest powered off */
+#define EXIT_VMM_ERROR		1	/* setup or runtime error of minivmm */
+#define EXIT_USAGE		2	/* bad command line */
+#define EXIT_GUEST_REBOOT	3	/* the guest rebooted (panic=N lands here) */
+#define EXIT_GUEST_CRASH	4	/* triple fault, KVM internal error, failed entry */
+#define EXIT_NETBOOT_FAILED	5	/* netboot firmware gave up */
+#define EXIT_LOCALBOOT		6	/* netboot config chose LOCALBOOT */
+#define EXIT_STOPPED		7	/* stopped from the host: Ctrl-A x, SIGINT, SIGTERM */
+
+#endif

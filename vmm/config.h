@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The validated configuration of one run, built from argv before anything
+ * touches KVM (so a bad option never leaves a half-made VM behind).
+ */
+#ifndef MINIVMM_CONFIG_H
+#define MINIVMM_CONFIG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define CONFIG_MAX_DRIVES 8
+#define CONFIG_MAX_NICS 4
+#define CONFIG_MAX_VCPUS 255	/* one xAPIC-addressable LAPIC each */
+#define CONFIG_ERR_MAX 256
+
+enum drive_cache {
+	DRIVE_CACHE_WRITEBACK = 0,	/* page cache; FLUSH is fdatasync */
+	DRIVE_CACHE_NONE,		/* O_DIRECT; FLUSH is fdatasync */
+	DRIVE_CACHE_UNSAFE,		/* page cache; FLUSH ignored */
+};
+
+struct drive_config {
+	const char *path;
+	bool readonly;
+	enum drive_cache cache;
+	const char *serial;		/* GET_ID string, may be NULL */
+};
+
+struct nic_config {
+	const char *tap;		/* host TAP name */
+	const char *bridge;		/* attach to this bridge, may be NULL */
+	uint8_t mac[6];
+	bool mac_set;			/* mac= given; else derived from tap */
+};
+
+enum serial_mode {
+	SERIAL_STDIO = 0,
+	SERIAL_FILE,
+	SERIAL_NONE,
+};
+
+struct config {
+	const char *kernel;
+	const char *initrd;
+	const char *append;
+	uint64_t mem_bytes;		/* -m, default 256 MiB */
+	unsigned int vcpus;		/* -smp N */
+	unsigned int sockets, cores, threads; /* topology, product == vcpus */
+	struct drive_config drive[CONFIG_MAX_DRIVES];
+	unsigned int nr_drives;
+	struct nic_config nic[CONFIG_MAX_NICS];
+	unsigned int nr_nics;
+	enum serial_mode serial;
+	const char *serial_path;
+	bool netboot;			/* -netboot / -boot n */
+	bool trace_boot;		/* -trace-boot */
+	bool stats;			/* -stats: device counters on exit */
+	bool no_seccomp;		/* -no-seccomp */
+	bool reboot_restart;		/* -reboot restart|exit (default exit) */
+	const char *dump_acpi_dir;	/* -dump-acpi DIR: write tables, exit */
+	const char *user;		/* -user NAME: drop privileges */
+	const char *chroot_dir;		/* -chroot DIR */
+	bool help, version;
+};
+
+/*
+ * Parse argv into cfg.  Returns 0, or -1 with a one-line message (no
+ * trailing newline) in err.  Pointers in cfg point into argv.
+ */
+int config_parse(struct config *cfg, int argc, char **argv,
+		 char err[CONFIG_ERR_MAX]);
+/* Sub-parsers, exposed for tests and fuzzing. */
+int config_parse_drive(struct drive_config *d, char *spec,
+		       char err[CONFIG_ERR_MAX]);
+int config_parse_nic(struct nic_config *n, char *spec,
+		     char err[CONFIG_ERR_MAX]);
+int config_parse_size(const char *s, uint64_t *bytes);
+int config_parse_mac(const char *s, uint8_t mac[6]);
+void config_default_mac(const char *tap, uint8_t mac[6]);
+void config_usage(const char *prog);
+
+#endif

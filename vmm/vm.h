@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The VM object: KVM file descriptors, guest memory, buses and vCPUs.
+ * It is the only mutable state of a run and is passed to whatever needs it.
+ * Devices talk to it only through the functions below.
+ */
+#ifndef MINIVMM_VM_H
+#define MINIVMM_VM_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "vmm/bus.h"
+#include "vmm/config.h"
+#include "vmm/guest_mem.h"
+
+struct vcpu;
+
+struct vm {
+	const struct config *cfg;
+	int kvm_fd;
+	int vm_fd;
+	int vcpu_mmap_size;
+	struct guest_mem mem;
+	struct bus pio_bus;
+	struct bus mmio_bus;
+	struct vcpu *vcpus;
+	unsigned int nr_vcpus;
+
+	/* Orderly stop: the first reason wins, everybody is woken. */
+	atomic_int exit_code;		/* -1 while running */
+	int stop_fd;			/* eventfd the main thread waits on */
+	uint64_t start_ns;		/* CLOCK_MONOTONIC at process start */
+};
+
+/* Device plumbing. */
+int vm_register_pio(struct vm *vm, const struct bus_device *dev);
+int vm_register_mmio(struct vm *vm, const struct bus_device *dev);
+/* Level of an IOAPIC input (GSI); for the serial port's line. */
+int vm_set_irq_line(struct vm *vm, uint32_t gsi, int level);
+/* KVM_IOEVENTFD on an MMIO address with a 4-byte datamatch; returns the eventfd. */
+int vm_add_mmio_ioeventfd(struct vm *vm, uint64_t addr, uint32_t datamatch);
+int vm_remove_mmio_ioeventfd(struct vm *vm, int fd, uint64_t addr,
+			     uint32_t datamatch);
+/* KVM_IRQFD for a GSI; returns the eventfd to write to raise it. */
+int vm_add_irqfd(struct vm *vm, uint32_t gsi);
+
+/* Request an orderly stop with an exit code (first caller wins). */
+void vm_request_stop(struct vm *vm, int exit_code);
+bool vm_stopping(const struct vm *vm);
+
+/* Nanoseconds since process start, for -trace-boot. */
+uint64_t vm_elapsed_ns(const struct vm *vm);
+
+#endif
