@@ -1,0 +1,93 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Linux x86 boot protocol (Documentation/arch/x86/boot.rst): parse the
+ * setup header of a bzImage, build the zero page (struct boot_params),
+ * the e820 memory map and place the initrd.  Freestanding: shared by the
+ * VMM (direct boot) and the netboot firmware.
+ */
+#ifndef MINIVMM_LINUX_BOOT_H
+#define MINIVMM_LINUX_BOOT_H
+
+#include <stdint.h>
+#include <stddef.h>
+#include <stdbool.h>
+
+#define LINUX_ZERO_PAGE_SIZE 4096
+#define E820_RAM 1
+#define E820_RESERVED 2
+#define E820_ACPI 3
+
+struct e820_entry {
+	uint64_t addr;
+	uint64_t size;
+	uint32_t type;
+} __attribute__((packed));
+
+struct linux_setup_info {
+	uint16_t protocol;        /* e.g. 0x020f */
+	uint32_t setup_bytes;     /* ((setup_sects ? setup_sects : 4) + 1) * 512: file offset of the protected-mode kernel */
+	uint64_t kernel_bytes;    /* image size - setup_bytes */
+	uint64_t pref_address;
+	uint32_t kernel_alignment;
+	uint32_t init_size;
+	uint32_t initrd_addr_max;
+	uint32_t cmdline_size;    /* max command line length without NUL */
+	bool relocatable;
+	bool xlf_kernel_64;       /* 64-bit entry at load address + 0x200 */
+};
+
+/*
+ * 0, or -1 with *why = static one-line reason ("not a bzImage (no HdrS
+ * magic)", "boot protocol 2.03 is older than 2.06", "no 64-bit entry point
+ * (XLF_KERNEL_64)", "truncated: setup needs N bytes", ...).
+ */
+int linux_parse_setup(const void *image, size_t size,
+		      struct linux_setup_info *info, const char **why);
+
+/* Where the protected-mode kernel goes: pref_address (protocol >= 2.10), else 1 MiB. */
+uint64_t linux_kernel_load_addr(const struct linux_setup_info *info);
+
+/*
+ * e820 for a guest with ram_bytes of RAM laid out as in boot/layout.h:
+ * RAM 0..EBDA_START, RESERVED EBDA..1MiB (covers ACPI at 0xE0000),
+ * RAM 1MiB..min(ram,3GiB), RAM 4GiB.. for the part above 3 GiB.
+ * Returns count (<= max).
+ */
+unsigned int linux_e820_map(uint64_t ram_bytes, struct e820_entry *out,
+			    unsigned int max);
+
+struct linux_boot_args {
+	uint64_t cmdline_addr;
+	uint32_t cmdline_len;		/* len without NUL */
+	uint64_t initrd_addr;
+	uint64_t initrd_size;		/* 0,0 = none */
+	uint64_t rsdp_addr;
+	const struct e820_entry *e820;
+	unsigned int nr_e820;
+};
+
+/*
+ * Zero the 4 KiB zero page, copy the image's setup header into it (hdr at
+ * 0x1f1, length from the jump at 0x201), set type_of_loader=0xff, loadflags
+ * (LOADED_HIGH | CAN_USE_HEAP), heap_end_ptr, cmd_line_ptr
+ * (+ ext_cmd_line_ptr), ramdisk_image/size (+ ext_ fields), acpi_rsdp_addr
+ * (offset 0x070), e820_entries/e820_table.  -1 with *why if the cmdline
+ * exceeds cmdline_size or e820 too long.
+ */
+int linux_build_boot_params(void *zero_page, const void *image,
+			    size_t image_size,
+			    const struct linux_setup_info *info,
+			    const struct linux_boot_args *args,
+			    const char **why);
+
+/*
+ * Highest page-aligned address for an initrd of size bytes that lies inside
+ * an E820_RAM entry, ends at or below initrd_addr_max (inclusive last byte)
+ * and below 4 GiB, and starts at or above min_addr (end of the loaded
+ * kernel incl. init_size).  0 if it does not fit.
+ */
+uint64_t linux_initrd_addr(const struct e820_entry *e820, unsigned int nr,
+			   uint64_t size, uint32_t initrd_addr_max,
+			   uint64_t min_addr);
+
+#endif
