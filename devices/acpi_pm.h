@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Hardware-reduced ACPI power management: the FADT sleep control, sleep
+ * status and reset registers, three byte ports starting at
+ * PORT_ACPI_SLEEP_CTL.  S5 powers the VM off, the reset value reboots it.
+ */
+#ifndef MINIVMM_ACPI_PM_H
+#define MINIVMM_ACPI_PM_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#ifndef MINIVMM_VM_STOP_FN
+#define MINIVMM_VM_STOP_FN
+/* Ask the VM to stop with a boot/layout.h exit code. */
+typedef void (*vm_stop_fn)(void *opaque, int exit_code);
+#endif
+
+#define ACPI_PM_NR_PORTS	3
+
+struct acpi_pm {
+	/* private */
+	vm_stop_fn stop;
+	void *opaque;
+	bool wak_sts;		/* WAK_STS after a (no-op) S1-S4 request */
+};
+
+void acpi_pm_init(struct acpi_pm *pm, vm_stop_fn stop, void *opaque);
+/* bus_read_fn / bus_write_fn; offset 0 = PORT_ACPI_SLEEP_CTL. */
+void acpi_pm_pio_read(void *opaque, uint64_t offset, void *data,
+		      uint32_t size);
+void acpi_pm_pio_write(void *opaque, uint64_t offset, const void *data,
+		       uint32_t size);
+
+#endif

@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The bare minimum of an i8042 keyboard controller at ports 0x60-0x64:
+ * the CPU reset line (command 0xFE) and a status register that makes
+ * Linux's probe give up at once.  Register it with base PORT_I8042_DATA
+ * and length I8042_NR_PORTS.
+ */
+#ifndef MINIVMM_I8042_H
+#define MINIVMM_I8042_H
+
+#include <stdint.h>
+
+#ifndef MINIVMM_VM_STOP_FN
+#define MINIVMM_VM_STOP_FN
+/* Ask the VM to stop with a boot/layout.h exit code. */
+typedef void (*vm_stop_fn)(void *opaque, int exit_code);
+#endif
+
+#define I8042_NR_PORTS		5	/* 0x60..0x64 */
+
+struct i8042 {
+	/* private */
+	vm_stop_fn stop;
+	void *opaque;
+};
+
+void i8042_init(struct i8042 *k, vm_stop_fn stop, void *opaque);
+/* bus_read_fn / bus_write_fn; offset 0 = port 0x60, 4 = port 0x64. */
+void i8042_pio_read(void *opaque, uint64_t offset, void *data,
+		    uint32_t size);
+void i8042_pio_write(void *opaque, uint64_t offset, const void *data,
+		     uint32_t size);
+
+#endif

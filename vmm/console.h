@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The host side of the serial console: where guest output goes, where
+ * guest input comes from, the terminal's raw mode (always restored) and
+ * the Ctrl-A escape keys (Ctrl-A x quits, Ctrl-A Ctrl-A sends Ctrl-A).
+ */
+#ifndef MINIVMM_CONSOLE_H
+#define MINIVMM_CONSOLE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+#include <termios.h>
+
+#include "vmm/config.h"
+
+#define CONSOLE_ESCAPE_CHAR	0x01	/* Ctrl-A */
+
+/* Escape-key state machine; pure, so it is unit-tested on its own. */
+struct console_escape {
+	bool enabled;		/* only for a terminal: pipes pass through */
+	bool prefix;		/* Ctrl-A seen, waiting for the command key */
+	bool help;		/* Ctrl-A h seen; the caller prints help */
+};
+
+struct console {
+	int out_fd;		/* guest output: stdout, a file, or -1 */
+	int in_fd;		/* guest input: stdin, or -1 */
+	bool out_owned;		/* we opened out_fd: close it */
+	bool raw;		/* the terminal is in raw mode */
+	bool in_eof;		/* stdin ended: stop reading */
+	struct console_escape esc;
+};
+
+void console_escape_init(struct console_escape *st, bool enabled);
+/*
+ * Filter n input bytes into out (room for n bytes; never more come out).
+ * Returns the bytes for the guest.  On Ctrl-A x sets *quit and stops there.
+ */
+size_t console_filter_input(struct console_escape *st, const uint8_t *in,
+			    size_t n, uint8_t *out, bool *quit);
+
+/*
+ * Set up the console for a -serial mode (path for SERIAL_FILE).  Returns 0,
+ * or -errno with a one-line message in err.  A terminal stdin goes into raw
+ * mode; it is restored by console_close(), at exit, and by
+ * console_restore_terminal().
+ */
+int console_open(struct console *c, enum serial_mode mode, const char *path,
+		 char err[CONFIG_ERR_MAX]);
+void console_close(struct console *c);
+/* Async-signal-safe: put the terminal back as it was (fatal signals). */
+void console_restore_terminal(void);
+
+/*
+ * Read what in_fd has (call when it is readable) into out, at most cap
+ * bytes, through the escape filter; Ctrl-A h prints the key help to
+ * stderr.  Returns the bytes for the guest (0: nothing this time), or -1
+ * when input ended (EOF or error): stop watching in_fd.
+ */
+ssize_t console_read_input(struct console *c, uint8_t *out, size_t cap,
+			   bool *quit);
+
+#endif
