@@ -1,0 +1,338 @@
+// SPDX-License-Identifier: MIT
+#include "net/tap.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/if_tun.h>
+#include <linux/sockios.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+_Static_assert(TAP_OFFLOAD_CSUM == TUN_F_CSUM, "TUN_F_CSUM");
+_Static_assert(TAP_OFFLOAD_TSO4 == TUN_F_TSO4, "TUN_F_TSO4");
+_Static_assert(TAP_OFFLOAD_TSO6 == TUN_F_TSO6, "TUN_F_TSO6");
+_Static_assert(TAP_OFFLOAD_TSO_ECN == TUN_F_TSO_ECN, "TUN_F_TSO_ECN");
+_Static_assert(TAP_NAME_MAX + 1 == IFNAMSIZ, "IFNAMSIZ");
+
+int tap_check_name(const char *name, const char *what,
+		   char err[CONFIG_ERR_MAX])
+{
+	size_t len = name ? strlen(name) : 0;
+
+	if (len == 0) {
+		snprintf(err, CONFIG_ERR_MAX, "%s name is empty", what);
+		return -EINVAL;
+	}
+	if (len > TAP_NAME_MAX) {
+		snprintf(err, CONFIG_ERR_MAX,
+			 "%s name \"%.64s%s\" is too long (at most %d characters)",
+			 what, name, len > 64 ? "..." : "", TAP_NAME_MAX);
+		return -EINVAL;
+	}
+	if (!strcmp(name, ".") || !strcmp(name, "..")) {
+		snprintf(err, CONFIG_ERR_MAX, "%s name \"%s\" is invalid",
+			 what, name);
+		return -EINVAL;
+	}
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)name[i];
+
+		/*
+		 * The kernel refuses '/', ':' and white space; '%' would make
+		 * TUNSETIFF pick a name from a template ("tap%d").
+		 */
+		if (c <= ' ' || c == 0x7f || c == '/' || c == ':' || c == '%') {
+			snprintf(err, CONFIG_ERR_MAX,
+				 "%s name \"%s\" is invalid (no '/', ':', '%%', spaces or control characters)",
+				 what, name);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+/* A socket for interface ioctls (any family reaches dev_ioctl). */
+static int tap_ctl_socket(void)
+{
+	int s = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	return s < 0 ? -errno : s;
+}
+
+static int tap_get_flags(int s, const char *name, short *flags)
+{
+	struct ifreq ifr;
+
+	memset(&ifr, 0, sizeof(ifr));
+	memcpy(ifr.ifr_name, name, strlen(name));
+	if (ioctl(s, SIOCGIFFLAGS, &ifr) < 0)
+		return -errno;
+	*flags = ifr.ifr_flags;
+	return 0;
+}
+
+static int tap_set_flags(int s, const char *name, short flags)
+{
+	struct ifreq ifr;
+
+	memset(&ifr, 0, sizeof(ifr));
+	memcpy(ifr.ifr_name, name, strlen(name));
+	ifr.ifr_flags = flags;
+	return ioctl(s, SIOCSIFFLAGS, &ifr) < 0 ? -errno : 0;
+}
+
+static int tap_bridge_ioctl(int s, const char *bridge, const char *name,
+			    unsigned long cmd)
+{
+	struct ifreq ifr;
+	unsigned int idx = if_nametoindex(name);
+
+	if (!idx)
+		return -ENODEV;
+	memset(&ifr, 0, sizeof(ifr));
+	memcpy(ifr.ifr_name, bridge, strlen(bridge));
+	ifr.ifr_ifindex = (int)idx;
+	return ioctl(s, cmd, &ifr) < 0 ? -errno : 0;
+}
+
+/* Name of the bridge (master) name belongs to, from sysfs; "" if none. */
+static void tap_current_master(const char *name, char out[IFNAMSIZ])
+{
+	char path[64], target[PATH_MAX];
+	ssize_t n;
+
+	out[0] = '\0';
+	snprintf(path, sizeof(path), "/sys/class/net/%s/master", name);
+	n = readlink(path, target, sizeof(target) - 1);
+	if (n <= 0)
+		return;
+	target[n] = '\0';
+	const char *base = strrchr(target, '/');
+
+	base = base ? base + 1 : target;
+	if (strlen(base) < IFNAMSIZ)
+		strcpy(out, base);
+}
+
+static int tap_check_bridge(const char *bridge, char err[CONFIG_ERR_MAX])
+{
+	int ret = tap_check_name(bridge, "bridge", err);
+
+	if (ret)
+		return ret;
+	if (!if_nametoindex(bridge)) {
+		snprintf(err, CONFIG_ERR_MAX, "bridge %s does not exist", bridge);
+		return -ENODEV;
+	}
+	return 0;
+}
+
+static int tap_open_fd(char err[CONFIG_ERR_MAX])
+{
+	int fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
+
+	if (fd < 0) {
+		int e = errno;
+
+		if (e == ENOENT || e == ENODEV || e == ENXIO)
+			snprintf(err, CONFIG_ERR_MAX,
+				 "/dev/net/tun is missing (load the tun module)");
+		else if (e == EACCES || e == EPERM)
+			snprintf(err, CONFIG_ERR_MAX,
+				 "no permission to open /dev/net/tun (run as root or with CAP_NET_ADMIN)");
+		else
+			snprintf(err, CONFIG_ERR_MAX,
+				 "cannot open /dev/net/tun: %s", strerror(e));
+		return -e;
+	}
+	return fd;
+}
+
+static int tap_attach(struct tap *tap, int fd, char err[CONFIG_ERR_MAX])
+{
+	struct ifreq ifr;
+	int e;
+
+	memset(&ifr, 0, sizeof(ifr));
+	memcpy(ifr.ifr_name, tap->name, strlen(tap->name));
+	ifr.ifr_flags = IFF_TAP | IFF_NO_PI | IFF_VNET_HDR;
+	if (ioctl(fd, TUNSETIFF, &ifr) == 0)
+		return 0;
+	e = errno;
+	if (e == EBUSY)
+		snprintf(err, CONFIG_ERR_MAX,
+			 "%s is in use by another process", tap->name);
+	else if (e == EPERM || e == EACCES)
+		snprintf(err, CONFIG_ERR_MAX,
+			 "no permission to use or create TAP %s (needs CAP_NET_ADMIN or the TAP's owner)",
+			 tap->name);
+	else if (e == EINVAL && if_nametoindex(tap->name))
+		snprintf(err, CONFIG_ERR_MAX,
+			 "%s exists and is not a single-queue TAP device",
+			 tap->name);
+	else
+		snprintf(err, CONFIG_ERR_MAX, "cannot open TAP %s: %s",
+			 tap->name, strerror(e));
+	return -e;
+}
+
+/* Persistent TAPs existed before us; a fresh one is never persistent. */
+static int tap_learn_created(struct tap *tap, char err[CONFIG_ERR_MAX])
+{
+	struct ifreq ifr;
+
+	memset(&ifr, 0, sizeof(ifr));
+	if (ioctl(tap->fd, TUNGETIFF, &ifr) < 0) {
+		snprintf(err, CONFIG_ERR_MAX, "TUNGETIFF on %s: %s",
+			 tap->name, strerror(errno));
+		return -errno;
+	}
+	tap->created = !(ifr.ifr_flags & IFF_PERSIST);
+	return 0;
+}
+
+static int tap_bring_up(struct tap *tap, int s, char err[CONFIG_ERR_MAX])
+{
+	short flags;
+	int ret = tap_get_flags(s, tap->name, &flags);
+
+	if (!ret && (flags & IFF_UP))
+		return 0;
+	if (!ret)
+		ret = tap_set_flags(s, tap->name, flags | IFF_UP);
+	if (ret) {
+		snprintf(err, CONFIG_ERR_MAX, "cannot bring %s up: %s",
+			 tap->name, strerror(-ret));
+		return ret;
+	}
+	tap->set_up = !tap->created;
+	return 0;
+}
+
+static int tap_join_bridge(struct tap *tap, int s, const char *bridge,
+			   char err[CONFIG_ERR_MAX])
+{
+	char master[IFNAMSIZ];
+	int ret = tap_bridge_ioctl(s, bridge, tap->name, SIOCBRADDIF);
+
+	if (!ret) {
+		strcpy(tap->bridge, bridge);
+		return 0;
+	}
+	tap_current_master(tap->name, master);
+	if (ret == -EBUSY && !strcmp(master, bridge))
+		return 0; /* a persistent TAP already on it: leave it there */
+	if (ret == -EBUSY && master[0])
+		snprintf(err, CONFIG_ERR_MAX,
+			 "%s already belongs to %s, cannot add it to bridge %s",
+			 tap->name, master, bridge);
+	else if (ret == -EOPNOTSUPP || ret == -EINVAL)
+		snprintf(err, CONFIG_ERR_MAX, "%s is not a bridge", bridge);
+	else if (ret == -ENODEV)
+		snprintf(err, CONFIG_ERR_MAX, "bridge %s does not exist",
+			 bridge);
+	else if (ret == -EPERM || ret == -EACCES)
+		snprintf(err, CONFIG_ERR_MAX,
+			 "no permission to add %s to bridge %s", tap->name,
+			 bridge);
+	else
+		snprintf(err, CONFIG_ERR_MAX, "cannot add %s to bridge %s: %s",
+			 tap->name, bridge, strerror(-ret));
+	return ret;
+}
+
+int tap_open(struct tap *tap, const char *name, const char *bridge,
+	     char err[CONFIG_ERR_MAX])
+{
+	int ret, s = -1;
+
+	memset(tap, 0, sizeof(*tap));
+	tap->fd = -1;
+	ret = tap_check_name(name, "tap", err);
+	if (!ret && bridge)
+		ret = tap_check_bridge(bridge, err);
+	if (ret)
+		return ret;
+	strcpy(tap->name, name);
+
+	ret = tap_open_fd(err);
+	if (ret < 0)
+		return ret;
+	tap->fd = ret;
+	ret = tap_attach(tap, tap->fd, err);
+	if (!ret)
+		ret = tap_learn_created(tap, err);
+	if (ret)
+		goto fail;
+	ret = tap_set_vnet_hdr_len(tap, TAP_VNET_HDR_LEN);
+	if (!ret)
+		ret = tap_set_offload(tap, 0);
+	if (ret) {
+		snprintf(err, CONFIG_ERR_MAX,
+			 "%s: no virtio-net header support: %s", tap->name,
+			 strerror(-ret));
+		goto fail;
+	}
+	s = tap_ctl_socket();
+	if (s < 0) {
+		ret = s;
+		snprintf(err, CONFIG_ERR_MAX, "socket: %s", strerror(-ret));
+		goto fail;
+	}
+	ret = tap_bring_up(tap, s, err);
+	if (!ret && bridge)
+		ret = tap_join_bridge(tap, s, bridge, err);
+	close(s);
+	if (ret)
+		goto fail;
+	return 0;
+fail:
+	tap_close(tap);
+	return ret;
+}
+
+int tap_set_offload(struct tap *tap, unsigned int offloads)
+{
+	if (ioctl(tap->fd, TUNSETOFFLOAD, (unsigned long)offloads) < 0)
+		return -errno;
+	return 0;
+}
+
+int tap_set_vnet_hdr_len(struct tap *tap, int len)
+{
+	if (ioctl(tap->fd, TUNSETVNETHDRSZ, &len) < 0)
+		return -errno;
+	return 0;
+}
+
+void tap_close(struct tap *tap)
+{
+	if (tap->fd < 0)
+		return;
+	if (!tap->created) {
+		int s = tap_ctl_socket();
+
+		if (s >= 0 && tap->bridge[0])
+			tap_bridge_ioctl(s, tap->bridge, tap->name,
+					 SIOCBRDELIF);
+		if (s >= 0 && tap->set_up) {
+			short flags;
+
+			if (!tap_get_flags(s, tap->name, &flags))
+				tap_set_flags(s, tap->name, flags & ~IFF_UP);
+		}
+		if (s >= 0)
+			close(s);
+		tap_set_offload(tap, 0);
+	}
+	/* Not persistent: closing the last fd unregisters a created TAP. */
+	close(tap->fd);
+	tap->fd = -1;
+	tap->bridge[0] = '\0';
+	tap->set_up = false;
+}
