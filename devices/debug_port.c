@@ -1,0 +1,64 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Ports for our own guests: phase markers for -trace-boot and the netboot
+ * firmware's final word.  Only byte writes count; reads return 0.
+ */
+#include <string.h>
+
+#include "boot/layout.h"
+#include "devices/debug_port.h"
+
+#define DEBUG_PORT_OFS_TRACE	(PORT_DEBUG_TRACE - PORT_DEBUG_TRACE)
+#define DEBUG_PORT_OFS_STATUS	(PORT_FW_STATUS - PORT_DEBUG_TRACE)
+
+void debug_port_init(struct debug_port *d,
+		     void (*trace)(void *opaque, uint8_t marker),
+		     vm_stop_fn stop, void *opaque)
+{
+	memset(d, 0, sizeof(*d));
+	d->trace = trace;
+	d->stop = stop;
+	d->opaque = opaque;
+}
+
+void debug_port_pio_read(void *opaque, uint64_t offset, void *data,
+			 uint32_t size)
+{
+	(void)opaque;
+	(void)offset;
+	memset(data, 0, size);
+}
+
+static void debug_port_fw_status(struct debug_port *d, uint8_t status)
+{
+	int code;
+
+	switch (status) {
+	case FW_STATUS_NETBOOT_FAILED:
+		code = EXIT_NETBOOT_FAILED;
+		break;
+	case FW_STATUS_LOCALBOOT:
+		code = EXIT_LOCALBOOT;
+		break;
+	default:
+		return;		/* unknown: ignore, the guest goes on */
+	}
+	if (d->stop)
+		d->stop(d->opaque, code);
+}
+
+void debug_port_pio_write(void *opaque, uint64_t offset, const void *data,
+			  uint32_t size)
+{
+	struct debug_port *d = opaque;
+	uint8_t val = *(const uint8_t *)data;
+
+	if (size != 1)
+		return;
+	if (offset == DEBUG_PORT_OFS_TRACE) {
+		if (d->trace)
+			d->trace(d->opaque, val);
+	} else if (offset == DEBUG_PORT_OFS_STATUS) {
+		debug_port_fw_status(d, val);
+	}
+}
