@@ -1,0 +1,237 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * virtio-MMIO transport, version 2 (modern only; virtio 1.x section 4.2).
+ *
+ * The transport owns the register window, the device-status state machine,
+ * feature negotiation (VIRTIO_F_VERSION_1 required), the queue registers
+ * and the virtqueues, the config generation counter and the interrupt
+ * status.  It knows nothing about the device behind it: the device plugs in
+ * through struct virtio_device_ops and talks back only through
+ * struct virtio_transport (signal used buffers, config change, needs
+ * reset, the queues' kick eventfds).
+ *
+ * Threads: register accesses arrive on vCPU threads and are serialised by
+ * a lock in the transport.  Guest queue notifications are KVM ioeventfds
+ * (one eventfd per queue on QueueNotify with datamatch = queue index) that
+ * the device's I/O thread polls; interrupts leave through a KVM irqfd.
+ * The device does its work on its own I/O thread, never on a vCPU.
+ *
+ * Window of slot n: LAYOUT_VIRTIO_MMIO_BASE + n * LAYOUT_VIRTIO_MMIO_SIZE,
+ * interrupt: GSI IRQ_VIRTIO_MMIO_BASE + n (edge: one irqfd pulse per
+ * interrupt; describe it as edge-triggered, active-high in the DSDT).
+ */
+#ifndef MINIVMM_VIRTIO_MMIO_H
+#define MINIVMM_VIRTIO_MMIO_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "boot/layout.h"
+#include "devices/virtqueue.h"
+#include "vmm/bus.h"
+#include "vmm/guest_mem.h"
+
+struct vm;
+
+#define VIRTIO_MMIO_MAX_QUEUES	8
+
+/* Device IDs (virtio 1.x section 5). */
+#define VIRTIO_ID_NET		1
+#define VIRTIO_ID_BLOCK		2
+
+/* Device status bits. */
+#define VIRTIO_STATUS_ACKNOWLEDGE	1
+#define VIRTIO_STATUS_DRIVER		2
+#define VIRTIO_STATUS_DRIVER_OK		4
+#define VIRTIO_STATUS_FEATURES_OK	8
+#define VIRTIO_STATUS_DEVICE_NEEDS_RESET 64
+#define VIRTIO_STATUS_FAILED		128
+
+/* InterruptStatus bits. */
+#define VIRTIO_MMIO_INT_VRING		1
+#define VIRTIO_MMIO_INT_CONFIG		2
+
+/* Register offsets. */
+#define VIRTIO_MMIO_MAGIC_VALUE		0x000	/* "virt" */
+#define VIRTIO_MMIO_VERSION		0x004	/* 2 */
+#define VIRTIO_MMIO_DEVICE_ID		0x008
+#define VIRTIO_MMIO_VENDOR_ID		0x00c
+#define VIRTIO_MMIO_DEVICE_FEATURES	0x010
+#define VIRTIO_MMIO_DEVICE_FEATURES_SEL	0x014
+#define VIRTIO_MMIO_DRIVER_FEATURES	0x020
+#define VIRTIO_MMIO_DRIVER_FEATURES_SEL	0x024
+#define VIRTIO_MMIO_QUEUE_SEL		0x030
+#define VIRTIO_MMIO_QUEUE_NUM_MAX	0x034
+#define VIRTIO_MMIO_QUEUE_NUM		0x038
+#define VIRTIO_MMIO_QUEUE_READY		0x044
+#define VIRTIO_MMIO_QUEUE_NOTIFY	0x050
+#define VIRTIO_MMIO_INTERRUPT_STATUS	0x060
+#define VIRTIO_MMIO_INTERRUPT_ACK	0x064
+#define VIRTIO_MMIO_STATUS		0x070
+#define VIRTIO_MMIO_QUEUE_DESC_LOW	0x080
+#define VIRTIO_MMIO_QUEUE_DESC_HIGH	0x084
+#define VIRTIO_MMIO_QUEUE_DRIVER_LOW	0x090	/* avail ring */
+#define VIRTIO_MMIO_QUEUE_DRIVER_HIGH	0x094
+#define VIRTIO_MMIO_QUEUE_DEVICE_LOW	0x0a0	/* used ring */
+#define VIRTIO_MMIO_QUEUE_DEVICE_HIGH	0x0a4
+#define VIRTIO_MMIO_SHM_SEL		0x0ac
+#define VIRTIO_MMIO_SHM_LEN_LOW		0x0b0	/* no regions: reads ~0 */
+#define VIRTIO_MMIO_SHM_LEN_HIGH	0x0b4
+#define VIRTIO_MMIO_SHM_BASE_LOW	0x0b8
+#define VIRTIO_MMIO_SHM_BASE_HIGH	0x0bc
+#define VIRTIO_MMIO_QUEUE_RESET		0x0c0	/* VIRTIO_F_RING_RESET: not offered */
+#define VIRTIO_MMIO_CONFIG_GENERATION	0x0fc
+#define VIRTIO_MMIO_CONFIG		0x100
+
+#define VIRTIO_MMIO_MAGIC		0x74726976
+#define VIRTIO_MMIO_VENDOR		0x4d4d564d	/* "MVMM" */
+
+/* ---- the seam between a device and its transport ---- */
+
+/* What the device calls; implemented by the transport. */
+struct virtio_transport {
+	/* Used buffers were published: raise the vring interrupt. */
+	void (*signal_used)(struct virtio_transport *t);
+	/* Device config changed: bump the generation, config interrupt. */
+	void (*signal_config)(struct virtio_transport *t);
+	/* The guest broke the rules: DEVICE_NEEDS_RESET + config interrupt. */
+	void (*needs_reset)(struct virtio_transport *t);
+	/*
+	 * Eventfd that becomes readable when the guest notifies queue q.
+	 * Valid from the transport's creation to its destruction, the same
+	 * fd across resets, so a device may poll it from the start.
+	 */
+	int (*kick_fd)(struct virtio_transport *t, unsigned int q);
+};
+
+/* All four may be called from any thread; none blocks or takes a lock
+ * the transport holds while calling the device. */
+static inline void virtio_signal_used(struct virtio_transport *t)
+{
+	t->signal_used(t);
+}
+
+static inline void virtio_signal_config(struct virtio_transport *t)
+{
+	t->signal_config(t);
+}
+
+static inline void virtio_needs_reset(struct virtio_transport *t)
+{
+	t->needs_reset(t);
+}
+
+static inline int virtio_kick_fd(struct virtio_transport *t, unsigned int q)
+{
+	return t->kick_fd(t, q);
+}
+
+/* What the transport calls; implemented by the device. */
+struct virtio_device_ops {
+	const char *name;
+	uint32_t device_id;		/* VIRTIO_ID_* */
+	unsigned int nr_queues;		/* <= VIRTIO_MMIO_MAX_QUEUES */
+	uint16_t queue_max_size;	/* power of two <= VIRTQ_MAX_SIZE */
+	uint32_t config_size;		/* bytes of device config space */
+
+	/*
+	 * Device feature bits.  The transport adds VIRTIO_F_VERSION_1,
+	 * VIRTIO_RING_F_INDIRECT_DESC and VIRTIO_RING_F_EVENT_IDX itself.
+	 */
+	uint64_t (*features)(void *dev);
+
+	/*
+	 * Config space access; offset + size <= config_size is guaranteed,
+	 * size is 1, 2, 4 or 8.  config_write may be NULL (writes dropped).
+	 */
+	void (*config_read)(void *dev, uint32_t offset, void *data,
+			    uint32_t size);
+	void (*config_write)(void *dev, uint32_t offset, const void *data,
+			     uint32_t size);
+
+	/*
+	 * The driver set DRIVER_OK.  vqs[0, nr) are the device's queues (a
+	 * queue the driver did not enable has ready == false); they belong
+	 * to the device until reset() returns.  features are the negotiated
+	 * ones.  Called on a vCPU thread under the transport lock: hand the
+	 * work to the I/O thread (e.g. write the kick fds), do not do it
+	 * here.  A negative return sets DEVICE_NEEDS_RESET.
+	 */
+	int (*activate)(void *dev, uint64_t features, struct virtq *vqs,
+			unsigned int nr);
+
+	/*
+	 * The driver wrote 0 to Status (or the transport is destroyed): stop
+	 * all work on the queues, wait for in-flight requests, forget the
+	 * negotiated state.  When it returns the device no longer touches
+	 * guest memory.  Called on a vCPU thread under the transport lock,
+	 * so it must not wait for anything that calls back into the
+	 * transport under a lock (the virtio_transport calls above are
+	 * lock-free and safe).
+	 */
+	void (*reset)(void *dev);
+};
+
+/* ---- the transport ---- */
+
+/*
+ * How the transport reaches KVM; tests pass fakes.  add_ioeventfd may be
+ * NULL or fail: the transport then makes a plain eventfd and signals it
+ * itself from the QueueNotify register write.
+ */
+struct virtio_mmio_host {
+	void *opaque;
+	int (*register_mmio)(void *opaque, const struct bus_device *dev);
+	/* Returns an eventfd, or -errno. */
+	int (*add_ioeventfd)(void *opaque, uint64_t addr, uint32_t datamatch);
+	int (*remove_ioeventfd)(void *opaque, int fd, uint64_t addr,
+				uint32_t datamatch);
+	/* Returns an eventfd that raises the GSI when written, or -errno. */
+	int (*add_irqfd)(void *opaque, uint32_t gsi);
+};
+
+/* Host ops backed by vm_register_mmio / vm_add_mmio_ioeventfd / vm_add_irqfd. */
+void virtio_mmio_host_from_vm(struct virtio_mmio_host *host, struct vm *vm);
+
+static inline uint64_t virtio_mmio_slot_base(unsigned int slot)
+{
+	return LAYOUT_VIRTIO_MMIO_BASE + (uint64_t)slot * LAYOUT_VIRTIO_MMIO_SIZE;
+}
+
+static inline uint32_t virtio_mmio_slot_gsi(unsigned int slot)
+{
+	return IRQ_VIRTIO_MMIO_BASE + slot;
+}
+
+struct virtio_mmio;
+
+/*
+ * Create the transport for dev in window slot (< LAYOUT_VIRTIO_MMIO_MAX):
+ * one ioeventfd per queue, the irqfd, then register the window on the MMIO
+ * bus.  Returns 0 or -errno (-EINVAL bad slot/ops, -EBUSY slot taken).
+ */
+int virtio_mmio_create(struct virtio_mmio **out,
+		       const struct virtio_mmio_host *host,
+		       const struct guest_mem *mem, unsigned int slot,
+		       const struct virtio_device_ops *ops, void *dev);
+
+/* The handle the device keeps to call back (valid until destroy). */
+struct virtio_transport *virtio_mmio_transport(struct virtio_mmio *t);
+
+/*
+ * Reset the device if it is live (ops->reset), drop the ioeventfds, close
+ * the eventfds, free.  The MMIO window stays registered (the bus has no
+ * unregister): call only once the vCPUs are stopped.
+ */
+void virtio_mmio_destroy(struct virtio_mmio *t);
+
+/*
+ * The MMIO handlers registered on the bus (offset relative to the
+ * window); exposed so tests can drive the register interface directly.
+ */
+void virtio_mmio_read(void *opaque, uint64_t offset, void *data,
+		      uint32_t size);
+void virtio_mmio_write(void *opaque, uint64_t offset, const void *data,
+		       uint32_t size);
+
+#endif
