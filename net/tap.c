@@ -3,10 +3,12 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <limits.h>
 #include <linux/if_tun.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
 #include <linux/sockios.h>
 #include <net/if.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -19,10 +21,23 @@ _Static_assert(TAP_OFFLOAD_TSO6 == TUN_F_TSO6, "TUN_F_TSO6");
 _Static_assert(TAP_OFFLOAD_TSO_ECN == TUN_F_TSO_ECN, "TUN_F_TSO_ECN");
 _Static_assert(TAP_NAME_MAX + 1 == IFNAMSIZ, "IFNAMSIZ");
 
+/* At most 64 characters of name, control characters shown as '?'. */
+static const char *tap_printable(const char *name, char out[65])
+{
+	size_t i;
+
+	for (i = 0; i < 64 && name[i]; i++)
+		out[i] = (unsigned char)name[i] < ' ' ||
+			 (unsigned char)name[i] >= 0x7f ? '?' : name[i];
+	out[i] = '\0';
+	return out;
+}
+
 int tap_check_name(const char *name, const char *what,
 		   char err[CONFIG_ERR_MAX])
 {
 	size_t len = name ? strlen(name) : 0;
+	char shown[65];
 
 	if (len == 0) {
 		snprintf(err, CONFIG_ERR_MAX, "%s name is empty", what);
@@ -30,8 +45,9 @@ int tap_check_name(const char *name, const char *what,
 	}
 	if (len > TAP_NAME_MAX) {
 		snprintf(err, CONFIG_ERR_MAX,
-			 "%s name \"%.64s%s\" is too long (at most %d characters)",
-			 what, name, len > 64 ? "..." : "", TAP_NAME_MAX);
+			 "%s name \"%s%s\" is too long (at most %d characters)",
+			 what, tap_printable(name, shown), len > 64 ? "..." : "",
+			 TAP_NAME_MAX);
 		return -EINVAL;
 	}
 	if (!strcmp(name, ".") || !strcmp(name, "..")) {
@@ -49,7 +65,7 @@ int tap_check_name(const char *name, const char *what,
 		if (c <= ' ' || c == 0x7f || c == '/' || c == ':' || c == '%') {
 			snprintf(err, CONFIG_ERR_MAX,
 				 "%s name \"%s\" is invalid (no '/', ':', '%%', spaces or control characters)",
-				 what, name);
+				 what, tap_printable(name, shown));
 			return -EINVAL;
 		}
 	}
@@ -100,23 +116,72 @@ static int tap_bridge_ioctl(int s, const char *bridge, const char *name,
 	return ioctl(s, cmd, &ifr) < 0 ? -errno : 0;
 }
 
-/* Name of the bridge (master) name belongs to, from sysfs; "" if none. */
-static void tap_current_master(const char *name, char out[IFNAMSIZ])
+/*
+ * Interface index of the master (bridge) of ifindex, 0 if none, from
+ * rtnetlink: sysfs may belong to another network namespace.
+ */
+int tap_master_index(unsigned int ifindex)
 {
-	char path[64], target[PATH_MAX];
+	struct {
+		struct nlmsghdr nh;
+		struct ifinfomsg ifi;
+	} req;
+	union {
+		struct nlmsghdr nh;
+		char buf[8192];
+	} resp;
+	int s = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_ROUTE);
+	int master = 0;
 	ssize_t n;
 
-	out[0] = '\0';
-	snprintf(path, sizeof(path), "/sys/class/net/%s/master", name);
-	n = readlink(path, target, sizeof(target) - 1);
-	if (n <= 0)
-		return;
-	target[n] = '\0';
-	const char *base = strrchr(target, '/');
+	if (s < 0)
+		return -errno;
+	memset(&req, 0, sizeof(req));
+	req.nh.nlmsg_len = sizeof(req);
+	req.nh.nlmsg_type = RTM_GETLINK;
+	req.nh.nlmsg_flags = NLM_F_REQUEST;
+	req.ifi.ifi_family = AF_UNSPEC;
+	req.ifi.ifi_index = (int)ifindex;
+	if (send(s, &req, sizeof(req), 0) < 0) {
+		master = -errno;
+		goto out;
+	}
+	n = recv(s, &resp, sizeof(resp), 0);
+	if (n < 0) {
+		master = -errno;
+		goto out;
+	}
+	for (struct nlmsghdr *nh = &resp.nh; NLMSG_OK(nh, (size_t)n);
+	     nh = NLMSG_NEXT(nh, n)) {
+		if (nh->nlmsg_type == NLMSG_ERROR) {
+			master = -ENODEV;
+			break;
+		}
+		if (nh->nlmsg_type != RTM_NEWLINK)
+			continue;
+		struct ifinfomsg *ifi = NLMSG_DATA(nh);
+		int len = (int)IFLA_PAYLOAD(nh);
 
-	base = base ? base + 1 : target;
-	if (strlen(base) < IFNAMSIZ)
-		strcpy(out, base);
+		for (struct rtattr *rta = IFLA_RTA(ifi); RTA_OK(rta, len);
+		     rta = RTA_NEXT(rta, len))
+			if (rta->rta_type == IFLA_MASTER &&
+			    RTA_PAYLOAD(rta) >= sizeof(uint32_t))
+				memcpy(&master, RTA_DATA(rta), sizeof(master));
+		break;
+	}
+out:
+	close(s);
+	return master;
+}
+
+/* Name of the bridge (master) name belongs to; "" if none. */
+static void tap_current_master(const char *name, char out[IFNAMSIZ])
+{
+	int master = tap_master_index(if_nametoindex(name));
+
+	out[0] = '\0';
+	if (master > 0 && !if_indextoname((unsigned int)master, out))
+		out[0] = '\0';
 }
 
 static int tap_check_bridge(const char *bridge, char err[CONFIG_ERR_MAX])

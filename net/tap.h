@@ -54,6 +54,9 @@ int tap_set_offload(struct tap *tap, unsigned int offloads);
 /* TUNSETVNETHDRSZ (10 for legacy without MRG_RXBUF, else 12). */
 int tap_set_vnet_hdr_len(struct tap *tap, int len);
 
+/* ifindex of the bridge ifindex is a port of, 0 if none, or -errno. */
+int tap_master_index(unsigned int ifindex);
+
 /* Put an existing TAP back as it was and close; a created TAP vanishes. */
 void tap_close(struct tap *tap);
 
