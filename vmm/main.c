@@ -1,8 +1,53 @@
 // SPDX-License-Identifier: MIT
+/*
+ * minivmm: a small, fast KVM virtual machine monitor.
+ * main() turns the command line into a validated configuration and hands
+ * it to the machine; every failure becomes one line and an exit code.
+ */
+#include <errno.h>
 #include <stdio.h>
+#include <string.h>
+#include <unistd.h>
 
-int main(void)
+#include "boot/layout.h"
+#include "vmm/config.h"
+#include "vmm/log.h"
+#include "vmm/machine.h"
+#include "vmm/vm.h"
+
+#ifndef MINIVMM_VERSION
+#define MINIVMM_VERSION "0.1.0"
+#endif
+
+int main(int argc, char **argv)
 {
-	puts("minivmm (under construction)");
-	return 1;
+	uint64_t start_ns = vm_now_ns();
+	struct config cfg;
+	char err[CONFIG_ERR_MAX];
+	int code;
+
+	if (config_parse(&cfg, argc, argv, err) < 0) {
+		log_error("%s", err);
+		fprintf(stderr, "Try 'minivmm -help' for more information.\n");
+		return EXIT_USAGE;
+	}
+	if (cfg.help) {
+		config_usage(argv[0]);
+		return 0;
+	}
+	if (cfg.version) {
+		printf("minivmm %s\n", MINIVMM_VERSION);
+		return 0;
+	}
+	if (cfg.dump_acpi_dir)
+		return machine_dump_acpi(&cfg, cfg.dump_acpi_dir);
+
+	code = machine_run(&cfg, start_ns);
+	if (code == EXIT_GUEST_REBOOT && cfg.reboot_restart) {
+		/* A fresh process is the most faithful reset of every device. */
+		fflush(NULL);
+		execv("/proc/self/exe", argv);
+		log_error("cannot restart after the guest's reboot: %s", strerror(errno));
+	}
+	return code;
 }

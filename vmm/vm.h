@@ -10,6 +10,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "vmm/bus.h"
@@ -24,6 +25,8 @@ struct vm {
 	int vm_fd;
 	int vcpu_mmap_size;
 	struct guest_mem mem;
+	uint8_t *mem_host;		/* the one mapping behind all regions */
+	uint64_t mem_host_size;
 	struct bus pio_bus;
 	struct bus mmio_bus;
 	struct vcpu *vcpus;
@@ -34,6 +37,14 @@ struct vm {
 	int stop_fd;			/* eventfd the main thread waits on */
 	uint64_t start_ns;		/* CLOCK_MONOTONIC at process start */
 };
+
+/*
+ * Open /dev/kvm, check it, create the VM with irqchip, PIT and RAM.
+ * On failure err holds one line for the user.
+ */
+int vm_create(struct vm *vm, const struct config *cfg, char *err, size_t errlen);
+void vm_destroy(struct vm *vm);
+unsigned int vm_max_vcpus(const struct vm *vm);
 
 /* Device plumbing. */
 int vm_register_pio(struct vm *vm, const struct bus_device *dev);
@@ -51,7 +62,8 @@ int vm_add_irqfd(struct vm *vm, uint32_t gsi);
 void vm_request_stop(struct vm *vm, int exit_code);
 bool vm_stopping(const struct vm *vm);
 
-/* Nanoseconds since process start, for -trace-boot. */
+/* CLOCK_MONOTONIC now, and nanoseconds since process start (-trace-boot). */
+uint64_t vm_now_ns(void);
 uint64_t vm_elapsed_ns(const struct vm *vm);
 
 #endif

@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * CPU topology and the per-vCPU CPUID fix-ups applied on top of what
+ * KVM_GET_SUPPORTED_CPUID offers.  Pure functions: unit-tested on the host.
+ */
+#ifndef MINIVMM_CPUID_H
+#define MINIVMM_CPUID_H
+
+#include <linux/kvm.h>
+#include <stdint.h>
+
+struct cpu_topology {
+	unsigned int sockets, cores, threads; /* per socket, per core */
+};
+
+/* Bits of the APIC ID taken by the thread and core fields. */
+unsigned int cpuid_thread_bits(const struct cpu_topology *t);
+unsigned int cpuid_core_bits(const struct cpu_topology *t);
+/* APIC ID of vCPU index i (0-based): socket | core | thread fields. */
+uint32_t cpuid_apic_id(const struct cpu_topology *t, unsigned int index);
+
+/*
+ * Rewrite the leaves of a KVM_GET_SUPPORTED_CPUID copy for vCPU index:
+ * APIC IDs, topology leaves (1, 4, 0xB, 0x1F, 0x80000001/8/0x1E), the
+ * hypervisor bit; the KVM paravirt leaves (0x40000000..) are kept so that
+ * kvm-clock works.
+ */
+void cpuid_fixup(struct kvm_cpuid_entry2 *e, unsigned int nent,
+		 const struct cpu_topology *t, unsigned int index);
+
+#endif

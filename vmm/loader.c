@@ -1,0 +1,245 @@
+// SPDX-License-Identifier: MIT
+#include "vmm/loader.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "boot/layout.h"
+#include "boot/linux_boot.h"
+#include "boot/long_mode.h"
+#include "vmm/vm.h"
+
+#define LOADER_MAX_E820 16
+
+uint64_t loader_write_acpi(struct vm *vm, const struct acpi_config *acpi,
+			   char *err, size_t errlen)
+{
+	void *dst = guest_mem_ptr(&vm->mem, LAYOUT_ACPI_ADDR, LAYOUT_ACPI_SIZE);
+
+	if (!dst || !acpi_build_tables(dst, LAYOUT_ACPI_SIZE, LAYOUT_ACPI_ADDR, acpi)) {
+		snprintf(err, errlen, "ACPI tables do not fit in %llu KiB",
+			 (unsigned long long)(LAYOUT_ACPI_SIZE >> 10));
+		return 0;
+	}
+	return LAYOUT_ACPI_ADDR;
+}
+
+/* Page tables and GDT for the 64-bit entry of the kernel or firmware. */
+static int loader_write_long_mode(struct vm *vm, char *err, size_t errlen)
+{
+	uint8_t *low = guest_mem_ptr(&vm->mem, 0, LAYOUT_PD_ADDR + 4 * 4096);
+
+	if (!low) {
+		snprintf(err, errlen, "guest memory too small for boot page tables");
+		return -EINVAL;
+	}
+	boot_write_long_mode_tables(low);
+	return 0;
+}
+
+struct mapped_file {
+	const char *path;
+	int fd;
+	const uint8_t *data;
+	size_t size;
+};
+
+static int map_file(struct mapped_file *f, const char *what, char *err,
+		    size_t errlen)
+{
+	struct stat st;
+
+	f->data = NULL;
+	f->fd = open(f->path, O_RDONLY | O_CLOEXEC);
+	if (f->fd < 0 || fstat(f->fd, &st) < 0) {
+		int e = errno;
+
+		snprintf(err, errlen, "cannot open %s '%s': %s", what, f->path, strerror(e));
+		if (f->fd >= 0)
+			close(f->fd);
+		return -e;
+	}
+	if (!S_ISREG(st.st_mode) || st.st_size == 0) {
+		snprintf(err, errlen, "%s '%s' is %s", what, f->path,
+			 S_ISREG(st.st_mode) ? "empty" : "not a regular file");
+		close(f->fd);
+		return -EINVAL;
+	}
+	f->size = st.st_size;
+	f->data = mmap(NULL, f->size, PROT_READ, MAP_PRIVATE, f->fd, 0);
+	if (f->data == MAP_FAILED) {
+		snprintf(err, errlen, "cannot map %s '%s': %s", what, f->path, strerror(errno));
+		close(f->fd);
+		return -errno;
+	}
+	return 0;
+}
+
+static void unmap_file(struct mapped_file *f)
+{
+	if (f->data) {
+		munmap((void *)f->data, f->size);
+		close(f->fd);
+	}
+	f->data = NULL;
+}
+
+/* Read the whole initrd straight into guest memory: no bounce buffer. */
+static int loader_read_into_guest(struct vm *vm, int fd, uint64_t gpa,
+				  uint64_t size, const char *path, char *err,
+				  size_t errlen)
+{
+	uint8_t *dst = guest_mem_ptr(&vm->mem, gpa, size);
+	uint64_t done = 0;
+
+	if (!dst) {
+		snprintf(err, errlen, "initrd '%s' does not fit in guest memory", path);
+		return -ENOMEM;
+	}
+	while (done < size) {
+		ssize_t n = pread(fd, dst + done, size - done, done);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			snprintf(err, errlen, "cannot read initrd '%s': %s", path,
+				 n < 0 ? strerror(errno) : "file shrank");
+			return -EIO;
+		}
+		done += n;
+	}
+	return 0;
+}
+
+static int loader_load_initrd(struct vm *vm, const struct linux_setup_info *info,
+			      const struct e820_entry *e820, unsigned int nr_e820,
+			      uint64_t kernel_end, struct linux_boot_args *args,
+			      char *err, size_t errlen)
+{
+	const char *path = vm->cfg->initrd;
+	struct stat st;
+	int ret;
+
+	if (!path)
+		return 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0 || fstat(fd, &st) < 0) {
+		ret = -errno;
+		snprintf(err, errlen, "cannot open initrd '%s': %s", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return ret;
+	}
+	args->initrd_size = st.st_size;
+	args->initrd_addr = linux_initrd_addr(e820, nr_e820, st.st_size,
+					      info->initrd_addr_max, kernel_end);
+	if (!S_ISREG(st.st_mode) || !args->initrd_addr) {
+		snprintf(err, errlen, "initrd '%s' (%llu MiB) does not fit below the kernel's limit; give the guest more memory with -m",
+			 path, (unsigned long long)(st.st_size >> 20));
+		close(fd);
+		return -ENOMEM;
+	}
+	ret = loader_read_into_guest(vm, fd, args->initrd_addr, st.st_size, path,
+				     err, errlen);
+	close(fd);
+	return ret;
+}
+
+static int loader_write_cmdline(struct vm *vm, const char *cmdline,
+				const struct linux_setup_info *info,
+				struct linux_boot_args *args, char *err,
+				size_t errlen)
+{
+	size_t len = strlen(cmdline);
+
+	if (len > info->cmdline_size || len >= LAYOUT_CMDLINE_MAX) {
+		snprintf(err, errlen, "-append: command line of %zu bytes is longer than the kernel accepts (%u)",
+			 len, info->cmdline_size);
+		return -E2BIG;
+	}
+	if (!guest_mem_write(&vm->mem, LAYOUT_CMDLINE_ADDR, cmdline, len + 1)) {
+		snprintf(err, errlen, "guest memory too small for the command line");
+		return -ENOMEM;
+	}
+	args->cmdline_addr = LAYOUT_CMDLINE_ADDR;
+	args->cmdline_len = len;
+	return 0;
+}
+
+static int loader_place_kernel(struct vm *vm, const struct mapped_file *k,
+			       const struct linux_setup_info *info,
+			       uint64_t *load_addr, char *err, size_t errlen)
+{
+	uint64_t need = info->init_size > info->kernel_bytes ?
+			info->init_size : info->kernel_bytes;
+
+	*load_addr = linux_kernel_load_addr(info);
+	/* The kernel decompresses in place up to init_size: all of it must be RAM. */
+	if (!guest_mem_ptr(&vm->mem, *load_addr, need) ||
+	    *load_addr + need > LAYOUT_MMIO_HOLE_START) {
+		snprintf(err, errlen, "kernel '%s' needs %llu MiB at 0x%llx: give the guest more memory with -m",
+			 k->path, (unsigned long long)((*load_addr + need) >> 20) + 1,
+			 (unsigned long long)*load_addr);
+		return -ENOMEM;
+	}
+	guest_mem_write(&vm->mem, *load_addr, k->data + info->setup_bytes,
+			info->kernel_bytes);
+	return 0;
+}
+
+int loader_load_linux(struct vm *vm, uint64_t rsdp, struct boot_entry *entry,
+		      char *err, size_t errlen)
+{
+	struct mapped_file k = { .path = vm->cfg->kernel };
+	struct linux_setup_info info;
+	struct linux_boot_args args = { .rsdp_addr = rsdp };
+	struct e820_entry e820[LOADER_MAX_E820];
+	const char *why = NULL;
+	uint64_t load_addr;
+	int ret;
+
+	ret = loader_write_long_mode(vm, err, errlen);
+	if (ret)
+		return ret;
+	ret = map_file(&k, "kernel", err, errlen);
+	if (ret)
+		return ret;
+	if (linux_parse_setup(k.data, k.size, &info, &why) < 0) {
+		snprintf(err, errlen, "kernel '%s': %s", k.path, why ? why : "not a bzImage");
+		ret = -EINVAL;
+		goto out;
+	}
+	args.e820 = e820;
+	args.nr_e820 = linux_e820_map(vm->mem.ram_size, e820, LOADER_MAX_E820);
+	ret = loader_place_kernel(vm, &k, &info, &load_addr, err, errlen);
+	if (!ret)
+		ret = loader_write_cmdline(vm, vm->cfg->append ? vm->cfg->append : "",
+					   &info, &args, err, errlen);
+	if (!ret)
+		ret = loader_load_initrd(vm, &info, e820, args.nr_e820,
+					 load_addr + (info.init_size > info.kernel_bytes ?
+						      info.init_size : info.kernel_bytes),
+					 &args, err, errlen);
+	if (ret)
+		goto out;
+	void *zero_page = guest_mem_ptr(&vm->mem, LAYOUT_ZERO_PAGE_ADDR, LINUX_ZERO_PAGE_SIZE);
+
+	if (!zero_page || linux_build_boot_params(zero_page, k.data, k.size, &info,
+						  &args, &why) < 0) {
+		snprintf(err, errlen, "kernel '%s': %s", k.path, why ? why : "cannot build boot_params");
+		ret = -EINVAL;
+		goto out;
+	}
+	entry->rip = load_addr + 0x200; /* the 64-bit entry point */
+	entry->rsi = LAYOUT_ZERO_PAGE_ADDR;
+	entry->rsp = LAYOUT_BOOT_STACK_TOP;
+out:
+	unmap_file(&k);
+	return ret;
+}

@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Puts what the guest boots into its memory: ACPI tables, long-mode page
+ * tables and GDT, then either a Linux bzImage with initrd and command line
+ * (direct boot) or the built-in netboot firmware with its hand-off block.
+ */
+#ifndef MINIVMM_LOADER_H
+#define MINIVMM_LOADER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "boot/acpi.h"
+
+struct vm;
+
+/* Where and how the boot vCPU starts. */
+struct boot_entry {
+	uint64_t rip;
+	uint64_t rsi;
+	uint64_t rsp;
+};
+
+/* The NIC the firmware drives (the first -tap). */
+struct loader_netboot_nic {
+	uint64_t mmio_base;
+	uint32_t gsi;
+	uint8_t mac[6];
+};
+
+/* ACPI tables at LAYOUT_ACPI_ADDR; returns the RSDP address or 0. */
+uint64_t loader_write_acpi(struct vm *vm, const struct acpi_config *acpi,
+			   char *err, size_t errlen);
+int loader_load_linux(struct vm *vm, uint64_t rsdp, struct boot_entry *entry,
+		      char *err, size_t errlen);
+int loader_load_firmware(struct vm *vm, uint64_t rsdp,
+			 const struct loader_netboot_nic *nic,
+			 struct boot_entry *entry, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,376 @@
+// SPDX-License-Identifier: MIT
+#include "vmm/machine.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "boot/acpi.h"
+#include "boot/layout.h"
+#include "devices/acpi_pm.h"
+#include "devices/debug_port.h"
+#include "devices/i8042.h"
+#include "devices/serial.h"
+#include "vmm/console.h"
+#include "vmm/cpuid.h"
+#include "vmm/loader.h"
+#include "vmm/log.h"
+#include "vmm/trace.h"
+#include "vmm/vcpu.h"
+#include "vmm/vm.h"
+
+#define MACHINE_ERR_MAX 512
+
+struct machine {
+	struct vm vm;
+	struct cpu_topology topo;
+	struct console console;
+	struct serial serial;
+	struct i8042 i8042;
+	struct acpi_pm acpi_pm;
+	struct debug_port debug_port;
+	int console_wake_fd;	/* the guest drained the UART's RX FIFO */
+	uint32_t apic_ids[CONFIG_MAX_VCPUS];
+	struct acpi_virtio_mmio virtio[LAYOUT_VIRTIO_MMIO_MAX];
+	unsigned int nr_virtio;
+	char err[MACHINE_ERR_MAX];
+};
+
+/* ---- device callbacks ---- */
+
+static void machine_stop_cb(void *opaque, int exit_code)
+{
+	vm_request_stop(opaque, exit_code);
+}
+
+static void machine_serial_irq(void *opaque, int level)
+{
+	struct machine *m = opaque;
+
+	vm_set_irq_line(&m->vm, IRQ_COM1, level);
+}
+
+static void machine_first_output(void *opaque)
+{
+	trace_mark(opaque, "first serial byte");
+}
+
+static void machine_serial_rx_room(void *opaque)
+{
+	struct machine *m = opaque;
+	uint64_t one = 1;
+
+	if (write(m->console_wake_fd, &one, sizeof(one)) < 0)
+		return; /* the counter is full: the main thread is awake anyway */
+}
+
+static void machine_trace_marker(void *opaque, uint8_t marker)
+{
+	trace_guest_marker(opaque, marker);
+}
+
+/* ---- assembly ---- */
+
+static void machine_topology(struct machine *m, const struct config *cfg)
+{
+	m->topo.sockets = cfg->sockets ? cfg->sockets : 1;
+	m->topo.threads = cfg->threads ? cfg->threads : 1;
+	m->topo.cores = cfg->cores ? cfg->cores :
+			cfg->vcpus / (m->topo.sockets * m->topo.threads);
+	for (unsigned int i = 0; i < cfg->vcpus; i++)
+		m->apic_ids[i] = cpuid_apic_id(&m->topo, i);
+}
+
+static void machine_acpi_config(struct machine *m, const struct config *cfg,
+				struct acpi_config *acpi)
+{
+	*acpi = (struct acpi_config){
+		.nr_cpus = cfg->vcpus,
+		.apic_ids = m->apic_ids,
+		.ioapic_addr = LAYOUT_IOAPIC_ADDR,
+		.ioapic_id = 0,
+		.lapic_addr = LAYOUT_LAPIC_ADDR,
+		.serial_port = PORT_COM1,
+		.serial_irq = IRQ_COM1,
+		.virtio = m->virtio,
+		.nr_virtio = m->nr_virtio,
+	};
+}
+
+static int machine_add_pio(struct machine *m, const char *name, uint64_t base,
+			   uint64_t len, bus_read_fn rd, bus_write_fn wr, void *opaque)
+{
+	struct bus_device dev = {
+		.name = name, .base = base, .len = len,
+		.read = rd, .write = wr, .opaque = opaque,
+	};
+	int ret = vm_register_pio(&m->vm, &dev);
+
+	if (ret)
+		snprintf(m->err, sizeof(m->err), "cannot register %s: %s", name, strerror(-ret));
+	return ret;
+}
+
+static int machine_add_legacy_devices(struct machine *m)
+{
+	struct vm *vm = &m->vm;
+
+	serial_init(&m->serial, m->console.out_fd, machine_serial_irq, m);
+	serial_set_output_hook(&m->serial, machine_first_output, vm);
+	serial_set_rx_hook(&m->serial, machine_serial_rx_room, m);
+	i8042_init(&m->i8042, machine_stop_cb, vm);
+	acpi_pm_init(&m->acpi_pm, machine_stop_cb, vm);
+	debug_port_init(&m->debug_port, machine_trace_marker, machine_stop_cb, vm);
+
+	if (machine_add_pio(m, "serial", PORT_COM1, SERIAL_NR_PORTS,
+			    serial_pio_read, serial_pio_write, &m->serial) ||
+	    machine_add_pio(m, "i8042", PORT_I8042_DATA, I8042_NR_PORTS,
+			    i8042_pio_read, i8042_pio_write, &m->i8042) ||
+	    machine_add_pio(m, "acpi-pm", PORT_ACPI_SLEEP_CTL, ACPI_PM_NR_PORTS,
+			    acpi_pm_pio_read, acpi_pm_pio_write, &m->acpi_pm) ||
+	    machine_add_pio(m, "debug-port", PORT_DEBUG_TRACE, DEBUG_PORT_NR_PORTS,
+			    debug_port_pio_read, debug_port_pio_write, &m->debug_port))
+		return -1;
+	return 0;
+}
+
+static int machine_boot(struct machine *m)
+{
+	struct acpi_config acpi;
+	struct boot_entry entry;
+	uint64_t rsdp;
+	int ret;
+
+	machine_acpi_config(m, m->vm.cfg, &acpi);
+	rsdp = loader_write_acpi(&m->vm, &acpi, m->err, sizeof(m->err));
+	if (!rsdp)
+		return -1;
+	ret = loader_load_linux(&m->vm, rsdp, &entry, m->err, sizeof(m->err));
+	if (ret)
+		return ret;
+	trace_mark(&m->vm, "images loaded");
+	return vcpu_setup_long_mode(&m->vm.vcpus[0], entry.rip, entry.rsi,
+				    entry.rsp, m->err, sizeof(m->err));
+}
+
+/* ---- the main thread: signals, console input, stop ---- */
+
+struct machine_input {
+	uint8_t buf[256];
+	size_t len, off;
+};
+
+/* Push pending console bytes into the UART as far as its FIFO allows. */
+static void machine_feed_serial(struct machine *m, struct machine_input *in)
+{
+	while (in->off < in->len) {
+		size_t n = serial_receive(&m->serial, in->buf + in->off, in->len - in->off);
+
+		if (n == 0)
+			return;
+		in->off += n;
+	}
+	in->off = in->len = 0;
+}
+
+static void machine_read_console(struct machine *m, struct machine_input *in)
+{
+	bool quit = false;
+	ssize_t n = console_read_input(&m->console, in->buf, sizeof(in->buf), &quit);
+
+	if (n > 0) {
+		in->len = n;
+		in->off = 0;
+		machine_feed_serial(m, in);
+	}
+	if (quit)
+		vm_request_stop(&m->vm, EXIT_STOPPED);
+}
+
+static void machine_handle_signal(struct machine *m, int sigfd)
+{
+	struct signalfd_siginfo si;
+
+	if (read(sigfd, &si, sizeof(si)) != sizeof(si))
+		return;
+	log_info("stopping on signal %s", strsignal(si.ssi_signo));
+	vm_request_stop(&m->vm, EXIT_STOPPED);
+}
+
+static void machine_wait(struct machine *m, int sigfd)
+{
+	struct machine_input in = { .len = 0 };
+
+	while (!vm_stopping(&m->vm)) {
+		bool want_input = m->console.in_fd >= 0 && !m->console.in_eof &&
+				  in.off == in.len;
+		struct pollfd pfd[4] = {
+			{ .fd = m->vm.stop_fd, .events = POLLIN },
+			{ .fd = sigfd, .events = POLLIN },
+			{ .fd = m->console_wake_fd, .events = POLLIN },
+			{ .fd = want_input ? m->console.in_fd : -1, .events = POLLIN },
+		};
+		uint64_t count;
+
+		if (poll(pfd, 4, -1) < 0 && errno != EINTR)
+			break;
+		if (pfd[1].revents & POLLIN)
+			machine_handle_signal(m, sigfd);
+		if (pfd[2].revents & POLLIN) {
+			if (read(m->console_wake_fd, &count, sizeof(count)) < 0)
+				count = 0;
+			machine_feed_serial(m, &in);
+		}
+		if (pfd[3].revents & (POLLIN | POLLHUP | POLLERR))
+			machine_read_console(m, &in);
+	}
+}
+
+static int machine_block_signals(sigset_t *set)
+{
+	sigemptyset(set);
+	sigaddset(set, SIGINT);
+	sigaddset(set, SIGTERM);
+	sigaddset(set, SIGHUP);
+	/* Blocked before any thread starts, so only the signalfd sees them. */
+	pthread_sigmask(SIG_BLOCK, set, NULL);
+	return signalfd(-1, set, SFD_CLOEXEC | SFD_NONBLOCK);
+}
+
+static int machine_setup(struct machine *m, const struct config *cfg)
+{
+	int ret;
+
+	ret = console_open(&m->console, cfg->serial, cfg->serial_path, m->err);
+	if (ret)
+		return ret;
+	ret = vm_create(&m->vm, cfg, m->err, sizeof(m->err));
+	if (ret)
+		return ret;
+	trace_mark(&m->vm, "KVM ready");
+	machine_topology(m, cfg);
+	ret = vcpus_create(&m->vm, &m->topo, m->err, sizeof(m->err));
+	if (ret)
+		return ret;
+	ret = machine_add_legacy_devices(m);
+	if (ret)
+		return ret;
+	return machine_boot(m);
+}
+
+static void machine_teardown(struct machine *m)
+{
+	vcpus_destroy(&m->vm);
+	serial_destroy(&m->serial);
+	vm_destroy(&m->vm);
+	console_close(&m->console);
+	if (m->console_wake_fd >= 0)
+		close(m->console_wake_fd);
+}
+
+int machine_run(const struct config *cfg, uint64_t start_ns)
+{
+	struct machine *m = calloc(1, sizeof(*m));
+	sigset_t sigs;
+	int code, sigfd;
+
+	if (!m) {
+		log_error("out of memory");
+		return EXIT_VMM_ERROR;
+	}
+	m->vm.start_ns = start_ns;
+	m->vm.cfg = cfg;
+	m->vm.kvm_fd = m->vm.vm_fd = m->vm.stop_fd = -1;
+	m->console.in_fd = m->console.out_fd = -1;
+	m->console_wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	sigfd = machine_block_signals(&sigs);
+	if (m->console_wake_fd < 0 || sigfd < 0) {
+		log_error("cannot create event descriptors: %s", strerror(errno));
+		free(m);
+		return EXIT_VMM_ERROR;
+	}
+	if (machine_setup(m, cfg) || vcpus_start(&m->vm, m->err, sizeof(m->err))) {
+		vm_request_stop(&m->vm, EXIT_VMM_ERROR);
+		machine_teardown(m);
+		log_error("%s", m->err);
+		free(m);
+		close(sigfd);
+		return EXIT_VMM_ERROR;
+	}
+	machine_wait(m, sigfd);
+	code = atomic_load(&m->vm.exit_code);
+	trace_mark(&m->vm, code == EXIT_GUEST_POWEROFF ? "guest power-off" : "stop");
+	vcpus_stop(&m->vm);
+	trace_summary(&m->vm);
+	machine_teardown(m);
+	close(sigfd);
+	free(m);
+	return code;
+}
+
+/* ---- -dump-acpi ---- */
+
+struct dump_ctx {
+	const char *dir;
+	int ret;
+};
+
+static int machine_dump_table(void *opaque, const char sig[4], const void *table,
+			      size_t len)
+{
+	struct dump_ctx *d = opaque;
+	char path[4096];
+
+	snprintf(path, sizeof(path), "%s/%.4s.dat", d->dir, sig);
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+
+	if (fd < 0 || write(fd, table, len) != (ssize_t)len) {
+		log_error("cannot write %s: %s", path, strerror(errno));
+		d->ret = -1;
+	}
+	if (fd >= 0)
+		close(fd);
+	return d->ret;
+}
+
+int machine_dump_acpi(const struct config *cfg, const char *dir)
+{
+	struct machine *m = calloc(1, sizeof(*m));
+	struct acpi_config acpi;
+	struct dump_ctx d = { .dir = dir };
+	size_t size = LAYOUT_ACPI_SIZE;
+	uint8_t *buf = calloc(1, size);
+
+	if (!m || !buf) {
+		log_error("out of memory");
+		free(m);
+		free(buf);
+		return EXIT_VMM_ERROR;
+	}
+	if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
+		log_error("cannot create %s: %s", dir, strerror(errno));
+		d.ret = -1;
+	}
+	m->vm.cfg = cfg;
+	machine_topology(m, cfg);
+	machine_acpi_config(m, cfg, &acpi);
+	if (!d.ret && (!acpi_build_tables(buf, size, LAYOUT_ACPI_ADDR, &acpi) ||
+		       acpi_for_each_table(buf, size, LAYOUT_ACPI_ADDR,
+					   machine_dump_table, &d) < 0)) {
+		if (!d.ret)
+			log_error("cannot build the ACPI tables");
+		d.ret = -1;
+	}
+	free(buf);
+	free(m);
+	return d.ret ? EXIT_VMM_ERROR : EXIT_GUEST_POWEROFF;
+}

@@ -1,0 +1,480 @@
+// SPDX-License-Identifier: MIT
+#include "vmm/vcpu.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "boot/layout.h"
+#include "boot/long_mode.h"
+#include "vmm/log.h"
+#include "vmm/trace.h"
+#include "vmm/vm.h"
+
+#define VCPU_KICK_SIGNAL SIGUSR1
+
+#define MSR_IA32_TSC		0x00000010
+#define MSR_IA32_APICBASE	0x0000001b
+#define MSR_IA32_SYSENTER_CS	0x00000174
+#define MSR_IA32_SYSENTER_ESP	0x00000175
+#define MSR_IA32_SYSENTER_EIP	0x00000176
+#define MSR_IA32_MISC_ENABLE	0x000001a0
+#define MSR_MTRR_DEF_TYPE	0x000002ff
+#define MSR_STAR		0xc0000081
+#define MSR_LSTAR		0xc0000082
+#define MSR_CSTAR		0xc0000083
+#define MSR_SYSCALL_MASK	0xc0000084
+#define MSR_KERNEL_GS_BASE	0xc0000102
+
+#define MISC_ENABLE_FAST_STRING	1ULL
+#define MTRR_ENABLE_WB_DEFAULT	((1ULL << 11) | 6)
+
+#define APIC_LVT0		0x350
+#define APIC_LVT1		0x360
+#define APIC_MODE_NMI		0x4
+#define APIC_MODE_EXTINT	0x7
+
+#define X86_CR0_PE		0x1ULL
+#define X86_CR0_ET		0x10ULL
+#define X86_CR0_PG		0x80000000ULL
+#define X86_CR4_PAE		0x20ULL
+#define EFER_LME		0x100ULL
+#define EFER_LMA		0x400ULL
+
+static int vcpu_set_cpuid(struct vcpu *vcpu, const struct cpu_topology *topo)
+{
+	int nent = 128;
+
+	for (;;) {
+		struct kvm_cpuid2 *c = calloc(1, sizeof(*c) + nent * sizeof(c->entries[0]));
+
+		if (!c)
+			return -ENOMEM;
+		c->nent = nent;
+		if (ioctl(vcpu->vm->kvm_fd, KVM_GET_SUPPORTED_CPUID, c) < 0) {
+			int e = errno;
+
+			free(c);
+			if (e == E2BIG && nent < 4096) {
+				nent *= 2;
+				continue;
+			}
+			return -e;
+		}
+		cpuid_fixup(c->entries, c->nent, topo, vcpu->index);
+		int ret = ioctl(vcpu->fd, KVM_SET_CPUID2, c) < 0 ? -errno : 0;
+
+		free(c);
+		return ret;
+	}
+}
+
+static int vcpu_set_msrs(struct vcpu *vcpu)
+{
+	static const struct {
+		uint32_t index;
+		uint64_t value;
+	} boot_msrs[] = {
+		{ MSR_IA32_SYSENTER_CS, 0 }, { MSR_IA32_SYSENTER_ESP, 0 },
+		{ MSR_IA32_SYSENTER_EIP, 0 }, { MSR_STAR, 0 }, { MSR_LSTAR, 0 },
+		{ MSR_CSTAR, 0 }, { MSR_SYSCALL_MASK, 0 }, { MSR_KERNEL_GS_BASE, 0 },
+		{ MSR_IA32_TSC, 0 },
+		{ MSR_IA32_MISC_ENABLE, MISC_ENABLE_FAST_STRING },
+		{ MSR_MTRR_DEF_TYPE, MTRR_ENABLE_WB_DEFAULT },
+	};
+	const unsigned int n = sizeof(boot_msrs) / sizeof(boot_msrs[0]);
+	struct {
+		struct kvm_msrs hdr;
+		struct kvm_msr_entry e[sizeof(boot_msrs) / sizeof(boot_msrs[0])];
+	} m;
+
+	memset(&m, 0, sizeof(m));
+	m.hdr.nmsrs = n;
+	for (unsigned int i = 0; i < n; i++) {
+		m.e[i].index = boot_msrs[i].index;
+		m.e[i].data = boot_msrs[i].value;
+	}
+	int set = ioctl(vcpu->fd, KVM_SET_MSRS, &m);
+
+	if (set < 0)
+		return -errno;
+	/* KVM stops at the first MSR it does not know; that one is optional. */
+	if ((unsigned int)set < n)
+		log_warn("vCPU %u: KVM accepted %d of %u boot MSRs (MSR 0x%x refused)",
+			 vcpu->index, set, n, boot_msrs[set].index);
+	return 0;
+}
+
+static int vcpu_set_fpu(struct vcpu *vcpu)
+{
+	struct kvm_fpu fpu;
+
+	memset(&fpu, 0, sizeof(fpu));
+	fpu.fcw = 0x37f;	/* x87 reset value: all exceptions masked */
+	fpu.mxcsr = 0x1f80;	/* SSE reset value */
+	return ioctl(vcpu->fd, KVM_SET_FPU, &fpu) < 0 ? -errno : 0;
+}
+
+static void lapic_set_lvt_mode(struct kvm_lapic_state *l, unsigned int reg,
+			       uint32_t mode)
+{
+	uint32_t v;
+
+	memcpy(&v, &l->regs[reg], 4);
+	v = (v & ~0x700u & ~(1u << 16)) | (mode << 8);
+	memcpy(&l->regs[reg], &v, 4);
+}
+
+/* LINT0 takes the PIC's ExtINT, LINT1 the NMI, as on a PC. */
+static int vcpu_set_lapic(struct vcpu *vcpu)
+{
+	struct kvm_lapic_state l;
+
+	if (ioctl(vcpu->fd, KVM_GET_LAPIC, &l) < 0)
+		return -errno;
+	lapic_set_lvt_mode(&l, APIC_LVT0, APIC_MODE_EXTINT);
+	lapic_set_lvt_mode(&l, APIC_LVT1, APIC_MODE_NMI);
+	return ioctl(vcpu->fd, KVM_SET_LAPIC, &l) < 0 ? -errno : 0;
+}
+
+static int vcpu_create_one(struct vm *vm, struct vcpu *vcpu, unsigned int index,
+			   const struct cpu_topology *topo, char *err, size_t errlen)
+{
+	const char *step;
+	int ret;
+
+	vcpu->vm = vm;
+	vcpu->index = index;
+	vcpu->apic_id = cpuid_apic_id(topo, index);
+	vcpu->fd = ioctl(vm->vm_fd, KVM_CREATE_VCPU, (unsigned long)vcpu->apic_id);
+	if (vcpu->fd < 0) {
+		snprintf(err, errlen, "KVM_CREATE_VCPU %u: %s", index, strerror(errno));
+		return -errno;
+	}
+	vcpu->run = mmap(NULL, vm->vcpu_mmap_size, PROT_READ | PROT_WRITE,
+			 MAP_SHARED, vcpu->fd, 0);
+	if (vcpu->run == MAP_FAILED) {
+		vcpu->run = NULL;
+		snprintf(err, errlen, "mmap of vCPU %u: %s", index, strerror(errno));
+		return -errno;
+	}
+	step = "CPUID";
+	ret = vcpu_set_cpuid(vcpu, topo);
+	if (!ret) {
+		step = "MSRs";
+		ret = vcpu_set_msrs(vcpu);
+	}
+	if (!ret) {
+		step = "FPU";
+		ret = vcpu_set_fpu(vcpu);
+	}
+	if (!ret) {
+		step = "LAPIC";
+		ret = vcpu_set_lapic(vcpu);
+	}
+	if (ret)
+		snprintf(err, errlen, "vCPU %u: cannot set up %s: %s", index, step,
+			 strerror(-ret));
+	return ret;
+}
+
+int vcpus_create(struct vm *vm, const struct cpu_topology *topo, char *err,
+		 size_t errlen)
+{
+	vm->vcpus = calloc(vm->cfg->vcpus, sizeof(*vm->vcpus));
+	if (!vm->vcpus) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	for (unsigned int i = 0; i < vm->cfg->vcpus; i++)
+		vm->vcpus[i].fd = -1;
+	vm->nr_vcpus = vm->cfg->vcpus;
+	for (unsigned int i = 0; i < vm->nr_vcpus; i++) {
+		int ret = vcpu_create_one(vm, &vm->vcpus[i], i, topo, err, errlen);
+
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+static void segment_flat(struct kvm_segment *s, uint16_t sel, uint8_t type,
+			 bool code64)
+{
+	*s = (struct kvm_segment){
+		.base = 0, .limit = 0xffffffff, .selector = sel, .type = type,
+		.present = 1, .dpl = 0, .db = code64 ? 0 : 1, .s = 1,
+		.l = code64 ? 1 : 0, .g = 1,
+	};
+}
+
+int vcpu_setup_long_mode(struct vcpu *vcpu, uint64_t rip, uint64_t rsi,
+			 uint64_t rsp, char *err, size_t errlen)
+{
+	struct kvm_sregs sregs;
+	struct kvm_regs regs;
+
+	if (ioctl(vcpu->fd, KVM_GET_SREGS, &sregs) < 0)
+		goto fail;
+	segment_flat(&sregs.cs, BOOT_GDT_CODE64_SEL, 0xb, true);
+	segment_flat(&sregs.ds, BOOT_GDT_DATA_SEL, 0x3, false);
+	sregs.es = sregs.fs = sregs.gs = sregs.ss = sregs.ds;
+	sregs.tr = (struct kvm_segment){ .selector = BOOT_GDT_TSS_SEL, .limit = 0x67,
+					 .type = 0xb, .present = 1 };
+	sregs.ldt = (struct kvm_segment){ .type = 0x2, .present = 1, .limit = 0xffff };
+	sregs.gdt.base = LAYOUT_GDT_ADDR;
+	sregs.gdt.limit = BOOT_GDT_ENTRIES * 8 - 1;
+	sregs.idt.base = 0;
+	sregs.idt.limit = 0;
+	sregs.cr3 = LAYOUT_PML4_ADDR;
+	sregs.cr4 = X86_CR4_PAE;
+	sregs.cr0 = X86_CR0_PE | X86_CR0_ET | X86_CR0_PG;
+	sregs.efer = EFER_LME | EFER_LMA;
+	if (ioctl(vcpu->fd, KVM_SET_SREGS, &sregs) < 0)
+		goto fail;
+
+	memset(&regs, 0, sizeof(regs));
+	regs.rflags = 0x2;
+	regs.rip = rip;
+	regs.rsi = rsi;
+	regs.rsp = rsp;
+	regs.rbp = rsp;
+	if (ioctl(vcpu->fd, KVM_SET_REGS, &regs) < 0)
+		goto fail;
+	return 0;
+fail:
+	snprintf(err, errlen, "cannot set the boot vCPU's registers: %s", strerror(errno));
+	return -errno;
+}
+
+/* ---- the exit loop ---- */
+
+static void vcpu_dump_state(struct vcpu *vcpu, const char *why)
+{
+	struct kvm_regs r;
+	struct kvm_sregs s;
+
+	fprintf(stderr, "minivmm: vCPU %u: %s\n", vcpu->index, why);
+	if (ioctl(vcpu->fd, KVM_GET_REGS, &r) < 0 ||
+	    ioctl(vcpu->fd, KVM_GET_SREGS, &s) < 0) {
+		fprintf(stderr, "  (registers unavailable: %s)\n", strerror(errno));
+		return;
+	}
+	fprintf(stderr,
+		"  RIP=%016llx RSP=%016llx RFLAGS=%08llx\n"
+		"  RAX=%016llx RBX=%016llx RCX=%016llx RDX=%016llx\n"
+		"  RSI=%016llx RDI=%016llx RBP=%016llx\n"
+		"  R8 =%016llx R9 =%016llx R10=%016llx R11=%016llx\n"
+		"  R12=%016llx R13=%016llx R14=%016llx R15=%016llx\n"
+		"  CS=%04x(base %llx) SS=%04x CR0=%llx CR2=%llx CR3=%llx CR4=%llx EFER=%llx\n"
+		"  GDT=%llx/%x IDT=%llx/%x\n",
+		r.rip, r.rsp, r.rflags, r.rax, r.rbx, r.rcx, r.rdx, r.rsi, r.rdi,
+		r.rbp, r.r8, r.r9, r.r10, r.r11, r.r12, r.r13, r.r14, r.r15,
+		s.cs.selector, s.cs.base, s.ss.selector, s.cr0, s.cr2, s.cr3,
+		s.cr4, s.efer, s.gdt.base, s.gdt.limit, s.idt.base, s.idt.limit);
+
+	struct kvm_translation t = { .linear_address = r.rip };
+	const uint8_t *code = NULL;
+
+	if (ioctl(vcpu->fd, KVM_TRANSLATE, &t) == 0 && t.valid)
+		code = guest_mem_ptr(&vcpu->vm->mem, t.physical_address, 16);
+	if (code) {
+		fprintf(stderr, "  code at RIP:");
+		for (int i = 0; i < 16; i++)
+			fprintf(stderr, " %02x", code[i]);
+		fputc('\n', stderr);
+	}
+}
+
+static void vcpu_handle_io(struct vcpu *vcpu)
+{
+	struct kvm_run *run = vcpu->run;
+	uint8_t *data = (uint8_t *)run + run->io.data_offset;
+	uint32_t size = run->io.size;
+
+	for (uint32_t i = 0; i < run->io.count; i++, data += size) {
+		if (run->io.direction == KVM_EXIT_IO_OUT)
+			bus_write(&vcpu->vm->pio_bus, run->io.port, data, size);
+		else
+			bus_read(&vcpu->vm->pio_bus, run->io.port, data, size);
+	}
+}
+
+static void vcpu_handle_mmio(struct vcpu *vcpu)
+{
+	struct kvm_run *run = vcpu->run;
+	uint32_t len = run->mmio.len;
+
+	if (len > sizeof(run->mmio.data))
+		len = sizeof(run->mmio.data);
+	if (run->mmio.is_write)
+		bus_write(&vcpu->vm->mmio_bus, run->mmio.phys_addr, run->mmio.data, len);
+	else
+		bus_read(&vcpu->vm->mmio_bus, run->mmio.phys_addr, run->mmio.data, len);
+}
+
+static void vcpu_handle_internal_error(struct vcpu *vcpu)
+{
+	char why[128];
+
+	snprintf(why, sizeof(why), "KVM internal error, suberror %u%s",
+		 vcpu->run->internal.suberror,
+		 vcpu->run->internal.suberror == KVM_INTERNAL_ERROR_EMULATION ?
+			" (instruction emulation failed)" : "");
+	vcpu_dump_state(vcpu, why);
+	vm_request_stop(vcpu->vm, EXIT_GUEST_CRASH);
+}
+
+static void vcpu_handle_system_event(struct vcpu *vcpu)
+{
+	switch (vcpu->run->system_event.type) {
+	case KVM_SYSTEM_EVENT_SHUTDOWN:
+		vm_request_stop(vcpu->vm, EXIT_GUEST_POWEROFF);
+		break;
+	case KVM_SYSTEM_EVENT_RESET:
+		vm_request_stop(vcpu->vm, EXIT_GUEST_REBOOT);
+		break;
+	default:
+		vcpu_dump_state(vcpu, "guest crash reported by KVM");
+		vm_request_stop(vcpu->vm, EXIT_GUEST_CRASH);
+		break;
+	}
+}
+
+/* Returns false when the vCPU must stop running. */
+static bool vcpu_handle_exit(struct vcpu *vcpu)
+{
+	struct kvm_run *run = vcpu->run;
+	char why[96];
+
+	switch (run->exit_reason) {
+	case KVM_EXIT_IO:
+		vcpu_handle_io(vcpu);
+		return true;
+	case KVM_EXIT_MMIO:
+		vcpu_handle_mmio(vcpu);
+		return true;
+	case KVM_EXIT_INTR:
+		return true;
+	case KVM_EXIT_HLT:
+		/* Halted with interrupts off: nothing will ever wake it. */
+		return false;
+	case KVM_EXIT_SHUTDOWN:
+		vcpu_dump_state(vcpu, "triple fault (shutdown)");
+		vm_request_stop(vcpu->vm, EXIT_GUEST_CRASH);
+		return false;
+	case KVM_EXIT_SYSTEM_EVENT:
+		vcpu_handle_system_event(vcpu);
+		return false;
+	case KVM_EXIT_INTERNAL_ERROR:
+		vcpu_handle_internal_error(vcpu);
+		return false;
+	case KVM_EXIT_FAIL_ENTRY:
+		snprintf(why, sizeof(why), "VM entry failed, hardware reason 0x%llx",
+			 (unsigned long long)run->fail_entry.hardware_entry_failure_reason);
+		vcpu_dump_state(vcpu, why);
+		vm_request_stop(vcpu->vm, EXIT_GUEST_CRASH);
+		return false;
+	default:
+		snprintf(why, sizeof(why), "unexpected KVM exit reason %u", run->exit_reason);
+		vcpu_dump_state(vcpu, why);
+		vm_request_stop(vcpu->vm, EXIT_GUEST_CRASH);
+		return false;
+	}
+}
+
+static void *vcpu_thread(void *arg)
+{
+	struct vcpu *vcpu = arg;
+	struct vm *vm = vcpu->vm;
+
+	if (vcpu->index == 0)
+		trace_mark(vm, "first KVM_RUN");
+	while (!vm_stopping(vm)) {
+		if (ioctl(vcpu->fd, KVM_RUN, 0) < 0) {
+			if (errno == EINTR || errno == EAGAIN)
+				continue;
+			char why[96];
+
+			snprintf(why, sizeof(why), "KVM_RUN failed: %s", strerror(errno));
+			vcpu_dump_state(vcpu, why);
+			vm_request_stop(vm, EXIT_GUEST_CRASH);
+			break;
+		}
+		if (!vcpu_handle_exit(vcpu))
+			break;
+	}
+	return NULL;
+}
+
+static void vcpu_kick_handler(int sig)
+{
+	(void)sig;
+}
+
+int vcpus_start(struct vm *vm, char *err, size_t errlen)
+{
+	struct sigaction sa = { .sa_handler = vcpu_kick_handler };
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(VCPU_KICK_SIGNAL, &sa, NULL);
+	for (unsigned int i = 0; i < vm->nr_vcpus; i++) {
+		struct vcpu *vcpu = &vm->vcpus[i];
+		int e = pthread_create(&vcpu->thread, NULL, vcpu_thread, vcpu);
+
+		if (e) {
+			snprintf(err, errlen, "cannot start vCPU thread: %s", strerror(e));
+			return -e;
+		}
+		char name[16];
+
+		snprintf(name, sizeof(name), "vcpu%u", i);
+		pthread_setname_np(vcpu->thread, name);
+		vcpu->started = true;
+	}
+	return 0;
+}
+
+void vcpus_stop(struct vm *vm)
+{
+	for (unsigned int i = 0; i < vm->nr_vcpus; i++) {
+		struct vcpu *vcpu = &vm->vcpus[i];
+
+		if (!vcpu->started)
+			continue;
+		/* immediate_exit closes the race with a kick just before KVM_RUN. */
+		vcpu->run->immediate_exit = 1;
+		pthread_kill(vcpu->thread, VCPU_KICK_SIGNAL);
+	}
+	for (unsigned int i = 0; i < vm->nr_vcpus; i++) {
+		struct vcpu *vcpu = &vm->vcpus[i];
+
+		if (!vcpu->started)
+			continue;
+		/* A vCPU blocked in an in-kernel HLT needs the kick repeated. */
+		while (pthread_tryjoin_np(vcpu->thread, NULL) == EBUSY) {
+			pthread_kill(vcpu->thread, VCPU_KICK_SIGNAL);
+			usleep(1000);
+		}
+		vcpu->started = false;
+	}
+}
+
+void vcpus_destroy(struct vm *vm)
+{
+	vcpus_stop(vm);
+	for (unsigned int i = 0; i < vm->nr_vcpus; i++) {
+		if (vm->vcpus[i].run)
+			munmap(vm->vcpus[i].run, vm->vcpu_mmap_size);
+		if (vm->vcpus[i].fd >= 0)
+			close(vm->vcpus[i].fd);
+	}
+	free(vm->vcpus);
+	vm->vcpus = NULL;
+	vm->nr_vcpus = 0;
+}

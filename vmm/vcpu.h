@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * vCPUs: one thread each, running KVM_RUN and dispatching exits to the
+ * port-I/O and MMIO buses.  The boot vCPU starts in 64-bit long mode; the
+ * others wait for the guest's INIT/SIPI in the in-kernel LAPIC.
+ */
+#ifndef MINIVMM_VCPU_H
+#define MINIVMM_VCPU_H
+
+#include <linux/kvm.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "vmm/cpuid.h"
+
+struct vm;
+
+struct vcpu {
+	struct vm *vm;
+	unsigned int index;
+	uint32_t apic_id;
+	int fd;
+	struct kvm_run *run;
+	pthread_t thread;
+	bool started;
+};
+
+/* Create every vCPU with its CPUID, MSRs, FPU and LAPIC set up. */
+int vcpus_create(struct vm *vm, const struct cpu_topology *topo, char *err,
+		 size_t errlen);
+/* Registers of the boot vCPU: long mode, flat segments, rip/rsi/rsp. */
+int vcpu_setup_long_mode(struct vcpu *vcpu, uint64_t rip, uint64_t rsi,
+			 uint64_t rsp, char *err, size_t errlen);
+int vcpus_start(struct vm *vm, char *err, size_t errlen);
+/* Kick every vCPU out of KVM_RUN and wait for the threads. */
+void vcpus_stop(struct vm *vm);
+void vcpus_destroy(struct vm *vm);
+
+#endif
