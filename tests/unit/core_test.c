@@ -1,0 +1,238 @@
+// SPDX-License-Identifier: MIT
+/* Unit tests of the VMM core's pure parts: guest memory accessor, buses,
+ * CPU topology and CPUID fix-ups, long-mode tables. */
+#include <check.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "boot/layout.h"
+#include "boot/long_mode.h"
+#include "vmm/bus.h"
+#include "vmm/cpuid.h"
+#include "vmm/guest_mem.h"
+
+/* ---- guest_mem ---- */
+
+static struct guest_mem two_regions(uint8_t *a, uint8_t *b)
+{
+	struct guest_mem m = { .nr_regions = 2, .ram_size = 0x3000 };
+
+	m.region[0] = (struct guest_mem_region){ 0, 0x1000, a };
+	m.region[1] = (struct guest_mem_region){ 0x100000000ULL, 0x2000, b };
+	return m;
+}
+
+START_TEST(test_guest_mem_bounds)
+{
+	static uint8_t a[0x1000], b[0x2000];
+	struct guest_mem m = two_regions(a, b);
+
+	ck_assert_ptr_eq(guest_mem_ptr(&m, 0, 0x1000), a);
+	ck_assert_ptr_eq(guest_mem_ptr(&m, 0xfff, 1), a + 0xfff);
+	ck_assert_ptr_null(guest_mem_ptr(&m, 0xfff, 2));	/* crosses the end */
+	ck_assert_ptr_eq(guest_mem_ptr(&m, 0x1000, 0), a + 0x1000); /* empty at end */
+	ck_assert_ptr_null(guest_mem_ptr(&m, 0x1001, 0));
+	ck_assert_ptr_null(guest_mem_ptr(&m, 0x1000, 1));	/* the hole */
+	ck_assert_ptr_eq(guest_mem_ptr(&m, 0x100000000ULL + 0x10, 0x10), b + 0x10);
+	/* Lengths and addresses that wrap around 2^64 must not pass. */
+	ck_assert_ptr_null(guest_mem_ptr(&m, 0x10, UINT64_MAX));
+	ck_assert_ptr_null(guest_mem_ptr(&m, UINT64_MAX, 2));
+	ck_assert_ptr_null(guest_mem_ptr(&m, 0x100000000ULL + 0x10, UINT64_MAX - 0x8));
+}
+END_TEST
+
+START_TEST(test_guest_mem_copy)
+{
+	static uint8_t a[0x1000], b[0x2000];
+	struct guest_mem m = two_regions(a, b);
+	uint32_t v = 0xdeadbeef, r = 0;
+
+	ck_assert(guest_mem_write(&m, 0x100, &v, 4));
+	ck_assert(guest_mem_read(&m, 0x100, &r, 4));
+	ck_assert_uint_eq(r, 0xdeadbeef);
+	ck_assert(!guest_mem_write(&m, 0xffe, &v, 4));
+	ck_assert(!guest_mem_read(&m, 0x2000, &r, 4));
+}
+END_TEST
+
+/* ---- bus ---- */
+
+struct fake_dev {
+	uint64_t last_off;
+	uint32_t last_val;
+	int reads, writes;
+};
+
+static void fake_read(void *opaque, uint64_t off, void *data, uint32_t size)
+{
+	struct fake_dev *d = opaque;
+
+	d->reads++;
+	d->last_off = off;
+	memset(data, 0x5a, size);
+}
+
+static void fake_write(void *opaque, uint64_t off, const void *data, uint32_t size)
+{
+	struct fake_dev *d = opaque;
+
+	d->writes++;
+	d->last_off = off;
+	d->last_val = 0;
+	memcpy(&d->last_val, data, size > 4 ? 4 : size);
+}
+
+START_TEST(test_bus_dispatch)
+{
+	static struct bus bus;
+	struct fake_dev d1 = { 0 }, d2 = { 0 };
+	struct bus_device a = { "a", 0x3f8, 8, fake_read, fake_write, &d1 };
+	struct bus_device b = { "b", 0x60, 5, fake_read, fake_write, &d2 };
+	uint32_t v = 0;
+
+	memset(&bus, 0, sizeof(bus));
+	ck_assert_int_eq(bus_register(&bus, &a), 0);
+	ck_assert_int_eq(bus_register(&bus, &b), 0);
+	ck_assert(bus_read(&bus, 0x3fd, &v, 1));
+	ck_assert_uint_eq(d1.last_off, 5);
+	ck_assert_uint_eq(v & 0xff, 0x5a);
+	v = 0x12;
+	ck_assert(bus_write(&bus, 0x64, &v, 1));
+	ck_assert_uint_eq(d2.last_off, 4);
+	ck_assert_uint_eq(d2.last_val, 0x12);
+	/* Unclaimed: reads all ones, writes dropped, nobody called. */
+	v = 0;
+	ck_assert(!bus_read(&bus, 0x400, &v, 4));
+	ck_assert_uint_eq(v, 0xffffffff);
+	ck_assert(!bus_write(&bus, 0x3f7, &v, 1));
+	ck_assert_int_eq(d1.writes, 0);
+}
+END_TEST
+
+START_TEST(test_bus_register_rejects)
+{
+	static struct bus bus;
+	struct bus_device a = { "a", 0x100, 0x10, NULL, NULL, NULL };
+	struct bus_device overlap = { "o", 0x10f, 1, NULL, NULL, NULL };
+	struct bus_device empty = { "e", 0x200, 0, NULL, NULL, NULL };
+	struct bus_device wrap = { "w", UINT64_MAX, 2, NULL, NULL, NULL };
+
+	memset(&bus, 0, sizeof(bus));
+	ck_assert_int_eq(bus_register(&bus, &a), 0);
+	ck_assert_int_lt(bus_register(&bus, &overlap), 0);
+	ck_assert_int_lt(bus_register(&bus, &empty), 0);
+	ck_assert_int_lt(bus_register(&bus, &wrap), 0);
+	for (unsigned int i = 1; i < BUS_MAX_DEVICES; i++) {
+		struct bus_device d = { "d", 0x1000 + i * 0x10, 0x10, NULL, NULL, NULL };
+
+		ck_assert_int_eq(bus_register(&bus, &d), 0);
+	}
+	struct bus_device full = { "f", 0x9000, 1, NULL, NULL, NULL };
+
+	ck_assert_int_lt(bus_register(&bus, &full), 0);
+	/* Sorted for the binary search: every base is found. */
+	for (unsigned int i = 1; i < BUS_MAX_DEVICES; i++) {
+		uint8_t v;
+
+		ck_assert(bus_read(&bus, 0x1000 + i * 0x10 + 0xf, &v, 1));
+	}
+}
+END_TEST
+
+/* ---- topology and CPUID ---- */
+
+START_TEST(test_apic_ids)
+{
+	struct cpu_topology flat = { 1, 4, 1 };
+	struct cpu_topology odd = { 2, 3, 2 };
+
+	for (unsigned int i = 0; i < 4; i++)
+		ck_assert_uint_eq(cpuid_apic_id(&flat, i), i);
+	/* 3 cores need 2 bits, 2 threads 1 bit: socket at bit 3. */
+	ck_assert_uint_eq(cpuid_thread_bits(&odd), 1);
+	ck_assert_uint_eq(cpuid_core_bits(&odd), 2);
+	ck_assert_uint_eq(cpuid_apic_id(&odd, 0), 0);
+	ck_assert_uint_eq(cpuid_apic_id(&odd, 1), 1);
+	ck_assert_uint_eq(cpuid_apic_id(&odd, 2), 2);
+	ck_assert_uint_eq(cpuid_apic_id(&odd, 5), 5);
+	ck_assert_uint_eq(cpuid_apic_id(&odd, 6), 8);
+	ck_assert_uint_eq(cpuid_apic_id(&odd, 11), 13);
+}
+END_TEST
+
+START_TEST(test_cpuid_fixup)
+{
+	struct cpu_topology t = { 1, 4, 2 };
+	struct kvm_cpuid_entry2 e[5];
+
+	memset(e, 0, sizeof(e));
+	e[0].function = 1;
+	e[0].ebx = 0xffffffff;
+	e[1].function = 0xb;
+	e[1].index = 0;
+	e[2].function = 0xb;
+	e[2].index = 1;
+	e[3].function = 0xb;
+	e[3].index = 2;
+	e[4].function = 0x40000000;
+	e[4].ebx = 0x4b4d564b;
+	cpuid_fixup(e, 5, &t, 3);
+	ck_assert_uint_eq(e[0].ebx >> 24, 3);
+	ck_assert_uint_eq((e[0].ebx >> 16) & 0xff, 8);
+	ck_assert(e[0].ecx & (1u << 31));	/* hypervisor */
+	ck_assert_uint_eq(e[1].eax, 1);
+	ck_assert_uint_eq(e[1].ebx, 2);
+	ck_assert_uint_eq(e[1].ecx, 0x100);
+	ck_assert_uint_eq(e[1].edx, 3);
+	ck_assert_uint_eq(e[2].eax, 3);
+	ck_assert_uint_eq(e[2].ebx, 8);
+	ck_assert_uint_eq(e[2].ecx, 0x201);
+	ck_assert_uint_eq(e[3].ebx, 0);
+	ck_assert_uint_eq(e[3].ecx, 2);
+	ck_assert_uint_eq(e[4].ebx, 0x4b4d564b);	/* KVM leaves untouched */
+}
+END_TEST
+
+/* ---- long mode tables ---- */
+
+START_TEST(test_long_mode_tables)
+{
+	uint8_t *low = calloc(1, LAYOUT_PD_ADDR + 4 * 4096);
+	uint64_t v;
+
+	boot_write_long_mode_tables(low);
+	memcpy(&v, low + LAYOUT_PML4_ADDR, 8);
+	ck_assert_uint_eq(v, LAYOUT_PDPT_ADDR | 3);
+	memcpy(&v, low + LAYOUT_PDPT_ADDR + 3 * 8, 8);
+	ck_assert_uint_eq(v, (LAYOUT_PD_ADDR + 3 * 4096) | 3);
+	/* The last 2 MiB page maps 4 GiB - 2 MiB onto itself. */
+	memcpy(&v, low + LAYOUT_PD_ADDR + (4 * 512 - 1) * 8, 8);
+	ck_assert_uint_eq(v, 0xFFE00000ULL | 0x83);
+	memcpy(&v, low + LAYOUT_GDT_ADDR + BOOT_GDT_CODE64_SEL, 8);
+	ck_assert_uint_eq(v, BOOT_GDT_CODE64);
+	free(low);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("core");
+	TCase *tc = tcase_create("core");
+	SRunner *sr;
+	int failed;
+
+	tcase_add_test(tc, test_guest_mem_bounds);
+	tcase_add_test(tc, test_guest_mem_copy);
+	tcase_add_test(tc, test_bus_dispatch);
+	tcase_add_test(tc, test_bus_register_rejects);
+	tcase_add_test(tc, test_apic_ids);
+	tcase_add_test(tc, test_cpuid_fixup);
+	tcase_add_test(tc, test_long_mode_tables);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
