@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Install every Debian package minivmm's build, tests, demo and benchmarks use.
+# Safe to run again: apt-get skips what is installed.  Needs root.
+set -euo pipefail
+
+PACKAGES=(
+	# build
+	build-essential cmake pkg-config clang lld check
+	# guest kits and images
+	busybox-static cpio xz-utils zstd kmod file e2fsprogs
+	# ACPI table checks
+	acpica-tools
+	# networking tests and netboot
+	iproute2 dnsmasq-base procps
+	# nested real-KVM harness and side-by-side benchmarks
+	qemu-system-x86
+)
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "install-deps: run as root (apt-get install)" >&2
+	exit 1
+fi
+missing=()
+for p in "${PACKAGES[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+	echo "install-deps: all ${#PACKAGES[@]} packages present"
+	exit 0
+fi
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+echo "install-deps: done"
