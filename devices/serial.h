@@ -34,8 +34,10 @@ struct serial {
 	bool output_seen;
 	void (*rx_hook)(void *opaque);
 	void *rx_hook_opaque;
+	bool rx_blocked;	/* the host was refused input: wake it */
 
-	uint8_t ier, lcr, mcr, lsr, msr, scr, fcr;
+	uint8_t ier, lcr, mcr, msr, scr, fcr;
+	uint8_t lsr;		/* only the error bits; the rest is derived */
 	uint8_t dll, dlm;
 	bool thr_ipending;	/* THRE interrupt not yet acknowledged */
 	int irq_level;		/* last level reported */
