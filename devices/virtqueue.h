@@ -148,7 +148,7 @@ void virtq_reset(struct virtq *vq);
 /*
  * Take the next available chain.  Returns 1 with *chain filled, 0 when the
  * ring is empty (or the queue not ready), or a negative error after which
- * the queue is broken (every later call returns it too):
+ * the queue is broken (every later call returns -EPROTO):
  *   -EPROTO   the avail ring is insane (idx moved by more than the size,
  *             head index out of range);
  *   -EBADMSG  the chain is malformed (loop / longer than the queue, buffer

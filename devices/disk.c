@@ -1,0 +1,349 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Raw image back-end: open + lock + size, vectored transfers, flush,
+ * discard, write-zeroes.  See devices/disk.h.
+ */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include "devices/disk.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/fs.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "vmm/log.h"
+
+static int disk_lock(struct disk *d, char err[CONFIG_ERR_MAX])
+{
+	struct flock fl = {
+		.l_type = d->readonly ? F_RDLCK : F_WRLCK,
+		.l_whence = SEEK_SET,
+		.l_start = 0,
+		.l_len = 0,	/* the whole image */
+	};
+
+	/*
+	 * An open-file-description lock: released when the fd is closed or
+	 * the process dies (even by SIGKILL), never by another close() in
+	 * this process.  Two writers on one image corrupt it; say so.
+	 */
+	if (fcntl(d->fd, F_OFD_SETLK, &fl) == 0)
+		return 0;
+	if (errno == EAGAIN || errno == EACCES) {
+		snprintf(err, CONFIG_ERR_MAX, "%s is in use by another process",
+			 d->path);
+		return -EBUSY;
+	}
+	/* File systems without locks (some network ones): go on, warn. */
+	log_warn("%s: cannot lock the image (%s), sharing is not detected",
+		 d->path, strerror(errno));
+	return 0;
+}
+
+static int disk_get_size(struct disk *d, const struct stat *st,
+			 char err[CONFIG_ERR_MAX])
+{
+	uint64_t size;
+
+	d->block_size = DISK_SECTOR_SIZE;
+	if (d->is_blkdev) {
+		int bs = 0;
+
+		if (ioctl(d->fd, BLKGETSIZE64, &size) < 0) {
+			snprintf(err, CONFIG_ERR_MAX, "%s: cannot get size: %s",
+				 d->path, strerror(errno));
+			return -errno;
+		}
+		if (ioctl(d->fd, BLKSSZGET, &bs) == 0 && bs >= 512 &&
+		    bs <= 65536 && !(bs & (bs - 1)))
+			d->block_size = (uint32_t)bs;
+	} else {
+		size = (uint64_t)st->st_size;
+	}
+	if (size % DISK_SECTOR_SIZE)
+		log_warn("%s: size %llu is not a multiple of 512, the guest "
+			 "sees the first %llu bytes", d->path,
+			 (unsigned long long)size,
+			 (unsigned long long)(size - size % DISK_SECTOR_SIZE));
+	d->size = size - size % DISK_SECTOR_SIZE;
+	return 0;
+}
+
+static int disk_open_fd(struct disk *d, const struct drive_config *cfg,
+			char err[CONFIG_ERR_MAX])
+{
+	int flags = O_CLOEXEC | (cfg->readonly ? O_RDONLY : O_RDWR);
+
+	if (cfg->cache == DRIVE_CACHE_NONE) {
+		d->fd = open(cfg->path, flags | O_DIRECT);
+		if (d->fd >= 0) {
+			d->direct = true;
+			/* Unaligned guest buffers take the page cache path. */
+			d->fd_buffered = open(cfg->path, flags);
+			if (d->fd_buffered >= 0)
+				return 0;
+			close(d->fd);
+			d->fd = -1;
+			d->direct = false;
+		} else if (errno == EINVAL) {
+			log_warn("%s: O_DIRECT not supported here, using "
+				 "cache=writeback", cfg->path);
+		}
+	}
+	if (d->fd < 0)
+		d->fd = open(cfg->path, flags);
+	if (d->fd < 0) {
+		int e = errno;
+
+		snprintf(err, CONFIG_ERR_MAX, "%s: %s%s", cfg->path,
+			 strerror(e),
+			 (!cfg->readonly && (e == EROFS || e == EACCES)) ?
+			 " (readonly=on opens it read-only)" : "");
+		return -e;
+	}
+	return 0;
+}
+
+int disk_open(struct disk *d, const struct drive_config *cfg,
+	      char err[CONFIG_ERR_MAX])
+{
+	struct stat st;
+	int ret;
+
+	memset(d, 0, sizeof(*d));
+	d->fd = d->fd_buffered = -1;
+	d->path = cfg->path;
+	d->readonly = cfg->readonly;
+	d->cache = cfg->cache;
+	if (!cfg->path || !*cfg->path) {
+		snprintf(err, CONFIG_ERR_MAX, "-drive: no file= given");
+		return -EINVAL;
+	}
+	ret = disk_open_fd(d, cfg, err);
+	if (ret)
+		return ret;
+	if (fstat(d->fd, &st) < 0) {
+		ret = -errno;
+		snprintf(err, CONFIG_ERR_MAX, "%s: %s", d->path, strerror(errno));
+		goto fail;
+	}
+	d->is_blkdev = S_ISBLK(st.st_mode);
+	if (!d->is_blkdev && !S_ISREG(st.st_mode)) {
+		ret = -EINVAL;
+		snprintf(err, CONFIG_ERR_MAX,
+			 "%s: not a regular file or block device", d->path);
+		goto fail;
+	}
+	ret = disk_lock(d, err);
+	if (ret)
+		goto fail;
+	ret = disk_get_size(d, &st, err);
+	if (ret)
+		goto fail;
+	return 0;
+fail:
+	disk_close(d);
+	return ret;
+}
+
+void disk_close(struct disk *d)
+{
+	if (d->fd_buffered >= 0)
+		close(d->fd_buffered);
+	if (d->fd >= 0)
+		close(d->fd);	/* drops the OFD lock */
+	d->fd = d->fd_buffered = -1;
+}
+
+typedef ssize_t (*disk_xfer_fn)(int fd, const struct iovec *iov, int cnt,
+				off_t off);
+
+static uint64_t disk_iov_bytes(const struct iovec *iov, int cnt)
+{
+	uint64_t n = 0;
+
+	for (int i = 0; i < cnt; i++)
+		n += iov[i].iov_len;
+	return n;
+}
+
+/* The rare short transfer: continue from where it stopped. */
+static int disk_xfer_rest(int fd, disk_xfer_fn fn, const struct iovec *iov,
+			  int cnt, uint64_t off, uint64_t done)
+{
+	struct iovec *rest = malloc(sizeof(*rest) * (size_t)cnt);
+	uint64_t total = disk_iov_bytes(iov, cnt);
+	int ret = 0;
+
+	if (!rest)
+		return -ENOMEM;
+	while (done < total) {
+		int n = 0;
+		uint64_t skip = done;
+		ssize_t r;
+
+		for (int i = 0; i < cnt; i++) {
+			if (skip >= iov[i].iov_len) {
+				skip -= iov[i].iov_len;
+				continue;
+			}
+			rest[n].iov_base = (char *)iov[i].iov_base + skip;
+			rest[n].iov_len = iov[i].iov_len - skip;
+			skip = 0;
+			n++;
+		}
+		r = fn(fd, rest, n, (off_t)(off + done));
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			ret = -errno;
+			break;
+		}
+		if (r == 0) {
+			ret = -EIO;	/* image shrank under us */
+			break;
+		}
+		done += (uint64_t)r;
+	}
+	free(rest);
+	return ret;
+}
+
+static int disk_xfer(struct disk *d, disk_xfer_fn fn, const struct iovec *iov,
+		     int cnt, uint64_t off)
+{
+	uint64_t total = disk_iov_bytes(iov, cnt);
+	int fd = d->fd;
+	ssize_t r;
+
+	if (cnt == 0 || total == 0)
+		return 0;
+	if (cnt > IOV_MAX)
+		return -EINVAL;
+	do {
+		r = fn(fd, iov, cnt, (off_t)off);
+		/* O_DIRECT refuses unaligned guest buffers: page cache. */
+		if (r < 0 && errno == EINVAL && d->direct && fd == d->fd) {
+			fd = d->fd_buffered;
+			r = -1;
+			errno = EINTR;
+		}
+	} while (r < 0 && errno == EINTR);
+	if (r < 0)
+		return -errno;
+	if ((uint64_t)r == total)
+		return 0;
+	return disk_xfer_rest(fd, fn, iov, cnt, off, (uint64_t)r);
+}
+
+static ssize_t disk_preadv(int fd, const struct iovec *iov, int cnt, off_t off)
+{
+	return preadv(fd, iov, cnt, off);
+}
+
+static ssize_t disk_pwritev(int fd, const struct iovec *iov, int cnt, off_t off)
+{
+	return pwritev(fd, iov, cnt, off);
+}
+
+int disk_read(struct disk *d, const struct iovec *iov, int cnt, uint64_t off)
+{
+	return disk_xfer(d, disk_preadv, iov, cnt, off);
+}
+
+int disk_write(struct disk *d, const struct iovec *iov, int cnt, uint64_t off)
+{
+	if (d->readonly)
+		return -EROFS;
+	return disk_xfer(d, disk_pwritev, iov, cnt, off);
+}
+
+int disk_flush(struct disk *d)
+{
+	/* cache=unsafe: the user traded durability for speed. */
+	if (d->cache == DRIVE_CACHE_UNSAFE || d->readonly)
+		return 0;
+	if (fdatasync(d->fd) < 0)
+		return -errno;
+	return 0;
+}
+
+static bool disk_unsupported(int e)
+{
+	return e == EOPNOTSUPP || e == ENOTTY || e == ENOSYS || e == EINVAL;
+}
+
+int disk_discard(struct disk *d, uint64_t off, uint64_t len)
+{
+	if (d->readonly)
+		return -EROFS;
+	if (len == 0)
+		return 0;
+	if (d->is_blkdev) {
+		uint64_t range[2] = { off, len };
+
+		if (ioctl(d->fd, BLKDISCARD, range) < 0 &&
+		    !disk_unsupported(errno))
+			return -errno;
+		return 0;
+	}
+	if (fallocate(d->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+		      (off_t)off, (off_t)len) < 0 && !disk_unsupported(errno))
+		return -errno;
+	return 0;	/* discard is a hint: unsupported is fine */
+}
+
+/* Last resort: write zeroes from a static aligned page (O_DIRECT-safe). */
+static int disk_write_zero_pages(struct disk *d, uint64_t off, uint64_t len)
+{
+	static const uint8_t zero[65536] __attribute__((aligned(4096)));
+
+	while (len) {
+		struct iovec iov = {
+			.iov_base = (void *)zero,
+			.iov_len = len < sizeof(zero) ? len : sizeof(zero),
+		};
+		int ret = disk_write(d, &iov, 1, off);
+
+		if (ret)
+			return ret;
+		off += iov.iov_len;
+		len -= iov.iov_len;
+	}
+	return 0;
+}
+
+int disk_write_zeroes(struct disk *d, uint64_t off, uint64_t len, bool unmap)
+{
+	if (d->readonly)
+		return -EROFS;
+	if (len == 0)
+		return 0;
+	if (d->is_blkdev) {
+		uint64_t range[2] = { off, len };
+
+		if (ioctl(d->fd, BLKZEROOUT, range) == 0)
+			return 0;
+		if (!disk_unsupported(errno))
+			return -errno;
+		return disk_write_zero_pages(d, off, len);
+	}
+	/* A punched hole reads as zeroes; ZERO_RANGE keeps the blocks. */
+	if (unmap && fallocate(d->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+			       (off_t)off, (off_t)len) == 0)
+		return 0;
+	if (fallocate(d->fd, FALLOC_FL_ZERO_RANGE | FALLOC_FL_KEEP_SIZE,
+		      (off_t)off, (off_t)len) == 0)
+		return 0;
+	if (!disk_unsupported(errno))
+		return -errno;
+	return disk_write_zero_pages(d, off, len);
+}

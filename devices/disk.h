@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Raw disk image back-end: a regular file or a block device, opened for
+ * -drive.  Apart from the virtio-blk device so that other formats or
+ * devices can reuse it; it knows nothing about virtio.
+ *
+ * All transfers are vectored (preadv/pwritev) straight between the image
+ * and the caller's buffers (guest memory), with no bounce buffer.
+ */
+#ifndef MINIVMM_DISK_H
+#define MINIVMM_DISK_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/uio.h>
+
+#include "vmm/config.h"
+
+#define DISK_SECTOR_SIZE 512
+
+struct disk {
+	int fd;
+	int fd_buffered;	/* cache=none: page-cache fd for unaligned I/O */
+	const char *path;
+	uint64_t size;		/* bytes, a multiple of DISK_SECTOR_SIZE */
+	bool readonly;
+	bool is_blkdev;
+	bool direct;		/* fd is O_DIRECT */
+	enum drive_cache cache;
+	uint32_t block_size;	/* logical block size (512 for files) */
+};
+
+/*
+ * Open the image of cfg and take the advisory OFD lock (write lock for a
+ * writable image, read lock for readonly=on).  Returns 0 or -errno with
+ * one line for the user in err (e.g. "disk.img is in use by another
+ * process").  A size that is not a multiple of 512 is rounded down with a
+ * warning on stderr.
+ */
+int disk_open(struct disk *d, const struct drive_config *cfg,
+	      char err[CONFIG_ERR_MAX]);
+void disk_close(struct disk *d);
+
+/*
+ * Transfer exactly the iovec's bytes at byte offset off (short transfers
+ * are continued).  The caller checks the range against d->size.
+ * Returns 0 or -errno (-EIO, -ENOSPC, ...).
+ */
+int disk_read(struct disk *d, const struct iovec *iov, int cnt, uint64_t off);
+int disk_write(struct disk *d, const struct iovec *iov, int cnt, uint64_t off);
+
+/* fdatasync, or nothing for cache=unsafe. */
+int disk_flush(struct disk *d);
+
+/* Drop [off, off+len): hole punch or BLKDISCARD; 0 when unsupported. */
+int disk_discard(struct disk *d, uint64_t off, uint64_t len);
+
+/* Make [off, off+len) read as zeroes (unmap: may deallocate). */
+int disk_write_zeroes(struct disk *d, uint64_t off, uint64_t len, bool unmap);
+
+#endif

@@ -1,0 +1,603 @@
+// SPDX-License-Identifier: MIT
+/*
+ * virtio-MMIO version 2 transport: registers, status state machine,
+ * feature negotiation, queue set-up, interrupts.  See devices/virtio_mmio.h.
+ */
+#include "devices/virtio_mmio.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include "vmm/vm.h"
+
+/* Feature bits the transport itself offers on top of the device's. */
+#define VIRTIO_MMIO_TRANSPORT_FEATURES \
+	((1ull << VIRTIO_F_VERSION_1) | \
+	 (1ull << VIRTIO_RING_F_INDIRECT_DESC) | \
+	 (1ull << VIRTIO_RING_F_EVENT_IDX))
+
+#define VIRTIO_STATUS_DRIVER_BITS \
+	(VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER | \
+	 VIRTIO_STATUS_FEATURES_OK | VIRTIO_STATUS_DRIVER_OK | \
+	 VIRTIO_STATUS_FAILED)
+
+struct virtio_mmio_queue {
+	/* Registers as the driver wrote them. */
+	uint16_t num;
+	bool ready;
+	uint64_t desc, avail, used;
+	/* Notification eventfd and whether KVM signals it (ioeventfd). */
+	int kick_fd;
+	bool kick_kvm;
+};
+
+struct virtio_mmio {
+	struct virtio_transport tp;	/* handed to the device */
+	pthread_mutex_t lock;		/* register accesses (vCPU threads) */
+	const struct virtio_device_ops *ops;
+	void *dev;
+	const struct guest_mem *mem;
+	struct virtio_mmio_host host;
+	uint64_t base;
+	uint32_t gsi;
+	int irq_fd;
+
+	/* Touched by the device's thread too, hence atomics. */
+	atomic_uint status;
+	atomic_uint int_status;
+	atomic_uint config_generation;
+
+	/* Under lock. */
+	uint64_t device_features;
+	uint64_t driver_features;
+	uint32_t device_features_sel;
+	uint32_t driver_features_sel;
+	uint32_t queue_sel;
+	bool live;			/* ops->activate() succeeded */
+	struct virtio_mmio_queue q[VIRTIO_MMIO_MAX_QUEUES];
+	struct virtq vq[VIRTIO_MMIO_MAX_QUEUES];
+};
+
+static struct virtio_mmio *virtio_mmio_of(struct virtio_transport *tp)
+{
+	return (struct virtio_mmio *)((char *)tp -
+				      offsetof(struct virtio_mmio, tp));
+}
+
+/* ---- device -> transport (any thread, lock-free) ---- */
+
+static void virtio_mmio_raise(struct virtio_mmio *t, unsigned int why)
+{
+	uint64_t one = 1;
+
+	atomic_fetch_or(&t->int_status, why);
+	/* A full counter (EAGAIN) still has an interrupt pending: fine. */
+	if (write(t->irq_fd, &one, sizeof(one)) < 0)
+		return;
+}
+
+static void virtio_mmio_tp_signal_used(struct virtio_transport *tp)
+{
+	virtio_mmio_raise(virtio_mmio_of(tp), VIRTIO_MMIO_INT_VRING);
+}
+
+static void virtio_mmio_tp_signal_config(struct virtio_transport *tp)
+{
+	struct virtio_mmio *t = virtio_mmio_of(tp);
+
+	atomic_fetch_add(&t->config_generation, 1);
+	virtio_mmio_raise(t, VIRTIO_MMIO_INT_CONFIG);
+}
+
+static void virtio_mmio_tp_needs_reset(struct virtio_transport *tp)
+{
+	struct virtio_mmio *t = virtio_mmio_of(tp);
+	unsigned int old;
+
+	old = atomic_fetch_or(&t->status, VIRTIO_STATUS_DEVICE_NEEDS_RESET);
+	/* Tell a driver that is up; one interrupt is enough. */
+	if ((old & VIRTIO_STATUS_DRIVER_OK) &&
+	    !(old & VIRTIO_STATUS_DEVICE_NEEDS_RESET))
+		virtio_mmio_raise(t, VIRTIO_MMIO_INT_CONFIG);
+}
+
+static int virtio_mmio_tp_kick_fd(struct virtio_transport *tp, unsigned int q)
+{
+	struct virtio_mmio *t = virtio_mmio_of(tp);
+
+	if (q >= t->ops->nr_queues)
+		return -EINVAL;
+	return t->q[q].kick_fd;
+}
+
+struct virtio_transport *virtio_mmio_transport(struct virtio_mmio *t)
+{
+	return &t->tp;
+}
+
+/* ---- register helpers (under lock) ---- */
+
+static struct virtio_mmio_queue *virtio_mmio_cur_queue(struct virtio_mmio *t)
+{
+	if (t->queue_sel >= t->ops->nr_queues)
+		return NULL;
+	return &t->q[t->queue_sel];
+}
+
+static void virtio_mmio_reset_locked(struct virtio_mmio *t)
+{
+	/* Stop the device before the queues it uses are forgotten. */
+	if (t->live)
+		t->ops->reset(t->dev);
+	t->live = false;
+	t->driver_features = 0;
+	t->device_features_sel = 0;
+	t->driver_features_sel = 0;
+	t->queue_sel = 0;
+	for (unsigned int i = 0; i < VIRTIO_MMIO_MAX_QUEUES; i++) {
+		struct virtio_mmio_queue *q = &t->q[i];
+
+		q->num = 0;
+		q->ready = false;
+		q->desc = q->avail = q->used = 0;
+		virtq_reset(&t->vq[i]);
+	}
+	atomic_store(&t->int_status, 0);
+	atomic_store(&t->status, 0);
+}
+
+/* The guest broke a rule: flag it rather than guess what it meant. */
+static void virtio_mmio_violation(struct virtio_mmio *t)
+{
+	virtio_mmio_tp_needs_reset(&t->tp);
+}
+
+static bool virtio_mmio_features_acceptable(const struct virtio_mmio *t)
+{
+	if (t->driver_features & ~t->device_features)
+		return false;
+	return t->driver_features & (1ull << VIRTIO_F_VERSION_1);
+}
+
+/* DRIVER_OK: make every enabled queue live, then start the device. */
+static int virtio_mmio_activate_locked(struct virtio_mmio *t)
+{
+	for (unsigned int i = 0; i < t->ops->nr_queues; i++) {
+		struct virtio_mmio_queue *q = &t->q[i];
+
+		virtq_reset(&t->vq[i]);
+		if (!q->ready)
+			continue;
+		if (virtq_activate(&t->vq[i], t->mem, q->num, q->desc,
+				   q->avail, q->used, t->driver_features))
+			return -EINVAL;
+	}
+	return t->ops->activate(t->dev, t->driver_features, t->vq,
+				t->ops->nr_queues);
+}
+
+static void virtio_mmio_write_status(struct virtio_mmio *t, uint32_t val)
+{
+	unsigned int cur, added;
+
+	if (val == 0) {
+		virtio_mmio_reset_locked(t);
+		return;
+	}
+	cur = atomic_load(&t->status) & VIRTIO_STATUS_DRIVER_BITS;
+	val &= VIRTIO_STATUS_DRIVER_BITS;	/* NEEDS_RESET is ours */
+	added = val & ~cur;
+	/* Bits only accumulate, in order (virtio 1.x 3.1.1). */
+	if ((cur & ~val) ||
+	    ((added & VIRTIO_STATUS_DRIVER) &&
+	     !(val & VIRTIO_STATUS_ACKNOWLEDGE)) ||
+	    ((added & VIRTIO_STATUS_FEATURES_OK) &&
+	     !(val & VIRTIO_STATUS_DRIVER)) ||
+	    ((added & VIRTIO_STATUS_DRIVER_OK) &&
+	     !(val & VIRTIO_STATUS_FEATURES_OK))) {
+		virtio_mmio_violation(t);
+		return;
+	}
+	/* Unacceptable features: FEATURES_OK simply does not stick. */
+	if ((added & VIRTIO_STATUS_FEATURES_OK) &&
+	    !virtio_mmio_features_acceptable(t)) {
+		added &= ~VIRTIO_STATUS_FEATURES_OK;
+		added &= ~VIRTIO_STATUS_DRIVER_OK;
+	}
+	if ((added & VIRTIO_STATUS_DRIVER_OK) && !(added & VIRTIO_STATUS_FAILED)) {
+		if (virtio_mmio_activate_locked(t) < 0) {
+			for (unsigned int i = 0; i < VIRTIO_MMIO_MAX_QUEUES; i++)
+				virtq_reset(&t->vq[i]);
+			atomic_fetch_or(&t->status, added);
+			virtio_mmio_violation(t);
+			return;
+		}
+		t->live = true;
+	}
+	atomic_fetch_or(&t->status, added);
+}
+
+/* Queue registers may change only while the queue is off and the
+ * driver is not running (virtio 1.x 4.2.3.2). */
+static struct virtio_mmio_queue *virtio_mmio_queue_for_write(
+	struct virtio_mmio *t)
+{
+	struct virtio_mmio_queue *q = virtio_mmio_cur_queue(t);
+
+	if (!q)
+		return NULL;
+	if (q->ready || (atomic_load(&t->status) & VIRTIO_STATUS_DRIVER_OK)) {
+		virtio_mmio_violation(t);
+		return NULL;
+	}
+	return q;
+}
+
+static void virtio_mmio_set_half(uint64_t *v, bool high, uint32_t val)
+{
+	if (high)
+		*v = (*v & 0xffffffffull) | ((uint64_t)val << 32);
+	else
+		*v = (*v & ~0xffffffffull) | val;
+}
+
+static void virtio_mmio_write_queue_ready(struct virtio_mmio *t, uint32_t val)
+{
+	struct virtio_mmio_queue *q = virtio_mmio_cur_queue(t);
+	struct virtq probe;
+
+	if (!q)
+		return;
+	if (val == 0) {
+		/* Turning a queue off is only meaningful before DRIVER_OK. */
+		if (!(atomic_load(&t->status) & VIRTIO_STATUS_DRIVER_OK))
+			q->ready = false;
+		return;
+	}
+	if (q->ready)
+		return;
+	if (atomic_load(&t->status) & VIRTIO_STATUS_DRIVER_OK) {
+		virtio_mmio_violation(t);
+		return;
+	}
+	/* Check size and rings now, so a bad set-up is refused at once. */
+	if (q->num > t->ops->queue_max_size ||
+	    virtq_activate(&probe, t->mem, q->num, q->desc, q->avail, q->used,
+			   0)) {
+		virtio_mmio_violation(t);
+		return;
+	}
+	q->ready = true;
+}
+
+static void virtio_mmio_notify(struct virtio_mmio *t, uint32_t val)
+{
+	uint64_t one = 1;
+
+	/* KVM's ioeventfd normally catches these writes before us. */
+	if (val >= t->ops->nr_queues)
+		return;
+	if (write(t->q[val].kick_fd, &one, sizeof(one)) < 0)
+		return;	/* counter full: a kick is pending anyway */
+}
+
+static void virtio_mmio_write_reg(struct virtio_mmio *t, uint64_t off,
+				  uint32_t val)
+{
+	struct virtio_mmio_queue *q;
+	bool feat_locked;
+
+	switch (off) {
+	case VIRTIO_MMIO_DEVICE_FEATURES_SEL:
+		t->device_features_sel = val;
+		break;
+	case VIRTIO_MMIO_DRIVER_FEATURES_SEL:
+		t->driver_features_sel = val;
+		break;
+	case VIRTIO_MMIO_DRIVER_FEATURES:
+		feat_locked = atomic_load(&t->status) &
+			      VIRTIO_STATUS_FEATURES_OK;
+		if (feat_locked)
+			virtio_mmio_violation(t);
+		else if (t->driver_features_sel < 2)
+			virtio_mmio_set_half(&t->driver_features,
+					     t->driver_features_sel, val);
+		break;
+	case VIRTIO_MMIO_QUEUE_SEL:
+		t->queue_sel = val;
+		break;
+	case VIRTIO_MMIO_QUEUE_NUM:
+		q = virtio_mmio_queue_for_write(t);
+		if (q)
+			q->num = val > 0xffff ? 0xffff : val;
+		break;
+	case VIRTIO_MMIO_QUEUE_READY:
+		virtio_mmio_write_queue_ready(t, val);
+		break;
+	case VIRTIO_MMIO_QUEUE_NOTIFY:
+		virtio_mmio_notify(t, val);
+		break;
+	case VIRTIO_MMIO_INTERRUPT_ACK:
+		atomic_fetch_and(&t->int_status, ~val);
+		break;
+	case VIRTIO_MMIO_STATUS:
+		virtio_mmio_write_status(t, val);
+		break;
+	case VIRTIO_MMIO_QUEUE_DESC_LOW:
+	case VIRTIO_MMIO_QUEUE_DESC_HIGH:
+		q = virtio_mmio_queue_for_write(t);
+		if (q)
+			virtio_mmio_set_half(&q->desc,
+					     off == VIRTIO_MMIO_QUEUE_DESC_HIGH,
+					     val);
+		break;
+	case VIRTIO_MMIO_QUEUE_DRIVER_LOW:
+	case VIRTIO_MMIO_QUEUE_DRIVER_HIGH:
+		q = virtio_mmio_queue_for_write(t);
+		if (q)
+			virtio_mmio_set_half(&q->avail,
+					     off == VIRTIO_MMIO_QUEUE_DRIVER_HIGH,
+					     val);
+		break;
+	case VIRTIO_MMIO_QUEUE_DEVICE_LOW:
+	case VIRTIO_MMIO_QUEUE_DEVICE_HIGH:
+		q = virtio_mmio_queue_for_write(t);
+		if (q)
+			virtio_mmio_set_half(&q->used,
+					     off == VIRTIO_MMIO_QUEUE_DEVICE_HIGH,
+					     val);
+		break;
+	default:
+		/* Read-only or unknown (SHMSel, QueueReset): ignored. */
+		break;
+	}
+}
+
+static uint32_t virtio_mmio_read_reg(struct virtio_mmio *t, uint64_t off)
+{
+	struct virtio_mmio_queue *q = virtio_mmio_cur_queue(t);
+
+	switch (off) {
+	case VIRTIO_MMIO_MAGIC_VALUE:
+		return VIRTIO_MMIO_MAGIC;
+	case VIRTIO_MMIO_VERSION:
+		return 2;
+	case VIRTIO_MMIO_DEVICE_ID:
+		return t->ops->device_id;
+	case VIRTIO_MMIO_VENDOR_ID:
+		return VIRTIO_MMIO_VENDOR;
+	case VIRTIO_MMIO_DEVICE_FEATURES:
+		if (t->device_features_sel >= 2)
+			return 0;
+		return (uint32_t)(t->device_features >>
+				  (32 * t->device_features_sel));
+	case VIRTIO_MMIO_QUEUE_NUM_MAX:
+		return q ? t->ops->queue_max_size : 0;
+	case VIRTIO_MMIO_QUEUE_READY:
+		return q ? q->ready : 0;
+	case VIRTIO_MMIO_INTERRUPT_STATUS:
+		return atomic_load(&t->int_status);
+	case VIRTIO_MMIO_STATUS:
+		return atomic_load(&t->status);
+	case VIRTIO_MMIO_SHM_LEN_LOW:
+	case VIRTIO_MMIO_SHM_LEN_HIGH:
+	case VIRTIO_MMIO_SHM_BASE_LOW:
+	case VIRTIO_MMIO_SHM_BASE_HIGH:
+		return 0xffffffff;	/* no shared memory regions */
+	case VIRTIO_MMIO_CONFIG_GENERATION:
+		return atomic_load(&t->config_generation);
+	default:
+		return 0;		/* write-only or unknown */
+	}
+}
+
+void virtio_mmio_read(void *opaque, uint64_t offset, void *data,
+		      uint32_t size)
+{
+	struct virtio_mmio *t = opaque;
+
+	memset(data, 0, size);
+	pthread_mutex_lock(&t->lock);
+	if (offset >= VIRTIO_MMIO_CONFIG) {
+		uint64_t off = offset - VIRTIO_MMIO_CONFIG;
+
+		if (off + size <= t->ops->config_size && t->ops->config_read)
+			t->ops->config_read(t->dev, (uint32_t)off, data, size);
+	} else if (size == 4 && !(offset & 3)) {
+		/* Registers: 32-bit aligned accesses only (4.2.2.2). */
+		uint32_t v = virtio_mmio_read_reg(t, offset);
+
+		memcpy(data, &v, 4);
+	}
+	pthread_mutex_unlock(&t->lock);
+}
+
+void virtio_mmio_write(void *opaque, uint64_t offset, const void *data,
+		       uint32_t size)
+{
+	struct virtio_mmio *t = opaque;
+
+	pthread_mutex_lock(&t->lock);
+	if (offset >= VIRTIO_MMIO_CONFIG) {
+		uint64_t off = offset - VIRTIO_MMIO_CONFIG;
+
+		if (off + size <= t->ops->config_size && t->ops->config_write)
+			t->ops->config_write(t->dev, (uint32_t)off, data, size);
+	} else if (size == 4 && !(offset & 3)) {
+		uint32_t v;
+
+		memcpy(&v, data, 4);
+		virtio_mmio_write_reg(t, offset, v);
+	}
+	pthread_mutex_unlock(&t->lock);
+}
+
+/* ---- life cycle ---- */
+
+static int virtio_mmio_make_kick(struct virtio_mmio *t, unsigned int i)
+{
+	struct virtio_mmio_queue *q = &t->q[i];
+	int fd = -ENOSYS;
+
+	if (t->host.add_ioeventfd)
+		fd = t->host.add_ioeventfd(t->host.opaque,
+					   t->base + VIRTIO_MMIO_QUEUE_NOTIFY,
+					   i);
+	if (fd >= 0) {
+		q->kick_kvm = true;
+		/* The device polls it; never let a read block it. */
+		fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+	} else {
+		/* No KVM ioeventfd: the register write signals it. */
+		fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+		if (fd < 0)
+			return -errno;
+		q->kick_kvm = false;
+	}
+	q->kick_fd = fd;
+	return 0;
+}
+
+static void virtio_mmio_close_fds(struct virtio_mmio *t)
+{
+	for (unsigned int i = 0; i < VIRTIO_MMIO_MAX_QUEUES; i++) {
+		struct virtio_mmio_queue *q = &t->q[i];
+
+		if (q->kick_fd < 0)
+			continue;
+		if (q->kick_kvm && t->host.remove_ioeventfd)
+			/* vm_remove_mmio_ioeventfd() closes the fd too. */
+			t->host.remove_ioeventfd(t->host.opaque, q->kick_fd,
+						 t->base +
+						 VIRTIO_MMIO_QUEUE_NOTIFY, i);
+		else
+			close(q->kick_fd);
+		q->kick_fd = -1;
+	}
+	if (t->irq_fd >= 0)
+		close(t->irq_fd);
+	t->irq_fd = -1;
+}
+
+static bool virtio_mmio_ops_valid(const struct virtio_device_ops *ops)
+{
+	return ops && ops->nr_queues && ops->nr_queues <= VIRTIO_MMIO_MAX_QUEUES &&
+	       ops->queue_max_size && ops->queue_max_size <= VIRTQ_MAX_SIZE &&
+	       !(ops->queue_max_size & (ops->queue_max_size - 1)) &&
+	       ops->config_size <= LAYOUT_VIRTIO_MMIO_SIZE - VIRTIO_MMIO_CONFIG &&
+	       ops->activate && ops->reset;
+}
+
+int virtio_mmio_create(struct virtio_mmio **out,
+		       const struct virtio_mmio_host *host,
+		       const struct guest_mem *mem, unsigned int slot,
+		       const struct virtio_device_ops *ops, void *dev)
+{
+	struct virtio_mmio *t;
+	int err;
+
+	if (slot >= LAYOUT_VIRTIO_MMIO_MAX || !virtio_mmio_ops_valid(ops) ||
+	    !host || !host->register_mmio || !host->add_irqfd)
+		return -EINVAL;
+	t = calloc(1, sizeof(*t));
+	if (!t)
+		return -ENOMEM;
+	t->tp.signal_used = virtio_mmio_tp_signal_used;
+	t->tp.signal_config = virtio_mmio_tp_signal_config;
+	t->tp.needs_reset = virtio_mmio_tp_needs_reset;
+	t->tp.kick_fd = virtio_mmio_tp_kick_fd;
+	t->ops = ops;
+	t->dev = dev;
+	t->mem = mem;
+	t->host = *host;
+	t->base = virtio_mmio_slot_base(slot);
+	t->gsi = virtio_mmio_slot_gsi(slot);
+	t->irq_fd = -1;
+	for (unsigned int i = 0; i < VIRTIO_MMIO_MAX_QUEUES; i++)
+		t->q[i].kick_fd = -1;
+	t->device_features = (ops->features ? ops->features(dev) : 0) |
+			     VIRTIO_MMIO_TRANSPORT_FEATURES;
+	pthread_mutex_init(&t->lock, NULL);
+
+	for (unsigned int i = 0; i < ops->nr_queues; i++) {
+		err = virtio_mmio_make_kick(t, i);
+		if (err)
+			goto fail;
+	}
+	err = host->add_irqfd(host->opaque, t->gsi);
+	if (err < 0)
+		goto fail;
+	t->irq_fd = err;
+
+	struct bus_device bd = {
+		.name = ops->name,
+		.base = t->base,
+		.len = LAYOUT_VIRTIO_MMIO_SIZE,
+		.read = virtio_mmio_read,
+		.write = virtio_mmio_write,
+		.opaque = t,
+	};
+
+	err = host->register_mmio(host->opaque, &bd);
+	if (err)
+		goto fail;
+	*out = t;
+	return 0;
+fail:
+	virtio_mmio_close_fds(t);
+	pthread_mutex_destroy(&t->lock);
+	free(t);
+	return err;
+}
+
+void virtio_mmio_destroy(struct virtio_mmio *t)
+{
+	if (!t)
+		return;
+	pthread_mutex_lock(&t->lock);
+	virtio_mmio_reset_locked(t);
+	pthread_mutex_unlock(&t->lock);
+	virtio_mmio_close_fds(t);
+	pthread_mutex_destroy(&t->lock);
+	free(t);
+}
+
+/* ---- KVM-backed host ops ---- */
+
+static int virtio_mmio_vm_register(void *vm, const struct bus_device *dev)
+{
+	return vm_register_mmio(vm, dev);
+}
+
+static int virtio_mmio_vm_add_ioeventfd(void *vm, uint64_t addr,
+					uint32_t datamatch)
+{
+	return vm_add_mmio_ioeventfd(vm, addr, datamatch);
+}
+
+static int virtio_mmio_vm_remove_ioeventfd(void *vm, int fd, uint64_t addr,
+					   uint32_t datamatch)
+{
+	return vm_remove_mmio_ioeventfd(vm, fd, addr, datamatch);
+}
+
+static int virtio_mmio_vm_add_irqfd(void *vm, uint32_t gsi)
+{
+	return vm_add_irqfd(vm, gsi);
+}
+
+void virtio_mmio_host_from_vm(struct virtio_mmio_host *host, struct vm *vm)
+{
+	host->opaque = vm;
+	host->register_mmio = virtio_mmio_vm_register;
+	host->add_ioeventfd = virtio_mmio_vm_add_ioeventfd;
+	host->remove_ioeventfd = virtio_mmio_vm_remove_ioeventfd;
+	host->add_irqfd = virtio_mmio_vm_add_irqfd;
+}
