@@ -5,7 +5,6 @@
  * EBUSY, missing bridge) in a private network namespace when run as root.
  * Check forks each test, so unshare(CLONE_NEWNET) stays inside the test.
  */
-#define _GNU_SOURCE
 #include <check.h>
 #include <errno.h>
 #include <fcntl.h>

@@ -1,0 +1,130 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * virtio-net device (virtio 1.x section 5.1) on a host TAP, behind the
+ * virtio-MMIO transport.  Queue 0 receives, queue 1 transmits.
+ *
+ * All packet work runs on the device's own I/O thread (epoll on the TAP fd
+ * and the two queue kick eventfds):
+ *  - RX: readv() from the TAP straight into the guest's descriptor buffers.
+ *    Without MRG_RXBUF one chain holds one packet (a packet larger than the
+ *    chain is dropped); with MRG_RXBUF the first chain takes what fits, the
+ *    rest goes through a 64 KiB bounce buffer into further chains.  When the
+ *    guest has no buffers the TAP fd is not polled until it posts some.
+ *  - TX: writev() of the chain (header copied and checked first) to the TAP;
+ *    EAGAIN waits for EPOLLOUT and retries the same chain.
+ * A malformed chain drops the packet and counts an error; the VMM stays up.
+ */
+#ifndef MINIVMM_VIRTIO_NET_H
+#define MINIVMM_VIRTIO_NET_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "devices/virtio_mmio.h"
+#include "vmm/config.h"
+
+struct vm;
+struct virtio_net;
+
+/* Feature bits (virtio 1.x 5.1.3). */
+#define VIRTIO_NET_F_CSUM		0
+#define VIRTIO_NET_F_GUEST_CSUM		1
+#define VIRTIO_NET_F_MAC		5
+#define VIRTIO_NET_F_GUEST_TSO4		7
+#define VIRTIO_NET_F_GUEST_TSO6		8
+#define VIRTIO_NET_F_GUEST_ECN		9
+#define VIRTIO_NET_F_GUEST_UFO		10
+#define VIRTIO_NET_F_HOST_TSO4		11
+#define VIRTIO_NET_F_HOST_TSO6		12
+#define VIRTIO_NET_F_HOST_ECN		13
+#define VIRTIO_NET_F_HOST_UFO		14
+#define VIRTIO_NET_F_MRG_RXBUF		15
+#define VIRTIO_NET_F_STATUS		16
+
+#define VIRTIO_NET_S_LINK_UP		1
+
+#define VIRTIO_NET_RXQ			0
+#define VIRTIO_NET_TXQ			1
+
+/* struct virtio_net_hdr_v1 (12 bytes, little-endian). */
+#define VIRTIO_NET_HDR_F_NEEDS_CSUM	1
+#define VIRTIO_NET_HDR_F_DATA_VALID	2
+#define VIRTIO_NET_HDR_GSO_NONE		0
+#define VIRTIO_NET_HDR_GSO_TCPV4	1
+#define VIRTIO_NET_HDR_GSO_UDP		3
+#define VIRTIO_NET_HDR_GSO_TCPV6	4
+#define VIRTIO_NET_HDR_GSO_ECN		0x80
+
+struct virtio_net_hdr_v1 {
+	uint8_t flags;
+	uint8_t gso_type;
+	uint16_t hdr_len;
+	uint16_t gso_size;
+	uint16_t csum_start;
+	uint16_t csum_offset;
+	uint16_t num_buffers;
+};
+
+#define VIRTIO_NET_HDR_LEN	12
+/* Largest frame accepted from the guest: 64 KiB GSO + Ethernet/VLAN. */
+#define VIRTIO_NET_MAX_FRAME	(65536 + 18)
+
+/* Counters for -stats (written by the I/O thread only). */
+struct virtio_net_stats {
+	uint64_t rx_packets, rx_bytes, rx_drops, rx_errors;
+	uint64_t tx_packets, tx_bytes, tx_drops, tx_errors;
+};
+
+/*
+ * Open the TAP of cfg (create it, bring it up, bridge attach), create the
+ * virtio-mmio transport in window slot, set up the I/O thread's event loop
+ * (not started).  MAC: cfg->mac if cfg->mac_set, else config_default_mac().
+ * Returns 0, or -errno with a one-line message in err (nothing left).
+ */
+int virtio_net_create(struct vm *vm, const struct nic_config *cfg,
+		      unsigned int slot, struct virtio_net **out,
+		      char err[CONFIG_ERR_MAX]);
+
+/*
+ * The same on any packet file descriptor (taken over, closed by destroy)
+ * and host ops: used by tests with a SOCK_SEQPACKET socketpair (one
+ * packet per read, like a TAP) and fake KVM ops.
+ */
+int virtio_net_create_on_fd(struct virtio_net **out,
+			    const struct virtio_mmio_host *host,
+			    const struct guest_mem *mem, unsigned int slot,
+			    int fd, const uint8_t mac[6],
+			    char err[CONFIG_ERR_MAX]);
+
+/* Start the I/O thread. */
+int virtio_net_start(struct virtio_net *net);
+
+/*
+ * Stop the I/O thread, reset and free the transport, close the TAP (a TAP
+ * minivmm created disappears; an existing one is put back as it was).
+ * Call once the vCPUs are stopped.  NULL is fine.
+ */
+void virtio_net_destroy(struct virtio_net *net);
+
+/* One line: "net tap0: rx packets=.. bytes=.. drops=.. errors=.., tx ..". */
+void virtio_net_print_stats(const struct virtio_net *net, FILE *f);
+void virtio_net_get_stats(const struct virtio_net *net,
+			  struct virtio_net_stats *st);
+
+/* The transport (tests drive its registers). */
+struct virtio_mmio *virtio_net_transport(struct virtio_net *net);
+
+/*
+ * Is a TX header acceptable for a frame of frame_len bytes (after the
+ * header) with the negotiated features?  Offloads the guest did not
+ * negotiate, unknown flags or GSO types, a checksum outside the frame or a
+ * GSO packet without gso_size are refused.
+ */
+bool virtio_net_tx_hdr_ok(const struct virtio_net_hdr_v1 *h,
+			  uint64_t frame_len, uint64_t features);
+
+/* TAP offloads (TAP_OFFLOAD_*) for the guest's negotiated RX features. */
+unsigned int virtio_net_tap_offloads(uint64_t features);
+
+#endif
