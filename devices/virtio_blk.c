@@ -1,0 +1,505 @@
+// SPDX-License-Identifier: MIT
+/*
+ * virtio-blk: config space, request decoding, and the I/O thread that
+ * serves the request queue.  The transport is reached only through
+ * struct virtio_transport, the image only through devices/disk.h.
+ */
+#include "devices/virtio_blk.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <unistd.h>
+
+#include "devices/disk.h"
+#include "vmm/event_loop.h"
+#include "vmm/log.h"
+#include "vmm/vm.h"
+
+/* Host errors logged per device before we go quiet (a dying disk would
+ * otherwise flood the console with one line per request). */
+#define VIRTIO_BLK_MAX_ERROR_LOGS 16
+
+struct virtio_blk_stats {
+	uint64_t reads, writes, flushes, discards, write_zeroes, get_ids;
+	uint64_t read_bytes, write_bytes;
+	uint64_t ioerr, unsupp;
+};
+
+struct virtio_blk {
+	struct disk disk;
+	unsigned int slot;
+	char name[16];			/* "virtio-blk<slot>", thread name */
+	char serial[VIRTIO_BLK_ID_BYTES];
+	uint8_t config[VIRTIO_BLK_CONFIG_SIZE];
+	uint64_t features;
+
+	struct virtio_mmio *mmio;
+	struct virtio_transport *tp;
+	struct event_loop loop;
+	bool loop_ready;
+	int kick_fd;
+
+	/*
+	 * Taken by the I/O thread around queue work and by activate/reset
+	 * (vCPU thread), so a reset waits for the request in flight.
+	 */
+	pthread_mutex_t lock;
+	bool active;
+	struct virtq *vq;
+
+	/* I/O thread scratch. */
+	struct virtq_chain chain;
+	struct iovec data_iov[VIRTQ_MAX_SIZE];
+	unsigned int error_logs;
+	struct virtio_blk_stats st;
+};
+
+/* ---- config space ---- */
+
+static void virtio_blk_put(uint8_t *cfg, unsigned int off, uint64_t v,
+			   unsigned int bytes)
+{
+	for (unsigned int i = 0; i < bytes; i++)
+		cfg[off + i] = (uint8_t)(v >> (8 * i));
+}
+
+/* Build the constant config space once (virtio 1.x 5.2.4 layout). */
+static void virtio_blk_build_config(struct virtio_blk *blk)
+{
+	uint8_t *c = blk->config;
+	uint32_t bs = blk->disk.block_size;
+
+	memset(c, 0, sizeof(blk->config));
+	virtio_blk_put(c, 0, blk->disk.size / DISK_SECTOR_SIZE, 8); /* capacity */
+	virtio_blk_put(c, 8, VIRTIO_BLK_SIZE_MAX, 4);		/* size_max */
+	virtio_blk_put(c, 12, VIRTIO_BLK_SEG_MAX, 4);		/* seg_max */
+	virtio_blk_put(c, 20, bs, 4);				/* blk_size */
+	virtio_blk_put(c, 24, 0, 1);		/* physical_block_exp */
+	virtio_blk_put(c, 25, 0, 1);		/* alignment_offset */
+	virtio_blk_put(c, 26, 1, 2);		/* min_io_size (blocks) */
+	virtio_blk_put(c, 28, 0, 4);		/* opt_io_size */
+	virtio_blk_put(c, 34, 1, 2);		/* num_queues */
+	virtio_blk_put(c, 36, VIRTIO_BLK_MAX_DISCARD_SECTORS, 4);
+	virtio_blk_put(c, 40, VIRTIO_BLK_MAX_DISCARD_SEG, 4);
+	virtio_blk_put(c, 44, bs / DISK_SECTOR_SIZE, 4); /* discard alignment */
+	virtio_blk_put(c, 48, VIRTIO_BLK_MAX_DISCARD_SECTORS, 4);
+	virtio_blk_put(c, 52, VIRTIO_BLK_MAX_DISCARD_SEG, 4);
+	virtio_blk_put(c, 56, 1, 1);		/* write_zeroes_may_unmap */
+}
+
+static uint64_t virtio_blk_features(void *dev)
+{
+	return ((struct virtio_blk *)dev)->features;
+}
+
+static void virtio_blk_config_read(void *dev, uint32_t offset, void *data,
+				   uint32_t size)
+{
+	struct virtio_blk *blk = dev;
+
+	memcpy(data, blk->config + offset, size);
+}
+
+/* ---- requests ---- */
+
+static void virtio_blk_log_error(struct virtio_blk *blk, const char *what,
+				 uint64_t sector, int err)
+{
+	if (blk->error_logs >= VIRTIO_BLK_MAX_ERROR_LOGS)
+		return;
+	blk->error_logs++;
+	log_error("%s: %s at sector %" PRIu64 " failed: %s%s", blk->disk.path,
+		  what, sector, strerror(-err),
+		  blk->error_logs == VIRTIO_BLK_MAX_ERROR_LOGS ?
+		  " (further errors not shown)" : "");
+}
+
+static bool virtio_blk_range_ok(const struct virtio_blk *blk, uint64_t sector,
+				uint64_t bytes)
+{
+	uint64_t sectors = blk->disk.size / DISK_SECTOR_SIZE;
+
+	return sector <= sectors &&
+	       bytes <= blk->disk.size - sector * DISK_SECTOR_SIZE;
+}
+
+static uint8_t virtio_blk_rw(struct virtio_blk *blk, struct virtq_chain *c,
+			     uint64_t sector, bool write, uint32_t *written)
+{
+	uint64_t len = write ? c->out_len - sizeof(struct virtio_blk_req_hdr) :
+			       c->in_len - 1;
+	int n, err;
+
+	if (len % DISK_SECTOR_SIZE || !virtio_blk_range_ok(blk, sector, len))
+		return VIRTIO_BLK_S_IOERR;
+	if (write && blk->disk.readonly)
+		return VIRTIO_BLK_S_IOERR;
+	/* The data: readable bytes after the header, or writable bytes
+	 * before the status byte. */
+	if (write)
+		n = virtq_iov_slice(blk->data_iov, VIRTQ_MAX_SIZE,
+				    virtq_chain_out(c), c->nr_out,
+				    sizeof(struct virtio_blk_req_hdr), len);
+	else
+		n = virtq_iov_slice(blk->data_iov, VIRTQ_MAX_SIZE,
+				    virtq_chain_in(c), c->nr_in, 0, len);
+	if (n < 0)
+		return VIRTIO_BLK_S_IOERR;
+	if (write)
+		err = disk_write(&blk->disk, blk->data_iov, n,
+				 sector * DISK_SECTOR_SIZE);
+	else
+		err = disk_read(&blk->disk, blk->data_iov, n,
+				sector * DISK_SECTOR_SIZE);
+	if (err) {
+		virtio_blk_log_error(blk, write ? "write" : "read", sector, err);
+		return VIRTIO_BLK_S_IOERR;
+	}
+	if (write) {
+		blk->st.writes++;
+		blk->st.write_bytes += len;
+	} else {
+		blk->st.reads++;
+		blk->st.read_bytes += len;
+		*written = (uint32_t)len;
+	}
+	return VIRTIO_BLK_S_OK;
+}
+
+static uint8_t virtio_blk_flush(struct virtio_blk *blk)
+{
+	int err = disk_flush(&blk->disk);
+
+	blk->st.flushes++;
+	if (err) {
+		virtio_blk_log_error(blk, "flush", 0, err);
+		return VIRTIO_BLK_S_IOERR;
+	}
+	return VIRTIO_BLK_S_OK;
+}
+
+static uint8_t virtio_blk_get_id(struct virtio_blk *blk, struct virtq_chain *c,
+				 uint32_t *written)
+{
+	uint64_t room = c->in_len - 1;
+	size_t n = room < VIRTIO_BLK_ID_BYTES ? (size_t)room :
+						VIRTIO_BLK_ID_BYTES;
+
+	blk->st.get_ids++;
+	*written = (uint32_t)virtq_chain_write(c, 0, blk->serial, n);
+	return VIRTIO_BLK_S_OK;
+}
+
+/* DISCARD and WRITE_ZEROES: an array of 16-byte segments after the header. */
+static uint8_t virtio_blk_ranges(struct virtio_blk *blk, struct virtq_chain *c,
+				 bool zeroes)
+{
+	uint64_t bytes = c->out_len - sizeof(struct virtio_blk_req_hdr);
+	uint64_t nr = bytes / sizeof(struct virtio_blk_discard_wz);
+
+	if (blk->disk.readonly)
+		return VIRTIO_BLK_S_IOERR;
+	if (nr == 0 || bytes % sizeof(struct virtio_blk_discard_wz) ||
+	    nr > VIRTIO_BLK_MAX_DISCARD_SEG)
+		return VIRTIO_BLK_S_IOERR;
+	for (uint64_t i = 0; i < nr; i++) {
+		struct virtio_blk_discard_wz seg;
+		uint64_t off = sizeof(struct virtio_blk_req_hdr) + i * sizeof(seg);
+		uint64_t len;
+		int err;
+
+		if (virtq_chain_read(c, off, &seg, sizeof(seg)) != sizeof(seg))
+			return VIRTIO_BLK_S_IOERR;
+		/* Unknown flags, or unmap on a plain discard (5.2.6.2). */
+		if ((seg.flags & ~VIRTIO_BLK_WZ_UNMAP) ||
+		    (!zeroes && (seg.flags & VIRTIO_BLK_WZ_UNMAP)))
+			return VIRTIO_BLK_S_UNSUPP;
+		len = (uint64_t)seg.num_sectors * DISK_SECTOR_SIZE;
+		if (seg.num_sectors > VIRTIO_BLK_MAX_DISCARD_SECTORS ||
+		    !virtio_blk_range_ok(blk, seg.sector, len))
+			return VIRTIO_BLK_S_IOERR;
+		if (zeroes)
+			err = disk_write_zeroes(&blk->disk,
+						seg.sector * DISK_SECTOR_SIZE,
+						len,
+						seg.flags & VIRTIO_BLK_WZ_UNMAP);
+		else
+			err = disk_discard(&blk->disk,
+					   seg.sector * DISK_SECTOR_SIZE, len);
+		if (err) {
+			virtio_blk_log_error(blk, zeroes ? "write-zeroes" :
+					     "discard", seg.sector, err);
+			return VIRTIO_BLK_S_IOERR;
+		}
+	}
+	if (zeroes)
+		blk->st.write_zeroes++;
+	else
+		blk->st.discards++;
+	return VIRTIO_BLK_S_OK;
+}
+
+/*
+ * Decode and run one request.  The status byte is the last writable byte
+ * of the chain; *written counts data bytes written before it.
+ */
+static uint8_t virtio_blk_handle_request(struct virtio_blk *blk,
+					 struct virtq_chain *c,
+					 uint32_t *written)
+{
+	struct virtio_blk_req_hdr hdr;
+
+	*written = 0;
+	if (virtq_chain_read(c, 0, &hdr, sizeof(hdr)) != sizeof(hdr))
+		return VIRTIO_BLK_S_IOERR;
+	switch (hdr.type) {
+	case VIRTIO_BLK_T_IN:
+		return virtio_blk_rw(blk, c, hdr.sector, false, written);
+	case VIRTIO_BLK_T_OUT:
+		return virtio_blk_rw(blk, c, hdr.sector, true, written);
+	case VIRTIO_BLK_T_FLUSH:
+		return virtio_blk_flush(blk);
+	case VIRTIO_BLK_T_GET_ID:
+		return virtio_blk_get_id(blk, c, written);
+	case VIRTIO_BLK_T_DISCARD:
+		return virtio_blk_ranges(blk, c, false);
+	case VIRTIO_BLK_T_WRITE_ZEROES:
+		return virtio_blk_ranges(blk, c, true);
+	default:
+		return VIRTIO_BLK_S_UNSUPP;
+	}
+}
+
+static void virtio_blk_complete_chain(struct virtio_blk *blk,
+				      struct virtq_chain *c)
+{
+	uint32_t written = 0;
+	uint8_t status;
+
+	if (c->in_len == 0) {
+		/* No status byte to report through: hand it back empty. */
+		blk->st.ioerr++;
+		virtq_push(blk->vq, c->head, 0);
+		return;
+	}
+	status = virtio_blk_handle_request(blk, c, &written);
+	if (status == VIRTIO_BLK_S_IOERR)
+		blk->st.ioerr++;
+	else if (status == VIRTIO_BLK_S_UNSUPP)
+		blk->st.unsupp++;
+	virtq_chain_write(c, c->in_len - 1, &status, 1);
+	virtq_push(blk->vq, c->head, written + 1);
+}
+
+/* Drain the queue; one interrupt for the batch.  Under blk->lock. */
+static void virtio_blk_process_queue(struct virtio_blk *blk)
+{
+	struct virtq *vq = blk->vq;
+	bool pushed = false;
+	int r;
+
+	for (;;) {
+		virtq_disable_notify(vq);
+		while ((r = virtq_pop(vq, &blk->chain)) > 0) {
+			virtio_blk_complete_chain(blk, &blk->chain);
+			pushed = true;
+		}
+		if (r < 0) {
+			log_error("%s: malformed request queue (%s), device "
+				  "needs reset", blk->disk.path, strerror(-r));
+			virtio_needs_reset(blk->tp);
+			break;
+		}
+		if (!virtq_enable_notify(vq))
+			break;
+	}
+	if (pushed && virtq_need_interrupt(vq))
+		virtio_signal_used(blk->tp);
+}
+
+static void virtio_blk_kick(void *opaque, uint32_t events)
+{
+	struct virtio_blk *blk = opaque;
+	uint64_t v;
+
+	(void)events;
+	if (read(blk->kick_fd, &v, sizeof(v)) < 0 && errno != EAGAIN)
+		return;
+	pthread_mutex_lock(&blk->lock);
+	if (blk->active && blk->vq && blk->vq->ready)
+		virtio_blk_process_queue(blk);
+	pthread_mutex_unlock(&blk->lock);
+}
+
+/* ---- device life cycle (transport side, vCPU thread) ---- */
+
+static int virtio_blk_activate(void *dev, uint64_t features, struct virtq *vqs,
+			       unsigned int nr)
+{
+	struct virtio_blk *blk = dev;
+	uint64_t one = 1;
+
+	(void)features;
+	if (nr < 1)
+		return -EINVAL;
+	pthread_mutex_lock(&blk->lock);
+	blk->vq = &vqs[0];
+	blk->active = true;
+	pthread_mutex_unlock(&blk->lock);
+	/* Serve anything queued before DRIVER_OK on the I/O thread. */
+	if (write(blk->kick_fd, &one, sizeof(one)) < 0)
+		return 0;
+	return 0;
+}
+
+static void virtio_blk_reset(void *dev)
+{
+	struct virtio_blk *blk = dev;
+
+	/* Waits for the request in flight: then guest memory is ours no more. */
+	pthread_mutex_lock(&blk->lock);
+	blk->active = false;
+	blk->vq = NULL;
+	pthread_mutex_unlock(&blk->lock);
+}
+
+static const struct virtio_device_ops virtio_blk_ops = {
+	.name = "virtio-blk",
+	.device_id = VIRTIO_ID_BLOCK,
+	.nr_queues = 1,
+	.queue_max_size = VIRTQ_MAX_SIZE,
+	.config_size = VIRTIO_BLK_CONFIG_SIZE,
+	.features = virtio_blk_features,
+	.config_read = virtio_blk_config_read,
+	.config_write = NULL,	/* nothing writable: no CONFIG_WCE */
+	.activate = virtio_blk_activate,
+	.reset = virtio_blk_reset,
+};
+
+static uint64_t virtio_blk_offered_features(const struct disk *d)
+{
+	uint64_t f = (1ull << VIRTIO_BLK_F_SIZE_MAX) |
+		     (1ull << VIRTIO_BLK_F_SEG_MAX) |
+		     (1ull << VIRTIO_BLK_F_BLK_SIZE) |
+		     (1ull << VIRTIO_BLK_F_TOPOLOGY) |
+		     (1ull << VIRTIO_BLK_F_FLUSH);
+
+	if (d->readonly)
+		f |= 1ull << VIRTIO_BLK_F_RO;
+	else
+		f |= (1ull << VIRTIO_BLK_F_DISCARD) |
+		     (1ull << VIRTIO_BLK_F_WRITE_ZEROES);
+	return f;
+}
+
+int virtio_blk_create_on(const struct virtio_mmio_host *host,
+			 const struct guest_mem *mem,
+			 const struct drive_config *cfg, unsigned int slot,
+			 struct virtio_blk **out, char err[CONFIG_ERR_MAX])
+{
+	struct virtio_blk *blk = calloc(1, sizeof(*blk));
+	int ret;
+
+	if (!blk) {
+		snprintf(err, CONFIG_ERR_MAX, "out of memory");
+		return -ENOMEM;
+	}
+	blk->slot = slot;
+	blk->kick_fd = -1;
+	snprintf(blk->name, sizeof(blk->name), "virtio-blk%u", slot);
+	if (cfg->serial)
+		memcpy(blk->serial, cfg->serial,
+		       strnlen(cfg->serial, sizeof(blk->serial)));
+	pthread_mutex_init(&blk->lock, NULL);
+	ret = disk_open(&blk->disk, cfg, err);
+	if (ret)
+		goto fail_free;
+	blk->features = virtio_blk_offered_features(&blk->disk);
+	virtio_blk_build_config(blk);
+	ret = event_loop_init(&blk->loop, blk->name);
+	if (ret) {
+		snprintf(err, CONFIG_ERR_MAX, "%s: event loop: %s", cfg->path,
+			 strerror(-ret));
+		goto fail_disk;
+	}
+	blk->loop_ready = true;
+	ret = virtio_mmio_create(&blk->mmio, host, mem, slot, &virtio_blk_ops,
+				 blk);
+	if (ret) {
+		snprintf(err, CONFIG_ERR_MAX,
+			 "%s: cannot create virtio-mmio device %u: %s",
+			 cfg->path, slot, strerror(-ret));
+		goto fail_loop;
+	}
+	blk->tp = virtio_mmio_transport(blk->mmio);
+	blk->kick_fd = virtio_kick_fd(blk->tp, 0);
+	ret = event_loop_add(&blk->loop, blk->kick_fd, EPOLLIN, virtio_blk_kick,
+			     blk);
+	if (ret) {
+		snprintf(err, CONFIG_ERR_MAX, "%s: event loop: %s", cfg->path,
+			 strerror(-ret));
+		goto fail_mmio;
+	}
+	*out = blk;
+	return 0;
+fail_mmio:
+	virtio_mmio_destroy(blk->mmio);
+fail_loop:
+	event_loop_destroy(&blk->loop);
+fail_disk:
+	disk_close(&blk->disk);
+fail_free:
+	pthread_mutex_destroy(&blk->lock);
+	free(blk);
+	return ret;
+}
+
+int virtio_blk_create(struct vm *vm, const struct drive_config *cfg,
+		      unsigned int slot, struct virtio_blk **out,
+		      char err[CONFIG_ERR_MAX])
+{
+	struct virtio_mmio_host host;
+
+	virtio_mmio_host_from_vm(&host, vm);
+	return virtio_blk_create_on(&host, &vm->mem, cfg, slot, out, err);
+}
+
+int virtio_blk_start(struct virtio_blk *blk)
+{
+	return event_loop_start(&blk->loop);
+}
+
+void virtio_blk_destroy(struct virtio_blk *blk)
+{
+	int err;
+
+	if (!blk)
+		return;
+	event_loop_stop(&blk->loop);
+	virtio_mmio_destroy(blk->mmio);	/* resets the device */
+	event_loop_destroy(&blk->loop);
+	err = disk_flush(&blk->disk);
+	if (err)
+		log_error("%s: final flush failed: %s", blk->disk.path,
+			  strerror(-err));
+	disk_close(&blk->disk);
+	pthread_mutex_destroy(&blk->lock);
+	free(blk);
+}
+
+void virtio_blk_print_stats(const struct virtio_blk *blk)
+{
+	const struct virtio_blk_stats *s = &blk->st;
+
+	log_info("%s: %" PRIu64 " reads (%" PRIu64 " bytes), %" PRIu64
+		 " writes (%" PRIu64 " bytes), %" PRIu64 " flushes, %" PRIu64
+		 " discards, %" PRIu64 " write-zeroes, %" PRIu64 " errors, %"
+		 PRIu64 " unsupported", blk->name, s->reads, s->read_bytes,
+		 s->writes, s->write_bytes, s->flushes, s->discards,
+		 s->write_zeroes, s->ioerr, s->unsupp);
+}

@@ -1,0 +1,94 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * virtio-blk device (virtio 1.x section 5.2) on a raw image (devices/disk.h).
+ *
+ * One request queue, served by the device's own I/O thread: requests are
+ * vectored preadv/pwritev straight between the image and guest memory.
+ * Offered: SEG_MAX, SIZE_MAX, BLK_SIZE, TOPOLOGY, FLUSH, DISCARD,
+ * WRITE_ZEROES (+ RO for readonly=on).  FLUSH is fdatasync; with
+ * cache=unsafe it does nothing: guest data then lives in the host page
+ * cache until the host kernel writes it back, so a host crash (not a
+ * minivmm crash) can lose data the guest believed flushed.
+ */
+#ifndef MINIVMM_VIRTIO_BLK_H
+#define MINIVMM_VIRTIO_BLK_H
+
+#include "devices/virtio_mmio.h"
+#include "vmm/config.h"
+
+struct vm;
+struct virtio_blk;
+
+/* Feature bits. */
+#define VIRTIO_BLK_F_SIZE_MAX		1
+#define VIRTIO_BLK_F_SEG_MAX		2
+#define VIRTIO_BLK_F_RO			5
+#define VIRTIO_BLK_F_BLK_SIZE		6
+#define VIRTIO_BLK_F_FLUSH		9
+#define VIRTIO_BLK_F_TOPOLOGY		10
+#define VIRTIO_BLK_F_DISCARD		13
+#define VIRTIO_BLK_F_WRITE_ZEROES	14
+
+/* Request types and status. */
+#define VIRTIO_BLK_T_IN			0
+#define VIRTIO_BLK_T_OUT		1
+#define VIRTIO_BLK_T_FLUSH		4
+#define VIRTIO_BLK_T_GET_ID		8
+#define VIRTIO_BLK_T_DISCARD		11
+#define VIRTIO_BLK_T_WRITE_ZEROES	13
+#define VIRTIO_BLK_S_OK			0
+#define VIRTIO_BLK_S_IOERR		1
+#define VIRTIO_BLK_S_UNSUPP		2
+#define VIRTIO_BLK_ID_BYTES		20
+#define VIRTIO_BLK_WZ_UNMAP		1	/* discard/write-zeroes flag */
+
+struct virtio_blk_req_hdr {
+	uint32_t type;
+	uint32_t reserved;
+	uint64_t sector;
+};
+
+struct virtio_blk_discard_wz {
+	uint64_t sector;
+	uint32_t num_sectors;
+	uint32_t flags;
+};
+
+/* Limits we advertise in config space. */
+#define VIRTIO_BLK_SEG_MAX		(VIRTQ_MAX_SIZE - 2)
+#define VIRTIO_BLK_SIZE_MAX		(1u << 22)	/* 4 MiB per segment */
+#define VIRTIO_BLK_MAX_DISCARD_SECTORS	(1u << 22)	/* 2 GiB per range */
+#define VIRTIO_BLK_MAX_DISCARD_SEG	16
+#define VIRTIO_BLK_CONFIG_SIZE		60
+
+/*
+ * Open the image of cfg (regular file or block device; O_DIRECT for
+ * cache=none, O_RDONLY for readonly=on; OFD lock: write lock for a
+ * writable image, read lock for a read-only one) and register the
+ * virtio-mmio window of slot (GSI IRQ_VIRTIO_MMIO_BASE + slot).
+ * Returns 0, or -errno with one line for the user in err.
+ */
+int virtio_blk_create(struct vm *vm, const struct drive_config *cfg,
+		      unsigned int slot, struct virtio_blk **out,
+		      char err[CONFIG_ERR_MAX]);
+
+/* Same, with explicit transport host ops and guest memory (tests). */
+int virtio_blk_create_on(const struct virtio_mmio_host *host,
+			 const struct guest_mem *mem,
+			 const struct drive_config *cfg, unsigned int slot,
+			 struct virtio_blk **out, char err[CONFIG_ERR_MAX]);
+
+/* Start the device's I/O thread (before the vCPUs run). */
+int virtio_blk_start(struct virtio_blk *blk);
+
+/*
+ * Stop the I/O thread, reset the device, fdatasync the image (not for
+ * cache=unsafe), close it (dropping the lock) and free.  Call after the
+ * vCPUs have stopped.  NULL is fine.
+ */
+void virtio_blk_destroy(struct virtio_blk *blk);
+
+/* Counters for -stats, one line. */
+void virtio_blk_print_stats(const struct virtio_blk *blk);
+
+#endif
