@@ -1,0 +1,631 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Command-line parser: every option, defaults, cross-option rules and
+ * hostile input (overflows, control bytes, odd separators).
+ */
+#include <check.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "boot/layout.h"
+#include "vmm/config.h"
+
+#define MAX_ARGS 64
+
+static struct config cfg;
+static char err[CONFIG_ERR_MAX];
+static char *argv_store[MAX_ARGS];
+static int argc_store;
+
+static void free_args(void)
+{
+	int i;
+
+	for (i = 0; i < argc_store; i++)
+		free(argv_store[i]);
+	argc_store = 0;
+}
+
+/* parse("-kernel", "k", NULL): argv is writable, like the real one */
+static int parse(const char *first, ...)
+{
+	const char *a;
+	va_list ap;
+
+	free_args();
+	argv_store[argc_store++] = strdup("minivmm");
+	va_start(ap, first);
+	for (a = first; a; a = va_arg(ap, const char *))
+		argv_store[argc_store++] = strdup(a);
+	va_end(ap);
+	argv_store[argc_store] = NULL;
+	memset(err, 'X', sizeof(err));
+	return config_parse(&cfg, argc_store, argv_store, err);
+}
+
+/* The error is one line that mentions what it is about. */
+static void assert_err(const char *needle)
+{
+	ck_assert_msg(strstr(err, needle), "error '%s' lacks '%s'", err,
+		      needle);
+	ck_assert_ptr_null(strchr(err, '\n'));
+	ck_assert_uint_lt(strlen(err), CONFIG_ERR_MAX);
+}
+
+static void teardown(void)
+{
+	free_args();
+}
+
+START_TEST(test_defaults)
+{
+	ck_assert_int_eq(parse("-kernel", "bzImage", NULL), 0);
+	ck_assert_str_eq(cfg.kernel, "bzImage");
+	ck_assert_ptr_null(cfg.initrd);
+	ck_assert_ptr_null(cfg.append);
+	ck_assert_uint_eq(cfg.mem_bytes, 256ULL << 20);
+	ck_assert_uint_eq(cfg.vcpus, 1);
+	ck_assert_uint_eq(cfg.sockets, 1);
+	ck_assert_uint_eq(cfg.cores, 1);
+	ck_assert_uint_eq(cfg.threads, 1);
+	ck_assert_int_eq(cfg.serial, SERIAL_STDIO);
+	ck_assert_uint_eq(cfg.nr_drives, 0);
+	ck_assert_uint_eq(cfg.nr_nics, 0);
+	ck_assert(!cfg.netboot && !cfg.trace_boot && !cfg.stats);
+	ck_assert(!cfg.no_seccomp && !cfg.reboot_restart);
+	ck_assert(!cfg.help && !cfg.version);
+}
+END_TEST
+
+START_TEST(test_full_command_line)
+{
+	ck_assert_int_eq(parse("-kernel", "k", "-initrd", "i", "-append",
+			       "console=ttyS0 quiet", "-m", "1G", "-smp",
+			       "4,sockets=2,cores=2,threads=1", "-drive",
+			       "file=a.img,readonly=on,cache=none,serial=SN1",
+			       "-drive", "file=b.img", "-tap",
+			       "tap0,mac=02:00:00:00:00:01,bridge=br0",
+			       "-serial", "file:/tmp/console.log",
+			       "-trace-boot", "-stats", "-no-seccomp",
+			       "-reboot", "restart", "-user", "nobody",
+			       "-chroot", "/var/empty", NULL), 0);
+	ck_assert_str_eq(cfg.initrd, "i");
+	ck_assert_str_eq(cfg.append, "console=ttyS0 quiet");
+	ck_assert_uint_eq(cfg.mem_bytes, 1ULL << 30);
+	ck_assert_uint_eq(cfg.vcpus, 4);
+	ck_assert_uint_eq(cfg.sockets, 2);
+	ck_assert_uint_eq(cfg.cores, 2);
+	ck_assert_uint_eq(cfg.nr_drives, 2);
+	ck_assert_str_eq(cfg.drive[0].path, "a.img");
+	ck_assert(cfg.drive[0].readonly);
+	ck_assert_int_eq(cfg.drive[0].cache, DRIVE_CACHE_NONE);
+	ck_assert_str_eq(cfg.drive[0].serial, "SN1");
+	ck_assert_str_eq(cfg.drive[1].path, "b.img");
+	ck_assert(!cfg.drive[1].readonly);
+	ck_assert_int_eq(cfg.drive[1].cache, DRIVE_CACHE_WRITEBACK);
+	ck_assert_ptr_null(cfg.drive[1].serial);
+	ck_assert_uint_eq(cfg.nr_nics, 1);
+	ck_assert_str_eq(cfg.nic[0].tap, "tap0");
+	ck_assert_str_eq(cfg.nic[0].bridge, "br0");
+	ck_assert(cfg.nic[0].mac_set);
+	ck_assert_uint_eq(cfg.nic[0].mac[5], 1);
+	ck_assert_int_eq(cfg.serial, SERIAL_FILE);
+	ck_assert_str_eq(cfg.serial_path, "/tmp/console.log");
+	ck_assert(cfg.trace_boot && cfg.stats && cfg.no_seccomp);
+	ck_assert(cfg.reboot_restart);
+	ck_assert_str_eq(cfg.user, "nobody");
+	ck_assert_str_eq(cfg.chroot_dir, "/var/empty");
+}
+END_TEST
+
+START_TEST(test_double_dash_forms)
+{
+	ck_assert_int_eq(parse("--kernel", "k", "--m=512", "--smp=2",
+			       "--append=a=b c", "--stats", NULL), 0);
+	ck_assert_uint_eq(cfg.mem_bytes, 512ULL << 20);
+	ck_assert_uint_eq(cfg.vcpus, 2);
+	ck_assert_str_eq(cfg.append, "a=b c");
+	ck_assert(cfg.stats);
+	ck_assert_int_eq(parse("--kernel", "k", "--stats=1", NULL), -1);
+	assert_err("unknown option '--stats=1'");
+}
+END_TEST
+
+START_TEST(test_help_version)
+{
+	ck_assert_int_eq(parse("-h", NULL), 0);
+	ck_assert(cfg.help);
+	ck_assert_int_eq(parse("-help", NULL), 0);
+	ck_assert(cfg.help);
+	ck_assert_int_eq(parse("--help", "-whatever", NULL), 0);
+	ck_assert(cfg.help);
+	ck_assert_int_eq(parse("-version", NULL), 0);
+	ck_assert(cfg.version);
+	ck_assert_int_eq(parse("--version", NULL), 0);
+	ck_assert(cfg.version);
+}
+END_TEST
+
+START_TEST(test_unknown_and_stray)
+{
+	ck_assert_int_eq(parse("-foo", NULL), -1);
+	ck_assert_str_eq(err, "unknown option '-foo'");
+	ck_assert_int_eq(parse("-kernel", "k", "-", NULL), -1);
+	assert_err("'-'");
+	ck_assert_int_eq(parse("-kernel", "k", "bzImage", NULL), -1);
+	assert_err("unexpected argument 'bzImage'");
+	ck_assert_int_eq(parse("---kernel", "k", NULL), -1);
+	assert_err("unknown option");
+	ck_assert_int_eq(parse("-Kernel", "k", NULL), -1);
+	assert_err("unknown option '-Kernel'");
+	/* control bytes never reach the terminal */
+	ck_assert_int_eq(parse("-\x1b[2Jevil\nline", NULL), -1);
+	ck_assert_ptr_null(strchr(err, '\x1b'));
+	assert_err("unknown option");
+}
+END_TEST
+
+START_TEST(test_missing_argument)
+{
+	ck_assert_int_eq(parse("-kernel", NULL), -1);
+	assert_err("-kernel: needs an argument");
+	ck_assert_int_eq(parse("-kernel", "k", "-m", NULL), -1);
+	assert_err("-m: needs an argument");
+	ck_assert_int_eq(parse("-kernel", "", NULL), -1);
+	assert_err("-kernel");
+	ck_assert_int_eq(parse("-kernel", "k", "-initrd", "", NULL), -1);
+	assert_err("-initrd");
+}
+END_TEST
+
+START_TEST(test_given_twice)
+{
+	ck_assert_int_eq(parse("-kernel", "a", "-kernel", "b", NULL), -1);
+	assert_err("-kernel: given twice");
+	ck_assert_int_eq(parse("-kernel", "a", "-m", "64", "--m=64", NULL),
+			 -1);
+	assert_err("-m: given twice");
+	ck_assert_int_eq(parse("-kernel", "a", "-serial", "stdio", "-serial",
+			       "none", NULL), -1);
+	assert_err("-serial: given twice");
+	/* flags may repeat */
+	ck_assert_int_eq(parse("-kernel", "a", "-stats", "-stats", NULL), 0);
+}
+END_TEST
+
+START_TEST(test_cross_option_rules)
+{
+	ck_assert_int_eq(parse(NULL), -1);
+	assert_err("-kernel");
+	ck_assert_int_eq(parse("-m", "64", NULL), -1);
+	assert_err("-netboot");
+	ck_assert_int_eq(parse("-kernel", "k", "-netboot", "-tap", "t0",
+			       NULL), -1);
+	assert_err("-netboot");
+	ck_assert_int_eq(parse("-initrd", "i", "-netboot", "-tap", "t0",
+			       NULL), -1);
+	assert_err("-initrd needs -kernel");
+	ck_assert_int_eq(parse("-netboot", NULL), -1);
+	assert_err("-netboot needs a -tap");
+	ck_assert_int_eq(parse("-boot", "n", NULL), -1);
+	assert_err("-netboot needs a -tap");
+	ck_assert_int_eq(parse("-append", "x", "-netboot", "-tap", "t0",
+			       NULL), -1);
+	assert_err("-append");
+	ck_assert_int_eq(parse("-netboot", "-tap", "t0", NULL), 0);
+	ck_assert(cfg.netboot);
+	ck_assert_int_eq(parse("-boot", "n", "-tap", "t0", NULL), 0);
+	ck_assert(cfg.netboot);
+	ck_assert_int_eq(parse("-boot", "c", "-tap", "t0", NULL), -1);
+	assert_err("-boot");
+	/* -dump-acpi needs neither */
+	ck_assert_int_eq(parse("-dump-acpi", "/tmp/x", "-smp", "2", NULL), 0);
+	ck_assert_str_eq(cfg.dump_acpi_dir, "/tmp/x");
+	ck_assert_uint_eq(cfg.vcpus, 2);
+}
+END_TEST
+
+START_TEST(test_size_parser)
+{
+	uint64_t b;
+
+	ck_assert_int_eq(config_parse_size("256", &b), 0);
+	ck_assert_uint_eq(b, 256ULL << 20);
+	ck_assert_int_eq(config_parse_size("16384K", &b), 0);
+	ck_assert_uint_eq(b, 16ULL << 20);
+	ck_assert_int_eq(config_parse_size("2g", &b), 0);
+	ck_assert_uint_eq(b, 2ULL << 30);
+	ck_assert_int_eq(config_parse_size("512M", &b), 0);
+	ck_assert_uint_eq(b, 512ULL << 20);
+	ck_assert_int_eq(config_parse_size("1T", &b), 0);
+	ck_assert_uint_eq(b, 1ULL << 40);
+	ck_assert_int_eq(config_parse_size("0", &b), 0);
+	ck_assert_uint_eq(b, 0);
+	ck_assert_int_ne(config_parse_size("", &b), 0);
+	ck_assert_int_ne(config_parse_size("M", &b), 0);
+	ck_assert_int_ne(config_parse_size("-1", &b), 0);
+	ck_assert_int_ne(config_parse_size("+1", &b), 0);
+	ck_assert_int_ne(config_parse_size(" 1", &b), 0);
+	ck_assert_int_ne(config_parse_size("1 ", &b), 0);
+	ck_assert_int_ne(config_parse_size("0x10", &b), 0);
+	ck_assert_int_ne(config_parse_size("1.5G", &b), 0);
+	ck_assert_int_ne(config_parse_size("1MB", &b), 0);
+	ck_assert_int_ne(config_parse_size("1KK", &b), 0);
+	/* 2^44 - 1 MiB fits in 64 bits, 2^44 MiB does not */
+	ck_assert_int_eq(config_parse_size("17592186044415", &b), 0);
+	ck_assert_uint_eq(b, 17592186044415ULL << 20);
+	ck_assert_int_eq(config_parse_size("17592186044416", &b), -ERANGE);
+	ck_assert_int_eq(config_parse_size("17179869184G", &b), -ERANGE);
+	ck_assert_int_eq(config_parse_size("18446744073709551616K", &b),
+			 -ERANGE);
+	ck_assert_int_eq(config_parse_size("99999999999999999999999999", &b),
+			 -ERANGE);
+}
+END_TEST
+
+START_TEST(test_mem_option)
+{
+	ck_assert_int_eq(parse("-kernel", "k", "-m", "16", NULL), 0);
+	ck_assert_uint_eq(cfg.mem_bytes, 16ULL << 20);
+	ck_assert_int_eq(parse("-kernel", "k", "-m", "1024G", NULL), 0);
+	ck_assert_uint_eq(cfg.mem_bytes, 1ULL << 40);
+	ck_assert_int_eq(parse("-kernel", "k", "-m", "0", NULL), -1);
+	assert_err("-m");
+	ck_assert_int_eq(parse("-kernel", "k", "-m", "15", NULL), -1);
+	assert_err("16 MiB");
+	ck_assert_int_eq(parse("-kernel", "k", "-m", "1025G", NULL), -1);
+	assert_err("1 TiB");
+	ck_assert_int_eq(parse("-kernel", "k", "-m", "17592186044417", NULL),
+			 -1);
+	assert_err("1 TiB");
+	ck_assert_int_eq(parse("-kernel", "k", "-m", "lots", NULL), -1);
+	assert_err("-m: invalid size 'lots'");
+	ck_assert_int_eq(parse("-kernel", "k", "-m", "16385K", NULL), -1);
+	assert_err("4 KiB");
+	ck_assert_int_eq(parse("-kernel", "k", "-m", "-256", NULL), -1);
+	assert_err("-m");
+}
+END_TEST
+
+START_TEST(test_smp_option)
+{
+	ck_assert_int_eq(parse("-kernel", "k", "-smp", "8", NULL), 0);
+	ck_assert_uint_eq(cfg.vcpus, 8);
+	ck_assert_uint_eq(cfg.sockets, 1);
+	ck_assert_uint_eq(cfg.cores, 8);
+	ck_assert_uint_eq(cfg.threads, 1);
+	ck_assert_int_eq(parse("-kernel", "k", "-smp", "8,sockets=2", NULL),
+			 0);
+	ck_assert_uint_eq(cfg.cores, 4);
+	ck_assert_int_eq(parse("-kernel", "k", "-smp", "8,threads=2", NULL),
+			 0);
+	ck_assert_uint_eq(cfg.sockets, 1);
+	ck_assert_uint_eq(cfg.cores, 4);
+	ck_assert_uint_eq(cfg.threads, 2);
+	ck_assert_int_eq(parse("-kernel", "k", "-smp", "8,cores=2", NULL), 0);
+	ck_assert_uint_eq(cfg.sockets, 4);
+	ck_assert_int_eq(parse("-kernel", "k", "-smp",
+			       "sockets=2,cores=3,threads=2", NULL), 0);
+	ck_assert_uint_eq(cfg.vcpus, 12);
+	ck_assert_int_eq(parse("-kernel", "k", "-smp", "cpus=3", NULL), 0);
+	ck_assert_uint_eq(cfg.vcpus, 3);
+	ck_assert_int_eq(parse("-kernel", "k", "-smp", "255", NULL), 0);
+	ck_assert_uint_eq(cfg.vcpus, CONFIG_MAX_VCPUS);
+
+	ck_assert_int_eq(parse("-kernel", "k", "-smp", "0", NULL), -1);
+	assert_err("-smp");
+	ck_assert_int_eq(parse("-kernel", "k", "-smp", "256", NULL), -1);
+	assert_err("255");
+	ck_assert_int_eq(parse("-kernel", "k", "-smp", "100000", NULL), -1);
+	assert_err("-smp");
+	ck_assert_int_eq(parse("-kernel", "k", "-smp",
+			       "99999999999999999999999", NULL), -1);
+	assert_err("-smp");
+	ck_assert_int_eq(parse("-kernel", "k", "-smp", "4,cores=3", NULL), -1);
+	assert_err("must equal 4");
+	ck_assert_int_eq(parse("-kernel", "k", "-smp",
+			       "4,sockets=2,cores=2,threads=2", NULL), -1);
+	assert_err("must equal 4");
+	ck_assert_int_eq(parse("-kernel", "k", "-smp", "4,sockets=0", NULL),
+			 -1);
+	assert_err("sockets");
+	ck_assert_int_eq(parse("-kernel", "k", "-smp", "4,dies=2", NULL), -1);
+	assert_err("unknown key 'dies'");
+	ck_assert_int_eq(parse("-kernel", "k", "-smp", "4,4", NULL), -1);
+	assert_err("-smp");
+	ck_assert_int_eq(parse("-kernel", "k", "-smp", "", NULL), -1);
+	assert_err("-smp");
+	ck_assert_int_eq(parse("-kernel", "k", "-smp", "2,", NULL), 0);
+	ck_assert_int_eq(parse("-kernel", "k", "-smp",
+			       "sockets=16,cores=16,threads=2", NULL), -1);
+	assert_err("255");
+	ck_assert_int_eq(parse("-kernel", "k", "-smp", "-1", NULL), -1);
+	assert_err("-smp");
+	ck_assert_int_eq(parse("-kernel", "k", "-smp", "2,cores=", NULL), -1);
+	assert_err("cores");
+}
+END_TEST
+
+START_TEST(test_drive_parser)
+{
+	struct drive_config d;
+	char spec[128];
+
+	strcpy(spec, "file=/a,,b.img,cache=unsafe");
+	ck_assert_int_eq(config_parse_drive(&d, spec, err), 0);
+	ck_assert_str_eq(d.path, "/a,b.img");
+	ck_assert_int_eq(d.cache, DRIVE_CACHE_UNSAFE);
+	strcpy(spec, "file=x=y,readonly=off");
+	ck_assert_int_eq(config_parse_drive(&d, spec, err), 0);
+	ck_assert_str_eq(d.path, "x=y");
+	ck_assert(!d.readonly);
+	strcpy(spec, "file=x,readonly");
+	ck_assert_int_eq(config_parse_drive(&d, spec, err), 0);
+	ck_assert(d.readonly);
+	strcpy(spec, "file=x,serial=12345678901234567890");
+	ck_assert_int_eq(config_parse_drive(&d, spec, err), 0);
+	ck_assert_uint_eq(strlen(d.serial), 20);
+
+	strcpy(spec, "file=x,serial=123456789012345678901");
+	ck_assert_int_eq(config_parse_drive(&d, spec, err), -1);
+	assert_err("serial");
+	strcpy(spec, "file=x,serial=a b");
+	ck_assert_int_eq(config_parse_drive(&d, spec, err), -1);
+	assert_err("serial");
+	strcpy(spec, "file=x,serial=");
+	ck_assert_int_eq(config_parse_drive(&d, spec, err), -1);
+	strcpy(spec, "readonly=on");
+	ck_assert_int_eq(config_parse_drive(&d, spec, err), -1);
+	assert_err("-drive: file= is required");
+	strcpy(spec, "file=");
+	ck_assert_int_eq(config_parse_drive(&d, spec, err), -1);
+	assert_err("-drive");
+	strcpy(spec, "");
+	ck_assert_int_eq(config_parse_drive(&d, spec, err), -1);
+	strcpy(spec, "disk.img");
+	ck_assert_int_eq(config_parse_drive(&d, spec, err), -1);
+	assert_err("unknown key 'disk.img'");
+	strcpy(spec, "file=a,file=b");
+	ck_assert_int_eq(config_parse_drive(&d, spec, err), -1);
+	assert_err("twice");
+	strcpy(spec, "file=a,readonly=yes");
+	ck_assert_int_eq(config_parse_drive(&d, spec, err), -1);
+	assert_err("readonly");
+	strcpy(spec, "file=a,cache=directsync");
+	ck_assert_int_eq(config_parse_drive(&d, spec, err), -1);
+	assert_err("cache");
+	strcpy(spec, "file=a,cache");
+	ck_assert_int_eq(config_parse_drive(&d, spec, err), -1);
+	assert_err("cache");
+	strcpy(spec, "file=a,format=raw");
+	ck_assert_int_eq(config_parse_drive(&d, spec, err), -1);
+	assert_err("unknown key 'format'");
+	strcpy(spec, "file=a,,");
+	ck_assert_int_eq(config_parse_drive(&d, spec, err), 0);
+	ck_assert_str_eq(d.path, "a,");
+}
+END_TEST
+
+START_TEST(test_too_many_drives_and_nics)
+{
+	ck_assert_int_eq(parse("-kernel", "k", "-drive", "file=1", "-drive",
+			       "file=2", "-drive", "file=3", "-drive", "file=4",
+			       "-drive", "file=5", "-drive", "file=6", "-drive",
+			       "file=7", "-drive", "file=8", NULL), 0);
+	ck_assert_uint_eq(cfg.nr_drives, 8);
+	ck_assert_int_eq(parse("-kernel", "k", "-drive", "file=1", "-drive",
+			       "file=2", "-drive", "file=3", "-drive", "file=4",
+			       "-drive", "file=5", "-drive", "file=6", "-drive",
+			       "file=7", "-drive", "file=8", "-drive", "file=9",
+			       NULL), -1);
+	assert_err("-drive: at most 8");
+	ck_assert_int_eq(parse("-kernel", "k", "-tap", "a", "-tap", "b",
+			       "-tap", "c", "-tap", "d", NULL), 0);
+	ck_assert_uint_eq(cfg.nr_nics, 4);
+	ck_assert_int_eq(parse("-kernel", "k", "-tap", "a", "-tap", "b",
+			       "-tap", "c", "-tap", "d", "-tap", "e", NULL), -1);
+	assert_err("-tap: at most 4");
+	ck_assert_int_eq(parse("-kernel", "k", "-tap", "a", "-tap", "a",
+			       NULL), -1);
+	assert_err("twice");
+	ck_assert_int_eq(parse("-kernel", "k", "-tap",
+			       "a,mac=02:00:00:00:00:01", "-tap",
+			       "b,mac=02:00:00:00:00:01", NULL), -1);
+	assert_err("same MAC");
+}
+END_TEST
+
+START_TEST(test_nic_parser)
+{
+	struct nic_config n;
+	uint8_t def[6];
+	char spec[128];
+
+	strcpy(spec, "tap0");
+	ck_assert_int_eq(config_parse_nic(&n, spec, err), 0);
+	ck_assert_str_eq(n.tap, "tap0");
+	ck_assert(!n.mac_set);
+	ck_assert_ptr_null(n.bridge);
+	config_default_mac("tap0", def);
+	ck_assert_int_eq(memcmp(n.mac, def, 6), 0);
+	strcpy(spec, "A-b_c.9012345678");	/* 16 chars */
+	ck_assert_int_eq(config_parse_nic(&n, spec, err), -1);
+	assert_err("-tap");
+	strcpy(spec, "A-b_c.901234567");	/* 15 chars */
+	ck_assert_int_eq(config_parse_nic(&n, spec, err), 0);
+	strcpy(spec, "tap0,bridge=br-lan,mac=aa:BB:cc:dd:ee:f0");
+	ck_assert_int_eq(config_parse_nic(&n, spec, err), 0);
+	ck_assert_str_eq(n.bridge, "br-lan");
+	ck_assert(n.mac_set);
+	ck_assert_uint_eq(n.mac[1], 0xbb);
+	ck_assert_uint_eq(n.mac[5], 0xf0);
+
+	const char *bad[] = {
+		"", "tap 0", "tap/0", "tap:0", ".", "..", "tap0,mac=",
+		"tap0,mac=01:00:5e:00:00:01", "tap0,mac=ff:ff:ff:ff:ff:ff",
+		"tap0,mac=00:00:00:00:00:00", "tap0,mac=02:00:00:00:00",
+		"tap0,mac=02:00:00:00:00:01:02", "tap0,mac=2:0:0:0:0:1",
+		"tap0,mac=02-00-00-00-00-01", "tap0,mac=02:00:00:00:00:0g",
+		"tap0,bridge=", "tap0,bridge=br0,bridge=br1", "tap0,vhost=on",
+		"name=tap0", ",tap0", "tap0,mac=02:00:00:00:00:01,mac=02:00:00:00:00:02",
+		"tap\xff", "tap0,bridge=this-is-too-long0",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		strcpy(spec, bad[i]);
+		ck_assert_msg(config_parse_nic(&n, spec, err) == -1,
+			      "accepted '%s'", bad[i]);
+		assert_err("-tap");
+	}
+}
+END_TEST
+
+START_TEST(test_mac_parser)
+{
+	uint8_t m[6] = { 9, 9, 9, 9, 9, 9 };
+
+	ck_assert_int_eq(config_parse_mac("52:54:00:12:34:56", m), 0);
+	ck_assert_uint_eq(m[0], 0x52);
+	ck_assert_uint_eq(m[5], 0x56);
+	ck_assert_int_ne(config_parse_mac("", m), 0);
+	ck_assert_int_ne(config_parse_mac("52:54:00:12:34:5", m), 0);
+	ck_assert_int_ne(config_parse_mac("52:54:00:12:34:567", m), 0);
+	ck_assert_int_ne(config_parse_mac("03:00:00:00:00:00", m), 0);
+	ck_assert_int_ne(config_parse_mac("52:54:00:12:34:56\n", m), 0);
+	ck_assert_uint_eq(m[5], 0x56);	/* untouched on failure */
+}
+END_TEST
+
+/* FNV-1a is documented in docs/usage.md: keep these values stable. */
+START_TEST(test_default_mac_stable)
+{
+	uint8_t a[6], b[6];
+
+	config_default_mac("tap0", a);
+	ck_assert_uint_eq(a[0], 0x52);
+	ck_assert_uint_eq(a[1], 0x54);
+	ck_assert_uint_eq(a[2], 0x00);
+	/* FNV-1a-32("tap0") = 0xb54a63d6 */
+	ck_assert_uint_eq(a[3], 0x4a);
+	ck_assert_uint_eq(a[4], 0x63);
+	ck_assert_uint_eq(a[5], 0xd6);
+	config_default_mac("tap1", b);
+	ck_assert_int_ne(memcmp(a, b, 6), 0);
+	config_default_mac("", b);	/* FNV offset basis 0x811c9dc5 */
+	ck_assert_uint_eq(b[3], 0x1c);
+	ck_assert_uint_eq(b[4], 0x9d);
+	ck_assert_uint_eq(b[5], 0xc5);
+}
+END_TEST
+
+START_TEST(test_serial_and_reboot)
+{
+	ck_assert_int_eq(parse("-kernel", "k", "-serial", "none", NULL), 0);
+	ck_assert_int_eq(cfg.serial, SERIAL_NONE);
+	ck_assert_int_eq(parse("-kernel", "k", "-serial", "stdio", NULL), 0);
+	ck_assert_int_eq(cfg.serial, SERIAL_STDIO);
+	ck_assert_int_eq(parse("-kernel", "k", "-serial", "file:a:b", NULL),
+			 0);
+	ck_assert_str_eq(cfg.serial_path, "a:b");
+	ck_assert_int_eq(parse("-kernel", "k", "-serial", "file:", NULL), -1);
+	assert_err("-serial");
+	ck_assert_int_eq(parse("-kernel", "k", "-serial", "tcp:1234", NULL),
+			 -1);
+	assert_err("-serial: 'tcp:1234'");
+	ck_assert_int_eq(parse("-kernel", "k", "-reboot", "exit", NULL), 0);
+	ck_assert(!cfg.reboot_restart);
+	ck_assert_int_eq(parse("-kernel", "k", "-reboot", "again", NULL), -1);
+	assert_err("-reboot");
+	ck_assert_int_eq(parse("-kernel", "k", "-user", "", NULL), -1);
+	assert_err("-user");
+	ck_assert_int_eq(parse("-kernel", "k", "-chroot", "", NULL), -1);
+	assert_err("-chroot");
+	ck_assert_int_eq(parse("-dump-acpi", "", NULL), -1);
+	assert_err("-dump-acpi");
+}
+END_TEST
+
+START_TEST(test_append_limits)
+{
+	char *big = malloc(LAYOUT_CMDLINE_MAX + 1);
+
+	memset(big, 'a', LAYOUT_CMDLINE_MAX);
+	big[LAYOUT_CMDLINE_MAX] = '\0';
+	ck_assert_int_eq(parse("-kernel", "k", "-append", big, NULL), -1);
+	assert_err("-append");
+	big[LAYOUT_CMDLINE_MAX - 1] = '\0';
+	ck_assert_int_eq(parse("-kernel", "k", "-append", big, NULL), 0);
+	ck_assert_int_eq(parse("-kernel", "k", "-append", "", NULL), 0);
+	ck_assert_str_eq(cfg.append, "");
+	free(big);
+}
+END_TEST
+
+/* Long hostile values: the message stays one bounded line. */
+START_TEST(test_long_hostile_values)
+{
+	char *big = malloc(5000);
+
+	memset(big, '\n', 4999);
+	big[4999] = '\0';
+	ck_assert_int_eq(parse("-kernel", "k", "-m", big, NULL), -1);
+	assert_err("-m");
+	ck_assert_int_eq(parse("-kernel", "k", "-serial", big, NULL), -1);
+	assert_err("-serial");
+	ck_assert_int_eq(parse("-kernel", "k", "-tap", big, NULL), -1);
+	assert_err("-tap");
+	ck_assert_int_eq(parse("-kernel", "k", "-drive", big, NULL), -1);
+	assert_err("-drive");
+	ck_assert_int_eq(parse(big, NULL), -1);
+	assert_err("unexpected argument");
+	memset(big, ',', 4999);
+	ck_assert_int_eq(parse("-kernel", "k", "-smp", big, NULL), -1);
+	assert_err("-smp");
+	ck_assert_int_eq(parse("-kernel", "k", "-drive", big, NULL), -1);
+	assert_err("-drive");
+	free(big);
+}
+END_TEST
+
+static Suite *config_suite(void)
+{
+	Suite *s = suite_create("config");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_checked_fixture(tc, NULL, teardown);
+	tcase_add_test(tc, test_defaults);
+	tcase_add_test(tc, test_full_command_line);
+	tcase_add_test(tc, test_double_dash_forms);
+	tcase_add_test(tc, test_help_version);
+	tcase_add_test(tc, test_unknown_and_stray);
+	tcase_add_test(tc, test_missing_argument);
+	tcase_add_test(tc, test_given_twice);
+	tcase_add_test(tc, test_cross_option_rules);
+	tcase_add_test(tc, test_size_parser);
+	tcase_add_test(tc, test_mem_option);
+	tcase_add_test(tc, test_smp_option);
+	tcase_add_test(tc, test_drive_parser);
+	tcase_add_test(tc, test_too_many_drives_and_nics);
+	tcase_add_test(tc, test_nic_parser);
+	tcase_add_test(tc, test_mac_parser);
+	tcase_add_test(tc, test_default_mac_stable);
+	tcase_add_test(tc, test_serial_and_reboot);
+	tcase_add_test(tc, test_append_limits);
+	tcase_add_test(tc, test_long_hostile_values);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(config_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? 1 : 0;
+}

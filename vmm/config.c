@@ -1,0 +1,768 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Command-line parser: argv -> struct config, fully validated before
+ * anything touches KVM.  QEMU-style single-dash options; "--opt" and
+ * "--opt=value" work too.  Every error is one line naming the option.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "boot/layout.h"
+#include "vmm/config.h"
+
+#define CONFIG_MIN_MEM		(16ULL << 20)
+#define CONFIG_MAX_MEM		(1ULL << 40)
+#define CONFIG_DEFAULT_MEM	(256ULL << 20)
+#define CONFIG_PAGE_SIZE	4096ULL
+#define CONFIG_SERIAL_MAX	20	/* virtio-blk GET_ID is 20 bytes */
+#define CONFIG_IFNAME_MAX	15	/* IFNAMSIZ - 1 */
+#define CONFIG_QUOTE_MAX	48	/* user text echoed in a message */
+#define CONFIG_NR_OPTIONS	20	/* entries in config_options[] */
+
+#define FNV1A_OFFSET		2166136261u
+#define FNV1A_PRIME		16777619u
+
+struct config_option {
+	const char *name;	/* without the leading dash */
+	bool has_arg;
+	bool repeat;		/* may be given more than once */
+	int (*parse)(struct config *cfg, const char *opt, char *arg,
+		     char *err);
+};
+
+static int config_error(char *err, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static int config_error(char *err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, CONFIG_ERR_MAX, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/*
+ * Make user text safe to echo inside a one-line message: control bytes
+ * become '?', and long text is cut.
+ */
+static const char *config_quote(const char *s, char out[CONFIG_QUOTE_MAX + 4])
+{
+	size_t i;
+
+	for (i = 0; s[i] && i < CONFIG_QUOTE_MAX; i++)
+		out[i] = (s[i] >= 0x20 && s[i] < 0x7f) ? s[i] : '?';
+	if (s[i]) {
+		memcpy(out + i, "...", 4);
+		return out;
+	}
+	out[i] = '\0';
+	return out;
+}
+
+/* Strict unsigned decimal: digits only, no sign, no blanks, <= max. */
+static int config_parse_uint(const char *s, unsigned long long max,
+			     unsigned long long *val)
+{
+	unsigned long long v = 0;
+
+	if (!*s)
+		return -EINVAL;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9')
+			return -EINVAL;
+		if (v > (max - (unsigned int)(*s - '0')) / 10)
+			return -ERANGE;
+		v = v * 10 + (unsigned int)(*s - '0');
+	}
+	*val = v;
+	return 0;
+}
+
+int config_parse_size(const char *s, uint64_t *bytes)
+{
+	char digits[24];
+	size_t len = strlen(s);
+	unsigned int shift = 20;	/* MiB without a suffix */
+	unsigned long long v;
+	int ret;
+
+	if (len == 0)
+		return -EINVAL;
+	switch (s[len - 1]) {
+	case 'k': case 'K': shift = 10; len--; break;
+	case 'm': case 'M': shift = 20; len--; break;
+	case 'g': case 'G': shift = 30; len--; break;
+	case 't': case 'T': shift = 40; len--; break;
+	default: break;
+	}
+	if (len == 0)
+		return -EINVAL;
+	if (len >= sizeof(digits))
+		return -ERANGE;
+	memcpy(digits, s, len);
+	digits[len] = '\0';
+	ret = config_parse_uint(digits, UINT64_MAX >> shift, &v);
+	if (ret)
+		return ret;
+	*bytes = (uint64_t)v << shift;
+	return 0;
+}
+
+int config_parse_mac(const char *s, uint8_t mac[6])
+{
+	static const char hex[] = "0123456789abcdef";
+	uint8_t out[6];
+	unsigned int i, j;
+	const char *p;
+
+	for (i = 0; i < 6; i++) {
+		unsigned int byte = 0;
+
+		for (j = 0; j < 2; j++) {
+			char c = s[i * 3 + j];
+
+			if (c >= 'A' && c <= 'F')
+				c = (char)(c - 'A' + 'a');
+			p = c ? strchr(hex, c) : NULL;
+			if (!p)
+				return -EINVAL;
+			byte = byte * 16 + (unsigned int)(p - hex);
+		}
+		out[i] = (uint8_t)byte;
+		if (s[i * 3 + 2] != (i < 5 ? ':' : '\0'))
+			return -EINVAL;
+	}
+	if (out[0] & 1)
+		return -EINVAL;		/* multicast (and broadcast) */
+	if (!(out[0] | out[1] | out[2] | out[3] | out[4] | out[5]))
+		return -EINVAL;
+	memcpy(mac, out, 6);
+	return 0;
+}
+
+/*
+ * 52:54:00 (locally administered, the prefix QEMU users know) followed by
+ * the low three bytes of the 32-bit FNV-1a hash of the TAP name: stable
+ * across runs and hosts, different per TAP.
+ */
+void config_default_mac(const char *tap, uint8_t mac[6])
+{
+	uint32_t h = FNV1A_OFFSET;
+
+	for (; *tap; tap++) {
+		h ^= (uint8_t)*tap;
+		h *= FNV1A_PRIME;
+	}
+	mac[0] = 0x52;
+	mac[1] = 0x54;
+	mac[2] = 0x00;
+	mac[3] = (uint8_t)(h >> 16);
+	mac[4] = (uint8_t)(h >> 8);
+	mac[5] = (uint8_t)h;
+}
+
+/*
+ * Split "a=b,c=d" in place.  ",," stands for a literal comma inside a
+ * value (QEMU's escape), so paths with commas work.  Returns the next
+ * item, sets *key and *val (val NULL when there is no '='), or NULL at
+ * the end.
+ */
+static char *config_next_item(char *p, char **key, char **val)
+{
+	char *w = p, *r = p;
+
+	if (!p || !*p)
+		return NULL;
+	*key = p;
+	*val = NULL;
+	for (;;) {
+		if (*r == ',' && r[1] == ',') {
+			*w++ = ',';
+			r += 2;
+			continue;
+		}
+		if (*r == ',' || *r == '\0')
+			break;
+		if (*r == '=' && !*val) {
+			*w++ = '\0';
+			r++;
+			*val = w;
+			continue;
+		}
+		*w++ = *r++;
+	}
+	if (*r == ',') {
+		*w = '\0';
+		return r + 1;
+	}
+	*w = '\0';
+	return r;
+}
+
+static bool config_valid_ifname(const char *s)
+{
+	size_t len = strlen(s), i;
+
+	if (len == 0 || len > CONFIG_IFNAME_MAX)
+		return false;
+	if (!strcmp(s, ".") || !strcmp(s, ".."))
+		return false;
+	for (i = 0; i < len; i++) {
+		char c = s[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		      (c >= '0' && c <= '9') || c == '_' || c == '.' ||
+		      c == '-'))
+			return false;
+	}
+	return true;
+}
+
+static int config_on_off(const char *v, bool *out)
+{
+	if (!v || !strcmp(v, "on")) {
+		*out = true;
+		return 0;
+	}
+	if (!strcmp(v, "off")) {
+		*out = false;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+int config_parse_drive(struct drive_config *d, char *spec,
+		       char err[CONFIG_ERR_MAX])
+{
+	bool seen_ro = false, seen_cache = false;
+	char *p = spec, *key, *val, q[CONFIG_QUOTE_MAX + 4];
+	size_t i;
+
+	memset(d, 0, sizeof(*d));
+	while ((p = config_next_item(p, &key, &val))) {
+		if (!strcmp(key, "file")) {
+			if (d->path)
+				return config_error(err, "-drive: file= given twice");
+			if (!val || !*val)
+				return config_error(err, "-drive: file= needs a path");
+			d->path = val;
+		} else if (!strcmp(key, "readonly")) {
+			if (seen_ro || config_on_off(val, &d->readonly))
+				return config_error(err,
+					"-drive: readonly= takes on or off");
+			seen_ro = true;
+		} else if (!strcmp(key, "cache")) {
+			if (seen_cache || !val)
+				return config_error(err,
+					"-drive: cache= takes writeback, none or unsafe");
+			if (!strcmp(val, "writeback"))
+				d->cache = DRIVE_CACHE_WRITEBACK;
+			else if (!strcmp(val, "none"))
+				d->cache = DRIVE_CACHE_NONE;
+			else if (!strcmp(val, "unsafe"))
+				d->cache = DRIVE_CACHE_UNSAFE;
+			else
+				return config_error(err,
+					"-drive: cache= takes writeback, none or unsafe, not '%s'",
+					config_quote(val, q));
+			seen_cache = true;
+		} else if (!strcmp(key, "serial")) {
+			if (d->serial)
+				return config_error(err, "-drive: serial= given twice");
+			if (!val || !*val || strlen(val) > CONFIG_SERIAL_MAX)
+				return config_error(err,
+					"-drive: serial= needs 1 to %d characters",
+					CONFIG_SERIAL_MAX);
+			for (i = 0; val[i]; i++)
+				if (val[i] <= 0x20 || val[i] >= 0x7f)
+					return config_error(err,
+						"-drive: serial= must be printable ASCII without spaces");
+			d->serial = val;
+		} else {
+			return config_error(err, "-drive: unknown key '%s'",
+					    config_quote(key, q));
+		}
+	}
+	if (!d->path)
+		return config_error(err, "-drive: file= is required");
+	return 0;
+}
+
+int config_parse_nic(struct nic_config *n, char *spec,
+		     char err[CONFIG_ERR_MAX])
+{
+	char *p = spec, *key, *val, q[CONFIG_QUOTE_MAX + 4];
+	bool first = true;
+
+	memset(n, 0, sizeof(*n));
+	while ((p = config_next_item(p, &key, &val))) {
+		if (first) {
+			first = false;
+			if (val || !config_valid_ifname(key))
+				return config_error(err,
+					"-tap: invalid interface name '%s' (1-%d of A-Z a-z 0-9 _ . -)",
+					config_quote(val ? spec : key, q),
+					CONFIG_IFNAME_MAX);
+			n->tap = key;
+		} else if (!strcmp(key, "mac")) {
+			if (n->mac_set)
+				return config_error(err, "-tap: mac= given twice");
+			if (!val || config_parse_mac(val, n->mac))
+				return config_error(err,
+					"-tap: invalid MAC '%s' (XX:XX:XX:XX:XX:XX, unicast, not zero)",
+					config_quote(val ? val : "", q));
+			n->mac_set = true;
+		} else if (!strcmp(key, "bridge")) {
+			if (n->bridge)
+				return config_error(err, "-tap: bridge= given twice");
+			if (!val || !config_valid_ifname(val))
+				return config_error(err,
+					"-tap: invalid bridge name '%s'",
+					config_quote(val ? val : "", q));
+			n->bridge = val;
+		} else {
+			return config_error(err, "-tap: unknown key '%s'",
+					    config_quote(key, q));
+		}
+	}
+	if (!n->tap)
+		return config_error(err, "-tap: needs an interface name");
+	if (!n->mac_set)
+		config_default_mac(n->tap, n->mac);
+	return 0;
+}
+
+/* ---- one handler per option ---- */
+
+static int config_set_string(const char **slot, const char *opt, char *arg,
+			     bool may_be_empty, char *err)
+{
+	if (*slot)
+		return config_error(err, "%s: given twice", opt);
+	if (!may_be_empty && !*arg)
+		return config_error(err, "%s: needs a non-empty value", opt);
+	*slot = arg;
+	return 0;
+}
+
+static int config_opt_kernel(struct config *cfg, const char *opt, char *arg,
+			     char *err)
+{
+	return config_set_string(&cfg->kernel, opt, arg, false, err);
+}
+
+static int config_opt_initrd(struct config *cfg, const char *opt, char *arg,
+			     char *err)
+{
+	return config_set_string(&cfg->initrd, opt, arg, false, err);
+}
+
+static int config_opt_append(struct config *cfg, const char *opt, char *arg,
+			     char *err)
+{
+	if (strlen(arg) >= LAYOUT_CMDLINE_MAX)
+		return config_error(err, "%s: command line longer than %llu bytes",
+				    opt, LAYOUT_CMDLINE_MAX - 1);
+	return config_set_string(&cfg->append, opt, arg, true, err);
+}
+
+static int config_opt_mem(struct config *cfg, const char *opt, char *arg,
+			  char *err)
+{
+	char q[CONFIG_QUOTE_MAX + 4];
+	uint64_t bytes;
+	int ret;
+
+	if (cfg->mem_bytes)
+		return config_error(err, "%s: given twice", opt);
+	ret = config_parse_size(arg, &bytes);
+	if (ret == -ERANGE || (!ret && bytes > CONFIG_MAX_MEM))
+		return config_error(err, "%s: '%s' is more than 1 TiB", opt,
+				    config_quote(arg, q));
+	if (ret)
+		return config_error(err,
+			"%s: invalid size '%s' (a number of MiB, or with K, M, G suffix)",
+			opt, config_quote(arg, q));
+	if (bytes < CONFIG_MIN_MEM)
+		return config_error(err, "%s: '%s' is less than the minimum of 16 MiB",
+				    opt, config_quote(arg, q));
+	if (bytes % CONFIG_PAGE_SIZE)
+		return config_error(err, "%s: '%s' is not a multiple of 4 KiB",
+				    opt, config_quote(arg, q));
+	cfg->mem_bytes = bytes;
+	return 0;
+}
+
+static int config_smp_number(const char *opt, const char *key, const char *v,
+			     unsigned int *out, char *err)
+{
+	char q[CONFIG_QUOTE_MAX + 4];
+	unsigned long long n;
+	int ret;
+
+	if (*out)
+		return config_error(err, "%s: %s given twice", opt, key);
+	ret = v ? config_parse_uint(v, ~0ULL, &n) : -EINVAL;
+	if (ret == -ERANGE || (!ret && n > CONFIG_MAX_VCPUS))
+		return config_error(err, "%s: %s '%s' is more than %d", opt, key,
+				    config_quote(v, q), CONFIG_MAX_VCPUS);
+	if (ret || n == 0)
+		return config_error(err, "%s: %s must be a number from 1 to %d, not '%s'",
+				    opt, key, CONFIG_MAX_VCPUS,
+				    config_quote(v ? v : "", q));
+	*out = (unsigned int)n;
+	return 0;
+}
+
+/* -smp [N][,cpus=N][,sockets=S][,cores=C][,threads=T] */
+static int config_opt_smp(struct config *cfg, const char *opt, char *arg,
+			  char *err)
+{
+	unsigned int n = 0, s = 0, c = 0, t = 0;
+	char *p = arg, *key, *val, q[CONFIG_QUOTE_MAX + 4];
+	bool first = true;
+	int ret;
+
+	if (cfg->vcpus)
+		return config_error(err, "%s: given twice", opt);
+	while ((p = config_next_item(p, &key, &val))) {
+		if (first && !val)
+			ret = config_smp_number(opt, "vCPU count", key, &n, err);
+		else if (!strcmp(key, "cpus"))
+			ret = config_smp_number(opt, key, val, &n, err);
+		else if (!strcmp(key, "sockets"))
+			ret = config_smp_number(opt, key, val, &s, err);
+		else if (!strcmp(key, "cores"))
+			ret = config_smp_number(opt, key, val, &c, err);
+		else if (!strcmp(key, "threads"))
+			ret = config_smp_number(opt, key, val, &t, err);
+		else
+			ret = config_error(err, "%s: unknown key '%s'", opt,
+					   config_quote(key, q));
+		if (ret)
+			return ret;
+		first = false;
+	}
+	if (!n && !s && !c && !t)
+		return config_error(err, "%s: needs a vCPU count", opt);
+	/* Fill in what was left out, the way QEMU does: sockets first. */
+	if (!t)
+		t = 1;
+	if (!n) {
+		unsigned long long prod = (unsigned long long)(s ? s : 1) *
+					  (c ? c : 1) * t;
+		if (prod > CONFIG_MAX_VCPUS)
+			return config_error(err, "%s: more than %d vCPUs", opt,
+					    CONFIG_MAX_VCPUS);
+		n = (unsigned int)prod;
+	}
+	if (!s && !c)
+		s = 1;
+	if (!c)
+		c = (n % ((unsigned long long)s * t)) ? 0 : n / (s * t);
+	else if (!s)
+		s = (n % ((unsigned long long)c * t)) ? 0 : n / (c * t);
+	if (!s || !c || (unsigned long long)s * c * t != n)
+		return config_error(err,
+			"%s: sockets (%u) * cores (%u) * threads (%u) must equal %u",
+			opt, s, c, t, n);
+	cfg->vcpus = n;
+	cfg->sockets = s;
+	cfg->cores = c;
+	cfg->threads = t;
+	return 0;
+}
+
+static int config_opt_drive(struct config *cfg, const char *opt, char *arg,
+			    char *err)
+{
+	if (cfg->nr_drives >= CONFIG_MAX_DRIVES)
+		return config_error(err, "%s: at most %d drives", opt,
+				    CONFIG_MAX_DRIVES);
+	if (config_parse_drive(&cfg->drive[cfg->nr_drives], arg, err))
+		return -1;
+	cfg->nr_drives++;
+	return 0;
+}
+
+static int config_opt_tap(struct config *cfg, const char *opt, char *arg,
+			  char *err)
+{
+	struct nic_config *n = &cfg->nic[cfg->nr_nics];
+	unsigned int i;
+
+	if (cfg->nr_nics >= CONFIG_MAX_NICS)
+		return config_error(err, "%s: at most %d network interfaces",
+				    opt, CONFIG_MAX_NICS);
+	if (config_parse_nic(n, arg, err))
+		return -1;
+	for (i = 0; i < cfg->nr_nics; i++) {
+		if (!strcmp(cfg->nic[i].tap, n->tap))
+			return config_error(err, "%s: interface '%s' given twice",
+					    opt, n->tap);
+		if (!memcmp(cfg->nic[i].mac, n->mac, 6))
+			return config_error(err,
+				"%s: '%s' has the same MAC as '%s'", opt,
+				n->tap, cfg->nic[i].tap);
+	}
+	cfg->nr_nics++;
+	return 0;
+}
+
+static int config_opt_serial(struct config *cfg, const char *opt, char *arg,
+			     char *err)
+{
+	char q[CONFIG_QUOTE_MAX + 4];
+
+	if (!strcmp(arg, "stdio")) {
+		cfg->serial = SERIAL_STDIO;
+	} else if (!strcmp(arg, "none")) {
+		cfg->serial = SERIAL_NONE;
+	} else if (!strncmp(arg, "file:", 5)) {
+		if (!arg[5])
+			return config_error(err, "%s: file: needs a path", opt);
+		cfg->serial = SERIAL_FILE;
+		cfg->serial_path = arg + 5;
+	} else {
+		return config_error(err,
+			"%s: '%s' is not stdio, file:PATH or none", opt,
+			config_quote(arg, q));
+	}
+	return 0;
+}
+
+static int config_opt_boot(struct config *cfg, const char *opt, char *arg,
+			   char *err)
+{
+	if (strcmp(arg, "n"))
+		return config_error(err, "%s: only 'n' (network boot) is supported",
+				    opt);
+	cfg->netboot = true;
+	return 0;
+}
+
+static int config_opt_netboot(struct config *cfg, const char *opt, char *arg,
+			      char *err)
+{
+	(void)opt; (void)arg; (void)err;
+	cfg->netboot = true;
+	return 0;
+}
+
+static int config_opt_trace_boot(struct config *cfg, const char *opt,
+				 char *arg, char *err)
+{
+	(void)opt; (void)arg; (void)err;
+	cfg->trace_boot = true;
+	return 0;
+}
+
+static int config_opt_stats(struct config *cfg, const char *opt, char *arg,
+			    char *err)
+{
+	(void)opt; (void)arg; (void)err;
+	cfg->stats = true;
+	return 0;
+}
+
+static int config_opt_no_seccomp(struct config *cfg, const char *opt,
+				 char *arg, char *err)
+{
+	(void)opt; (void)arg; (void)err;
+	cfg->no_seccomp = true;
+	return 0;
+}
+
+static int config_opt_reboot(struct config *cfg, const char *opt, char *arg,
+			     char *err)
+{
+	if (!strcmp(arg, "exit"))
+		cfg->reboot_restart = false;
+	else if (!strcmp(arg, "restart"))
+		cfg->reboot_restart = true;
+	else
+		return config_error(err, "%s: takes exit or restart", opt);
+	return 0;
+}
+
+static int config_opt_dump_acpi(struct config *cfg, const char *opt,
+				char *arg, char *err)
+{
+	return config_set_string(&cfg->dump_acpi_dir, opt, arg, false, err);
+}
+
+static int config_opt_user(struct config *cfg, const char *opt, char *arg,
+			   char *err)
+{
+	return config_set_string(&cfg->user, opt, arg, false, err);
+}
+
+static int config_opt_chroot(struct config *cfg, const char *opt, char *arg,
+			     char *err)
+{
+	return config_set_string(&cfg->chroot_dir, opt, arg, false, err);
+}
+
+static int config_opt_help(struct config *cfg, const char *opt, char *arg,
+			   char *err)
+{
+	(void)opt; (void)arg; (void)err;
+	cfg->help = true;
+	return 0;
+}
+
+static int config_opt_version(struct config *cfg, const char *opt, char *arg,
+			      char *err)
+{
+	(void)opt; (void)arg; (void)err;
+	cfg->version = true;
+	return 0;
+}
+
+static const struct config_option config_options[] = {
+	{ "kernel",	true,	false,	config_opt_kernel },
+	{ "initrd",	true,	false,	config_opt_initrd },
+	{ "append",	true,	false,	config_opt_append },
+	{ "m",		true,	false,	config_opt_mem },
+	{ "smp",	true,	false,	config_opt_smp },
+	{ "drive",	true,	true,	config_opt_drive },
+	{ "tap",	true,	true,	config_opt_tap },
+	{ "serial",	true,	false,	config_opt_serial },
+	{ "netboot",	false,	true,	config_opt_netboot },
+	{ "boot",	true,	false,	config_opt_boot },
+	{ "trace-boot",	false,	true,	config_opt_trace_boot },
+	{ "stats",	false,	true,	config_opt_stats },
+	{ "no-seccomp",	false,	true,	config_opt_no_seccomp },
+	{ "reboot",	true,	false,	config_opt_reboot },
+	{ "dump-acpi",	true,	false,	config_opt_dump_acpi },
+	{ "user",	true,	false,	config_opt_user },
+	{ "chroot",	true,	false,	config_opt_chroot },
+	{ "h",		false,	true,	config_opt_help },
+	{ "help",	false,	true,	config_opt_help },
+	{ "version",	false,	true,	config_opt_version },
+};
+
+static const struct config_option *config_find(const char *name, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(config_options) / sizeof(config_options[0]);
+	     i++) {
+		if (strlen(config_options[i].name) == len &&
+		    !strncmp(config_options[i].name, name, len))
+			return &config_options[i];
+	}
+	return NULL;
+}
+
+/* Rules that involve more than one option. */
+static int config_validate(struct config *cfg, char *err)
+{
+	if (cfg->help || cfg->version)
+		return 0;
+	if (!cfg->mem_bytes)
+		cfg->mem_bytes = CONFIG_DEFAULT_MEM;
+	if (!cfg->vcpus) {
+		cfg->vcpus = 1;
+		cfg->sockets = 1;
+		cfg->cores = 1;
+		cfg->threads = 1;
+	}
+	if (cfg->kernel && cfg->netboot)
+		return config_error(err, "-kernel and -netboot exclude each other");
+	if (cfg->initrd && !cfg->kernel)
+		return config_error(err, "-initrd needs -kernel");
+	if (cfg->append && !cfg->kernel && !cfg->dump_acpi_dir)
+		return config_error(err,
+			"-append needs -kernel (netboot takes APPEND from pxelinux.cfg)");
+	if (cfg->netboot && !cfg->nr_nics)
+		return config_error(err, "-netboot needs a -tap");
+	if (!cfg->kernel && !cfg->netboot && !cfg->dump_acpi_dir)
+		return config_error(err,
+			"no -kernel or -netboot given (try -help)");
+	return 0;
+}
+
+int config_parse(struct config *cfg, int argc, char **argv,
+		 char err[CONFIG_ERR_MAX])
+{
+	char q[CONFIG_QUOTE_MAX + 4], optname[40];
+	bool seen[CONFIG_NR_OPTIONS] = { false };
+	const struct config_option *o;
+	int i;
+
+	_Static_assert(sizeof(config_options) / sizeof(config_options[0]) ==
+		       CONFIG_NR_OPTIONS, "CONFIG_NR_OPTIONS is stale");
+
+	memset(cfg, 0, sizeof(*cfg));
+	err[0] = '\0';
+	for (i = 1; i < argc; i++) {
+		char *a = argv[i], *name, *arg = NULL, *eq = NULL;
+		size_t len;
+
+		if (a[0] != '-' || !a[1])
+			return config_error(err, "unexpected argument '%s'",
+					    config_quote(a, q));
+		name = a + 1;
+		if (name[0] == '-') {
+			name++;
+			eq = strchr(name, '=');	/* --opt=value */
+		}
+		len = eq ? (size_t)(eq - name) : strlen(name);
+		o = config_find(name, len);
+		if (!o || (eq && !o->has_arg))
+			return config_error(err, "unknown option '%s'",
+					    config_quote(a, q));
+		snprintf(optname, sizeof(optname), "-%s", o->name);
+		if (seen[o - config_options] && !o->repeat)
+			return config_error(err, "%s: given twice", optname);
+		seen[o - config_options] = true;
+		if (eq) {
+			arg = eq + 1;
+		} else if (o->has_arg) {
+			if (i + 1 >= argc)
+				return config_error(err, "%s: needs an argument",
+						    optname);
+			arg = argv[++i];
+		}
+		if (o->parse(cfg, optname, arg, err))
+			return -1;
+		if (cfg->help || cfg->version)
+			break;	/* nothing else matters */
+	}
+	return config_validate(cfg, err);
+}
+
+void config_usage(const char *prog)
+{
+	printf("usage: %s -kernel BZIMAGE [-initrd FILE] [-append CMDLINE] [options]\n"
+	       "       %s -netboot -tap NAME [options]\n"
+	       "\n"
+	       "  -kernel PATH          Linux bzImage to boot\n"
+	       "  -initrd PATH          initramfs for the kernel\n"
+	       "  -append STR           kernel command line\n"
+	       "  -m SIZE               memory, MiB or with K/M/G suffix (default 256)\n"
+	       "  -smp N[,sockets=S,cores=C,threads=T]  vCPUs (default 1)\n"
+	       "  -drive file=PATH[,readonly=on|off][,cache=writeback|none|unsafe][,serial=ID]\n"
+	       "                        virtio-blk disk (up to %d)\n"
+	       "  -tap NAME[,mac=MAC][,bridge=BR]  virtio-net on a TAP (up to %d)\n"
+	       "  -serial stdio|file:PATH|none  console (default stdio)\n"
+	       "  -netboot, -boot n     PXE boot with the built-in firmware\n"
+	       "  -reboot exit|restart  on guest reboot (default exit, code 3)\n"
+	       "  -trace-boot           print boot phase timestamps on stderr\n"
+	       "  -stats                print device counters on exit\n"
+	       "  -no-seccomp           do not install the seccomp filter\n"
+	       "  -user NAME            drop privileges to NAME after setup\n"
+	       "  -chroot DIR           chroot to DIR after setup\n"
+	       "  -dump-acpi DIR        write the ACPI tables to DIR and exit\n"
+	       "  -help, -version\n"
+	       "\n"
+	       "Console: Ctrl-A x quits, Ctrl-A Ctrl-A sends Ctrl-A, Ctrl-A h helps.\n"
+	       "Exit codes: 0 power-off, 1 error, 2 usage, 3 reboot, 4 crash,\n"
+	       "5 netboot failed, 6 localboot, 7 stopped.  See docs/usage.md.\n",
+	       prog, prog, CONFIG_MAX_DRIVES, CONFIG_MAX_NICS);
+}
