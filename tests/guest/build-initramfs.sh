@@ -1,0 +1,66 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+#
+# build-initramfs.sh - build the layer-3 test initramfs (the L2 guest's) and
+# print its path.
+#
+# Contents: static busybox, the /init of tests/linux/initramfs/init, the
+# Debian cloud kernel's modules named in tests/linux/initramfs/modules.txt
+# and tests/linux/guest/*.modules (with their dependencies, loaded in
+# order), and every tests/linux/guest/*.sh as /mvt/<name>.sh.
+#
+# The image is cached under ${MINIVMM_CACHE:-/var/cache/minivmm-test}/
+# initramfs, named by a hash of everything that goes in, so an unchanged
+# kit is not rebuilt.
+set -euo pipefail
+shopt -s nullglob
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO=$(cd "$HERE/../.." && pwd)
+CACHE=${MINIVMM_CACHE:-/var/cache/minivmm-test}
+. "$HERE/initramfs-lib.sh"
+
+tmp=
+
+die() { echo "build-initramfs: $*" >&2; exit 1; }
+
+main()
+{
+	local init=$REPO/tests/linux/initramfs/init out hash f mods
+	local inputs=()
+
+	eval "$("$HERE/fetch-kernels.sh" cloud)" || die "no cloud kernel"
+	command -v cpio >/dev/null || die "cpio missing (apt-get install cpio)"
+
+	mods=$(cat "$REPO/tests/linux/initramfs/modules.txt" \
+		   "$REPO"/tests/linux/guest/*.modules |
+	       sed 's/#.*//' | tr -s ' \t' '\n\n' | sed '/^$/d' | sort -u)
+	inputs=("$init" "$HERE/initramfs-lib.sh" "${BASH_SOURCE[0]}"
+		"$(command -v busybox)" "$REPO"/tests/linux/guest/*.sh)
+	hash=$( (initramfs_hash "${inputs[@]}"; echo "$MVT_CLOUD_KVER $mods") |
+		sha256sum | cut -c1-16)
+	out=$CACHE/initramfs/l2-$hash.cpio.gz
+	if [ -f "$out" ]; then
+		echo "$out"
+		return
+	fi
+
+	mkdir -p "$CACHE/initramfs"
+	tmp=$(mktemp -d "$CACHE/initramfs/build.XXXXXX")
+	trap 'rm -rf "${tmp:-}"' EXIT
+	initramfs_add_busybox "$tmp/root" || die "busybox"
+	# shellcheck disable=SC2086
+	initramfs_add_modules "$MVT_CLOUD_MODDIR" "$tmp/root" $mods ||
+		die "modules"
+	install -m 0755 "$init" "$tmp/root/init"
+	mkdir -p "$tmp/root/mvt"
+	for f in "$REPO"/tests/linux/guest/*.sh; do
+		[ -f "$f" ] && install -m 0755 "$f" "$tmp/root/mvt/"
+	done
+	printf 'root:x:0:0:root:/root:/bin/sh\n' >"$tmp/root/etc/passwd"
+	printf 'root:x:0:\n' >"$tmp/root/etc/group"
+	initramfs_pack "$tmp/root" "$out" || die "cannot write $out"
+	echo "$out"
+}
+
+main "$@"
