@@ -1,0 +1,176 @@
+// SPDX-License-Identifier: MIT
+/* Ethernet/ARP/IPv4/UDP build and parse, including hostile frames. */
+#include <check.h>
+#include <string.h>
+
+#include "net/inet.h"
+
+static const uint8_t mac_a[6] = { 0x52, 0x54, 0, 0x12, 0x34, 0x56 };
+static const uint8_t mac_b[6] = { 0x02, 0, 0, 0, 0, 1 };
+
+static size_t build_udp(uint8_t *f, const char *payload, size_t n)
+{
+	struct inet_udp_addr a = {
+		.src_mac = mac_a, .dst_mac = mac_b,
+		.src_ip = 0x0a000002, .dst_ip = 0x0a000001,
+		.src_port = 68, .dst_port = 67, .ip_id = 7,
+	};
+
+	memcpy(f + INET_UDP_HLEN, payload, n);
+	return inet_udp_build(f, ETH_FRAME_MAX, &a, n);
+}
+
+START_TEST(test_csum_rfc1071)
+{
+	/* RFC 1071 section 3 example: sum 0xddf2, checksum ~ = 0x220d. */
+	const uint8_t d[] = { 0x00, 0x01, 0xf2, 0x03, 0xf4, 0xf5, 0xf6, 0xf7 };
+
+	ck_assert_uint_eq(inet_csum_fold(inet_csum_add(0, d, sizeof(d))),
+			  0x220d);
+	/* odd length pads with zero */
+	ck_assert_uint_eq(inet_csum_fold(inet_csum_add(0, d, 1)),
+			  (uint16_t)~0x0000);
+}
+END_TEST
+
+START_TEST(test_udp_roundtrip)
+{
+	uint8_t f[ETH_FRAME_MAX];
+	struct inet_udp u;
+	size_t len = build_udp(f, "hello", 5);
+
+	ck_assert_uint_eq(len, INET_UDP_HLEN + 5);
+	ck_assert_int_eq(inet_udp_parse(f, len, len, &u), INET_OK);
+	ck_assert_uint_eq(u.src_ip, 0x0a000002);
+	ck_assert_uint_eq(u.dst_ip, 0x0a000001);
+	ck_assert_uint_eq(u.src_port, 68);
+	ck_assert_uint_eq(u.dst_port, 67);
+	ck_assert_uint_eq(u.payload_off, INET_UDP_HLEN);
+	ck_assert_uint_eq(u.payload_len, 5);
+	ck_assert_mem_eq(u.src_mac, mac_a, 6);
+	ck_assert_mem_eq(u.dst_mac, mac_b, 6);
+	ck_assert(inet_udp_csum_ok(f, &u));
+	f[len - 1] ^= 0x40;		/* payload corrupted */
+	ck_assert(!inet_udp_csum_ok(f, &u));
+}
+END_TEST
+
+START_TEST(test_udp_build_limits)
+{
+	uint8_t f[ETH_FRAME_MAX];
+	struct inet_udp_addr a = { .src_mac = mac_a, .dst_mac = mac_b };
+
+	ck_assert_uint_eq(inet_udp_build(f, sizeof(f), &a, INET_UDP_MAX + 1), 0);
+	ck_assert_uint_eq(inet_udp_build(f, 50, &a, 20), 0);
+	ck_assert_uint_eq(inet_udp_build(f, sizeof(f), &a, INET_UDP_MAX),
+			  ETH_FRAME_MAX);
+}
+END_TEST
+
+START_TEST(test_udp_hostile)
+{
+	uint8_t f[ETH_FRAME_MAX], g[ETH_FRAME_MAX];
+	struct inet_udp u;
+	size_t len = build_udp(f, "0123456789", 10);
+
+	/* truncated at every length */
+	for (size_t n = 0; n < INET_UDP_HLEN; n++)
+		ck_assert_int_ne(inet_udp_parse(f, n, n, &u), INET_OK);
+	/* split buffer: headers readable, payload elsewhere */
+	ck_assert_int_eq(inet_udp_parse(f, INET_UDP_HLEN, len, &u), INET_OK);
+	/* IP total length beyond the frame */
+	memcpy(g, f, len);
+	inet_put16(g + ETH_HLEN + 2, 1000);
+	ck_assert_int_eq(inet_udp_parse(g, len, len, &u), INET_BAD);
+	/* UDP length beyond IP length */
+	memcpy(g, f, len);
+	inet_put16(g + ETH_HLEN + IPV4_HLEN + 4, 200);
+	ck_assert_int_eq(inet_udp_parse(g, len, len, &u), INET_BAD);
+	/* UDP length below its header */
+	inet_put16(g + ETH_HLEN + IPV4_HLEN + 4, 4);
+	ck_assert_int_eq(inet_udp_parse(g, len, len, &u), INET_BAD);
+	/* IHL below 5 and IHL pointing past the frame */
+	memcpy(g, f, len);
+	g[ETH_HLEN] = 0x44;
+	ck_assert_int_eq(inet_udp_parse(g, len, len, &u), INET_BAD);
+	g[ETH_HLEN] = 0x4f;
+	ck_assert_int_ne(inet_udp_parse(g, 40, 40, &u), INET_OK);
+	/* IPv6 version, header checksum, fragments, other protocols */
+	memcpy(g, f, len);
+	g[ETH_HLEN] = 0x65;
+	ck_assert_int_eq(inet_udp_parse(g, len, len, &u), INET_BAD);
+	memcpy(g, f, len);
+	g[ETH_HLEN + 8] = 1;		/* TTL changed, checksum stale */
+	ck_assert_int_eq(inet_udp_parse(g, len, len, &u), INET_CSUM);
+	memcpy(g, f, len);
+	inet_put16(g + ETH_HLEN + 6, 0x2000);	/* MF */
+	ck_assert_int_eq(inet_udp_parse(g, len, len, &u), INET_FRAGMENT);
+	memcpy(g, f, len);
+	g[ETH_HLEN + 9] = 6;
+	ck_assert_int_eq(inet_udp_parse(g, len, len, &u), INET_NOT_IP);
+	inet_put16(g + 12, ETH_P_ARP);
+	ck_assert_int_eq(inet_udp_parse(g, len, len, &u), INET_NOT_IP);
+	/* Ethernet padding after a short datagram is fine */
+	memcpy(g, f, len);
+	memset(g + len, 0xee, 20);
+	ck_assert_int_eq(inet_udp_parse(g, len + 20, len + 20, &u), INET_OK);
+	ck_assert_uint_eq(u.payload_len, 10);
+	ck_assert(inet_udp_csum_ok(g, &u));
+}
+END_TEST
+
+START_TEST(test_arp)
+{
+	uint8_t f[64];
+	struct inet_arp a = { .op = ARP_OP_REQUEST, .spa = 0x0a000002,
+			      .tpa = 0x0a000001 }, b;
+	size_t len;
+
+	memcpy(a.sha, mac_a, 6);
+	len = inet_arp_build(f, sizeof(f), inet_broadcast_mac, &a);
+	ck_assert_uint_eq(len, 42);
+	ck_assert_int_eq(inet_arp_parse(f, len, &b), INET_OK);
+	ck_assert_uint_eq(b.op, ARP_OP_REQUEST);
+	ck_assert_uint_eq(b.spa, 0x0a000002);
+	ck_assert_uint_eq(b.tpa, 0x0a000001);
+	ck_assert_mem_eq(b.sha, mac_a, 6);
+	ck_assert_int_eq(inet_arp_parse(f, len - 1, &b), INET_SHORT);
+	f[ETH_HLEN + 4] = 8;		/* hardware address length */
+	ck_assert_int_eq(inet_arp_parse(f, len, &b), INET_BAD);
+	ck_assert_uint_eq(inet_arp_build(f, 41, mac_b, &a), 0);
+}
+END_TEST
+
+START_TEST(test_ntoa)
+{
+	char b[16];
+
+	ck_assert_uint_eq(inet_ntoa(0xc0a80a05, b), 12);
+	ck_assert_str_eq(b, "192.168.10.5");
+	inet_ntoa(0xffffffff, b);
+	ck_assert_str_eq(b, "255.255.255.255");
+	inet_ntoa(0, b);
+	ck_assert_str_eq(b, "0.0.0.0");
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("inet");
+	TCase *tc = tcase_create("core");
+	SRunner *sr;
+	int failed;
+
+	tcase_add_test(tc, test_csum_rfc1071);
+	tcase_add_test(tc, test_udp_roundtrip);
+	tcase_add_test(tc, test_udp_build_limits);
+	tcase_add_test(tc, test_udp_hostile);
+	tcase_add_test(tc, test_arp);
+	tcase_add_test(tc, test_ntoa);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? 1 : 0;
+}
