@@ -34,8 +34,10 @@ struct console {
 
 void console_escape_init(struct console_escape *st, bool enabled);
 /*
- * Filter n input bytes into out (room for n bytes; never more come out).
- * Returns the bytes for the guest.  On Ctrl-A x sets *quit and stops there.
+ * Filter n input bytes into out (room for n bytes; never more come out;
+ * out may be in, for filtering in place).  Returns the bytes for the
+ * guest.  *quit says whether Ctrl-A x came; processing stops there.
+ * A disabled filter (stdin is not a terminal) copies bytes untouched.
  */
 size_t console_filter_input(struct console_escape *st, const uint8_t *in,
 			    size_t n, uint8_t *out, bool *quit);

@@ -1,0 +1,306 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Console: the Ctrl-A escape state machine, output targets, raw mode on a
+ * pseudo-terminal and its restoration on every exit path, and input that
+ * comes from a pipe (CI) and ends.
+ */
+#define _GNU_SOURCE
+#include <check.h>
+#include <fcntl.h>
+#include <pty.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "vmm/console.h"
+
+static size_t filter(struct console_escape *st, const char *in, size_t n,
+		     uint8_t *out, bool *quit)
+{
+	return console_filter_input(st, (const uint8_t *)in, n, out, quit);
+}
+
+START_TEST(test_filter_passthrough_when_disabled)
+{
+	struct console_escape st;
+	uint8_t out[16];
+	bool quit = true;
+
+	console_escape_init(&st, false);
+	ck_assert_uint_eq(filter(&st, "a\x01x\x01\x01z", 6, out, &quit), 6);
+	ck_assert(!quit);
+	ck_assert_int_eq(memcmp(out, "a\x01x\x01\x01z", 6), 0);
+}
+END_TEST
+
+START_TEST(test_filter_quit)
+{
+	struct console_escape st;
+	uint8_t out[16];
+	bool quit = false;
+
+	console_escape_init(&st, true);
+	ck_assert_uint_eq(filter(&st, "ls\x01xrest", 8, out, &quit), 2);
+	ck_assert(quit);
+	ck_assert_int_eq(memcmp(out, "ls", 2), 0);
+	console_escape_init(&st, true);
+	ck_assert_uint_eq(filter(&st, "\x01X", 2, out, &quit), 0);
+	ck_assert(quit);
+}
+END_TEST
+
+START_TEST(test_filter_escaped_ctrl_a_and_unknown)
+{
+	struct console_escape st;
+	uint8_t out[16];
+	bool quit;
+
+	console_escape_init(&st, true);
+	ck_assert_uint_eq(filter(&st, "a\x01\x01" "b\x01" "cd", 7, out, &quit),
+			  4);
+	ck_assert(!quit);
+	ck_assert_int_eq(memcmp(out, "a\x01" "bd", 4), 0);
+	ck_assert(!st.prefix);
+	ck_assert(!st.help);
+}
+END_TEST
+
+/* Keys arrive one read() at a time on a terminal. */
+START_TEST(test_filter_split_across_reads)
+{
+	struct console_escape st;
+	uint8_t out[4];
+	bool quit;
+
+	console_escape_init(&st, true);
+	ck_assert_uint_eq(filter(&st, "\x01", 1, out, &quit), 0);
+	ck_assert(st.prefix);
+	ck_assert(!quit);
+	ck_assert_uint_eq(filter(&st, "\x01", 1, out, &quit), 1);
+	ck_assert_uint_eq(out[0], 0x01);
+	ck_assert_uint_eq(filter(&st, "\x01", 1, out, &quit), 0);
+	ck_assert_uint_eq(filter(&st, "x", 1, out, &quit), 0);
+	ck_assert(quit);
+	ck_assert(!st.prefix);
+}
+END_TEST
+
+START_TEST(test_filter_help_and_in_place)
+{
+	struct console_escape st;
+	uint8_t buf[] = "ab\x01hcd\x01?e";
+	bool quit;
+
+	console_escape_init(&st, true);
+	ck_assert_uint_eq(console_filter_input(&st, buf, 9, buf, &quit), 5);
+	ck_assert(st.help);
+	ck_assert(!quit);
+	ck_assert_int_eq(memcmp(buf, "abcde", 5), 0);
+	ck_assert_uint_eq(console_filter_input(&st, buf, 0, buf, &quit), 0);
+}
+END_TEST
+
+/* Every byte value, every position: never more out than in. */
+START_TEST(test_filter_all_bytes)
+{
+	struct console_escape st;
+	uint8_t in[512], out[512];
+	size_t i, n;
+	bool quit;
+
+	for (i = 0; i < sizeof(in); i++)
+		in[i] = (uint8_t)(i * 7 + 1);
+	console_escape_init(&st, true);
+	n = console_filter_input(&st, in, sizeof(in), out, &quit);
+	ck_assert_uint_le(n, sizeof(in));
+}
+END_TEST
+
+START_TEST(test_open_file_and_none)
+{
+	char path[] = "/tmp/console_test_XXXXXX", err[CONFIG_ERR_MAX];
+	struct console c;
+	struct stat stbuf;
+	int fd;
+
+	fd = mkstemp(path);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, "old contents", 12), 12);
+	close(fd);
+	ck_assert_int_eq(console_open(&c, SERIAL_FILE, path, err), 0);
+	ck_assert_int_ge(c.out_fd, 0);
+	ck_assert_int_eq(c.in_fd, -1);
+	ck_assert_int_ne(fcntl(c.out_fd, F_GETFL) & O_APPEND, 0);
+	ck_assert_int_ne(fcntl(c.out_fd, F_GETFD) & FD_CLOEXEC, 0);
+	ck_assert_int_eq(write(c.out_fd, "new", 3), 3);
+	console_close(&c);
+	ck_assert_int_eq(c.out_fd, -1);
+	console_close(&c);	/* idempotent */
+	ck_assert_int_eq(stat(path, &stbuf), 0);
+	ck_assert_int_eq(stbuf.st_size, 3);	/* truncated */
+	unlink(path);
+
+	ck_assert_int_lt(console_open(&c, SERIAL_FILE,
+				      "/nonexistent/dir/console.log", err), 0);
+	ck_assert_ptr_nonnull(strstr(err, "/nonexistent/dir/console.log"));
+	ck_assert_ptr_null(strchr(err, '\n'));
+	ck_assert_int_lt(console_open(&c, SERIAL_FILE, "", err), 0);
+
+	ck_assert_int_eq(console_open(&c, SERIAL_NONE, NULL, err), 0);
+	ck_assert_int_eq(c.out_fd, -1);
+	ck_assert_int_eq(c.in_fd, -1);
+	console_close(&c);
+}
+END_TEST
+
+/* stdin from a pipe: no escapes, EOF stops reading. */
+START_TEST(test_stdio_pipe_input)
+{
+	char err[CONFIG_ERR_MAX];
+	struct console c;
+	uint8_t buf[64];
+	int p[2], saved = dup(STDIN_FILENO);
+	bool quit;
+
+	ck_assert_int_eq(pipe(p), 0);
+	ck_assert_int_eq(dup2(p[0], STDIN_FILENO), STDIN_FILENO);
+	close(p[0]);
+	ck_assert_int_eq(console_open(&c, SERIAL_STDIO, NULL, err), 0);
+	ck_assert_int_eq(c.out_fd, STDOUT_FILENO);
+	ck_assert_int_eq(c.in_fd, STDIN_FILENO);
+	ck_assert(!c.raw);
+	ck_assert(!c.esc.enabled);
+	ck_assert_int_eq(write(p[1], "echo hi\x01x\n", 10), 10);
+	ck_assert_int_eq(console_read_input(&c, buf, sizeof(buf), &quit), 10);
+	ck_assert(!quit);
+	ck_assert_int_eq(memcmp(buf, "echo hi\x01x\n", 10), 0);
+	ck_assert_int_eq(write(p[1], "abcdef", 6), 6);
+	ck_assert_int_eq(console_read_input(&c, buf, 4, &quit), 4);
+	ck_assert_int_eq(console_read_input(&c, buf, 0, &quit), 0);
+	ck_assert_int_eq(console_read_input(&c, buf, 4, &quit), 2);
+	close(p[1]);
+	ck_assert_int_eq(console_read_input(&c, buf, 4, &quit), -1);
+	ck_assert(c.in_eof);
+	ck_assert_int_eq(console_read_input(&c, buf, 4, &quit), -1);
+	console_close(&c);
+	dup2(saved, STDIN_FILENO);
+	close(saved);
+}
+END_TEST
+
+static int open_pty_as_stdin(int *master, int *saved)
+{
+	int slave;
+
+	if (openpty(master, &slave, NULL, NULL, NULL))
+		return -1;
+	*saved = dup(STDIN_FILENO);
+	dup2(slave, STDIN_FILENO);
+	close(slave);
+	return 0;
+}
+
+static bool stdin_is_canonical(void)
+{
+	struct termios t;
+
+	ck_assert_int_eq(tcgetattr(STDIN_FILENO, &t), 0);
+	return (t.c_lflag & ICANON) && (t.c_lflag & ECHO) &&
+	       (t.c_lflag & ISIG);
+}
+
+START_TEST(test_tty_raw_mode_and_restore)
+{
+	char err[CONFIG_ERR_MAX];
+	struct console c;
+	struct termios t;
+	uint8_t buf[16];
+	int master, saved;
+	bool quit;
+
+	ck_assert_int_eq(open_pty_as_stdin(&master, &saved), 0);
+	ck_assert(stdin_is_canonical());
+	ck_assert_int_eq(console_open(&c, SERIAL_STDIO, NULL, err), 0);
+	ck_assert(c.raw);
+	ck_assert(c.esc.enabled);
+	ck_assert_int_eq(tcgetattr(STDIN_FILENO, &t), 0);
+	ck_assert_int_eq(t.c_lflag & (ICANON | ECHO | ISIG), 0);
+	ck_assert_int_eq(t.c_iflag & (ICRNL | IXON), 0);
+	ck_assert_int_eq(t.c_cc[VMIN], 1);
+
+	/* Ctrl-C goes to the guest, Ctrl-A x quits */
+	ck_assert_int_eq(write(master, "\x03" "a\x01" "x", 4), 4);
+	ck_assert_int_eq(console_read_input(&c, buf, sizeof(buf), &quit), 2);
+	ck_assert(quit);
+	ck_assert_uint_eq(buf[0], 0x03);
+
+	/* the fatal-signal path */
+	console_restore_terminal();
+	ck_assert(stdin_is_canonical());
+	console_close(&c);
+	ck_assert(stdin_is_canonical());
+	dup2(saved, STDIN_FILENO);
+	close(saved);
+	close(master);
+}
+END_TEST
+
+/* exit() without console_close(): the atexit handler restores. */
+START_TEST(test_tty_restored_at_exit)
+{
+	char err[CONFIG_ERR_MAX];
+	struct console c;
+	int master, saved, status;
+	pid_t pid;
+
+	ck_assert_int_eq(open_pty_as_stdin(&master, &saved), 0);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		if (console_open(&c, SERIAL_STDIO, NULL, err) || !c.raw)
+			_exit(10);
+		exit(0);
+	}
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert(WIFEXITED(status));
+	ck_assert_int_eq(WEXITSTATUS(status), 0);
+	ck_assert(stdin_is_canonical());
+	dup2(saved, STDIN_FILENO);
+	close(saved);
+	close(master);
+}
+END_TEST
+
+static Suite *console_suite(void)
+{
+	Suite *s = suite_create("console");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_test(tc, test_filter_passthrough_when_disabled);
+	tcase_add_test(tc, test_filter_quit);
+	tcase_add_test(tc, test_filter_escaped_ctrl_a_and_unknown);
+	tcase_add_test(tc, test_filter_split_across_reads);
+	tcase_add_test(tc, test_filter_help_and_in_place);
+	tcase_add_test(tc, test_filter_all_bytes);
+	tcase_add_test(tc, test_open_file_and_none);
+	tcase_add_test(tc, test_stdio_pipe_input);
+	tcase_add_test(tc, test_tty_raw_mode_and_restore);
+	tcase_add_test(tc, test_tty_restored_at_exit);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(console_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? 1 : 0;
+}
