@@ -79,13 +79,14 @@ static void bootinfo_header(const struct guest_boot *b)
 	guest_printf(BI "boot=%s" NL,
 		     b->kind == GUEST_BOOT_PVH ? "pvh" : "linux64");
 	guest_printf(BI "load=0x%llx" NL, (unsigned long long)b->load_addr);
-	guest_printf(BI "info=0x%llx info.ok=%u" NL,
-		     (unsigned long long)b->info_addr, b->info_ok);
-	if (b->kind == GUEST_BOOT_LINUX64)
-		guest_printf(BI "bp.version=0x%04x bp.loader=0x%02x" NL,
-			     b->hdr_version, b->type_of_loader);
-	else
+	guest_printf(BI "info=0x%llx" NL, (unsigned long long)b->info_addr);
+	guest_printf(BI "info.ok=%u" NL, b->info_ok);
+	if (b->kind == GUEST_BOOT_LINUX64) {
+		guest_printf(BI "bp.version=0x%04x" NL, b->hdr_version);
+		guest_printf(BI "bp.loader=0x%02x" NL, b->type_of_loader);
+	} else {
 		guest_printf(BI "pvh.version=%u" NL, b->hdr_version);
+	}
 }
 
 static void bootinfo_cmdline(const struct guest_boot *b)
@@ -202,8 +203,8 @@ static void bootinfo_madt(uint64_t madt)
 			guest_printf(BI "madt.entry=type=%u len=%u" NL, e[0], e[1]);
 		}
 	}
-	guest_printf(BI "madt.lapics=%u madt.lapics_disabled=%u" NL,
-		     lapic, lapic_off);
+	guest_printf(BI "madt.lapics=%u" NL, lapic);
+	guest_printf(BI "madt.lapics_disabled=%u" NL, lapic_off);
 	guest_printf(BI "madt.x2apics=%u" NL, x2apic);
 	guest_printf(BI "madt.ioapics=%u" NL, ioapics);
 	guest_printf(BI "cpus=%u" NL, lapic + x2apic);
@@ -255,8 +256,8 @@ static uint64_t bootinfo_acpi(const struct guest_boot *b)
 
 	guest_printf(BI "acpi.rsdp_hint=0x%llx" NL,
 		     (unsigned long long)b->rsdp_hint);
-	guest_printf(BI "acpi.rsdp=0x%llx source=%s" NL,
-		     (unsigned long long)rsdp, source);
+	guest_printf(BI "acpi.rsdp=0x%llx" NL, (unsigned long long)rsdp);
+	guest_printf(BI "acpi.rsdp.source=%s" NL, source);
 	if (!rsdp)
 		return 0;
 	guest_printf(BI "acpi.rsdp.rev=%u" NL,
@@ -267,8 +268,8 @@ static uint64_t bootinfo_acpi(const struct guest_boot *b)
 	}
 	bad += bootinfo_table(root.addr);
 	tables++;
-	guest_printf(BI "acpi.root=%s entries=%u" NL,
-		     root.xsdt ? "XSDT" : "RSDT", root.entries);
+	guest_printf(BI "acpi.root=%s" NL, root.xsdt ? "XSDT" : "RSDT");
+	guest_printf(BI "acpi.root.entries=%u" NL, root.entries);
 	for (i = 0; i < root.entries; i++) {
 		struct acpi_fadt f;
 
@@ -284,7 +285,8 @@ static uint64_t bootinfo_acpi(const struct guest_boot *b)
 			bootinfo_madt(t);
 		}
 	}
-	guest_printf(BI "acpi.tables=%u acpi.bad=%u" NL, tables, bad);
+	guest_printf(BI "acpi.tables=%u" NL, tables);
+	guest_printf(BI "acpi.bad=%u" NL, bad);
 	return rsdp;
 }
 
@@ -301,9 +303,8 @@ static __attribute__((noreturn)) void bootinfo_act(const struct guest_boot *b, u
 	else
 		len = 8;
 	guest_printf(BI "action=%.*s" NL, (int)len, a);
-	guest_printf(BI "tsc.entry=%llu tsc.end=%llu" NL,
-		     (unsigned long long)b->tsc_entry,
-		     (unsigned long long)rdtsc());
+	guest_printf(BI "tsc.entry=%llu" NL, (unsigned long long)b->tsc_entry);
+	guest_printf(BI "tsc.end=%llu" NL, (unsigned long long)rdtsc());
 	guest_printf(BI "end" NL);
 	outb(PORT_DEBUG_TRACE, 2);
 	if (guest_word_eq(a, len, "poweroff"))

@@ -1,0 +1,30 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# The command line reaches the guest verbatim: quotes, repeated blanks,
+# backslashes, and a line far longer than a stock kernel's 2 KiB.
+# timeout: 120
+. "$(dirname "$0")/common.bash"
+
+cmd='console=ttyS0 bootinfo.action=poweroff quoted="a b  c" single='"'x  y'"
+cmd+=' back\slash dollar=$HOME star=* semi=; amp=& pct=%s%n brace={} eq==='
+i=0
+while [ ${#cmd} -lt 4000 ]; do
+	cmd+=" long.word.$i=$(printf '%04d' $i)abcdefghijklmnopqrstuvwxyz"
+	i=$((i + 1))
+done
+
+bootinfo_run long -m 128 -append "$cmd"
+expect_rc long 0
+expect_complete long
+expect_eq "cmdline.len" "$(bi cmdline.len)" "${#cmd}"
+got=$(bi cmdline)
+if [ "$got" != "$cmd" ]; then
+	diff <(printf '%s\n' "$cmd" | fold -w 80) \
+		<(printf '%s\n' "$got" | fold -w 80) >&2
+	fail "the command line changed on its way to the guest"
+fi
+# Without -initrd the boot parameters carry none.
+expect_eq "initrd.size without -initrd" "$(bi initrd.size)" 0
+expect_eq "boot protocol" "$(bi boot)" linux64
+expect_eq "zero page setup header" "$(bi info.ok)" 1
+echo "PASS: ${#cmd}-byte command line arrived verbatim"

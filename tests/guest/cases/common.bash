@@ -1,0 +1,111 @@
+# SPDX-License-Identifier: MIT
+# Sourced by the layer-2 cases: run the boot-info guest under minivmm and
+# read its "BOOTINFO key=value" lines.
+# Environment (set by CTest, tests/guest/CMakeLists.txt): MINIVMM,
+# BOOTINFO_BZIMAGE, BOOTINFO_ELF, BOOTINFO_SUM, GUEST_DIR, OBJDUMP, QEMU.
+set -u
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/mvt-guest.XXXXXX")
+trap 'rm -rf "$WORK"' EXIT
+RUN_TIMEOUT=${RUN_TIMEOUT:-60}
+
+fail() {
+	echo "FAIL: $*" >&2
+	exit 1
+}
+
+need() {
+	local v
+	for v in "$@"; do
+		[ -n "${!v:-}" ] || fail "environment variable $v is not set"
+	done
+}
+
+# Show what the guest said and what minivmm said (on failures).
+show_run() {
+	echo "--- serial output of '$1' (last 40 lines):" >&2
+	tail -n 40 "$WORK/$1.out" >&2
+	echo "--- stderr of '$1' (last 40 lines):" >&2
+	tail -n 40 "$WORK/$1.err" >&2
+}
+
+# bootinfo_run NAME [minivmm arguments...]
+# Boots bootinfo.bzImage; sets RC, OUT (serial, \r removed) and ERR.
+bootinfo_run() {
+	local name=$1 t0 t1
+	shift
+	need MINIVMM BOOTINFO_BZIMAGE
+	t0=$(date +%s%N)
+	timeout -k 5 "$RUN_TIMEOUT" "$MINIVMM" -kernel "$BOOTINFO_BZIMAGE" \
+		-serial stdio "$@" </dev/null >"$WORK/$name.raw" 2>"$WORK/$name.err"
+	RC=$?
+	t1=$(date +%s%N)
+	tr -d '\r' <"$WORK/$name.raw" >"$WORK/$name.out"
+	OUT=$WORK/$name.out
+	ERR=$WORK/$name.err
+	echo "run $name: exit $RC in $(((t1 - t0) / 1000000)) ms"
+	if [ "$RC" = 124 ] || [ "$RC" = 137 ]; then
+		show_run "$name"
+		fail "$name: minivmm did not finish within ${RUN_TIMEOUT}s"
+	fi
+}
+
+# expect_rc NAME WANT: the last run exited with WANT.
+expect_rc() {
+	if [ "$RC" != "$2" ]; then
+		show_run "$1"
+		fail "$1: exit code $RC, expected $2"
+	fi
+}
+
+# expect_complete NAME: the guest printed everything up to "BOOTINFO end".
+expect_complete() {
+	if ! grep -qx 'BOOTINFO start' "$OUT" || ! grep -qx 'BOOTINFO end' "$OUT"; then
+		show_run "$1"
+		fail "$1: the guest did not print BOOTINFO start ... end"
+	fi
+}
+
+# bi KEY: value of the first "BOOTINFO KEY=" line of the last run.
+bi() {
+	sed -n "s/^BOOTINFO $1=//p" "$OUT" | head -n 1
+}
+
+# bi_all KEY: values of every "BOOTINFO KEY=" line, one per line.
+bi_all() {
+	sed -n "s/^BOOTINFO $1=//p" "$OUT"
+}
+
+# expect_eq WHAT GOT WANT
+expect_eq() {
+	[ "$2" = "$3" ] || fail "$1: got '$2', expected '$3'"
+}
+
+# is_ram ADDR LEN: [ADDR, ADDR+LEN) lies inside one e820 RAM entry.
+is_ram() {
+	local a s t
+	while read -r a s t; do
+		[ "$t" = 1 ] || continue
+		if (( $1 >= a && $1 + $2 <= a + s )); then
+			return 0
+		fi
+	done < <(bi_all e820)
+	return 1
+}
+
+# overlaps_ram START END: some RAM entry intersects [START, END).
+overlaps_ram() {
+	local a s t
+	while read -r a s t; do
+		[ "$t" = 1 ] || continue
+		if (( a < $2 && a + s > $1 )); then
+			return 0
+		fi
+	done < <(bi_all e820)
+	return 1
+}
+
+# image_init_size: init_size of the bzImage header (memory the image needs).
+image_init_size() {
+	od -An -t u4 -j $((0x260)) -N 4 "$BOOTINFO_BZIMAGE" | tr -d ' '
+}
