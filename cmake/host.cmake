@@ -5,7 +5,7 @@ set(MINIVMM_SANITIZE_FLAGS -fsanitize=address,undefined -fno-omit-frame-pointer
 
 function(minivmm_host_target tgt)
 	target_compile_options(${tgt} PRIVATE ${MINIVMM_HOST_WARNINGS})
-	target_compile_definitions(${tgt} PRIVATE _GNU_SOURCE)
+	target_compile_definitions(${tgt} PRIVATE _GNU_SOURCE=)
 	if(MINIVMM_SANITIZE)
 		target_compile_options(${tgt} PRIVATE ${MINIVMM_SANITIZE_FLAGS})
 		target_link_options(${tgt} PRIVATE -fsanitize=address,undefined)
