@@ -39,8 +39,9 @@ size_t acpi_build_tables(void *buf, size_t size, uint64_t gpa,
 
 /*
  * Walk RSDP->XSDT->tables (+ FADT's X_DSDT) of a built image; calls fn for
- * each, stops on non-zero return.  Returns 0, or -1 if the image is
- * malformed.
+ * each (the XSDT first, then FACP, DSDT, APIC), stops on non-zero return.
+ * Returns 0, or -1 if the image is malformed (bad signature, checksum or a
+ * pointer/length outside buf, which the guest sees at gpa).
  */
 typedef int (*acpi_table_fn)(void *opaque, const char signature[4],
 			     const void *table, size_t len);

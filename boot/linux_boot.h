@@ -29,7 +29,7 @@ struct linux_setup_info {
 	uint64_t kernel_bytes;    /* image size - setup_bytes */
 	uint64_t pref_address;
 	uint32_t kernel_alignment;
-	uint32_t init_size;
+	uint32_t init_size;       /* raised to kernel_bytes if the header says less */
 	uint32_t initrd_addr_max;
 	uint32_t cmdline_size;    /* max command line length without NUL */
 	bool relocatable;
@@ -38,8 +38,9 @@ struct linux_setup_info {
 
 /*
  * 0, or -1 with *why = static one-line reason ("not a bzImage (no HdrS
- * magic)", "boot protocol 2.03 is older than 2.06", "no 64-bit entry point
- * (XLF_KERNEL_64)", "truncated: setup needs N bytes", ...).
+ * magic)", "boot protocol is older than 2.06", "no 64-bit entry point
+ * (XLF_KERNEL_64)", "truncated: ...", "kernel does not fit below the 3 GiB
+ * MMIO hole", ...).  Accepts protocol >= 2.12 with XLF_KERNEL_64 only.
  */
 int linux_parse_setup(const void *image, size_t size,
 		      struct linux_setup_info *info, const char **why);
