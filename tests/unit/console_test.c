@@ -4,7 +4,9 @@
  * pseudo-terminal and its restoration on every exit path, and input that
  * comes from a pipe (CI) and ends.
  */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <check.h>
 #include <fcntl.h>
 #include <pty.h>

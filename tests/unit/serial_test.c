@@ -4,7 +4,9 @@
  * probe, startup THRE test, interrupt handler), DLAB, loopback, FIFO
  * limits and a console nobody reads.
  */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <check.h>
 #include <fcntl.h>
 #include <signal.h>
