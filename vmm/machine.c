@@ -20,6 +20,8 @@
 #include "devices/debug_port.h"
 #include "devices/i8042.h"
 #include "devices/serial.h"
+#include "devices/virtio_blk.h"
+#include "devices/virtio_net.h"
 #include "vmm/console.h"
 #include "vmm/cpuid.h"
 #include "vmm/loader.h"
@@ -40,6 +42,8 @@ struct machine {
 	struct debug_port debug_port;
 	int console_wake_fd;	/* the guest drained the UART's RX FIFO */
 	uint32_t apic_ids[CONFIG_MAX_VCPUS];
+	struct virtio_blk *blk[CONFIG_MAX_DRIVES];
+	struct virtio_net *net[CONFIG_MAX_NICS];
 	struct acpi_virtio_mmio virtio[LAYOUT_VIRTIO_MMIO_MAX];
 	unsigned int nr_virtio;
 	char err[MACHINE_ERR_MAX];
@@ -141,6 +145,69 @@ static int machine_add_legacy_devices(struct machine *m)
 			    debug_port_pio_read, debug_port_pio_write, &m->debug_port))
 		return -1;
 	return 0;
+}
+
+/* The next virtio-mmio window, described to the guest in the DSDT. */
+static unsigned int machine_virtio_slot(struct machine *m)
+{
+	unsigned int slot = m->nr_virtio++;
+
+	m->virtio[slot] = (struct acpi_virtio_mmio){
+		.base = LAYOUT_VIRTIO_MMIO_BASE + slot * LAYOUT_VIRTIO_MMIO_SIZE,
+		.size = LAYOUT_VIRTIO_MMIO_SIZE,
+		.gsi = IRQ_VIRTIO_MMIO_BASE + slot,
+	};
+	return slot;
+}
+
+/* Disks first (vda, vdb, ...), then NICs (eth0, ...), in command-line order. */
+static int machine_add_virtio_devices(struct machine *m, const struct config *cfg)
+{
+	char err[CONFIG_ERR_MAX];
+	int ret;
+
+	for (unsigned int i = 0; i < cfg->nr_drives; i++) {
+		ret = virtio_blk_create(&m->vm, &cfg->drive[i], machine_virtio_slot(m),
+					&m->blk[i], err);
+		if (ret)
+			goto fail;
+	}
+	for (unsigned int i = 0; i < cfg->nr_nics; i++) {
+		ret = virtio_net_create(&m->vm, &cfg->nic[i], machine_virtio_slot(m),
+					&m->net[i], err);
+		if (ret)
+			goto fail;
+	}
+	return 0;
+fail:
+	snprintf(m->err, sizeof(m->err), "%s", err);
+	return ret;
+}
+
+static int machine_start_io_threads(struct machine *m)
+{
+	int ret = 0;
+
+	for (unsigned int i = 0; i < CONFIG_MAX_DRIVES && !ret; i++)
+		if (m->blk[i])
+			ret = virtio_blk_start(m->blk[i]);
+	for (unsigned int i = 0; i < CONFIG_MAX_NICS && !ret; i++)
+		if (m->net[i])
+			ret = virtio_net_start(m->net[i]);
+	if (ret)
+		snprintf(m->err, sizeof(m->err), "cannot start an I/O thread: %s",
+			 strerror(-ret));
+	return ret;
+}
+
+static void machine_print_stats(struct machine *m)
+{
+	for (unsigned int i = 0; i < CONFIG_MAX_DRIVES; i++)
+		if (m->blk[i])
+			virtio_blk_print_stats(m->blk[i]);
+	for (unsigned int i = 0; i < CONFIG_MAX_NICS; i++)
+		if (m->net[i])
+			virtio_net_print_stats(m->net[i], stderr);
 }
 
 static int machine_boot(struct machine *m)
@@ -264,12 +331,23 @@ static int machine_setup(struct machine *m, const struct config *cfg)
 	ret = machine_add_legacy_devices(m);
 	if (ret)
 		return ret;
-	return machine_boot(m);
+	ret = machine_add_virtio_devices(m, cfg);
+	if (ret)
+		return ret;
+	ret = machine_boot(m);
+	if (ret)
+		return ret;
+	return machine_start_io_threads(m);
 }
 
 static void machine_teardown(struct machine *m)
 {
 	vcpus_destroy(&m->vm);
+	/* Devices after the vCPUs: no guest access can race their teardown. */
+	for (unsigned int i = 0; i < CONFIG_MAX_DRIVES; i++)
+		virtio_blk_destroy(m->blk[i]);
+	for (unsigned int i = 0; i < CONFIG_MAX_NICS; i++)
+		virtio_net_destroy(m->net[i]);
 	serial_destroy(&m->serial);
 	vm_destroy(&m->vm);
 	console_close(&m->console);
@@ -311,6 +389,8 @@ int machine_run(const struct config *cfg, uint64_t start_ns)
 	trace_mark(&m->vm, code == EXIT_GUEST_POWEROFF ? "guest power-off" : "stop");
 	vcpus_stop(&m->vm);
 	trace_summary(&m->vm);
+	if (cfg->stats)
+		machine_print_stats(m);
 	machine_teardown(m);
 	close(sigfd);
 	free(m);
@@ -362,6 +442,8 @@ int machine_dump_acpi(const struct config *cfg, const char *dir)
 	}
 	m->vm.cfg = cfg;
 	machine_topology(m, cfg);
+	for (unsigned int i = 0; i < cfg->nr_drives + cfg->nr_nics; i++)
+		machine_virtio_slot(m);
 	machine_acpi_config(m, cfg, &acpi);
 	if (!d.ret && (!acpi_build_tables(buf, size, LAYOUT_ACPI_ADDR, &acpi) ||
 		       acpi_for_each_table(buf, size, LAYOUT_ACPI_ADDR,
