@@ -325,7 +325,11 @@ static uint8_t *acpi_build_madt(struct acpi_out *o,
 	put_le(e + 4, cfg->ioapic_addr, 4);
 	put_le(e + 8, 0, 4);			/* GSI base */
 	e += 12;
-	/* The PIT's ISA IRQ 0 is wired to IOAPIC pin 2, as on a PC. */
+	/*
+	 * The PIT's ISA IRQ 0 is wired to IOAPIC pin 2, as on a PC.  No
+	 * override for IRQ 9: a hardware-reduced machine has no SCI, and
+	 * GSI 9 may belong to a virtio-mmio device (edge, high).
+	 */
 	e[0] = MADT_ISO;
 	e[1] = 10;
 	e[2] = 0;				/* bus: ISA */
