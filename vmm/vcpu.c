@@ -88,16 +88,19 @@ static int vcpu_set_msrs(struct vcpu *vcpu)
 		{ MSR_MTRR_DEF_TYPE, MTRR_ENABLE_WB_DEFAULT },
 	};
 	const unsigned int n = sizeof(boot_msrs) / sizeof(boot_msrs[0]);
-	struct {
+	/* struct kvm_msrs ends in a flexible array: lay it out by hand. */
+	union {
 		struct kvm_msrs hdr;
-		struct kvm_msr_entry e[sizeof(boot_msrs) / sizeof(boot_msrs[0])];
+		uint8_t bytes[sizeof(struct kvm_msrs) +
+			      sizeof(boot_msrs) / sizeof(boot_msrs[0]) *
+			      sizeof(struct kvm_msr_entry)];
 	} m;
 
 	memset(&m, 0, sizeof(m));
 	m.hdr.nmsrs = n;
 	for (unsigned int i = 0; i < n; i++) {
-		m.e[i].index = boot_msrs[i].index;
-		m.e[i].data = boot_msrs[i].value;
+		m.hdr.entries[i].index = boot_msrs[i].index;
+		m.hdr.entries[i].data = boot_msrs[i].value;
 	}
 	int set = ioctl(vcpu->fd, KVM_SET_MSRS, &m);
 
