@@ -1,0 +1,733 @@
+// SPDX-License-Identifier: MIT
+/*
+ * virtio-blk end to end without KVM: a tiny driver in the test brings the
+ * device up through its MMIO registers, posts requests in malloc'd "guest
+ * memory", kicks the queue and waits for the I/O thread to complete them
+ * against a temporary image file.
+ */
+#include <check.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "devices/virtio_blk.h"
+#include "devices/virtio_mmio.h"
+#include "vmm/bus.h"
+
+#define RAM_SIZE	0x100000ull
+#define QSIZE		16
+#define DESC_GPA	0x1000ull
+#define AVAIL_GPA	0x2000ull
+#define USED_GPA	0x3000ull
+#define IND_GPA		0x4000ull
+#define HDR_GPA		0x5000ull
+#define STATUS_GPA	0x5800ull
+#define DATA_GPA	0x10000ull
+#define DATA2_GPA	0x40000ull
+#define SLOT		1
+#define BASE		(LAYOUT_VIRTIO_MMIO_BASE + SLOT * LAYOUT_VIRTIO_MMIO_SIZE)
+#define IMG_SIZE	(1024 * 1024 + 100)	/* not a multiple of 512 */
+
+struct fake_host {
+	struct bus bus;
+	int irq_fd;
+};
+
+static uint8_t *ram;
+static struct guest_mem mem;
+static struct fake_host host;
+static struct virtio_blk *blk;
+static char img[64];
+static uint16_t avail_idx, used_seen;
+
+static int fake_register(void *opaque, const struct bus_device *d)
+{
+	return bus_register(&((struct fake_host *)opaque)->bus, d);
+}
+
+static int fake_irqfd(void *opaque, uint32_t gsi)
+{
+	(void)gsi;
+	((struct fake_host *)opaque)->irq_fd = eventfd(0, EFD_NONBLOCK);
+	return ((struct fake_host *)opaque)->irq_fd;
+}
+
+static const struct virtio_mmio_host fake_host_ops = {
+	.opaque = &host,
+	.register_mmio = fake_register,
+	.add_irqfd = fake_irqfd,
+};
+
+static void *g(uint64_t gpa)
+{
+	return ram + gpa;
+}
+
+static uint32_t rd(uint64_t off)
+{
+	uint32_t v;
+
+	bus_read(&host.bus, BASE + off, &v, 4);
+	return v;
+}
+
+static void wr(uint64_t off, uint32_t v)
+{
+	bus_write(&host.bus, BASE + off, &v, 4);
+}
+
+static uint64_t cfg64(unsigned int off)
+{
+	uint64_t v = 0;
+
+	bus_read(&host.bus, BASE + 0x100 + off, &v, 8);
+	return v;
+}
+
+static uint32_t cfg32(unsigned int off)
+{
+	uint32_t v = 0;
+
+	bus_read(&host.bus, BASE + 0x100 + off, &v, 4);
+	return v;
+}
+
+static uint64_t device_features(void)
+{
+	wr(VIRTIO_MMIO_DEVICE_FEATURES_SEL, 0);
+	uint64_t lo = rd(VIRTIO_MMIO_DEVICE_FEATURES);
+
+	wr(VIRTIO_MMIO_DEVICE_FEATURES_SEL, 1);
+	return lo | (uint64_t)rd(VIRTIO_MMIO_DEVICE_FEATURES) << 32;
+}
+
+/* The Linux order: reset, ACK, DRIVER, features, FEATURES_OK, queue, OK. */
+static void driver_init(void)
+{
+	uint64_t f = device_features();
+
+	memset(g(DESC_GPA), 0, 0x4000);
+	avail_idx = used_seen = 0;
+	wr(VIRTIO_MMIO_STATUS, 0);
+	wr(VIRTIO_MMIO_STATUS, 1);
+	wr(VIRTIO_MMIO_STATUS, 3);
+	wr(VIRTIO_MMIO_DRIVER_FEATURES_SEL, 0);
+	wr(VIRTIO_MMIO_DRIVER_FEATURES, (uint32_t)f);
+	wr(VIRTIO_MMIO_DRIVER_FEATURES_SEL, 1);
+	wr(VIRTIO_MMIO_DRIVER_FEATURES, (uint32_t)(f >> 32));
+	wr(VIRTIO_MMIO_STATUS, 11);
+	ck_assert_uint_eq(rd(VIRTIO_MMIO_STATUS), 11);
+	wr(VIRTIO_MMIO_QUEUE_SEL, 0);
+	wr(VIRTIO_MMIO_QUEUE_NUM, QSIZE);
+	wr(VIRTIO_MMIO_QUEUE_DESC_LOW, DESC_GPA);
+	wr(VIRTIO_MMIO_QUEUE_DESC_HIGH, 0);
+	wr(VIRTIO_MMIO_QUEUE_DRIVER_LOW, AVAIL_GPA);
+	wr(VIRTIO_MMIO_QUEUE_DRIVER_HIGH, 0);
+	wr(VIRTIO_MMIO_QUEUE_DEVICE_LOW, USED_GPA);
+	wr(VIRTIO_MMIO_QUEUE_DEVICE_HIGH, 0);
+	wr(VIRTIO_MMIO_QUEUE_READY, 1);
+	wr(VIRTIO_MMIO_STATUS, 15);
+	ck_assert_uint_eq(rd(VIRTIO_MMIO_STATUS), 15);
+}
+
+static void make_image(void)
+{
+	int fd;
+
+	strcpy(img, "/tmp/mvt-blk-XXXXXX");
+	fd = mkstemp(img);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(ftruncate(fd, IMG_SIZE), 0);
+	/* A recognisable pattern: byte i of sector s = s + i. */
+	for (unsigned int s = 0; s < IMG_SIZE / 512; s++) {
+		uint8_t sec[512];
+
+		for (unsigned int i = 0; i < 512; i++)
+			sec[i] = (uint8_t)(s + i);
+		ck_assert_int_eq(pwrite(fd, sec, 512, s * 512), 512);
+	}
+	close(fd);
+}
+
+static void start_blk(const struct drive_config *dc)
+{
+	char err[CONFIG_ERR_MAX] = "";
+
+	memset(&host, 0, sizeof(host));
+	ck_assert_msg(virtio_blk_create_on(&fake_host_ops, &mem, dc, SLOT, &blk,
+					   err) == 0, "%s", err);
+	ck_assert_int_eq(virtio_blk_start(blk), 0);
+	driver_init();
+}
+
+static void setup_with(bool readonly, enum drive_cache cache)
+{
+	struct drive_config dc = { .readonly = readonly, .cache = cache,
+				   .serial = "disk-serial-1" };
+
+	ram = calloc(1, RAM_SIZE);
+	memset(&mem, 0, sizeof(mem));
+	mem.region[0] = (struct guest_mem_region){ 0, RAM_SIZE, ram };
+	mem.nr_regions = 1;
+	make_image();
+	dc.path = img;
+	start_blk(&dc);
+}
+
+static void setup(void)
+{
+	setup_with(false, DRIVE_CACHE_WRITEBACK);
+}
+
+static void setup_ro(void)
+{
+	setup_with(true, DRIVE_CACHE_WRITEBACK);
+}
+
+static void setup_direct(void)
+{
+	setup_with(false, DRIVE_CACHE_NONE);
+}
+
+static void teardown(void)
+{
+	virtio_blk_destroy(blk);
+	blk = NULL;
+	unlink(img);
+	free(ram);
+}
+
+static void set_desc(uint64_t table, unsigned int i, uint64_t addr,
+		     uint32_t len, uint16_t flags, uint16_t next)
+{
+	struct virtq_desc *d = (struct virtq_desc *)g(table) + i;
+
+	d->addr = addr;
+	d->len = len;
+	d->flags = flags;
+	d->next = next;
+}
+
+static void post(uint16_t head)
+{
+	struct virtq_avail *a = g(AVAIL_GPA);
+
+	a->ring[avail_idx % QSIZE] = head;
+	avail_idx++;
+	__atomic_store_n(&a->idx, avail_idx, __ATOMIC_RELEASE);
+}
+
+/* Kick, then wait (bounded) for n more used entries. */
+static bool kick_and_wait(unsigned int n)
+{
+	struct virtq_used *u = g(USED_GPA);
+	struct timespec ts = { 0, 1000000 };
+
+	wr(VIRTIO_MMIO_QUEUE_NOTIFY, 0);
+	for (int i = 0; i < 5000; i++) {
+		uint16_t idx = __atomic_load_n(&u->idx, __ATOMIC_ACQUIRE);
+
+		if ((uint16_t)(idx - used_seen) >= n) {
+			used_seen += n;
+			return true;
+		}
+		nanosleep(&ts, NULL);
+	}
+	return false;
+}
+
+static uint32_t last_used_len(void)
+{
+	struct virtq_used *u = g(USED_GPA);
+
+	return u->ring[(uint16_t)(used_seen - 1) % QSIZE].len;
+}
+
+static void set_hdr(uint64_t gpa, uint32_t type, uint64_t sector)
+{
+	struct virtio_blk_req_hdr *h = g(gpa);
+
+	h->type = type;
+	h->reserved = 0;
+	h->sector = sector;
+}
+
+/* header / data / status chain with descriptors 0, 1, 2. */
+static uint8_t request(uint32_t type, uint64_t sector, uint64_t data_gpa,
+		       uint32_t len, uint32_t *used_len)
+{
+	bool dev_writes = type == VIRTIO_BLK_T_IN || type == VIRTIO_BLK_T_GET_ID;
+
+	set_hdr(HDR_GPA, type, sector);
+	*(uint8_t *)g(STATUS_GPA) = 0xee;
+	set_desc(DESC_GPA, 0, HDR_GPA, 16, VIRTQ_DESC_F_NEXT, 1);
+	if (len) {
+		set_desc(DESC_GPA, 1, data_gpa, len, VIRTQ_DESC_F_NEXT |
+			 (dev_writes ? VIRTQ_DESC_F_WRITE : 0), 2);
+		set_desc(DESC_GPA, 2, STATUS_GPA, 1, VIRTQ_DESC_F_WRITE, 0);
+	} else {
+		set_desc(DESC_GPA, 0, HDR_GPA, 16, VIRTQ_DESC_F_NEXT, 2);
+		set_desc(DESC_GPA, 2, STATUS_GPA, 1, VIRTQ_DESC_F_WRITE, 0);
+	}
+	post(0);
+	ck_assert(kick_and_wait(1));
+	if (used_len)
+		*used_len = last_used_len();
+	return *(uint8_t *)g(STATUS_GPA);
+}
+
+static void file_read(uint64_t off, void *buf, size_t len)
+{
+	int fd = open(img, O_RDONLY);
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(pread(fd, buf, len, (off_t)off), (ssize_t)len);
+	close(fd);
+}
+
+static bool all_bytes(const uint8_t *p, size_t n, uint8_t v)
+{
+	for (size_t i = 0; i < n; i++)
+		if (p[i] != v)
+			return false;
+	return true;
+}
+
+START_TEST(test_config_and_features)
+{
+	uint64_t f = device_features();
+
+	/* 1 MiB + 100 bytes: rounded down to 2048 sectors. */
+	ck_assert_uint_eq(cfg64(0), 2048);
+	ck_assert_uint_eq(cfg32(8), VIRTIO_BLK_SIZE_MAX);
+	ck_assert_uint_eq(cfg32(12), VIRTIO_BLK_SEG_MAX);
+	ck_assert_uint_eq(cfg32(20), 512);
+	ck_assert_uint_eq(cfg32(40), VIRTIO_BLK_MAX_DISCARD_SEG);
+	ck_assert_uint_eq(rd(VIRTIO_MMIO_DEVICE_ID), VIRTIO_ID_BLOCK);
+	ck_assert(f & (1ull << VIRTIO_BLK_F_FLUSH));
+	ck_assert(f & (1ull << VIRTIO_BLK_F_SEG_MAX));
+	ck_assert(f & (1ull << VIRTIO_BLK_F_SIZE_MAX));
+	ck_assert(f & (1ull << VIRTIO_BLK_F_BLK_SIZE));
+	ck_assert(f & (1ull << VIRTIO_BLK_F_DISCARD));
+	ck_assert(f & (1ull << VIRTIO_BLK_F_WRITE_ZEROES));
+	ck_assert(!(f & (1ull << VIRTIO_BLK_F_RO)));
+	ck_assert(f & (1ull << VIRTIO_F_VERSION_1));
+}
+END_TEST
+
+START_TEST(test_write_read_roundtrip)
+{
+	uint8_t *data = g(DATA_GPA), back[4096];
+	uint32_t ul;
+
+	for (int i = 0; i < 4096; i++)
+		data[i] = (uint8_t)(i * 7 + 3);
+	ck_assert_uint_eq(request(VIRTIO_BLK_T_OUT, 8, DATA_GPA, 4096, &ul),
+			  VIRTIO_BLK_S_OK);
+	ck_assert_uint_eq(ul, 1);
+	file_read(8 * 512, back, 4096);
+	ck_assert_int_eq(memcmp(back, data, 4096), 0);
+
+	memset(g(DATA2_GPA), 0, 4096);
+	ck_assert_uint_eq(request(VIRTIO_BLK_T_IN, 8, DATA2_GPA, 4096, &ul),
+			  VIRTIO_BLK_S_OK);
+	ck_assert_uint_eq(ul, 4097);
+	ck_assert_int_eq(memcmp(g(DATA2_GPA), data, 4096), 0);
+	/* Untouched sectors keep the pattern. */
+	ck_assert_uint_eq(request(VIRTIO_BLK_T_IN, 2047, DATA2_GPA, 512, &ul),
+			  VIRTIO_BLK_S_OK);
+	ck_assert_uint_eq(((uint8_t *)g(DATA2_GPA))[5], (uint8_t)(2047 + 5));
+}
+END_TEST
+
+START_TEST(test_indirect_multi_segment)
+{
+	uint8_t expect[1536];
+
+	/* Header, three 512-byte pieces scattered in RAM, status byte. */
+	set_hdr(HDR_GPA, VIRTIO_BLK_T_IN, 100);
+	set_desc(IND_GPA, 0, HDR_GPA, 16, VIRTQ_DESC_F_NEXT, 1);
+	set_desc(IND_GPA, 1, DATA_GPA + 0x3000, 512,
+		 VIRTQ_DESC_F_NEXT | VIRTQ_DESC_F_WRITE, 2);
+	set_desc(IND_GPA, 2, DATA_GPA + 0x1000, 512,
+		 VIRTQ_DESC_F_NEXT | VIRTQ_DESC_F_WRITE, 3);
+	/* The last data piece and the status share one descriptor. */
+	set_desc(IND_GPA, 3, DATA_GPA + 0x5000, 513, VIRTQ_DESC_F_WRITE, 0);
+	set_desc(DESC_GPA, 5, IND_GPA, 4 * 16, VIRTQ_DESC_F_INDIRECT, 0);
+	post(5);
+	ck_assert(kick_and_wait(1));
+	ck_assert_uint_eq(last_used_len(), 1537);
+	ck_assert_uint_eq(*(uint8_t *)g(DATA_GPA + 0x5000 + 512), VIRTIO_BLK_S_OK);
+	file_read(100 * 512, expect, sizeof(expect));
+	ck_assert_int_eq(memcmp(g(DATA_GPA + 0x3000), expect, 512), 0);
+	ck_assert_int_eq(memcmp(g(DATA_GPA + 0x1000), expect + 512, 512), 0);
+	ck_assert_int_eq(memcmp(g(DATA_GPA + 0x5000), expect + 1024, 512), 0);
+}
+END_TEST
+
+START_TEST(test_many_in_flight)
+{
+	/* Fill the ring with 5 reads (3 descriptors each), one kick. */
+	for (unsigned int r = 0; r < 5; r++) {
+		unsigned int d = r * 3;
+
+		set_hdr(HDR_GPA + r * 16, VIRTIO_BLK_T_IN, r);
+		set_desc(DESC_GPA, d, HDR_GPA + r * 16, 16, VIRTQ_DESC_F_NEXT,
+			 d + 1);
+		set_desc(DESC_GPA, d + 1, DATA_GPA + r * 512, 512,
+			 VIRTQ_DESC_F_NEXT | VIRTQ_DESC_F_WRITE, d + 2);
+		set_desc(DESC_GPA, d + 2, STATUS_GPA + r, 1,
+			 VIRTQ_DESC_F_WRITE, 0);
+		post(d);
+	}
+	ck_assert(kick_and_wait(5));
+	for (unsigned int r = 0; r < 5; r++) {
+		ck_assert_uint_eq(*(uint8_t *)g(STATUS_GPA + r), 0);
+		ck_assert_uint_eq(((uint8_t *)g(DATA_GPA + r * 512))[9],
+				  (uint8_t)(r + 9));
+	}
+	/* One interrupt (or a few) for the batch, and it was raised. */
+	uint64_t n = 0;
+
+	ck_assert_int_eq(read(host.irq_fd, &n, 8), 8);
+	ck_assert_uint_ge(n, 1);
+	ck_assert_uint_eq(rd(VIRTIO_MMIO_INTERRUPT_STATUS) & 1, 1);
+}
+END_TEST
+
+START_TEST(test_out_of_range)
+{
+	uint32_t ul;
+
+	ck_assert_uint_eq(request(VIRTIO_BLK_T_IN, 2048, DATA_GPA, 512, &ul),
+			  VIRTIO_BLK_S_IOERR);
+	ck_assert_uint_eq(ul, 1);
+	ck_assert_uint_eq(request(VIRTIO_BLK_T_IN, 2047, DATA_GPA, 1024, NULL),
+			  VIRTIO_BLK_S_IOERR);
+	ck_assert_uint_eq(request(VIRTIO_BLK_T_OUT, 1ull << 63, DATA_GPA, 512,
+				  NULL), VIRTIO_BLK_S_IOERR);
+	ck_assert_uint_eq(request(VIRTIO_BLK_T_IN, UINT64_MAX, DATA_GPA, 512,
+				  NULL), VIRTIO_BLK_S_IOERR);
+	/* The last sector is fine. */
+	ck_assert_uint_eq(request(VIRTIO_BLK_T_IN, 2047, DATA_GPA, 512, NULL),
+			  VIRTIO_BLK_S_OK);
+	/* Not whole sectors. */
+	ck_assert_uint_eq(request(VIRTIO_BLK_T_IN, 0, DATA_GPA, 100, NULL),
+			  VIRTIO_BLK_S_IOERR);
+	ck_assert_uint_eq(request(VIRTIO_BLK_T_OUT, 0, DATA_GPA, 513, NULL),
+			  VIRTIO_BLK_S_IOERR);
+}
+END_TEST
+
+START_TEST(test_unsupported_and_get_id)
+{
+	uint32_t ul;
+
+	ck_assert_uint_eq(request(99, 0, DATA_GPA, 512, NULL),
+			  VIRTIO_BLK_S_UNSUPP);
+	ck_assert_uint_eq(request(10 /* GET_LIFETIME */, 0, DATA_GPA, 512,
+				  NULL), VIRTIO_BLK_S_UNSUPP);
+	memset(g(DATA_GPA), 0xaa, 20);
+	ck_assert_uint_eq(request(VIRTIO_BLK_T_GET_ID, 0, DATA_GPA, 20, &ul),
+			  VIRTIO_BLK_S_OK);
+	ck_assert_uint_eq(ul, 21);
+	ck_assert_int_eq(memcmp(g(DATA_GPA), "disk-serial-1\0\0\0\0\0\0\0", 20),
+			 0);
+	ck_assert_uint_eq(request(VIRTIO_BLK_T_FLUSH, 0, 0, 0, &ul),
+			  VIRTIO_BLK_S_OK);
+	ck_assert_uint_eq(ul, 1);
+}
+END_TEST
+
+static uint8_t ranges(uint32_t type, uint64_t sector, uint32_t n,
+		      uint32_t flags)
+{
+	struct virtio_blk_discard_wz *seg = g(DATA_GPA);
+
+	seg->sector = sector;
+	seg->num_sectors = n;
+	seg->flags = flags;
+	return request(type, 0, DATA_GPA, sizeof(*seg), NULL);
+}
+
+START_TEST(test_discard_write_zeroes)
+{
+	uint8_t buf[4096];
+
+	ck_assert_uint_eq(ranges(VIRTIO_BLK_T_DISCARD, 16, 8, 0),
+			  VIRTIO_BLK_S_OK);
+	file_read(16 * 512, buf, 4096);
+	ck_assert(all_bytes(buf, 4096, 0));	/* a hole reads as zeroes */
+	ck_assert_uint_eq(ranges(VIRTIO_BLK_T_WRITE_ZEROES, 40, 3, 0),
+			  VIRTIO_BLK_S_OK);
+	file_read(40 * 512, buf, 1536);
+	ck_assert(all_bytes(buf, 1536, 0));
+	file_read(43 * 512, buf, 1);
+	ck_assert_uint_eq(buf[0], 43);		/* neighbour untouched */
+	ck_assert_uint_eq(ranges(VIRTIO_BLK_T_WRITE_ZEROES, 50, 1,
+				 VIRTIO_BLK_WZ_UNMAP), VIRTIO_BLK_S_OK);
+	file_read(50 * 512, buf, 512);
+	ck_assert(all_bytes(buf, 512, 0));
+	/* Unmap on discard, unknown flags, out of range, bad sizes. */
+	ck_assert_uint_eq(ranges(VIRTIO_BLK_T_DISCARD, 0, 1, VIRTIO_BLK_WZ_UNMAP),
+			  VIRTIO_BLK_S_UNSUPP);
+	ck_assert_uint_eq(ranges(VIRTIO_BLK_T_WRITE_ZEROES, 0, 1, 2),
+			  VIRTIO_BLK_S_UNSUPP);
+	ck_assert_uint_eq(ranges(VIRTIO_BLK_T_DISCARD, 2047, 2, 0),
+			  VIRTIO_BLK_S_IOERR);
+	ck_assert_uint_eq(ranges(VIRTIO_BLK_T_WRITE_ZEROES, UINT64_MAX, 1, 0),
+			  VIRTIO_BLK_S_IOERR);
+	ck_assert_uint_eq(request(VIRTIO_BLK_T_DISCARD, 0, DATA_GPA, 8, NULL),
+			  VIRTIO_BLK_S_IOERR);
+	ck_assert_uint_eq(request(VIRTIO_BLK_T_DISCARD, 0, DATA_GPA,
+				  16 * (VIRTIO_BLK_MAX_DISCARD_SEG + 1), NULL),
+			  VIRTIO_BLK_S_IOERR);
+}
+END_TEST
+
+START_TEST(test_missing_status_and_short_header)
+{
+	uint32_t ul;
+
+	/* Only a readable header: nothing to write a status into. */
+	set_hdr(HDR_GPA, VIRTIO_BLK_T_IN, 0);
+	set_desc(DESC_GPA, 0, HDR_GPA, 16, 0, 0);
+	post(0);
+	ck_assert(kick_and_wait(1));
+	ck_assert_uint_eq(last_used_len(), 0);
+	/* Header of 8 bytes: IOERR. */
+	set_desc(DESC_GPA, 0, HDR_GPA, 8, VIRTQ_DESC_F_NEXT, 2);
+	set_desc(DESC_GPA, 2, STATUS_GPA, 1, VIRTQ_DESC_F_WRITE, 0);
+	post(0);
+	ck_assert(kick_and_wait(1));
+	ck_assert_uint_eq(*(uint8_t *)g(STATUS_GPA), VIRTIO_BLK_S_IOERR);
+	/* Header written by the device (wrong direction): IOERR. */
+	set_desc(DESC_GPA, 0, HDR_GPA, 16, VIRTQ_DESC_F_WRITE |
+		 VIRTQ_DESC_F_NEXT, 2);
+	post(0);
+	ck_assert(kick_and_wait(1));
+	ck_assert_uint_eq(*(uint8_t *)g(STATUS_GPA), VIRTIO_BLK_S_IOERR);
+	/* IN whose data is readable instead of writable: no data room. */
+	ck_assert_uint_eq(request(VIRTIO_BLK_T_OUT, 0, DATA_GPA, 512, &ul),
+			  VIRTIO_BLK_S_OK);
+	/* The device is still fine. */
+	ck_assert_uint_eq(rd(VIRTIO_MMIO_STATUS), 15);
+}
+END_TEST
+
+START_TEST(test_malformed_chain_needs_reset)
+{
+	set_desc(DESC_GPA, 0, HDR_GPA, 16, VIRTQ_DESC_F_NEXT, 1);
+	set_desc(DESC_GPA, 1, DATA_GPA, 16, VIRTQ_DESC_F_NEXT, 0);	/* loop */
+	post(0);
+	wr(VIRTIO_MMIO_QUEUE_NOTIFY, 0);
+	for (int i = 0; i < 5000 && !(rd(VIRTIO_MMIO_STATUS) & 64); i++)
+		usleep(1000);
+	ck_assert_uint_eq(rd(VIRTIO_MMIO_STATUS), 15 | 64);
+	ck_assert_uint_eq(rd(VIRTIO_MMIO_INTERRUPT_STATUS) & 2, 2);
+	/* The driver resets and starts over: all good again. */
+	driver_init();
+	ck_assert_uint_eq(request(VIRTIO_BLK_T_IN, 3, DATA_GPA, 512, NULL),
+			  VIRTIO_BLK_S_OK);
+	ck_assert_uint_eq(((uint8_t *)g(DATA_GPA))[1], 4);
+}
+END_TEST
+
+START_TEST(test_bad_buffer_address)
+{
+	/* Data pointing outside guest RAM: the chain is refused. */
+	set_hdr(HDR_GPA, VIRTIO_BLK_T_IN, 0);
+	set_desc(DESC_GPA, 0, HDR_GPA, 16, VIRTQ_DESC_F_NEXT, 1);
+	set_desc(DESC_GPA, 1, RAM_SIZE - 256, 512,
+		 VIRTQ_DESC_F_NEXT | VIRTQ_DESC_F_WRITE, 2);
+	set_desc(DESC_GPA, 2, STATUS_GPA, 1, VIRTQ_DESC_F_WRITE, 0);
+	post(0);
+	wr(VIRTIO_MMIO_QUEUE_NOTIFY, 0);
+	for (int i = 0; i < 5000 && !(rd(VIRTIO_MMIO_STATUS) & 64); i++)
+		usleep(1000);
+	ck_assert_uint_eq(rd(VIRTIO_MMIO_STATUS) & 64, 64);
+}
+END_TEST
+
+START_TEST(test_host_write_error)
+{
+	struct rlimit old, lim = { 512 * 1024, 512 * 1024 };
+
+	/* Writes past 512 KiB now fail on the host (EFBIG). */
+	signal(SIGXFSZ, SIG_IGN);
+	getrlimit(RLIMIT_FSIZE, &old);
+	lim.rlim_max = old.rlim_max;
+	ck_assert_int_eq(setrlimit(RLIMIT_FSIZE, &lim), 0);
+	ck_assert_uint_eq(request(VIRTIO_BLK_T_OUT, 1500, DATA_GPA, 512, NULL),
+			  VIRTIO_BLK_S_IOERR);
+	ck_assert_uint_eq(request(VIRTIO_BLK_T_OUT, 10, DATA_GPA, 512, NULL),
+			  VIRTIO_BLK_S_OK);
+	setrlimit(RLIMIT_FSIZE, &old);
+	signal(SIGXFSZ, SIG_DFL);
+	ck_assert_uint_eq(rd(VIRTIO_MMIO_STATUS), 15);
+}
+END_TEST
+
+START_TEST(test_image_locking)
+{
+	struct drive_config dc = { .path = img };
+	struct virtio_blk *b2 = NULL;
+	char err[CONFIG_ERR_MAX] = "";
+	struct fake_host h2 = { 0 };
+	struct virtio_mmio_host ops = fake_host_ops;
+
+	ops.opaque = &h2;
+	ck_assert_int_eq(virtio_blk_create_on(&ops, &mem, &dc, 2, &b2, err),
+			 -EBUSY);
+	ck_assert_ptr_nonnull(strstr(err, "is in use by another process"));
+	ck_assert_ptr_nonnull(strstr(err, img));
+	/* A reader is refused too while a writer holds it. */
+	dc.readonly = true;
+	ck_assert_int_eq(virtio_blk_create_on(&ops, &mem, &dc, 2, &b2, err),
+			 -EBUSY);
+	ck_assert_int_eq(h2.irq_fd, 0);	/* refused before the irqfd */
+}
+END_TEST
+
+START_TEST(test_open_errors)
+{
+	struct drive_config dc = { .path = "/nonexistent/disk.img" };
+	struct virtio_blk *b2 = NULL;
+	char err[CONFIG_ERR_MAX] = "";
+	struct fake_host h2 = { 0 };
+	struct virtio_mmio_host ops = fake_host_ops;
+
+	ops.opaque = &h2;
+	ck_assert_int_eq(virtio_blk_create_on(&ops, &mem, &dc, 2, &b2, err),
+			 -ENOENT);
+	ck_assert_ptr_nonnull(strstr(err, "/nonexistent/disk.img"));
+	dc.path = "/dev/null";
+	ck_assert_int_eq(virtio_blk_create_on(&ops, &mem, &dc, 2, &b2, err),
+			 -EINVAL);
+	ck_assert_ptr_nonnull(strstr(err, "not a regular file or block device"));
+	/* Slot of the running device is taken: clean failure. */
+	dc.path = img;
+	dc.readonly = false;
+	virtio_blk_destroy(blk);
+	blk = NULL;
+	ck_assert_int_eq(virtio_blk_create_on(&fake_host_ops, &mem, &dc, SLOT,
+					      &b2, err), -EBUSY);
+	ck_assert_ptr_nonnull(strstr(err, "virtio-mmio"));
+	/* ... and the lock was released on that failure path. */
+	memset(&h2, 0, sizeof(h2));
+	ck_assert_int_eq(virtio_blk_create_on(&ops, &mem, &dc, 2, &b2, err), 0);
+	virtio_blk_destroy(b2);
+}
+END_TEST
+
+START_TEST(test_readonly)
+{
+	uint64_t f = device_features();
+	uint8_t before[512], after[512];
+
+	ck_assert(f & (1ull << VIRTIO_BLK_F_RO));
+	ck_assert(!(f & (1ull << VIRTIO_BLK_F_DISCARD)));
+	file_read(0, before, 512);
+	memset(g(DATA_GPA), 0x55, 512);
+	ck_assert_uint_eq(request(VIRTIO_BLK_T_OUT, 0, DATA_GPA, 512, NULL),
+			  VIRTIO_BLK_S_IOERR);
+	ck_assert_uint_eq(ranges(VIRTIO_BLK_T_WRITE_ZEROES, 0, 1, 0),
+			  VIRTIO_BLK_S_IOERR);
+	ck_assert_uint_eq(ranges(VIRTIO_BLK_T_DISCARD, 0, 1, 0),
+			  VIRTIO_BLK_S_IOERR);
+	file_read(0, after, 512);
+	ck_assert_int_eq(memcmp(before, after, 512), 0);
+	ck_assert_uint_eq(request(VIRTIO_BLK_T_IN, 1, DATA_GPA, 512, NULL),
+			  VIRTIO_BLK_S_OK);
+	ck_assert_uint_eq(request(VIRTIO_BLK_T_FLUSH, 0, 0, 0, NULL),
+			  VIRTIO_BLK_S_OK);
+
+	/* Two readers may share an image. */
+	struct drive_config dc = { .path = img, .readonly = true };
+	struct virtio_blk *b2 = NULL;
+	char err[CONFIG_ERR_MAX] = "";
+	struct fake_host h2 = { 0 };
+	struct virtio_mmio_host ops = fake_host_ops;
+
+	ops.opaque = &h2;
+	ck_assert_msg(virtio_blk_create_on(&ops, &mem, &dc, 2, &b2, err) == 0,
+		      "%s", err);
+	virtio_blk_destroy(b2);
+	/* But no writer. */
+	dc.readonly = false;
+	memset(&h2, 0, sizeof(h2));
+	ck_assert_int_eq(virtio_blk_create_on(&ops, &mem, &dc, 2, &b2, err),
+			 -EBUSY);
+	ck_assert_int_eq(h2.irq_fd, 0);	/* refused before the irqfd */
+}
+END_TEST
+
+START_TEST(test_direct_io)
+{
+	uint8_t back[1024];
+
+	/* Page-aligned buffers go O_DIRECT, odd ones through the page cache. */
+	memset(g(DATA_GPA), 0x11, 1024);
+	ck_assert_uint_eq(request(VIRTIO_BLK_T_OUT, 4, DATA_GPA, 1024, NULL),
+			  VIRTIO_BLK_S_OK);
+	memset(g(DATA_GPA + 3), 0x22, 512);
+	ck_assert_uint_eq(request(VIRTIO_BLK_T_OUT, 6, DATA_GPA + 3, 512, NULL),
+			  VIRTIO_BLK_S_OK);
+	file_read(4 * 512, back, 1024);
+	ck_assert(all_bytes(back, 512, 0x11));
+	ck_assert(all_bytes(back + 512, 512, 0x11));
+	file_read(6 * 512, back, 512);
+	ck_assert(all_bytes(back, 512, 0x22));
+	ck_assert_uint_eq(request(VIRTIO_BLK_T_IN, 6, DATA_GPA + 0x801, 512,
+				  NULL), VIRTIO_BLK_S_OK);
+	ck_assert(all_bytes(g(DATA_GPA + 0x801), 512, 0x22));
+	ck_assert_uint_eq(request(VIRTIO_BLK_T_FLUSH, 0, 0, 0, NULL),
+			  VIRTIO_BLK_S_OK);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("virtio_blk");
+	TCase *tc = tcase_create("rw");
+	TCase *ro = tcase_create("readonly");
+	TCase *dio = tcase_create("direct");
+	SRunner *sr;
+	int failed;
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_config_and_features);
+	tcase_add_test(tc, test_write_read_roundtrip);
+	tcase_add_test(tc, test_indirect_multi_segment);
+	tcase_add_test(tc, test_many_in_flight);
+	tcase_add_test(tc, test_out_of_range);
+	tcase_add_test(tc, test_unsupported_and_get_id);
+	tcase_add_test(tc, test_discard_write_zeroes);
+	tcase_add_test(tc, test_missing_status_and_short_header);
+	tcase_add_test(tc, test_malformed_chain_needs_reset);
+	tcase_add_test(tc, test_bad_buffer_address);
+	tcase_add_test(tc, test_host_write_error);
+	tcase_add_test(tc, test_image_locking);
+	tcase_add_test(tc, test_open_errors);
+	suite_add_tcase(s, tc);
+	tcase_add_checked_fixture(ro, setup_ro, teardown);
+	tcase_add_test(ro, test_readonly);
+	suite_add_tcase(s, ro);
+	tcase_add_checked_fixture(dio, setup_direct, teardown);
+	tcase_add_test(dio, test_direct_io);
+	suite_add_tcase(s, dio);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
