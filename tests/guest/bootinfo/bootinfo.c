@@ -317,8 +317,9 @@ static __attribute__((noreturn)) void bootinfo_act(const struct guest_boot *b, u
 		guest_halt();
 	if (guest_word_eq(a, len, "i8042reset"))
 		guest_i8042_reset();
-	guest_printf("GUEST unknown bootinfo.action, halting" NL);
-	guest_halt();
+	/* A typo in a test must not pass as a clean power-off. */
+	guest_printf("GUEST unknown bootinfo.action" NL);
+	guest_triple_fault();
 }
 
 void guest_main(const struct guest_boot *b)
