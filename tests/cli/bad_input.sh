@@ -1,0 +1,204 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+#
+# minivmm's handling of bad input, seen from the command line: each case
+# runs the real binary and expects exactly one error line on stderr
+# ("minivmm: ..." naming what is wrong; usage errors may add the
+# "Try 'minivmm -help'" hint), nothing on stdout, and the exit code that
+# docs/usage.md documents (boot/layout.h).
+#
+# usage: bad_input.sh MINIVMM KVM_MAX_VCPUS_TOOL CASE
+# exit: 0 pass, 1 fail, 77 skipped (CTest SKIP_RETURN_CODE)
+
+set -u
+
+MINIVMM=$1
+MAX_VCPUS_TOOL=$2
+CASE=$3
+SKIP=77
+
+WORK=$(mktemp -d /tmp/minivmm-cli.XXXXXX) || exit 1
+trap 'rm -rf "$WORK"' EXIT
+
+fail() {
+	echo "FAIL [$CASE]: $*" >&2
+	if [ -s "$WORK/stderr" ]; then
+		echo "--- stderr:" >&2
+		head -c 2000 "$WORK/stderr" >&2
+	fi
+	if [ -s "$WORK/stdout" ]; then
+		echo "--- stdout:" >&2
+		head -c 2000 "$WORK/stdout" >&2
+	fi
+	exit 1
+}
+
+skip() {
+	echo "SKIP [$CASE]: $*"
+	exit $SKIP
+}
+
+# expect CODE PATTERN -- minivmm ARGS...: run (bounded, no stdin) and check
+# the exit code, the one error line and that it matches PATTERN (ERE).
+expect() {
+	local code=$1 pattern=$2 rc lines
+	shift 3
+	timeout -k 5 20 "$@" </dev/null >"$WORK/stdout" 2>"$WORK/stderr"
+	rc=$?
+	[ $rc -eq 124 ] && fail "timed out: $*"
+	[ $rc -eq "$code" ] || fail "exit code $rc, want $code: $*"
+	[ -s "$WORK/stdout" ] && fail "unexpected output on stdout: $*"
+	grep -v "^Try 'minivmm -help'" "$WORK/stderr" >"$WORK/errlines"
+	lines=$(wc -l <"$WORK/errlines")
+	[ "$lines" -eq 1 ] || fail "$lines error lines, want 1: $*"
+	grep -Eq -- "$pattern" "$WORK/errlines" ||
+		fail "error line does not match /$pattern/: $*"
+	echo "ok [$CASE]: exit $rc: $(cat "$WORK/errlines")"
+}
+
+# A bzImage header that passes the setup-header checks (protocol 2.15,
+# 64-bit entry, relocatable) over SYSSIZE_BYTES of protected-mode kernel
+# bytes declared by syssize, of which ACTUAL_BYTES are present.  Its
+# "kernel" is zeros: it must never run.
+fake_bzimage() {
+	local out=$1 declared=$2 actual=$3
+	local setup_sects=4 syssize=$(( (declared + 15) / 16 ))
+
+	head -c $(( (setup_sects + 1) * 512 + actual )) /dev/zero >"$out"
+	poke() {	# poke OFFSET BYTE...
+		local ofs=$1 b
+		shift
+		for b in "$@"; do
+			printf "\\x$b" | dd of="$out" bs=1 seek=$((ofs)) \
+				conv=notrunc status=none
+			ofs=$((ofs + 1))
+		done
+	}
+	le32() { printf '%02x %02x %02x %02x' $(( $1 & 255 )) \
+		$(( ($1 >> 8) & 255 )) $(( ($1 >> 16) & 255 )) \
+		$(( ($1 >> 24) & 255 )); }
+	poke 0x1f1 $(printf '%02x' $setup_sects)	# setup_sects
+	poke 0x1f4 $(le32 $syssize)			# syssize
+	poke 0x1fe 55 aa				# boot_flag
+	poke 0x200 eb 66				# jump over the header
+	poke 0x202 48 64 72 53				# "HdrS"
+	poke 0x206 0f 02				# protocol 2.15
+	poke 0x211 81					# LOADED_HIGH | CAN_USE_HEAP
+	poke 0x218 00 00 00 00				# ramdisk_image
+	poke 0x22c $(le32 0x7fffffff)			# initrd_addr_max
+	poke 0x230 $(le32 0x200000)			# kernel_alignment
+	poke 0x234 01					# relocatable_kernel
+	poke 0x236 03 00				# XLF_KERNEL_64 | XLF_CAN_BE_LOADED_ABOVE_4G
+	poke 0x238 $(le32 2048)				# cmdline_size
+	poke 0x258 00 00 00 01 00 00 00 00		# pref_address 16 MiB
+	poke 0x260 $(le32 $((declared + 0x100000)))	# init_size
+}
+
+[ -x "$MINIVMM" ] || fail "no minivmm binary at '$MINIVMM'"
+
+case $CASE in
+missing_kernel)
+	expect 1 "kernel.*$WORK/nonexistent" -- \
+		"$MINIVMM" -kernel "$WORK/nonexistent"
+	;;
+garbage_kernel)
+	head -c 65536 /dev/urandom >"$WORK/garbage"
+	expect 1 "kernel.*garbage" -- "$MINIVMM" -kernel "$WORK/garbage"
+	;;
+empty_kernel)
+	: >"$WORK/empty"
+	expect 1 "kernel.*empty" -- "$MINIVMM" -kernel "$WORK/empty"
+	;;
+truncated_kernel)
+	fake_bzimage "$WORK/truncated" $((4 << 20)) 4096
+	expect 1 "kernel.*truncated" -- "$MINIVMM" -kernel "$WORK/truncated"
+	# and a header cut in the middle
+	head -c 600 "$WORK/truncated" >"$WORK/short"
+	expect 1 "kernel.*short" -- "$MINIVMM" -kernel "$WORK/short"
+	;;
+kernel_is_directory)
+	expect 1 "kernel" -- "$MINIVMM" -kernel "$WORK"
+	;;
+missing_initrd)
+	fake_bzimage "$WORK/bzImage" 4096 4096
+	expect 1 "initrd.*$WORK/nonexistent" -- \
+		"$MINIVMM" -kernel "$WORK/bzImage" -initrd "$WORK/nonexistent"
+	;;
+mem_zero)
+	expect 2 "^minivmm: -m" -- "$MINIVMM" -m 0 -kernel "$WORK/k"
+	;;
+mem_garbage)
+	expect 2 "^minivmm: -m" -- "$MINIVMM" -m lots -kernel "$WORK/k"
+	expect 2 "^minivmm: -m" -- "$MINIVMM" -m 2T -kernel "$WORK/k"
+	;;
+smp_zero)
+	expect 2 "^minivmm: -smp" -- "$MINIVMM" -smp 0 -kernel "$WORK/k"
+	;;
+smp_huge)
+	expect 2 "^minivmm: -smp" -- "$MINIVMM" -smp 100000 -kernel "$WORK/k"
+	expect 2 "^minivmm: -smp" -- \
+		"$MINIVMM" -smp 4,sockets=3 -kernel "$WORK/k"
+	;;
+smp_above_kvm_limit)
+	limit=$("$MAX_VCPUS_TOOL") || skip "cannot read KVM's vCPU limit"
+	[ "$limit" -ge 255 ] && skip "this KVM allows $limit vCPUs, so -smp 255 is legal here"
+	fake_bzimage "$WORK/bzImage" 4096 4096
+	expect 1 "vCPU|smp" -- "$MINIVMM" -smp 255 -kernel "$WORK/bzImage"
+	;;
+unknown_option)
+	expect 2 "^minivmm: unknown option '-foo'" -- "$MINIVMM" -foo
+	expect 2 "^minivmm: unknown option '--bogus'" -- \
+		"$MINIVMM" -kernel "$WORK/k" --bogus
+	;;
+no_boot_source)
+	expect 2 "^minivmm: .*-kernel" -- "$MINIVMM" -m 64
+	expect 2 "^minivmm: -netboot needs a -tap" -- "$MINIVMM" -netboot
+	expect 2 "^minivmm: -initrd needs -kernel" -- \
+		"$MINIVMM" -initrd x -netboot -tap t0
+	;;
+bad_drive_and_tap)
+	expect 2 "^minivmm: -drive" -- "$MINIVMM" -kernel k -drive disk.img
+	expect 2 "^minivmm: -tap" -- \
+		"$MINIVMM" -kernel k -tap 'tap0,mac=01:00:5e:00:00:01'
+	expect 2 "^minivmm: -tap" -- \
+		"$MINIVMM" -kernel k -tap 'a-name-far-too-long'
+	;;
+missing_drive)
+	fake_bzimage "$WORK/bzImage" 4096 4096
+	expect 1 "$WORK/nodisk" -- "$MINIVMM" -kernel "$WORK/bzImage" \
+		-drive "file=$WORK/nodisk"
+	;;
+bad_serial_file)
+	fake_bzimage "$WORK/bzImage" 4096 4096
+	expect 1 "$WORK/nodir/console.log" -- "$MINIVMM" \
+		-kernel "$WORK/bzImage" -serial "file:$WORK/nodir/console.log"
+	;;
+no_dev_kvm)
+	[ "$(id -u)" -eq 0 ] || skip "needs root for a private mount namespace"
+	command -v unshare >/dev/null || skip "no unshare(1)"
+	unshare -m true 2>/dev/null || skip "cannot create a mount namespace"
+	fake_bzimage "$WORK/bzImage" 4096 4096
+	# /dev/kvm absent: an empty /dev
+	expect 1 "/dev/kvm" -- unshare -m sh -c \
+		'mount -t tmpfs none /dev && exec "$0" -kernel "$1"' \
+		"$MINIVMM" "$WORK/bzImage"
+	# /dev/kvm present but not KVM
+	expect 1 "/dev/kvm" -- unshare -m sh -c \
+		'mount --bind /dev/null /dev/kvm && exec "$0" -kernel "$1"' \
+		"$MINIVMM" "$WORK/bzImage"
+	;;
+help_and_version)
+	timeout 10 "$MINIVMM" -help >"$WORK/stdout" 2>"$WORK/stderr" ||
+		fail "-help exits non-zero"
+	grep -q -- '-kernel' "$WORK/stdout" || fail "-help does not list -kernel"
+	[ -s "$WORK/stderr" ] && fail "-help writes to stderr"
+	timeout 10 "$MINIVMM" -version >"$WORK/stdout" 2>"$WORK/stderr" ||
+		fail "-version exits non-zero"
+	grep -q '^minivmm ' "$WORK/stdout" || fail "-version prints no version"
+	echo "ok [$CASE]"
+	;;
+*)
+	fail "unknown case '$CASE'"
+	;;
+esac
+exit 0
