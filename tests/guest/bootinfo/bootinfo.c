@@ -81,6 +81,16 @@ static void bootinfo_header(const struct guest_boot *b)
 	guest_printf(BI "load=0x%llx" NL, (unsigned long long)b->load_addr);
 	guest_printf(BI "info=0x%llx" NL, (unsigned long long)b->info_addr);
 	guest_printf(BI "info.ok=%u" NL, b->info_ok);
+	guest_printf(BI "entry.cs=0x%x" NL, b->entry_cs);
+	guest_printf(BI "entry.ds=0x%x" NL, b->entry_ds);
+	guest_printf(BI "entry.ss=0x%x" NL, b->entry_ss);
+	guest_printf(BI "entry.rflags=0x%llx" NL,
+		     (unsigned long long)b->entry_rflags);
+	guest_printf(BI "entry.if=%u" NL, !!(b->entry_rflags & 0x200));
+	guest_printf(BI "cpu.cr0=0x%llx" NL, (unsigned long long)read_cr0());
+	guest_printf(BI "cpu.cr4=0x%llx" NL, (unsigned long long)read_cr4());
+	guest_printf(BI "cpu.efer=0x%llx" NL,
+		     (unsigned long long)rdmsr(MSR_EFER));
 	if (b->kind == GUEST_BOOT_LINUX64) {
 		guest_printf(BI "bp.version=0x%04x" NL, b->hdr_version);
 		guest_printf(BI "bp.loader=0x%02x" NL, b->type_of_loader);

@@ -28,8 +28,9 @@ syssize=$(($(u 0x1f4 4) * 16))
 (( syssize >= size - setup && syssize < size - setup + 16 )) ||
 	fail "syssize*16=$syssize but the protected-mode part is $((size - setup)) bytes"
 (( $(u 0x260 4) >= syssize )) || fail "init_size below the image size"
-# 64-bit entry at offset 0x200 of the protected-mode part: cli; cld.
-expect_eq "startup_64 bytes" "$(x $((setup + 0x200)) 2)" "fafc"
+# 64-bit entry at offset 0x200 of the protected-mode part (= pref_address).
+entry=$(readelf -sW "$BOOTINFO_ELF" | awk '$NF == "startup_64" { print $2 }')
+expect_eq "startup_64 address" "$((16#${entry:-0}))" $((0x1000200))
 kio=$(u 0x268 4)
 expect_eq "kernel_info magic" "$(x $((setup + kio)) 4)" "4c546f50"
 

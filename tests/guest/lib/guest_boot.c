@@ -16,6 +16,8 @@
 /* guest_head.S: page tables and the start of the protected-mode part. */
 extern uint64_t guest_pml4[512], guest_pdpt[512], guest_pd[4 * 512];
 extern const char guest_pm_start[];
+extern uint64_t guest_entry_rflags;
+extern uint16_t guest_entry_cs, guest_entry_ds, guest_entry_ss;
 
 void guest_paging_init(void);
 
@@ -130,6 +132,10 @@ void guest_boot_entry(uint64_t kind, uint64_t info, uint64_t tsc)
 	boot.info_addr = info;
 	boot.load_addr = (uintptr_t)guest_pm_start;
 	boot.tsc_entry = tsc;
+	boot.entry_rflags = guest_entry_rflags;
+	boot.entry_cs = guest_entry_cs;
+	boot.entry_ds = guest_entry_ds;
+	boot.entry_ss = guest_entry_ss;
 	if (guest_mapped(info, 4096)) {
 		if (kind == GUEST_BOOT_LINUX64)
 			guest_boot_linux(&boot, phys_ptr(info));

@@ -79,6 +79,9 @@ struct guest_boot {
 	uint64_t initrd_addr, initrd_size;
 	uint64_t rsdp_hint;		/* from the boot info; 0 if none */
 	uint64_t tsc_entry;
+	/* State at entry, as the loader set it. */
+	uint64_t entry_rflags;
+	uint16_t entry_cs, entry_ds, entry_ss;
 };
 
 /* Provided by each guest; never returns. */

@@ -125,6 +125,13 @@ guest_pm_start:
 	.code64
 	.globl startup_64
 startup_64:
+	/* What the loader handed over, before we change it (no stack yet). */
+	movw	%cs, guest_entry_cs(%rip)
+	movw	%ds, guest_entry_ds(%rip)
+	movw	%ss, guest_entry_ss(%rip)
+	lea	guest_stack_top(%rip), %rsp
+	pushfq
+	popq	guest_entry_rflags(%rip)
 	cli
 	cld
 	mov	%rsi, %r12			/* boot_params */
@@ -180,6 +187,12 @@ guest_common64:
 	.code32
 	.globl pvh_start32
 pvh_start32:
+	movw	%cs, guest_entry_cs
+	movw	%ds, guest_entry_ds
+	movw	%ss, guest_entry_ss
+	mov	$guest_stack_top, %esp
+	pushfl
+	popl	guest_entry_rflags
 	cli
 	cld
 	mov	%ebx, %esi			/* hvm_start_info */
@@ -285,6 +298,16 @@ guest_gdt_desc:
 	.quad	guest_gdt
 pvh_entry_tsc:
 	.quad	0
+	/* Entry state, read by guest_boot.c (struct guest_boot entry_*). */
+	.globl guest_entry_rflags, guest_entry_cs, guest_entry_ds, guest_entry_ss
+guest_entry_rflags:
+	.quad	0
+guest_entry_cs:
+	.word	0
+guest_entry_ds:
+	.word	0
+guest_entry_ss:
+	.word	0
 
 /* Identity map of 0 - 4 GiB; PML4 and PDPT adjacent (PVH clears both). */
 	.section .pgtbl, "aw", @nobits
