@@ -27,4 +27,11 @@ fi
 expect_eq "initrd.size without -initrd" "$(bi initrd.size)" 0
 expect_eq "boot protocol" "$(bi boot)" linux64
 expect_eq "zero page setup header" "$(bi info.ok)" 1
-echo "PASS: ${#cmd}-byte command line arrived verbatim"
+
+# No -append at all: an empty command line, and the default action.
+bootinfo_run none -m 128
+expect_rc none 0
+expect_complete none
+expect_eq "cmdline.len without -append" "$(bi cmdline.len)" 0
+expect_eq "default action" "$(bi action)" poweroff
+echo "PASS: ${#cmd}-byte command line arrived verbatim; none without -append"
