@@ -281,7 +281,8 @@ void vm_request_stop(struct vm *vm, int exit_code)
 	int expected = -1;
 	uint64_t one = 1;
 
-	if (atomic_compare_exchange_strong(&vm->exit_code, &expected, exit_code))
+	if (atomic_compare_exchange_strong(&vm->exit_code, &expected, exit_code) &&
+	    vm->stop_fd >= 0)
 		if (write(vm->stop_fd, &one, sizeof(one)) < 0)
 			log_warn("cannot wake the main thread: %s", strerror(errno));
 }
