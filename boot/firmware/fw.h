@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: MIT */
+/* The firmware's state: one object, filled step by step by main(). */
+#ifndef MINIVMM_FW_FW_H
+#define MINIVMM_FW_FW_H
+
+#include <stdint.h>
+
+#include "boot/firmware/handoff.h"
+#include "boot/firmware/net.h"
+#include "boot/firmware/tftp_get.h"
+#include "boot/firmware/vnet.h"
+#include "boot/linux_boot.h"
+#include "net/dhcp.h"
+#include "net/pxelinux.h"
+
+#define FW_CFG_MAX	(64 * 1024)	/* one config file */
+#define FW_KERNEL_LOAD	0x1000000ull	/* 16 MiB: Linux's usual pref_address */
+#define FW_RAM_TOP_MAX	0xC0000000ull	/* below the MMIO hole */
+
+struct fw {
+	const struct fw_handoff *h;
+	struct vnet vnet;
+	struct net net;
+	struct dhcp_client dhcp;
+	const struct dhcp_lease *lease;	/* = &dhcp.offer once bound */
+	uint32_t tftp_server;
+	char prefix[PXE_PATH_MAX];
+	struct pxe_config cfg;
+	struct pxe_boot boot;
+	char cfgbuf[PXE_INCLUDE_DEPTH + 1][FW_CFG_MAX];
+	struct e820_entry e820[FW_HANDOFF_E820_MAX];
+	unsigned int nr_e820;
+	uint64_t ram_top;		/* end of the RAM holding the kernel */
+};
+
+/* Steps (one file each).  0 or -1 with a reason. */
+int fw_dhcp(struct fw *fw, const char **why);
+/* Decide what to boot: fills fw->boot (PXELINUX config or plain kernel). */
+int fw_pxe(struct fw *fw, const char **why);
+/* Load fw->boot's kernel and initrds, build the zero page, jump. */
+int fw_boot_linux(struct fw *fw, const char **why);
+
+/* TFTP a file relative to the path prefix; 0 or -1 (f->not_found). */
+int fw_fetch(struct fw *fw, const char *name, struct fw_file *f,
+	     const char **why);
+
+#endif

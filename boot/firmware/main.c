@@ -1,0 +1,128 @@
+// SPDX-License-Identifier: MIT
+/*
+ * minivmm's netboot firmware.  main() is the boot script, one call per
+ * step; each step lives in its own file:
+ *   vnet.c      virtio-net over virtio-MMIO (polled, zero-copy RX)
+ *   net.c       our IPv4 host: ARP, UDP
+ *   dhcp_run.c  DHCP (net/dhcp.c does the protocol)
+ *   pxe.c       PXELINUX config search/parse/choice (net/pxelinux.c)
+ *   tftp_get.c  TFTP into place (net/tftp.c does the protocol)
+ *   kernel.c    kernel + initrd placement, zero page, jump
+ * On failure: one line on the console and FW_STATUS_* to PORT_FW_STATUS,
+ * which makes minivmm exit with EXIT_NETBOOT_FAILED / EXIT_LOCALBOOT.
+ */
+#include "boot/firmware/console.h"
+#include "boot/firmware/fw.h"
+#include "boot/firmware/io.h"
+#include "boot/firmware/timer.h"
+#include "boot/layout.h"
+
+void fw_main(const struct fw_handoff *h);
+
+static struct fw fw;
+
+static __attribute__((noreturn)) void fw_stop(uint8_t status,
+					      const char *what,
+					      const char *why)
+{
+	if (what)
+		fw_printf("netboot: %s: %s\n", what, why);
+	outb(PORT_FW_STATUS, status);
+	cpu_halt();
+}
+
+static void fw_trace(const struct fw_handoff *h, uint8_t phase)
+{
+	if (h->flags & FW_HANDOFF_F_TRACE)
+		outb(PORT_DEBUG_TRACE, phase);
+}
+
+static void fw_show_lease(const struct fw *f)
+{
+	char ip[16], mask[16], gw[16], srv[16];
+
+	inet_ntoa(f->net.ip, ip);
+	inet_ntoa(f->net.netmask, mask);
+	inet_ntoa(f->net.gateway, gw);
+	inet_ntoa(f->tftp_server, srv);
+	fw_printf("DHCP: address %s netmask %s gateway %s, TFTP server %s, "
+		  "boot file '%s'\n", ip, mask, gw, srv,
+		  dhcp_lease_bootfile(f->lease));
+}
+
+/* Option 66 may hold a dotted quad; names would need DNS. */
+static uint32_t fw_parse_ip(const char *s)
+{
+	uint32_t ip = 0, part = 0;
+	int dots = 0, digits = 0;
+
+	for (; *s; s++) {
+		if (*s == '.' && digits && dots < 3) {
+			ip = ip << 8 | part;
+			part = 0;
+			digits = 0;
+			dots++;
+		} else if (*s >= '0' && *s <= '9' && digits < 3) {
+			part = part * 10 + (uint32_t)(*s - '0');
+			digits++;
+			if (part > 255)
+				return 0;
+		} else {
+			return 0;
+		}
+	}
+	return dots == 3 && digits ? ip << 8 | part : 0;
+}
+
+void fw_main(const struct fw_handoff *h)
+{
+	const char *why;
+	char mac[18];
+
+	console_init(h->magic == FW_HANDOFF_MAGIC ? h->serial_port : PORT_COM1);
+	fw_printf("\nminivmm netboot firmware\n");
+	if (h->magic != FW_HANDOFF_MAGIC || h->version != FW_HANDOFF_VERSION)
+		fw_stop(FW_STATUS_NETBOOT_FAILED, "hand-off block",
+			"bad magic or version");
+	fw.h = h;
+	fw_trace(h, 0x10);
+	timer_init();
+
+	why = vnet_init(&fw.vnet, h->virtio_net_mmio);
+	if (why)
+		fw_stop(FW_STATUS_NETBOOT_FAILED, "virtio-net", why);
+	if (!(fw.vnet.mac[0] | fw.vnet.mac[1] | fw.vnet.mac[2] |
+	      fw.vnet.mac[3] | fw.vnet.mac[4] | fw.vnet.mac[5]))
+		for (int i = 0; i < 6; i++)	/* no MAC feature: ours */
+			fw.vnet.mac[i] = h->mac[i];
+	for (int i = 0; i < 6; i++) {
+		mac[i * 3] = "0123456789abcdef"[fw.vnet.mac[i] >> 4];
+		mac[i * 3 + 1] = "0123456789abcdef"[fw.vnet.mac[i] & 15];
+		mac[i * 3 + 2] = i < 5 ? ':' : 0;
+	}
+	fw.net.vnet = &fw.vnet;
+	fw_printf("net: virtio-net at %lx, MAC %s\n",
+		  (unsigned long)h->virtio_net_mmio, mac);
+
+	fw_trace(h, 0x11);
+	if (fw_dhcp(&fw, &why) < 0)
+		fw_stop(FW_STATUS_NETBOOT_FAILED, "DHCP", why);
+	fw.tftp_server = dhcp_lease_tftp_server(fw.lease);
+	if (fw.lease->have & DHCP_HAVE_TFTP_SERVER &&
+	    fw_parse_ip(fw.lease->tftp_server))
+		fw.tftp_server = fw_parse_ip(fw.lease->tftp_server);
+	fw_show_lease(&fw);
+	if (!fw.tftp_server)
+		fw_stop(FW_STATUS_NETBOOT_FAILED, "DHCP", "no TFTP server");
+
+	fw_trace(h, 0x12);
+	if (fw_pxe(&fw, &why) < 0)
+		fw_stop(FW_STATUS_NETBOOT_FAILED, "PXE", why);
+	if (fw.boot.type == PXE_K_LOCALBOOT)
+		fw_stop(FW_STATUS_LOCALBOOT, "LOCALBOOT",
+			"handing back to minivmm");
+
+	fw_trace(h, 0x13);
+	if (fw_boot_linux(&fw, &why) < 0)
+		fw_stop(FW_STATUS_NETBOOT_FAILED, "Linux", why);
+}

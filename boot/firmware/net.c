@@ -1,0 +1,174 @@
+// SPDX-License-Identifier: MIT
+/*
+ * IPv4 host for the firmware: ARP answers and lookups, UDP in and out.
+ * Frames are parsed with the shared net/inet.c code.
+ */
+#include "boot/firmware/io.h"
+#include "boot/firmware/net.h"
+#include "boot/firmware/timer.h"
+
+static const uint8_t *net_arp_lookup(const struct net *n, uint32_t ip)
+{
+	for (unsigned int i = 0; i < NET_ARP_CACHE; i++)
+		if (n->arp[i].ip == ip && ip)
+			return n->arp[i].mac;
+	return 0;
+}
+
+void net_arp_learn(struct net *n, uint32_t ip, const uint8_t mac[6])
+{
+	unsigned int i;
+
+	if (!ip)
+		return;
+	for (i = 0; i < NET_ARP_CACHE; i++)
+		if (n->arp[i].ip == ip)
+			break;
+	if (i == NET_ARP_CACHE) {
+		i = n->arp_next;
+		n->arp_next = (n->arp_next + 1) % NET_ARP_CACHE;
+	}
+	n->arp[i].ip = ip;
+	__builtin_memcpy(n->arp[i].mac, mac, 6);
+}
+
+uint32_t net_next_hop(const struct net *n, uint32_t ip)
+{
+	if (!n->netmask || ((ip ^ n->ip) & n->netmask) == 0 || !n->gateway)
+		return ip;
+	return n->gateway;
+}
+
+uint8_t *net_udp_payload(struct net *n)
+{
+	return vnet_tx_frame(n->vnet) + INET_UDP_HLEN;
+}
+
+bool net_udp_send(struct net *n, uint32_t dst_ip, uint16_t sport,
+		  uint16_t dport, size_t len)
+{
+	const uint8_t *mac = dst_ip == 0xffffffffu ? inet_broadcast_mac :
+			     net_arp_lookup(n, net_next_hop(n, dst_ip));
+	struct inet_udp_addr a = {
+		.src_mac = n->vnet->mac, .dst_mac = mac,
+		.src_ip = n->ip, .dst_ip = dst_ip,
+		.src_port = sport, .dst_port = dport, .ip_id = n->ip_id++,
+	};
+	size_t flen;
+
+	if (!mac)
+		return false;
+	flen = inet_udp_build(vnet_tx_frame(n->vnet), ETH_FRAME_MAX, &a, len);
+	if (!flen)
+		return false;
+	vnet_tx_send(n->vnet, flen);
+	return true;
+}
+
+static void net_arp_send(struct net *n, uint16_t op, const uint8_t *dst_mac,
+			 uint32_t tpa, const uint8_t *tha)
+{
+	struct inet_arp a = { .op = op, .spa = n->ip, .tpa = tpa };
+	size_t len;
+
+	__builtin_memcpy(a.sha, n->vnet->mac, 6);
+	__builtin_memcpy(a.tha, tha, 6);
+	len = inet_arp_build(vnet_tx_frame(n->vnet), ETH_FRAME_MAX, dst_mac, &a);
+	if (len)
+		vnet_tx_send(n->vnet, len < 60 ? 60 : len);	/* min frame */
+}
+
+static void net_arp_input(struct net *n, struct vnet_packet *p)
+{
+	struct inet_arp a;
+
+	vnet_rx_linearize(n->vnet, p);
+	if (inet_arp_parse(p->frame, p->frame_len, &a) != INET_OK)
+		return;
+	if (!n->ip)
+		return;
+	if (a.op == ARP_OP_REPLY && a.tpa == n->ip)
+		net_arp_learn(n, a.spa, a.sha);
+	if (a.op == ARP_OP_REQUEST && a.tpa == n->ip) {
+		net_arp_learn(n, a.spa, a.sha);
+		net_arp_send(n, ARP_OP_REPLY, a.sha, a.spa, a.sha);
+	}
+}
+
+/* UDP checksum of a contiguous frame unless the device vouched for it. */
+static bool net_udp_csum_ok(struct vnet_packet *p, const struct inet_udp *u)
+{
+	return p->csum_ok || inet_udp_csum_ok(p->frame, u);
+}
+
+int net_run(struct net *n, net_udp_fn fn, void *ctx, vnet_payload_fn fill,
+	    void *fill_ctx, const uint64_t *deadline_ms)
+{
+	struct vnet_packet p;
+	struct inet_udp u;
+	int rc;
+
+	for (;;) {
+		vnet_rx_fill(n->vnet, fill, fill_ctx);
+		if (!vnet_rx_poll(n->vnet, &p)) {
+			if (timer_now_ms() >= *deadline_ms)
+				return NET_TIMEOUT;
+			cpu_relax();
+			continue;
+		}
+		if (p.head_len >= ETH_HLEN &&
+		    inet_get16(p.frame + 12) == ETH_P_ARP) {
+			net_arp_input(n, &p);
+			continue;
+		}
+		if (inet_udp_parse(p.frame, p.head_len, p.frame_len, &u) !=
+		    INET_OK) {
+			/* IP options can push headers past the header part */
+			vnet_rx_linearize(n->vnet, &p);
+			if (inet_udp_parse(p.frame, p.head_len, p.frame_len,
+					   &u) != INET_OK)
+				continue;
+		}
+		if (n->ip && u.dst_ip != n->ip && u.dst_ip != 0xffffffffu)
+			continue;
+		if (p.head_len < p.frame_len &&
+		    (u.dst_port != n->zc_port ||
+		     u.payload_off != VNET_RX_HDR_PART - VNET_HDR_LEN - 4))
+			vnet_rx_linearize(n->vnet, &p);
+		if (p.head_len == p.frame_len && !net_udp_csum_ok(&p, &u))
+			continue;
+		rc = fn(ctx, n, &p, &u);
+		if (rc != NET_CONTINUE)
+			return rc;
+	}
+}
+
+static int net_arp_wait(void *ctx, struct net *n, struct vnet_packet *p,
+			const struct inet_udp *u)
+{
+	(void)n;
+	(void)p;
+	(void)u;
+	(void)ctx;
+	return NET_CONTINUE;
+}
+
+bool net_arp_resolve(struct net *n, uint32_t ip)
+{
+	static const uint8_t zero[6];
+
+	for (int tries = 0; tries < 4; tries++) {
+		uint64_t end;
+
+		if (net_arp_lookup(n, ip))
+			return true;
+		net_arp_send(n, ARP_OP_REQUEST, inet_broadcast_mac, ip, zero);
+		end = timer_now_ms() + 500u * (1u << tries);
+		while (!net_arp_lookup(n, ip) && timer_now_ms() < end) {
+			uint64_t slice = timer_now_ms() + 10;
+
+			net_run(n, net_arp_wait, 0, 0, 0, &slice);
+		}
+	}
+	return net_arp_lookup(n, ip) != 0;
+}

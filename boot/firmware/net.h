@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The firmware's IPv4 host: our address, ARP (answering and resolving),
+ * UDP send, and the receive loop that hands UDP packets to a handler.
+ */
+#ifndef MINIVMM_FW_NET_H
+#define MINIVMM_FW_NET_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "boot/firmware/vnet.h"
+#include "net/inet.h"
+
+#define NET_ARP_CACHE	4
+
+struct net {
+	struct vnet *vnet;
+	uint32_t ip, netmask, gateway;
+	uint16_t ip_id;
+	uint16_t zc_port;		/* local port whose payload may be split */
+	struct {
+		uint32_t ip;
+		uint8_t mac[6];
+	} arp[NET_ARP_CACHE];
+	unsigned int arp_next;
+};
+
+/* Handler result. */
+enum net_rc {
+	NET_CONTINUE = 0,
+	NET_DONE = 1,
+	NET_TIMEOUT = -1,
+};
+
+typedef int (*net_udp_fn)(void *ctx, struct net *n, struct vnet_packet *p,
+			  const struct inet_udp *u);
+
+/* Payload area of the next UDP frame to send. */
+uint8_t *net_udp_payload(struct net *n);
+/* Send it; the destination MAC comes from the ARP cache (or broadcast
+ * for 255.255.255.255).  False if the MAC is unknown. */
+bool net_udp_send(struct net *n, uint32_t dst_ip, uint16_t sport,
+		  uint16_t dport, size_t len);
+/* Poll until fn says done (NET_DONE), fails (< 0) or deadline passes
+ * (NET_TIMEOUT).  fill posts RX buffers (NULL: scratch buffers).  The
+ * deadline is re-read every round, so fn may push it on progress. */
+int net_run(struct net *n, net_udp_fn fn, void *ctx, vnet_payload_fn fill,
+	    void *fill_ctx, const uint64_t *deadline_ms);
+/* The IP to ARP for to reach ip (itself or the gateway). */
+uint32_t net_next_hop(const struct net *n, uint32_t ip);
+/* Resolve by ARP with retries; false if nobody answers. */
+bool net_arp_resolve(struct net *n, uint32_t ip);
+/* Learn a mapping (e.g. from the DHCP server's frame). */
+void net_arp_learn(struct net *n, uint32_t ip, const uint8_t mac[6]);
+
+#endif

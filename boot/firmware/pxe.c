@@ -1,0 +1,209 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Step 3: decide what to boot.  A boot file named like PXELINUX (*.0, or
+ * option 209 given) means: fetch the PXELINUX config the way PXELINUX
+ * looks for it, parse it (INCLUDEs fetched on demand), take the
+ * unattended choice.  Any other boot file is booted as a Linux kernel.
+ */
+#include "boot/firmware/console.h"
+#include "boot/firmware/fw.h"
+
+#define FW_CONFIG_RESTARTS	4
+
+static size_t fw_strlen(const char *s)
+{
+	size_t n = 0;
+
+	while (s[n])
+		n++;
+	return n;
+}
+
+static void fw_strcpy(char *dst, const char *src, size_t cap)
+{
+	size_t i;
+
+	for (i = 0; src[i] && i < cap - 1; i++)
+		dst[i] = src[i];
+	dst[i] = 0;
+}
+
+int fw_fetch(struct fw *fw, const char *name, struct fw_file *f,
+	     const char **why)
+{
+	char path[PXE_PATH_MAX];
+	int rc;
+
+	if (!pxe_join(fw->prefix, name, path, sizeof(path))) {
+		*why = "file name too long";
+		return -1;
+	}
+	f->name = path;
+	rc = tftp_get(&fw->net, fw->tftp_server, f, why);
+	if (rc == 0) {
+		uint64_t kib_s = f->ms ? f->size / f->ms * 1000 / 1024 : 0;
+
+		fw_printf("TFTP: %s: %lu bytes in %lu ms (%lu KiB/s, %lu "
+			  "blocks copied)\n", path, (unsigned long)f->size,
+			  (unsigned long)f->ms, (unsigned long)kib_s,
+			  (unsigned long)f->copied);
+	} else {
+		fw_printf("TFTP: %s: %s\n", path, *why);
+	}
+	f->name = 0;
+	return rc;
+}
+
+/* Fetch a config file into buffer depth; its length, or -1. */
+static long fw_fetch_config(struct fw *fw, const char *name,
+			    unsigned int depth, bool *not_found,
+			    const char **why)
+{
+	struct fw_file f = { .base = (uint8_t *)fw->cfgbuf[depth],
+			     .cap = FW_CFG_MAX };
+
+	if (fw_fetch(fw, name, &f, why) < 0) {
+		*not_found = f.not_found;
+		return -1;
+	}
+	return (long)f.size;
+}
+
+static int fw_pxe_include(void *ctx, const char *path, unsigned int depth,
+			  const char **text, size_t *len)
+{
+	struct fw *fw = ctx;
+	const char *why;
+	bool nf;
+	long n;
+
+	if (depth > PXE_INCLUDE_DEPTH)
+		return -1;
+	n = fw_fetch_config(fw, path, depth, &nf, &why);
+	if (n < 0)
+		return -1;		/* PXELINUX skips a missing INCLUDE */
+	*text = fw->cfgbuf[depth];
+	*len = (size_t)n;
+	return 0;
+}
+
+/* The first config of the PXELINUX search list that exists. */
+static long fw_pxe_find_config(struct fw *fw, const char **why)
+{
+	struct pxe_lookup lk = { .prefix = "", .uuid = fw->h->uuid,
+				 .ip = fw->net.ip };
+	char name[PXE_PATH_MAX];
+	bool nf = false;
+	long n;
+
+	for (int i = 0; i < 6; i++)
+		lk.mac[i] = fw->vnet.mac[i];
+	if (fw->lease->have & DHCP_HAVE_PXE_CONFIG)
+		return fw_fetch_config(fw, fw->lease->pxe_config, 0, &nf, why);
+	for (unsigned int i = 0; pxe_config_path(&lk, i, name, sizeof(name));
+	     i++) {
+		n = fw_fetch_config(fw, name, 0, &nf, why);
+		if (n >= 0 || !nf)
+			return n;
+	}
+	*why = "no PXELINUX config file found";
+	return -1;
+}
+
+static bool fw_is_pxelinux(const char *bootfile, const struct dhcp_lease *l)
+{
+	size_t n = fw_strlen(bootfile);
+
+	if (l->have & DHCP_HAVE_PXE_CONFIG)
+		return true;
+	return n >= 2 && bootfile[n - 2] == '.' && bootfile[n - 1] == '0';
+}
+
+static void fw_pxe_show(const struct pxe_boot *b)
+{
+	fw_printf("PXE: %s '%s': kernel %s, initrd %s\n",
+		  b->label[0] ? "label" : "command", b->label, b->kernel,
+		  b->initrd[0] ? b->initrd : "(none)");
+	fw_printf("PXE: command line: %s\n", b->cmdline);
+}
+
+int fw_pxe(struct fw *fw, const char **why)
+{
+	const char *bootfile = dhcp_lease_bootfile(fw->lease);
+	const char *extra = fw->h->cmdline_len ? fw->h->cmdline : 0;
+	struct pxe_netinfo ni = { .client_ip = fw->net.ip,
+				  .server_ip = fw->tftp_server,
+				  .gateway = fw->net.gateway,
+				  .netmask = fw->net.netmask };
+	long len;
+
+	for (int i = 0; i < 6; i++)
+		ni.mac[i] = fw->vnet.mac[i];
+	if (!pxe_path_prefix(bootfile, fw->lease->path_prefix, fw->prefix,
+			     sizeof(fw->prefix))) {
+		*why = "path prefix too long";
+		return -1;
+	}
+	if (!fw_is_pxelinux(bootfile, fw->lease)) {
+		if (!bootfile[0]) {
+			*why = "the DHCP server named no boot file";
+			return -1;
+		}
+		/* A kernel named directly by DHCP. */
+		fw->prefix[0] = 0;
+		fw->boot.type = PXE_K_LINUX;
+		fw_strcpy(fw->boot.kernel, bootfile, sizeof(fw->boot.kernel));
+		fw->boot.initrd[0] = 0;
+		fw_strcpy(fw->boot.cmdline, extra ? extra : "",
+			  sizeof(fw->boot.cmdline));
+		fw_printf("PXE: booting %s as a Linux kernel\n", bootfile);
+		return 0;
+	}
+	fw_printf("PXE: %s: PXELINUX config, path prefix '%s'\n", bootfile,
+		  fw->prefix);
+	len = fw_pxe_find_config(fw, why);
+	for (int restarts = 0; ; restarts++) {
+		if (len < 0)
+			return -1;
+		pxe_cfg_init(&fw->cfg);
+		pxe_cfg_parse(&fw->cfg, fw->cfgbuf[0], (size_t)len,
+			      fw_pxe_include, fw);
+		if (fw->cfg.restart) {
+			fw_strcpy(fw->boot.kernel, fw->cfg.config_file,
+				  sizeof(fw->boot.kernel));
+		} else {
+			if (pxe_cfg_choose(&fw->cfg, &ni, extra, &fw->boot) < 0) {
+				*why = "the PXELINUX config names nothing to boot";
+				return -1;
+			}
+			if (fw->boot.type != PXE_K_CONFIG)
+				break;
+		}
+		if (restarts >= FW_CONFIG_RESTARTS) {
+			*why = "too many CONFIG restarts";
+			return -1;
+		}
+		fw_printf("PXE: CONFIG %s\n", fw->boot.kernel);
+		{
+			bool nf;
+			char next[PXE_PATH_MAX];
+
+			fw_strcpy(next, fw->boot.kernel, sizeof(next));
+			len = fw_fetch_config(fw, next, 0, &nf, why);
+		}
+	}
+	switch (fw->boot.type) {
+	case PXE_K_LINUX:
+		fw_pxe_show(&fw->boot);
+		return 0;
+	case PXE_K_LOCALBOOT:
+		fw_printf("PXE: label %s: LOCALBOOT\n", fw->boot.label);
+		return 0;
+	case PXE_K_COM32:
+		*why = "the chosen entry is a COM32 module (*.c32): not supported";
+		return -1;
+	default:
+		*why = "the chosen entry is not a Linux kernel";
+		return -1;
+	}
+}

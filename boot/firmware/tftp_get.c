@@ -1,0 +1,209 @@
+// SPDX-License-Identifier: MIT
+/*
+ * One TFTP transfer, driven by the net/tftp.c state machine.  The RX ring
+ * is refilled with buffers aimed at where the next blocks belong: a
+ * buffer posted with k buffers ahead of it gets block next + k, which is
+ * never a block already received (each packet completes at most one
+ * block), so a stray packet can only scribble on room still to be filled.
+ * A block that lands elsewhere (stray packet shifted the ring, IP
+ * options, the first blocks before the OACK) is copied into place.
+ */
+#include "boot/firmware/io.h"
+#include "boot/firmware/timer.h"
+#include "boot/firmware/tftp_get.h"
+#include "net/tftp.h"
+
+#define TFTP_WANT_BLKSIZE	1468
+#define TFTP_WANT_WINDOW	8
+
+struct tftp_get {
+	struct net *n;
+	struct fw_file *f;
+	struct tftp_client c;
+	uint32_t server;
+	uint16_t lport;
+	uint64_t deadline;
+	int result;			/* 0 running, 1 done, -1 failed */
+};
+
+static uint16_t tftp_get_port(void)
+{
+	return (uint16_t)(49152 + rdtsc() % 16000);
+}
+
+static uint8_t *tftp_get_fill(void *ctx, unsigned int k, uint32_t *len,
+			      uint64_t *tag)
+{
+	struct tftp_get *g = ctx;
+	uint64_t off;
+	size_t bs;
+
+	/* Before the OACK the block size is not known yet: scratch. */
+	if (g->c.state != TFTP_S_TRANSFER || !g->f->base)
+		return 0;
+	off = tftp_next_offset(&g->c, k);
+	bs = g->c.blksize;
+	if (off + bs > g->f->cap)
+		return 0;
+	*len = (uint32_t)bs;
+	*tag = off;
+	return g->f->base + off;
+}
+
+static void tftp_get_send(struct tftp_get *g)
+{
+	uint16_t port = g->c.server_port ? g->c.server_port : TFTP_PORT;
+
+	if (!g->c.tx_len)
+		return;
+	__builtin_memcpy(net_udp_payload(g->n), g->c.tx, g->c.tx_len);
+	net_udp_send(g->n, g->server, g->lport, port, g->c.tx_len);
+}
+
+/* UDP checksum of a split DATA packet: headers here, payload there. */
+static bool tftp_get_split_csum(const struct vnet_packet *p,
+				const struct inet_udp *u)
+{
+	const uint8_t *udp = p->frame + u->payload_off - UDP_HLEN;
+	uint8_t ph[12];
+	uint32_t sum;
+
+	if (p->csum_ok || !u->udp_csum)
+		return true;
+	inet_put32(ph, u->src_ip);
+	inet_put32(ph + 4, u->dst_ip);
+	ph[8] = 0;
+	ph[9] = IPV4_PROTO_UDP;
+	inet_put16(ph + 10, (uint16_t)(u->payload_len + UDP_HLEN));
+	sum = inet_csum_add(0, ph, sizeof(ph));
+	sum = inet_csum_add(sum, udp, UDP_HLEN + TFTP_HLEN);
+	sum = inet_csum_add(sum, p->payload, u->payload_len - TFTP_HLEN);
+	return inet_csum_fold(sum) == 0;
+}
+
+static int tftp_get_rx(void *ctx, struct net *n, struct vnet_packet *p,
+		       const struct inet_udp *u)
+{
+	struct tftp_get *g = ctx;
+	struct tftp_block blk;
+	enum tftp_action act;
+	const uint8_t *pkt = p->frame + u->payload_off;
+	size_t avail = p->head_len - u->payload_off;
+
+	if (u->dst_port != g->lport || u->src_ip != g->server)
+		return NET_CONTINUE;
+	if (avail < u->payload_len) {
+		if (u->payload_len < TFTP_HLEN || inet_get16(pkt) != TFTP_DATA) {
+			vnet_rx_linearize(n->vnet, p);
+			if (!p->csum_ok && !inet_udp_csum_ok(p->frame, u))
+				return NET_CONTINUE;
+			avail = u->payload_len;
+		} else if (!tftp_get_split_csum(p, u)) {
+			return NET_CONTINUE;
+		}
+	}
+	act = tftp_receive(&g->c, u->src_port, pkt, avail, u->payload_len,
+			   &blk);
+	if (blk.stored && blk.len) {
+		const uint8_t *src = avail >= u->payload_len ? pkt + TFTP_HLEN :
+				     p->payload;
+		uint8_t *dst;
+
+		if (!g->f->base && blk.offset == 0 &&
+		    (!g->f->place || !g->f->place(g->f, src, blk.len))) {
+			g->result = -1;
+			return NET_DONE;
+		}
+		if (blk.offset + blk.len > g->f->cap) {
+			g->result = -1;
+			return NET_DONE;
+		}
+		dst = g->f->base + blk.offset;
+		if (dst != src) {
+			__builtin_memcpy(dst, src, blk.len);
+			g->f->copied++;
+		}
+	}
+	if (act != TFTP_A_NONE)
+		tftp_get_send(g);
+	if (blk.stored || act == TFTP_A_SEND)
+		g->deadline = timer_now_ms() + g->c.timeout_ms;
+	if (act == TFTP_A_DONE) {
+		g->result = 1;
+		return NET_DONE;
+	}
+	if (act == TFTP_A_FAILED) {
+		g->result = -1;
+		return NET_DONE;
+	}
+	return NET_CONTINUE;
+}
+
+int tftp_get(struct net *n, uint32_t server, struct fw_file *f,
+	     const char **why)
+{
+	struct tftp_get g = { .n = n, .f = f, .server = server };
+	struct tftp_request req = {
+		.filename = f->name, .max_size = f->cap,
+		.blksize = TFTP_WANT_BLKSIZE, .windowsize = TFTP_WANT_WINDOW,
+		.tsize = true,
+	};
+	uint64_t start = timer_now_ms();
+
+	f->size = f->copied = 0;
+	f->not_found = false;
+	if (!net_arp_resolve(n, net_next_hop(n, server))) {
+		*why = "the TFTP server does not answer ARP";
+		return -1;
+	}
+	g.lport = tftp_get_port();
+	n->zc_port = g.lport;
+	if (tftp_start(&g.c, &req) != TFTP_A_SEND) {
+		*why = "file name too long";
+		return -1;
+	}
+	tftp_get_send(&g);
+	g.deadline = timer_now_ms() + g.c.timeout_ms;
+	while (!g.result) {
+		if (net_run(n, tftp_get_rx, &g, tftp_get_fill, &g,
+			    &g.deadline) == NET_TIMEOUT) {
+			enum tftp_action act = tftp_timeout(&g.c);
+
+			tftp_get_send(&g);
+			if (act == TFTP_A_FAILED)
+				g.result = -1;
+			g.deadline = timer_now_ms() + g.c.timeout_ms;
+		}
+	}
+	n->zc_port = 0;
+	f->ms = timer_now_ms() - start;
+	/* Buffers aimed at this file's room may still be posted: take them
+	 * back before the room gets another use. */
+	if (vnet_has_foreign_rx(n->vnet)) {
+		const char *err = vnet_init(n->vnet, n->vnet->base);
+
+		if (err && g.result > 0) {
+			*why = err;
+			return -1;
+		}
+	}
+	if (g.result < 0) {
+		if (g.c.state == TFTP_S_FAILED) {
+			f->not_found = g.c.error_from_server &&
+				       g.c.error_code == TFTP_ERR_NOT_FOUND;
+			const char *m = g.c.error_msg[0] ? g.c.error_msg :
+					tftp_error_name(g.c.error_code);
+			size_t i;
+
+			for (i = 0; m[i] && i < sizeof(f->error) - 1; i++)
+				f->error[i] = m[i];
+			f->error[i] = 0;
+			*why = f->error;
+		} else {
+			*why = "no room for the file";
+		}
+		return -1;
+	}
+	f->size = g.c.size;
+	return 0;
+}

@@ -1,0 +1,302 @@
+// SPDX-License-Identifier: MIT
+/*
+ * virtio-net over virtio-MMIO v2 (virtio 1.x 4.2.2), polled, no
+ * interrupts.  Features: VERSION_1, MAC, GUEST_CSUM; no mergeable buffers
+ * (each RX chain holds exactly one frame, see vnet.h).
+ */
+#include "boot/firmware/io.h"
+#include "boot/firmware/vnet.h"
+
+#define VM_MAGIC		0x000
+#define VM_VERSION		0x004
+#define VM_DEVICE_ID		0x008
+#define VM_DEVICE_FEATURES	0x010
+#define VM_DEVICE_FEATURES_SEL	0x014
+#define VM_DRIVER_FEATURES	0x020
+#define VM_DRIVER_FEATURES_SEL	0x024
+#define VM_QUEUE_SEL		0x030
+#define VM_QUEUE_NUM_MAX	0x034
+#define VM_QUEUE_NUM		0x038
+#define VM_QUEUE_READY		0x044
+#define VM_QUEUE_NOTIFY		0x050
+#define VM_STATUS		0x070
+#define VM_QUEUE_DESC_LOW	0x080
+#define VM_QUEUE_DESC_HIGH	0x084
+#define VM_QUEUE_AVAIL_LOW	0x090
+#define VM_QUEUE_AVAIL_HIGH	0x094
+#define VM_QUEUE_USED_LOW	0x0a0
+#define VM_QUEUE_USED_HIGH	0x0a4
+#define VM_CONFIG		0x100
+
+#define ST_ACK			1
+#define ST_DRIVER		2
+#define ST_DRIVER_OK		4
+#define ST_FEATURES_OK		8
+
+#define F_GUEST_CSUM		(1u << 1)
+#define F_MAC			(1u << 5)
+#define F_VERSION_1_HI		(1u << 0)	/* bit 32 */
+
+#define VRING_DESC_F_NEXT	1
+#define VRING_DESC_F_WRITE	2
+#define VRING_AVAIL_F_NO_INTERRUPT 1
+
+#define HDR_F_NEEDS_CSUM	1
+#define HDR_F_DATA_VALID	2
+
+static void vnet_w(struct vnet *v, uint32_t reg, uint32_t val)
+{
+	mmio_write32(v->base + reg, val);
+}
+
+static uint32_t vnet_r(struct vnet *v, uint32_t reg)
+{
+	return mmio_read32(v->base + reg);
+}
+
+static const char *vnet_queue_init(struct vnet *v, unsigned int idx,
+				   struct vnet_queue *q)
+{
+	uint32_t max;
+	uint64_t a;
+
+	vnet_w(v, VM_QUEUE_SEL, idx);
+	if (vnet_r(v, VM_QUEUE_READY))
+		return "virtio-net queue already live";
+	max = vnet_r(v, VM_QUEUE_NUM_MAX);
+	if (max < VNET_QSIZE)
+		return "virtio-net queue too small";
+	q->size = VNET_QSIZE;
+	vnet_w(v, VM_QUEUE_NUM, VNET_QSIZE);
+	a = (uint64_t)q->desc;
+	vnet_w(v, VM_QUEUE_DESC_LOW, (uint32_t)a);
+	vnet_w(v, VM_QUEUE_DESC_HIGH, (uint32_t)(a >> 32));
+	a = (uint64_t)&q->avail;
+	vnet_w(v, VM_QUEUE_AVAIL_LOW, (uint32_t)a);
+	vnet_w(v, VM_QUEUE_AVAIL_HIGH, (uint32_t)(a >> 32));
+	a = (uint64_t)&q->used;
+	vnet_w(v, VM_QUEUE_USED_LOW, (uint32_t)a);
+	vnet_w(v, VM_QUEUE_USED_HIGH, (uint32_t)(a >> 32));
+	q->avail.flags = VRING_AVAIL_F_NO_INTERRUPT;
+	vnet_w(v, VM_QUEUE_READY, 1);
+	return 0;
+}
+
+void vnet_reset(struct vnet *v)
+{
+	unsigned long spins = 0;
+
+	vnet_w(v, VM_STATUS, 0);
+	/* virtio-mmio: the reset is complete when status reads back 0. */
+	while (vnet_r(v, VM_STATUS) && ++spins < 1000000ul)
+		cpu_relax();
+}
+
+bool vnet_has_foreign_rx(const struct vnet *v)
+{
+	for (unsigned int k = 0; k < v->rx_posted; k++) {
+		unsigned int i = (v->rx_head + k) % VNET_RX_SLOTS;
+
+		if (v->rx_payload[i] != v->rx[i].scratch)
+			return true;
+	}
+	return false;
+}
+
+const char *vnet_init(struct vnet *v, uint64_t mmio_base)
+{
+	uint32_t f_lo, f_hi;
+	const char *why;
+
+	__builtin_memset(&v->rxq, 0, sizeof(v->rxq));
+	__builtin_memset(&v->txq, 0, sizeof(v->txq));
+	for (int i = 0; i < VNET_TX_SLOTS; i++)
+		v->tx[i].busy = false;
+	v->tx_next = v->rx_posted = v->rx_head = 0;
+	v->base = mmio_base;
+	if (!mmio_base)
+		return "no virtio-net device in the hand-off block";
+	if (vnet_r(v, VM_MAGIC) != 0x74726976 || vnet_r(v, VM_VERSION) != 2)
+		return "no virtio-mmio v2 device at the virtio-net address";
+	if (vnet_r(v, VM_DEVICE_ID) != 1)
+		return "the virtio-mmio device is not a network card";
+	vnet_reset(v);
+	vnet_w(v, VM_STATUS, ST_ACK);
+	vnet_w(v, VM_STATUS, ST_ACK | ST_DRIVER);
+	vnet_w(v, VM_DEVICE_FEATURES_SEL, 0);
+	f_lo = vnet_r(v, VM_DEVICE_FEATURES);
+	vnet_w(v, VM_DEVICE_FEATURES_SEL, 1);
+	f_hi = vnet_r(v, VM_DEVICE_FEATURES);
+	if (!(f_hi & F_VERSION_1_HI))
+		return "virtio-net lacks VIRTIO_F_VERSION_1";
+	f_lo &= F_MAC | F_GUEST_CSUM;
+	vnet_w(v, VM_DRIVER_FEATURES_SEL, 0);
+	vnet_w(v, VM_DRIVER_FEATURES, f_lo);
+	vnet_w(v, VM_DRIVER_FEATURES_SEL, 1);
+	vnet_w(v, VM_DRIVER_FEATURES, F_VERSION_1_HI);
+	vnet_w(v, VM_STATUS, ST_ACK | ST_DRIVER | ST_FEATURES_OK);
+	if (!(vnet_r(v, VM_STATUS) & ST_FEATURES_OK))
+		return "virtio-net refused our features";
+	v->data_valid_ok = f_lo & F_GUEST_CSUM;
+	if (f_lo & F_MAC)
+		for (int i = 0; i < 6; i++)
+			v->mac[i] = mmio_read8(v->base + VM_CONFIG + i);
+	why = vnet_queue_init(v, 0, &v->rxq);
+	if (!why)
+		why = vnet_queue_init(v, 1, &v->txq);
+	if (why)
+		return why;
+	vnet_w(v, VM_STATUS, ST_ACK | ST_DRIVER | ST_FEATURES_OK |
+	       ST_DRIVER_OK);
+	return 0;
+}
+
+/* ---- TX: one descriptor per frame (header + frame contiguous) ---- */
+
+static void vnet_tx_reclaim(struct vnet *v)
+{
+	struct vnet_queue *q = &v->txq;
+
+	while (q->last_used != *(volatile uint16_t *)&q->used.idx) {
+		uint32_t id = q->used.ring[q->last_used % q->size].id;
+
+		if (id < VNET_TX_SLOTS)
+			v->tx[id].busy = false;
+		q->last_used++;
+	}
+}
+
+uint8_t *vnet_tx_frame(struct vnet *v)
+{
+	struct vnet_tx_slot *s = &v->tx[v->tx_next];
+	uint64_t spins = 0;
+
+	/* All slots in flight: the device works on its own thread; wait. */
+	while (s->busy) {
+		vnet_tx_reclaim(v);
+		if (++spins > 100000000ull)
+			s->busy = false;	/* device stuck: reuse anyway */
+		cpu_relax();
+	}
+	return s->buf + VNET_HDR_LEN;
+}
+
+void vnet_tx_send(struct vnet *v, size_t len)
+{
+	struct vnet_queue *q = &v->txq;
+	unsigned int i = v->tx_next;
+	struct vnet_tx_slot *s = &v->tx[i];
+
+	for (int b = 0; b < VNET_HDR_LEN; b++)
+		s->buf[b] = 0;
+	q->desc[i].addr = (uint64_t)s->buf;
+	q->desc[i].len = (uint32_t)(VNET_HDR_LEN + len);
+	q->desc[i].flags = 0;
+	s->busy = true;
+	q->avail.ring[q->avail.idx % q->size] = (uint16_t)i;
+	barrier();
+	q->avail.idx++;
+	mb();
+	vnet_w(v, VM_QUEUE_NOTIFY, 1);
+	v->tx_next = (i + 1) % VNET_TX_SLOTS;
+	v->tx_packets++;
+	vnet_tx_reclaim(v);
+}
+
+/* ---- RX ---- */
+
+void vnet_rx_fill(struct vnet *v, vnet_payload_fn fn, void *ctx)
+{
+	struct vnet_queue *q = &v->rxq;
+	bool posted = false;
+
+	while (v->rx_posted < VNET_RX_SLOTS) {
+		unsigned int i = (v->rx_head + v->rx_posted) % VNET_RX_SLOTS;
+		uint32_t len = VNET_SCRATCH;
+		uint64_t tag = 0;
+		uint8_t *pay = fn ? fn(ctx, v->rx_posted, &len, &tag) : 0;
+
+		if (!pay) {
+			pay = v->rx[i].scratch;
+			len = VNET_SCRATCH;
+			tag = 0;
+		}
+		v->rx_payload[i] = pay;
+		v->rx_payload_len[i] = len;
+		v->rx_tag[i] = tag;
+		q->desc[2 * i].addr = (uint64_t)v->rx[i].hdr;
+		q->desc[2 * i].len = VNET_RX_HDR_PART;
+		q->desc[2 * i].flags = VRING_DESC_F_WRITE | VRING_DESC_F_NEXT;
+		q->desc[2 * i].next = (uint16_t)(2 * i + 1);
+		q->desc[2 * i + 1].addr = (uint64_t)pay;
+		q->desc[2 * i + 1].len = len;
+		q->desc[2 * i + 1].flags = VRING_DESC_F_WRITE;
+		q->avail.ring[q->avail.idx % q->size] = (uint16_t)(2 * i);
+		barrier();
+		q->avail.idx++;
+		v->rx_posted++;
+		posted = true;
+	}
+	if (posted) {
+		mb();
+		vnet_w(v, VM_QUEUE_NOTIFY, 0);
+	}
+}
+
+bool vnet_rx_poll(struct vnet *v, struct vnet_packet *p)
+{
+	struct vnet_queue *q = &v->rxq;
+	struct vring_used_elem *e;
+	unsigned int slot;
+	uint32_t len;
+	uint8_t flags;
+
+	if (q->last_used == *(volatile uint16_t *)&q->used.idx)
+		return false;
+	barrier();
+	e = &q->used.ring[q->last_used % q->size];
+	q->last_used++;
+	slot = e->id / 2;
+	len = e->len;
+	/* Chains complete in order; trust only our own bookkeeping. */
+	if (slot != v->rx_head)
+		slot = v->rx_head;
+	v->rx_head = (v->rx_head + 1) % VNET_RX_SLOTS;
+	v->rx_posted--;
+	v->rx_packets++;
+	if (len > VNET_RX_HDR_PART + v->rx_payload_len[slot])
+		len = VNET_RX_HDR_PART + v->rx_payload_len[slot];
+	flags = v->rx[slot].hdr[0];
+	p->slot = slot;
+	p->frame = v->rx[slot].hdr + VNET_HDR_LEN;
+	p->frame_len = len > VNET_HDR_LEN ? len - VNET_HDR_LEN : 0;
+	p->payload = v->rx_payload[slot];
+	p->tag = v->rx_tag[slot];
+	p->head_len = p->frame_len;
+	if (p->payload != v->rx[slot].scratch &&
+	    p->head_len > VNET_RX_HDR_PART - VNET_HDR_LEN)
+		p->head_len = VNET_RX_HDR_PART - VNET_HDR_LEN;
+	p->csum_ok = v->data_valid_ok &&
+		     (flags & (HDR_F_DATA_VALID | HDR_F_NEEDS_CSUM));
+	return true;
+}
+
+void vnet_rx_linearize(struct vnet *v, struct vnet_packet *p)
+{
+	struct vnet_rx_slot *s = &v->rx[p->slot];
+	size_t rest = p->frame_len - p->head_len;
+
+	if (p->head_len == p->frame_len)
+		return;
+	if (rest > VNET_SCRATCH)
+		rest = VNET_SCRATCH;
+	__builtin_memcpy(s->scratch, p->payload, rest);
+	p->payload = s->scratch;
+	p->head_len = p->frame_len;
+}
+
+void vnet_rx_done(struct vnet *v, struct vnet_packet *p)
+{
+	(void)v;
+	(void)p;	/* slots are reposted in order by vnet_rx_fill() */
+}
