@@ -283,15 +283,20 @@ static int tap_join_bridge(struct tap *tap, int s, const char *bridge,
 			   char err[CONFIG_ERR_MAX])
 {
 	char master[IFNAMSIZ];
-	int ret = tap_bridge_ioctl(s, bridge, tap->name, SIOCBRADDIF);
+	int ret;
 
+	/*
+	 * A persistent TAP already on the bridge stays as it is (and needs
+	 * no CAP_NET_ADMIN: its owner may run minivmm unprivileged).
+	 */
+	tap_current_master(tap->name, master);
+	if (!strcmp(master, bridge))
+		return 0;
+	ret = tap_bridge_ioctl(s, bridge, tap->name, SIOCBRADDIF);
 	if (!ret) {
 		strcpy(tap->bridge, bridge);
 		return 0;
 	}
-	tap_current_master(tap->name, master);
-	if (ret == -EBUSY && !strcmp(master, bridge))
-		return 0; /* a persistent TAP already on it: leave it there */
 	if (ret == -EBUSY && master[0])
 		snprintf(err, CONFIG_ERR_MAX,
 			 "%s already belongs to %s, cannot add it to bridge %s",
@@ -303,8 +308,8 @@ static int tap_join_bridge(struct tap *tap, int s, const char *bridge,
 			 bridge);
 	else if (ret == -EPERM || ret == -EACCES)
 		snprintf(err, CONFIG_ERR_MAX,
-			 "no permission to add %s to bridge %s", tap->name,
-			 bridge);
+			 "no permission to add %s to bridge %s (needs CAP_NET_ADMIN)",
+			 tap->name, bridge);
 	else
 		snprintf(err, CONFIG_ERR_MAX, "cannot add %s to bridge %s: %s",
 			 tap->name, bridge, strerror(-ret));

@@ -255,6 +255,21 @@ START_TEST(test_persistent_already_on_bridge)
 }
 END_TEST
 
+/* Without privileges: one clear line, whichever step refuses. */
+START_TEST(test_no_permission)
+{
+	struct tap tap;
+	int ret;
+
+	NEED_NETNS();
+	ck_assert_int_eq(setuid(65534), 0);
+	ret = tap_open(&tap, "mvt0", NULL, err);
+	ck_assert_msg(ret == -EACCES || ret == -EPERM, "ret %d: %s", ret, err);
+	ck_assert_msg(!strncmp(err, "no permission to ", 17), "%s", err);
+	ck_assert_int_eq(tap.fd, -1);
+}
+END_TEST
+
 /* The vnet header reaches the TAP: a frame written comes back on a
  * packet socket, and the header is stripped. */
 START_TEST(test_write_with_header)
@@ -295,6 +310,7 @@ static Suite *tap_suite(void)
 	tcase_add_test(life, test_persistent_left_as_it_was);
 	tcase_add_test(life, test_persistent_already_on_bridge);
 	tcase_add_test(life, test_write_with_header);
+	tcase_add_test(life, test_no_permission);
 	suite_add_tcase(s, life);
 	return s;
 }

@@ -1,0 +1,40 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# Two minivmm guests on one bridge ping each other and move a file over
+# TCP (the server guest sends, the client guest fetches); SHA-256 equal.
+. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/net_common.bash"
+
+net_ns two
+ns=$NET_NS
+net_bridge "$ns" br0 10.0.2.2/24
+wrapper=$(net_minivmm "$ns")
+
+MINIVMM=$wrapper MVT_LOG=$WORKDIR/a.log MVT_MEM=256 \
+	MVT_APPEND="mvt.ip=10.0.2.15/24 mvt.peer=10.0.2.16 mvt.role=server mvt.mib=16" \
+	mvt_boot net_peer -tap mvtapa,bridge=br0 &
+a_pid=$!
+net_bg $a_pid
+MINIVMM=$wrapper MVT_LOG=$WORKDIR/b.log MVT_MEM=256 \
+	MVT_APPEND="mvt.ip=10.0.2.16/24 mvt.peer=10.0.2.15 mvt.role=client" \
+	mvt_boot net_peer -tap mvtapb,bridge=br0 &
+b_pid=$!
+net_bg $b_pid
+wait $a_pid
+a_rc=$?
+wait $b_pid
+b_rc=$?
+net_check_boot "$WORKDIR/a.log" $a_rc
+net_check_boot "$WORKDIR/b.log" $b_rc
+mvt_expect_fact "$WORKDIR/a.log" ping ok
+mvt_expect_fact "$WORKDIR/b.log" ping ok
+sha=$(mvt_fact "$WORKDIR/a.log" file_sha)
+[ -n "$sha" ] || { mvt_show "$WORKDIR/a.log"; mvt_fail "server printed no file_sha"; }
+mvt_expect_fact "$WORKDIR/b.log" file_sha "$sha"
+mvt_expect_fact "$WORKDIR/b.log" file_bytes $((16 << 20))
+mac_a=$(mvt_fact "$WORKDIR/a.log" mac)
+mac_b=$(mvt_fact "$WORKDIR/b.log" mac)
+[ "$mac_a" != "$mac_b" ] || mvt_fail "both guests have MAC $mac_a"
+net_expect_no_link "$ns" mvtapa
+net_expect_no_link "$ns" mvtapb
+echo "guests $mac_a and $mac_b pinged each other and moved 16 MiB (sha $sha)"

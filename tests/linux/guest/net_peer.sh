@@ -1,0 +1,33 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# Two guests on one bridge.  mvt.role=server: ping mvt.peer=, then serve a
+# file of mvt.mib= MiB on port 6000.  mvt.role=client: ping the server,
+# fetch the file.  Facts: ping, file_sha.
+. /mvt/net_common.sh
+
+net_config || exit 1
+peer=$(net_arg peer) || { echo "MVT-ERR no mvt.peer="; exit 1; }
+role=$(net_arg role) || { echo "MVT-ERR no mvt.role="; exit 1; }
+mib=$(net_arg mib) || mib=16
+# The other guest may still be booting: net_wait_ping waits 30 s, twice.
+net_wait_ping "$peer" || net_wait_ping "$peer" ||
+	{ echo "MVT ping=fail"; exit 1; }
+echo "MVT ping=ok"
+
+case $role in
+server)
+	dd if=/dev/urandom of=/tmp/f bs=1M count="$mib" 2>/dev/null || exit 1
+	echo "MVT file_sha=$(net_sha /tmp/f)"
+	timeout 120 nc -l -p 6000 </tmp/f >/dev/null || { echo "MVT serve=fail"; exit 1; }
+	echo "MVT serve=done"
+	;;
+client)
+	net_fetch /tmp/f "$peer" 6000 || { echo "MVT fetch=fail"; exit 1; }
+	echo "MVT file_bytes=$(wc -c </tmp/f)"
+	echo "MVT file_sha=$(net_sha /tmp/f)"
+	;;
+*)
+	echo "MVT-ERR unknown role $role"
+	exit 1
+	;;
+esac
