@@ -1,0 +1,442 @@
+// SPDX-License-Identifier: MIT
+/*
+ * seccomp-bpf allowlists per thread class, written with the kernel's
+ * headers only (no libseccomp).  Program shape, the same for every class:
+ *
+ *   arch != AUDIT_ARCH_X86_64        -> KILL_PROCESS (numbers mean nothing)
+ *   nr has the x32 bit               -> KILL_PROCESS
+ *   nr == each allowed syscall       -> ALLOW
+ *   nr == mmap/mprotect              -> ALLOW unless PROT_EXEC is asked for
+ *   nr == ioctl                      -> ALLOW for the listed requests only
+ *   anything else                    -> TRAP (SIGSYS: one line, exit 1)
+ *
+ * TRAP rather than KILL_PROCESS: the handler can name the thread class and
+ * the call, so a user (or a test) learns what happened; the call itself is
+ * never executed either way.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <stdio.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <linux/audit.h>
+#include <linux/filter.h>
+#include <linux/fs.h>
+#include <linux/kvm.h>
+#include <linux/seccomp.h>
+
+#include "boot/layout.h"
+#include "vmm/seccomp.h"
+
+#ifndef X32_SYSCALL_BIT
+#define X32_SYSCALL_BIT 0x40000000
+#endif
+
+#if defined(__SANITIZE_ADDRESS__)
+#define SECCOMP_SANITIZED 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(memory_sanitizer) || \
+	__has_feature(thread_sanitizer)
+#define SECCOMP_SANITIZED 1
+#endif
+#endif
+
+/* ---- allowlists ---- */
+
+/* What glibc does in any thread: locks, memory, time, thread exit. */
+static const int seccomp_common[] = {
+	__NR_futex, __NR_exit, __NR_exit_group, __NR_rt_sigreturn,
+	__NR_rt_sigprocmask, __NR_restart_syscall, __NR_madvise,
+	__NR_munmap, __NR_brk, __NR_clock_gettime, __NR_clock_nanosleep,
+	__NR_nanosleep, __NR_gettid, __NR_getpid, __NR_sched_yield,
+	__NR_write, __NR_getrandom,
+};
+
+/* vCPU: KVM_RUN, device registers, serial output, kicks to I/O threads. */
+static const int seccomp_vcpu[] = {
+	__NR_read, __NR_writev, __NR_fstat, __NR_newfstatat,
+};
+
+/* I/O threads: epoll, eventfds, disk and TAP data path. */
+static const int seccomp_io[] = {
+	__NR_epoll_wait, __NR_epoll_pwait, __NR_epoll_ctl, __NR_read,
+	__NR_readv, __NR_writev, __NR_preadv, __NR_pwritev, __NR_preadv2,
+	__NR_pwritev2, __NR_pread64, __NR_pwrite64, __NR_fdatasync,
+	__NR_fsync, __NR_fallocate, __NR_fstat, __NR_newfstatat,
+};
+
+/* Main thread: poll loop, console, signalfd, joining and tearing down. */
+static const int seccomp_main[] = {
+	__NR_poll, __NR_ppoll, __NR_read, __NR_writev, __NR_close,
+	__NR_fcntl, __NR_tgkill, __NR_epoll_ctl, __NR_fstat,
+	__NR_newfstatat, __NR_lseek, __NR_fsync, __NR_fdatasync,
+	__NR_rt_sigaction,
+};
+
+static const unsigned int seccomp_ioctl_vcpu[] = {
+	KVM_RUN, KVM_IRQ_LINE, KVM_GET_REGS, KVM_GET_SREGS, KVM_TRANSLATE,
+};
+
+static const unsigned int seccomp_ioctl_io[] = {
+	BLKDISCARD, BLKZEROOUT, KVM_IRQ_LINE,
+};
+
+static const unsigned int seccomp_ioctl_main[] = {
+	TCGETS, TCSETS, TCSETSW, TCSETSF, TIOCGWINSZ, KVM_IRQ_LINE,
+	KVM_IOEVENTFD, KVM_IRQFD,
+};
+
+struct seccomp_class_def {
+	const char *name;
+	const int *calls;
+	size_t nr_calls;
+	const unsigned int *ioctls;
+	size_t nr_ioctls;
+};
+
+#define SECCOMP_N(a) (sizeof(a) / sizeof((a)[0]))
+
+static const struct seccomp_class_def seccomp_classes[SECCOMP_THREAD_NR] = {
+	[SECCOMP_THREAD_VCPU] = { "vcpu", seccomp_vcpu, SECCOMP_N(seccomp_vcpu),
+		seccomp_ioctl_vcpu, SECCOMP_N(seccomp_ioctl_vcpu) },
+	[SECCOMP_THREAD_IO] = { "io", seccomp_io, SECCOMP_N(seccomp_io),
+		seccomp_ioctl_io, SECCOMP_N(seccomp_ioctl_io) },
+	[SECCOMP_THREAD_MAIN] = { "main", seccomp_main, SECCOMP_N(seccomp_main),
+		seccomp_ioctl_main, SECCOMP_N(seccomp_ioctl_main) },
+};
+
+/* ---- syscall names, for the SIGSYS message ---- */
+
+#define S(n) [__NR_##n] = #n
+static const char *const seccomp_names[] = {
+	S(read), S(write), S(open), S(close), S(stat), S(fstat), S(lstat), S(poll),
+	S(lseek), S(mmap), S(mprotect), S(munmap), S(brk), S(rt_sigaction),
+	S(rt_sigprocmask), S(rt_sigreturn), S(ioctl), S(pread64), S(pwrite64),
+	S(readv), S(writev), S(access), S(pipe), S(select), S(sched_yield),
+	S(mremap), S(msync), S(mincore), S(madvise), S(shmget), S(shmat), S(shmctl),
+	S(dup), S(dup2), S(pause), S(nanosleep), S(getitimer), S(alarm),
+	S(setitimer), S(getpid), S(sendfile), S(socket), S(connect), S(accept),
+	S(sendto), S(recvfrom), S(sendmsg), S(recvmsg), S(shutdown), S(bind),
+	S(listen), S(getsockname), S(getpeername), S(socketpair), S(setsockopt),
+	S(getsockopt), S(clone), S(fork), S(vfork), S(execve), S(exit), S(wait4),
+	S(kill), S(uname), S(semget), S(semop), S(semctl), S(shmdt), S(msgget),
+	S(msgsnd), S(msgrcv), S(msgctl), S(fcntl), S(flock), S(fsync), S(fdatasync),
+	S(truncate), S(ftruncate), S(getdents), S(getcwd), S(chdir), S(fchdir),
+	S(rename), S(mkdir), S(rmdir), S(creat), S(link), S(unlink), S(symlink),
+	S(readlink), S(chmod), S(fchmod), S(chown), S(fchown), S(lchown), S(umask),
+	S(gettimeofday), S(getrlimit), S(getrusage), S(sysinfo), S(times), S(ptrace),
+	S(getuid), S(syslog), S(getgid), S(setuid), S(setgid), S(geteuid),
+	S(getegid), S(setpgid), S(getppid), S(getpgrp), S(setsid), S(setreuid),
+	S(setregid), S(getgroups), S(setgroups), S(setresuid), S(getresuid),
+	S(setresgid), S(getresgid), S(getpgid), S(setfsuid), S(setfsgid), S(getsid),
+	S(capget), S(capset), S(rt_sigpending), S(rt_sigtimedwait),
+	S(rt_sigqueueinfo), S(rt_sigsuspend), S(sigaltstack), S(utime), S(mknod),
+	S(uselib), S(personality), S(ustat), S(statfs), S(fstatfs), S(sysfs),
+	S(getpriority), S(setpriority), S(sched_setparam), S(sched_getparam),
+	S(sched_setscheduler), S(sched_getscheduler), S(sched_get_priority_max),
+	S(sched_get_priority_min), S(sched_rr_get_interval), S(mlock), S(munlock),
+	S(mlockall), S(munlockall), S(vhangup), S(modify_ldt), S(pivot_root),
+	S(_sysctl), S(prctl), S(arch_prctl), S(adjtimex), S(setrlimit), S(chroot),
+	S(sync), S(acct), S(settimeofday), S(mount), S(umount2), S(swapon),
+	S(swapoff), S(reboot), S(sethostname), S(setdomainname), S(iopl), S(ioperm),
+	S(create_module), S(init_module), S(delete_module), S(get_kernel_syms),
+	S(query_module), S(quotactl), S(nfsservctl), S(getpmsg), S(putpmsg),
+	S(afs_syscall), S(tuxcall), S(security), S(gettid), S(readahead),
+	S(setxattr), S(lsetxattr), S(fsetxattr), S(getxattr), S(lgetxattr),
+	S(fgetxattr), S(listxattr), S(llistxattr), S(flistxattr), S(removexattr),
+	S(lremovexattr), S(fremovexattr), S(tkill), S(time), S(futex),
+	S(sched_setaffinity), S(sched_getaffinity), S(set_thread_area), S(io_setup),
+	S(io_destroy), S(io_getevents), S(io_submit), S(io_cancel),
+	S(get_thread_area), S(lookup_dcookie), S(epoll_create), S(epoll_ctl_old),
+	S(epoll_wait_old), S(remap_file_pages), S(getdents64), S(set_tid_address),
+	S(restart_syscall), S(semtimedop), S(fadvise64), S(timer_create),
+	S(timer_settime), S(timer_gettime), S(timer_getoverrun), S(timer_delete),
+	S(clock_settime), S(clock_gettime), S(clock_getres), S(clock_nanosleep),
+	S(exit_group), S(epoll_wait), S(epoll_ctl), S(tgkill), S(utimes), S(vserver),
+	S(mbind), S(set_mempolicy), S(get_mempolicy), S(mq_open), S(mq_unlink),
+	S(mq_timedsend), S(mq_timedreceive), S(mq_notify), S(mq_getsetattr),
+	S(kexec_load), S(waitid), S(add_key), S(request_key), S(keyctl),
+	S(ioprio_set), S(ioprio_get), S(inotify_init), S(inotify_add_watch),
+	S(inotify_rm_watch), S(migrate_pages), S(openat), S(mkdirat), S(mknodat),
+	S(fchownat), S(futimesat), S(newfstatat), S(unlinkat), S(renameat),
+	S(linkat), S(symlinkat), S(readlinkat), S(fchmodat), S(faccessat),
+	S(pselect6), S(ppoll), S(unshare), S(set_robust_list), S(get_robust_list),
+	S(splice), S(tee), S(sync_file_range), S(vmsplice), S(move_pages),
+	S(utimensat), S(epoll_pwait), S(signalfd), S(timerfd_create), S(eventfd),
+	S(fallocate), S(timerfd_settime), S(timerfd_gettime), S(accept4),
+	S(signalfd4), S(eventfd2), S(epoll_create1), S(dup3), S(pipe2),
+	S(inotify_init1), S(preadv), S(pwritev), S(rt_tgsigqueueinfo),
+	S(perf_event_open), S(recvmmsg), S(fanotify_init), S(fanotify_mark),
+	S(prlimit64), S(name_to_handle_at), S(open_by_handle_at), S(clock_adjtime),
+	S(syncfs), S(sendmmsg), S(setns), S(getcpu), S(process_vm_readv),
+	S(process_vm_writev), S(kcmp), S(finit_module), S(sched_setattr),
+	S(sched_getattr), S(renameat2), S(seccomp), S(getrandom), S(memfd_create),
+	S(kexec_file_load), S(bpf), S(execveat), S(userfaultfd), S(membarrier),
+	S(mlock2), S(copy_file_range), S(preadv2), S(pwritev2), S(pkey_mprotect),
+	S(pkey_alloc), S(pkey_free), S(statx), S(io_pgetevents), S(rseq),
+	S(pidfd_send_signal), S(io_uring_setup), S(io_uring_enter),
+	S(io_uring_register), S(open_tree), S(move_mount), S(fsopen), S(fsconfig),
+	S(fsmount), S(fspick), S(pidfd_open), S(clone3), S(close_range), S(openat2),
+	S(pidfd_getfd), S(faccessat2), S(process_madvise), S(epoll_pwait2),
+	S(mount_setattr), S(quotactl_fd), S(landlock_create_ruleset),
+	S(landlock_add_rule), S(landlock_restrict_self), S(memfd_secret),
+	S(process_mrelease), S(futex_waitv), S(set_mempolicy_home_node),
+};
+#undef S
+
+const char *seccomp_syscall_name(long nr)
+{
+	if (nr < 0 || (unsigned long)nr >= SECCOMP_N(seccomp_names))
+		return NULL;
+	return seccomp_names[nr];
+}
+
+const char *seccomp_class_name(enum seccomp_thread_class cls)
+{
+	if ((unsigned int)cls >= SECCOMP_THREAD_NR)
+		return "?";
+	return seccomp_classes[cls].name;
+}
+
+bool seccomp_supported(const char **why)
+{
+#ifdef SECCOMP_SANITIZED
+	if (why)
+		*why = "built with sanitizers (their run time needs more system calls)";
+	return false;
+#else
+	if (why)
+		*why = NULL;
+	return true;
+#endif
+}
+
+/* ---- program builder ---- */
+
+struct seccomp_prog {
+	struct sock_filter *insn;
+	size_t len, max;
+	bool overflow;
+};
+
+static void seccomp_emit(struct seccomp_prog *p, uint16_t code, uint8_t jt,
+			 uint8_t jf, uint32_t k)
+{
+	if (p->len >= p->max) {
+		p->overflow = true;
+		return;
+	}
+	p->insn[p->len++] = (struct sock_filter)BPF_JUMP(code, k, jt, jf);
+}
+
+static void seccomp_emit_ret(struct seccomp_prog *p, uint32_t action)
+{
+	seccomp_emit(p, BPF_RET | BPF_K, 0, 0, action);
+}
+
+static void seccomp_emit_load(struct seccomp_prog *p, uint32_t offset)
+{
+	seccomp_emit(p, BPF_LD | BPF_W | BPF_ABS, 0, 0, offset);
+}
+
+/* "if (A == k) return ALLOW;" as two instructions: no long jumps. */
+static void seccomp_emit_allow_if(struct seccomp_prog *p, uint32_t k)
+{
+	seccomp_emit(p, BPF_JMP | BPF_JEQ | BPF_K, 0, 1, k);
+	seccomp_emit_ret(p, SECCOMP_RET_ALLOW);
+}
+
+/* Low word of argument n (x86-64 is little-endian). */
+static uint32_t seccomp_arg_lo(unsigned int n)
+{
+	return offsetof(struct seccomp_data, args) + n * sizeof(uint64_t);
+}
+
+/* mmap/mprotect: allowed unless the protection asks for PROT_EXEC. */
+static void seccomp_emit_no_exec(struct seccomp_prog *p, int nr)
+{
+	seccomp_emit(p, BPF_JMP | BPF_JEQ | BPF_K, 0, 4, (uint32_t)nr);
+	seccomp_emit_load(p, seccomp_arg_lo(2));
+	seccomp_emit(p, BPF_JMP | BPF_JSET | BPF_K, 0, 1, PROT_EXEC);
+	seccomp_emit_ret(p, SECCOMP_RET_TRAP);
+	seccomp_emit_ret(p, SECCOMP_RET_ALLOW);
+}
+
+/*
+ * ioctl: the request is an unsigned int in the kernel, so the low word of
+ * argument 1 is all that counts.  Block size: 1 + 1 + 2n + 1.
+ */
+static void seccomp_emit_ioctls(struct seccomp_prog *p,
+				const unsigned int *req, size_t n)
+{
+	size_t skip = 1 + 2 * n + 1;
+
+	if (skip > 255) {
+		p->overflow = true;
+		return;
+	}
+	seccomp_emit(p, BPF_JMP | BPF_JEQ | BPF_K, 0, (uint8_t)skip,
+		     __NR_ioctl);
+	seccomp_emit_load(p, seccomp_arg_lo(1));
+	for (size_t i = 0; i < n; i++)
+		seccomp_emit_allow_if(p, req[i]);
+	seccomp_emit_ret(p, SECCOMP_RET_TRAP);
+}
+
+int seccomp_build(enum seccomp_thread_class cls, struct sock_filter *prog,
+		  size_t max)
+{
+	struct seccomp_prog p = { .insn = prog, .max = max };
+	const struct seccomp_class_def *c;
+
+	if ((unsigned int)cls >= SECCOMP_THREAD_NR || !prog)
+		return -EINVAL;
+	c = &seccomp_classes[cls];
+	seccomp_emit_load(&p, offsetof(struct seccomp_data, arch));
+	seccomp_emit(&p, BPF_JMP | BPF_JEQ | BPF_K, 1, 0, AUDIT_ARCH_X86_64);
+	seccomp_emit_ret(&p, SECCOMP_RET_KILL_PROCESS);
+	seccomp_emit_load(&p, offsetof(struct seccomp_data, nr));
+	seccomp_emit(&p, BPF_JMP | BPF_JGE | BPF_K, 0, 1, X32_SYSCALL_BIT);
+	seccomp_emit_ret(&p, SECCOMP_RET_KILL_PROCESS);
+	for (size_t i = 0; i < SECCOMP_N(seccomp_common); i++)
+		seccomp_emit_allow_if(&p, (uint32_t)seccomp_common[i]);
+	for (size_t i = 0; i < c->nr_calls; i++)
+		seccomp_emit_allow_if(&p, (uint32_t)c->calls[i]);
+	/* Each block below reloads A, so the nr checks come first. */
+	seccomp_emit_no_exec(&p, __NR_mmap);
+	seccomp_emit_load(&p, offsetof(struct seccomp_data, nr));
+	seccomp_emit_no_exec(&p, __NR_mprotect);
+	seccomp_emit_load(&p, offsetof(struct seccomp_data, nr));
+	seccomp_emit_ioctls(&p, c->ioctls, c->nr_ioctls);
+	seccomp_emit_ret(&p, SECCOMP_RET_TRAP);
+	return p.overflow ? -ENOSPC : (int)p.len;
+}
+
+/* ---- SIGSYS: one line, then exit ---- */
+
+/* The class of the calling thread, read by the signal handler only. */
+static __thread int seccomp_thread_cls = -1;
+
+static size_t seccomp_put(char *buf, size_t pos, size_t size, const char *s)
+{
+	while (*s && pos + 1 < size)
+		buf[pos++] = *s++;
+	return pos;
+}
+
+static size_t seccomp_put_uint(char *buf, size_t pos, size_t size,
+			       unsigned long v)
+{
+	char tmp[24];
+	size_t n = 0;
+
+	do {
+		tmp[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	while (n && pos + 1 < size)
+		buf[pos++] = tmp[--n];
+	return pos;
+}
+
+/* Async-signal-safe: no stdio, no locks, no allocation. */
+static void seccomp_sigsys(int sig, siginfo_t *si, void *uc)
+{
+	char buf[160];
+	size_t n = 0;
+	const char *name = seccomp_syscall_name(si->si_syscall);
+	int cls = seccomp_thread_cls;
+
+	(void)sig;
+	(void)uc;
+	n = seccomp_put(buf, n, sizeof(buf), "minivmm: seccomp: thread ");
+	n = seccomp_put(buf, n, sizeof(buf),
+			cls < 0 ? "?" : seccomp_class_name(cls));
+	n = seccomp_put(buf, n, sizeof(buf), " made forbidden syscall ");
+	n = seccomp_put_uint(buf, n, sizeof(buf), (unsigned int)si->si_syscall);
+	n = seccomp_put(buf, n, sizeof(buf), " (");
+	n = seccomp_put(buf, n, sizeof(buf), name ? name : "unknown");
+	n = seccomp_put(buf, n, sizeof(buf), ")\n");
+	if (write(STDERR_FILENO, buf, n) < 0)
+		n = 0;
+	_exit(EXIT_VMM_ERROR);
+}
+
+static int seccomp_set_handler(void)
+{
+	struct sigaction sa = {
+		.sa_sigaction = seccomp_sigsys,
+		.sa_flags = SA_SIGINFO,
+	};
+	sigset_t set;
+
+	sigfillset(&sa.sa_mask);
+	if (sigaction(SIGSYS, &sa, NULL) < 0)
+		return -errno;
+	/* A blocked SIGSYS would turn the trap into a silent core dump. */
+	sigemptyset(&set);
+	sigaddset(&set, SIGSYS);
+	return -pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+}
+
+int seccomp_install(enum seccomp_thread_class cls, char *err, size_t errlen)
+{
+	struct sock_filter insn[SECCOMP_PROG_MAX];
+	struct sock_fprog prog;
+	int n, ret;
+
+	if (!seccomp_supported(NULL))
+		return 0;
+	n = seccomp_build(cls, insn, SECCOMP_PROG_MAX);
+	if (n < 0) {
+		snprintf(err, errlen, "seccomp: cannot build the %s filter: %s",
+			 seccomp_class_name(cls), strerror(-n));
+		return n;
+	}
+	ret = seccomp_set_handler();
+	if (ret) {
+		snprintf(err, errlen, "seccomp: cannot set the SIGSYS handler: %s",
+			 strerror(-ret));
+		return ret;
+	}
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
+		ret = -errno;
+		snprintf(err, errlen, "seccomp: PR_SET_NO_NEW_PRIVS: %s",
+			 strerror(errno));
+		return ret;
+	}
+	seccomp_thread_cls = cls;
+	prog.len = (unsigned short)n;
+	prog.filter = insn;
+	if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog, 0, 0) < 0) {
+		ret = -errno;
+		snprintf(err, errlen, "seccomp: cannot install the %s filter: %s",
+			 seccomp_class_name(cls), strerror(errno));
+		return ret;
+	}
+	return 0;
+}
+
+void seccomp_selftest(void)
+{
+	const char *v = getenv("MINIVMM_SECCOMP_SELFTEST");
+	int fd;
+
+	if (!v || strcmp(v, "1"))
+		return;
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	/* Reached only when no filter is installed. */
+	if (fd >= 0)
+		close(fd);
+}

@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Per-thread seccomp-bpf allowlists, built from kernel headers only.
+ * Each thread installs the filter of its class once its set-up is done
+ * (no TSYNC: a thread inherits the filters of the thread that creates it,
+ * so the main thread installs its own last, after every thread started).
+ * A forbidden system call raises SIGSYS; the handler writes
+ * "minivmm: seccomp: thread <class> made forbidden syscall <nr> (<name>)"
+ * and ends the process with EXIT_VMM_ERROR.  docs/security.md has the
+ * reasoning and the lists.
+ */
+#ifndef MINIVMM_SECCOMP_H
+#define MINIVMM_SECCOMP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct sock_filter;
+
+enum seccomp_thread_class {
+	SECCOMP_THREAD_VCPU = 0,	/* KVM_RUN loop, register-level devices */
+	SECCOMP_THREAD_IO,		/* virtio device threads (event loops) */
+	SECCOMP_THREAD_MAIN,		/* signals, console input, shutdown */
+	SECCOMP_THREAD_NR,
+};
+
+/* Longest program seccomp_build() makes (instructions). */
+#define SECCOMP_PROG_MAX 256
+
+/*
+ * Install the filter of class cls on the calling thread (after setting
+ * PR_SET_NO_NEW_PRIVS and the SIGSYS handler).  Returns 0, or a negative
+ * errno with a one-line reason in err.  In a sanitizer build it does
+ * nothing and returns 0 (see seccomp_supported()).
+ */
+int seccomp_install(enum seccomp_thread_class cls, char *err, size_t errlen);
+
+/*
+ * False in builds with AddressSanitizer/UBSan: their run time (error
+ * reports, LeakSanitizer's ptrace at exit) needs system calls no allowlist
+ * should hold, so filters are off there.  why gets the reason.
+ */
+bool seccomp_supported(const char **why);
+
+/*
+ * Write the BPF program of class cls into prog (room for max
+ * instructions).  Returns the number of instructions or -ENOSPC/-EINVAL.
+ * Exposed for the unit test.
+ */
+int seccomp_build(enum seccomp_thread_class cls, struct sock_filter *prog,
+		  size_t max);
+
+/* "vcpu", "io", "main"; "?" when out of range. */
+const char *seccomp_class_name(enum seccomp_thread_class cls);
+
+/* x86-64 name of syscall nr, or NULL when unknown. */
+const char *seccomp_syscall_name(long nr);
+
+/*
+ * Debug aid for the test suite: when MINIVMM_SECCOMP_SELFTEST=1 is in the
+ * environment, make a forbidden call (socket()) so the test sees the
+ * filter fire.  Call it right after the main thread's seccomp_install().
+ */
+void seccomp_selftest(void);
+
+#endif
