@@ -590,6 +590,58 @@ START_TEST(test_long_hostile_values)
 }
 END_TEST
 
+/*
+ * Random command lines from option names, plausible and hostile values:
+ * the parser either accepts (and then the config is consistent) or says
+ * why in one line.  Deterministic seed, so a failure reproduces.
+ */
+START_TEST(test_random_command_lines)
+{
+	static const char *const words[] = {
+		"-kernel", "-initrd", "-append", "-m", "-smp", "-drive", "-tap",
+		"-serial", "-netboot", "-boot", "-trace-boot", "-stats",
+		"-no-seccomp", "-reboot", "-dump-acpi", "-user", "-chroot",
+		"--m=64", "--smp=2,threads=2", "k", "", "0", "16", "256M", "1T",
+		"2,sockets=2", "4,cores=3", "file=a", "file=a,,b,readonly",
+		"file=,cache=none", "tap0", "tap0,mac=52:54:00:00:00:01",
+		"tap1,bridge=br0", "stdio", "none", "file:", "file:x", "n",
+		"exit", "restart", ",", ",,", "=", "-", "--", "---", "-h",
+		"\xff\x01", "sockets=0", "cpus=1", "x=y=z",
+	};
+	const size_t nw = sizeof(words) / sizeof(words[0]);
+	unsigned int seed = 12345, round;
+
+	for (round = 0; round < 20000; round++) {
+		int n = (int)(rand_r(&seed) % 9), i;
+
+		free_args();
+		argv_store[argc_store++] = strdup("minivmm");
+		for (i = 0; i < n; i++)
+			argv_store[argc_store++] =
+				strdup(words[rand_r(&seed) % nw]);
+		argv_store[argc_store] = NULL;
+		if (config_parse(&cfg, argc_store, argv_store, err) == 0) {
+			if (cfg.help || cfg.version)
+				continue;
+			ck_assert(cfg.kernel || cfg.netboot || cfg.dump_acpi_dir);
+			ck_assert(!(cfg.kernel && cfg.netboot));
+			ck_assert(!cfg.netboot || cfg.nr_nics);
+			ck_assert_uint_ge(cfg.mem_bytes, 16ULL << 20);
+			ck_assert_uint_le(cfg.mem_bytes, 1ULL << 40);
+			ck_assert_uint_ge(cfg.vcpus, 1);
+			ck_assert_uint_le(cfg.vcpus, CONFIG_MAX_VCPUS);
+			ck_assert_uint_eq(cfg.sockets * cfg.cores * cfg.threads,
+					  cfg.vcpus);
+			ck_assert_uint_le(cfg.nr_drives, CONFIG_MAX_DRIVES);
+			ck_assert_uint_le(cfg.nr_nics, CONFIG_MAX_NICS);
+		} else {
+			ck_assert_uint_gt(strlen(err), 0);
+			ck_assert_ptr_null(strchr(err, '\n'));
+		}
+	}
+}
+END_TEST
+
 static Suite *config_suite(void)
 {
 	Suite *s = suite_create("config");
@@ -615,6 +667,7 @@ static Suite *config_suite(void)
 	tcase_add_test(tc, test_serial_and_reboot);
 	tcase_add_test(tc, test_append_limits);
 	tcase_add_test(tc, test_long_hostile_values);
+	tcase_add_test(tc, test_random_command_lines);
 	suite_add_tcase(s, tc);
 	return s;
 }
