@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
-# Helpers sourced by the net_* guest scripts (". /mvt/net_common.sh");
+# Helpers sourced by the net_* guest scripts (from the same folder);
 # run on its own it only prints the network interfaces.
 #
 # Parameters come on the kernel command line, read from /proc/cmdline:

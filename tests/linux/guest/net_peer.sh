@@ -3,7 +3,7 @@
 # Two guests on one bridge.  mvt.role=server: ping mvt.peer=, then serve a
 # file of mvt.mib= MiB on port 6000.  mvt.role=client: ping the server,
 # fetch the file.  Facts: ping, file_sha.
-. /mvt/net_common.sh
+. "$(dirname "$0")/net_common.sh"
 
 net_config || exit 1
 peer=$(net_arg peer) || { echo "MVT-ERR no mvt.peer="; exit 1; }

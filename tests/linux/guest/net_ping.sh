@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT
 # One NIC: configure it from mvt.ip=, ping mvt.peer= (the bridge address).
 # Facts: if, mac, link, ping=ok|fail.
-. /mvt/net_common.sh
+. "$(dirname "$0")/net_common.sh"
 
 net_config || exit 1
 peer=$(net_arg peer) || { echo "MVT-ERR no mvt.peer="; exit 1; }

@@ -3,7 +3,7 @@
 # A file of mvt.mib= MiB of random bytes crosses TCP both ways with busybox
 # nc: guest -> mvt.peer:5001, then mvt.peer:5002 -> guest.
 # Facts: ping, g2h_sha (what was sent), h2g_sha and h2g_bytes (what came).
-. /mvt/net_common.sh
+. "$(dirname "$0")/net_common.sh"
 
 net_config || exit 1
 peer=$(net_arg peer) || { echo "MVT-ERR no mvt.peer="; exit 1; }

@@ -4,7 +4,7 @@
 # hosts are mvt.peer0= and mvt.peer1=.  Each NIC reaches its own host, and
 # neither reaches the other network's host even when routed that way.
 # Facts: if0/if1, mac0/mac1, ping0, ping1, cross01, cross10.
-. /mvt/net_common.sh
+. "$(dirname "$0")/net_common.sh"
 
 net_config 0 || exit 1
 if0=$NET_IF

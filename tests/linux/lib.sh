@@ -1,0 +1,81 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+#
+# lib.sh - helpers for layer-3 cases (tests/linux/cases/*.sh).  Source it:
+#
+#   . "$(dirname "$0")/../lib.sh"
+#
+# It checks that MINIVMM, KERNEL, INITRD and WORKDIR are set and defines:
+#
+#   mvt_boot NAME [MINIVMM-ARGS...]
+#       Boot the test guest running guest script NAME (mvt.run=NAME) with
+#       stdin from /dev/null, bounded by $MVT_TIMEOUT seconds (default 120).
+#       Knobs (environment, per call: MVT_SMP=4 mvt_boot ...):
+#         MVT_MEM (256), MVT_SMP (2), MVT_APPEND (extra kernel arguments),
+#         MVT_PANIC (-1: a panic halts and minivmm is stopped by the timeout;
+#         set 1 to turn a panic into a reboot, exit code 3).
+#       Console output goes to $WORKDIR/NAME.log (MVT_LOG names another
+#       file); the return value is minivmm's exit code (124: timed out).
+#   mvt_fact LOG KEY      print the value of the last "MVT KEY=value" line
+#   mvt_expect_done LOG [RC]   check MVT-READY and "MVT-DONE rc=RC" (0)
+#   mvt_expect_fact LOG KEY VALUE   check one fact
+#   mvt_fail MESSAGE      print the message and exit 1
+#   mvt_show LOG          print the log (cases do this on failure)
+set -u
+
+: "${MINIVMM:?MINIVMM (minivmm binary) not set}"
+: "${KERNEL:?KERNEL (test vmlinuz) not set}"
+: "${INITRD:?INITRD (test initramfs) not set}"
+: "${WORKDIR:?WORKDIR (scratch directory) not set}"
+MVT_TIMEOUT=${MVT_TIMEOUT:-120}
+
+mvt_fail()
+{
+	echo "FAIL: $*"
+	exit 1
+}
+
+mvt_show()
+{
+	echo "----- $1 -----"
+	tr -d '\r' <"$1"
+	echo "----- end of $1 -----"
+}
+
+mvt_boot()
+{
+	local name=$1 rc
+	shift
+	local log=${MVT_LOG:-$WORKDIR/$name.log}
+	local append="console=ttyS0 quiet panic=${MVT_PANIC:--1} mvt.run=$name"
+
+	[ -n "${MVT_APPEND:-}" ] && append="$append $MVT_APPEND"
+	timeout -k 5 "$MVT_TIMEOUT" "$MINIVMM" -kernel "$KERNEL" \
+		-initrd "$INITRD" -m "${MVT_MEM:-256}" -smp "${MVT_SMP:-2}" \
+		-append "$append" "$@" </dev/null >"$log" 2>&1
+	rc=$?
+	[ $rc -eq 124 ] && echo "(timed out after ${MVT_TIMEOUT}s)" >>"$log"
+	return $rc
+}
+
+mvt_fact()
+{
+	tr -d '\r' <"$1" | sed -n "s/^MVT $2=//p" | tail -n 1
+}
+
+mvt_expect_done()
+{
+	local log=$1 want=${2:-0}
+	grep -q '^MVT-READY' <(tr -d '\r' <"$log") ||
+		{ mvt_show "$log"; mvt_fail "guest never printed MVT-READY"; }
+	grep -q "^MVT-DONE rc=$want\$" <(tr -d '\r' <"$log") ||
+		{ mvt_show "$log"; mvt_fail "guest script did not end with rc=$want"; }
+}
+
+mvt_expect_fact()
+{
+	local got
+	got=$(mvt_fact "$1" "$2")
+	[ "$got" = "$3" ] ||
+		{ mvt_show "$1"; mvt_fail "$2 is '$got', expected '$3'"; }
+}
