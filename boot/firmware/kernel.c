@@ -106,8 +106,8 @@ static __attribute__((noreturn)) void fw_enter_linux(uint64_t entry,
 			 "xor %%ebp, %%ebp\n\t"
 			 "xor %%ebx, %%ebx\n\t"
 			 "xor %%edi, %%edi\n\t"
-			 "jmp *%0"
-			 : : "r"(entry), "S"(zero_page) : "memory");
+			 "jmp *%%rax"
+			 : : "a"(entry), "S"(zero_page) : "memory");
 	__builtin_unreachable();
 }
 
@@ -125,6 +125,9 @@ int fw_boot_linux(struct fw *fw, const char **why)
 		*why = "no RAM at 16 MiB for the kernel";
 		return -1;
 	}
+	/* Room known before the first block (the TFTP size limit); the setup
+	 * sectors below FW_KERNEL_LOAD only add to it. */
+	kf.cap = fw->ram_top - FW_KERNEL_LOAD;
 	if (fw_fetch(fw, fw->boot.kernel, &kf, why) < 0)
 		return -1;
 	image = kf.base;

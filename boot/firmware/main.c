@@ -86,7 +86,7 @@ void fw_main(const struct fw_handoff *h)
 			"bad magic or version");
 	fw.h = h;
 	fw_trace(h, 0x10);
-	timer_init();
+	fw_printf("timer: TSC at %lu kHz\n", (unsigned long)timer_init());
 
 	why = vnet_init(&fw.vnet, h->virtio_net_mmio);
 	if (why)

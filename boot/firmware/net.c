@@ -7,6 +7,8 @@
 #include "boot/firmware/net.h"
 #include "boot/firmware/timer.h"
 
+#define NET_KICK_MS	50
+
 static const uint8_t *net_arp_lookup(const struct net *n, uint32_t ip)
 {
 	for (unsigned int i = 0; i < NET_ARP_CACHE; i++)
@@ -106,13 +108,21 @@ int net_run(struct net *n, net_udp_fn fn, void *ctx, vnet_payload_fn fill,
 {
 	struct vnet_packet p;
 	struct inet_udp u;
+	uint64_t kick = timer_now_ms() + NET_KICK_MS;
 	int rc;
 
 	for (;;) {
 		vnet_rx_fill(n->vnet, fill, fill_ctx);
 		if (!vnet_rx_poll(n->vnet, &p)) {
-			if (timer_now_ms() >= *deadline_ms)
+			uint64_t now = timer_now_ms();
+
+			if (now >= *deadline_ms)
 				return NET_TIMEOUT;
+			if (now >= kick) {
+				/* A device that missed a notify gets another. */
+				vnet_rx_kick(n->vnet);
+				kick = now + NET_KICK_MS;
+			}
 			cpu_relax();
 			continue;
 		}

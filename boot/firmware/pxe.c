@@ -43,9 +43,10 @@ int fw_fetch(struct fw *fw, const char *name, struct fw_file *f,
 	if (rc == 0) {
 		uint64_t kib_s = f->ms ? f->size / f->ms * 1000 / 1024 : 0;
 
-		fw_printf("TFTP: %s: %lu bytes in %lu ms (%lu KiB/s, %lu "
-			  "blocks copied)\n", path, (unsigned long)f->size,
-			  (unsigned long)f->ms, (unsigned long)kib_s,
+		fw_printf("TFTP: %s: %lu bytes in %lu ms (%lu KiB/s, blksize %u "
+			  "window %u, %lu blocks copied)\n", path,
+			  (unsigned long)f->size, (unsigned long)f->ms,
+			  (unsigned long)kib_s, f->blksize, f->window,
 			  (unsigned long)f->copied);
 	} else {
 		fw_printf("TFTP: %s: %s\n", path, *why);

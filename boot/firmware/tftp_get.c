@@ -177,6 +177,8 @@ int tftp_get(struct net *n, uint32_t server, struct fw_file *f,
 	}
 	n->zc_port = 0;
 	f->ms = timer_now_ms() - start;
+	f->blksize = g.c.blksize;
+	f->window = g.c.windowsize;
 	/* Buffers aimed at this file's room may still be posted: take them
 	 * back before the room gets another use. */
 	if (vnet_has_foreign_rx(n->vnet)) {

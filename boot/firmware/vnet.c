@@ -148,6 +148,8 @@ const char *vnet_init(struct vnet *v, uint64_t mmio_base)
 		return why;
 	vnet_w(v, VM_STATUS, ST_ACK | ST_DRIVER | ST_FEATURES_OK |
 	       ST_DRIVER_OK);
+	/* Buffers up at once: the first answer may come before we poll. */
+	vnet_rx_fill(v, 0, 0);
 	return 0;
 }
 
@@ -241,6 +243,12 @@ void vnet_rx_fill(struct vnet *v, vnet_payload_fn fn, void *ctx)
 		mb();
 		vnet_w(v, VM_QUEUE_NOTIFY, 0);
 	}
+}
+
+void vnet_rx_kick(struct vnet *v)
+{
+	mb();
+	vnet_w(v, VM_QUEUE_NOTIFY, 0);
 }
 
 bool vnet_rx_poll(struct vnet *v, struct vnet_packet *p)

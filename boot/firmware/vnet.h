@@ -104,6 +104,8 @@ void vnet_tx_send(struct vnet *v, size_t len);
 typedef uint8_t *(*vnet_payload_fn)(void *ctx, unsigned int k,
 				    uint32_t *len, uint64_t *tag);
 void vnet_rx_fill(struct vnet *v, vnet_payload_fn fn, void *ctx);
+/* Notify the RX queue again (cheap insurance while idle). */
+void vnet_rx_kick(struct vnet *v);
 /* Next received packet, false if none. */
 bool vnet_rx_poll(struct vnet *v, struct vnet_packet *p);
 /* Make the packet contiguous in the slot (copies a split payload). */
