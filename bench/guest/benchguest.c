@@ -1,0 +1,114 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The benchmark guest: the same image boots under minivmm (bzImage) and
+ * QEMU (PVH ELF), says one short line on COM1 ("BENCH up"; its first byte
+ * is what scripts/bench.sh times) and ends as bench.action= asks:
+ *   poweroff (default)	ACPI S5 at once, without printing anything more
+ *   halt		prints "BENCH idle", then cli; hlt (memory benchmark)
+ *   blk		reads bench.n= (default 1000) 4 KiB blocks from the first
+ *			virtio-blk device, prints "BENCH blk done=D errors=E
+ *			tsc=T", then halts (the host reads its threads' CPU
+ *			time, then stops it)
+ * A failed power-off falls back to guest_poweroff(), which reports it and
+ * triple-faults, so a broken run never counts as a clean one.
+ */
+#include "bench/guest/bench_blk.h"
+#include "tests/guest/lib/guest_acpi.h"
+#include "tests/guest/lib/guest_boot.h"
+#include "tests/guest/lib/guest_power.h"
+#include "tests/guest/lib/guest_print.h"
+#include "tests/guest/lib/guest_string.h"
+
+#define BENCH_NL		"\r\n"
+#define BENCH_SLP_EN		0x20		/* hardware-reduced SLEEP_CONTROL */
+#define BENCH_PM1_SLP_EN	(1U << 13)	/* PM1a_CNT */
+#define BENCH_S5_DEFAULT	5
+
+/* S5 through the FADT, as guest_poweroff() does, but silently. */
+static void bench_poweroff(uint64_t rsdp)
+{
+	struct acpi_root root;
+	struct acpi_fadt f;
+	uint64_t t;
+	int typ;
+
+	if (!rsdp || !acpi_root_get(rsdp, &root))
+		return;
+	t = acpi_find_table(&root, "FACP");
+	if (!t || !acpi_fadt_parse(t, &f))
+		return;
+	typ = acpi_dsdt_s5(f.dsdt);
+	if (typ < 0)
+		typ = BENCH_S5_DEFAULT;
+	if (f.has_sleep_regs && f.sleep_ctl.addr) {
+		acpi_gas_write(&f.sleep_ctl, ((typ & 7) << 2) | BENCH_SLP_EN);
+	} else {
+		struct acpi_gas pm1a = f.x_pm1a_cnt;
+
+		if (!pm1a.addr) {
+			pm1a.space = ACPI_GAS_IO;
+			pm1a.addr = f.pm1a_cnt;
+		}
+		pm1a.bit_width = 16;
+		acpi_gas_write(&pm1a, ((typ & 7) << 10) | BENCH_PM1_SLP_EN);
+	}
+}
+
+static unsigned int bench_number(const char *s, size_t len, unsigned int def)
+{
+	unsigned int v = 0;
+	size_t i;
+
+	if (!s || !len)
+		return def;
+	for (i = 0; i < len; i++) {
+		if (s[i] < '0' || s[i] > '9' || v > 100000000U)
+			return def;
+		v = v * 10 + (unsigned int)(s[i] - '0');
+	}
+	return v;
+}
+
+static void bench_blk(const struct guest_boot *b)
+{
+	struct bench_blk_result r;
+	const char *v = NULL;
+	size_t len = 0;
+
+	if (b->cmdline)
+		v = guest_cmdline_value(b->cmdline, b->cmdline_len, "bench.n", &len);
+	bench_blk_run(bench_number(v, len, 1000), &r);
+	if (!r.base)
+		guest_printf("BENCH blk no virtio-blk device" BENCH_NL);
+	guest_printf("BENCH blk base=0x%llx capacity=%llu" BENCH_NL,
+		     (unsigned long long)r.base, (unsigned long long)r.capacity);
+	guest_printf("BENCH blk done=%u errors=%u tsc=%llu" BENCH_NL, r.done,
+		     r.errors, (unsigned long long)r.tsc);
+	guest_halt();
+}
+
+void guest_main(const struct guest_boot *b)
+{
+	const char *a = NULL;
+	size_t len = 0;
+	const char *src;
+	uint64_t rsdp;
+
+	guest_printf("BENCH up" BENCH_NL);
+	if (b->cmdline)
+		a = guest_cmdline_value(b->cmdline, b->cmdline_len,
+					"bench.action", &len);
+	rsdp = acpi_find_rsdp(b->rsdp_hint, &src);
+	if (!a || guest_word_eq(a, len, "poweroff")) {
+		bench_poweroff(rsdp);
+		guest_poweroff(rsdp);	/* still here: report and crash */
+	}
+	if (guest_word_eq(a, len, "halt")) {
+		guest_printf("BENCH idle" BENCH_NL);
+		guest_halt();
+	}
+	if (guest_word_eq(a, len, "blk"))
+		bench_blk(b);
+	guest_printf("BENCH unknown bench.action" BENCH_NL);
+	guest_triple_fault();
+}
