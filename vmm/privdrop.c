@@ -1,0 +1,127 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Privilege drop: chroot, groups, gid, uid, then proof that it held.
+ * Order matters: the passwd lookup needs the real root, setgroups and
+ * setgid need uid 0, and setuid comes last.
+ */
+#include <errno.h>
+#include <grp.h>
+#include <pwd.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+#include "vmm/privdrop.h"
+
+struct privdrop_id {
+	uid_t uid;
+	gid_t gid;
+};
+
+static int privdrop_fail(char *err, size_t errlen, int e, const char *what,
+			 const char *arg)
+{
+	snprintf(err, errlen, "%s%s%s: %s", what, arg ? " " : "", arg ? arg : "",
+		 strerror(e));
+	return -e;
+}
+
+static int privdrop_lookup(const char *user, struct privdrop_id *id,
+			   char *err, size_t errlen)
+{
+	struct passwd pw, *res = NULL;
+	char buf[4096];
+	int e = getpwnam_r(user, &pw, buf, sizeof(buf), &res);
+
+	if (!res) {
+		snprintf(err, errlen, "-user %s: %s", user,
+			 e ? strerror(e) : "no such user");
+		return e ? -e : -ENOENT;
+	}
+	id->uid = pw.pw_uid;
+	id->gid = pw.pw_gid;
+	return 0;
+}
+
+static int privdrop_chroot(const char *dir, char *err, size_t errlen)
+{
+	if (chdir(dir) < 0)
+		return privdrop_fail(err, errlen, errno, "-chroot: cannot enter", dir);
+	if (chroot(".") < 0)
+		return privdrop_fail(err, errlen, errno, "-chroot", dir);
+	/* No directory handle may point outside the new root. */
+	if (chdir("/") < 0)
+		return privdrop_fail(err, errlen, errno, "-chroot: chdir /", NULL);
+	return 0;
+}
+
+static int privdrop_set_ids(const struct privdrop_id *id, char *err,
+			    size_t errlen)
+{
+	if (setgroups(1, &id->gid) < 0)
+		return privdrop_fail(err, errlen, errno, "-user: setgroups", NULL);
+	if (setresgid(id->gid, id->gid, id->gid) < 0)
+		return privdrop_fail(err, errlen, errno, "-user: setresgid", NULL);
+	if (setresuid(id->uid, id->uid, id->uid) < 0)
+		return privdrop_fail(err, errlen, errno, "-user: setresuid", NULL);
+	return 0;
+}
+
+/* Trust nothing: read the ids back and try to become root again. */
+static int privdrop_verify(const struct privdrop_id *id, char *err,
+			   size_t errlen)
+{
+	uid_t ru, eu, su;
+	gid_t rg, eg, sg;
+
+	if (getresuid(&ru, &eu, &su) < 0 || getresgid(&rg, &eg, &sg) < 0)
+		return privdrop_fail(err, errlen, errno, "-user: getresuid", NULL);
+	if (ru != id->uid || eu != id->uid || su != id->uid ||
+	    rg != id->gid || eg != id->gid || sg != id->gid) {
+		snprintf(err, errlen, "-user: ids did not change as asked");
+		return -EPERM;
+	}
+	if (id->uid != 0 && (setuid(0) == 0 || seteuid(0) == 0)) {
+		snprintf(err, errlen, "-user: root could be regained");
+		return -EPERM;
+	}
+	if (id->gid != 0 && id->uid != 0 && setgid(0) == 0) {
+		snprintf(err, errlen, "-user: group root could be regained");
+		return -EPERM;
+	}
+	return 0;
+}
+
+int privdrop_apply(const char *user, const char *chroot_dir, char *err,
+		   size_t errlen)
+{
+	struct privdrop_id id;
+	int ret;
+
+	if (!user && !chroot_dir)
+		return 0;
+	if (user) {
+		ret = privdrop_lookup(user, &id, err, errlen);
+		if (ret)
+			return ret;
+	}
+	if (chroot_dir) {
+		ret = privdrop_chroot(chroot_dir, err, errlen);
+		if (ret)
+			return ret;
+	}
+	if (user) {
+		ret = privdrop_set_ids(&id, err, errlen);
+		if (ret)
+			return ret;
+		ret = privdrop_verify(&id, err, errlen);
+		if (ret)
+			return ret;
+	}
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		return privdrop_fail(err, errlen, errno, "PR_SET_NO_NEW_PRIVS", NULL);
+	return 0;
+}

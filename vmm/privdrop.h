@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * -user NAME and -chroot DIR: give up root once everything privileged is
+ * open (/dev/kvm, TAPs, images, serial file) and before any thread starts,
+ * so a guest that breaks into minivmm finds an unprivileged process in an
+ * empty directory.
+ */
+#ifndef MINIVMM_PRIVDROP_H
+#define MINIVMM_PRIVDROP_H
+
+#include <stddef.h>
+
+/*
+ * Look user up (before the chroot: /etc/passwd is outside it), chroot to
+ * chroot_dir, drop supplementary groups, set gid then uid, check that root
+ * cannot be regained and set PR_SET_NO_NEW_PRIVS.  Either may be NULL;
+ * both NULL is a no-op.  Must run while the process has one thread (glibc
+ * broadcasts setuid to threads by signal, which seccomp filters forbid).
+ * Returns 0, or a negative errno with a one-line reason in err.
+ */
+int privdrop_apply(const char *user, const char *chroot_dir, char *err,
+		   size_t errlen);
+
+#endif
