@@ -11,7 +11,13 @@
  *
  * That last path is why the saved state lives in a static: signal
  * handlers and atexit() handlers take no argument.  It is the only
- * process-wide state here, and there is only one terminal.
+ * process-wide state here, and there is only one terminal.  While the
+ * terminal is raw, fatal signals that still have their default action
+ * restore it before the process dies.
+ *
+ * A console on stdout may be a pipe whose reader goes away (`| head`):
+ * SIGPIPE is ignored so the UART's write fails with EPIPE instead of
+ * killing the VM.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -96,6 +102,42 @@ static void console_atexit(void)
 	console_restore_terminal();
 }
 
+/* SA_RESETHAND put the default action back: die of the same signal. */
+static void console_fatal_signal(int sig)
+{
+	console_restore_terminal();
+	raise(sig);
+}
+
+static void console_catch_fatal_signals(void)
+{
+	static const int sigs[] = {
+		SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGQUIT,
+	};
+	struct sigaction sa, old;
+	size_t i;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = console_fatal_signal;
+	sa.sa_flags = SA_RESETHAND | SA_NODEFER;
+	sigemptyset(&sa.sa_mask);
+	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
+		/* Leave alone handlers others installed (sanitizers, ...). */
+		if (sigaction(sigs[i], NULL, &old) == 0 &&
+		    old.sa_handler == SIG_DFL && !(old.sa_flags & SA_SIGINFO))
+			sigaction(sigs[i], &sa, NULL);
+	}
+}
+
+static void console_ignore_sigpipe(void)
+{
+	struct sigaction old;
+
+	if (sigaction(SIGPIPE, NULL, &old) == 0 && old.sa_handler == SIG_DFL &&
+	    !(old.sa_flags & SA_SIGINFO))
+		signal(SIGPIPE, SIG_IGN);
+}
+
 /* cfmakeraw() minus the output flags. */
 static void console_make_raw(struct termios *t)
 {
@@ -131,8 +173,10 @@ static int console_setup_tty(struct console *c, int fd,
 	}
 	console_tty_fd = fd;
 	console_termios_saved = 1;
-	if (!console_atexit_registered && !atexit(console_atexit))
+	if (!console_atexit_registered && !atexit(console_atexit)) {
 		console_atexit_registered = true;
+		console_catch_fatal_signals();
+	}
 	raw = console_saved_termios;
 	console_make_raw(&raw);
 	if (tcsetattr(fd, TCSANOW, &raw)) {
@@ -160,6 +204,7 @@ int console_open(struct console *c, enum serial_mode mode, const char *path,
 	switch (mode) {
 	case SERIAL_STDIO:
 		c->out_fd = STDOUT_FILENO;
+		console_ignore_sigpipe();
 		if (fcntl(STDIN_FILENO, F_GETFL) < 0)
 			return 0;	/* stdin closed: output only */
 		c->in_fd = STDIN_FILENO;

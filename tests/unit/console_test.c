@@ -8,7 +8,9 @@
 #define _GNU_SOURCE
 #endif
 #include <check.h>
+#include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <pty.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -282,6 +284,56 @@ START_TEST(test_tty_restored_at_exit)
 }
 END_TEST
 
+/* A fatal signal while raw: the terminal is restored before death. */
+START_TEST(test_tty_restored_on_fatal_signal)
+{
+	char err[CONFIG_ERR_MAX];
+	struct console c;
+	int master, saved, status;
+	pid_t pid;
+
+	if (open_pty_as_stdin(&master, &saved))
+		return;
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		signal(SIGABRT, SIG_DFL);
+		if (console_open(&c, SERIAL_STDIO, NULL, err) || !c.raw)
+			_exit(10);
+		raise(SIGABRT);
+		_exit(11);
+	}
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert(WIFSIGNALED(status));
+	ck_assert_int_eq(WTERMSIG(status), SIGABRT);
+	ck_assert(stdin_is_canonical());
+	dup2(saved, STDIN_FILENO);
+	close(saved);
+	close(master);
+}
+END_TEST
+
+/* `minivmm | head`: writes to a closed pipe fail, they do not kill. */
+START_TEST(test_stdio_ignores_sigpipe)
+{
+	char err[CONFIG_ERR_MAX];
+	struct console c;
+	int p[2], saved = dup(STDOUT_FILENO);
+
+	signal(SIGPIPE, SIG_DFL);
+	ck_assert_int_eq(pipe(p), 0);
+	close(p[0]);
+	ck_assert_int_eq(dup2(p[1], STDOUT_FILENO), STDOUT_FILENO);
+	close(p[1]);
+	ck_assert_int_eq(console_open(&c, SERIAL_STDIO, NULL, err), 0);
+	ck_assert_int_eq(write(c.out_fd, "x", 1), -1);
+	ck_assert_int_eq(errno, EPIPE);
+	console_close(&c);
+	dup2(saved, STDOUT_FILENO);
+	close(saved);
+}
+END_TEST
+
 static Suite *console_suite(void)
 {
 	Suite *s = suite_create("console");
@@ -297,6 +349,8 @@ static Suite *console_suite(void)
 	tcase_add_test(tc, test_stdio_pipe_input);
 	tcase_add_test(tc, test_tty_raw_mode_and_restore);
 	tcase_add_test(tc, test_tty_restored_at_exit);
+	tcase_add_test(tc, test_tty_restored_on_fatal_signal);
+	tcase_add_test(tc, test_stdio_ignores_sigpipe);
 	suite_add_tcase(s, tc);
 	return s;
 }
