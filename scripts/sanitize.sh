@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# Build minivmm and its tests with AddressSanitizer + UBSan
+# (-DMINIVMM_SANITIZE=ON) in build-sanitize/ (or $BUILD_DIR) and run the
+# unit and guest layers.  Any sanitizer report fails the test that made it
+# (halt_on_error, no recovery).  seccomp is off in this build by design
+# (docs/security.md).  Extra arguments go to ctest (e.g. -R virtio).
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+build=${BUILD_DIR:-$top/build-sanitize}
+cmake -S "$top" -B "$build" -DCMAKE_BUILD_TYPE=Debug -DMINIVMM_SANITIZE=ON >/dev/null
+make -C "$build" -j"$(nproc)" --no-print-directory
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:strict_string_checks=1:detect_stack_use_after_return=1}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+cd "$build"
+ctest -L 'unit|guest' --output-on-failure "$@"
