@@ -214,9 +214,12 @@ static size_t serial_room_locked(const struct serial *s)
 }
 
 /*
- * Write one byte to the output, whole.  A full pipe or terminal gets a
- * bounded wait; any other error drops the byte (the guest must not die
- * because nobody reads its console).
+ * Write one byte to the output.  A blocking descriptor gives the reader
+ * flow control, as a real serial line would.  A non-blocking one that is
+ * full gets a bounded wait; if the reader still does not drain it, bytes
+ * are dropped without waiting until a write succeeds again, so a dead
+ * reader cannot slow the guest to a crawl.  Any other error drops the
+ * byte: the guest must not die because nobody reads its console.
  */
 static void serial_output(struct serial *s, uint8_t byte)
 {
@@ -229,17 +232,20 @@ static void serial_output(struct serial *s, uint8_t byte)
 		n = write(s->out_fd, &byte, 1);
 		if (n == 1) {
 			s->tx_bytes++;
+			s->out_stalled = false;
 			return;
 		}
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) &&
+		    !s->out_stalled) {
 			pfd.fd = s->out_fd;
 			pfd.events = POLLOUT;
 			pfd.revents = 0;
 			n = poll(&pfd, 1, SERIAL_OUT_POLL_MS);
 			if (n > 0 || (n < 0 && errno == EINTR))
 				continue;
+			s->out_stalled = true;
 		}
 		s->tx_dropped++;
 		return;

@@ -27,6 +27,7 @@ struct serial {
 	/* private */
 	pthread_mutex_t lock;
 	int out_fd;
+	bool out_stalled;	/* output full past the timeout: dropping */
 	irq_set_fn set_irq;
 	void *irq_opaque;
 	void (*output_hook)(void *opaque);

@@ -12,6 +12,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "devices/serial.h"
@@ -471,11 +472,19 @@ START_TEST(test_output_full_pipe_bounded)
 	do
 		n = write(out_pipe[1], junk, sizeof(junk));
 	while (n > 0);
+	time_t t0 = time(NULL);
+
 	wr(0, 'a');			/* waits about a second, then drops */
 	ck_assert_uint_eq(s.tx_dropped, 1);
+	wr(0, 'b');			/* still full: dropped at once */
+	wr(0, 'c');
+	ck_assert_uint_eq(s.tx_dropped, 3);
+	ck_assert_int_le(time(NULL) - t0, 3);
 	ck_assert_uint_eq(drain_output(junk, sizeof(junk)), sizeof(junk));
-	wr(0, 'b');
+	wr(0, 'd');
 	ck_assert_uint_eq(s.tx_bytes, 1);
+	wr(0, 'e');
+	ck_assert_uint_eq(s.tx_bytes, 2);
 }
 END_TEST
 
