@@ -739,6 +739,12 @@ int config_parse(struct config *cfg, int argc, char **argv,
 
 void config_usage(const char *prog)
 {
+	const char *slash = prog ? strrchr(prog, '/') : NULL;
+
+	if (!prog || !*prog)
+		prog = "minivmm";
+	else if (slash && slash[1])
+		prog = slash + 1;
 	printf("usage: %s -kernel BZIMAGE [-initrd FILE] [-append CMDLINE] [options]\n"
 	       "       %s -netboot -tap NAME [options]\n"
 	       "\n"
