@@ -580,6 +580,81 @@ START_TEST(test_iov_slice)
 }
 END_TEST
 
+/* xorshift64: a deterministic stream of hostile bytes. */
+static uint64_t fuzz_next(uint64_t *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 7;
+	*s ^= *s << 17;
+	return *s;
+}
+
+START_TEST(test_fuzz_random_rings)
+{
+	uint64_t seed = 0x9e3779b97f4a7c15ull;
+
+	for (unsigned int round = 0; round < 3000; round++) {
+		uint8_t *desc = gptr(DESC_GPA), *ind = gptr(IND_GPA);
+		uint64_t features = fuzz_next(&seed);
+		int pops = 0, r;
+
+		/*
+		 * Random descriptors, mostly almost sane (so chains get far),
+		 * sometimes wild: addresses anywhere, huge lengths, any flags,
+		 * next indices past the table, indirect tables of any size.
+		 */
+		for (unsigned int i = 0; i < QSIZE + 64; i++) {
+			struct virtq_desc *d = i < QSIZE ?
+				(struct virtq_desc *)desc + i :
+				(struct virtq_desc *)ind + (i - QSIZE);
+			uint64_t x = fuzz_next(&seed);
+
+			d->addr = (x & 7) == 0 ? fuzz_next(&seed) :
+				  BUF_GPA + (fuzz_next(&seed) % (RAM_SIZE - 0x10000 + 64));
+			d->len = (x & 0x38) == 0 ? (uint32_t)fuzz_next(&seed) :
+				 (uint32_t)(fuzz_next(&seed) % 4096);
+			d->flags = (uint16_t)((x >> 8) & 3);
+			if (((x >> 12) & 7) == 0) {	/* an indirect table */
+				d->flags = VIRTQ_DESC_F_INDIRECT |
+					   (((x >> 15) & 7) == 0 ? VIRTQ_DESC_F_NEXT : 0);
+				d->addr = IND_GPA + 16 * (fuzz_next(&seed) % 8);
+				d->len = ((x >> 18) & 7) == 0 ?
+					 (uint32_t)(fuzz_next(&seed) % 1100) :
+					 16 * (uint32_t)(fuzz_next(&seed) % 40);
+			}
+			d->next = (uint16_t)((x >> 24) % (((x >> 40) & 15) == 0 ?
+							  0x10000 : QSIZE));
+		}
+		for (unsigned int i = 0; i < QSIZE; i++)
+			avail()->ring[i] = (uint16_t)(fuzz_next(&seed) %
+						      (round % 16 ? QSIZE : QSIZE + 1));
+		avail()->idx = (uint16_t)(round % 32 ? fuzz_next(&seed) % (QSIZE + 1) :
+					  fuzz_next(&seed));
+		ck_assert_int_eq(virtq_activate(&vq, &mem, QSIZE, DESC_GPA,
+						AVAIL_GPA, USED_GPA,
+						features & ((1ull << 28) | (1ull << 29))),
+				 0);
+		while ((r = virtq_pop(&vq, &chain)) > 0) {
+			pops++;
+			ck_assert_int_le(pops, QSIZE);
+			ck_assert_uint_lt(chain.head, QSIZE);
+			ck_assert_uint_le(chain.nr_out + chain.nr_in,
+					  VIRTQ_MAX_SIZE);
+			for (unsigned int i = 0; i < chain.nr_out + chain.nr_in;
+			     i++) {
+				uint8_t *b = chain.iov[i].iov_base;
+
+				ck_assert(b >= ram && chain.iov[i].iov_len <=
+					  RAM_SIZE - (uint64_t)(b - ram));
+			}
+			virtq_push(&vq, chain.head, 0);
+		}
+		ck_assert(r == 0 || r == -EPROTO || r == -EBADMSG);
+		ck_assert(r == 0 || vq.broken);
+	}
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("virtqueue");
@@ -621,6 +696,7 @@ int main(void)
 	tcase_add_test(tc, test_used_wraps);
 	tcase_add_test(tc, test_not_ready);
 	tcase_add_test(tc, test_iov_slice);
+	tcase_add_test(tc, test_fuzz_random_rings);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
