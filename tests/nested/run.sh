@@ -1,0 +1,250 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+#
+# run.sh [--keep] [--quiet] [--timeout S] -- COMMAND...
+#
+# The nested real-KVM harness: boots an L1 VM (Debian's generic kernel under
+# QEMU TCG with an emulated AMD SVM, so it has a working /dev/kvm), and runs
+# COMMAND there with bash, in /repo (a copy of this repository's tests/),
+# with MINIVMM, KERNEL (the cloud vmlinuz) and INITRD (the layer-3 test
+# initramfs) set and MVT_* variables of the caller passed through.  Exits
+# with COMMAND's status; 124 when L1 did not finish within the timeout
+# (QEMU is killed), 125 when L1 itself is broken (no working /dev/kvm).
+#
+#   tests/nested/run.sh -- tests/linux/run-cases.sh boot_smp
+#
+# Inputs: MINIVMM (a minivmm binary; static or not, its libraries are
+# copied) or else a static build made in the cache; KVM_SMOKE (the
+# kvm-smoke binary) or else one compiled here.  Big, slowly changing parts
+# (kernel, modules, busybox, tools, L2 kernel) form one cached cpio keyed by
+# its inputs; each run appends a small second cpio (command, minivmm, tests/,
+# L2 initramfs), which the kernel unpacks after the first.
+#
+#   --keep      keep the run directory (L1 console log, per-run cpio)
+#   --quiet     print L1's console only when the run fails
+#   --timeout S whole L1 run, boot included (default 1500)
+set -uo pipefail
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO=$(cd "$HERE/../.." && pwd)
+CACHE=${MINIVMM_CACHE:-/var/cache/minivmm-test}
+. "$REPO/tests/guest/initramfs-lib.sh"
+
+KEEP=0
+QUIET=0
+TIMEOUT=1500
+RUNDIR=
+# An AMD CPU with SVM, less what TCG cannot emulate (QEMU would warn).
+NESTED_CPU=EPYC,+svm,-rdseed,-sha-ni,-fxsr-opt,-misalignsse,-3dnowprefetch,-osvw,-topoext,-nrip-save,-xsavec
+
+die() { echo "nested: $*" >&2; exit 1; }
+
+nested_cleanup()
+{
+	[ -n "$RUNDIR" ] || return
+	if [ $KEEP -eq 1 ]; then
+		echo "nested: run files kept in $RUNDIR" >&2
+	else
+		rm -rf "$RUNDIR"
+	fi
+}
+
+# nested_tool_list: the tools of l1-tools.txt, as "path" lines.
+nested_tool_list()
+{
+	local t opt p
+	sed 's/#.*//' "$HERE/l1-tools.txt" | while read -r t; do
+		[ -n "$t" ] || continue
+		opt=0
+		case $t in *\?) opt=1; t=${t%\?} ;; esac
+		p=$(PATH=/usr/sbin:/usr/bin:/sbin:/bin command -v "$t") || p=
+		if [ -z "$p" ]; then
+			[ $opt -eq 1 ] && continue
+			echo "nested: tool $t missing on the host" >&2
+			return 1
+		fi
+		echo "$p"
+	done
+}
+
+# nested_base: build (or find) the cached L1 base cpio; print its path.
+nested_base()
+{
+	local tools mods hash out tmp t
+	eval "$("$REPO/tests/guest/fetch-kernels.sh" cloud generic)" ||
+		die "cannot get the Debian kernels"
+	tools=$(nested_tool_list) || die "missing tools (see $HERE/l1-tools.txt)"
+	mods=$(sed 's/#.*//' "$HERE/l1-modules.txt" | tr -s ' \t\n' ' ')
+	# shellcheck disable=SC2086
+	hash=$( (initramfs_hash "$HERE/l1-init" "$HERE/run.sh" \
+			"$REPO/tests/guest/initramfs-lib.sh" \
+			"$(command -v busybox)" $tools;
+		 echo "$MVT_GENERIC_KVER $MVT_CLOUD_KVER $mods $tools") |
+		sha256sum | cut -c1-16)
+	out=$CACHE/nested/l1-base-$hash.cpio
+	if [ ! -f "$out" ]; then
+		echo "nested: building the L1 base image (once per input change)" >&2
+		mkdir -p "$CACHE/nested"
+		tmp=$(mktemp -d "$CACHE/nested/build.XXXXXX")
+		initramfs_add_busybox "$tmp" || die "busybox"
+		# shellcheck disable=SC2086
+		initramfs_add_modules "$MVT_GENERIC_MODDIR" "$tmp" $mods ||
+			die "L1 modules"
+		for t in $tools; do
+			initramfs_add_binary "$tmp" "$t" || die "tool $t"
+		done
+		# Scripts say #!/bin/bash; the host's /bin may be /usr/bin.
+		[ -e "$tmp/bin/bash" ] || ln -s "$(command -v bash)" "$tmp/bin/bash"
+		install -m 0755 "$HERE/l1-init" "$tmp/init"
+		mkdir -p "$tmp/mvt-kit" "$tmp/repo" "$tmp/var/lib/misc"
+		cp "$MVT_CLOUD_KERNEL" "$tmp/mvt-kit/vmlinuz"
+		printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\ndnsmasq:x:65534:65534:dnsmasq:/nonexistent:/bin/false\n' \
+			>"$tmp/etc/passwd"
+		printf 'root:x:0:\nnogroup:x:65534:\n' >"$tmp/etc/group"
+		printf 'hosts: files\npasswd: files\ngroup: files\n' \
+			>"$tmp/etc/nsswitch.conf"
+		printf '127.0.0.1 localhost\n' >"$tmp/etc/hosts"
+		# Uncompressed: QEMU loads it as is, the kernel only copies.
+		(cd "$tmp" && find . -mindepth 1 | LC_ALL=C sort |
+		 cpio --quiet -o -H newc -R 0:0) >"$out.tmp" &&
+			mv "$out.tmp" "$out" || die "cannot write $out"
+		rm -rf "$tmp"
+	fi
+	echo "$out"
+}
+
+# nested_minivmm: path of the minivmm to test (MINIVMM or a static build).
+nested_minivmm()
+{
+	local build=$CACHE/nested/build-static
+	if [ -n "${MINIVMM:-}" ]; then
+		[ -x "$MINIVMM" ] || die "MINIVMM=$MINIVMM is not executable"
+		realpath "$MINIVMM"
+		return
+	fi
+	echo "nested: building a static minivmm in $build" >&2
+	cmake -S "$REPO" -B "$build" -DMINIVMM_STATIC=ON -DMINIVMM_TESTS=OFF \
+		>"$build.log" 2>&1 &&
+		make -C "$build" -j"$(nproc)" minivmm >>"$build.log" 2>&1 ||
+		{ cat "$build.log" >&2; die "static minivmm build failed"; }
+	echo "$build/minivmm"
+}
+
+# nested_kvm_smoke: path of a kvm-smoke binary (KVM_SMOKE or built here).
+nested_kvm_smoke()
+{
+	local out=$CACHE/nested/kvm-smoke-$(initramfs_hash "$HERE/kvm-smoke.c")
+	if [ -n "${KVM_SMOKE:-}" ]; then
+		realpath "$KVM_SMOKE"
+		return
+	fi
+	if [ ! -x "$out" ]; then
+		${CC:-cc} -std=gnu11 -O2 -Wall -static -o "$out.tmp" \
+			"$HERE/kvm-smoke.c" && mv "$out.tmp" "$out" ||
+			die "cannot build kvm-smoke"
+	fi
+	echo "$out"
+}
+
+# nested_run_cpio DIR CMD...: the per-run archive in DIR/run.cpio.
+nested_run_cpio()
+{
+	local dir=$1 root=$1/root minivmm smoke l2 v
+	shift
+	minivmm=$(nested_minivmm) || exit 1
+	smoke=$(nested_kvm_smoke) || exit 1
+	l2=$("$REPO/tests/guest/build-initramfs.sh") ||
+		die "cannot build the L2 test initramfs"
+	mkdir -p "$root/mvt-run" "$root/mvt-kit" "$root/repo" "$root/usr/bin"
+	initramfs_add_binary "$root" "$minivmm" /usr/bin/minivmm ||
+		die "cannot add minivmm"
+	initramfs_add_binary "$root" "$smoke" /usr/bin/kvm-smoke ||
+		die "cannot add kvm-smoke"
+	cp "$l2" "$root/mvt-kit/l2-initrd.cpio.gz"
+	cp -r "$REPO/tests" "$root/repo/"
+	printf '%q ' "$@" >"$root/mvt-run/cmd"
+	echo >>"$root/mvt-run/cmd"
+	echo "$*" >"$root/mvt-run/cmd.txt"
+	: >"$root/mvt-run/env"
+	for v in $(compgen -e | grep -E '^(MVT_|MINIVMM_TEST_)' || true); do
+		printf 'export %s=%q\n' "$v" "${!v}" >>"$root/mvt-run/env"
+	done
+	(cd "$root" && find . -mindepth 1 | LC_ALL=C sort |
+	 cpio --quiet -o -H newc -R 0:0) >"$dir/run.cpio" ||
+		die "cannot write the per-run archive"
+}
+
+# nested_boot DIR BASE: run QEMU on BASE + DIR/run.cpio; console to
+# DIR/console.log (and to stdout unless --quiet).  Returns QEMU's status
+# as timeout(1) reports it.
+nested_boot()
+{
+	local dir=$1 base=$2 kernel rc
+	eval "$("$REPO/tests/guest/fetch-kernels.sh" generic)" || exit 1
+	kernel=$MVT_GENERIC_KERNEL
+	cat "$base" "$dir/run.cpio" >"$dir/initrd.cpio" || die "disk full?"
+	command -v qemu-system-x86_64 >/dev/null ||
+		die "qemu-system-x86_64 missing (apt-get install qemu-system-x86)"
+	local qemu=(qemu-system-x86_64 -accel tcg,thread=multi -machine q35
+		    -cpu "$NESTED_CPU" -smp 2 -m 2048 -nodefaults -no-reboot
+		    -display none -chardev stdio,id=con,signal=off
+		    -serial chardev:con -kernel "$kernel"
+		    -initrd "$dir/initrd.cpio"
+		    -append "console=ttyS0 quiet panic=-1 loglevel=4")
+	if [ $QUIET -eq 1 ]; then
+		timeout -k 10 "$TIMEOUT" "${qemu[@]}" </dev/null \
+			>"$dir/console.log" 2>&1
+		rc=$?
+	else
+		timeout -k 10 "$TIMEOUT" "${qemu[@]}" </dev/null 2>&1 |
+			tee "$dir/console.log"
+		rc=${PIPESTATUS[0]}
+	fi
+	return $rc
+}
+
+main()
+{
+	local base rc start status
+
+	while [ $# -gt 0 ]; do
+		case $1 in
+		--keep) KEEP=1 ;;
+		--quiet) QUIET=1 ;;
+		--timeout) TIMEOUT=${2:?--timeout needs seconds}; shift ;;
+		--) shift; break ;;
+		*) die "unknown option $1 (usage: run.sh [--keep] [--quiet] [--timeout S] -- COMMAND...)" ;;
+		esac
+		shift
+	done
+	[ $# -gt 0 ] || die "no COMMAND (usage: run.sh [--keep] [--quiet] [--timeout S] -- COMMAND...)"
+
+	mkdir -p "$CACHE/nested" || die "cannot create $CACHE/nested"
+	base=$(nested_base) || exit 1
+	RUNDIR=$(mktemp -d "${TMPDIR:-/tmp}/mvt-nested.XXXXXX")
+	trap nested_cleanup EXIT
+	nested_run_cpio "$RUNDIR" "$@"
+
+	start=$(date +%s)
+	nested_boot "$RUNDIR" "$base"
+	rc=$?
+	status=$(tr -d '\r' <"$RUNDIR/console.log" |
+		 sed -n 's/^MVT-L1-EXIT rc=\([0-9]*\)$/\1/p' | tail -n 1)
+	if [ $rc -eq 124 ] || [ $rc -eq 137 ]; then
+		[ $QUIET -eq 1 ] && tr -d '\r' <"$RUNDIR/console.log"
+		echo "nested: TIMEOUT: L1 did not finish within ${TIMEOUT}s; QEMU killed"
+		return 124
+	fi
+	if [ -z "$status" ]; then
+		[ $QUIET -eq 1 ] && tr -d '\r' <"$RUNDIR/console.log"
+		echo "nested: L1 ended (QEMU status $rc) without an exit marker"
+		return 125
+	fi
+	if [ "$status" -ne 0 ] && [ $QUIET -eq 1 ]; then
+		tr -d '\r' <"$RUNDIR/console.log"
+	fi
+	echo "nested: L1 run took $(($(date +%s) - start))s, command status $status"
+	return "$status"
+}
+
+main "$@"
