@@ -1,0 +1,120 @@
+# SPDX-License-Identifier: MIT
+# Sourced by tests/netboot/netboot_*.sh.  A private network namespace with
+# a bridge (10.77.0.1/24), dnsmasq serving DHCP and TFTP from $TFTP on it,
+# and minivmm -netboot with its TAP on the bridge.  Everything is removed
+# on exit.  Environment: MINIVMM, BOOTINFO_BZIMAGE, BOOTINFO_SUM, DNSMASQ.
+set -u
+
+fail() {
+	echo "FAIL: $*" >&2
+	[ -n "${LAST:-}" ] && [ -f "$WORK/$LAST.out" ] && {
+		echo "--- console of $LAST:" >&2
+		tail -n 40 "$WORK/$LAST.out" >&2
+		echo "--- stderr of $LAST:" >&2
+		tail -n 20 "$WORK/$LAST.err" >&2
+	}
+	[ -f "$WORK/dnsmasq.log" ] && {
+		echo "--- dnsmasq:" >&2
+		tail -n 20 "$WORK/dnsmasq.log" >&2
+	}
+	exit 1
+}
+
+skip() {
+	echo "SKIP: $*"
+	exit 77
+}
+
+: "${MINIVMM:?MINIVMM not set}"
+: "${BOOTINFO_BZIMAGE:?BOOTINFO_BZIMAGE not set}"
+[ "$(id -u)" = 0 ] || skip "needs root (network namespaces, TAP devices)"
+[ -c /dev/net/tun ] || skip "no /dev/net/tun"
+[ -r /dev/kvm ] || skip "no /dev/kvm"
+[ -f "$BOOTINFO_BZIMAGE" ] || skip "no boot-info guest ($BOOTINFO_BZIMAGE)"
+command -v ip >/dev/null || skip "no ip (iproute2)"
+DNSMASQ=${DNSMASQ:-$(command -v dnsmasq || echo /usr/sbin/dnsmasq)}
+[ -x "$DNSMASQ" ] || skip "no dnsmasq (package dnsmasq-base)"
+
+MAC=52:54:00:12:34:56
+MAC_DASHES=01-52-54-00-12-34-56
+CLIENT_IP=10.77.0.42
+CLIENT_HEX=0A4D002A
+SERVER_IP=10.77.0.1
+NS=mvt-$$-nb
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/mvt-netboot.XXXXXX")
+TFTP=$WORK/tftp
+mkdir -p "$TFTP/pxelinux.cfg"
+DNSMASQ_PID=
+LAST=
+
+netboot_cleanup() {
+	if [ -n "$DNSMASQ_PID" ]; then
+		kill "$DNSMASQ_PID" 2>/dev/null
+		wait "$DNSMASQ_PID" 2>/dev/null
+	fi
+	ip netns del "$NS" 2>/dev/null
+	rm -rf "$WORK"
+}
+trap netboot_cleanup EXIT
+ip netns add "$NS" || skip "cannot create a network namespace"
+ip netns exec "$NS" ip link set lo up
+ip netns exec "$NS" ip link add br0 type bridge || skip "no bridge support"
+ip netns exec "$NS" ip addr add "$SERVER_IP/24" dev br0
+ip netns exec "$NS" ip link set br0 up
+
+# dnsmasq_start [options...]: DHCP (our MAC always gets CLIENT_IP) + TFTP.
+# --no-ping: no 3 s ICMP probe before an offer.
+dnsmasq_start() {
+	ip netns exec "$NS" "$DNSMASQ" --no-daemon --conf-file=/dev/null \
+		--port=0 --interface=br0 --bind-interfaces --no-ping \
+		--dhcp-range=10.77.0.100,10.77.0.150,255.255.255.0,1h \
+		--dhcp-host="$MAC,$CLIENT_IP" \
+		--dhcp-leasefile="$WORK/leases" --log-dhcp \
+		--enable-tftp --tftp-root="$TFTP" "$@" \
+		>"$WORK/dnsmasq.log" 2>&1 &
+	DNSMASQ_PID=$!
+	for _ in $(seq 50); do
+		grep -q "TFTP root" "$WORK/dnsmasq.log" 2>/dev/null && return 0
+		kill -0 "$DNSMASQ_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	cat "$WORK/dnsmasq.log" >&2
+	fail "dnsmasq did not start"
+}
+
+# netboot_run NAME [minivmm options...]: one netboot, bounded in time.
+# Sets RC; the console is in $WORK/NAME.out.
+netboot_run() {
+	local name=$1
+	shift
+	LAST=$name
+	timeout -s KILL "${NETBOOT_TIMEOUT:-90}" ip netns exec "$NS" \
+		"$MINIVMM" -netboot -tap "tap0,bridge=br0,mac=$MAC" -m 256 \
+		-serial stdio "$@" </dev/null >"$WORK/$name.out" \
+		2>"$WORK/$name.err"
+	RC=$?
+	grep -q "minivmm netboot firmware" "$WORK/$name.out" ||
+		skip "minivmm -netboot does not start the firmware (yet): $(head -c 200 "$WORK/$name.err")"
+}
+
+expect_rc() {
+	[ "$RC" = "$2" ] || fail "$1: exit code $RC, expected $2"
+}
+
+# bi KEY: the value of a "BOOTINFO KEY=..." line of the last run.
+bi() {
+	sed -n "s/^BOOTINFO $1=//p" "$WORK/$LAST.out" | tr -d '\r' | head -n 1
+}
+
+expect_eq() {
+	[ "$2" = "$3" ] || fail "$1: got '$2', expected '$3'"
+}
+
+expect_console() {
+	grep -qF -- "$1" "$WORK/$LAST.out" || fail "console lacks '$1'"
+}
+
+# A file of N random bytes.
+random_file() {
+	head -c "$2" /dev/urandom >"$1"
+}

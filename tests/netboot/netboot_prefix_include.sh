@@ -1,0 +1,39 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# Boot file in a directory: its directory is the path prefix.  The config
+# is found under the hex IP name, INCLUDEs a file that includes itself
+# (bounded) and holds the MENU DEFAULT label, whose INITRD is a list of two
+# files loaded back to back (4-byte aligned).
+# timeout: 120
+. "$(dirname "$0")/common.bash"
+
+mkdir -p "$TFTP/boot/pxelinux.cfg"
+cp "$BOOTINFO_BZIMAGE" "$TFTP/boot/kernel.bin"
+random_file "$TFTP/boot/a.img" 5001
+random_file "$TFTP/boot/b.img" 3000
+touch "$TFTP/boot/pxelinux.0"
+cat >"$TFTP/boot/pxelinux.cfg/$CLIENT_HEX" <<CFG
+DEFAULT first
+LABEL first
+  KERNEL does-not-exist
+INCLUDE menu.cfg
+CFG
+cat >"$TFTP/boot/menu.cfg" <<CFG
+LABEL chosen
+  MENU DEFAULT
+  LINUX kernel.bin
+  INITRD a.img,b.img
+  APPEND -
+INCLUDE menu.cfg
+CFG
+dnsmasq_start --dhcp-boot=boot/pxelinux.0
+netboot_run prefix
+expect_rc prefix 0
+expect_console "TFTP: boot/pxelinux.cfg/$CLIENT_HEX"
+expect_eq cmdline "$(bi cmdline)" "BOOT_IMAGE=kernel.bin initrd=a.img,b.img"
+{ cat "$TFTP/boot/a.img"; head -c 3 /dev/zero; cat "$TFTP/boot/b.img"; } >"$WORK/both"
+expect_eq initrd.size "$(bi initrd.size)" 8004
+if [ -x "${BOOTINFO_SUM:-}" ]; then
+	expect_eq initrd.sum "$(bi initrd.sum)" "$("$BOOTINFO_SUM" "$WORK/both")"
+fi
+echo "PASS: path prefix, hex-IP config, bounded INCLUDE, MENU DEFAULT, initrd list"

@@ -1,0 +1,43 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# PXELINUX flow: the MAC-named config wins over "default"; KERNEL, INITRD,
+# APPEND and IPAPPEND 3 give the exact command line; the initrd arrives
+# intact; the guest runs and powers off (exit 0).
+# timeout: 120
+. "$(dirname "$0")/common.bash"
+
+cp "$BOOTINFO_BZIMAGE" "$TFTP/vmlinuz"
+random_file "$TFTP/initrd.img" 123457
+touch "$TFTP/pxelinux.0"
+cat >"$TFTP/pxelinux.cfg/default" <<CFG
+DEFAULT wrong
+LABEL wrong
+  KERNEL does-not-exist
+CFG
+cat >"$TFTP/pxelinux.cfg/$MAC_DASHES" <<CFG
+# minivmm netboot test
+prompt 0
+timeout 0
+default vesamenu.c32
+label other
+  kernel does-not-exist
+label test
+  menu label ^Test
+  menu default
+  kernel vmlinuz
+  initrd initrd.img
+  append console=ttyS0 mvt=pxelinux
+  ipappend 3
+CFG
+dnsmasq_start --dhcp-boot=pxelinux.0
+netboot_run pxelinux
+expect_rc pxelinux 0
+expect_console "DHCP: address $CLIENT_IP"
+expect_console "TFTP: pxelinux.cfg/$MAC_DASHES"
+expect_eq cmdline "$(bi cmdline)" \
+	"BOOT_IMAGE=vmlinuz initrd=initrd.img console=ttyS0 mvt=pxelinux ip=$CLIENT_IP:$SERVER_IP:$SERVER_IP:255.255.255.0 BOOTIF=$MAC_DASHES"
+expect_eq initrd.size "$(bi initrd.size)" 123457
+if [ -x "${BOOTINFO_SUM:-}" ]; then
+	expect_eq initrd.sum "$(bi initrd.sum)" "$("$BOOTINFO_SUM" "$TFTP/initrd.img")"
+fi
+echo "PASS: pxelinux config by MAC, command line and initrd as configured"
