@@ -210,6 +210,28 @@ static void machine_print_stats(struct machine *m)
 			virtio_net_print_stats(m->net[i], stderr);
 }
 
+/* -netboot: the firmware drives the first NIC (config checks there is one). */
+static int machine_load_firmware(struct machine *m, uint64_t rsdp,
+				 struct boot_entry *entry)
+{
+	const struct config *cfg = m->vm.cfg;
+	unsigned int slot = cfg->nr_drives;	/* NICs follow the disks */
+	struct loader_netboot_nic nic = {
+		.mmio_base = m->virtio[slot].base,
+		.gsi = m->virtio[slot].gsi,
+	};
+
+	if (cfg->nr_nics == 0) {
+		snprintf(m->err, sizeof(m->err), "-netboot needs a network card (-tap)");
+		return -EINVAL;
+	}
+	if (cfg->nic[0].mac_set)
+		memcpy(nic.mac, cfg->nic[0].mac, 6);
+	else
+		config_default_mac(cfg->nic[0].tap, nic.mac);
+	return loader_load_firmware(&m->vm, rsdp, &nic, entry, m->err, sizeof(m->err));
+}
+
 static int machine_boot(struct machine *m)
 {
 	struct acpi_config acpi;
@@ -221,7 +243,10 @@ static int machine_boot(struct machine *m)
 	rsdp = loader_write_acpi(&m->vm, &acpi, m->err, sizeof(m->err));
 	if (!rsdp)
 		return -1;
-	ret = loader_load_linux(&m->vm, rsdp, &entry, m->err, sizeof(m->err));
+	if (m->vm.cfg->netboot)
+		ret = machine_load_firmware(m, rsdp, &entry);
+	else
+		ret = loader_load_linux(&m->vm, rsdp, &entry, m->err, sizeof(m->err));
 	if (ret)
 		return ret;
 	trace_mark(&m->vm, "images loaded");
