@@ -111,9 +111,9 @@ static uint64_t device_features(void)
 }
 
 /* The Linux order: reset, ACK, DRIVER, features, FEATURES_OK, queue, OK. */
-static void driver_init(void)
+static void driver_init_masked(uint64_t drop)
 {
-	uint64_t f = device_features();
+	uint64_t f = device_features() & ~drop;
 
 	memset(g(DESC_GPA), 0, 0x4000);
 	avail_idx = used_seen = 0;
@@ -137,6 +137,11 @@ static void driver_init(void)
 	wr(VIRTIO_MMIO_QUEUE_READY, 1);
 	wr(VIRTIO_MMIO_STATUS, 15);
 	ck_assert_uint_eq(rd(VIRTIO_MMIO_STATUS), 15);
+}
+
+static void driver_init(void)
+{
+	driver_init_masked(0);
 }
 
 static void make_image(void)
@@ -695,6 +700,100 @@ START_TEST(test_direct_io)
 }
 END_TEST
 
+static bool need_event(uint16_t event, uint16_t new_idx, uint16_t old_idx)
+{
+	return (uint16_t)(new_idx - event - 1) < (uint16_t)(new_idx - old_idx);
+}
+
+/*
+ * A driver that behaves like Linux's: up to 5 requests in flight in the
+ * 16-entry ring, kicks only when the device asks for it (avail_event, or
+ * used->flags without EVENT_IDX).  Thousands of requests must complete: a
+ * notification lost to a race shows up as a stall.
+ */
+static void stream(bool event_idx)
+{
+	struct virtq_avail *a = g(AVAIL_GPA);
+	struct virtq_used *u = g(USED_GPA);
+	volatile uint16_t *avail_event = (uint16_t *)&u->ring[QSIZE];
+	volatile uint16_t *used_flags = &u->flags;
+	const unsigned int total = 3000, slots = 5;
+	unsigned int submitted = 0, completed = 0, kicks = 0;
+	bool busy[5] = { false };
+	uint64_t sector[5] = { 0 };
+
+	driver_init_masked(event_idx ? 0 : 1ull << VIRTIO_RING_F_EVENT_IDX);
+	while (completed < total) {
+		uint16_t old = avail_idx;
+		bool kick;
+
+		for (unsigned int sl = 0; sl < slots && submitted < total; sl++) {
+			unsigned int d = sl * 3;
+
+			if (busy[sl])
+				continue;
+			sector[sl] = (submitted * 7) % 2048;
+			set_hdr(HDR_GPA + sl * 16, VIRTIO_BLK_T_IN, sector[sl]);
+			set_desc(DESC_GPA, d, HDR_GPA + sl * 16, 16,
+				 VIRTQ_DESC_F_NEXT, d + 1);
+			set_desc(DESC_GPA, d + 1, DATA_GPA + sl * 512, 512,
+				 VIRTQ_DESC_F_NEXT | VIRTQ_DESC_F_WRITE, d + 2);
+			set_desc(DESC_GPA, d + 2, STATUS_GPA + sl, 1,
+				 VIRTQ_DESC_F_WRITE, 0);
+			*(volatile uint8_t *)g(STATUS_GPA + sl) = 0xee;
+			a->ring[avail_idx % QSIZE] = (uint16_t)d;
+			avail_idx++;
+			busy[sl] = true;
+			submitted++;
+		}
+		__atomic_store_n(&a->idx, avail_idx, __ATOMIC_RELEASE);
+		__atomic_thread_fence(__ATOMIC_SEQ_CST);
+		kick = event_idx ? need_event(*avail_event, avail_idx, old) :
+				   !(*used_flags & VIRTQ_USED_F_NO_NOTIFY);
+		if (kick && avail_idx != old) {
+			wr(VIRTIO_MMIO_QUEUE_NOTIFY, 0);
+			kicks++;
+		}
+		/* Wait for completions without relying on interrupts. */
+		for (int i = 0; __atomic_load_n(&u->idx, __ATOMIC_ACQUIRE) ==
+				used_seen; i++) {
+			ck_assert_msg(i < 5000000, "stalled after %u of %u (%u kicks)",
+				      completed, total, kicks);
+			if (i > 1000)
+				usleep(10);
+		}
+		while (used_seen != __atomic_load_n(&u->idx, __ATOMIC_ACQUIRE)) {
+			struct virtq_used_elem e = u->ring[used_seen % QSIZE];
+			unsigned int sl = e.id / 3;
+
+			ck_assert_uint_lt(sl, slots);
+			ck_assert(busy[sl]);
+			ck_assert_uint_eq(e.len, 513);
+			ck_assert_uint_eq(*(uint8_t *)g(STATUS_GPA + sl), 0);
+			ck_assert_uint_eq(((uint8_t *)g(DATA_GPA + sl * 512))[3],
+					  (uint8_t)(sector[sl] + 3));
+			busy[sl] = false;
+			completed++;
+			used_seen++;
+		}
+		/* Interrupt me at the next completion (EVENT_IDX). */
+		a->ring[QSIZE] = used_seen;
+	}
+	ck_assert_uint_gt(kicks, 0);
+}
+
+START_TEST(test_stream_event_idx)
+{
+	stream(true);
+}
+END_TEST
+
+START_TEST(test_stream_flags)
+{
+	stream(false);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("virtio_blk");
@@ -718,6 +817,8 @@ int main(void)
 	tcase_add_test(tc, test_host_write_error);
 	tcase_add_test(tc, test_image_locking);
 	tcase_add_test(tc, test_open_errors);
+	tcase_add_test(tc, test_stream_event_idx);
+	tcase_add_test(tc, test_stream_flags);
 	suite_add_tcase(s, tc);
 	tcase_add_checked_fixture(ro, setup_ro, teardown);
 	tcase_add_test(ro, test_readonly);
