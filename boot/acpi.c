@@ -176,10 +176,12 @@ static uint8_t *acpi_build_fadt(struct acpi_out *o, uint64_t dsdt_gpa)
 		return NULL;
 	acpi_header(t, "FACP", ACPI_FADT_LEN, FADT_REVISION);
 	/*
-	 * The i8042 flag stays: we emulate its reset line and Linux may probe
-	 * it.  There is no VGA, no PCI (so no MSI/ASPM) and no CMOS RTC.
+	 * No keyboard controller is announced: Linux then skips the i8042
+	 * probe (a millisecond of port I/O at boot), and its last-resort
+	 * reboot still writes 0xFE to port 0x64, which we emulate.  There is
+	 * no VGA, no PCI (so no MSI/ASPM) and no CMOS RTC.
 	 */
-	put_le(t + FADT_IAPC_BOOT_ARCH, IAPC_8042 | IAPC_NO_VGA | IAPC_NO_MSI |
+	put_le(t + FADT_IAPC_BOOT_ARCH, IAPC_NO_VGA | IAPC_NO_MSI |
 	       IAPC_NO_ASPM | IAPC_NO_CMOS_RTC, 2);
 	put_le(t + FADT_FLAGS, FADT_F_HW_REDUCED_ACPI | FADT_F_RESET_REG_SUP |
 	       FADT_F_PWR_BUTTON | FADT_F_SLP_BUTTON, 4);
