@@ -11,6 +11,8 @@
  *                                          bootinfo_sum)
  *   <s>.write.status, <s>.flush.status     vblk.write=1: sectors 16..23
  *   <s>.readback                           get "MVT-S%04u-BLOCK\n" x 32
+ *   <s>.discard.status, <s>.wzeroes.status vblk.write=1: DISCARD sectors
+ *                                          32..39, WRITE_ZEROES 40..47
  *   <s>.oob.status, <s>.unsupp.status      read past the end, type 0x77
  * then powers off.  Polling, no interrupts, no per-byte loops over big
  * buffers (the guest may run emulated at a few M instructions/s).
@@ -57,12 +59,16 @@
 #define S_FEATURES_OK	8
 
 #define F_RO		5		/* VIRTIO_BLK_F_RO */
+#define F_DISCARD	13
+#define F_WRITE_ZEROES	14
 #define F_VERSION_1_HI	1		/* bit 32: bit 0 of the high half */
 
 #define T_IN		0
 #define T_OUT		1
 #define T_FLUSH		4
 #define T_GET_ID	8
+#define T_DISCARD	11
+#define T_WRITE_ZEROES	13
 
 #define D_NEXT		1
 #define D_WRITE		2
@@ -97,6 +103,10 @@ struct vblk_req {
 static struct vq_rings rings;
 static struct vblk_req req;
 static volatile uint8_t status;
+static struct {
+	uint64_t sector;
+	uint32_t num_sectors, flags;
+} range;
 static uint8_t buf[READ_BYTES] __attribute__((aligned(4096)));
 static uint8_t wbuf[WRITE_BYTES] __attribute__((aligned(4096)));
 static uint16_t avail_next, used_seen;
@@ -128,7 +138,8 @@ static bool vblk_init(uint64_t base, uint32_t *features_lo)
 	if (!(rd(base, R_DEV_FEAT) & (1u << 0)))
 		return false;
 	wr(base, R_DRV_FEAT_SEL, 0);
-	wr(base, R_DRV_FEAT, *features_lo & (1u << F_RO));
+	wr(base, R_DRV_FEAT, *features_lo & ((1u << F_RO) | (1u << F_DISCARD) |
+					     (1u << F_WRITE_ZEROES)));
 	wr(base, R_DRV_FEAT_SEL, 1);
 	wr(base, R_DRV_FEAT, 1u << (32 - 32));	/* VERSION_1 */
 	wr(base, R_STATUS, S_ACK | S_DRIVER | S_FEATURES_OK);
@@ -254,6 +265,16 @@ static void vblk_test_device(unsigned int slot, uint64_t base, bool do_write)
 		guest_printf("VBLK %u.readback=%s" NL, slot,
 			     st == 0 && !memcmp(buf, wbuf, WRITE_BYTES) ?
 			     "pattern" : "other");
+		range.sector = 32;
+		range.num_sectors = 8;
+		range.flags = 0;
+		st = vblk_request(base, T_DISCARD, 0, &range, sizeof(range),
+				  false);
+		guest_printf("VBLK %u.discard.status=%u" NL, slot, st);
+		range.sector = 40;
+		st = vblk_request(base, T_WRITE_ZEROES, 0, &range, sizeof(range),
+				  false);
+		guest_printf("VBLK %u.wzeroes.status=%u" NL, slot, st);
 	}
 	st = vblk_request(base, T_IN, cap, buf, 512, true);
 	guest_printf("VBLK %u.oob.status=%u" NL, slot, st);

@@ -67,7 +67,7 @@ pattern_sectors() {
 	done
 }
 
-# expect_bytes WHAT FILE OFFSET FILE2 OFFSET2 LEN: byte ranges equal.
+# expect_same_range WHAT FILE OFFSET FILE2 OFFSET2 LEN: byte ranges equal.
 expect_same_range() {
 	cmp -s <(tail -c +"$(($3 + 1))" "$2" | head -c "$6") \
 	       <(tail -c +"$(($5 + 1))" "$4" | head -c "$6") ||

@@ -18,6 +18,8 @@ for s in 0 1; do
 	expect_vk ro $s.read.sum "$(sum64k "$WORK/orig.img")"
 	expect_vk ro $s.write.status 1
 	expect_vk ro $s.readback other
+	expect_vk ro $s.discard.status 1
+	expect_vk ro $s.wzeroes.status 1
 done
 cmp -s "$img" "$WORK/orig.img" || fail "the read-only image changed"
 echo "PASS: readonly=on refuses writes and leaves the image alone"

@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
-# The guest writes sectors 16..23 (+ FLUSH), reads them back; the host
-# finds exactly those sectors changed, for each cache mode.
+# The guest writes sectors 16..23 (+ FLUSH), reads them back, discards
+# 32..39 and zeroes 40..47; the host finds exactly those sectors changed,
+# for each cache mode.
 # timeout: 120
 . "$(dirname "$0")/vblk.bash"
 
@@ -15,10 +16,16 @@ for cache in writeback none unsafe; do
 	expect_vk "write-$cache" 0.write.status 0
 	expect_vk "write-$cache" 0.flush.status 0
 	expect_vk "write-$cache" 0.readback pattern
+	expect_vk "write-$cache" 0.discard.status 0
+	expect_vk "write-$cache" 0.wzeroes.status 0
 	expect_same_range "cache=$cache: sectors 16..23" "$img" $((16 * 512)) \
 		"$WORK/pattern" 0 4096
 	expect_same_range "cache=$cache: sectors 0..15" "$img" 0 "$WORK/orig.img" 0 8192
-	expect_same_range "cache=$cache: the rest" "$img" $((24 * 512)) \
-		"$WORK/orig.img" $((24 * 512)) $((2 * 1024 * 1024 - 24 * 512))
+	expect_same_range "cache=$cache: sectors 24..31" "$img" $((24 * 512)) \
+		"$WORK/orig.img" $((24 * 512)) 4096
+	expect_same_range "cache=$cache: sectors 32..47 (discarded, zeroed)" \
+		"$img" $((32 * 512)) /dev/zero 0 8192
+	expect_same_range "cache=$cache: the rest" "$img" $((48 * 512)) \
+		"$WORK/orig.img" $((48 * 512)) $((2 * 1024 * 1024 - 48 * 512))
 done
 echo "PASS: guest writes land on the image (writeback, none, unsafe)"
