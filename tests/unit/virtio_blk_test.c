@@ -700,6 +700,45 @@ START_TEST(test_direct_io)
 }
 END_TEST
 
+START_TEST(test_reset_under_load)
+{
+	struct virtq_used *u = g(USED_GPA);
+
+	for (int round = 0; round < 20; round++) {
+		/* Five 64 KiB reads in flight, then an immediate reset. */
+		for (unsigned int r = 0; r < 5; r++) {
+			unsigned int d = r * 3;
+
+			set_hdr(HDR_GPA + r * 16, VIRTIO_BLK_T_IN, r * 128);
+			set_desc(DESC_GPA, d, HDR_GPA + r * 16, 16,
+				 VIRTQ_DESC_F_NEXT, d + 1);
+			set_desc(DESC_GPA, d + 1, DATA_GPA + r * 65536, 65536,
+				 VIRTQ_DESC_F_NEXT | VIRTQ_DESC_F_WRITE, d + 2);
+			set_desc(DESC_GPA, d + 2, STATUS_GPA + r, 1,
+				 VIRTQ_DESC_F_WRITE, 0);
+			post((uint16_t)d);
+		}
+		wr(VIRTIO_MMIO_QUEUE_NOTIFY, 0);
+		if (round & 1)
+			usleep(100);
+		wr(VIRTIO_MMIO_STATUS, 0);
+		ck_assert_uint_eq(rd(VIRTIO_MMIO_STATUS), 0);
+		/* Once the reset returned, the device leaves memory alone. */
+		uint16_t idx = __atomic_load_n(&u->idx, __ATOMIC_ACQUIRE);
+
+		memset(g(STATUS_GPA), 0xee, 8);
+		usleep(2000);
+		ck_assert_uint_eq(__atomic_load_n(&u->idx, __ATOMIC_ACQUIRE), idx);
+		ck_assert(all_bytes(g(STATUS_GPA), 8, 0xee));
+		/* And it comes back as new. */
+		driver_init();
+		ck_assert_uint_eq(request(VIRTIO_BLK_T_IN, 5, DATA_GPA, 512, NULL),
+				  VIRTIO_BLK_S_OK);
+		ck_assert_uint_eq(((uint8_t *)g(DATA_GPA))[0], 5);
+	}
+}
+END_TEST
+
 static bool need_event(uint16_t event, uint16_t new_idx, uint16_t old_idx)
 {
 	return (uint16_t)(new_idx - event - 1) < (uint16_t)(new_idx - old_idx);
@@ -817,6 +856,7 @@ int main(void)
 	tcase_add_test(tc, test_host_write_error);
 	tcase_add_test(tc, test_image_locking);
 	tcase_add_test(tc, test_open_errors);
+	tcase_add_test(tc, test_reset_under_load);
 	tcase_add_test(tc, test_stream_event_idx);
 	tcase_add_test(tc, test_stream_flags);
 	suite_add_tcase(s, tc);
