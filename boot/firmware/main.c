@@ -78,6 +78,7 @@ void fw_main(const struct fw_handoff *h)
 {
 	const char *why;
 	char mac[18];
+	uint64_t khz;
 
 	console_init(h->magic == FW_HANDOFF_MAGIC ? h->serial_port : PORT_COM1);
 	fw_printf("\nminivmm netboot firmware\n");
@@ -86,7 +87,8 @@ void fw_main(const struct fw_handoff *h)
 			"bad magic or version");
 	fw.h = h;
 	fw_trace(h, 0x10);
-	fw_printf("timer: TSC at %lu kHz\n", (unsigned long)timer_init());
+	khz = timer_init(&why);
+	fw_printf("timer: TSC at %lu kHz (%s)\n", (unsigned long)khz, why);
 
 	why = vnet_init(&fw.vnet, h->virtio_net_mmio);
 	if (why)

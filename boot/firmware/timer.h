@@ -5,8 +5,8 @@
 
 #include <stdint.h>
 
-/* Returns the TSC rate in kHz it settled on. */
-uint64_t timer_init(void);
+/* Returns the TSC rate in kHz it settled on, and where it came from. */
+uint64_t timer_init(const char **source);
 uint64_t timer_now_ms(void);
 
 #endif
