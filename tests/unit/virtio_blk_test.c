@@ -115,9 +115,9 @@ static void driver_init_masked(uint64_t drop)
 {
 	uint64_t f = device_features() & ~drop;
 
-	memset(g(DESC_GPA), 0, 0x4000);
+	wr(VIRTIO_MMIO_STATUS, 0);	/* first stop the device, then */
+	memset(g(DESC_GPA), 0, 0x4000);	/* clear the rings it used */
 	avail_idx = used_seen = 0;
-	wr(VIRTIO_MMIO_STATUS, 0);
 	wr(VIRTIO_MMIO_STATUS, 1);
 	wr(VIRTIO_MMIO_STATUS, 3);
 	wr(VIRTIO_MMIO_DRIVER_FEATURES_SEL, 0);
@@ -787,8 +787,11 @@ static void stream(bool event_idx)
 		}
 		__atomic_store_n(&a->idx, avail_idx, __ATOMIC_RELEASE);
 		__atomic_thread_fence(__ATOMIC_SEQ_CST);
-		kick = event_idx ? need_event(*avail_event, avail_idx, old) :
-				   !(*used_flags & VIRTQ_USED_F_NO_NOTIFY);
+		kick = event_idx ?
+		       need_event(__atomic_load_n(avail_event, __ATOMIC_RELAXED),
+				  avail_idx, old) :
+		       !(__atomic_load_n(used_flags, __ATOMIC_RELAXED) &
+			 VIRTQ_USED_F_NO_NOTIFY);
 		if (kick && avail_idx != old) {
 			wr(VIRTIO_MMIO_QUEUE_NOTIFY, 0);
 			kicks++;
@@ -816,7 +819,7 @@ static void stream(bool event_idx)
 			used_seen++;
 		}
 		/* Interrupt me at the next completion (EVENT_IDX). */
-		a->ring[QSIZE] = used_seen;
+		__atomic_store_n(&a->ring[QSIZE], used_seen, __ATOMIC_RELAXED);
 	}
 	ck_assert_uint_gt(kicks, 0);
 }
