@@ -31,8 +31,8 @@ for opts in "" ",readonly=on"; do
 	[ $rc -eq 1 ] || { cat "$WORKDIR/second.err"; mvt_fail "second minivmm ($opts): exit $rc, expected 1"; }
 	grep -q "$img is in use by another process" "$WORKDIR/second.err" ||
 		{ cat "$WORKDIR/second.err"; mvt_fail "no clear 'in use' error"; }
-	[ "$(wc -l <"$WORKDIR/second.err")" = 1 ] ||
-		{ cat "$WORKDIR/second.err"; mvt_fail "more than one line on stderr"; }
+	[ "$(grep -vc 'warning:' "$WORKDIR/second.err")" = 1 ] ||
+		{ cat "$WORKDIR/second.err"; mvt_fail "more than one error line on stderr"; }
 	[ ! -s "$WORKDIR/second.out" ] || mvt_fail "the second minivmm started a guest"
 done
 kill -0 $pid 2>/dev/null || mvt_fail "the first minivmm died"
