@@ -3,11 +3,12 @@
  * bench_stamp: runs one command with its stdout on a pipe and measures it
  * from the outside, the same way for every VMM (scripts/bench.sh).
  *
- *   bench_stamp [-t SEC] [-o FILE] -- CMD...
- *	One run.  Prints "first_us=F exit_us=E rc=R": microseconds from just
- *	before fork+exec to the first byte read from the pipe, and to the
- *	reaped exit (-1 when there was no output); R is the exit status
- *	(128+N for signal N).  The output is copied to FILE (default: none).
+ *   bench_stamp [-t SEC] [-o FILE] [-p PATTERN] -- CMD...
+ *	One run.  Prints "first_us=F exit_us=E rc=R [pattern_us=P]":
+ *	microseconds from just before fork+exec to the first byte read from
+ *	the pipe, to the reaped exit, and to the read that completed PATTERN
+ *	(-1: never happened); R is the exit status (128+N for signal N).  The
+ *	output is copied to FILE (default: none).
  *   bench_stamp -m PATTERN -r RAM_MIB [-s MS] [-t SEC] -- CMD...
  *	Memory: waits until PATTERN appears in the output (the guest idles),
  *	waits MS more (default 300), reads /proc/PID/smaps, stops the
@@ -17,7 +18,7 @@
  *	resident pages; G is its Rss, O = T - G.  Then one line per thread:
  *	"thread tid=T cpu_ms=C switches=S comm=NAME" (CPU time from
  *	/proc/PID/task/T/sched, ns precision; else clock ticks from stat;
- *	blanks in NAME become '_').
+ *	blanks in NAME become '_').  -o FILE gets the output up to PATTERN.
  *   bench_stamp -L SEC [-t SEC] -- CMD...
  *	Rate: runs CMD again and again for SEC seconds, sequentially, output
  *	discarded.  Prints "cycles=N seconds=S rate=R failed=F".
@@ -45,6 +46,7 @@ struct stamp_opts {
 	double timeout_s;
 	const char *out_path;
 	const char *pattern;
+	bool stop_at_pattern;		/* memory mode: leave it running */
 	unsigned long ram_mib;
 	unsigned int settle_ms;
 	double loop_s;
@@ -52,7 +54,7 @@ struct stamp_opts {
 };
 
 struct stamp_run {
-	int64_t first_us, exit_us;
+	int64_t first_us, exit_us, pattern_us;
 	int rc;
 	bool matched;
 };
@@ -143,7 +145,7 @@ static int stamp_one(const struct stamp_opts *o, struct stamp_run *r,
 	pid_t pid;
 
 	memset(r, 0, sizeof(*r));
-	r->first_us = r->exit_us = -1;
+	r->first_us = r->exit_us = r->pattern_us = -1;
 	t0 = stamp_now_us();
 	deadline = t0 + (int64_t)(o->timeout_s * 1e6);
 	pid = stamp_spawn(o->argv, &fd);
@@ -171,12 +173,15 @@ static int stamp_one(const struct stamp_opts *o, struct stamp_run *r,
 			r->first_us = stamp_now_us() - t0;
 		if (out)
 			fwrite(buf, 1, (size_t)n, out);
-		if (o->pattern &&
+		if (o->pattern && !r->matched &&
 		    stamp_match(win, &wlen, buf, (size_t)n, o->pattern)) {
 			r->matched = true;
-			*pid_out = pid;
-			close(fd);
-			return 0;
+			r->pattern_us = stamp_now_us() - t0;
+			if (o->stop_at_pattern) {
+				*pid_out = pid;
+				close(fd);
+				return 0;
+			}
 		}
 	}
 	close(fd);
@@ -316,13 +321,13 @@ static void stamp_threads(pid_t pid)
 	closedir(d);
 }
 
-static int stamp_memory(const struct stamp_opts *o)
+static int stamp_memory(const struct stamp_opts *o, FILE *out)
 {
 	struct stamp_run r;
 	pid_t pid = 0;
 	int st, ret;
 
-	if (stamp_one(o, &r, &pid, NULL) < 0)
+	if (stamp_one(o, &r, &pid, out) < 0)
 		return 1;
 	if (!r.matched) {
 		fprintf(stderr, "bench_stamp: \"%s\" never appeared (rc=%d)\n",
@@ -359,7 +364,7 @@ static int stamp_loop(const struct stamp_opts *o)
 
 static int stamp_usage(void)
 {
-	fprintf(stderr, "usage: bench_stamp [-t SEC] [-o FILE] -- CMD...\n"
+	fprintf(stderr, "usage: bench_stamp [-t SEC] [-o FILE] [-p PATTERN] -- CMD...\n"
 		"       bench_stamp -m PATTERN -r RAM_MIB [-s MS] -- CMD...\n"
 		"       bench_stamp -L SEC -- CMD...\n");
 	return 2;
@@ -372,26 +377,25 @@ int main(int argc, char **argv)
 	FILE *out = NULL;
 	int c;
 
-	while ((c = getopt(argc, argv, "+t:o:m:r:s:L:")) != -1) {
+	while ((c = getopt(argc, argv, "+t:o:m:p:r:s:L:")) != -1) {
 		switch (c) {
 		case 't': o.timeout_s = atof(optarg); break;
 		case 'o': o.out_path = optarg; break;
-		case 'm': o.pattern = optarg; break;
+		case 'm': o.pattern = optarg; o.stop_at_pattern = true; break;
+		case 'p': o.pattern = optarg; break;
 		case 'r': o.ram_mib = strtoul(optarg, NULL, 0); break;
 		case 's': o.settle_ms = (unsigned int)strtoul(optarg, NULL, 0); break;
 		case 'L': o.loop_s = atof(optarg); break;
 		default: return stamp_usage();
 		}
 	}
-	if (optind >= argc || o.timeout_s <= 0 || (o.pattern && !o.ram_mib) ||
+	if (optind >= argc || o.timeout_s <= 0 || (o.stop_at_pattern && !o.ram_mib) ||
 	    (o.pattern && (!*o.pattern ||
 	     strlen(o.pattern) >= STAMP_PATTERN_WINDOW / 2)))
 		return stamp_usage();
 	o.argv = argv + optind;
 	signal(SIGPIPE, SIG_IGN);
-	if (o.pattern)
-		return stamp_memory(&o);
-	if (o.loop_s > 0)
+	if (o.loop_s > 0 && !o.stop_at_pattern)
 		return stamp_loop(&o);
 	if (o.out_path) {
 		out = fopen(o.out_path, "w");
@@ -401,11 +405,20 @@ int main(int argc, char **argv)
 			return 1;
 		}
 	}
+	if (o.stop_at_pattern) {
+		c = stamp_memory(&o, out);
+		if (out)
+			fclose(out);
+		return c;
+	}
 	if (stamp_one(&o, &r, NULL, out) < 0)
 		return 1;
 	if (out)
 		fclose(out);
-	printf("first_us=%lld exit_us=%lld rc=%d\n", (long long)r.first_us,
+	printf("first_us=%lld exit_us=%lld rc=%d", (long long)r.first_us,
 	       (long long)r.exit_us, r.rc);
+	if (o.pattern)
+		printf(" pattern_us=%lld", (long long)r.pattern_us);
+	printf("\n");
 	return 0;
 }

@@ -1,0 +1,885 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+#
+# bench.sh [--quick] [--out FILE] [--charts DIR] [--no-install] - minivmm
+# side by side with QEMU and with the floor (the least a VMM must do), on
+# this host's /dev/kvm.  As root: installs what it needs, builds, measures
+# with alternating runs (min/median/max), writes docs/benchmarks.md and
+# docs/charts/*.png.
+#
+#   a) start-up: exec -> first serial byte, exec -> exit (guest powers off
+#      at once); minivmm's -trace-boot phases
+#   b) memory: RSS minus the guest RAM pages actually touched, guest idle
+#   c) start rate: sequential start -> power-off cycles per second
+#   d) binary size
+#   e) device cost: host CPU time per 4 KiB virtio-blk request
+#   netboot (when minivmm -netboot works), and hardware-KVM-only runs
+#   (Linux boot, dd, iperf3) when the host has kvm_intel/kvm_amd
+#
+# --quick: one run of each, 1 s rate loops, small request counts, output
+# to a temporary file (CI smoke test).  The full run takes about 3 minutes
+# on a 2-CPU kvm_pvm machine and is bounded well below 15.
+# Environment: BUILD_DIR (default build-bench), QEMU (qemu-system-x86_64).
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+build=${BUILD_DIR:-$top/build-bench}
+QEMU=${QEMU:-qemu-system-x86_64}
+QUICK=0
+INSTALL=1
+OUT=
+CHARTS=
+RAM_MIB=128
+
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--quick) QUICK=1; shift ;;
+	--no-install) INSTALL=0; shift ;;
+	--out) OUT=$2; shift 2 ;;
+	--charts) CHARTS=$2; shift 2 ;;
+	-h|--help) sed -n '3,24p' "$0"; exit 0 ;;
+	*) echo "bench.sh: unknown argument $1" >&2; exit 2 ;;
+	esac
+done
+
+if [ $QUICK -eq 1 ]; then
+	RUNS=1 Q35_RUNS=1 MEM_RUNS=1 RATE_S=1 BLK_RUNS=1 BLK_N=100
+else
+	RUNS=21 Q35_RUNS=5 MEM_RUNS=5 RATE_S=10 BLK_RUNS=3 BLK_N=5000
+fi
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/minivmm-bench.XXXXXX")
+RES=$WORK/res
+mkdir -p "$RES"
+NETNS=
+DNSMASQ_PID=
+bench_cleanup()
+{
+	[ -n "$DNSMASQ_PID" ] && kill "$DNSMASQ_PID" 2>/dev/null && wait "$DNSMASQ_PID" 2>/dev/null
+	[ -n "$NETNS" ] && ip netns del "$NETNS" 2>/dev/null
+	rm -rf "$WORK"
+}
+trap bench_cleanup EXIT
+
+log() { printf 'bench: %s\n' "$*" >&2; }
+die() { log "$*"; exit 1; }
+
+# ---------------------------------------------------------------- set-up
+
+bench_install()
+{
+	local need=() p
+	for p in build-essential cmake qemu-system-x86 gnuplot-nox; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
+			grep -q "install ok installed" || need+=("$p")
+	done
+	[ ${#need[@]} -eq 0 ] && return 0
+	log "installing ${need[*]}"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq
+	apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+}
+
+bench_build()
+{
+	log "building minivmm in $build"
+	cmake -S "$top" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+		-DMINIVMM_TESTS=OFF >/dev/null
+	make -C "$build" -j"$(nproc)" --no-print-directory minivmm >/dev/null
+	MINIVMM=$build/minivmm
+	# bench/ builds inside the main tree once the top-level CMakeLists.txt
+	# adds it; until then on its own.
+	if make -C "$build" -j"$(nproc)" --no-print-directory bench_stamp \
+		bench_floor benchguest_bzimage >/dev/null 2>&1; then
+		TOOLS=$build/bench
+	else
+		TOOLS=$build/bench-standalone
+		cmake -S "$top/bench" -B "$TOOLS" >/dev/null
+		make -C "$TOOLS" -j"$(nproc)" --no-print-directory >/dev/null
+	fi
+	STAMP=$TOOLS/bench_stamp
+	FLOOR=$TOOLS/bench_floor
+	GUEST_BZ=$TOOLS/benchguest.bzImage
+	GUEST_ELF=$TOOLS/benchguest.elf
+	for f in "$MINIVMM" "$STAMP" "$FLOOR" "$GUEST_BZ" "$GUEST_ELF"; do
+		[ -e "$f" ] || die "build did not produce $f"
+	done
+}
+
+kvm_type()
+{
+	local m
+	for m in kvm_pvm kvm_intel kvm_amd; do
+		[ -d /sys/module/$m ] && { echo $m; return; }
+	done
+	echo none
+}
+
+hw_kvm()
+{
+	case "$(kvm_type)" in
+	kvm_intel|kvm_amd) grep -qwE 'vmx|svm' /proc/cpuinfo ;;
+	*) return 1 ;;
+	esac
+}
+
+tsc_mhz()
+{
+	local m
+	m=$(dmesg 2>/dev/null | sed -n 's/.*tsc: Refined TSC clocksource calibration: \([0-9.]*\) MHz.*/\1/p' | tail -n 1)
+	[ -n "$m" ] || m=$(dmesg 2>/dev/null | sed -n 's/.*tsc: Detected \([0-9.]*\) MHz.*/\1/p' | tail -n 1)
+	[ -n "$m" ] || m=$(awk -F': ' '/^cpu MHz/ { print $2; exit }' /proc/cpuinfo)
+	echo "${m:-0}"
+}
+
+# ---------------------------------------------------------------- helpers
+
+# stats FILE: "n min median max" of the numbers in FILE (one a line).
+stats()
+{
+	sort -g "$1" | awk '{ v[NR] = $1 } END {
+		if (NR == 0) { print "0 - - -"; exit }
+		m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+		printf "%d %.6g %.6g %.6g\n", NR, v[1], m, v[NR] }'
+}
+
+median() { stats "$1" | awk '{ print $3 }'; }
+
+# field LINE KEY: the value of KEY=value in LINE.
+field() { tr ' ' '\n' <<<"$1" | sed -n "s/^$2=//p" | head -n 1; }
+
+# ratio A B: A / B with two decimals ("-" when either is missing).
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || a == "-" || b == "-" || b == 0) print "-"; else printf "%.2f\n", a / b }'; }
+
+# The contenders of the start-up benchmark: name|runs|command.
+QEMU_COMMON="-m $RAM_MIB -display none -serial stdio -no-reboot -nodefaults -no-user-config"
+MICROVM_TUNED=microvm,x-option-roms=off,rtc=off,pit=off,pic=off
+
+contenders()
+{
+	echo "floor|$RUNS|$FLOOR"
+	echo "minivmm|$RUNS|$MINIVMM -kernel $GUEST_BZ -m $RAM_MIB"
+	if [ -n "$QEMU_ACCEL" ]; then
+		echo "qemu-microvm|$RUNS|$QEMU -M microvm -accel $QEMU_ACCEL $QEMU_COMMON -kernel $GUEST_ELF"
+		echo "qemu-microvm-tuned|$RUNS|$QEMU -M $MICROVM_TUNED -accel $QEMU_ACCEL $QEMU_COMMON -kernel $GUEST_ELF"
+		echo "qemu-q35|$Q35_RUNS|$QEMU -M q35 -accel $QEMU_ACCEL $QEMU_COMMON -kernel $GUEST_ELF"
+	fi
+}
+
+label()
+{
+	case "$1" in
+	floor) echo "floor (bench/floor.c)" ;;
+	minivmm) echo "minivmm" ;;
+	qemu-microvm) echo "QEMU microvm" ;;
+	qemu-microvm-tuned) echo "QEMU microvm, tuned" ;;
+	qemu-q35) echo "QEMU q35" ;;
+	*) echo "$1" ;;
+	esac
+}
+
+# QEMU with KVM where it works here, else TCG (said in the document).
+qemu_probe()
+{
+	QEMU_ACCEL=
+	QEMU_NOTE=
+	if ! command -v "$QEMU" >/dev/null; then
+		QEMU_NOTE="QEMU not found: no QEMU rows."
+		return
+	fi
+	QEMU_VERSION=$("$QEMU" --version | head -n 1)
+	local a line
+	for a in kvm tcg; do
+		line=$("$STAMP" -t 60 -- $QEMU -M microvm -accel $a $QEMU_COMMON \
+			-kernel "$GUEST_ELF" 2>/dev/null) || true
+		if [ "$(field "$line" rc)" = 0 ] && [ "$(field "$line" first_us)" != -1 ]; then
+			QEMU_ACCEL=$a
+			break
+		fi
+		QEMU_NOTE="QEMU -accel $a failed here ($line); "
+	done
+	if [ "$QEMU_ACCEL" = kvm ]; then
+		QEMU_NOTE="QEMU runs with -accel kvm on this host's $(kvm_type)."
+	elif [ -n "$QEMU_ACCEL" ]; then
+		QEMU_NOTE="${QEMU_NOTE}QEMU rows use -accel tcg (software emulation)."
+	else
+		QEMU_NOTE="${QEMU_NOTE}QEMU could not run the guest: no QEMU rows."
+	fi
+}
+
+# ------------------------------------------------------------ a) start-up
+
+bench_startup()
+{
+	local r i n name runs cmd line order
+	mapfile -t order < <(contenders)
+	n=${#order[@]}
+	log "start-up: $RUNS alternating rounds (q35: $Q35_RUNS)"
+	for ((r = 0; r < RUNS; r++)); do
+		for ((i = 0; i < n; i++)); do
+			IFS='|' read -r name runs cmd <<<"${order[$(((i + r) % n))]}"
+			[ "$r" -lt "$runs" ] || continue
+			line=$("$STAMP" -t 60 -- $cmd 2>/dev/null)
+			if [ "$(field "$line" rc)" != 0 ]; then
+				log "$name run failed: $line"
+				echo "$name $line" >>"$RES/failures"
+				continue
+			fi
+			awk -v v="$(field "$line" first_us)" 'BEGIN { print v / 1000 }' >>"$RES/start.$name.first"
+			awk -v v="$(field "$line" exit_us)" 'BEGIN { print v / 1000 }' >>"$RES/start.$name.exit"
+		done
+		# minivmm's and the floor's own phase clocks, in the same rounds
+		"$MINIVMM" -kernel "$GUEST_BZ" -m $RAM_MIB -trace-boot \
+			</dev/null >/dev/null 2>>"$RES/trace.minivmm" || true
+		"$FLOOR" -v </dev/null >/dev/null 2>>"$RES/trace.floor" || true
+	done
+	# phase -> one file of values per phase
+	sed -n 's/^minivmm: trace *\([0-9.]*\) ms  \(.*\)$/\2|\1/p' "$RES/trace.minivmm" |
+		sed 's/^exit; .*|/exit|/' | while IFS='|' read -r ph v; do
+			echo "$v" >>"$RES/phase.minivmm.${ph// /_}"
+		done
+	sed -n 's/.*VMM CPU time user \([0-9.]*\) ms, system \([0-9.]*\) ms/\1 \2/p' \
+		"$RES/trace.minivmm" | awk '{ print $1 + $2 }' >"$RES/phase.minivmm.cpu"
+	sed -n 's/^floor: *\([0-9.]*\) ms  \(.*\)$/\2|\1/p' "$RES/trace.floor" |
+		while IFS='|' read -r ph v; do
+			ph=${ph//,/}
+			echo "$v" >>"$RES/phase.floor.${ph// /_}"
+		done
+}
+
+# ------------------------------------------------------------- b) memory
+
+bench_memory()
+{
+	local r name cmd line
+	log "memory: $MEM_RUNS alternating runs"
+	for ((r = 0; r < MEM_RUNS; r++)); do
+		for name in minivmm qemu-microvm qemu-q35; do
+			case $name in
+			minivmm) cmd="$MINIVMM -kernel $GUEST_BZ -m $RAM_MIB -append bench.action=halt" ;;
+			qemu-microvm) [ -n "$QEMU_ACCEL" ] || continue
+				cmd="$QEMU -M microvm -accel $QEMU_ACCEL $QEMU_COMMON -kernel $GUEST_ELF -append bench.action=halt" ;;
+			qemu-q35) [ -n "$QEMU_ACCEL" ] && [ "$r" -lt "$Q35_RUNS" ] || continue
+				cmd="$QEMU -M q35 -accel $QEMU_ACCEL $QEMU_COMMON -kernel $GUEST_ELF -append bench.action=halt" ;;
+			esac
+			line=$("$STAMP" -t 60 -m "GUEST halt" -r $RAM_MIB -s 300 -- $cmd 2>/dev/null | head -n 1) || true
+			if [ -z "$(field "$line" overhead_kb)" ]; then
+				log "$name memory run failed: $line"
+				echo "$name memory: $line" >>"$RES/failures"
+				continue
+			fi
+			for k in rss_kb guest_kb overhead_kb pss_kb; do
+				field "$line" $k >>"$RES/mem.$name.$k"
+			done
+		done
+	done
+	MEM_CMD_MINIVMM="$MINIVMM -kernel $GUEST_BZ -m $RAM_MIB -append bench.action=halt"
+}
+
+# ---------------------------------------------------------- c) start rate
+
+bench_rate()
+{
+	local name runs cmd line
+	log "start rate: ${RATE_S} s per VMM"
+	while IFS='|' read -r name runs cmd; do
+		[ "$name" = qemu-q35 ] && continue	# seconds per cycle: see a)
+		line=$("$STAMP" -t 60 -L "$RATE_S" -- $cmd 2>/dev/null) || true
+		echo "$line" >"$RES/rate.$name"
+	done < <(contenders)
+}
+
+# ------------------------------------------------------- d) binary size
+
+bench_size()
+{
+	strip --strip-all -o "$WORK/minivmm.stripped" "$MINIVMM"
+	strip --strip-all -o "$WORK/floor.stripped" "$FLOOR"
+	SIZE_MINIVMM=$(stat -c %s "$WORK/minivmm.stripped")
+	SIZE_MINIVMM_RAW=$(stat -c %s "$MINIVMM")
+	SIZE_FLOOR=$(stat -c %s "$WORK/floor.stripped")
+	LIBS_MINIVMM=$(ldd "$MINIVMM" 2>/dev/null | grep -c '=>' || true)
+	FIRMWARE_IN=no
+	nm "$MINIVMM" 2>/dev/null | grep -qi firmware && FIRMWARE_IN=yes
+	SIZE_QEMU=- LIBS_QEMU=- LIBSIZE_QEMU=- SIZE_QEMU_FW=-
+	if command -v "$QEMU" >/dev/null; then
+		local q
+		q=$(command -v "$QEMU")
+		SIZE_QEMU=$(stat -L -c %s "$q")
+		LIBS_QEMU=$(ldd "$q" | grep -c '=>' || true)
+		LIBSIZE_QEMU=$(ldd "$q" | awk '/=>/ && $3 ~ /^\// { print $3 }' |
+			xargs -r stat -L -c %s | awk '{ s += $1 } END { print s + 0 }')
+		SIZE_QEMU_FW=$(stat -L -c %s /usr/share/qemu/bios-microvm.bin 2>/dev/null || echo -)
+	fi
+}
+
+# ------------------------------------------------------ e) device cost
+
+# blk_sum LINES REGEX: summed cpu_ms (and switches) of the threads whose
+# comm matches REGEX.
+blk_sum()
+{
+	awk -v re="$2" '/^thread / {
+		for (i = 2; i <= NF; i++) { split($i, kv, "="); f[kv[1]] = kv[2] }
+		if (f["comm"] ~ re) { c += f["cpu_ms"]; s += f["switches"] } }
+		END { printf "%.3f %d\n", c, s }' <<<"$1"
+}
+
+declare -A BLK_CMD
+
+bench_blk()
+{
+	local r n name cmd out guest io vcpu img=$WORK/disk.img
+	dd if=/dev/zero of="$img" bs=1M count=64 status=none
+	cat "$img" >/dev/null
+	log "device cost: $BLK_RUNS x {0, $BLK_N} virtio-blk reads of 4 KiB"
+	for ((r = 0; r < BLK_RUNS; r++)); do
+		for n in 0 $BLK_N; do
+			for name in minivmm qemu-microvm; do
+				case $name in
+				minivmm)
+					cmd="$MINIVMM -kernel $GUEST_BZ -m $RAM_MIB -drive file=$img -append 'bench.action=blk bench.n=$n'"
+					io='^virtio-blk' vcpu='^vcpu' ;;
+				qemu-microvm)
+					[ "$QEMU_ACCEL" = kvm ] || continue
+					cmd="$QEMU -M microvm -accel kvm $QEMU_COMMON -name bench,debug-threads=on -global virtio-mmio.force-legacy=false -object iothread,id=io0 -drive file=$img,if=none,id=d0,format=raw,cache=writeback,aio=threads -device virtio-blk-device,drive=d0,iothread=io0 -kernel $GUEST_ELF -append 'bench.action=blk bench.n=$n'"
+					io='^(IO_io0|worker)' vcpu='^CPU_' ;;
+				esac
+				BLK_CMD[$name]=$cmd
+				# eval: the -append value holds a blank
+				out=$(eval "\"\$STAMP\" -t 120 -o \"\$WORK/blk.out\" -m 'GUEST halt' -r $RAM_MIB -s 100 -- $cmd" 2>/dev/null) || true
+				guest=$(tr -d '\r' <"$WORK/blk.out" | grep 'BENCH blk done' || true)
+				if [ "$(field "$guest" 'done')" != "$n" ] || [ "$(field "$guest" errors)" != 0 ]; then
+					log "$name blk run (n=$n) failed: ${guest:-no result}"
+					echo "$name blk n=$n: ${guest:-no result}" >>"$RES/failures"
+					continue
+				fi
+				[ "$n" = 0 ] || echo "$guest" >>"$RES/blk.$name.guest"
+				# io_ms io_sw vcpu_ms vcpu_sw all_ms all_sw non-vcpu_ms
+				echo "$(blk_sum "$out" "$io") $(blk_sum "$out" "$vcpu") $(blk_sum "$out" .)" |
+					awk '{ print $0, $5 - $3 }' >>"$RES/blk.$name.$n"
+			done
+		done
+	done
+}
+
+# --------------------------------------------------------------- netboot
+
+# Times minivmm -netboot of the benchmark guest from dnsmasq (DHCP + TFTP)
+# in a private network namespace (../shared/testnet.md rules).  Fills the
+# netboot section only when the built-in firmware boots it.
+bench_netboot()
+{
+	local t=$WORK/tftp r line
+	NETBOOT_NOTE=
+	command -v dnsmasq >/dev/null || { NETBOOT_NOTE="dnsmasq not installed"; return; }
+	mkdir -p "$t/pxelinux.cfg"
+	cp "$GUEST_BZ" "$t/benchguest.bzImage"
+	printf 'DEFAULT bench\nLABEL bench\n  KERNEL benchguest.bzImage\n  APPEND bench.action=poweroff\n' \
+		>"$t/pxelinux.cfg/default"
+	NETNS=mvt-bench-$$
+	ip netns add "$NETNS"
+	ip -n "$NETNS" link set lo up
+	ip -n "$NETNS" link add br0 type bridge
+	ip -n "$NETNS" addr add 10.0.2.1/24 dev br0
+	ip -n "$NETNS" link set br0 up
+	ip -n "$NETNS" tuntap add tap0 mode tap
+	ip -n "$NETNS" link set tap0 master br0
+	ip -n "$NETNS" link set tap0 up
+	ip netns exec "$NETNS" dnsmasq --no-daemon --conf-file=/dev/null --port=0 \
+		--interface=br0 --bind-interfaces --dhcp-range=10.0.2.10,10.0.2.50,1h \
+		--enable-tftp --tftp-root="$t" --dhcp-boot=pxelinux.0 \
+		>"$WORK/dnsmasq.log" 2>&1 &
+	DNSMASQ_PID=$!
+	sleep 0.3
+	NETBOOT_CMD="ip netns exec $NETNS $MINIVMM -netboot -tap tap0 -m $RAM_MIB"
+	for ((r = 0; r < (QUICK ? 1 : 10); r++)); do
+		line=$("$STAMP" -t 60 -o "$WORK/netboot.out" -p "BENCH up" -- \
+			$NETBOOT_CMD 2>"$WORK/netboot.err") || true
+		if [ "$(field "$line" rc)" != 0 ] || [ "$(field "$line" pattern_us)" = -1 ]; then
+			NETBOOT_NOTE="minivmm -netboot did not boot the guest here (exit $(field "$line" rc)): $(head -c 300 "$WORK/netboot.err" | tr '\n' ' ')"
+			break
+		fi
+		awk -v v="$(field "$line" first_us)" 'BEGIN { print v / 1000 }' >>"$RES/netboot.first"
+		awk -v v="$(field "$line" pattern_us)" 'BEGIN { print v / 1000 }' >>"$RES/netboot.guest"
+		awk -v v="$(field "$line" exit_us)" 'BEGIN { print v / 1000 }' >>"$RES/netboot.exit"
+	done
+	kill "$DNSMASQ_PID" 2>/dev/null || true
+	wait "$DNSMASQ_PID" 2>/dev/null || true
+	DNSMASQ_PID=
+	ip netns del "$NETNS"
+	NETNS=
+}
+
+# ----------------------------------------------- hardware-KVM-only runs
+
+HW_NOTE=
+bench_hw_skip_reason()
+{
+	local k
+	k=$(kvm_type)
+	case $k in
+	kvm_intel|kvm_amd)
+		grep -qwE 'vmx|svm' /proc/cpuinfo || { echo "$k loaded but no vmx/svm CPU flag"; return; }
+		echo "" ;;
+	none) echo "no KVM module loaded" ;;
+	*) echo "/dev/kvm is $k (guest code is emulated, a stock Linux kernel cannot reach userspace here)" ;;
+	esac
+}
+
+# bench_hw_kit: the Debian kernel and test initramfs of tests/linux, plus
+# an extra cpio (appended: the kernel unpacks both) with the benchmark's
+# guest scripts from bench/linux/ and the host's iperf3/fio with their libs.
+bench_hw_kit()
+{
+	eval "$("$top/tests/guest/test-kit.sh")"
+	local x=$WORK/initrd-extra b lib
+	mkdir -p "$x/mvt"
+	cp "$top"/bench/linux/*.sh "$x/mvt/"
+	for b in iperf3 fio; do
+		command -v $b >/dev/null || continue
+		mkdir -p "$x/usr/bin"
+		cp "$(command -v $b)" "$x/usr/bin/"
+		for lib in $(ldd "$(command -v $b)" | awk '$3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }'); do
+			mkdir -p "$x$(dirname "$lib")"
+			cp -L "$lib" "$x$lib"
+		done
+	done
+	(cd "$x" && find . | cpio -o -H newc --quiet) >"$WORK/extra.cpio"
+	cat "$INITRD" "$WORK/extra.cpio" >"$WORK/initrd.bench"
+	HW_INITRD=$WORK/initrd.bench
+}
+
+# Linux boot to init (MVT-READY) and to power-off, minivmm vs QEMU microvm.
+bench_hw_linux_boot()
+{
+	local r line app="console=ttyS0 panic=-1 mvt.run=bench_boot"
+	log "hardware KVM: Linux boot"
+	for ((r = 0; r < (QUICK ? 1 : 10); r++)); do
+		line=$("$STAMP" -t 120 -p MVT-READY -- "$MINIVMM" -kernel "$KERNEL" \
+			-initrd "$HW_INITRD" -m 512 -append "$app" 2>/dev/null) || true
+		field "$line" pattern_us | awk '{ print $1 / 1000 }' >>"$RES/hw.boot.minivmm.init"
+		field "$line" exit_us | awk '{ print $1 / 1000 }' >>"$RES/hw.boot.minivmm.exit"
+		line=$("$STAMP" -t 120 -p MVT-READY -- $QEMU -M microvm -accel kvm \
+			-m 512 -display none -serial stdio -no-reboot -nodefaults \
+			-kernel "$KERNEL" -initrd "$HW_INITRD" -append "$app" 2>/dev/null) || true
+		field "$line" pattern_us | awk '{ print $1 / 1000 }' >>"$RES/hw.boot.qemu-microvm.init"
+		field "$line" exit_us | awk '{ print $1 / 1000 }' >>"$RES/hw.boot.qemu-microvm.exit"
+	done
+}
+
+# dd (and fio when the host has it) on a virtio-blk disk in the guest.
+bench_hw_disk()
+{
+	local img=$WORK/hw-disk.img out
+	log "hardware KVM: disk"
+	dd if=/dev/zero of="$img" bs=1M count=1024 status=none
+	out=$(timeout 300 "$MINIVMM" -kernel "$KERNEL" -initrd "$HW_INITRD" -m 512 \
+		-drive file="$img" -append "console=ttyS0 mvt.run=bench_disk" </dev/null 2>&1 | tr -d '\r') || true
+	grep '^MVT ' <<<"$out" | sed 's/^/minivmm /' >"$RES/hw.disk"
+	out=$(timeout 300 $QEMU -M microvm -accel kvm -m 512 -display none -serial stdio \
+		-no-reboot -nodefaults -global virtio-mmio.force-legacy=false \
+		-drive file="$img",if=none,id=d0,format=raw -device virtio-blk-device,drive=d0 \
+		-kernel "$KERNEL" -initrd "$HW_INITRD" \
+		-append "console=ttyS0 mvt.run=bench_disk" </dev/null 2>&1 | tr -d '\r') || true
+	grep '^MVT ' <<<"$out" | sed 's/^/qemu-microvm /' >>"$RES/hw.disk"
+}
+
+# iperf3 between the guest and a server in a private namespace.
+bench_hw_net()
+{
+	local ns=mvt-benchnet-$$ srv out
+	command -v iperf3 >/dev/null || { echo "iperf3 not installed" >"$RES/hw.net.note"; return; }
+	log "hardware KVM: iperf3"
+	NETNS=$ns
+	ip netns add $ns
+	ip -n $ns link set lo up
+	ip -n $ns link add br0 type bridge
+	ip -n $ns addr add 10.0.3.1/24 dev br0
+	ip -n $ns link set br0 up
+	ip -n $ns tuntap add tap0 mode tap
+	ip -n $ns link set tap0 master br0
+	ip -n $ns link set tap0 up
+	ip netns exec $ns timeout 120 iperf3 -s -1 >/dev/null 2>&1 & srv=$!
+	out=$(ip netns exec $ns timeout 120 "$MINIVMM" -kernel "$KERNEL" -initrd "$HW_INITRD" \
+		-m 512 -tap tap0 -append "console=ttyS0 mvt.run=bench_net mvt.ip=10.0.3.2/24 mvt.server=10.0.3.1" \
+		</dev/null 2>&1 | tr -d '\r') || true
+	grep '^MVT ' <<<"$out" | sed 's/^/minivmm /' >"$RES/hw.net"
+	kill $srv 2>/dev/null || true
+	wait $srv 2>/dev/null || true
+	ip netns exec $ns timeout 120 iperf3 -s -1 >/dev/null 2>&1 & srv=$!
+	out=$(ip netns exec $ns timeout 120 $QEMU -M microvm -accel kvm -m 512 -display none \
+		-serial stdio -no-reboot -nodefaults -global virtio-mmio.force-legacy=false \
+		-netdev tap,id=n0,ifname=tap0,script=no,downscript=no -device virtio-net-device,netdev=n0 \
+		-kernel "$KERNEL" -initrd "$HW_INITRD" \
+		-append "console=ttyS0 mvt.run=bench_net mvt.ip=10.0.3.2/24 mvt.server=10.0.3.1" \
+		</dev/null 2>&1 | tr -d '\r') || true
+	grep '^MVT ' <<<"$out" | sed 's/^/qemu-microvm /' >>"$RES/hw.net"
+	kill $srv 2>/dev/null || true
+	wait $srv 2>/dev/null || true
+	ip netns del $ns
+	NETNS=
+}
+
+bench_hw()
+{
+	HW_NOTE=$(bench_hw_skip_reason)
+	if [ -n "$HW_NOTE" ]; then
+		log "hardware-KVM-only benchmarks skipped: $HW_NOTE"
+		return
+	fi
+	if ! bench_hw_kit; then
+		HW_NOTE="the layer-3 test kit (tests/guest/test-kit.sh) could not be built"
+		return
+	fi
+	bench_hw_linux_boot
+	bench_hw_disk
+	bench_hw_net
+}
+
+# ------------------------------------------------------------- document
+
+# stat_cells FILE BASE: "runs | min | median | max | ratio" (ratio to BASE).
+stat_cells()
+{
+	local n mn md mx
+	[ -s "$1" ] || { echo "0 | - | - | - | -"; return; }
+	read -r n mn md mx < <(stats "$1")
+	printf '%s | %.1f | %.1f | %.1f | %s' "$n" "$mn" "$md" "$mx" "$(ratio "$md" "$2")"
+}
+
+# bench_path CMD: CMD with the work folder and the source tree's path cut,
+# so the document shows commands as run from the top of the tree.
+bench_path()
+{
+	local c=${1//$WORK\//}
+	echo "${c//$top\//}"
+}
+
+# blk_per NAME COLUMN SCALE: (median with BLK_N requests - median with 0)
+# * SCALE / BLK_N of that column of the blk results, two decimals.
+blk_per()
+{
+	local c0 cn
+	awk -v c="$2" '{ print $c }' "$RES/blk.$1.0" >"$WORK/b0"
+	awk -v c="$2" '{ print $c }' "$RES/blk.$1.$BLK_N" >"$WORK/bN"
+	c0=$(median "$WORK/b0")
+	cn=$(median "$WORK/bN")
+	awk -v a="$c0" -v b="$cn" -v n="$BLK_N" -v k="$3" \
+		'BEGIN { if (a == "-" || b == "-") print "-"; else printf "%.2f", (b - a) * k / n }'
+}
+
+chart_bars()
+{
+	# chart_bars PNG TITLE YLABEL DATAFILE (label min median max per line)
+	command -v gnuplot >/dev/null || return 0
+	[ -s "$4" ] || return 0
+	gnuplot <<-EOF 2>/dev/null || log "gnuplot failed for $1"
+	set terminal png size 900,420
+	set output "$1"
+	set title "$2"
+	set ylabel "$3"
+	set style fill solid 0.6 border -1
+	set boxwidth 0.6
+	set yrange [0:*]
+	set grid ytics
+	set xtics noenhanced
+	unset key
+	plot "$4" using 0:3:xtic(1) with boxes lc rgb "#4a7ebb", \
+	     "" using 0:3:2:4 with yerrorbars lc rgb "black" pt 0, \
+	     "" using 0:3:(sprintf("%.1f", \$3)) with labels offset 0,1
+	EOF
+}
+
+bench_charts()
+{
+	local dir=$1 name f
+	mkdir -p "$dir"
+	: >"$WORK/c.first"
+	: >"$WORK/c.exit"
+	while IFS='|' read -r name _ _; do
+		f=$RES/start.$name.first
+		[ -s "$f" ] && echo "\"$(label "$name")\" $(stats "$f" | cut -d' ' -f2-)" >>"$WORK/c.first"
+		f=$RES/start.$name.exit
+		[ -s "$f" ] && echo "\"$(label "$name")\" $(stats "$f" | cut -d' ' -f2-)" >>"$WORK/c.exit"
+	done < <(contenders)
+	chart_bars "$dir/startup-first-byte.png" "exec -> first serial byte (median, min-max)" ms "$WORK/c.first"
+	chart_bars "$dir/startup-exit.png" "exec -> exit, guest powers off at once (median, min-max)" ms "$WORK/c.exit"
+	: >"$WORK/c.mem"
+	for name in minivmm qemu-microvm qemu-q35; do
+		f=$RES/mem.$name.overhead_kb
+		[ -s "$f" ] && echo "\"$(label "$name")\" $(stats "$f" | awk '{ printf "%.2f %.2f %.2f", $2 / 1024, $3 / 1024, $4 / 1024 }')" >>"$WORK/c.mem"
+	done
+	chart_bars "$dir/memory-overhead.png" "VMM memory overhead: RSS minus touched guest RAM, guest idle" MiB "$WORK/c.mem"
+	: >"$WORK/c.rate"
+	while IFS='|' read -r name _ _; do
+		f=$RES/rate.$name
+		[ -s "$f" ] || continue
+		local rt
+		rt=$(field "$(cat "$f")" rate)
+		[ -n "$rt" ] && echo "\"$(label "$name")\" $rt $rt $rt" >>"$WORK/c.rate"
+	done < <(contenders)
+	chart_bars "$dir/start-rate.png" "sequential start -> power-off cycles per second" "cycles/s" "$WORK/c.rate"
+}
+
+bench_doc()
+{
+	local out=$1 charts_rel=$2 name runs cmd base_first base_exit f
+	local rev cpu
+	rev=$(git -C "$top" rev-parse --short HEAD 2>/dev/null || echo unknown)
+	git -C "$top" diff --quiet HEAD -- 2>/dev/null || rev="$rev (with uncommitted changes)"
+	cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
+	base_first=$(median "$RES/start.minivmm.first" 2>/dev/null || echo -)
+	base_exit=$(median "$RES/start.minivmm.exit" 2>/dev/null || echo -)
+	{
+	echo "# Benchmarks: minivmm side by side with QEMU"
+	echo
+	echo "Generated by \`scripts/bench.sh$([ $QUICK -eq 1 ] && echo " --quick")\` on $(date -u '+%Y-%m-%d %H:%M UTC'); every number below"
+	echo "comes from that run.  Run it again (as root) to measure your machine."
+	echo
+	echo "## Host and versions"
+	echo
+	echo "| | |"
+	echo "|---|---|"
+	echo "| CPU | $cpu, $(nproc) CPUs |"
+	echo "| kernel | $(uname -r) |"
+	echo "| KVM | $(kvm_type)$(hw_kvm && echo ' (hardware)' || echo ' (no hardware virtualisation: guest code is emulated, ~3-4 M instructions/s)') |"
+	echo "| minivmm | git $rev, $(basename "$build")/minivmm ($(${CC:-cc} --version | head -n 1)) |"
+	echo "| QEMU | ${QEMU_VERSION:-not installed}; $QEMU_NOTE |"
+	echo
+	echo "Method: every VMM boots the same guest, bench/guest/benchguest.c with the"
+	echo "test-guest library (minivmm: \`benchguest.bzImage\`, Linux 64-bit boot"
+	echo "protocol; QEMU: \`benchguest.elf\`, PVH entry).  It prints \`BENCH up\` on COM1"
+	echo "and powers off through the ACPI FADT (QEMU microvm: its default \`acpi=on\`,"
+	echo "hardware-reduced sleep register; q35: PM1a_CNT).  Times are taken from"
+	echo "outside by bench/stamp.c: CLOCK_MONOTONIC just before fork+exec, at the"
+	echo "first byte read from the VMM's stdout pipe and when the process is reaped."
+	echo "Runs alternate between the VMMs (round-robin, rotated each round);"
+	echo "ratios are medians divided by minivmm's median.  The floor"
+	echo "(bench/floor.c) is the least a VMM must do on this host: /dev/kvm, VM,"
+	echo "irqchip, PIT, a 64 KiB slot, one vCPU in long mode running 7 instructions"
+	echo "(one byte to 0x3f8, one to the ACPI sleep port)."
+	echo
+	echo "## a) Start-up"
+	echo
+	echo "Guest powers off at once (\`bench.action=poweroff\`, the default), -m $RAM_MIB."
+	echo
+	echo "| VMM | runs | first byte min ms | median | max | ratio | runs | exit min ms | median | max | ratio |"
+	echo "|---|---|---|---|---|---|---|---|---|---|---|"
+	while IFS='|' read -r name runs cmd; do
+		echo "| $(label "$name") | $(stat_cells "$RES/start.$name.first" "$base_first") | $(stat_cells "$RES/start.$name.exit" "$base_exit") |"
+	done < <(contenders)
+	echo
+	[ -f "$charts_abs/startup-exit.png" ] && {
+		echo "![exec to first byte]($charts_rel/startup-first-byte.png)"
+		echo "![exec to exit]($charts_rel/startup-exit.png)"
+		echo; }
+	echo "Commands (each run as \`bench_stamp -- COMMAND\`):"
+	echo
+	echo '```'
+	while IFS='|' read -r name runs cmd; do
+		echo "$(label "$name"): $(bench_path "$cmd")"
+	done < <(contenders)
+	echo '```'
+	echo
+	echo "Where the time goes, from the VMMs' own clocks (ms since the process"
+	echo "started; minivmm \`-trace-boot\`, floor \`-v\`; same rounds, $RUNS runs):"
+	echo
+	echo "| phase | runs | min | median | max |"
+	echo "|---|---|---|---|---|"
+	for f in KVM_ready images_loaded first_KVM_RUN guest_marker_1 first_serial_byte guest_power-off exit cpu; do
+		[ -s "$RES/phase.minivmm.$f" ] || continue
+		read -r n mn md mx < <(stats "$RES/phase.minivmm.$f")
+		case $f in
+		guest_marker_1) ph="guest entry (marker 1 on port 0x510)" ;;
+		cpu) ph="VMM CPU time, user + system (not a moment)" ;;
+		*) ph=${f//_/ } ;;
+		esac
+		printf '| minivmm: %s | %s | %.2f | %.2f | %.2f |\n' "$ph" "$n" "$mn" "$md" "$mx"
+	done
+	for f in VM_created irqchip_PIT_memory vCPU_in_long_mode first_serial_byte power-off; do
+		[ -s "$RES/phase.floor.$f" ] || continue
+		read -r n mn md mx < <(stats "$RES/phase.floor.$f")
+		printf '| floor: %s | %s | %.2f | %.2f | %.2f |\n' "${f//_/ }" "$n" "$mn" "$md" "$mx"
+	done
+	echo
+	echo "Between minivmm's guest entry and its first serial byte the guest's own"
+	echo "start-up code runs (page tables for 4 GiB, .bss, ACPI lookup) at the"
+	echo "emulated speed of this host; QEMU runs the same code, plus its firmware"
+	echo "(qboot for microvm, SeaBIOS for q35) in emulated real mode."
+	echo
+	echo "## b) Memory overhead"
+	echo
+	echo "Guest idles (\`bench.action=halt\`), -m $RAM_MIB; 300 ms after its \`GUEST halt\` line,"
+	echo "bench_stamp reads /proc/PID/smaps: overhead = total Rss minus the Rss of the"
+	echo "guest RAM mapping (the anonymous mapping of $RAM_MIB MiB) = what the VMM"
+	echo "itself keeps resident.  Shared libraries count fully in Rss (Pss column:"
+	echo "proportional)."
+	echo
+	echo "| VMM | runs | overhead min KiB | median | max | ratio | total Rss KiB (median) | guest RAM touched KiB | Pss KiB |"
+	echo "|---|---|---|---|---|---|---|---|---|"
+	local mb
+	mb=$(median "$RES/mem.minivmm.overhead_kb" 2>/dev/null || echo -)
+	for name in minivmm qemu-microvm qemu-q35; do
+		[ -s "$RES/mem.$name.overhead_kb" ] || continue
+		read -r n mn md mx < <(stats "$RES/mem.$name.overhead_kb")
+		printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$(label "$name")" "$n" "$mn" "$md" "$mx" \
+			"$(ratio "$md" "$mb")" "$(median "$RES/mem.$name.rss_kb")" \
+			"$(median "$RES/mem.$name.guest_kb")" "$(median "$RES/mem.$name.pss_kb")"
+	done
+	echo
+	[ -f "$charts_abs/memory-overhead.png" ] && { echo "![memory overhead]($charts_rel/memory-overhead.png)"; echo; }
+	echo "Command: \`bench_stamp -m 'GUEST halt' -r $RAM_MIB -s 300 -- COMMAND -append bench.action=halt\`"
+	echo "(minivmm: \`$(bench_path "$MEM_CMD_MINIVMM")\`; QEMU: the start-up commands"
+	echo "with \`-append bench.action=halt\`)."
+	echo
+	echo "## c) Start rate"
+	echo
+	echo "Sequential start -> power-off cycles for $RATE_S s (\`bench_stamp -L $RATE_S -- COMMAND\`,"
+	echo "the start-up commands).  q35 is left out: one cycle takes seconds (table a)."
+	echo
+	echo "| VMM | cycles | seconds | cycles/s | ratio | failed |"
+	echo "|---|---|---|---|---|---|"
+	local rb line
+	rb=$(field "$(cat "$RES/rate.minivmm" 2>/dev/null)" rate)
+	while IFS='|' read -r name runs cmd; do
+		[ -s "$RES/rate.$name" ] || continue
+		line=$(cat "$RES/rate.$name")
+		echo "| $(label "$name") | $(field "$line" cycles) | $(field "$line" seconds) | $(field "$line" rate) | $(ratio "$(field "$line" rate)" "$rb") | $(field "$line" failed) |"
+	done < <(contenders)
+	echo
+	[ -f "$charts_abs/start-rate.png" ] && { echo "![start rate]($charts_rel/start-rate.png)"; echo; }
+	echo "## d) Binary size"
+	echo
+	echo "| binary | bytes | shared libraries |"
+	echo "|---|---|---|"
+	echo "| minivmm, stripped (firmware embedded: $FIRMWARE_IN) | $SIZE_MINIVMM | $LIBS_MINIVMM |"
+	echo "| minivmm as built (RelWithDebInfo, with symbols) | $SIZE_MINIVMM_RAW | |"
+	echo "| floor, stripped | $SIZE_FLOOR | |"
+	echo "| $QEMU (Debian, stripped) | $SIZE_QEMU | $LIBS_QEMU ($LIBSIZE_QEMU bytes) |"
+	echo "| QEMU microvm firmware, bios-microvm.bin (loaded at start) | $SIZE_QEMU_FW | |"
+	echo
+	echo "## e) Device cost: virtio-blk"
+	echo
+	echo "The guest reads \`bench.n\` 4 KiB blocks one at a time (polled, one request"
+	echo "in flight, sequential sectors of a 64 MiB raw file in the page cache) and"
+	echo "halts; bench_stamp then reads every thread's CPU time"
+	echo "(/proc/PID/task/*/sched, se.sum_exec_runtime).  Cost per request ="
+	echo "(CPU with N=$BLK_N minus CPU with N=0) / N, medians of $BLK_RUNS runs each."
+	echo "I/O threads: minivmm's \`virtio-blk*\` thread; QEMU"
+	echo "(microvm, virtio-mmio modern, \`iothread=io0\`, \`aio=threads\`) \`IO io0\` + \`worker\` threads."
+	echo "Non-vCPU = every thread but the vCPUs (includes the main loop)."
+	echo
+	echo "| VMM | I/O threads us/request | context switches/request | non-vCPU threads us/request | vCPU thread us/request | guest-observed us/request |"
+	echo "|---|---|---|---|---|---|"
+	local mhz
+	mhz=$(tsc_mhz)
+	for name in minivmm qemu-microvm; do
+		[ -s "$RES/blk.$name.$BLK_N" ] && [ -s "$RES/blk.$name.0" ] || continue
+		g=-
+		if [ -s "$RES/blk.$name.guest" ]; then
+			sed -n 's/.* tsc=\([0-9]*\).*/\1/p' "$RES/blk.$name.guest" >"$WORK/bt"
+			tsc=$(median "$WORK/bt")
+			[ -n "$tsc" ] && [ "$mhz" != 0 ] && g=$(awk -v t="$tsc" -v m="$mhz" -v n="$BLK_N" 'BEGIN { printf "%.1f", t / m / n }')
+		fi
+		echo "| $(label "$name") | $(blk_per "$name" 1 1000) | $(blk_per "$name" 2 1) | $(blk_per "$name" 7 1000) | $(blk_per "$name" 3 1000) | $g |"
+	done
+	echo
+	echo "Guest-observed time is the guest's rdtsc around its loop at the host TSC"
+	echo "rate ($mhz MHz); on this host it is dominated by the emulated guest code."
+	echo "Commands:"
+	echo
+	echo '```'
+	[ -n "${BLK_CMD[minivmm]:-}" ] && echo "minivmm: $(bench_path "${BLK_CMD[minivmm]}")"
+	[ -n "${BLK_CMD[qemu-microvm]:-}" ] && echo "QEMU: $(bench_path "${BLK_CMD[qemu-microvm]}")"
+	echo '```'
+	echo
+	echo "## Netboot"
+	echo
+	if [ -s "$RES/netboot.exit" ]; then
+		echo "\`minivmm -netboot\` of the benchmark guest: DHCP + TFTP from dnsmasq in a"
+		echo "private network namespace (PXELINUX config \`pxelinux.cfg/default\`, kernel"
+		echo "benchguest.bzImage, 3 KB), guest powers off at once."
+		echo
+		echo "| measure | runs | min ms | median | max |"
+		echo "|---|---|---|---|---|"
+		for f in first guest exit; do
+			read -r n mn md mx < <(stats "$RES/netboot.$f")
+			case $f in first) ph="exec -> first serial byte (firmware)" ;; guest) ph="exec -> guest's \`BENCH up\`" ;; exit) ph="exec -> exit" ;; esac
+			printf '| %s | %s | %.1f | %.1f | %.1f |\n' "$ph" "$n" "$mn" "$md" "$mx"
+		done
+		echo
+		echo "Command: \`$(bench_path "$NETBOOT_CMD")\`"
+	else
+		echo "**Pending** — no number yet: $NETBOOT_NOTE."
+		echo "scripts/bench.sh fills this section by itself once \`minivmm -netboot\` boots"
+		echo "the benchmark guest (dnsmasq DHCP + TFTP in a private namespace, see"
+		echo "bench_netboot in the script)."
+	fi
+	echo
+	echo "## Hardware-KVM-only benchmarks"
+	echo
+	if [ -n "$HW_NOTE" ]; then
+		echo "**Skipped on this host:** $HW_NOTE.  On a host with kvm_intel or kvm_amd"
+		echo "(and vmx/svm), the script also measures, minivmm vs QEMU microvm with the"
+		echo "layer-3 Debian kernel and test initramfs: Linux boot to init"
+		echo "(\`MVT-READY\`) and to power-off; dd (and fio if installed) on a"
+		echo "virtio-blk disk; iperf3 from the guest to a server in a private namespace"
+		echo "(guest scripts in bench/linux/)."
+	else
+		echo "| VMM | runs | boot to init min ms | median | max | ratio | runs | to power-off min ms | median | max | ratio |"
+		echo "|---|---|---|---|---|---|---|---|---|---|---|"
+		for name in minivmm qemu-microvm; do
+			echo "| $(label "$name") | $(stat_cells "$RES/hw.boot.$name.init" "$(median "$RES/hw.boot.minivmm.init")") | $(stat_cells "$RES/hw.boot.$name.exit" "$(median "$RES/hw.boot.minivmm.exit")") |"
+		done
+		echo
+		echo "Disk and network (guest facts as printed):"
+		echo
+		echo '```'
+		cat "$RES/hw.disk" "$RES/hw.net" "$RES/hw.net.note" 2>/dev/null
+		echo '```'
+	fi
+	if [ -s "$RES/failures" ]; then
+		echo
+		echo "## Failed runs (left out of the statistics)"
+		echo
+		echo '```'
+		cat "$RES/failures"
+		echo '```'
+	fi
+	} >"$out"
+}
+
+# ------------------------------------------------------------------ main
+
+[ "$(id -u)" -eq 0 ] || die "run as root (installs packages, opens /dev/kvm, makes namespaces)"
+[ -e /dev/kvm ] || die "no /dev/kvm"
+[ $INSTALL -eq 1 ] && bench_install
+bench_build
+qemu_probe
+log "KVM: $(kvm_type); $QEMU_NOTE"
+t_start=$(date +%s)
+bench_startup
+bench_memory
+bench_rate
+bench_size
+bench_blk
+bench_netboot
+bench_hw
+if [ -z "$OUT" ]; then
+	if [ $QUICK -eq 1 ]; then
+		OUT=$WORK/benchmarks.md
+	else
+		OUT=$top/docs/benchmarks.md
+	fi
+fi
+if [ -z "$CHARTS" ]; then
+	CHARTS=$(dirname "$OUT")/charts
+fi
+mkdir -p "$(dirname "$OUT")"
+charts_abs=$(mkdir -p "$CHARTS" && cd "$CHARTS" && pwd)
+bench_charts "$charts_abs"
+bench_doc "$OUT" "$(realpath --relative-to="$(dirname "$(realpath "$OUT")")" "$charts_abs")"
+log "done in $(( $(date +%s) - t_start )) s: $OUT"
+[ $QUICK -eq 1 ] && cat "$OUT"
+exit 0
