@@ -27,7 +27,7 @@ cross()
 		r=isolated
 	fi
 	ip route del "$1/32" dev "$2"
-	ip neigh flush dev "$2" 2>/dev/null
+	ip neigh flush dev "$2" >/dev/null 2>&1
 	echo $r
 }
 echo "MVT cross01=$(cross "$peer1" "$if0")"
