@@ -1,6 +1,10 @@
 # SPDX-License-Identifier: MIT
 # Sourced by the hardening cases: the boot-info helpers plus a halted-guest
 # runner that leaves minivmm alive for a look at /proc.
+if [ -z "${GUEST_CASES_DIR:-}" ] || [ ! -f "$GUEST_CASES_DIR/common.bash" ]; then
+	echo "FAIL: GUEST_CASES_DIR (tests/guest/cases) is not set" >&2
+	exit 1
+fi
 . "$GUEST_CASES_DIR/common.bash"
 
 # skip_unless_linked STRING WHAT: exit 77 when the minivmm binary does not

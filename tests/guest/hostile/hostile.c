@@ -1,0 +1,534 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The hostile test guest: attacks its own VM, then checks that an innocent
+ * device still works.  Expects two virtio-blk drives (window 0: the victim,
+ * window 1: the innocent one, whose sector s starts with "INNOCENT s").
+ * Prints "HOSTILE key=value" lines on COM1 (cases/hostile_guest.sh reads
+ * them), a verdict line, then powers off.  Lean on purpose: every
+ * instruction is emulated on the CI machines.
+ */
+#include "boot/layout.h"
+#include "tests/guest/lib/guest_acpi.h"
+#include "tests/guest/lib/guest_boot.h"
+#include "tests/guest/lib/guest_cpu.h"
+#include "tests/guest/lib/guest_io.h"
+#include "tests/guest/lib/guest_power.h"
+#include "tests/guest/lib/guest_print.h"
+#include "tests/guest/lib/guest_serial.h"
+#include "tests/guest/lib/guest_string.h"
+
+#define H "HOSTILE "
+#define NL "\r\n"
+
+/* virtio-mmio registers and bits (virtio 1.2, 4.2.2). */
+#define R_MAGIC		0x000
+#define R_DEVICE_ID	0x008
+#define R_DEV_FEAT	0x010
+#define R_DEV_FEAT_SEL	0x014
+#define R_DRV_FEAT	0x020
+#define R_DRV_FEAT_SEL	0x024
+#define R_QUEUE_SEL	0x030
+#define R_QUEUE_NUM_MAX	0x034
+#define R_QUEUE_NUM	0x038
+#define R_QUEUE_READY	0x044
+#define R_NOTIFY	0x050
+#define R_ISR		0x060
+#define R_ISR_ACK	0x064
+#define R_STATUS	0x070
+#define R_DESC_LO	0x080
+#define R_DESC_HI	0x084
+#define R_AVAIL_LO	0x090
+#define R_AVAIL_HI	0x094
+#define R_USED_LO	0x0a0
+#define R_USED_HI	0x0a4
+#define R_CONFIG	0x100
+#define MAGIC		0x74726976
+#define S_ACK		1
+#define S_DRIVER	2
+#define S_DRIVER_OK	4
+#define S_FEATURES_OK	8
+#define S_NEEDS_RESET	64
+#define S_FAILED	128
+#define F_NEXT		1
+#define F_WRITE		2
+#define F_INDIRECT	4
+#define FEAT_INDIRECT	(1u << 28)	/* word 0 */
+#define FEAT_VERSION_1	1u		/* word 1, bit 32 */
+#define BLK_T_IN	0
+
+#define QSIZE		8
+#define VICTIM		0
+#define INNOCENT	1
+#define WINDOWS		LAYOUT_VIRTIO_MMIO_MAX
+
+/* Guest RAM used for rings and buffers (the image runs at 16 MiB). */
+#define AREA(n)		(0x2000000ULL + (uint64_t)(n) * 0x400000ULL)
+#define O_DESC		0x0000
+#define O_AVAIL		0x1000
+#define O_USED		0x2000
+#define O_IND		0x3000		/* indirect tables, 0x100 apart */
+#define O_HDR		0x4000
+#define O_STATUS	0x4100
+#define O_DATA		0x10000
+#define BIG_READ	0x100000	/* 1 MiB: still in flight at reset */
+
+struct desc {
+	uint64_t addr;
+	uint32_t len;
+	uint16_t flags;
+	uint16_t next;
+};
+
+struct vq {
+	uint64_t win, area;
+	uint16_t avail_idx;
+};
+
+static uint64_t win_base(unsigned int n)
+{
+	return LAYOUT_VIRTIO_MMIO_BASE + n * LAYOUT_VIRTIO_MMIO_SIZE;
+}
+
+static uint32_t rd(uint64_t win, uint32_t off)
+{
+	return mmio_read32(win + off);
+}
+
+static void wr(uint64_t win, uint32_t off, uint32_t v)
+{
+	mmio_write32(win + off, v);
+}
+
+static void *ptr(uint64_t gpa)
+{
+	return (void *)(uintptr_t)gpa;
+}
+
+static void barrier(void)
+{
+	__asm__ volatile("mfence" ::: "memory");
+}
+
+/* ---- attacks on the legacy ports ---- */
+
+/* Junk that never asks for power-off, reset or a firmware verdict. */
+static const uint32_t junk[] = { 0x5a5a5a5a, 0xc3c3c3c3, 0, 0x80808080 };
+
+static void port_junk(uint16_t first, uint16_t last, unsigned int *n)
+{
+	for (uint16_t p = first; p <= last; p++) {
+		for (unsigned int j = 0; j < 4; j++) {
+			outb(p, (uint8_t)junk[j]);
+			outw(p, (uint16_t)junk[j]);
+			outl(p, junk[j]);
+			(void)inb(p);
+			(void)inw(p);
+			(void)inl(p);
+			*n += 6;
+		}
+	}
+}
+
+static void attack_ports(void)
+{
+	unsigned int n = 0;
+
+	guest_printf(H "phase=ports" NL);
+	port_junk(PORT_COM1, PORT_COM1 + 7, &n);
+	/* The UART may now be in loopback or DLAB mode: set it up again. */
+	serial_init();
+	port_junk(PORT_I8042_DATA, PORT_I8042_CMD, &n);
+	port_junk(PORT_ACPI_SLEEP_CTL, PORT_ACPI_RESET, &n);
+	port_junk(PORT_DEBUG_TRACE, PORT_FW_STATUS, &n);
+	serial_init();
+	guest_printf(H "ports.accesses=%u" NL, n);
+}
+
+/* ---- attacks on the virtio-mmio registers ---- */
+
+static void mmio_junk_window(uint64_t win, unsigned int *n)
+{
+	for (uint32_t off = 0; off < R_CONFIG + 0x40; off += 4) {
+		uint32_t v = junk[(off >> 2) & 3];
+
+		/* Status is attacked below on purpose, not by accident. */
+		if (off == R_STATUS)
+			continue;
+		mmio_write8(win + off + 1, (uint8_t)v);
+		mmio_write16(win + off + 2, (uint16_t)v);
+		mmio_write32(win + off, v);
+		*(volatile uint64_t *)(uintptr_t)(win + off) = v | (uint64_t)v << 32;
+		(void)mmio_read8(win + off + 3);
+		(void)*(volatile uint16_t *)(uintptr_t)(win + off + 1);
+		(void)mmio_read32(win + off);
+		(void)*(volatile uint64_t *)(uintptr_t)(win + off);
+		*n += 8;
+	}
+	/* Every status bit pattern the state machine should refuse. */
+	wr(win, R_STATUS, S_DRIVER_OK);
+	wr(win, R_STATUS, 0xff);
+	wr(win, R_STATUS, S_ACK | S_FEATURES_OK);
+	wr(win, R_STATUS, 0);
+	*n += 4;
+}
+
+static void attack_mmio(void)
+{
+	unsigned int n = 0, devices = 0;
+
+	guest_printf(H "phase=mmio" NL);
+	for (unsigned int w = 0; w < WINDOWS; w++) {
+		uint64_t win = win_base(w);
+
+		if (rd(win, R_MAGIC) == MAGIC && rd(win, R_DEVICE_ID))
+			devices++;
+		mmio_junk_window(win, &n);
+	}
+	guest_printf(H "mmio.devices=%u mmio.accesses=%u" NL, devices, n);
+}
+
+/* ---- a minimal polled virtio-blk driver ---- */
+
+/* Reset and bring a device up with queue 0 at the given addresses;
+ * returns the status register afterwards. */
+static uint32_t dev_up(uint64_t win, uint32_t num, uint64_t desc,
+		       uint64_t avail, uint64_t used)
+{
+	wr(win, R_STATUS, 0);
+	wr(win, R_STATUS, S_ACK);
+	wr(win, R_STATUS, S_ACK | S_DRIVER);
+	wr(win, R_DRV_FEAT_SEL, 0);
+	wr(win, R_DRV_FEAT, FEAT_INDIRECT);
+	wr(win, R_DRV_FEAT_SEL, 1);
+	wr(win, R_DRV_FEAT, FEAT_VERSION_1);
+	wr(win, R_STATUS, S_ACK | S_DRIVER | S_FEATURES_OK);
+	wr(win, R_QUEUE_SEL, 0);
+	wr(win, R_QUEUE_NUM, num);
+	wr(win, R_DESC_LO, (uint32_t)desc);
+	wr(win, R_DESC_HI, (uint32_t)(desc >> 32));
+	wr(win, R_AVAIL_LO, (uint32_t)avail);
+	wr(win, R_AVAIL_HI, (uint32_t)(avail >> 32));
+	wr(win, R_USED_LO, (uint32_t)used);
+	wr(win, R_USED_HI, (uint32_t)(used >> 32));
+	wr(win, R_QUEUE_READY, 1);
+	wr(win, R_STATUS, S_ACK | S_DRIVER | S_FEATURES_OK | S_DRIVER_OK);
+	return rd(win, R_STATUS);
+}
+
+static uint32_t vq_up(struct vq *q, unsigned int dev)
+{
+	q->win = win_base(dev);
+	q->area = AREA(dev);
+	q->avail_idx = 0;
+	/* Only the ring pages: zeroing is an emulated loop here. */
+	memset(ptr(q->area), 0, 0x3000);
+	return dev_up(q->win, QSIZE, q->area + O_DESC, q->area + O_AVAIL,
+		      q->area + O_USED);
+}
+
+static struct desc *vq_desc(struct vq *q, unsigned int i)
+{
+	return (struct desc *)ptr(q->area + O_DESC) + i;
+}
+
+static void set_desc(struct desc *d, uint64_t addr, uint32_t len,
+		     uint16_t flags, uint16_t next)
+{
+	d->addr = addr;
+	d->len = len;
+	d->flags = flags;
+	d->next = next;
+}
+
+/* A read request header + data + status chain at descriptors 0..2. */
+static void vq_read_chain(struct vq *q, uint64_t sector, uint32_t len)
+{
+	uint32_t *hdr = ptr(q->area + O_HDR);
+
+	hdr[0] = BLK_T_IN;
+	hdr[1] = 0;
+	hdr[2] = (uint32_t)sector;
+	hdr[3] = (uint32_t)(sector >> 32);
+	*(volatile uint8_t *)ptr(q->area + O_STATUS) = 0xff;
+	set_desc(vq_desc(q, 0), q->area + O_HDR, 16, F_NEXT, 1);
+	set_desc(vq_desc(q, 1), q->area + O_DATA, len, F_NEXT | F_WRITE, 2);
+	set_desc(vq_desc(q, 2), q->area + O_STATUS, 1, F_WRITE, 0);
+}
+
+static void vq_post(struct vq *q, uint16_t head, uint16_t step)
+{
+	volatile uint16_t *avail = ptr(q->area + O_AVAIL);
+
+	avail[2 + q->avail_idx % QSIZE] = head;
+	barrier();
+	q->avail_idx = (uint16_t)(q->avail_idx + step);
+	avail[1] = q->avail_idx;
+	barrier();
+	wr(q->win, R_NOTIFY, 0);
+}
+
+static uint16_t vq_used_idx(struct vq *q)
+{
+	return ((volatile uint16_t *)ptr(q->area + O_USED))[1];
+}
+
+/*
+ * Poll until the used index reaches want or the device asks for a reset.
+ * Returns 1 (done), 0 (DEVICE_NEEDS_RESET) or -1 (nothing happened).
+ */
+static int vq_wait(struct vq *q, uint16_t want)
+{
+	for (unsigned int i = 0; i < 20000; i++) {
+		if (vq_used_idx(q) == want)
+			return 1;
+		if (rd(q->win, R_STATUS) & S_NEEDS_RESET)
+			return 0;
+		__asm__ volatile("pause");
+	}
+	return -1;
+}
+
+/* ---- attacks on the victim's rings and chains ---- */
+
+struct verdict {
+	unsigned int cases, needs_reset, failed_setup, completed, silent;
+};
+
+static void report(struct verdict *v, const char *name, int r, struct vq *q)
+{
+	uint32_t st = rd(q->win, R_STATUS);
+
+	v->cases++;
+	if (st & S_NEEDS_RESET)
+		v->needs_reset++;
+	else if (r > 0)
+		v->completed++;
+	else
+		v->silent++;
+	guest_printf(H "case=%s result=%s status=0x%x used=%u blk=%u" NL, name,
+		     r > 0 ? "done" : r == 0 ? "needs_reset" : "none", st,
+		     vq_used_idx(q), *(volatile uint8_t *)ptr(q->area + O_STATUS));
+	wr(q->win, R_ISR_ACK, rd(q->win, R_ISR));
+}
+
+/* Queue set-ups a device must refuse (or survive without touching RAM). */
+static void attack_queue_setup(struct verdict *v)
+{
+	static const struct {
+		const char *name;
+		uint32_t num;
+		uint64_t desc, avail, used;
+	} bad[] = {
+		{ "q.outside_ram", QSIZE, 0xE0000000ULL, 0xE0001000ULL, 0xE0002000ULL },
+		{ "q.above_4g", QSIZE, 0x4000000000ULL, AREA(0) + O_AVAIL, AREA(0) + O_USED },
+		{ "q.unaligned", QSIZE, AREA(0) + 1, AREA(0) + O_AVAIL + 1, AREA(0) + O_USED + 2 },
+		{ "q.overlap", QSIZE, AREA(0), AREA(0), AREA(0) },
+		{ "q.straddle_ram_end", QSIZE, AREA(0), AREA(0) + O_AVAIL, 0x3FFFFF8ULL },
+		{ "q.num_0", 0, AREA(0), AREA(0) + O_AVAIL, AREA(0) + O_USED },
+		{ "q.num_3", 3, AREA(0), AREA(0) + O_AVAIL, AREA(0) + O_USED },
+		{ "q.num_65535", 65535, AREA(0), AREA(0) + O_AVAIL, AREA(0) + O_USED },
+		{ "q.wrap_64bit", QSIZE, 0xFFFFFFFFFFFFFFF0ULL, AREA(0) + O_AVAIL, AREA(0) + O_USED },
+	};
+	struct vq q = { .win = win_base(VICTIM), .area = AREA(VICTIM) };
+
+	guest_printf(H "phase=queues" NL);
+	for (unsigned int i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		uint32_t st = dev_up(q.win, bad[i].num, bad[i].desc,
+				     bad[i].avail, bad[i].used);
+		bool live = (st & S_DRIVER_OK) && !(st & S_NEEDS_RESET);
+
+		wr(q.win, R_QUEUE_SEL, 0);
+		/* A queue the device accepted must at least not hurt. */
+		if (live)
+			wr(q.win, R_NOTIFY, 0);
+		v->cases++;
+		st = rd(q.win, R_STATUS);
+		if (!live)
+			v->failed_setup++;
+		guest_printf(H "case=%s status=0x%x ready=%u" NL, bad[i].name, st,
+			     rd(q.win, R_QUEUE_READY));
+	}
+}
+
+/* One malformed chain per case; returns what vq_wait said. */
+static int chain_case(struct vq *q, unsigned int kind)
+{
+	struct desc *ind = ptr(q->area + O_IND);
+
+	vq_up(q, VICTIM);
+	vq_read_chain(q, 0, 512);
+	switch (kind) {
+	case 0:		/* loop: 2 -> 1 -> 2 ... */
+		set_desc(vq_desc(q, 2), q->area + O_STATUS, 1, F_WRITE | F_NEXT, 1);
+		break;
+	case 1:		/* data buffer outside RAM */
+		vq_desc(q, 1)->addr = 0xF0000000ULL;
+		break;
+	case 2:		/* zero-length header and data */
+		vq_desc(q, 0)->len = 0;
+		vq_desc(q, 1)->len = 0;
+		break;
+	case 3:		/* gigantic data buffer */
+		vq_desc(q, 1)->len = 0xFFFFFFFFu;
+		break;
+	case 4:		/* indirect table that holds another indirect */
+		set_desc(&ind[0], q->area + O_IND + 0x100, 32, F_INDIRECT, 0);
+		set_desc(vq_desc(q, 0), q->area + O_IND, 16, F_INDIRECT, 0);
+		break;
+	case 5:		/* next index beyond the queue */
+		vq_desc(q, 1)->next = 0x7fff;
+		break;
+	case 6:		/* indirect table outside RAM, odd length */
+		set_desc(vq_desc(q, 0), 0xF8000000ULL, 0x10000 + 8, F_INDIRECT, 0);
+		break;
+	}
+	if (kind == 7) {	/* head index out of range */
+		vq_post(q, 0xffff, 1);
+	} else if (kind == 8) {	/* avail index jumps by 1000 */
+		vq_post(q, 0, 1000);
+		return vq_wait(q, 1000);
+	} else {
+		vq_post(q, 0, 1);
+	}
+	return vq_wait(q, 1);
+}
+
+static void attack_chains(struct verdict *v)
+{
+	static const char *const names[] = {
+		"chain.loop", "chain.outside_ram", "chain.zero_len",
+		"chain.gigantic", "chain.nested_indirect", "chain.next_oob",
+		"chain.indirect_outside", "avail.head_oob", "avail.idx_jump",
+	};
+	struct vq q;
+
+	guest_printf(H "phase=chains" NL);
+	for (unsigned int k = 0; k < sizeof(names) / sizeof(names[0]); k++) {
+		int r = chain_case(&q, k);
+
+		report(v, names[k], r, &q);
+	}
+}
+
+/* Notifications with nothing and with one good request posted. */
+static void attack_flood(struct verdict *v)
+{
+	struct vq q;
+	int r;
+
+	guest_printf(H "phase=flood" NL);
+	vq_up(&q, VICTIM);
+	for (unsigned int i = 0; i < 2000; i++)
+		wr(q.win, R_NOTIFY, i & 1 ? 0 : 0xffff);
+	vq_read_chain(&q, 1, 512);
+	vq_post(&q, 0, 1);
+	for (unsigned int i = 0; i < 2000; i++)
+		wr(q.win, R_NOTIFY, 0);
+	r = vq_wait(&q, 1);
+	report(v, "flood.notify", r, &q);
+}
+
+/* Reset while a 1 MiB read is in flight, then use the queue again. */
+static void attack_reset_mid_request(struct verdict *v)
+{
+	struct vq q;
+	int r;
+
+	guest_printf(H "phase=reset" NL);
+	vq_up(&q, VICTIM);
+	vq_read_chain(&q, 0, BIG_READ);
+	vq_post(&q, 0, 1);
+	wr(q.win, R_STATUS, 0);
+	/* Also point the rings away while the device may still look. */
+	wr(q.win, R_DESC_LO, 0xE0000000u);
+	guest_printf(H "reset.status_after=0x%x" NL, rd(q.win, R_STATUS));
+	vq_up(&q, VICTIM);
+	vq_read_chain(&q, 0, 512);
+	vq_post(&q, 0, 1);
+	r = vq_wait(&q, 1);
+	report(v, "reset.reuse", r, &q);
+}
+
+/* ---- the innocent drive ---- */
+
+__attribute__((format(printf, 3, 4)))
+static size_t fmt(char *buf, size_t size, const char *f, ...)
+{
+	__builtin_va_list ap;
+	size_t n;
+
+	__builtin_va_start(ap, f);
+	n = guest_vsnprintf(buf, size, f, ap);
+	__builtin_va_end(ap);
+	return n;
+}
+
+/* The host wrote "INNOCENT <s>;" at the start of every sector s. */
+static bool innocent_sector_ok(uint64_t data, unsigned int s)
+{
+	char want[24];
+	size_t n = fmt(want, sizeof(want), "INNOCENT %u;", s);
+
+	return memcmp(ptr(data + s * 512ULL), want, n) == 0;
+}
+
+static bool check_innocent(void)
+{
+	struct vq q;
+	uint32_t st = vq_up(&q, INNOCENT);
+	int r;
+
+	if (!(st & S_DRIVER_OK) || (st & S_NEEDS_RESET)) {
+		guest_printf(H "innocent.status=0x%x" NL, st);
+		return false;
+	}
+	vq_read_chain(&q, 0, 8 * 512);
+	vq_post(&q, 0, 1);
+	r = vq_wait(&q, 1);
+	uint8_t blk = *(volatile uint8_t *)ptr(q.area + O_STATUS);
+	bool ok = r == 1 && blk == 0 && innocent_sector_ok(q.area + O_DATA, 0) &&
+		  innocent_sector_ok(q.area + O_DATA, 7);
+
+	guest_printf(H "innocent.read=%s status=0x%x blk=%u" NL,
+		     ok ? "ok" : "bad", rd(q.win, R_STATUS), blk);
+	return ok;
+}
+
+/* The victim, reset once more, must serve a plain read again. */
+static bool check_victim_recovers(void)
+{
+	struct vq q;
+	int r;
+
+	vq_up(&q, VICTIM);
+	vq_read_chain(&q, 3, 512);
+	vq_post(&q, 0, 1);
+	r = vq_wait(&q, 1);
+	bool ok = r == 1 && *(volatile uint8_t *)ptr(q.area + O_STATUS) == 0;
+
+	guest_printf(H "victim.recovered=%s status=0x%x" NL, ok ? "ok" : "bad",
+		     rd(q.win, R_STATUS));
+	return ok;
+}
+
+void guest_main(const struct guest_boot *b)
+{
+	struct verdict v = { 0 };
+	const char *src;
+	uint64_t rsdp = acpi_find_rsdp(b->rsdp_hint, &src);
+	bool innocent, victim;
+
+	guest_printf(NL H "start" NL);
+	attack_ports();
+	attack_mmio();
+	attack_queue_setup(&v);
+	attack_chains(&v);
+	attack_flood(&v);
+	attack_reset_mid_request(&v);
+	victim = check_victim_recovers();
+	innocent = check_innocent();
+	guest_printf(H "cases=%u needs_reset=%u refused_setup=%u completed=%u silent=%u" NL,
+		     v.cases, v.needs_reset, v.failed_setup, v.completed, v.silent);
+	guest_printf(H "verdict=%s" NL, innocent && victim ? "PASS" : "FAIL");
+	guest_poweroff(rsdp);
+}
