@@ -1,12 +1,19 @@
 // SPDX-License-Identifier: MIT
 /*
  * One TFTP transfer, driven by the net/tftp.c state machine.  The RX ring
- * is refilled with buffers aimed at where the next blocks belong: a
- * buffer posted with k buffers ahead of it gets block next + k, which is
- * never a block already received (each packet completes at most one
- * block), so a stray packet can only scribble on room still to be filled.
- * A block that lands elsewhere (stray packet shifted the ring, IP
- * options, the first blocks before the OACK) is copied into place.
+ * is refilled with buffers aimed at where the next blocks belong.  Two
+ * rules keep that safe while the device fills buffers on its own thread:
+ *  - a buffer posted with k buffers ahead of it is aimed at block
+ *    next + k: each packet completes at most one block, so when it is
+ *    filled that block has not been received yet (a stray packet can only
+ *    scribble on room still to be filled);
+ *  - aimed positions strictly increase: no two posted buffers share a
+ *    block, so a block that landed one slot off (after a stray packet)
+ *    stays intact until it is copied into place.  When next + k is not
+ *    above the last aimed position, a scratch buffer is posted instead;
+ *    that drains the shift and the ring is aimed right again.
+ * Blocks in scratch buffers (before the OACK, IP options, the drain) are
+ * copied into place.
  */
 #include "boot/firmware/io.h"
 #include "boot/firmware/timer.h"
@@ -23,6 +30,7 @@ struct tftp_get {
 	uint32_t server;
 	uint16_t lport;
 	uint64_t deadline;
+	uint64_t aimed;			/* last aimed block + 1, 0: none yet */
 	int result;			/* 0 running, 1 done, -1 failed */
 };
 
@@ -35,16 +43,20 @@ static uint8_t *tftp_get_fill(void *ctx, unsigned int k, uint32_t *len,
 			      uint64_t *tag)
 {
 	struct tftp_get *g = ctx;
-	uint64_t off;
+	uint64_t off, pos;
 	size_t bs;
 
 	/* Before the OACK the block size is not known yet: scratch. */
 	if (g->c.state != TFTP_S_TRANSFER || !g->f->base)
 		return 0;
+	pos = g->c.blocks + k;
+	if (pos + 1 <= g->aimed)
+		return 0;		/* would alias a posted buffer */
 	off = tftp_next_offset(&g->c, k);
 	bs = g->c.blksize;
 	if (off + bs > g->f->cap)
 		return 0;
+	g->aimed = pos + 1;
 	*len = (uint32_t)bs;
 	*tag = off;
 	return g->f->base + off;
@@ -124,6 +136,10 @@ static int tftp_get_rx(void *ctx, struct net *n, struct vnet_packet *p,
 			g->f->copied++;
 		}
 	}
+	/* Buffers for one window and a few more: a short ring re-aims
+	 * itself sooner after a stray packet. */
+	if (g->c.state == TFTP_S_TRANSFER)
+		n->vnet->rx_depth = g->c.windowsize + 3u;
 	if (act != TFTP_A_NONE)
 		tftp_get_send(g);
 	if (blk.stored || act == TFTP_A_SEND)
@@ -176,6 +192,7 @@ int tftp_get(struct net *n, uint32_t server, struct fw_file *f,
 		}
 	}
 	n->zc_port = 0;
+	n->vnet->rx_depth = 0;
 	f->ms = timer_now_ms() - start;
 	f->blksize = g.c.blksize;
 	f->window = g.c.windowsize;

@@ -211,8 +211,10 @@ void vnet_rx_fill(struct vnet *v, vnet_payload_fn fn, void *ctx)
 {
 	struct vnet_queue *q = &v->rxq;
 	bool posted = false;
+	unsigned int depth = v->rx_depth && v->rx_depth < VNET_RX_SLOTS ?
+			     v->rx_depth : VNET_RX_SLOTS;
 
-	while (v->rx_posted < VNET_RX_SLOTS) {
+	while (v->rx_posted < depth) {
 		unsigned int i = (v->rx_head + v->rx_posted) % VNET_RX_SLOTS;
 		uint32_t len = VNET_SCRATCH;
 		uint64_t tag = 0;

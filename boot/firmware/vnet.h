@@ -72,6 +72,7 @@ struct vnet {
 	struct vnet_tx_slot tx[VNET_TX_SLOTS];
 	unsigned int tx_next;
 	unsigned int rx_posted;			/* slots owned by the device */
+	unsigned int rx_depth;			/* post up to this many */
 	unsigned int rx_head;			/* oldest posted slot */
 	uint64_t rx_packets, tx_packets;
 };
