@@ -44,6 +44,8 @@
 #define HDR_F_NEEDS_CSUM	1
 #define HDR_F_DATA_VALID	2
 
+#define VRING_USED_F_NO_NOTIFY	1
+
 static void vnet_w(struct vnet *v, uint32_t reg, uint32_t val)
 {
 	mmio_write32(v->base + reg, val);
@@ -153,6 +155,19 @@ const char *vnet_init(struct vnet *v, uint64_t mmio_base)
 	return 0;
 }
 
+/*
+ * Each notify is a VM exit.  A device busy with the queue sets
+ * NO_NOTIFY in the used ring and looks at the avail ring again before it
+ * clears it, so the notify can be skipped then (virtio 1.x 2.7.7).
+ */
+static void vnet_notify(struct vnet *v, struct vnet_queue *q,
+			unsigned int idx)
+{
+	mb();
+	if (!(*(volatile uint16_t *)&q->used.flags & VRING_USED_F_NO_NOTIFY))
+		vnet_w(v, VM_QUEUE_NOTIFY, idx);
+}
+
 /* ---- TX: one descriptor per frame (header + frame contiguous) ---- */
 
 static void vnet_tx_reclaim(struct vnet *v)
@@ -198,8 +213,7 @@ void vnet_tx_send(struct vnet *v, size_t len)
 	q->avail.ring[q->avail.idx % q->size] = (uint16_t)i;
 	barrier();
 	q->avail.idx++;
-	mb();
-	vnet_w(v, VM_QUEUE_NOTIFY, 1);
+	vnet_notify(v, q, 1);
 	v->tx_next = (i + 1) % VNET_TX_SLOTS;
 	v->tx_packets++;
 	vnet_tx_reclaim(v);
@@ -241,10 +255,8 @@ void vnet_rx_fill(struct vnet *v, vnet_payload_fn fn, void *ctx)
 		v->rx_posted++;
 		posted = true;
 	}
-	if (posted) {
-		mb();
-		vnet_w(v, VM_QUEUE_NOTIFY, 0);
-	}
+	if (posted)
+		vnet_notify(v, q, 0);
 }
 
 void vnet_rx_kick(struct vnet *v)
