@@ -145,6 +145,9 @@ stats()
 
 median() { stats "$1" | awk '{ print $3 }'; }
 
+# num X: X with one decimal, "-" when empty or not a number.
+num() { awk -v x="$1" 'BEGIN { if (x ~ /^-?[0-9.]+([eE][-+]?[0-9]+)?$/) printf "%.1f\n", x; else print "-" }'; }
+
 # field LINE KEY: the value of KEY=value in LINE.
 field() { tr ' ' '\n' <<<"$1" | sed -n "s/^$2=//p" | head -n 1; }
 
@@ -569,11 +572,25 @@ blk_per()
 		'BEGIN { if (a == "-" || b == "-") print "-"; else printf "%.2f", (b - a) * k / n }'
 }
 
+# chart_label NAME: short bar label.
+chart_label()
+{
+	case "$1" in
+	qemu-microvm) echo "QEMU microvm" ;;
+	qemu-microvm-tuned) echo "microvm tuned" ;;
+	qemu-q35) echo "QEMU q35" ;;
+	*) echo "$1" ;;
+	esac
+}
+
 chart_bars()
 {
-	# chart_bars PNG TITLE YLABEL DATAFILE (label min median max per line)
+	# chart_bars PNG TITLE YLABEL DATAFILE [log] (label min median max per
+	# line); log: logarithmic y axis (q35 takes 50x longer than the rest)
 	command -v gnuplot >/dev/null || return 0
 	[ -s "$4" ] || return 0
+	local scale="set yrange [0:*]"
+	[ "${5:-}" = log ] && scale="set logscale y; set yrange [1:*]"
 	gnuplot <<-EOF 2>/dev/null || log "gnuplot failed for $1"
 	set terminal png size 900,420
 	set output "$1"
@@ -581,13 +598,13 @@ chart_bars()
 	set ylabel "$3"
 	set style fill solid 0.6 border -1
 	set boxwidth 0.6
-	set yrange [0:*]
+	$scale
 	set grid ytics
 	set xtics noenhanced
 	unset key
 	plot "$4" using 0:3:xtic(1) with boxes lc rgb "#4a7ebb", \
 	     "" using 0:3:2:4 with yerrorbars lc rgb "black" pt 0, \
-	     "" using 0:3:(sprintf("%.1f", \$3)) with labels offset 0,1
+	     "" using 0:3:(sprintf("%.1f", \$3)) with labels offset 2.5,0.7
 	EOF
 }
 
@@ -599,16 +616,16 @@ bench_charts()
 	: >"$WORK/c.exit"
 	while IFS='|' read -r name _ _; do
 		f=$RES/start.$name.first
-		[ -s "$f" ] && echo "\"$(label "$name")\" $(stats "$f" | cut -d' ' -f2-)" >>"$WORK/c.first"
+		[ -s "$f" ] && echo "\"$(chart_label "$name")\" $(stats "$f" | cut -d' ' -f2-)" >>"$WORK/c.first"
 		f=$RES/start.$name.exit
-		[ -s "$f" ] && echo "\"$(label "$name")\" $(stats "$f" | cut -d' ' -f2-)" >>"$WORK/c.exit"
+		[ -s "$f" ] && echo "\"$(chart_label "$name")\" $(stats "$f" | cut -d' ' -f2-)" >>"$WORK/c.exit"
 	done < <(contenders)
-	chart_bars "$dir/startup-first-byte.png" "exec -> first serial byte (median, min-max)" ms "$WORK/c.first"
-	chart_bars "$dir/startup-exit.png" "exec -> exit, guest powers off at once (median, min-max)" ms "$WORK/c.exit"
+	chart_bars "$dir/startup-first-byte.png" "exec -> first serial byte (median, min-max; log scale)" ms "$WORK/c.first" log
+	chart_bars "$dir/startup-exit.png" "exec -> exit, guest powers off at once (median, min-max; log scale)" ms "$WORK/c.exit" log
 	: >"$WORK/c.mem"
 	for name in minivmm qemu-microvm qemu-q35; do
 		f=$RES/mem.$name.overhead_kb
-		[ -s "$f" ] && echo "\"$(label "$name")\" $(stats "$f" | awk '{ printf "%.2f %.2f %.2f", $2 / 1024, $3 / 1024, $4 / 1024 }')" >>"$WORK/c.mem"
+		[ -s "$f" ] && echo "\"$(chart_label "$name")\" $(stats "$f" | awk '{ printf "%.2f %.2f %.2f", $2 / 1024, $3 / 1024, $4 / 1024 }')" >>"$WORK/c.mem"
 	done
 	chart_bars "$dir/memory-overhead.png" "VMM memory overhead: RSS minus touched guest RAM, guest idle" MiB "$WORK/c.mem"
 	: >"$WORK/c.rate"
@@ -617,7 +634,7 @@ bench_charts()
 		[ -s "$f" ] || continue
 		local rt
 		rt=$(field "$(cat "$f")" rate)
-		[ -n "$rt" ] && echo "\"$(label "$name")\" $rt $rt $rt" >>"$WORK/c.rate"
+		[ -n "$rt" ] && echo "\"$(chart_label "$name")\" $rt $rt $rt" >>"$WORK/c.rate"
 	done < <(contenders)
 	chart_bars "$dir/start-rate.png" "sequential start -> power-off cycles per second" "cycles/s" "$WORK/c.rate"
 }
@@ -646,12 +663,44 @@ bench_doc()
 	echo "| KVM | $(kvm_type)$(hw_kvm && echo ' (hardware)' || echo ' (no hardware virtualisation: guest code is emulated, ~3-4 M instructions/s)') |"
 	echo "| minivmm | git $rev, $(basename "$build")/minivmm ($(${CC:-cc} --version | head -n 1)) |"
 	echo "| QEMU | ${QEMU_VERSION:-not installed}; $QEMU_NOTE |"
+	echo "| load average | $LOAD_START at the start, $(cut -d' ' -f1-3 /proc/loadavg) at the end (a busy host widens the spread) |"
+	echo
+	echo "## Summary (medians; ratio = QEMU microvm / minivmm)"
+	echo
+	echo "| measure | floor | minivmm | QEMU microvm | ratio |"
+	echo "|---|---|---|---|---|"
+	local qf qe qm qr mf me mm mr fr
+	mf=$(num "$(median "$RES/start.minivmm.first" 2>/dev/null)")
+	me=$(num "$(median "$RES/start.minivmm.exit" 2>/dev/null)")
+	qf=$(num "$(median "$RES/start.qemu-microvm.first" 2>/dev/null)")
+	qe=$(num "$(median "$RES/start.qemu-microvm.exit" 2>/dev/null)")
+	mm=$(median "$RES/mem.minivmm.overhead_kb" 2>/dev/null || echo -)
+	qm=$(median "$RES/mem.qemu-microvm.overhead_kb" 2>/dev/null || echo -)
+	mr=$(num "$(field "$(cat "$RES/rate.minivmm" 2>/dev/null)" rate)")
+	qr=$(num "$(field "$(cat "$RES/rate.qemu-microvm" 2>/dev/null)" rate)")
+	fr=$(num "$(field "$(cat "$RES/rate.floor" 2>/dev/null)" rate)")
+	echo "| exec -> first serial byte, ms | $(num "$(median "$RES/start.floor.first" 2>/dev/null)") | $mf | $qf | $(ratio "$qf" "$mf") |"
+	echo "| exec -> exit (power-off at once), ms | $(num "$(median "$RES/start.floor.exit" 2>/dev/null)") | $me | $qe | $(ratio "$qe" "$me") |"
+	echo "| memory overhead, KiB | | $mm | $qm | $(ratio "$qm" "$mm") |"
+	echo "| start -> power-off cycles/s | $fr | $mr | $qr | $(ratio "$qr" "$mr") |"
+	echo "| binary, stripped, bytes | $SIZE_FLOOR | $SIZE_MINIVMM | $SIZE_QEMU (+ $LIBS_QEMU libraries) | $(ratio "$SIZE_QEMU" "$SIZE_MINIVMM") |"
+	if [ -s "$RES/blk.minivmm.$BLK_N" ] && [ -s "$RES/blk.qemu-microvm.$BLK_N" ] &&
+	   [ -s "$RES/blk.minivmm.0" ] && [ -s "$RES/blk.qemu-microvm.0" ]; then
+		local bm bq
+		bm=$(blk_per minivmm 7 1000)
+		bq=$(blk_per qemu-microvm 7 1000)
+		echo "| virtio-blk: host CPU outside the vCPU per 4 KiB read, us | | $bm | $bq | $(ratio "$bq" "$bm") |"
+	fi
 	echo
 	echo "Method: every VMM boots the same guest, bench/guest/benchguest.c with the"
 	echo "test-guest library (minivmm: \`benchguest.bzImage\`, Linux 64-bit boot"
 	echo "protocol; QEMU: \`benchguest.elf\`, PVH entry).  It prints \`BENCH up\` on COM1"
 	echo "and powers off through the ACPI FADT (QEMU microvm: its default \`acpi=on\`,"
-	echo "hardware-reduced sleep register; q35: PM1a_CNT).  Times are taken from"
+	echo "hardware-reduced sleep register; q35: PM1a_CNT).  With \`-M microvm,acpi=off\`"
+	echo "there is no FADT: the guest reports it and triple-faults, which QEMU's"
+	echo "\`-no-reboot\` also turns into exit status 0, so that is not used as a"
+	echo "power-off (a guest written for it could use QEMU's \`isa-debug-exit\` device"
+	echo "instead; not used here).  Times are taken from"
 	echo "outside by bench/stamp.c: CLOCK_MONOTONIC just before fork+exec, at the"
 	echo "first byte read from the VMM's stdout pipe and when the process is reaped."
 	echo "Runs alternate between the VMMs (round-robin, rotated each round);"
@@ -859,6 +908,7 @@ bench_build
 qemu_probe
 log "KVM: $(kvm_type); $QEMU_NOTE"
 t_start=$(date +%s)
+LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
 bench_startup
 bench_memory
 bench_rate
