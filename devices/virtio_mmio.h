@@ -75,11 +75,11 @@ struct vm;
 #define VIRTIO_MMIO_QUEUE_DEVICE_LOW	0x0a0	/* used ring */
 #define VIRTIO_MMIO_QUEUE_DEVICE_HIGH	0x0a4
 #define VIRTIO_MMIO_SHM_SEL		0x0ac
-#define VIRTIO_MMIO_SHM_LEN_LOW		0x0b0	/* no regions: reads ~0 */
+#define VIRTIO_MMIO_SHM_LEN_LOW		0x0b0	/* no regions: ~0 */
 #define VIRTIO_MMIO_SHM_LEN_HIGH	0x0b4
 #define VIRTIO_MMIO_SHM_BASE_LOW	0x0b8
 #define VIRTIO_MMIO_SHM_BASE_HIGH	0x0bc
-#define VIRTIO_MMIO_QUEUE_RESET		0x0c0	/* VIRTIO_F_RING_RESET: not offered */
+#define VIRTIO_MMIO_QUEUE_RESET		0x0c0	/* RING_RESET: not offered */
 #define VIRTIO_MMIO_CONFIG_GENERATION	0x0fc
 #define VIRTIO_MMIO_CONFIG		0x100
 
