@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* DHCP client: messages we build, replies we parse, the state machine. */
 #include <check.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "net/dhcp.h"
@@ -362,6 +363,35 @@ START_TEST(test_timeouts_backoff)
 }
 END_TEST
 
+START_TEST(test_mutations)
+{
+	struct reply base, r;
+	struct dhcp_lease l;
+	struct dhcp_client c;
+	uint8_t buf[DHCP_MSG_MAX];
+	size_t len;
+
+	make_offer(&base, XID, DHCP_OFFER);
+	reply_opt(&base, 52, "\x03", 1);	/* overload: walk file/sname too */
+	srand(11);
+	for (int i = 0; i < 20000; i++) {
+		r = base;
+		for (int m = rand() % 8; m >= 0; m--)
+			r.b[rand() % r.len] = (uint8_t)rand();
+		r.len = (size_t)rand() % (r.len + 1);
+		if (dhcp_parse(r.b, r.len, XID, mac, &l) == DHCP_OK) {
+			ck_assert_uint_lt(strlen(l.bootfile), DHCP_STR_MAX);
+			ck_assert_uint_lt(strlen(l.file), DHCP_STR_MAX);
+			ck_assert_uint_lt(strlen(l.sname), DHCP_STR_MAX);
+		}
+		dhcp_client_init(&c, mac, uuid, XID);
+		dhcp_client_start(&c, buf, sizeof(buf), &len);
+		dhcp_client_receive(&c, r.b, r.len, buf, sizeof(buf), &len);
+		ck_assert_uint_le(len, sizeof(buf));
+	}
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("dhcp");
@@ -377,6 +407,7 @@ int main(void)
 	tcase_add_test(tc, test_state_machine);
 	tcase_add_test(tc, test_nak_restarts);
 	tcase_add_test(tc, test_timeouts_backoff);
+	tcase_add_test(tc, test_mutations);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
