@@ -103,7 +103,7 @@ static int disk_open_fd(struct disk *d, const struct drive_config *cfg,
 	if (d->fd < 0) {
 		int e = errno;
 
-		snprintf(err, CONFIG_ERR_MAX, "%s: %s%s", cfg->path,
+		snprintf(err, CONFIG_ERR_MAX, "-drive file=%s: %s%s", cfg->path,
 			 strerror(e),
 			 (!cfg->readonly && (e == EROFS || e == EACCES)) ?
 			 " (readonly=on opens it read-only)" : "");
