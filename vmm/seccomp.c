@@ -8,6 +8,8 @@
  *   nr == each allowed syscall       -> ALLOW
  *   nr == mmap/mprotect              -> ALLOW unless PROT_EXEC is asked for
  *   nr == ioctl                      -> ALLOW for the listed requests only
+ *   nr == socket (main thread only)  -> ALLOW for AF_UNIX/SOCK_DGRAM only:
+ *                                       net/tap.c's interface-ioctl socket
  *   anything else                    -> TRAP (SIGSYS: one line, exit 1)
  *
  * TRAP rather than KILL_PROCESS: the handler can name the thread class and
@@ -28,11 +30,14 @@
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <termios.h>
+#include <ucontext.h>
 #include <unistd.h>
 
 #include <linux/audit.h>
 #include <linux/filter.h>
 #include <linux/fs.h>
+#include <linux/if_tun.h>
+#include <linux/sockios.h>
 #include <linux/kvm.h>
 #include <linux/seccomp.h>
 
@@ -88,13 +93,19 @@ static const unsigned int seccomp_ioctl_vcpu[] = {
 	KVM_RUN, KVM_IRQ_LINE, KVM_GET_REGS, KVM_GET_SREGS, KVM_TRANSLATE,
 };
 
+/* Discard/write-zeroes on block devices; TAP offloads after negotiation. */
 static const unsigned int seccomp_ioctl_io[] = {
-	BLKDISCARD, BLKZEROOUT, KVM_IRQ_LINE,
+	BLKDISCARD, BLKZEROOUT, TUNSETOFFLOAD,
 };
 
+/*
+ * Terminal modes, serial input interrupts, ioeventfd teardown, and the
+ * TAP teardown of net/tap.c (interface down, off the bridge, offloads off).
+ */
 static const unsigned int seccomp_ioctl_main[] = {
 	TCGETS, TCSETS, TCSETSW, TCSETSF, TIOCGWINSZ, KVM_IRQ_LINE,
-	KVM_IOEVENTFD, KVM_IRQFD,
+	KVM_IOEVENTFD, KVM_IRQFD, SIOCGIFFLAGS, SIOCSIFFLAGS, SIOCGIFINDEX,
+	SIOCBRDELIF, TUNSETOFFLOAD,
 };
 
 struct seccomp_class_def {
@@ -274,6 +285,23 @@ static void seccomp_emit_no_exec(struct seccomp_prog *p, int nr)
 }
 
 /*
+ * socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0) only: the handle net/tap.c
+ * needs for interface ioctls at teardown.  Such a socket reaches no
+ * network, and connect/sendto stay forbidden.
+ */
+static void seccomp_emit_ctl_socket(struct seccomp_prog *p)
+{
+	seccomp_emit(p, BPF_JMP | BPF_JEQ | BPF_K, 0, 6, __NR_socket);
+	seccomp_emit_load(p, seccomp_arg_lo(0));
+	seccomp_emit(p, BPF_JMP | BPF_JEQ | BPF_K, 0, 3, AF_UNIX);
+	seccomp_emit_load(p, seccomp_arg_lo(1));
+	seccomp_emit(p, BPF_JMP | BPF_JEQ | BPF_K, 0, 1,
+		     SOCK_DGRAM | SOCK_CLOEXEC);
+	seccomp_emit_ret(p, SECCOMP_RET_ALLOW);
+	seccomp_emit_ret(p, SECCOMP_RET_TRAP);
+}
+
+/*
  * ioctl: the request is an unsigned int in the kernel, so the low word of
  * argument 1 is all that counts.  Block size: 1 + 1 + 2n + 1.
  */
@@ -318,6 +346,10 @@ int seccomp_build(enum seccomp_thread_class cls, struct sock_filter *prog,
 	seccomp_emit_load(&p, offsetof(struct seccomp_data, nr));
 	seccomp_emit_no_exec(&p, __NR_mprotect);
 	seccomp_emit_load(&p, offsetof(struct seccomp_data, nr));
+	if (cls == SECCOMP_THREAD_MAIN) {
+		seccomp_emit_ctl_socket(&p);
+		seccomp_emit_load(&p, offsetof(struct seccomp_data, nr));
+	}
 	seccomp_emit_ioctls(&p, c->ioctls, c->nr_ioctls);
 	seccomp_emit_ret(&p, SECCOMP_RET_TRAP);
 	return p.overflow ? -ENOSPC : (int)p.len;
@@ -336,37 +368,48 @@ static size_t seccomp_put(char *buf, size_t pos, size_t size, const char *s)
 }
 
 static size_t seccomp_put_uint(char *buf, size_t pos, size_t size,
-			       unsigned long v)
+			       unsigned long v, unsigned int base)
 {
 	char tmp[24];
 	size_t n = 0;
 
 	do {
-		tmp[n++] = (char)('0' + v % 10);
-		v /= 10;
+		tmp[n++] = "0123456789abcdef"[v % base];
+		v /= base;
 	} while (v);
 	while (n && pos + 1 < size)
 		buf[pos++] = tmp[--n];
 	return pos;
 }
 
-/* Async-signal-safe: no stdio, no locks, no allocation. */
-static void seccomp_sigsys(int sig, siginfo_t *si, void *uc)
+/*
+ * Async-signal-safe: no stdio, no locks, no allocation.  For ioctl the
+ * request (second argument, from the saved registers) is named too, since
+ * that is what an allowlist change needs.
+ */
+static void seccomp_sigsys(int sig, siginfo_t *si, void *ctx)
 {
 	char buf[160];
 	size_t n = 0;
 	const char *name = seccomp_syscall_name(si->si_syscall);
 	int cls = seccomp_thread_cls;
+	ucontext_t *uc = ctx;
 
 	(void)sig;
-	(void)uc;
 	n = seccomp_put(buf, n, sizeof(buf), "minivmm: seccomp: thread ");
 	n = seccomp_put(buf, n, sizeof(buf),
 			cls < 0 ? "?" : seccomp_class_name(cls));
 	n = seccomp_put(buf, n, sizeof(buf), " made forbidden syscall ");
-	n = seccomp_put_uint(buf, n, sizeof(buf), (unsigned int)si->si_syscall);
+	n = seccomp_put_uint(buf, n, sizeof(buf), (unsigned int)si->si_syscall,
+			     10);
 	n = seccomp_put(buf, n, sizeof(buf), " (");
 	n = seccomp_put(buf, n, sizeof(buf), name ? name : "unknown");
+	if (si->si_syscall == __NR_ioctl && uc) {
+		n = seccomp_put(buf, n, sizeof(buf), " 0x");
+		n = seccomp_put_uint(buf, n, sizeof(buf),
+				     (unsigned int)uc->uc_mcontext.gregs[REG_RSI],
+				     16);
+	}
 	n = seccomp_put(buf, n, sizeof(buf), ")\n");
 	if (write(STDERR_FILENO, buf, n) < 0)
 		n = 0;
@@ -435,7 +478,7 @@ void seccomp_selftest(void)
 
 	if (!v || strcmp(v, "1"))
 		return;
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	/* Reached only when no filter is installed. */
 	if (fd >= 0)
 		close(fd);

@@ -6,6 +6,7 @@
  * so the main thread installs its own last, after every thread started).
  * A forbidden system call raises SIGSYS; the handler writes
  * "minivmm: seccomp: thread <class> made forbidden syscall <nr> (<name>)"
+ * (for ioctl: "(ioctl 0x<request>)")
  * and ends the process with EXIT_VMM_ERROR.  docs/security.md has the
  * reasoning and the lists.
  */

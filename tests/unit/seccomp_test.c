@@ -13,7 +13,9 @@
 #include <fcntl.h>
 #include <linux/audit.h>
 #include <linux/filter.h>
+#include <linux/if_tun.h>
 #include <linux/kvm.h>
+#include <linux/sockios.h>
 #include <linux/seccomp.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -200,6 +202,33 @@ START_TEST(test_ioctl_requests)
 }
 END_TEST
 
+START_TEST(test_ctl_socket_only_in_main)
+{
+	const uint64_t ok = SOCK_DGRAM | SOCK_CLOEXEC;
+
+	ck_assert_uint_eq(verdict(SECCOMP_THREAD_MAIN, AUDIT_ARCH_X86_64,
+				  __NR_socket, AF_UNIX, ok, 0), SECCOMP_RET_ALLOW);
+	ck_assert_uint_eq(verdict(SECCOMP_THREAD_MAIN, AUDIT_ARCH_X86_64,
+				  __NR_socket, AF_INET, ok, 0), SECCOMP_RET_TRAP);
+	ck_assert_uint_eq(verdict(SECCOMP_THREAD_MAIN, AUDIT_ARCH_X86_64,
+				  __NR_socket, AF_NETLINK, ok, 0), SECCOMP_RET_TRAP);
+	ck_assert_uint_eq(verdict(SECCOMP_THREAD_MAIN, AUDIT_ARCH_X86_64,
+				  __NR_socket, AF_UNIX, SOCK_STREAM, 0),
+			  SECCOMP_RET_TRAP);
+	ck_assert_uint_eq(verdict(SECCOMP_THREAD_VCPU, AUDIT_ARCH_X86_64,
+				  __NR_socket, AF_UNIX, ok, 0), SECCOMP_RET_TRAP);
+	ck_assert_uint_eq(verdict(SECCOMP_THREAD_IO, AUDIT_ARCH_X86_64,
+				  __NR_socket, AF_UNIX, ok, 0), SECCOMP_RET_TRAP);
+	/* The socket is good for interface ioctls, not for talking. */
+	ck_assert_uint_eq(call(SECCOMP_THREAD_MAIN, __NR_connect), SECCOMP_RET_TRAP);
+	ck_assert_uint_eq(call(SECCOMP_THREAD_MAIN, __NR_sendto), SECCOMP_RET_TRAP);
+	ck_assert_uint_eq(ioctl_v(SECCOMP_THREAD_MAIN, SIOCSIFFLAGS), SECCOMP_RET_ALLOW);
+	ck_assert_uint_eq(ioctl_v(SECCOMP_THREAD_MAIN, SIOCSIFADDR), SECCOMP_RET_TRAP);
+	ck_assert_uint_eq(ioctl_v(SECCOMP_THREAD_IO, TUNSETOFFLOAD), SECCOMP_RET_ALLOW);
+	ck_assert_uint_eq(ioctl_v(SECCOMP_THREAD_IO, TUNSETIFF), SECCOMP_RET_TRAP);
+}
+END_TEST
+
 START_TEST(test_no_executable_mappings)
 {
 	for (int c = 0; c < SECCOMP_THREAD_NR; c++) {
@@ -320,7 +349,7 @@ START_TEST(test_installed_filter_traps)
 	st = run_child(child_forbidden_ioctl, out, sizeof(out));
 	ck_assert(WIFEXITED(st) && WEXITSTATUS(st) == 1);
 	ck_assert_str_eq(out,
-		"minivmm: seccomp: thread io made forbidden syscall 16 (ioctl)\n");
+		"minivmm: seccomp: thread io made forbidden syscall 16 (ioctl 0x5401)\n");
 
 	st = run_child(child_selftest_off, out, sizeof(out));
 	ck_assert(WIFEXITED(st) && WEXITSTATUS(st) == 54);
@@ -337,6 +366,7 @@ static Suite *seccomp_suite(void)
 	tcase_add_test(tc, test_wrong_arch_and_x32_killed);
 	tcase_add_test(tc, test_allowlists);
 	tcase_add_test(tc, test_ioctl_requests);
+	tcase_add_test(tc, test_ctl_socket_only_in_main);
 	tcase_add_test(tc, test_no_executable_mappings);
 	tcase_add_test(tc, test_names);
 	tcase_add_test(tc, test_installed_filter_traps);
