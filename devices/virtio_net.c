@@ -57,6 +57,7 @@ struct virtio_net {
 	int fd;				/* packets: the TAP or a test socket */
 	uint8_t mac[6];
 	char name[TAP_NAME_MAX + 1];
+	char thread_name[16];		/* "net-" + name, truncated */
 
 	struct virtio_mmio *mmio;
 	struct virtio_transport *transport;
@@ -732,7 +733,11 @@ static const struct virtio_device_ops virtio_net_ops = {
 
 static int virtio_net_setup_loop(struct virtio_net *net)
 {
-	int ret = event_loop_init(&net->loop, net->name);
+	int ret;
+
+	snprintf(net->thread_name, sizeof(net->thread_name), "net-%.11s",
+		 net->name);
+	ret = event_loop_init(&net->loop, net->thread_name);
 
 	if (ret)
 		return ret;
