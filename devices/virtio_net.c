@@ -247,18 +247,27 @@ static size_t virtio_net_in_read(const struct virtq_chain *c, void *dst,
 	return got;
 }
 
-/* Checks common to both RX paths once a packet of n bytes was read. */
+/*
+ * Checks common to both RX paths once a packet of n bytes was read.  The
+ * TAP marks packets it verified DATA_VALID whatever the offloads; without
+ * GUEST_CSUM the spec wants flags 0, so the mark is cleared.
+ */
 static bool virtio_net_rx_packet_ok(struct virtio_net *net,
 				    const struct virtq_chain *c, size_t n)
 {
 	struct virtio_net_hdr_v1 h;
+	static const uint8_t no_flags;
 
 	if (n < VIRTIO_NET_HDR_LEN + ETH_HDR_LEN)
 		return false;
 	memset(&h, 0, sizeof(h));
 	/* The TAP wrote the first 10 bytes into the guest buffer. */
-	return virtio_net_in_read(c, &h, 10) == 10 &&
-	       virtio_net_rx_hdr_ok(&h, net->features);
+	if (virtio_net_in_read(c, &h, 10) != 10 ||
+	    !virtio_net_rx_hdr_ok(&h, net->features))
+		return false;
+	if (h.flags && !(net->features & BIT(VIRTIO_NET_F_GUEST_CSUM)))
+		virtq_chain_write(c, 0, &no_flags, 1);
+	return true;
 }
 
 static void virtio_net_rx_set_nbuf(const struct virtq_chain *c, uint16_t nbuf)

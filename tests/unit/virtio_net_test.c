@@ -556,6 +556,32 @@ START_TEST(test_rx_offload_not_negotiated)
 }
 END_TEST
 
+/* Without GUEST_CSUM the guest sees flags 0, even if the TAP verified
+ * the checksum (DATA_VALID); with it, the flag is passed on. */
+START_TEST(test_rx_flags_without_guest_csum)
+{
+	uint8_t frame[100], valid[HDR] = { VIRTIO_NET_HDR_F_DATA_VALID };
+	struct seg s = { BUF_BASE, 2048, true };
+
+	driver_init(BIT(VIRTIO_NET_F_MAC));
+	post(VIRTIO_NET_RXQ, &s, 1);
+	kick(VIRTIO_NET_RXQ);
+	make_frame(frame, sizeof(frame), 13);
+	net_send(valid, frame, sizeof(frame));
+	ck_assert(wait_used(VIRTIO_NET_RXQ, 1));
+	ck_assert_uint_eq(((uint8_t *)gpa(BUF_BASE))[0], 0);
+	ck_assert_mem_eq(gpa(BUF_BASE + HDR), frame, sizeof(frame));
+
+	driver_init(BIT(VIRTIO_NET_F_GUEST_CSUM));
+	post(VIRTIO_NET_RXQ, &s, 1);
+	kick(VIRTIO_NET_RXQ);
+	net_send(valid, frame, sizeof(frame));
+	ck_assert(wait_used(VIRTIO_NET_RXQ, 1));
+	ck_assert_uint_eq(((uint8_t *)gpa(BUF_BASE))[0],
+			  VIRTIO_NET_HDR_F_DATA_VALID);
+}
+END_TEST
+
 START_TEST(test_tx_basic)
 {
 	uint8_t frame[900], got[2000];
@@ -937,6 +963,7 @@ static Suite *virtio_net_suite(void)
 	tcase_add_test(dev, test_rx_no_buffers_no_spin);
 	tcase_add_test(dev, test_rx_hostile_chains);
 	tcase_add_test(dev, test_rx_offload_not_negotiated);
+	tcase_add_test(dev, test_rx_flags_without_guest_csum);
 	tcase_add_test(dev, test_tx_basic);
 	tcase_add_test(dev, test_tx_hostile_chains);
 	tcase_add_test(dev, test_tx_out_of_range_address);
