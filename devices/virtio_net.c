@@ -225,6 +225,22 @@ static ssize_t virtio_net_read(struct virtio_net *net, struct iovec *iov,
 	return n < 0 ? -errno : n;
 }
 
+/*
+ * Nothing read.  EAGAIN: the TAP is drained.  Anything else would come
+ * back at once from a level-triggered epoll: count it and stop reading
+ * until the guest's next RX notification instead of spinning.
+ */
+static enum rx_result virtio_net_rx_read_failed(struct virtio_net *net,
+						ssize_t err)
+{
+	if (err != -EAGAIN && err != -EINTR) {
+		net->st.rx_errors++;
+		net->rx_wanted = false;
+		virtq_enable_notify(net->rxq);
+	}
+	return RX_EMPTY;
+}
+
 /* A chain fit for RX: device-writable only, room for the header. */
 static bool virtio_net_rx_chain_ok(const struct virtq_chain *c)
 {
@@ -309,9 +325,7 @@ static enum rx_result virtio_net_rx_one(struct virtio_net *net)
 	n = virtio_net_read(net, net->rx_iov, c->nr_in + 1);
 	if (n < 0) {
 		virtq_unpop(net->rxq);
-		if (n != -EAGAIN && n != -EINTR)
-			net->st.rx_errors++;
-		return RX_EMPTY;
+		return virtio_net_rx_read_failed(net, n);
 	}
 	if ((uint64_t)n > c->in_len || !virtio_net_rx_packet_ok(net, c, n)) {
 		/* Too big for the buffer or not for this guest: reuse it. */
@@ -406,9 +420,7 @@ static enum rx_result virtio_net_rx_one_mrg(struct virtio_net *net)
 	n = virtio_net_read(net, net->rx_iov, c->nr_in + 1);
 	if (n < 0) {
 		virtq_unpop(net->rxq);
-		if (n != -EAGAIN && n != -EINTR)
-			net->st.rx_errors++;
-		return RX_EMPTY;
+		return virtio_net_rx_read_failed(net, n);
 	}
 	if ((uint64_t)n > c->in_len + VIRTIO_NET_BOUNCE_SIZE ||
 	    !virtio_net_rx_packet_ok(net, c, n)) {
