@@ -14,6 +14,7 @@
 #include <sys/ioctl.h>
 #include <linux/sockios.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
@@ -280,7 +281,8 @@ static void setup(void)
 static void teardown(void)
 {
 	virtio_net_destroy(F.net);
-	close(F.peer);
+	if (F.peer >= 0)
+		close(F.peer);
 	free(F.ram);
 }
 
@@ -791,6 +793,34 @@ START_TEST(test_event_idx_round_trip)
 }
 END_TEST
 
+/* The back-end goes away (EPOLLHUP): the device stops polling it rather
+ * than spin, and packets the guest sends are dropped, not stuck. */
+START_TEST(test_backend_gone)
+{
+	uint8_t frame[100];
+	struct seg s[2] = { { BUF_BASE, HDR, false },
+			    { BUF_BASE + 0x1000, sizeof(frame), false } };
+	long t0;
+
+	signal(SIGPIPE, SIG_IGN);	/* a socket, unlike a TAP, raises it */
+	driver_init(BIT(VIRTIO_NET_F_MAC));
+	close(F.peer);
+	F.peer = -1;
+	settle();
+	t0 = cpu_us();
+	usleep(300000);
+	ck_assert_int_lt(cpu_us() - t0, 30000);
+	memset(gpa(BUF_BASE), 0, HDR);
+	make_frame(frame, sizeof(frame), 14);
+	memcpy(gpa(BUF_BASE + 0x1000), frame, sizeof(frame));
+	post(VIRTIO_NET_TXQ, s, 2);
+	kick(VIRTIO_NET_TXQ);
+	ck_assert(wait_used(VIRTIO_NET_TXQ, 1));
+	ck_assert_uint_eq(stats().tx_drops, 1);
+	ck_assert_uint_eq(stats().tx_packets, 0);
+}
+END_TEST
+
 START_TEST(test_reset_stops_device)
 {
 	uint8_t frame[100];
@@ -969,6 +999,7 @@ static Suite *virtio_net_suite(void)
 	tcase_add_test(dev, test_tx_out_of_range_address);
 	tcase_add_test(dev, test_tx_backpressure);
 	tcase_add_test(dev, test_event_idx_round_trip);
+	tcase_add_test(dev, test_backend_gone);
 	tcase_add_test(dev, test_reset_stops_device);
 	tcase_add_test(dev, test_print_stats);
 	suite_add_tcase(s, dev);
