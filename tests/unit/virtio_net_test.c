@@ -193,10 +193,11 @@ static struct virtq_used_elem used_elem(unsigned int q, uint16_t i)
 	return u->ring[i % QSIZE];
 }
 
-/* Wait until the used index of q reaches want (2 s at most). */
+/* Wait until the used index of q reaches want (10 s at most: CI may be
+ * busy). */
 static bool wait_used(unsigned int q, uint16_t want)
 {
-	for (int i = 0; i < 2000; i++) {
+	for (int i = 0; i < 10000; i++) {
 		if ((uint16_t)(used_idx(q) - want) < 0x8000)
 			return true;
 		usleep(1000);
@@ -601,7 +602,7 @@ START_TEST(test_tx_basic)
 	memcpy(gpa(BUF_BASE + 0x2000), frame + 100, 800);
 	post(VIRTIO_NET_TXQ, s, 3);
 	kick(VIRTIO_NET_TXQ);
-	ck_assert_int_eq(net_recv(got, sizeof(got), 2000), HDR + 900);
+	ck_assert_int_eq(net_recv(got, sizeof(got), 10000), HDR + 900);
 	ck_assert_mem_eq(got + HDR, frame, 900);
 	ck_assert_uint_eq(got[10] | got[11] << 8, 0); /* not the guest's */
 	ck_assert(wait_used(VIRTIO_NET_TXQ, 1));
@@ -613,7 +614,7 @@ START_TEST(test_tx_basic)
 	s[0] = (struct seg){ BUF_BASE + 0x3000, HDR + 60, false };
 	post(VIRTIO_NET_TXQ, s, 1);
 	kick(VIRTIO_NET_TXQ);
-	ck_assert_int_eq(net_recv(got, sizeof(got), 2000), HDR + 60);
+	ck_assert_int_eq(net_recv(got, sizeof(got), 10000), HDR + 60);
 	ck_assert_mem_eq(got + HDR, frame, 60);
 }
 END_TEST
@@ -668,7 +669,7 @@ START_TEST(test_tx_hostile_chains)
 	post(VIRTIO_NET_TXQ, s, 2), n++;
 	kick(VIRTIO_NET_TXQ);
 	ck_assert(wait_used(VIRTIO_NET_TXQ, n));
-	ck_assert_int_eq(net_recv(got, sizeof(got), 2000), HDR + 100);
+	ck_assert_int_eq(net_recv(got, sizeof(got), 10000), HDR + 100);
 	ck_assert_mem_eq(got + HDR, frame, 100);
 	ck_assert_int_eq(net_recv(got, sizeof(got), 50), -1);
 	ck_assert_uint_eq(stats().tx_errors, n - 1);
@@ -689,7 +690,7 @@ START_TEST(test_tx_out_of_range_address)
 	memset(gpa(BUF_BASE), 0, HDR);
 	post(VIRTIO_NET_TXQ, s, 2);
 	kick(VIRTIO_NET_TXQ);
-	for (int i = 0; i < 2000 && !stats().tx_errors; i++)
+	for (int i = 0; i < 10000 && !stats().tx_errors; i++)
 		usleep(1000);
 	ck_assert_uint_eq(stats().tx_errors, 1);
 	ck_assert(rd(VIRTIO_MMIO_STATUS) & VIRTIO_STATUS_DEVICE_NEEDS_RESET);
@@ -701,7 +702,7 @@ START_TEST(test_tx_out_of_range_address)
 	s[1] = (struct seg){ BUF_BASE + 0x1000, 100, false };
 	post(VIRTIO_NET_TXQ, s, 2);
 	kick(VIRTIO_NET_TXQ);
-	ck_assert_int_eq(net_recv(got, sizeof(got), 2000), HDR + 100);
+	ck_assert_int_eq(net_recv(got, sizeof(got), 10000), HDR + 100);
 }
 END_TEST
 
@@ -712,7 +713,7 @@ static void expect_tx_seq(int *seen)
 {
 	uint8_t got[2000];
 
-	ck_assert_int_eq(net_recv(got, sizeof(got), 2000), HDR + 1500);
+	ck_assert_int_eq(net_recv(got, sizeof(got), 10000), HDR + 1500);
 	ck_assert_uint_eq(got[HDR + 14], (uint8_t)*seen);
 	(*seen)++;
 }
@@ -785,7 +786,7 @@ START_TEST(test_event_idx_round_trip)
 		s[1] = (struct seg){ BUF_BASE + 0x9000, sizeof(frame), false };
 		post(VIRTIO_NET_TXQ, s, 2);
 		kick(VIRTIO_NET_TXQ);
-		ck_assert_int_eq(net_recv(got, sizeof(got), 2000),
+		ck_assert_int_eq(net_recv(got, sizeof(got), 10000),
 				 HDR + sizeof(frame));
 	}
 	ck_assert_uint_eq(stats().rx_packets, 40);
@@ -961,7 +962,7 @@ START_TEST(test_real_tap_both_ways)
 	post(VIRTIO_NET_TXQ, s, 2);
 	kick(VIRTIO_NET_TXQ);
 	for (;;) {
-		ssize_t n = net_recv(got, sizeof(got), 2000);
+		ssize_t n = net_recv(got, sizeof(got), 10000);
 
 		ck_assert_int_gt(n, 0);
 		if (n == HDR + 300 && !memcmp(got + HDR, frame, 300))
