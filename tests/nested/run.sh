@@ -21,7 +21,8 @@
 # L2 initramfs), which the kernel unpacks after the first.
 #
 #   --keep      keep the run directory (L1 console log, per-run cpio)
-#   --quiet     print L1's console only when the run fails
+#   --quiet     print only the command's output, or L1's whole console
+#               when the run fails
 #   --timeout S whole L1 run, boot included (default 1500)
 set -uo pipefail
 
@@ -95,6 +96,9 @@ nested_base()
 		done
 		# Scripts say #!/bin/bash; the host's /bin may be /usr/bin.
 		[ -e "$tmp/bin/bash" ] || ln -s "$(command -v bash)" "$tmp/bin/bash"
+		# /bin/sh is dash as on a Debian host: busybox' sh would run
+		# its own applets (ip, mount, ...) before the real tools.
+		ln -sf "$(command -v dash)" "$tmp/bin/sh"
 		install -m 0755 "$HERE/l1-init" "$tmp/init"
 		mkdir -p "$tmp/mvt-kit" "$tmp/repo" "$tmp/var/lib/misc"
 		cp "$MVT_CLOUD_KERNEL" "$tmp/mvt-kit/vmlinuz"
@@ -240,8 +244,13 @@ main()
 		echo "nested: L1 ended (QEMU status $rc) without an exit marker"
 		return 125
 	fi
-	if [ "$status" -ne 0 ] && [ $QUIET -eq 1 ]; then
-		tr -d '\r' <"$RUNDIR/console.log"
+	if [ $QUIET -eq 1 ]; then
+		if [ "$status" -ne 0 ]; then
+			tr -d '\r' <"$RUNDIR/console.log"
+		else	# the command's own output
+			tr -d '\r' <"$RUNDIR/console.log" |
+				sed -n '/^MVT-L1-RUN /,$p' | grep -v '^\['
+		fi
 	fi
 	echo "nested: L1 run took $(($(date +%s) - start))s, command status $status"
 	return "$status"
