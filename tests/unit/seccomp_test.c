@@ -152,7 +152,8 @@ START_TEST(test_allowlists)
 		__NR_open, __NR_openat, __NR_clone, __NR_clone3, __NR_fork,
 		__NR_ptrace, __NR_kill, __NR_mount, __NR_setuid,
 		__NR_prctl, __NR_seccomp, __NR_bpf, __NR_process_vm_writev,
-		__NR_memfd_create, __NR_unlink, __NR_chmod, 448, 4000,
+		__NR_memfd_create, __NR_unlink, __NR_chmod, __NR_rt_sigaction,
+		__NR_sigaltstack, __NR_dup2, __NR_fchdir, __NR_chroot, 448, 4000,
 	};
 
 	for (int c = 0; c < SECCOMP_THREAD_NR; c++) {
