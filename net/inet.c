@@ -9,15 +9,34 @@ const uint8_t inet_broadcast_mac[ETH_ALEN] = {
 	0xff, 0xff, 0xff, 0xff, 0xff, 0xff
 };
 
+/* Unaligned loads that the compiler may not turn into library calls. */
+typedef uint32_t inet_u32_una __attribute__((may_alias, aligned(1)));
+typedef uint16_t inet_u16_una __attribute__((may_alias, aligned(1)));
+
+/*
+ * The one's complement sum is byte-order independent (RFC 1071 2.B): sum
+ * little-endian 32-bit words (x86 loads, a quarter of the iterations of a
+ * 16-bit big-endian walk: guest code is emulated on some KVMs, so
+ * instructions count) and swap the folded result once.
+ */
 uint32_t inet_csum_add(uint32_t sum, const uint8_t *buf, size_t len)
 {
-	uint64_t s = sum;
-	size_t i;
+	uint64_t s = 0;
+	uint32_t le;
 
-	for (i = 0; i + 1 < len; i += 2)
-		s += inet_get16(buf + i);
-	if (len & 1)
-		s += (uint32_t)buf[len - 1] << 8;
+	for (; len >= 4; len -= 4, buf += 4)
+		s += *(const inet_u32_una *)buf;
+	if (len >= 2) {
+		s += *(const inet_u16_una *)buf;
+		buf += 2;
+		len -= 2;
+	}
+	if (len)
+		s += buf[0];		/* low byte in little-endian terms */
+	while (s >> 16)
+		s = (s & 0xffff) + (s >> 16);
+	le = (uint32_t)s;
+	s = (uint64_t)sum + (uint16_t)(le << 8 | le >> 8);
 	while (s >> 32)
 		s = (s & 0xffffffffu) + (s >> 32);
 	return (uint32_t)s;

@@ -104,7 +104,7 @@ static bool net_udp_csum_ok(struct vnet_packet *p, const struct inet_udp *u)
 }
 
 int net_run(struct net *n, net_udp_fn fn, void *ctx, vnet_payload_fn fill,
-	    void *fill_ctx, const uint64_t *deadline_ms)
+	    void *fill_ctx, uint64_t *deadline_ms)
 {
 	struct vnet_packet p;
 	struct inet_udp u;
@@ -116,6 +116,10 @@ int net_run(struct net *n, net_udp_fn fn, void *ctx, vnet_payload_fn fill,
 		if (!vnet_rx_poll(n->vnet, &p)) {
 			uint64_t now = timer_now_ms();
 
+			if (n->rearm_ms) {
+				*deadline_ms = now + n->rearm_ms;
+				n->rearm_ms = 0;
+			}
 			if (now >= *deadline_ms)
 				return NET_TIMEOUT;
 			if (now >= kick) {

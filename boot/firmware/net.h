@@ -24,6 +24,7 @@ struct net {
 		uint8_t mac[6];
 	} arp[NET_ARP_CACHE];
 	unsigned int arp_next;
+	uint32_t rearm_ms;		/* set by a handler: deadline = now + this */
 };
 
 /* Handler result. */
@@ -43,10 +44,12 @@ uint8_t *net_udp_payload(struct net *n);
 bool net_udp_send(struct net *n, uint32_t dst_ip, uint16_t sport,
 		  uint16_t dport, size_t len);
 /* Poll until fn says done (NET_DONE), fails (< 0) or deadline passes
- * (NET_TIMEOUT).  fill posts RX buffers (NULL: scratch buffers).  The
- * deadline is re-read every round, so fn may push it on progress. */
+ * (NET_TIMEOUT).  fill posts RX buffers (NULL: scratch buffers).  On
+ * progress fn sets n->rearm_ms: the deadline becomes now + rearm_ms the
+ * next time the loop is idle (one TSC read, not one per packet: rdtsc is
+ * a VM exit on some KVMs). */
 int net_run(struct net *n, net_udp_fn fn, void *ctx, vnet_payload_fn fill,
-	    void *fill_ctx, const uint64_t *deadline_ms);
+	    void *fill_ctx, uint64_t *deadline_ms);
 /* The IP to ARP for to reach ip (itself or the gateway). */
 uint32_t net_next_hop(const struct net *n, uint32_t ip);
 /* Resolve by ARP with retries; false if nobody answers. */

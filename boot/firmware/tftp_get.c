@@ -143,7 +143,7 @@ static int tftp_get_rx(void *ctx, struct net *n, struct vnet_packet *p,
 	if (act != TFTP_A_NONE)
 		tftp_get_send(g);
 	if (blk.stored || act == TFTP_A_SEND)
-		g->deadline = timer_now_ms() + g->c.timeout_ms;
+		n->rearm_ms = g->c.timeout_ms;
 	if (act == TFTP_A_DONE) {
 		g->result = 1;
 		return NET_DONE;
@@ -192,6 +192,7 @@ int tftp_get(struct net *n, uint32_t server, struct fw_file *f,
 		}
 	}
 	n->zc_port = 0;
+	n->rearm_ms = 0;
 	n->vnet->rx_depth = 0;
 	f->ms = timer_now_ms() - start;
 	f->blksize = g.c.blksize;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* Ethernet/ARP/IPv4/UDP build and parse, including hostile frames. */
 #include <check.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "net/inet.h"
@@ -30,6 +31,37 @@ START_TEST(test_csum_rfc1071)
 	/* odd length pads with zero */
 	ck_assert_uint_eq(inet_csum_fold(inet_csum_add(0, d, 1)),
 			  (uint16_t)~0x0000);
+}
+END_TEST
+
+/* The RFC 1071 definition, 16-bit big-endian words, for comparison. */
+static uint32_t ref_csum(uint32_t sum, const uint8_t *b, size_t len)
+{
+	uint64_t s = sum;
+
+	for (size_t i = 0; i + 1 < len; i += 2)
+		s += (uint32_t)(b[i] << 8 | b[i + 1]);
+	if (len & 1)
+		s += (uint32_t)b[len - 1] << 8;
+	while (s >> 16)
+		s = (s & 0xffff) + (s >> 16);
+	return (uint32_t)s;
+}
+
+START_TEST(test_csum_matches_reference)
+{
+	uint8_t buf[1600];
+
+	srand(3);
+	for (int i = 0; i < 20000; i++) {
+		size_t off = (size_t)rand() % 8, len = (size_t)rand() % 1500;
+		uint32_t start = (uint32_t)rand() & 0x3ffff;
+
+		for (size_t j = 0; j < off + len; j++)
+			buf[j] = (uint8_t)(i % 7 ? rand() : 0xff);
+		ck_assert_uint_eq(inet_csum_fold(inet_csum_add(start, buf + off, len)),
+				  inet_csum_fold(ref_csum(start, buf + off, len)));
+	}
 }
 END_TEST
 
@@ -162,6 +194,7 @@ int main(void)
 	int failed;
 
 	tcase_add_test(tc, test_csum_rfc1071);
+	tcase_add_test(tc, test_csum_matches_reference);
 	tcase_add_test(tc, test_udp_roundtrip);
 	tcase_add_test(tc, test_udp_build_limits);
 	tcase_add_test(tc, test_udp_hostile);
