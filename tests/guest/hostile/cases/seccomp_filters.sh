@@ -35,6 +35,8 @@ start_halted halted -drive file="$WORK/disk.img"
 n=0
 for st in /proc/$PID/task/*/status; do
 	name=$(status_field "$st" Name)
+	# KVM's kernel workers (kvm-nx-lpage-recovery) never run user code.
+	[[ $name == kvm-* ]] && continue
 	mode=$(status_field "$st" Seccomp)
 	nf=$(status_field "$st" Seccomp_filters)
 	echo "thread $name: Seccomp=$mode filters=${nf:-?}"
