@@ -319,6 +319,41 @@ size_t dhcp_build_request(const struct dhcp_client *c, uint8_t *buf,
 
 /* ---- state machine ---- */
 
+static void dhcp_str_copy(char *dst, const char *src)
+{
+	size_t i;
+
+	for (i = 0; src[i] && i < DHCP_STR_MAX - 1; i++)
+		dst[i] = src[i];
+	dst[i] = 0;
+}
+
+/*
+ * Some servers put the boot information in the OFFER only: what the ACK
+ * leaves out is taken from the OFFER it confirms.
+ */
+static void dhcp_lease_keep_boot(struct dhcp_lease *ack,
+				 const struct dhcp_lease *offer)
+{
+	static const uint32_t bits[] = { DHCP_HAVE_TFTP_SERVER,
+		DHCP_HAVE_BOOTFILE, DHCP_HAVE_PXE_CONFIG, DHCP_HAVE_PATH_PREFIX };
+	char *ack_str[] = { ack->tftp_server, ack->bootfile, ack->pxe_config,
+			    ack->path_prefix };
+	const char *offer_str[] = { offer->tftp_server, offer->bootfile,
+				    offer->pxe_config, offer->path_prefix };
+
+	if (!ack->siaddr)
+		ack->siaddr = offer->siaddr;
+	if (!ack->file[0])
+		dhcp_str_copy(ack->file, offer->file);
+	for (unsigned int i = 0; i < 4; i++) {
+		if ((ack->have & bits[i]) || !(offer->have & bits[i]))
+			continue;
+		dhcp_str_copy(ack_str[i], offer_str[i]);
+		ack->have |= bits[i];
+	}
+}
+
 /* Back-off (RFC 2131 4.1, starting shorter as PXE ROMs do): 1, 2, 4, 8, 16 s. */
 static uint32_t dhcp_timeout_for(unsigned int tries)
 {
@@ -397,6 +432,7 @@ enum dhcp_action dhcp_client_receive(struct dhcp_client *c,
 		}
 		if (l.type != DHCP_ACK || l.yiaddr != c->offer.yiaddr)
 			return DHCP_A_NONE;
+		dhcp_lease_keep_boot(&l, &c->offer);
 		c->offer = l;
 		c->state = DHCP_S_BOUND;
 		return DHCP_A_BOUND;

@@ -318,6 +318,35 @@ START_TEST(test_state_machine)
 }
 END_TEST
 
+START_TEST(test_ack_without_boot_info)
+{
+	struct dhcp_client c;
+	struct reply r;
+	uint8_t buf[DHCP_MSG_MAX];
+	size_t len;
+
+	dhcp_client_init(&c, mac, uuid, XID);
+	dhcp_client_start(&c, buf, sizeof(buf), &len);
+	make_offer(&r, XID, DHCP_OFFER);
+	dhcp_client_receive(&c, r.b, r.len, buf, sizeof(buf), &len);
+	/* a bare ACK: no siaddr, no file, no 66/67/209/210 */
+	reply_init(&r, XID, DHCP_ACK);
+	inet_put32(r.b + 20, 0);
+	reply_ip(&r, 54, 0x0a000001);
+	reply_opt(&r, 210, "ack/", 4);
+	reply_end(&r);
+	ck_assert_int_eq(dhcp_client_receive(&c, r.b, r.len, buf, sizeof(buf),
+					     &len), DHCP_A_BOUND);
+	ck_assert_uint_eq(c.offer.type, DHCP_ACK);
+	ck_assert_uint_eq(c.offer.siaddr, 0x0a000001);
+	ck_assert_str_eq(c.offer.bootfile, "pxelinux.0");
+	ck_assert_str_eq(c.offer.pxe_config, "my.cfg");
+	ck_assert_str_eq(c.offer.path_prefix, "ack/");	/* the ACK's wins */
+	ck_assert_str_eq(c.offer.file, "fieldfile");
+	ck_assert(c.offer.have & DHCP_HAVE_PXE_CONFIG);
+}
+END_TEST
+
 START_TEST(test_nak_restarts)
 {
 	struct dhcp_client c;
@@ -405,6 +434,7 @@ int main(void)
 	tcase_add_test(tc, test_overload_and_concat);
 	tcase_add_test(tc, test_long_concatenation_bounded);
 	tcase_add_test(tc, test_state_machine);
+	tcase_add_test(tc, test_ack_without_boot_info);
 	tcase_add_test(tc, test_nak_restarts);
 	tcase_add_test(tc, test_timeouts_backoff);
 	tcase_add_test(tc, test_mutations);
