@@ -776,10 +776,24 @@ bench_doc()
 		printf '| floor: %s | %s | %.2f | %.2f | %.2f |\n' "${f//_/ }" "$n" "$mn" "$md" "$mx"
 	done
 	echo
-	echo "Between minivmm's guest entry and its first serial byte the guest's own"
-	echo "start-up code runs (page tables for 4 GiB, .bss, ACPI lookup) at the"
-	echo "emulated speed of this host; QEMU runs the same code, plus its firmware"
-	echo "(qboot for microvm, SeaBIOS for q35) in emulated real mode."
+	local a b c d
+	a=$(num "$(median "$RES/phase.minivmm.first_KVM_RUN" 2>/dev/null)")
+	b=$(num "$(median "$RES/phase.floor.vCPU_in_long_mode" 2>/dev/null)")
+	c=$(awk -v x="$(median "$RES/phase.minivmm.first_serial_byte" 2>/dev/null)" \
+		-v y="$(median "$RES/phase.minivmm.guest_marker_1" 2>/dev/null)" \
+		'BEGIN { if (x != "" && y != "") printf "%.1f", x - y; else print "-" }')
+	d=$(awk -v x="$(median "$RES/start.floor.exit" 2>/dev/null)" \
+		-v y="$(median "$RES/start.floor.first" 2>/dev/null)" \
+		'BEGIN { if (x != "" && y != "") printf "%.1f", x - y; else print "-" }')
+	echo "Reading the phases: minivmm is ready to run its vCPU (first KVM_RUN) at"
+	echo "$a ms, the floor at $b ms (most of both is KVM_CREATE_IRQCHIP +"
+	echo "KVM_CREATE_PIT2 in the kernel).  From guest entry to the first serial byte"
+	echo "the guest's own start-up code runs (page tables for 4 GiB, .bss, ACPI"
+	echo "lookup): $c ms here, at this host's emulated speed; QEMU runs the same"
+	echo "code, plus its firmware (qboot for microvm, SeaBIOS for q35) in emulated"
+	echo "real mode.  Seen from outside, the floor exits $d ms after its first byte"
+	echo "although it writes the power-off port right after it: tearing the VM"
+	echo "down in the kernel is part of every VMM's exit time."
 	echo
 	echo "## b) Memory overhead"
 	echo
