@@ -766,6 +766,7 @@ bench_doc()
 		case $f in
 		guest_marker_1) ph="guest entry (marker 1 on port 0x510)" ;;
 		cpu) ph="VMM CPU time, user + system (not a moment)" ;;
+		first_KVM_RUN) ph="first KVM_RUN" ;;
 		*) ph=${f//_/ } ;;
 		esac
 		printf '| minivmm: %s | %s | %.2f | %.2f | %.2f |\n' "$ph" "$n" "$mn" "$md" "$mx"
