@@ -1,8 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
 # Failures end with a reason on the console and minivmm's documented exit
-# codes: LOCALBOOT -> 6, missing kernel -> 5, no PXELINUX config -> 5,
-# a COM32-only config -> 5.
+# codes: LOCALBOOT -> 6, missing kernel -> 5, a kernel that is not a
+# bzImage -> 5, a COM32-only config -> 5, no PXELINUX config -> 5.
 # timeout: 150
 . "$(dirname "$0")/common.bash"
 
@@ -20,6 +20,12 @@ expect_rc missing 5
 expect_console "TFTP: missing-kernel:"
 expect_console "netboot: Linux:"
 
+random_file "$TFTP/garbage" 5000
+printf 'DEFAULT g\nLABEL g\n  KERNEL garbage\n' >"$TFTP/pxelinux.cfg/default"
+netboot_run garbage
+expect_rc garbage 5
+expect_console "not a bzImage"
+
 printf 'DEFAULT menu.c32\nLABEL m\n  KERNEL menu.c32\n' >"$TFTP/pxelinux.cfg/default"
 netboot_run com32
 expect_rc com32 5
@@ -29,4 +35,4 @@ rm -f "$TFTP/pxelinux.cfg/default"
 netboot_run nocfg
 expect_rc nocfg 5
 expect_console "no PXELINUX config file found"
-echo "PASS: LOCALBOOT exit 6; missing kernel, COM32, no config exit 5"
+echo "PASS: LOCALBOOT exit 6; missing kernel, not a bzImage, COM32, no config exit 5"
