@@ -40,7 +40,10 @@ main()
 	hash=$( (initramfs_hash "${inputs[@]}"; echo "$MVT_CLOUD_KVER $mods") |
 		sha256sum | cut -c1-16)
 	out=$CACHE/initramfs/l2-$hash.cpio.gz
+	find "$CACHE/initramfs" -maxdepth 1 -name 'l2-*.cpio.gz' -mtime +2 \
+		-delete 2>/dev/null || true
 	if [ -f "$out" ]; then
+		touch "$out"
 		echo "$out"
 		return
 	fi

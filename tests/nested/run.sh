@@ -83,10 +83,16 @@ nested_base()
 		 echo "$MVT_GENERIC_KVER $MVT_CLOUD_KVER $mods $tools") |
 		sha256sum | cut -c1-16)
 	out=$CACHE/nested/l1-base-$hash.cpio
-	if [ ! -f "$out" ]; then
+	# Images of other inputs (older harness versions) unused for days go.
+	find "$CACHE/nested" -maxdepth 1 -name 'l1-base-*.cpio' -mtime +2 \
+		-delete 2>/dev/null
+	if [ -f "$out" ]; then
+		touch "$out"
+	else
 		echo "nested: building the L1 base image (once per input change)" >&2
 		mkdir -p "$CACHE/nested"
 		tmp=$(mktemp -d "$CACHE/nested/build.XXXXXX")
+		trap 'rm -rf "$tmp"' EXIT	# (this runs in a subshell)
 		initramfs_add_busybox "$tmp" || die "busybox"
 		# shellcheck disable=SC2086
 		initramfs_add_modules "$MVT_GENERIC_MODDIR" "$tmp" $mods ||
