@@ -317,8 +317,12 @@ bench_size()
 	SIZE_MINIVMM_RAW=$(stat -c %s "$MINIVMM")
 	SIZE_FLOOR=$(stat -c %s "$WORK/floor.stripped")
 	LIBS_MINIVMM=$(ldd "$MINIVMM" 2>/dev/null | grep -c '=>' || true)
+	# the embedded netboot firmware: minivmm_firmware_start .. _end
+	local fs fe
+	fs=$(nm "$MINIVMM" 2>/dev/null | awk '$3 == "minivmm_firmware_start" { print $1 }')
+	fe=$(nm "$MINIVMM" 2>/dev/null | awk '$3 == "minivmm_firmware_end" { print $1 }')
 	FIRMWARE_IN=no
-	nm "$MINIVMM" 2>/dev/null | grep -qi firmware && FIRMWARE_IN=yes
+	[ -n "$fs" ] && [ -n "$fe" ] && FIRMWARE_IN="yes, $((16#$fe - 16#$fs)) bytes"
 	SIZE_QEMU=- LIBS_QEMU=- LIBSIZE_QEMU=- SIZE_QEMU_FW=-
 	if command -v "$QEMU" >/dev/null; then
 		local q
