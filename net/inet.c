@@ -49,6 +49,20 @@ uint16_t inet_csum_fold(uint32_t sum)
 	return (uint16_t)~sum;
 }
 
+uint16_t inet_csum_update16(uint16_t csum, uint16_t old, uint16_t new_word,
+			    bool udp)
+{
+	uint32_t sum;
+
+	if (udp && csum == 0)
+		return 0;
+	sum = (uint16_t)~csum + (uint32_t)(uint16_t)~old + new_word;
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	csum = (uint16_t)~sum;
+	return udp && csum == 0 ? 0xffff : csum;
+}
+
 static void inet_copy_mac(uint8_t *dst, const uint8_t *src)
 {
 	for (int i = 0; i < ETH_ALEN; i++)

@@ -57,6 +57,15 @@ uint32_t inet_csum_add(uint32_t sum, const uint8_t *buf, size_t len);
 /* Fold and complement: the value to put in a header. */
 uint16_t inet_csum_fold(uint32_t sum);
 
+/*
+ * A header checksum after one 16-bit word of the covered data changed from
+ * old to new (RFC 1624, eqn. 3), for resending a frame with one field
+ * changed.  For UDP pass udp = true: a result of 0 is sent as 0xffff and
+ * an absent checksum (0) stays absent.
+ */
+uint16_t inet_csum_update16(uint16_t csum, uint16_t old, uint16_t new_word,
+			    bool udp);
+
 /* A received IPv4/UDP datagram, offsets relative to the frame start. */
 struct inet_udp {
 	uint8_t src_mac[ETH_ALEN];

@@ -46,8 +46,9 @@ uint8_t *net_udp_payload(struct net *n)
 	return vnet_tx_frame(n->vnet) + INET_UDP_HLEN;
 }
 
-bool net_udp_send(struct net *n, uint32_t dst_ip, uint16_t sport,
-		  uint16_t dport, size_t len)
+size_t net_udp_frame(struct net *n, uint8_t *frame, size_t cap,
+		     uint32_t dst_ip, uint16_t sport, uint16_t dport,
+		     size_t len)
 {
 	const uint8_t *mac = dst_ip == 0xffffffffu ? inet_broadcast_mac :
 			     net_arp_lookup(n, net_next_hop(n, dst_ip));
@@ -56,11 +57,24 @@ bool net_udp_send(struct net *n, uint32_t dst_ip, uint16_t sport,
 		.src_ip = n->ip, .dst_ip = dst_ip,
 		.src_port = sport, .dst_port = dport, .ip_id = n->ip_id++,
 	};
-	size_t flen;
 
 	if (!mac)
-		return false;
-	flen = inet_udp_build(vnet_tx_frame(n->vnet), ETH_FRAME_MAX, &a, len);
+		return 0;
+	return inet_udp_build(frame, cap, &a, len);
+}
+
+void net_send_frame(struct net *n, const uint8_t *frame, size_t len)
+{
+	__builtin_memcpy(vnet_tx_frame(n->vnet), frame, len);
+	vnet_tx_send(n->vnet, len);
+}
+
+bool net_udp_send(struct net *n, uint32_t dst_ip, uint16_t sport,
+		  uint16_t dport, size_t len)
+{
+	size_t flen = net_udp_frame(n, vnet_tx_frame(n->vnet), ETH_FRAME_MAX,
+				    dst_ip, sport, dport, len);
+
 	if (!flen)
 		return false;
 	vnet_tx_send(n->vnet, flen);

@@ -43,6 +43,13 @@ uint8_t *net_udp_payload(struct net *n);
  * for 255.255.255.255).  False if the MAC is unknown. */
 bool net_udp_send(struct net *n, uint32_t dst_ip, uint16_t sport,
 		  uint16_t dport, size_t len);
+/* Build a whole UDP frame into frame (payload already at frame +
+ * INET_UDP_HLEN), for a caller that keeps it as a template; 0 if the MAC
+ * is unknown.  net_send_frame() sends such a frame. */
+size_t net_udp_frame(struct net *n, uint8_t *frame, size_t cap,
+		     uint32_t dst_ip, uint16_t sport, uint16_t dport,
+		     size_t len);
+void net_send_frame(struct net *n, const uint8_t *frame, size_t len);
 /* Poll until fn says done (NET_DONE), fails (< 0) or deadline passes
  * (NET_TIMEOUT).  fill posts RX buffers (NULL: scratch buffers).  On
  * progress fn sets n->rearm_ms: the deadline becomes now + rearm_ms the

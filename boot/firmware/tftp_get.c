@@ -31,6 +31,8 @@ struct tftp_get {
 	uint16_t lport;
 	uint64_t deadline;
 	uint64_t aimed;			/* last aimed block + 1, 0: none yet */
+	uint8_t ack[INET_UDP_HLEN + TFTP_HLEN];	/* ACK frame template */
+	uint16_t ack_port;		/* its destination port, 0: none */
 	int result;			/* 0 running, 1 done, -1 failed */
 };
 
@@ -62,11 +64,41 @@ static uint8_t *tftp_get_fill(void *ctx, unsigned int k, uint32_t *len,
 	return g->f->base + off;
 }
 
+/*
+ * The ACK frame is built once per server port and then only re-stamped:
+ * new block number, checksum patched (RFC 1624), same IP id (DF is set,
+ * RFC 6864).  Guest code is emulated on some KVMs; this is the per-block
+ * send path.
+ */
+static bool tftp_get_send_ack(struct tftp_get *g, uint16_t port)
+{
+	uint8_t *udp = g->ack + ETH_HLEN + IPV4_HLEN;
+	uint16_t old, block;
+
+	if (g->c.tx_len != TFTP_HLEN || inet_get16(g->c.tx) != TFTP_ACK)
+		return false;
+	block = inet_get16(g->c.tx + 2);
+	if (g->ack_port != port) {
+		__builtin_memcpy(g->ack + INET_UDP_HLEN, g->c.tx, TFTP_HLEN);
+		if (!net_udp_frame(g->n, g->ack, sizeof(g->ack), g->server,
+				   g->lport, port, TFTP_HLEN))
+			return false;
+		g->ack_port = port;
+	} else {
+		old = inet_get16(udp + UDP_HLEN + 2);
+		inet_put16(udp + UDP_HLEN + 2, block);
+		inet_put16(udp + 6, inet_csum_update16(inet_get16(udp + 6),
+						       old, block, true));
+	}
+	net_send_frame(g->n, g->ack, sizeof(g->ack));
+	return true;
+}
+
 static void tftp_get_send(struct tftp_get *g)
 {
 	uint16_t port = g->c.server_port ? g->c.server_port : TFTP_PORT;
 
-	if (!g->c.tx_len)
+	if (!g->c.tx_len || tftp_get_send_ack(g, port))
 		return;
 	__builtin_memcpy(net_udp_payload(g->n), g->c.tx, g->c.tx_len);
 	net_udp_send(g->n, g->server, g->lport, port, g->c.tx_len);

@@ -99,6 +99,38 @@ START_TEST(test_udp_build_limits)
 }
 END_TEST
 
+START_TEST(test_csum_update)
+{
+	uint8_t f[ETH_FRAME_MAX], g[ETH_FRAME_MAX];
+	struct inet_udp_addr a = { .src_mac = mac_a, .dst_mac = mac_b,
+				   .src_ip = 0x0a000064, .dst_ip = 0x0a000001,
+				   .src_port = 50000, .dst_port = 40000 };
+	uint8_t *udp = f + ETH_HLEN + IPV4_HLEN;
+
+	/* A TFTP ACK, re-stamped block by block, equals one built anew. */
+	inet_put16(f + INET_UDP_HLEN, 4);
+	inet_put16(f + INET_UDP_HLEN + 2, 0);
+	inet_udp_build(f, sizeof(f), &a, 4);
+	for (uint32_t b = 1; b <= 70000; b += 7) {
+		uint16_t old = inet_get16(udp + 10);
+
+		inet_put16(udp + 10, (uint16_t)b);
+		inet_put16(udp + 6, inet_csum_update16(inet_get16(udp + 6), old,
+						       (uint16_t)b, true));
+		inet_put16(g + INET_UDP_HLEN, 4);
+		inet_put16(g + INET_UDP_HLEN + 2, (uint16_t)b);
+		inet_udp_build(g, sizeof(g), &a, 4);
+		ck_assert_uint_eq(inet_get16(udp + 6),
+				  inet_get16(g + ETH_HLEN + IPV4_HLEN + 6));
+	}
+	/* absent UDP checksum stays absent */
+	ck_assert_uint_eq(inet_csum_update16(0, 1, 2, true), 0);
+	/* plain header checksum: RFC 1624's example (0xdd2f, 0x5555 -> 0x3285) */
+	ck_assert_uint_eq(inet_csum_update16(0xdd2f, 0x5555, 0x3285, false),
+			  0x0000);
+}
+END_TEST
+
 START_TEST(test_udp_hostile)
 {
 	uint8_t f[ETH_FRAME_MAX], g[ETH_FRAME_MAX];
@@ -197,6 +229,7 @@ int main(void)
 	tcase_add_test(tc, test_csum_matches_reference);
 	tcase_add_test(tc, test_udp_roundtrip);
 	tcase_add_test(tc, test_udp_build_limits);
+	tcase_add_test(tc, test_csum_update);
 	tcase_add_test(tc, test_udp_hostile);
 	tcase_add_test(tc, test_arp);
 	tcase_add_test(tc, test_ntoa);
