@@ -92,7 +92,8 @@ nested_base()
 		echo "nested: building the L1 base image (once per input change)" >&2
 		mkdir -p "$CACHE/nested"
 		tmp=$(mktemp -d "$CACHE/nested/build.XXXXXX")
-		trap 'rm -rf "$tmp"' EXIT	# (this runs in a subshell)
+		# shellcheck disable=SC2064 # (a subshell: expand tmp now)
+		trap "rm -rf '$tmp'" EXIT
 		initramfs_add_busybox "$tmp" || die "busybox"
 		# shellcheck disable=SC2086
 		initramfs_add_modules "$MVT_GENERIC_MODDIR" "$tmp" $mods ||
