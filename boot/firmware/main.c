@@ -17,7 +17,7 @@
 #include "boot/firmware/timer.h"
 #include "boot/layout.h"
 
-void fw_main(const struct fw_handoff *h);
+void fw_main(struct fw_handoff *h);
 
 static struct fw fw;
 
@@ -74,7 +74,7 @@ static uint32_t fw_parse_ip(const char *s)
 	return dots == 3 && digits ? ip << 8 | part : 0;
 }
 
-void fw_main(const struct fw_handoff *h)
+void fw_main(struct fw_handoff *h)
 {
 	const char *why;
 	char mac[18];
@@ -82,9 +82,14 @@ void fw_main(const struct fw_handoff *h)
 
 	console_init(h->magic == FW_HANDOFF_MAGIC ? h->serial_port : PORT_COM1);
 	fw_printf("\nminivmm netboot firmware\n");
-	if (h->magic != FW_HANDOFF_MAGIC || h->version != FW_HANDOFF_VERSION)
+	if (h->magic != FW_HANDOFF_MAGIC || h->version != FW_HANDOFF_VERSION ||
+	    h->size < sizeof(*h))
 		fw_stop(FW_STATUS_NETBOOT_FAILED, "hand-off block",
-			"bad magic or version");
+			"bad magic, version or size");
+	/* Whatever the VMM wrote, the strings we use end inside the block. */
+	h->cmdline[FW_HANDOFF_CMDLINE_MAX - 1] = 0;
+	if (h->cmdline_len >= FW_HANDOFF_CMDLINE_MAX)
+		h->cmdline_len = FW_HANDOFF_CMDLINE_MAX - 1;
 	fw.h = h;
 	fw_trace(h, 0x10);
 	khz = timer_init(&why);
