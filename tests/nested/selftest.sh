@@ -38,7 +38,7 @@ fail)
 hang)
 	# Long enough for L1 to boot under TCG, so the command really hangs.
 	start=$(date +%s)
-	out=$("$RUN" --quiet --timeout "${SELFTEST_HANG_TIMEOUT:-120}" -- \
+	out=$("$RUN" --quiet --timeout "${SELFTEST_HANG_TIMEOUT:-60}" -- \
 	      bash -c 'echo selftest-hang-started; sleep 100000' 2>&1)
 	rc=$?
 	echo "$out"
