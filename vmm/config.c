@@ -676,9 +676,9 @@ static int config_validate(struct config *cfg, char *err)
 		return config_error(err, "-kernel and -netboot exclude each other");
 	if (cfg->initrd && !cfg->kernel)
 		return config_error(err, "-initrd needs -kernel");
-	if (cfg->append && !cfg->kernel && !cfg->dump_acpi_dir)
-		return config_error(err,
-			"-append needs -kernel (netboot takes APPEND from pxelinux.cfg)");
+	/* With -netboot, -append adds words to the command line PXE chose. */
+	if (cfg->append && !cfg->kernel && !cfg->netboot && !cfg->dump_acpi_dir)
+		return config_error(err, "-append needs -kernel or -netboot");
 	if (cfg->netboot && !cfg->nr_nics)
 		return config_error(err, "-netboot needs a -tap");
 	if (!cfg->kernel && !cfg->netboot && !cfg->dump_acpi_dir)
