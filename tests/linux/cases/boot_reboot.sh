@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
-# reboot -f in the guest: minivmm ends with exit code 3 (guest reboot),
-# and a forced kernel panic with panic=1 ends the same way.
+# reboot -f in the guest (Linux' default reboot method chain, which on a
+# hardware-reduced ACPI machine without EFI ends in a jump to the real-mode
+# reset vector F000:FFF0): minivmm ends with exit code 3 (guest reboot).
 . "$(dirname "$0")/../lib.sh"
 
 log=$WORKDIR/reboot.log
@@ -13,13 +14,3 @@ grep -q '^MVT rebooting=1' <(tr -d '\r' <"$log") ||
 grep -q 'survived_reboot' "$log" &&
 	{ mvt_show "$log"; mvt_fail "reboot: guest went on after reboot -f"; }
 echo "reboot -f: exit code 3"
-
-log=$WORKDIR/panic.log
-MVT_PANIC=1 MVT_LOG=$log mvt_boot panic
-rc=$?
-[ $rc -eq 3 ] || { mvt_show "$log"; mvt_fail "panic: exit code $rc, expected 3"; }
-grep -q 'Kernel panic' "$log" ||
-	{ mvt_show "$log"; mvt_fail "panic: no 'Kernel panic' on the console"; }
-grep -q 'survived_panic' "$log" &&
-	{ mvt_show "$log"; mvt_fail "panic: guest went on after the panic"; }
-echo "panic=1 + sysrq c: exit code 3"
