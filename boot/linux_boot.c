@@ -304,3 +304,46 @@ uint64_t linux_initrd_addr(const struct e820_entry *e820, unsigned int nr,
 	}
 	return best;
 }
+
+/* Does the command line have a word that starts with key (e.g. "reboot=")? */
+static bool linux_cmdline_has_key(const char *cmdline, const char *key)
+{
+	bool word_start = true;
+
+	for (const char *p = cmdline; *p; p++) {
+		if (word_start) {
+			size_t i = 0;
+
+			while (key[i] && p[i] == key[i])
+				i++;
+			if (!key[i])
+				return true;
+		}
+		word_start = (*p == ' ' || *p == '\t');
+	}
+	return false;
+}
+
+long linux_cmdline_finish(char *dst, size_t cap, const char *cmdline)
+{
+	const char *extra = linux_cmdline_has_key(cmdline, "reboot=") ?
+			    "" : LINUX_CMDLINE_DEFAULTS;
+	size_t n = 0;
+
+	if (!*cmdline && *extra)
+		extra++;	/* no leading blank on an empty command line */
+	for (const char *p = cmdline; *p; p++) {
+		if (n + 1 >= cap)
+			return -1;
+		dst[n++] = *p;
+	}
+	for (const char *p = extra; *p; p++) {
+		if (n + 1 >= cap)
+			return -1;
+		dst[n++] = *p;
+	}
+	if (n >= cap)
+		return -1;
+	dst[n] = '\0';
+	return (long)n;
+}

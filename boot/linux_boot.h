@@ -91,4 +91,15 @@ uint64_t linux_initrd_addr(const struct e820_entry *e820, unsigned int nr,
 			   uint64_t size, uint32_t initrd_addr_max,
 			   uint64_t min_addr);
 
+/*
+ * The command line the kernel gets: cmdline plus what this machine needs,
+ * written NUL-terminated to dst (cap bytes).  Today that is "reboot=acpi"
+ * unless cmdline has a reboot= word: on a hardware-reduced ACPI machine
+ * without EFI, Linux's default reboot method is EFI, and its EFI reboot
+ * jumps through an absent EFI runtime and hangs.  Returns the length
+ * without the NUL, or -1 if it does not fit.
+ */
+#define LINUX_CMDLINE_DEFAULTS " reboot=acpi"
+long linux_cmdline_finish(char *dst, size_t cap, const char *cmdline);
+
 #endif

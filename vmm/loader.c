@@ -156,16 +156,22 @@ static int loader_write_cmdline(struct vm *vm, const char *cmdline,
 				struct linux_boot_args *args, char *err,
 				size_t errlen)
 {
-	size_t len = strlen(cmdline);
+	uint64_t cap = (uint64_t)info->cmdline_size + 1;
+	char *dst;
+	long len;
 
-	if (len > info->cmdline_size || len >= LAYOUT_CMDLINE_MAX) {
-		snprintf(err, errlen, "-append: command line of %zu bytes is longer than the kernel accepts (%u)",
-			 len, info->cmdline_size);
-		return -E2BIG;
-	}
-	if (!guest_mem_write(&vm->mem, LAYOUT_CMDLINE_ADDR, cmdline, len + 1)) {
+	if (cap > LAYOUT_CMDLINE_MAX)
+		cap = LAYOUT_CMDLINE_MAX;
+	dst = guest_mem_ptr(&vm->mem, LAYOUT_CMDLINE_ADDR, cap);
+	if (!dst) {
 		snprintf(err, errlen, "guest memory too small for the command line");
 		return -ENOMEM;
+	}
+	len = linux_cmdline_finish(dst, cap, cmdline);
+	if (len < 0) {
+		snprintf(err, errlen, "-append: command line of %zu bytes is longer than the kernel accepts (%llu)",
+			 strlen(cmdline), (unsigned long long)cap - 1);
+		return -E2BIG;
 	}
 	args->cmdline_addr = LAYOUT_CMDLINE_ADDR;
 	args->cmdline_len = len;

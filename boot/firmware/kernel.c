@@ -167,10 +167,16 @@ int fw_boot_linux(struct fw *fw, const char **why)
 			return -1;
 	}
 
-	while (fw->boot.cmdline[cmdlen])
-		cmdlen++;
-	__builtin_memcpy((void *)LAYOUT_CMDLINE_ADDR, fw->boot.cmdline,
-			 cmdlen + 1);
+	long len = linux_cmdline_finish((char *)LAYOUT_CMDLINE_ADDR,
+					info.cmdline_size + 1 < LAYOUT_CMDLINE_MAX ?
+					info.cmdline_size + 1 : LAYOUT_CMDLINE_MAX,
+					fw->boot.cmdline);
+
+	if (len < 0) {
+		*why = "command line too long for the kernel";
+		return -1;
+	}
+	cmdlen = (size_t)len;
 	args.cmdline_addr = LAYOUT_CMDLINE_ADDR;
 	args.cmdline_len = (uint32_t)cmdlen;
 	args.initrd_addr = isize ? ibase : 0;

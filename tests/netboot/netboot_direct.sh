@@ -9,5 +9,5 @@ dnsmasq_start --dhcp-boot=bzImage
 netboot_run direct
 expect_rc direct 0
 expect_console "PXE: booting bzImage as a Linux kernel"
-expect_eq cmdline "$(bi cmdline)" ""
+expect_eq cmdline "$(bi cmdline)" "reboot=acpi"
 echo "PASS: boot file booted directly as a kernel"

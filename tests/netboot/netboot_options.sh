@@ -24,5 +24,5 @@ netboot_run options
 expect_rc options 0
 expect_console "TFTP: pfx/cfgs/first.cfg"
 expect_console "TFTP: pfx/cfgs/second.cfg"
-expect_eq cmdline "$(bi cmdline)" "BOOT_IMAGE=vmlinuz console=ttyS0 from=ontimeout"
+expect_eq cmdline "$(bi cmdline)" "BOOT_IMAGE=vmlinuz console=ttyS0 from=ontimeout reboot=acpi"
 echo "PASS: options 209/210, CONFIG, ONTIMEOUT with extra options"

@@ -30,7 +30,7 @@ dnsmasq_start --dhcp-boot=boot/pxelinux.0
 netboot_run prefix
 expect_rc prefix 0
 expect_console "TFTP: boot/pxelinux.cfg/$CLIENT_HEX"
-expect_eq cmdline "$(bi cmdline)" "BOOT_IMAGE=kernel.bin initrd=a.img,b.img"
+expect_eq cmdline "$(bi cmdline)" "BOOT_IMAGE=kernel.bin initrd=a.img,b.img reboot=acpi"
 { cat "$TFTP/boot/a.img"; head -c 3 /dev/zero; cat "$TFTP/boot/b.img"; } >"$WORK/both"
 expect_eq initrd.size "$(bi initrd.size)" 8004
 if [ -x "${BOOTINFO_SUM:-}" ]; then

@@ -35,7 +35,7 @@ expect_rc pxelinux 0
 expect_console "DHCP: address $CLIENT_IP"
 expect_console "TFTP: pxelinux.cfg/$MAC_DASHES"
 expect_eq cmdline "$(bi cmdline)" \
-	"BOOT_IMAGE=vmlinuz initrd=initrd.img console=ttyS0 mvt=pxelinux ip=$CLIENT_IP:$SERVER_IP:$SERVER_IP:255.255.255.0 BOOTIF=$MAC_DASHES"
+	"BOOT_IMAGE=vmlinuz initrd=initrd.img console=ttyS0 mvt=pxelinux ip=$CLIENT_IP:$SERVER_IP:$SERVER_IP:255.255.255.0 BOOTIF=$MAC_DASHES reboot=acpi"
 expect_eq initrd.size "$(bi initrd.size)" 123457
 if [ -x "${BOOTINFO_SUM:-}" ]; then
 	expect_eq initrd.sum "$(bi initrd.sum)" "$("$BOOTINFO_SUM" "$TFTP/initrd.img")"

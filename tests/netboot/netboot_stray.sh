@@ -26,7 +26,7 @@ netboot_run stray
 kill "$NOISE" 2>/dev/null
 wait "$NOISE" 2>/dev/null
 expect_rc stray 0
-expect_eq cmdline "$(bi cmdline)" "BOOT_IMAGE=vmlinuz initrd=initrd.img mvt=stray"
+expect_eq cmdline "$(bi cmdline)" "BOOT_IMAGE=vmlinuz initrd=initrd.img mvt=stray reboot=acpi"
 expect_eq initrd.size "$(bi initrd.size)" 1500000
 if [ -x "${BOOTINFO_SUM:-}" ]; then
 	expect_eq initrd.sum "$(bi initrd.sum)" "$("$BOOTINFO_SUM" "$TFTP/initrd.img")"

@@ -35,7 +35,7 @@ netboot_run window
 expect_rc window 0
 grep -aq "TFTP: initrd.img: 400000 bytes .* window 8," "$WORK/window.out" ||
 	fail "initrd not fetched with window 8: $(grep -a 'TFTP: initrd' "$WORK/window.out")"
-expect_eq cmdline "$(bi cmdline)" "BOOT_IMAGE=vmlinuz initrd=initrd.img mvt=window"
+expect_eq cmdline "$(bi cmdline)" "BOOT_IMAGE=vmlinuz initrd=initrd.img mvt=window reboot=acpi"
 expect_eq initrd.size "$(bi initrd.size)" 400000
 if [ -x "${BOOTINFO_SUM:-}" ]; then
 	expect_eq initrd.sum "$(bi initrd.sum)" "$("$BOOTINFO_SUM" "$TFTP/initrd.img")"

@@ -593,6 +593,29 @@ START_TEST(test_real_kernel)
 }
 END_TEST
 
+START_TEST(test_cmdline_finish)
+{
+	char buf[64];
+
+	ck_assert_int_eq(linux_cmdline_finish(buf, sizeof(buf), "console=ttyS0"), 25);
+	ck_assert_str_eq(buf, "console=ttyS0 reboot=acpi");
+	ck_assert_int_eq(linux_cmdline_finish(buf, sizeof(buf), ""), 11);
+	ck_assert_str_eq(buf, "reboot=acpi");
+	/* The user's own reboot= word wins, at the start or after a tab. */
+	ck_assert_int_eq(linux_cmdline_finish(buf, sizeof(buf), "reboot=k x"), 10);
+	ck_assert_str_eq(buf, "reboot=k x");
+	ck_assert_int_eq(linux_cmdline_finish(buf, sizeof(buf), "a\treboot=t"), 10);
+	ck_assert_str_eq(buf, "a\treboot=t");
+	/* Only a whole word counts. */
+	linux_cmdline_finish(buf, sizeof(buf), "noreboot=1");
+	ck_assert_str_eq(buf, "noreboot=1 reboot=acpi");
+	/* Exact fit and one byte short. */
+	ck_assert_int_eq(linux_cmdline_finish(buf, 26, "console=ttyS0"), 25);
+	ck_assert_int_eq(linux_cmdline_finish(buf, 25, "console=ttyS0"), -1);
+	ck_assert_int_eq(linux_cmdline_finish(buf, 0, ""), -1);
+}
+END_TEST
+
 static Suite *linux_boot_suite(void)
 {
 	Suite *s = suite_create("linux_boot");
@@ -607,6 +630,7 @@ static Suite *linux_boot_suite(void)
 	tcase_add_test(tc, test_e820);
 	tcase_add_test(tc, test_initrd_addr);
 	tcase_add_test(tc, test_real_kernel);
+	tcase_add_test(tc, test_cmdline_finish);
 	suite_add_tcase(s, tc);
 	return s;
 }
