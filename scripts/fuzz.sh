@@ -67,7 +67,7 @@ for h in "${harnesses[@]}"; do
 	log=$build/artifacts/$h.log
 	# Saved crashers first: each must now pass.
 	if compgen -G "$fuzzdir/regressions/$h/*" >/dev/null; then
-		if ! "$bin" -runs=1 "$fuzzdir"/regressions/"$h"/* >"$log.regress" 2>&1; then
+		if ! "$bin" -runs=1 -timeout=10 "$fuzzdir"/regressions/"$h"/* >"$log.regress" 2>&1; then
 			echo "FAIL $h: a regression input crashes (see $log.regress)"
 			tail -n 30 "$log.regress"
 			failed+=("$h")

@@ -410,6 +410,31 @@ static void attack_chains(struct verdict *v)
 	}
 }
 
+/*
+ * used = avail + 2: used->flags is avail->idx, so the device's own
+ * notification suppression (flags 1, then 0) moves the avail index under
+ * it.  Without EVENT_IDX a naive "disable, pop, enable, recheck" loop
+ * spins forever here.  The device must stay resettable.
+ */
+static void attack_ring_alias(struct verdict *v)
+{
+	struct vq q = { .win = win_base(VICTIM), .area = AREA(VICTIM) };
+	uint64_t avail = q.area + O_AVAIL + 2;
+	uint32_t st;
+
+	guest_printf(H "phase=alias" NL);
+	memset(ptr(q.area), 0, 0x3000);
+	vq_read_chain(&q, 2, 512);
+	st = dev_up(q.win, QSIZE, q.area + O_DESC, avail, avail + 2);
+	wr(q.win, R_NOTIFY, 0);
+	for (unsigned int i = 0; i < 2000; i++)
+		__asm__ volatile("pause");
+	wr(q.win, R_STATUS, 0);
+	v->cases++;
+	guest_printf(H "case=alias.flags_idx setup=0x%x reset=%s" NL, st,
+		     rd(q.win, R_STATUS) == 0 ? "ok" : "bad");
+}
+
 /* Notifications with nothing and with one good request posted. */
 static void attack_flood(struct verdict *v)
 {
@@ -525,6 +550,7 @@ void guest_main(const struct guest_boot *b)
 	attack_chains(&v);
 	attack_flood(&v);
 	attack_reset_mid_request(&v);
+	attack_ring_alias(&v);
 	victim = check_victim_recovers();
 	innocent = check_innocent();
 	guest_printf(H "cases=%u needs_reset=%u refused_setup=%u completed=%u silent=%u" NL,
