@@ -38,7 +38,18 @@ RUNDIR=
 # An AMD CPU with SVM, less what TCG cannot emulate (QEMU would warn).
 NESTED_CPU=EPYC,+svm,-rdseed,-sha-ni,-fxsr-opt,-misalignsse,-3dnowprefetch,-osvw,-topoext,-nrip-save,-xsavec
 
+QEMU_PID=
+TAIL_PID=
+
 die() { echo "nested: $*" >&2; exit 1; }
+
+nested_interrupt()
+{
+	echo "nested: interrupted; stopping L1" >&2
+	[ -n "$QEMU_PID" ] && kill -TERM "$QEMU_PID" 2>/dev/null
+	[ -n "$TAIL_PID" ] && kill -TERM "$TAIL_PID" 2>/dev/null
+	exit 130
+}
 
 nested_cleanup()
 {
@@ -202,14 +213,20 @@ nested_boot()
 		    -serial chardev:con -kernel "$kernel"
 		    -initrd "$dir/initrd.cpio"
 		    -append "console=ttyS0 quiet panic=-1 loglevel=4")
-	if [ $QUIET -eq 1 ]; then
-		timeout -k 10 "$TIMEOUT" "${qemu[@]}" </dev/null \
-			>"$dir/console.log" 2>&1
-		rc=$?
-	else
-		timeout -k 10 "$TIMEOUT" "${qemu[@]}" </dev/null 2>&1 |
-			tee "$dir/console.log"
-		rc=${PIPESTATUS[0]}
+	# In the background, so an interrupt of this script can stop QEMU
+	# (timeout(1) sits in its own process group and passes SIGTERM on).
+	timeout -k 10 "$TIMEOUT" "${qemu[@]}" </dev/null >"$dir/console.log" 2>&1 &
+	QEMU_PID=$!
+	if [ $QUIET -eq 0 ]; then
+		tail -n +1 -f --pid=$QEMU_PID "$dir/console.log" &
+		TAIL_PID=$!
+	fi
+	wait $QEMU_PID
+	rc=$?
+	QEMU_PID=
+	if [ -n "$TAIL_PID" ]; then
+		wait "$TAIL_PID"
+		TAIL_PID=
 	fi
 	return $rc
 }
@@ -234,6 +251,7 @@ main()
 	base=$(nested_base) || exit 1
 	RUNDIR=$(mktemp -d "${TMPDIR:-/tmp}/mvt-nested.XXXXXX")
 	trap nested_cleanup EXIT
+	trap nested_interrupt INT TERM
 	nested_run_cpio "$RUNDIR" "$@"
 
 	start=$(date +%s)
