@@ -136,6 +136,52 @@ static int vm_setup_memory(struct vm *vm, uint64_t bytes, char *err, size_t errl
 	return 0;
 }
 
+/*
+ * Interrupt routing as on a PC with an IOAPIC, with one difference from
+ * KVM's default: only the legacy ISA lines 0-4 (timer, keyboard, COM1/2)
+ * also reach the 8259 PIC.  Nobody programs the PIC on this hardware-
+ * reduced machine, and LINT0 takes its ExtINT at reset, so a virtio
+ * interrupt that also reached the PIC would arrive as exception vector
+ * 5 + n in a guest that has not set up its LAPIC yet (seen when Linux
+ * starts after the netboot firmware used the NIC).  ISA IRQ 0 goes to
+ * IOAPIC pin 2, as the MADT's interrupt source override says.
+ */
+#define VM_IOAPIC_PINS 24
+
+static int vm_setup_gsi_routing(struct vm *vm)
+{
+	/* struct kvm_irq_routing ends in a flexible array: lay it out by hand. */
+	union {
+		struct kvm_irq_routing hdr;
+		uint8_t bytes[sizeof(struct kvm_irq_routing) +
+			      (VM_IOAPIC_PINS + 4) * sizeof(struct kvm_irq_routing_entry)];
+	} r;
+	struct kvm_irq_routing_entry *e = r.hdr.entries;
+	unsigned int n = 0;
+
+	memset(&r, 0, sizeof(r));
+	for (uint32_t gsi = 0; gsi <= 4; gsi++) {
+		if (gsi == 2)
+			continue; /* the cascade */
+		e[n].gsi = gsi;
+		e[n].type = KVM_IRQ_ROUTING_IRQCHIP;
+		e[n].u.irqchip.irqchip = KVM_IRQCHIP_PIC_MASTER;
+		e[n].u.irqchip.pin = gsi;
+		n++;
+	}
+	for (uint32_t gsi = 0; gsi < VM_IOAPIC_PINS; gsi++) {
+		if (gsi == 2)
+			continue; /* pin 2 is ISA IRQ 0's */
+		e[n].gsi = gsi;
+		e[n].type = KVM_IRQ_ROUTING_IRQCHIP;
+		e[n].u.irqchip.irqchip = KVM_IRQCHIP_IOAPIC;
+		e[n].u.irqchip.pin = gsi == 0 ? 2 : gsi;
+		n++;
+	}
+	r.hdr.nr = n;
+	return ioctl(vm->vm_fd, KVM_SET_GSI_ROUTING, &r) < 0 ? -errno : 0;
+}
+
 static int vm_setup_irqchip(struct vm *vm, char *err, size_t errlen)
 {
 	uint64_t identity = LAYOUT_IDENTITY_MAP_ADDR;
@@ -149,6 +195,10 @@ static int vm_setup_irqchip(struct vm *vm, char *err, size_t errlen)
 	ioctl(vm->vm_fd, KVM_SET_IDENTITY_MAP_ADDR, &identity);
 	if (ioctl(vm->vm_fd, KVM_CREATE_IRQCHIP, 0) < 0) {
 		snprintf(err, errlen, "KVM_CREATE_IRQCHIP: %s", strerror(errno));
+		return -errno;
+	}
+	if (vm_setup_gsi_routing(vm) < 0) {
+		snprintf(err, errlen, "KVM_SET_GSI_ROUTING: %s", strerror(errno));
 		return -errno;
 	}
 	if (ioctl(vm->vm_fd, KVM_CREATE_PIT2, &pit) < 0) {
