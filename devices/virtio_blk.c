@@ -303,11 +303,14 @@ static void virtio_blk_process_queue(struct virtio_blk *blk)
 	bool pushed = false;
 	int r;
 
-	for (;;) {
+	for (unsigned int round = 0;; round++) {
+		unsigned int n = 0;
+
 		virtq_disable_notify(vq);
 		while ((r = virtq_pop(vq, &blk->chain)) > 0) {
 			virtio_blk_complete_chain(blk, &blk->chain);
 			pushed = true;
+			n++;
 		}
 		if (r < 0) {
 			log_error("%s: malformed request queue (%s), device "
@@ -315,7 +318,9 @@ static void virtio_blk_process_queue(struct virtio_blk *blk)
 			virtio_needs_reset(blk->tp);
 			break;
 		}
-		if (!virtq_enable_notify(vq))
+		/* "More" that yields nothing: the guest moves the index under
+		 * us (rings laid over each other); wait for its next kick. */
+		if (!virtq_enable_notify(vq) || (round && !n))
 			break;
 	}
 	if (pushed && virtq_need_interrupt(vq))
@@ -467,6 +472,11 @@ int virtio_blk_create(struct vm *vm, const struct drive_config *cfg,
 
 	virtio_mmio_host_from_vm(&host, vm);
 	return virtio_blk_create_on(&host, &vm->mem, cfg, slot, out, err);
+}
+
+void virtio_blk_set_seccomp(struct virtio_blk *blk, bool on)
+{
+	blk->loop.seccomp = on;
 }
 
 int virtio_blk_start(struct virtio_blk *blk)

@@ -554,7 +554,9 @@ static void virtio_net_tx_process(struct virtio_net *net)
 		goto out;
 	if (net->tx_pending && virtio_net_tx_send(net) == -EAGAIN)
 		goto out;
-	for (;;) {
+	for (unsigned int round = 0;; round++) {
+		unsigned int before = budget;
+
 		virtq_disable_notify(net->txq);
 		while (budget && (r = virtq_pop(net->txq, &net->tx_chain)) > 0) {
 			budget--;
@@ -580,7 +582,7 @@ static void virtio_net_tx_process(struct virtio_net *net)
 				virtq_enable_notify(net->txq);
 			goto signal;
 		}
-		if (!virtq_enable_notify(net->txq))
+		if (!virtq_enable_notify(net->txq) || (round && budget == before))
 			break;
 	}
 signal:
@@ -912,6 +914,11 @@ int virtio_net_create(struct vm *vm, const struct nic_config *cfg,
 	}
 	*out = net;
 	return 0;
+}
+
+void virtio_net_set_seccomp(struct virtio_net *net, bool on)
+{
+	net->loop.seccomp = on;
 }
 
 int virtio_net_start(struct virtio_net *net)
