@@ -78,6 +78,10 @@ int virtio_blk_create_on(const struct virtio_mmio_host *host,
 			 const struct drive_config *cfg, unsigned int slot,
 			 struct virtio_blk **out, char err[CONFIG_ERR_MAX]);
 
+/* Make the I/O thread install SECCOMP_THREAD_IO first (vmm/seccomp.h);
+ * call before virtio_blk_start(). */
+void virtio_blk_set_seccomp(struct virtio_blk *blk, bool on);
+
 /* Start the device's I/O thread (before the vCPUs run). */
 int virtio_blk_start(struct virtio_blk *blk);
 

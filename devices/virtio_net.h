@@ -97,6 +97,10 @@ int virtio_net_create_on_fd(struct virtio_net **out,
 			    int fd, const uint8_t mac[6],
 			    char err[CONFIG_ERR_MAX]);
 
+/* Make the I/O thread install SECCOMP_THREAD_IO first (vmm/seccomp.h);
+ * call before virtio_net_start(). */
+void virtio_net_set_seccomp(struct virtio_net *net, bool on);
+
 /* Start the I/O thread. */
 int virtio_net_start(struct virtio_net *net);
 

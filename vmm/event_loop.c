@@ -7,6 +7,9 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include "vmm/log.h"
+#include "vmm/seccomp.h"
+
 int event_loop_init(struct event_loop *loop, const char *name)
 {
 	memset(loop, 0, sizeof(*loop));
@@ -86,6 +89,17 @@ static void *event_loop_thread(void *arg)
 	struct event_loop *loop = arg;
 	struct epoll_event ev[16];
 
+	if (loop->seccomp) {
+		char err[160];
+		int ret = seccomp_install(SECCOMP_THREAD_IO, err, sizeof(err));
+		uint64_t v = ret ? (uint64_t)-ret : 0;
+
+		v += 1;	/* never 0: an eventfd write of 0 wakes nobody */
+		if (ret)
+			log_error("%s", err);
+		if (write(loop->start_fd, &v, sizeof(v)) < 0 || ret)
+			return NULL;
+	}
 	for (;;) {
 		int n = epoll_wait(loop->epoll_fd, ev, 16, -1);
 
@@ -107,10 +121,30 @@ static void *event_loop_thread(void *arg)
 
 int event_loop_start(struct event_loop *loop)
 {
-	int err = pthread_create(&loop->thread, NULL, event_loop_thread, loop);
+	int err;
 
-	if (err)
+	if (loop->seccomp) {
+		loop->start_fd = eventfd(0, EFD_CLOEXEC);
+		if (loop->start_fd < 0)
+			return -errno;
+	}
+	err = pthread_create(&loop->thread, NULL, event_loop_thread, loop);
+	if (err) {
+		if (loop->seccomp)
+			close(loop->start_fd);
 		return -err;
+	}
+	/* The thread says whether its filter is in place. */
+	if (loop->seccomp) {
+		uint64_t v = 0;
+
+		if (read(loop->start_fd, &v, sizeof(v)) != sizeof(v) || v != 1) {
+			pthread_join(loop->thread, NULL);
+			close(loop->start_fd);
+			return v > 1 ? -(int)(v - 1) : -EIO;
+		}
+		close(loop->start_fd);
+	}
 	if (loop->name) {
 		char name[16];
 

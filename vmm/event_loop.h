@@ -28,6 +28,8 @@ struct event_loop {
 	struct event_source src[EVENT_LOOP_MAX_FDS];
 	pthread_t thread;
 	bool running;
+	bool seccomp;	/* thread installs SECCOMP_THREAD_IO first */
+	int start_fd;	/* eventfd: the thread's install result */
 };
 
 int event_loop_init(struct event_loop *loop, const char *name);

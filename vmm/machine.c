@@ -26,6 +26,8 @@
 #include "vmm/cpuid.h"
 #include "vmm/loader.h"
 #include "vmm/log.h"
+#include "vmm/privdrop.h"
+#include "vmm/seccomp.h"
 #include "vmm/trace.h"
 #include "vmm/vcpu.h"
 #include "vmm/vm.h"
@@ -184,16 +186,25 @@ fail:
 	return ret;
 }
 
+static bool machine_seccomp(struct machine *m)
+{
+	return !m->vm.cfg->no_seccomp && seccomp_supported(NULL);
+}
+
 static int machine_start_io_threads(struct machine *m)
 {
 	int ret = 0;
 
 	for (unsigned int i = 0; i < CONFIG_MAX_DRIVES && !ret; i++)
-		if (m->blk[i])
+		if (m->blk[i]) {
+			virtio_blk_set_seccomp(m->blk[i], machine_seccomp(m));
 			ret = virtio_blk_start(m->blk[i]);
+		}
 	for (unsigned int i = 0; i < CONFIG_MAX_NICS && !ret; i++)
-		if (m->net[i])
+		if (m->net[i]) {
+			virtio_net_set_seccomp(m->net[i], machine_seccomp(m));
 			ret = virtio_net_start(m->net[i]);
+		}
 	if (ret)
 		snprintf(m->err, sizeof(m->err), "cannot start an I/O thread: %s",
 			 strerror(-ret));
@@ -362,6 +373,10 @@ static int machine_setup(struct machine *m, const struct config *cfg)
 	ret = machine_boot(m);
 	if (ret)
 		return ret;
+	/* Everything privileged is open; no thread exists yet. */
+	ret = privdrop_apply(cfg->user, cfg->chroot_dir, m->err, sizeof(m->err));
+	if (ret)
+		return ret;
 	return machine_start_io_threads(m);
 }
 
@@ -408,6 +423,14 @@ int machine_run(const struct config *cfg, uint64_t start_ns)
 		free(m);
 		close(sigfd);
 		return EXIT_VMM_ERROR;
+	}
+	/* Filters survive execve: -reboot restart keeps main unfiltered. */
+	if (machine_seccomp(m) && !cfg->reboot_restart) {
+		if (seccomp_install(SECCOMP_THREAD_MAIN, m->err, sizeof(m->err))) {
+			vm_request_stop(&m->vm, EXIT_VMM_ERROR);
+			log_error("%s", m->err);
+		}
+		seccomp_selftest();
 	}
 	machine_wait(m, sigfd);
 	code = atomic_load(&m->vm.exit_code);

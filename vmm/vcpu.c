@@ -13,6 +13,7 @@
 #include "boot/layout.h"
 #include "boot/long_mode.h"
 #include "vmm/log.h"
+#include "vmm/seccomp.h"
 #include "vmm/trace.h"
 #include "vmm/vm.h"
 
@@ -396,6 +397,15 @@ static void *vcpu_thread(void *arg)
 	struct vcpu *vcpu = arg;
 	struct vm *vm = vcpu->vm;
 
+	if (!vm->cfg->no_seccomp && seccomp_supported(NULL)) {
+		char err[160];
+
+		if (seccomp_install(SECCOMP_THREAD_VCPU, err, sizeof(err))) {
+			log_error("%s", err);
+			vm_request_stop(vm, EXIT_VMM_ERROR);
+			return NULL;
+		}
+	}
 	if (vcpu->index == 0)
 		trace_mark(vm, "first KVM_RUN");
 	while (!vm_stopping(vm)) {
