@@ -20,6 +20,7 @@
 #define LAYOUT_EBDA_START	0x0009FC00ULL	/* low RAM ends here (e820) */
 #define LAYOUT_ACPI_ADDR	0x000E0000ULL	/* ACPI tables, RSDP first */
 #define LAYOUT_ACPI_SIZE	0x00020000ULL	/* 0xE0000-0xFFFFF */
+#define LAYOUT_RESET_VECTOR	0x000FFFF0ULL	/* F000:FFF0, real-mode reset entry */
 #define LAYOUT_HIGH_RAM_START	0x00100000ULL	/* 1 MiB: kernel goes here */
 #define LAYOUT_FIRMWARE_ADDR	0x00100000ULL	/* netboot firmware is linked here */
 

@@ -681,6 +681,9 @@ static int config_validate(struct config *cfg, char *err)
 		return config_error(err, "-append needs -kernel or -netboot");
 	if (cfg->netboot && !cfg->nr_nics)
 		return config_error(err, "-netboot needs a -tap");
+	/* The restarted process must open /dev/kvm again: it needs root. */
+	if (cfg->reboot_restart && (cfg->user || cfg->chroot_dir))
+		return config_error(err, "-reboot restart cannot be combined with -user or -chroot");
 	if (!cfg->kernel && !cfg->netboot && !cfg->dump_acpi_dir)
 		return config_error(err,
 			"no -kernel or -netboot given (try -help)");

@@ -16,6 +16,23 @@
 
 #define LOADER_MAX_E820 16
 
+/*
+ * A guest that "reboots" by jumping to the real-mode reset vector (Linux's
+ * reboot=bios, and its EFI method without EFI) finds code there that
+ * writes the ACPI reset register, so minivmm sees a reboot, not a hang:
+ *   mov al, RESET_VALUE; mov dx, PORT_ACPI_RESET; out dx, al; 1: hlt; jmp 1b
+ */
+static void loader_write_reset_vector(struct vm *vm)
+{
+	const uint8_t stub[] = {
+		0xb0, ACPI_RESET_VALUE,
+		0xba, PORT_ACPI_RESET & 0xff, PORT_ACPI_RESET >> 8,
+		0xee, 0xf4, 0xeb, 0xfd,
+	};
+
+	guest_mem_write(&vm->mem, LAYOUT_RESET_VECTOR, stub, sizeof(stub));
+}
+
 uint64_t loader_write_acpi(struct vm *vm, const struct acpi_config *acpi,
 			   char *err, size_t errlen)
 {
@@ -26,6 +43,8 @@ uint64_t loader_write_acpi(struct vm *vm, const struct acpi_config *acpi,
 			 (unsigned long long)(LAYOUT_ACPI_SIZE >> 10));
 		return 0;
 	}
+	/* The tables take a few hundred bytes at the start of their area. */
+	loader_write_reset_vector(vm);
 	return LAYOUT_ACPI_ADDR;
 }
 

@@ -216,6 +216,9 @@ START_TEST(test_cross_option_rules)
 	ck_assert_str_eq(cfg.append, "x");
 	ck_assert_int_eq(parse("-append", "x", NULL), -1);
 	assert_err("-append needs -kernel or -netboot");
+	ck_assert_int_eq(parse("-kernel", "k", "-reboot", "restart", "-user",
+			       "nobody", NULL), -1);
+	assert_err("-reboot restart");
 	ck_assert_int_eq(parse("-netboot", "-tap", "t0", NULL), 0);
 	ck_assert(cfg.netboot);
 	ck_assert_int_eq(parse("-boot", "n", "-tap", "t0", NULL), 0);

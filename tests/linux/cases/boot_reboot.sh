@@ -1,8 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
-# reboot -f in the guest (Linux' default reboot method chain, which on a
-# hardware-reduced ACPI machine without EFI ends in a jump to the real-mode
-# reset vector F000:FFF0): minivmm ends with exit code 3 (guest reboot).
+# reboot -f in the guest with Linux's default reboot method (minivmm adds
+# reboot=acpi: on a hardware-reduced ACPI machine without EFI the kernel
+# would otherwise pick EFI and hang): minivmm ends with exit code 3.
 . "$(dirname "$0")/../lib.sh"
 
 log=$WORKDIR/reboot.log
