@@ -89,7 +89,7 @@ START_TEST(test_full_command_line)
 			       "tap0,mac=02:00:00:00:00:01,bridge=br0",
 			       "-serial", "file:/tmp/console.log",
 			       "-trace-boot", "-stats", "-no-seccomp",
-			       "-reboot", "restart", "-user", "nobody",
+			       "-reboot", "exit", "-user", "nobody",
 			       "-chroot", "/var/empty", NULL), 0);
 	ck_assert_str_eq(cfg.initrd, "i");
 	ck_assert_str_eq(cfg.append, "console=ttyS0 quiet");
@@ -114,7 +114,7 @@ START_TEST(test_full_command_line)
 	ck_assert_int_eq(cfg.serial, SERIAL_FILE);
 	ck_assert_str_eq(cfg.serial_path, "/tmp/console.log");
 	ck_assert(cfg.trace_boot && cfg.stats && cfg.no_seccomp);
-	ck_assert(cfg.reboot_restart);
+	ck_assert(!cfg.reboot_restart);
 	ck_assert_str_eq(cfg.user, "nobody");
 	ck_assert_str_eq(cfg.chroot_dir, "/var/empty");
 }
