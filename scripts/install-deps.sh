@@ -4,10 +4,13 @@
 set -euo pipefail
 
 PACKAGES=(
-	# build
-	build-essential cmake pkg-config clang lld check
+	# build (libc6-dev: static libc for the nested harness' binaries)
+	build-essential cmake pkg-config check libc6-dev binutils
+	# fuzzing smoke run (libFuzzer)
+	clang libclang-rt-14-dev
 	# guest kits and images
-	busybox-static cpio xz-utils zstd kmod file e2fsprogs
+	busybox-static cpio xz-utils zstd gzip kmod file e2fsprogs dpkg apt
+	util-linux coreutils bash dash
 	# ACPI table checks
 	acpica-tools
 	# networking tests and netboot
