@@ -313,8 +313,14 @@ static void virtio_blk_process_queue(struct virtio_blk *blk)
 			n++;
 		}
 		if (r < 0) {
-			log_error("%s: malformed request queue (%s), device "
-				  "needs reset", blk->disk.path, strerror(-r));
+			/* Same budget as I/O errors: a guest that breaks its
+			 * queue, resets and repeats cannot flood stderr. */
+			if (blk->error_logs < VIRTIO_BLK_MAX_ERROR_LOGS) {
+				blk->error_logs++;
+				log_error("%s: malformed request queue (%s), "
+					  "device needs reset", blk->disk.path,
+					  strerror(-r));
+			}
 			virtio_needs_reset(blk->tp);
 			break;
 		}

@@ -435,7 +435,12 @@ int machine_run(const struct config *cfg, uint64_t start_ns)
 	machine_wait(m, sigfd);
 	code = atomic_load(&m->vm.exit_code);
 	trace_mark(&m->vm, code == EXIT_GUEST_POWEROFF ? "guest power-off" : "stop");
-	vcpus_stop(&m->vm);
+	if (!vcpus_stop(&m->vm)) {
+		/* Tearing down under a running vCPU would be worse: leave now;
+		 * written data is in the page cache, the kernel keeps it. */
+		console_restore_terminal();
+		_exit(EXIT_VMM_ERROR);
+	}
 	trace_summary(&m->vm);
 	if (cfg->stats)
 		machine_print_stats(m);

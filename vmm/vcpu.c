@@ -453,8 +453,13 @@ int vcpus_start(struct vm *vm, char *err, size_t errlen)
 	return 0;
 }
 
-void vcpus_stop(struct vm *vm)
+/* A vCPU that has not left KVM_RUN after this long is stuck for good. */
+#define VCPU_STOP_TIMEOUT_MS 5000
+
+bool vcpus_stop(struct vm *vm)
 {
+	bool all = true;
+
 	for (unsigned int i = 0; i < vm->nr_vcpus; i++) {
 		struct vcpu *vcpu = &vm->vcpus[i];
 
@@ -466,21 +471,30 @@ void vcpus_stop(struct vm *vm)
 	}
 	for (unsigned int i = 0; i < vm->nr_vcpus; i++) {
 		struct vcpu *vcpu = &vm->vcpus[i];
+		unsigned int waited = 0;
 
 		if (!vcpu->started)
 			continue;
 		/* A vCPU blocked in an in-kernel HLT needs the kick repeated. */
 		while (pthread_tryjoin_np(vcpu->thread, NULL) == EBUSY) {
+			if (waited++ >= VCPU_STOP_TIMEOUT_MS) {
+				log_error("vCPU %u does not stop", i);
+				all = false;
+				break;
+			}
 			pthread_kill(vcpu->thread, VCPU_KICK_SIGNAL);
 			usleep(1000);
 		}
-		vcpu->started = false;
+		if (waited <= VCPU_STOP_TIMEOUT_MS)
+			vcpu->started = false;
 	}
+	return all;
 }
 
 void vcpus_destroy(struct vm *vm)
 {
-	vcpus_stop(vm);
+	if (!vcpus_stop(vm))
+		return; /* the caller exits without tearing down under it */
 	for (unsigned int i = 0; i < vm->nr_vcpus; i++) {
 		if (vm->vcpus[i].run)
 			munmap(vm->vcpus[i].run, vm->vcpu_mmap_size);

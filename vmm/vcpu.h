@@ -33,8 +33,11 @@ int vcpus_create(struct vm *vm, const struct cpu_topology *topo, char *err,
 int vcpu_setup_long_mode(struct vcpu *vcpu, uint64_t rip, uint64_t rsi,
 			 uint64_t rsp, char *err, size_t errlen);
 int vcpus_start(struct vm *vm, char *err, size_t errlen);
-/* Kick every vCPU out of KVM_RUN and wait for the threads. */
-void vcpus_stop(struct vm *vm);
+/*
+ * Kick every vCPU out of KVM_RUN and wait for the threads; false if one
+ * did not stop within a few seconds (its memory must then stay mapped).
+ */
+bool vcpus_stop(struct vm *vm);
 void vcpus_destroy(struct vm *vm);
 
 #endif
