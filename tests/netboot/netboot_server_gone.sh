@@ -1,0 +1,56 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# The TFTP server dies in the middle of a transfer: once the kernel has
+# arrived and the initrd is streaming, dnsmasq is killed (by PID).  The
+# firmware re-sends its last ACK with back-off (1, 2, then 4 s, 6 times),
+# then gives up: the console says why and minivmm exits with 5 (netboot
+# failure) within a bounded time.
+# timeout: 150
+. "$(dirname "$0")/common.bash"
+
+cp "$BOOTINFO_BZIMAGE" "$TFTP/vmlinuz"
+# About a minute of transfer here (~1 MB/s), over a second even on a fast
+# hardware-KVM host.
+random_file "$TFTP/initrd.img" $((64 * 1024 * 1024))
+touch "$TFTP/pxelinux.0"
+printf 'DEFAULT t\nLABEL t\n  KERNEL vmlinuz\n  INITRD initrd.img\n  APPEND mvt=gone\n' \
+	>"$TFTP/pxelinux.cfg/default"
+dnsmasq_start --dhcp-boot=pxelinux.0
+
+LAST=gone
+timeout -s KILL 120 ip netns exec "$NS" \
+	"$MINIVMM" -netboot -tap "tap0,bridge=br0,mac=$MAC" -m 256 \
+	-serial stdio </dev/null >"$WORK/gone.out" 2>"$WORK/gone.err" &
+VM=$!
+
+# The kernel line is printed when vmlinuz is complete; the initrd request
+# follows at once.  Half a second later it is well under way.
+for _ in $(seq 600); do
+	grep -q "^TFTP: vmlinuz:" "$WORK/gone.out" 2>/dev/null && break
+	kill -0 "$VM" 2>/dev/null || break
+	sleep 0.1
+done
+if ! grep -q "^TFTP: vmlinuz: [0-9]* bytes" "$WORK/gone.out"; then
+	kill -KILL "$VM" 2>/dev/null
+	wait "$VM"
+	grep -q "minivmm netboot firmware" "$WORK/gone.out" ||
+		skip "minivmm -netboot does not start the firmware (yet)"
+	fail "the kernel never arrived"
+fi
+sleep 0.5
+grep -q "^TFTP: initrd.img:" "$WORK/gone.out" &&
+	fail "the initrd transfer ended before the server was killed"
+kill -KILL "$DNSMASQ_PID"
+wait "$DNSMASQ_PID" 2>/dev/null
+DNSMASQ_PID=
+killed=$(date +%s)
+
+wait "$VM"
+RC=$?
+secs=$(($(date +%s) - killed))
+expect_rc gone 5
+expect_console "TFTP: initrd.img: timeout"
+expect_console "netboot: Linux: timeout"
+# 1 + 2 + 4 * 5 s of re-sends, plus slack for a busy host.
+(( secs <= 60 )) || fail "minivmm took ${secs}s to give up after the server died"
+echo "PASS: server killed mid-transfer -> 'TFTP: initrd.img: timeout', exit 5 after ${secs}s"
