@@ -10,6 +10,9 @@ ns=$NET_NS
 net_bridge "$ns" br0 10.0.2.2/24
 wrapper=$(net_minivmm "$ns")
 
+# Two guests at once share L1's two emulated CPUs in the nested harness:
+# give them time.
+export MVT_TIMEOUT=${MVT_TIMEOUT_TWO:-300}
 MINIVMM=$wrapper MVT_LOG=$WORKDIR/a.log MVT_MEM=256 \
 	MVT_APPEND="mvt.ip=10.0.2.15/24 mvt.peer=10.0.2.16 mvt.role=server mvt.mib=16" \
 	mvt_boot net_peer -tap mvtapa,bridge=br0 &
