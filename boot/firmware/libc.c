@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
- * The four functions the compiler may call on its own.  rep movsq/stosq:
- * on emulated KVMs a byte loop is ~4x slower than rep movsq.
+ * The four functions the compiler may call on its own, for every
+ * freestanding image: the firmware, the test guests (tests/guest/lib) and
+ * the bench guest.  rep movsq/stosq: on emulated KVMs a byte loop is ~4x
+ * slower than rep movsq.
  */
 #include <stddef.h>
 #include <stdint.h>

@@ -1,58 +1,11 @@
 // SPDX-License-Identifier: MIT
 /*
- * Memory and string helpers.  Bulk copies use rep movsq/stosq: guest code
- * is emulated on some KVMs, where one string instruction beats a loop.
+ * String and command-line helpers.  memcpy/memmove/memset/memcmp are the
+ * firmware's (boot/firmware/libc.c), which every test guest links too.
  */
 #include "tests/guest/lib/guest_string.h"
 
 #include <stdint.h>
-
-void *memcpy(void *dst, const void *src, size_t n)
-{
-	void *d = dst;
-	size_t q = n / 8, r = n % 8;
-
-	__asm__ volatile("rep movsq" : "+D"(d), "+S"(src), "+c"(q) : : "memory");
-	__asm__ volatile("rep movsb" : "+D"(d), "+S"(src), "+c"(r) : : "memory");
-	return dst;
-}
-
-void *memmove(void *dst, const void *src, size_t n)
-{
-	uint8_t *d = dst;
-	const uint8_t *s = src;
-
-	if (d <= s || d >= s + n)
-		return memcpy(dst, src, n);
-	/* Overlapping with dst above src: copy backwards, bytewise. */
-	d += n - 1;
-	s += n - 1;
-	__asm__ volatile("std; rep movsb; cld"
-			 : "+D"(d), "+S"(s), "+c"(n) : : "memory");
-	return dst;
-}
-
-void *memset(void *dst, int c, size_t n)
-{
-	void *d = dst;
-	uint64_t v = (uint8_t)c * 0x0101010101010101ULL;
-	size_t q = n / 8, r = n % 8;
-
-	__asm__ volatile("rep stosq" : "+D"(d), "+c"(q) : "a"(v) : "memory");
-	__asm__ volatile("rep stosb" : "+D"(d), "+c"(r) : "a"(v) : "memory");
-	return dst;
-}
-
-int memcmp(const void *a, const void *b, size_t n)
-{
-	const uint8_t *x = a, *y = b;
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (x[i] != y[i])
-			return x[i] < y[i] ? -1 : 1;
-	return 0;
-}
 
 size_t guest_strnlen(const char *s, size_t max)
 {
