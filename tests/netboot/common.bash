@@ -20,18 +20,8 @@ fail() {
 	exit 1
 }
 
-skip() {
-	echo "SKIP: $*"
-	exit 77
-}
-
-: "${MINIVMM:?MINIVMM not set}"
-: "${BOOTINFO_BZIMAGE:?BOOTINFO_BZIMAGE not set}"
-[ "$(id -u)" = 0 ] || skip "needs root (network namespaces, TAP devices)"
-[ -c /dev/net/tun ] || skip "no /dev/net/tun"
-[ -r /dev/kvm ] || skip "no /dev/kvm"
-[ -f "$BOOTINFO_BZIMAGE" ] || skip "no boot-info guest ($BOOTINFO_BZIMAGE)"
-command -v ip >/dev/null || skip "no ip (iproute2)"
+# skip, the common checks, netns_start/netns_remove, nsrun.
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/netns.bash"
 DNSMASQ=${DNSMASQ:-$(command -v dnsmasq || echo /usr/sbin/dnsmasq)}
 [ -x "$DNSMASQ" ] || skip "no dnsmasq (package dnsmasq-base)"
 
@@ -40,10 +30,6 @@ MAC_DASHES=01-52-54-00-12-34-56
 CLIENT_IP=10.77.0.42
 CLIENT_HEX=0A4D002A
 SERVER_IP=10.77.0.1
-NS=mvt-$$-nb
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/mvt-netboot.XXXXXX")
-TFTP=$WORK/tftp
-mkdir -p "$TFTP/pxelinux.cfg"
 DNSMASQ_PID=
 LAST=
 
@@ -52,15 +38,15 @@ netboot_cleanup() {
 		kill "$DNSMASQ_PID" 2>/dev/null
 		wait "$DNSMASQ_PID" 2>/dev/null
 	fi
-	ip netns del "$NS" 2>/dev/null
-	rm -rf "$WORK"
+	netns_remove
 }
-trap netboot_cleanup EXIT
-ip netns add "$NS" || skip "cannot create a network namespace"
-ip netns exec "$NS" ip link set lo up
-ip netns exec "$NS" ip link add br0 type bridge || skip "no bridge support"
-ip netns exec "$NS" ip addr add "$SERVER_IP/24" dev br0
-ip netns exec "$NS" ip link set br0 up
+netns_start nb netboot netboot_cleanup
+TFTP=$WORK/tftp
+mkdir -p "$TFTP/pxelinux.cfg"
+nsrun ip link set lo up
+nsrun ip link add br0 type bridge || skip "no bridge support"
+nsrun ip addr add "$SERVER_IP/24" dev br0
+nsrun ip link set br0 up
 
 # dnsmasq_start [options...]: DHCP (our MAC always gets CLIENT_IP) + TFTP.
 # --no-ping: no 3 s ICMP probe before an offer.

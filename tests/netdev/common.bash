@@ -9,21 +9,9 @@ fail() {
 	exit 1
 }
 
-skip() {
-	echo "SKIP: $*"
-	exit 77
-}
+# skip, the common checks, netns_start/netns_remove, nsrun.
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/netns.bash"
 
-: "${MINIVMM:?MINIVMM not set}"
-: "${BOOTINFO_BZIMAGE:?BOOTINFO_BZIMAGE not set}"
-[ "$(id -u)" = 0 ] || skip "needs root (network namespaces, TAP devices)"
-[ -c /dev/net/tun ] || skip "no /dev/net/tun"
-[ -r /dev/kvm ] || skip "no /dev/kvm"
-[ -f "$BOOTINFO_BZIMAGE" ] || skip "no boot-info guest ($BOOTINFO_BZIMAGE)"
-command -v ip >/dev/null || skip "no ip (iproute2)"
-
-NS=mvt-$$-nd
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/mvt-netdev.XXXXXX")
 PIDS=()
 
 netdev_cleanup() {
@@ -32,15 +20,9 @@ netdev_cleanup() {
 		kill -KILL "$p" 2>/dev/null
 		wait "$p" 2>/dev/null
 	done
-	ip netns del "$NS" 2>/dev/null
-	rm -rf "$WORK"
+	netns_remove
 }
-trap netdev_cleanup EXIT
-ip netns add "$NS" || skip "cannot create a network namespace"
-
-nsrun() {
-	ip netns exec "$NS" "$@"
-}
+netns_start nd netdev netdev_cleanup
 
 # vm_start NAME [minivmm args...]: boot the halted guest in the namespace,
 # in the background, and wait until it has halted.  Sets VM_PID.
