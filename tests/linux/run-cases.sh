@@ -70,7 +70,7 @@ run_cases_one()
 
 main()
 {
-	local cases=() c pass=0 fail=0 skip=0 rc
+	local cases=() c pass=0 fail=0 skip=0 flaky=0 rc
 
 	run_cases_setup
 	if [ $# -eq 0 ]; then
@@ -93,12 +93,23 @@ main()
 		fi
 		run_cases_one "$c"
 		rc=$?
+		# Nested virtualisation under TCG has shown rare one-off guest
+		# stalls in the network cases: one retry, reported loudly, so an
+		# intermittent failure is visible without failing the run, while
+		# a case that fails twice still fails.
+		if [ $rc -ne 0 ] && [ $rc -ne 77 ] && [ "${MVT_RETRY:-1}" = 1 ]; then
+			echo "RETRY $(basename "$c" .sh): failed once (output above), running it again"
+			run_cases_one "$c"
+			rc=$?
+			[ $rc -eq 0 ] && { echo "FLAKY $(basename "$c" .sh): passed on retry"; flaky=$((flaky + 1)); }
+		fi
 		case $rc in
 		0) pass=$((pass + 1)) ;;
 		77) skip=$((skip + 1)) ;;
 		*) fail=$((fail + 1)) ;;
 		esac
 	done
+	[ $flaky -gt 0 ] && echo "run-cases: $flaky case(s) passed only on retry (FLAKY lines above)"
 	if [ $skip -gt 0 ]; then
 		echo "$pass passed, $fail failed, $skip skipped"
 	else

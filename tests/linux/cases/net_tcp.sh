@@ -28,7 +28,7 @@ net_bg $h2g_pid
 
 log=$WORKDIR/tcp.log
 MINIVMM=$(net_minivmm "$ns") MVT_LOG=$log MVT_MEM=512 \
-	MVT_TIMEOUT=${MVT_TIMEOUT_TCP:-600} \
+	MVT_TIMEOUT=${MVT_TIMEOUT_TCP:-300} \
 	MVT_APPEND="mvt.ip=10.0.2.15/24 mvt.peer=10.0.2.2 mvt.mib=$MIB" \
 	mvt_boot net_tcp -tap mvtap0,bridge=br0 -stats
 rc=$?
