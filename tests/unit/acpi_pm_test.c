@@ -9,6 +9,7 @@
 #include "boot/layout.h"
 #include "devices/acpi_pm.h"
 #include "devices/debug_port.h"
+#include "tests/unit/unit_main.h"
 
 struct stop_log {
 	int calls;
@@ -230,11 +231,5 @@ static Suite *acpi_pm_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(acpi_pm_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return unit_run_suite(acpi_pm_suite());
 }

@@ -13,6 +13,7 @@
 #include "boot/acpi.h"
 #include "boot/aml.h"
 #include "boot/layout.h"
+#include "tests/unit/unit_main.h"
 
 #define GPA LAYOUT_ACPI_ADDR
 #define IMG_MAX LAYOUT_ACPI_SIZE
@@ -632,11 +633,5 @@ static Suite *acpi_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(acpi_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return unit_run_suite(acpi_suite());
 }

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "boot/aml.h"
+#include "tests/unit/unit_main.h"
 
 #define BUF 16384
 
@@ -476,11 +477,5 @@ static Suite *aml_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(aml_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return unit_run_suite(aml_suite());
 }

@@ -11,6 +11,7 @@
 
 #include "boot/layout.h"
 #include "vmm/config.h"
+#include "tests/unit/unit_main.h"
 
 #define MAX_ARGS 64
 
@@ -679,11 +680,5 @@ static Suite *config_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(config_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return unit_run_suite(config_suite());
 }

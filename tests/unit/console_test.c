@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "vmm/console.h"
+#include "tests/unit/unit_main.h"
 
 static size_t filter(struct console_escape *st, const char *in, size_t n,
 		     uint8_t *out, bool *quit)
@@ -357,11 +358,5 @@ static Suite *console_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(console_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return unit_run_suite(console_suite());
 }

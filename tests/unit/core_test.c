@@ -11,6 +11,7 @@
 #include "vmm/bus.h"
 #include "vmm/cpuid.h"
 #include "vmm/guest_mem.h"
+#include "tests/unit/unit_main.h"
 
 /* ---- guest_mem ---- */
 
@@ -219,8 +220,6 @@ int main(void)
 {
 	Suite *s = suite_create("core");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, test_guest_mem_bounds);
 	tcase_add_test(tc, test_guest_mem_copy);
@@ -230,9 +229,5 @@ int main(void)
 	tcase_add_test(tc, test_cpuid_fixup);
 	tcase_add_test(tc, test_long_mode_tables);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return unit_run_suite(s);
 }

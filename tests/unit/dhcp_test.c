@@ -6,6 +6,7 @@
 
 #include "net/dhcp.h"
 #include "net/inet.h"
+#include "tests/unit/unit_main.h"
 
 static const uint8_t mac[6] = { 0x52, 0x54, 0x00, 0xab, 0xcd, 0xef };
 static const uint8_t uuid[16] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12,
@@ -425,8 +426,6 @@ int main(void)
 {
 	Suite *s = suite_create("dhcp");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, test_discover_contents);
 	tcase_add_test(tc, test_parse_offer);
@@ -439,9 +438,5 @@ int main(void)
 	tcase_add_test(tc, test_timeouts_backoff);
 	tcase_add_test(tc, test_mutations);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return unit_run_suite(s);
 }

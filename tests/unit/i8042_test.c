@@ -8,6 +8,7 @@
 
 #include "boot/layout.h"
 #include "devices/i8042.h"
+#include "tests/unit/unit_main.h"
 
 #define I8042_BUFFER_SIZE 16	/* drivers/input/serio/i8042.h */
 
@@ -134,11 +135,5 @@ static Suite *i8042_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(i8042_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return unit_run_suite(i8042_suite());
 }

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "net/inet.h"
+#include "tests/unit/unit_main.h"
 
 static const uint8_t mac_a[6] = { 0x52, 0x54, 0, 0x12, 0x34, 0x56 };
 static const uint8_t mac_b[6] = { 0x02, 0, 0, 0, 0, 1 };
@@ -222,8 +223,6 @@ int main(void)
 {
 	Suite *s = suite_create("inet");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, test_csum_rfc1071);
 	tcase_add_test(tc, test_csum_matches_reference);
@@ -234,9 +233,5 @@ int main(void)
 	tcase_add_test(tc, test_arp);
 	tcase_add_test(tc, test_ntoa);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return unit_run_suite(s);
 }

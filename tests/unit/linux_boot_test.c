@@ -11,6 +11,7 @@
 
 #include "boot/layout.h"
 #include "boot/linux_boot.h"
+#include "tests/unit/unit_main.h"
 
 #define MiB (1024ULL * 1024)
 #define GiB (1024 * MiB)
@@ -637,11 +638,5 @@ static Suite *linux_boot_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(linux_boot_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return unit_run_suite(linux_boot_suite());
 }

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "net/pxelinux.h"
+#include "tests/unit/unit_main.h"
 
 static struct pxe_config cfg;
 static struct pxe_boot boot;
@@ -464,8 +465,6 @@ int main(void)
 {
 	Suite *s = suite_create("pxelinux");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, test_lookup_names);
 	tcase_add_test(tc, test_prefix_and_join);
@@ -480,9 +479,5 @@ int main(void)
 	tcase_add_test(tc, test_debian_installer_copy);
 	tcase_add_test(tc, test_debian_installer_package);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return unit_run_suite(s);
 }

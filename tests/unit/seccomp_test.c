@@ -30,6 +30,7 @@
 #include <unistd.h>
 
 #include "vmm/seccomp.h"
+#include "tests/unit/unit_main.h"
 
 /* Enough of classic BPF to run what seccomp_build() emits. */
 static uint32_t bpf_run(const struct sock_filter *p, int len,
@@ -377,11 +378,5 @@ static Suite *seccomp_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(seccomp_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return unit_run_suite(seccomp_suite());
 }

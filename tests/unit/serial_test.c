@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "devices/serial.h"
+#include "tests/unit/unit_main.h"
 
 struct irq_log {
 	int level;
@@ -604,11 +605,5 @@ static Suite *serial_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(serial_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return unit_run_suite(serial_suite());
 }

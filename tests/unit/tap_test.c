@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "net/tap.h"
+#include "tests/unit/unit_main.h"
 
 static char err[CONFIG_ERR_MAX];
 
@@ -317,11 +318,5 @@ static Suite *tap_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(tap_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return unit_run_suite(tap_suite());
 }

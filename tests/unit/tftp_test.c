@@ -6,6 +6,7 @@
 
 #include "net/inet.h"
 #include "net/tftp.h"
+#include "tests/unit/unit_main.h"
 
 #define SPORT 40000
 
@@ -401,8 +402,6 @@ int main(void)
 {
 	Suite *s = suite_create("tftp");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, test_rrq_format);
 	tcase_add_test(tc, test_rrq_bad_names);
@@ -418,9 +417,5 @@ int main(void)
 	tcase_add_test(tc, test_timeouts);
 	tcase_add_test(tc, test_random_garbage);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return unit_run_suite(s);
 }

@@ -22,6 +22,7 @@
 #include "devices/virtio_blk.h"
 #include "devices/virtio_mmio.h"
 #include "vmm/bus.h"
+#include "tests/unit/unit_main.h"
 
 #define RAM_SIZE	0x100000ull
 #define QSIZE		16
@@ -842,8 +843,6 @@ int main(void)
 	TCase *tc = tcase_create("rw");
 	TCase *ro = tcase_create("readonly");
 	TCase *dio = tcase_create("direct");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_config_and_features);
@@ -869,9 +868,5 @@ int main(void)
 	tcase_add_checked_fixture(dio, setup_direct, teardown);
 	tcase_add_test(dio, test_direct_io);
 	suite_add_tcase(s, dio);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return unit_run_suite(s);
 }

@@ -16,6 +16,7 @@
 
 #include "devices/virtio_mmio.h"
 #include "vmm/bus.h"
+#include "tests/unit/unit_main.h"
 
 #define RAM_GPA		0x0ull
 #define RAM_SIZE	0x40000ull
@@ -537,8 +538,6 @@ int main(void)
 {
 	Suite *s = suite_create("virtio_mmio");
 	TCase *tc = tcase_create("transport");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_identity);
@@ -557,9 +556,5 @@ int main(void)
 	tcase_add_test(tc, test_destroy_live_resets);
 	tcase_add_test(tc, test_create_rejects);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return unit_run_suite(s);
 }

@@ -25,6 +25,7 @@
 #include "devices/virtio_net.h"
 #include "devices/virtqueue.h"
 #include "net/tap.h"
+#include "tests/unit/unit_main.h"
 
 #define MEM_SIZE	(4u << 20)
 #define QSIZE		16
@@ -1011,11 +1012,5 @@ static Suite *virtio_net_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(virtio_net_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return unit_run_suite(virtio_net_suite());
 }

@@ -14,6 +14,7 @@
 
 #include "devices/virtqueue.h"
 #include "vmm/guest_mem.h"
+#include "tests/unit/unit_main.h"
 
 #define RAM_GPA		0x100000ull
 #define RAM_SIZE	0x100000ull	/* 1 MiB */
@@ -659,8 +660,6 @@ int main(void)
 {
 	Suite *s = suite_create("virtqueue");
 	TCase *tc = tcase_create("ring");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_activate_checks);
@@ -698,9 +697,5 @@ int main(void)
 	tcase_add_test(tc, test_iov_slice);
 	tcase_add_test(tc, test_fuzz_random_rings);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return unit_run_suite(s);
 }
