@@ -79,3 +79,25 @@ mvt_expect_fact()
 	[ "$got" = "$3" ] ||
 		{ mvt_show "$1"; mvt_fail "$2 is '$got', expected '$3'"; }
 }
+
+# mvt_hold LOG IMAGE [EXTRA-APPEND]: start a guest running blk_hold on IMAGE
+# in the background, in its own process group (killed at exit), and wait
+# until it says "MVT holding=1" (or dies).  Sets MVT_HOLD_PID.
+mvt_hold()
+{
+	local log=$1 img=$2 extra=${3:-} i
+
+	: >"$log"
+	setsid "$MINIVMM" -kernel "$KERNEL" -initrd "$INITRD" -m 256 -smp 2 \
+		-append "console=ttyS0 quiet panic=-1 mvt.run=blk_hold $extra" \
+		-drive "file=$img" </dev/null >"$log" 2>&1 &
+	# setsid execs it, so the pid is minivmm's and its group's.
+	MVT_HOLD_PID=$!
+	trap 'kill -9 -- -$MVT_HOLD_PID 2>/dev/null' EXIT
+	for ((i = 0; i < MVT_TIMEOUT * 4; i++)); do
+		grep -q '^MVT holding=1' <(tr -d '\r' <"$log") && return 0
+		kill -0 "$MVT_HOLD_PID" 2>/dev/null || return 1
+		sleep 0.25
+	done
+	return 1
+}

@@ -7,19 +7,8 @@
 img=$WORKDIR/lock.img
 head -c $((4 * 1024 * 1024)) /dev/urandom >"$img"
 log=$WORKDIR/holder.log
-: >"$log"
-setsid "$MINIVMM" -kernel "$KERNEL" -initrd "$INITRD" -m 256 -smp 1 \
-	-append "console=ttyS0 quiet panic=-1 mvt.run=blk_hold" \
-	-drive "file=$img" </dev/null >"$log" 2>&1 &
-# Its own process group (setsid execs it: pid is minivmm's), so a kill
-# reaches a wrapper's children too.
-pid=$!
-trap 'kill -9 -- -$pid 2>/dev/null' EXIT
-for ((i = 0; i < MVT_TIMEOUT * 4; i++)); do
-	grep -q '^MVT holding=1' <(tr -d '\r' <"$log") && break
-	kill -0 $pid 2>/dev/null || break
-	sleep 0.25
-done
+mvt_hold "$log" "$img"
+pid=$MVT_HOLD_PID
 grep -q '^MVT holding=1' <(tr -d '\r' <"$log") ||
 	{ mvt_show "$log"; mvt_fail "the first minivmm did not come up"; }
 
