@@ -84,6 +84,8 @@ static int tap_get_flags(int s, const char *name, short *flags)
 {
 	struct ifreq ifr;
 
+	/* Defined on failure too: gcc -O3 cannot see that errno is non-zero. */
+	*flags = 0;
 	memset(&ifr, 0, sizeof(ifr));
 	memcpy(ifr.ifr_name, name, strlen(name));
 	if (ioctl(s, SIOCGIFFLAGS, &ifr) < 0)
