@@ -15,7 +15,9 @@ function(add_freestanding_image name)
 	add_executable(${name}.elf ${FS_SOURCES})
 	target_compile_options(${name}.elf PRIVATE ${MINIVMM_FREESTANDING_CFLAGS})
 	target_compile_definitions(${name}.elf PRIVATE ${FS_DEFINES})
-	target_link_options(${name}.elf PRIVATE -nostdlib -static -no-pie
+	# clang's -static already means no PIE (and it warns about -no-pie).
+	target_link_options(${name}.elf PRIVATE -nostdlib -static
+		$<$<C_COMPILER_ID:GNU>:-no-pie>
 		-Wl,--build-id=none -Wl,-T,${FS_LINKER_SCRIPT})
 	set_target_properties(${name}.elf PROPERTIES LINK_DEPENDS ${FS_LINKER_SCRIPT})
 	add_custom_command(OUTPUT ${CMAKE_CURRENT_BINARY_DIR}/${name}.bin
