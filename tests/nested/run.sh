@@ -37,6 +37,8 @@ TIMEOUT=1500
 RUNDIR=
 # An AMD CPU with SVM, less what TCG cannot emulate (QEMU would warn).
 NESTED_CPU=EPYC,+svm,-rdseed,-sha-ni,-fxsr-opt,-misalignsse,-3dnowprefetch,-osvw,-topoext,-nrip-save,-xsavec
+# TCG threading for L1 (MVT_NESTED_ACCEL overrides, e.g. tcg,thread=single).
+NESTED_ACCEL=${MVT_NESTED_ACCEL:-tcg,thread=multi}
 
 QEMU_PID=
 TAIL_PID=
@@ -207,7 +209,7 @@ nested_boot()
 	cat "$base" "$dir/run.cpio" >"$dir/initrd.cpio" || die "disk full?"
 	command -v qemu-system-x86_64 >/dev/null ||
 		die "qemu-system-x86_64 missing (apt-get install qemu-system-x86)"
-	local qemu=(qemu-system-x86_64 -accel tcg,thread=multi -machine q35
+	local qemu=(qemu-system-x86_64 -accel "$NESTED_ACCEL" -machine q35
 		    -cpu "$NESTED_CPU" -smp 2 -m 2048 -nodefaults -no-reboot
 		    -display none -chardev stdio,id=con,signal=off
 		    -serial chardev:con -kernel "$kernel"
