@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: MIT
 /*
  * The benchmark guest: the same image boots under minivmm (bzImage) and
- * QEMU (PVH ELF), says one short line on COM1 ("BENCH up"; its first byte
- * is what scripts/bench.sh times) and ends as bench.action= asks:
+ * QEMU (PVH ELF), writes '!' on COM1 at its first instruction (the byte
+ * scripts/bench.sh times as "first serial byte": GUEST_ENTRY_BYTE in
+ * guest_head.S), says one short line after its start-up code ("BENCH up",
+ * timed too) and ends as bench.action= asks:
  *   poweroff (default)	ACPI S5 at once, without printing anything more
  *   halt		prints "BENCH idle", then cli; hlt (memory benchmark)
  *   blk		reads bench.n= (default 1000) 4 KiB blocks from the first
