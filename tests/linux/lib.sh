@@ -50,12 +50,55 @@ mvt_boot()
 	local append="console=ttyS0 quiet panic=${MVT_PANIC:--1} mvt.run=$name"
 
 	[ -n "${MVT_APPEND:-}" ] && append="$append $MVT_APPEND"
+	# O_APPEND: the watchdog adds to the log while minivmm writes it.
+	: >"$log"
 	timeout -k 5 "$MVT_TIMEOUT" "$MINIVMM" -kernel "$KERNEL" \
 		-initrd "$INITRD" -m "${MVT_MEM:-256}" -smp "${MVT_SMP:-2}" \
-		-append "$append" "$@" </dev/null >"$log" 2>&1
+		-append "$append" "$@" </dev/null >>"$log" 2>&1 &
+	local tpid=$! wpid
+	mvt_watchdog "$tpid" "$log" </dev/null >/dev/null 2>&1 &
+	wpid=$!
+	wait "$tpid"
 	rc=$?
+	kill -TERM "$wpid" 2>/dev/null
+	wait "$wpid" 2>/dev/null
 	[ $rc -eq 124 ] && echo "(timed out after ${MVT_TIMEOUT}s)" >>"$log"
 	return $rc
+}
+
+# mvt_threads PID: one block per thread of PID: name, state, the system
+# call it sits in and its kernel stack - enough to tell a vCPU inside
+# KVM_RUN from one blocked on a lock in minivmm.
+mvt_threads()
+{
+	local t
+	for t in /proc/"$1"/task/*; do
+		[ -d "$t" ] || continue
+		echo "thread ${t##*/} $(cat "$t/comm" 2>/dev/null):" \
+			"state $(awk '{ print $3 }' "$t/stat" 2>/dev/null)" \
+			"wchan $(cat "$t/wchan" 2>/dev/null)" \
+			"syscall $(cut -d' ' -f1-3 "$t/syscall" 2>/dev/null)"
+		sed 's/^/    /' "$t/stack" 2>/dev/null
+	done
+}
+
+# mvt_watchdog TIMEOUT-PID LOG: a few seconds before timeout(1) stops a hung
+# minivmm, append its threads' states to LOG (why it hung).
+mvt_watchdog()
+{
+	local tpid=$1 log=$2 wait_s=$((MVT_TIMEOUT - 3)) vmm spid
+
+	[ "$wait_s" -gt 0 ] || return 0
+	sleep "$wait_s" &
+	spid=$!
+	trap 'kill $spid 2>/dev/null; exit 0' TERM
+	wait "$spid"
+	vmm=$(pgrep -P "$tpid" | head -n 1)
+	[ -n "$vmm" ] || return 0
+	{
+		echo "(minivmm still running after ${wait_s}s; its threads:)"
+		mvt_threads "$vmm"
+	} >>"$log"
 }
 
 mvt_fact()

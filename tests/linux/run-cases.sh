@@ -64,6 +64,11 @@ run_cases_one()
 	[ $rc -eq 124 ] && echo "(case timed out after ${MVT_CASE_TIMEOUT:-900}s)" >>"$out"
 	echo "FAIL $name (rc $rc, ${secs}s)"
 	sed 's/^/    /' "$out" | tr -d '\r'
+	if [ -n "${MVT_NESTED:-}" ]; then
+		# L1's kernel log: nested-SVM complaints, an L1 oops, soft lockups
+		echo "    ----- L1 dmesg (last 25 lines) -----"
+		dmesg 2>/dev/null | tail -n 25 | sed 's/^/    /'
+	fi
 	echo "    (work files kept in $WORKDIR)"
 	return 1
 }
