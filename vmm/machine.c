@@ -373,6 +373,9 @@ static int machine_setup(struct machine *m, const struct config *cfg)
 	ret = machine_boot(m);
 	if (ret)
 		return ret;
+	ret = vm_memory_ready(&m->vm, m->err, sizeof(m->err));
+	if (ret)
+		return ret;
 	/* Everything privileged is open; no thread exists yet. */
 	ret = privdrop_apply(cfg->user, cfg->chroot_dir, m->err, sizeof(m->err));
 	if (ret)

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/kvm.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/eventfd.h>
@@ -92,6 +93,31 @@ unsigned int vm_max_vcpus(const struct vm *vm)
 	return n > 0 ? (unsigned int)n : 4;
 }
 
+/* Register every RAM region as a KVM memory slot; 0 or an errno. */
+static int vm_register_memory(struct vm *vm)
+{
+	for (unsigned int i = 0; i < vm->mem.nr_regions; i++) {
+		struct kvm_userspace_memory_region r = {
+			.slot = i,
+			.guest_phys_addr = vm->mem.region[i].gpa,
+			.memory_size = vm->mem.region[i].size,
+			.userspace_addr = (uint64_t)(uintptr_t)vm->mem.region[i].host,
+		};
+
+		if (ioctl(vm->vm_fd, KVM_SET_USER_MEMORY_REGION, &r) < 0)
+			return errno;
+	}
+	return 0;
+}
+
+static void *vm_register_memory_thread(void *arg)
+{
+	struct vm *vm = arg;
+
+	vm->mem_errno = vm_register_memory(vm);
+	return NULL;
+}
+
 /*
  * RAM is one anonymous mapping; above 3 GiB it is split around the MMIO
  * hole into a second KVM memory slot starting at 4 GiB.
@@ -120,18 +146,30 @@ static int vm_setup_memory(struct vm *vm, uint64_t bytes, char *err, size_t errl
 			LAYOUT_MMIO_HOLE_END, bytes - low, host + low };
 		vm->mem.nr_regions = 2;
 	}
-	for (unsigned int i = 0; i < vm->mem.nr_regions; i++) {
-		struct kvm_userspace_memory_region r = {
-			.slot = i,
-			.guest_phys_addr = vm->mem.region[i].gpa,
-			.memory_size = vm->mem.region[i].size,
-			.userspace_addr = (uint64_t)(uintptr_t)vm->mem.region[i].host,
-		};
+	/*
+	 * A VM's first memory slot costs milliseconds (KVM waits for an SRCU
+	 * grace period), most of it asleep: register the slots on a helper
+	 * thread while the caller creates vCPUs and loads the images into the
+	 * mapping, which needs no slot.  vm_memory_ready() joins it.
+	 */
+	if (pthread_create(&vm->mem_thread, NULL, vm_register_memory_thread, vm) == 0) {
+		vm->mem_pending = true;
+		return 0;
+	}
+	vm->mem_errno = vm_register_memory(vm);
+	return vm_memory_ready(vm, err, errlen);
+}
 
-		if (ioctl(vm->vm_fd, KVM_SET_USER_MEMORY_REGION, &r) < 0) {
-			snprintf(err, errlen, "KVM_SET_USER_MEMORY_REGION: %s", strerror(errno));
-			return -errno;
-		}
+int vm_memory_ready(struct vm *vm, char *err, size_t errlen)
+{
+	if (vm->mem_pending) {
+		pthread_join(vm->mem_thread, NULL);
+		vm->mem_pending = false;
+	}
+	if (vm->mem_errno) {
+		snprintf(err, errlen, "KVM_SET_USER_MEMORY_REGION: %s",
+			 strerror(vm->mem_errno));
+		return -vm->mem_errno;
 	}
 	return 0;
 }
@@ -241,6 +279,11 @@ int vm_create(struct vm *vm, const struct config *cfg, char *err, size_t errlen)
 
 void vm_destroy(struct vm *vm)
 {
+	/* The helper may still use the mapping and the VM: wait for it. */
+	if (vm->mem_pending) {
+		pthread_join(vm->mem_thread, NULL);
+		vm->mem_pending = false;
+	}
 	if (vm->mem_host)
 		munmap(vm->mem_host, vm->mem_host_size);
 	vm->mem_host = NULL;

@@ -27,6 +27,10 @@ struct vm {
 	struct guest_mem mem;
 	uint8_t *mem_host;		/* the one mapping behind all regions */
 	uint64_t mem_host_size;
+	/* KVM memory slots are registered by a helper until vm_memory_ready(). */
+	pthread_t mem_thread;
+	bool mem_pending;
+	int mem_errno;
 	struct bus pio_bus;
 	struct bus mmio_bus;
 	struct vcpu *vcpus;
@@ -44,6 +48,12 @@ struct vm {
  */
 int vm_create(struct vm *vm, const struct config *cfg, char *err, size_t errlen);
 void vm_destroy(struct vm *vm);
+/*
+ * Wait until guest RAM is registered with KVM (done in the background by
+ * vm_create, while the caller creates vCPUs and loads images); must be
+ * called before any vCPU runs.
+ */
+int vm_memory_ready(struct vm *vm, char *err, size_t errlen);
 unsigned int vm_max_vcpus(const struct vm *vm);
 
 /* Device plumbing. */
