@@ -24,6 +24,13 @@
 #   --quiet     print only the command's output, or L1's whole console
 #               when the run fails
 #   --timeout S whole L1 run, boot included (default 1500)
+#
+# L1 itself is emulated SVM under TCG and now and then breaks before the
+# command starts (kvm-smoke fails, or L1 soft-locks while booting).  Such an
+# L1 is stopped after MVT_NESTED_BOOT_TIMEOUT seconds without the command
+# starting (default 300) and booted again, up to MVT_NESTED_BOOT_RETRY more
+# times (default 1), within the same overall --timeout.  A command that
+# started is never re-run here.
 set -uo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -198,12 +205,16 @@ nested_run_cpio()
 		die "cannot write the per-run archive"
 }
 
-# nested_boot DIR BASE: run QEMU on BASE + DIR/run.cpio; console to
-# DIR/console.log (and to stdout unless --quiet).  Returns QEMU's status
-# as timeout(1) reports it.
+# nested_started DIR: did L1 start the command (its MVT-L1-RUN line)?
+nested_started() { grep -q '^MVT-L1-RUN ' <(tr -d '\r' <"$1/console.log"); }
+
+# nested_boot DIR BASE LIMIT: run QEMU on BASE + DIR/run.cpio for at most
+# LIMIT seconds; console to DIR/console.log (and to stdout unless --quiet).
+# Returns QEMU's status as timeout(1) reports it, or 126 when L1 did not
+# start the command within MVT_NESTED_BOOT_TIMEOUT seconds (QEMU stopped).
 nested_boot()
 {
-	local dir=$1 base=$2 kernel rc
+	local dir=$1 base=$2 limit=$3 kernel rc waited=0 stuck=0
 	eval "$("$REPO/tests/guest/fetch-kernels.sh" generic)" || exit 1
 	kernel=$MVT_GENERIC_KERNEL
 	cat "$base" "$dir/run.cpio" >"$dir/initrd.cpio" || die "disk full?"
@@ -217,14 +228,27 @@ nested_boot()
 		    -append "console=ttyS0 quiet panic=-1 loglevel=4")
 	# In the background, so an interrupt of this script can stop QEMU
 	# (timeout(1) sits in its own process group and passes SIGTERM on).
-	timeout -k 10 "$TIMEOUT" "${qemu[@]}" </dev/null >"$dir/console.log" 2>&1 &
+	: >"$dir/console.log"
+	timeout -k 10 "$limit" "${qemu[@]}" </dev/null >"$dir/console.log" 2>&1 &
 	QEMU_PID=$!
 	if [ $QUIET -eq 0 ]; then
 		tail -n +1 -f --pid=$QEMU_PID "$dir/console.log" &
 		TAIL_PID=$!
 	fi
+	# Watch the boot: an L1 that hangs before the command is not waited
+	# for until the overall timeout.
+	while kill -0 "$QEMU_PID" 2>/dev/null && ! nested_started "$dir"; do
+		if [ "$waited" -ge "${MVT_NESTED_BOOT_TIMEOUT:-300}" ]; then
+			stuck=1
+			kill -TERM "$QEMU_PID" 2>/dev/null
+			break
+		fi
+		sleep 2
+		waited=$((waited + 2))
+	done
 	wait $QEMU_PID
 	rc=$?
+	[ $stuck -eq 1 ] && rc=126
 	QEMU_PID=
 	if [ -n "$TAIL_PID" ]; then
 		wait "$TAIL_PID"
@@ -257,8 +281,26 @@ main()
 	nested_run_cpio "$RUNDIR" "$@"
 
 	start=$(date +%s)
-	nested_boot "$RUNDIR" "$base"
-	rc=$?
+	local attempt left
+	for ((attempt = 0; ; attempt++)); do
+		left=$((TIMEOUT - ($(date +%s) - start)))
+		[ $left -gt 60 ] || left=60
+		nested_boot "$RUNDIR" "$base" "$left"
+		rc=$?
+		nested_started "$RUNDIR" && break
+		[ $attempt -lt "${MVT_NESTED_BOOT_RETRY:-1}" ] || break
+		case $rc in
+		126) echo "nested: L1 did not start the command within ${MVT_NESTED_BOOT_TIMEOUT:-300}s; booting L1 again" ;;
+		*) echo "nested: L1 broke before the command (QEMU status $rc; console tail below); booting L1 again"
+		   tr -d '\r' <"$RUNDIR/console.log" | tail -n 15 | sed 's/^/    /' ;;
+		esac
+		cp "$RUNDIR/console.log" "$RUNDIR/console.$attempt.log"
+	done
+	if [ $rc -eq 126 ]; then
+		[ $QUIET -eq 1 ] && tr -d '\r' <"$RUNDIR/console.log"
+		echo "nested: L1 never started the command (stuck while booting)"
+		return 125
+	fi
 	status=$(tr -d '\r' <"$RUNDIR/console.log" |
 		 sed -n 's/^MVT-L1-EXIT rc=\([0-9]*\)$/\1/p' | tail -n 1)
 	if [ $rc -eq 124 ] || [ $rc -eq 137 ]; then
