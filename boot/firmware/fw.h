@@ -33,6 +33,21 @@ struct fw {
 	uint64_t ram_top;		/* end of the RAM holding the kernel */
 };
 
+/*
+ * Phase markers written to the debug port (PORT_DEBUG_TRACE) when minivmm
+ * runs with -trace-boot, which prints each with its time (docs/usage.md).
+ */
+enum fw_mark {
+	FW_MARK_ENTRY		= 0x10,	/* firmware entered */
+	FW_MARK_NIC		= 0x11,	/* virtio-net driver up */
+	FW_MARK_DHCP		= 0x12,	/* lease bound */
+	FW_MARK_PXE		= 0x13,	/* boot entry chosen, config files read */
+	FW_MARK_FILE		= 0x14,	/* one TFTP file complete (each file) */
+	FW_MARK_KERNEL_ENTRY	= 0x15,	/* about to jump to the kernel */
+};
+
+void fw_trace(const struct fw *fw, enum fw_mark mark);
+
 /* Steps (one file each).  0 or -1 with a reason. */
 int fw_dhcp(struct fw *fw, const char **why);
 /* Decide what to boot: fills fw->boot (PXELINUX config or plain kernel). */

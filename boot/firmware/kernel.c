@@ -195,5 +195,6 @@ int fw_boot_linux(struct fw *fw, const char **why)
 	fw_printf("Linux: starting the kernel\n");
 	/* The NIC must not write into RAM the kernel now owns. */
 	vnet_reset(&fw->vnet);
+	fw_trace(fw, FW_MARK_KERNEL_ENTRY);
 	fw_enter_linux(kload + 0x200, LAYOUT_ZERO_PAGE_ADDR);
 }

@@ -31,10 +31,10 @@ static __attribute__((noreturn)) void fw_stop(uint8_t status,
 	cpu_halt();
 }
 
-static void fw_trace(const struct fw_handoff *h, uint8_t phase)
+void fw_trace(const struct fw *fw, enum fw_mark mark)
 {
-	if (h->flags & FW_HANDOFF_F_TRACE)
-		outb(PORT_DEBUG_TRACE, phase);
+	if (fw->h->flags & FW_HANDOFF_F_TRACE)
+		outb(PORT_DEBUG_TRACE, (uint8_t)mark);
 }
 
 static void fw_show_lease(const struct fw *f)
@@ -91,7 +91,7 @@ void fw_main(struct fw_handoff *h)
 	if (h->cmdline_len >= FW_HANDOFF_CMDLINE_MAX)
 		h->cmdline_len = FW_HANDOFF_CMDLINE_MAX - 1;
 	fw.h = h;
-	fw_trace(h, 0x10);
+	fw_trace(&fw, FW_MARK_ENTRY);
 	khz = timer_init(&why);
 	fw_printf("timer: TSC at %lu kHz (%s)\n", (unsigned long)khz, why);
 
@@ -111,7 +111,7 @@ void fw_main(struct fw_handoff *h)
 	fw_printf("net: virtio-net at %lx, MAC %s\n",
 		  (unsigned long)h->virtio_net_mmio, mac);
 
-	fw_trace(h, 0x11);
+	fw_trace(&fw, FW_MARK_NIC);
 	if (fw_dhcp(&fw, &why) < 0)
 		fw_stop(FW_STATUS_NETBOOT_FAILED, "DHCP", why);
 	fw.tftp_server = dhcp_lease_tftp_server(fw.lease);
@@ -122,14 +122,14 @@ void fw_main(struct fw_handoff *h)
 	if (!fw.tftp_server)
 		fw_stop(FW_STATUS_NETBOOT_FAILED, "DHCP", "no TFTP server");
 
-	fw_trace(h, 0x12);
+	fw_trace(&fw, FW_MARK_DHCP);
 	if (fw_pxe(&fw, &why) < 0)
 		fw_stop(FW_STATUS_NETBOOT_FAILED, "PXE", why);
 	if (fw.boot.type == PXE_K_LOCALBOOT)
 		fw_stop(FW_STATUS_LOCALBOOT, "LOCALBOOT",
 			"handing back to minivmm");
 
-	fw_trace(h, 0x13);
+	fw_trace(&fw, FW_MARK_PXE);
 	if (fw_boot_linux(&fw, &why) < 0)
 		fw_stop(FW_STATUS_NETBOOT_FAILED, "Linux", why);
 }

@@ -43,6 +43,8 @@ int fw_fetch(struct fw *fw, const char *name, struct fw_file *f,
 	if (rc == 0) {
 		uint64_t kib_s = f->ms ? f->size / f->ms * 1000 / 1024 : 0;
 
+		fw_trace(fw, FW_MARK_FILE);
+
 		fw_printf("TFTP: %s: %lu bytes in %lu ms (%lu KiB/s, blksize %u "
 			  "window %u, %lu blocks copied)\n", path,
 			  (unsigned long)f->size, (unsigned long)f->ms,

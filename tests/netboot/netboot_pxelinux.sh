@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: MIT
 # PXELINUX flow: the MAC-named config wins over "default"; KERNEL, INITRD,
 # APPEND and IPAPPEND 3 give the exact command line; the initrd arrives
-# intact; the guest runs and powers off (exit 0).
+# intact; the guest runs and powers off (exit 0).  With -trace-boot the
+# firmware marks its phases on the debug port, one mark per TFTP file.
 # timeout: 120
 . "$(dirname "$0")/common.bash"
 
@@ -30,7 +31,7 @@ label test
   ipappend 3
 CFG
 dnsmasq_start --dhcp-boot=pxelinux.0
-netboot_run pxelinux
+netboot_run pxelinux -trace-boot
 expect_rc pxelinux 0
 expect_console "DHCP: address $CLIENT_IP"
 expect_console "TFTP: pxelinux.cfg/$MAC_DASHES"
@@ -40,4 +41,9 @@ expect_eq initrd.size "$(bi initrd.size)" 123457
 if [ -x "${BOOTINFO_SUM:-}" ]; then
 	expect_eq initrd.sum "$(bi initrd.sum)" "$("$BOOTINFO_SUM" "$TFTP/initrd.img")"
 fi
+# entry, NIC, DHCP, config file, PXE done, kernel, initrd, kernel entry;
+# then the guest's own (entry, action)
+marks=$(sed -n 's/.*trace .* ms  guest marker \([0-9]*\)$/\1/p' \
+	"$WORK/pxelinux.err" | tr '\n' ' ')
+expect_eq trace.marks "$marks" "16 17 18 20 19 20 20 21 1 2 "
 echo "PASS: pxelinux config by MAC, command line and initrd as configured"
