@@ -213,6 +213,7 @@ static int machine_start_io_threads(struct machine *m)
 
 static void machine_print_stats(struct machine *m)
 {
+	vcpus_print_stats(&m->vm, stderr);
 	for (unsigned int i = 0; i < CONFIG_MAX_DRIVES; i++)
 		if (m->blk[i])
 			virtio_blk_print_stats(m->blk[i]);

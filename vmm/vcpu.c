@@ -356,14 +356,18 @@ static bool vcpu_handle_exit(struct vcpu *vcpu)
 	struct kvm_run *run = vcpu->run;
 	char why[96];
 
+	vcpu->st.exits++;
 	switch (run->exit_reason) {
 	case KVM_EXIT_IO:
+		vcpu->st.io++;
 		vcpu_handle_io(vcpu);
 		return true;
 	case KVM_EXIT_MMIO:
+		vcpu->st.mmio++;
 		vcpu_handle_mmio(vcpu);
 		return true;
 	case KVM_EXIT_INTR:
+		vcpu->st.intr++;
 		return true;
 	case KVM_EXIT_HLT:
 		/* Halted with interrupts off: nothing will ever wake it. */
@@ -389,6 +393,19 @@ static bool vcpu_handle_exit(struct vcpu *vcpu)
 		vcpu_dump_state(vcpu, why);
 		vm_request_stop(vcpu->vm, EXIT_GUEST_CRASH);
 		return false;
+	}
+}
+
+void vcpus_print_stats(const struct vm *vm, FILE *f)
+{
+	for (unsigned int i = 0; i < vm->nr_vcpus; i++) {
+		const struct vcpu_stats *s = &vm->vcpus[i].st;
+
+		fprintf(f, "vcpu%u: exits=%llu io=%llu mmio=%llu intr=%llu other=%llu\n",
+			i, (unsigned long long)s->exits,
+			(unsigned long long)s->io, (unsigned long long)s->mmio,
+			(unsigned long long)s->intr,
+			(unsigned long long)(s->exits - s->io - s->mmio - s->intr));
 	}
 }
 

@@ -11,6 +11,7 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "vmm/cpuid.h"
 
@@ -24,6 +25,10 @@ struct vcpu {
 	struct kvm_run *run;
 	pthread_t thread;
 	bool started;
+	/* Exits seen by this vCPU's thread; read once it has stopped (-stats). */
+	struct vcpu_stats {
+		uint64_t exits, io, mmio, intr;
+	} st;
 };
 
 /* Create every vCPU with its CPUID, MSRs, FPU and LAPIC set up. */
@@ -39,5 +44,7 @@ int vcpus_start(struct vm *vm, char *err, size_t errlen);
  */
 bool vcpus_stop(struct vm *vm);
 void vcpus_destroy(struct vm *vm);
+/* One "vcpuN: exits=..." line per vCPU (after vcpus_stop). */
+void vcpus_print_stats(const struct vm *vm, FILE *f);
 
 #endif
