@@ -43,20 +43,22 @@ while [ $# -gt 0 ]; do
 done
 
 if [ $QUICK -eq 1 ]; then
-	RUNS=1 Q35_RUNS=1 MEM_RUNS=1 RATE_S=1 RATE_SLICES=1 BLK_RUNS=1 BLK_N=100
+	RUNS=1 Q35_RUNS=1 MEM_RUNS=1 RATE_S=1 RATE_SLICES=1 BLK_RUNS=1 BLK_N=100 NETBOOT_MIB=1
 else
-	RUNS=21 Q35_RUNS=5 MEM_RUNS=5 RATE_S=10 RATE_SLICES=5 BLK_RUNS=3 BLK_N=5000
+	RUNS=21 Q35_RUNS=5 MEM_RUNS=5 RATE_S=10 RATE_SLICES=5 BLK_RUNS=3 BLK_N=5000 NETBOOT_MIB=2
 fi
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/minivmm-bench.XXXXXX")
 RES=$WORK/res
 mkdir -p "$RES"
 NETNS=
+NETNS2=
 DNSMASQ_PID=
 bench_cleanup()
 {
 	[ -n "$DNSMASQ_PID" ] && kill "$DNSMASQ_PID" 2>/dev/null && wait "$DNSMASQ_PID" 2>/dev/null
 	[ -n "$NETNS" ] && ip netns del "$NETNS" 2>/dev/null
+	[ -n "$NETNS2" ] && ip netns del "$NETNS2" 2>/dev/null
 	rm -rf "$WORK"
 }
 trap bench_cleanup EXIT
@@ -69,7 +71,7 @@ die() { log "$*"; exit 1; }
 bench_install()
 {
 	local need=() p
-	for p in build-essential cmake qemu-system-x86 gnuplot-nox; do
+	for p in build-essential cmake qemu-system-x86 gnuplot-nox dnsmasq-base iproute2 busybox-static; do
 		dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
 			grep -q "install ok installed" || need+=("$p")
 	done
@@ -420,7 +422,7 @@ bench_netboot()
 	NETBOOT_CMD="ip netns exec $NETNS $MINIVMM -netboot -tap tap0 -m $RAM_MIB"
 	for ((r = 0; r < (QUICK ? 1 : 10); r++)); do
 		line=$("$STAMP" -t 60 -o "$WORK/netboot.out" -p "BENCH up" -- \
-			$NETBOOT_CMD 2>"$WORK/netboot.err") || true
+			$NETBOOT_CMD -trace-boot 2>"$WORK/netboot.err") || true
 		if [ "$(field "$line" rc)" != 0 ] || [ "$(field "$line" pattern_us)" = -1 ]; then
 			NETBOOT_NOTE="minivmm -netboot did not boot the guest here (exit $(field "$line" rc)): $(head -c 300 "$WORK/netboot.err" | tr '\n' ' ')"
 			break
@@ -428,12 +430,72 @@ bench_netboot()
 		awk -v v="$(field "$line" first_us)" 'BEGIN { print v / 1000 }' >>"$RES/netboot.first"
 		awk -v v="$(field "$line" pattern_us)" 'BEGIN { print v / 1000 }' >>"$RES/netboot.guest"
 		awk -v v="$(field "$line" exit_us)" 'BEGIN { print v / 1000 }' >>"$RES/netboot.exit"
+		# the firmware's "kernel entry" mark (0x15), on minivmm's clock
+		sed -n 's/^minivmm: trace *\([0-9.]*\) ms  guest marker 21$/\1/p' \
+			"$WORK/netboot.err" >>"$RES/netboot.kentry"
 	done
+	[ -z "$NETBOOT_NOTE" ] && bench_netboot_tftp "$t"
 	kill "$DNSMASQ_PID" 2>/dev/null || true
 	wait "$DNSMASQ_PID" 2>/dev/null || true
 	DNSMASQ_PID=
 	ip netns del "$NETNS"
 	NETNS=
+}
+
+# netboot_exits FILE: vcpu0's exit count from a -stats run's stderr.
+netboot_exits() { sed -n 's/^vcpu0: exits=\([0-9]*\) .*/\1/p' "$1"; }
+
+# bench_netboot_tftp TFTPROOT: TFTP throughput of the firmware and VM exits
+# per TFTP block: runs without and with a NETBOOT_MIB initrd alternate
+# (-stats); the difference of their exits over the initrd's blocks is the
+# per-block cost.  Then the practical limit: busybox tftp fetching the same
+# file from the same dnsmasq, in a second namespace on the same bridge.
+bench_netboot_tftp()
+{
+	local t=$1 r line with=$WORK/nb-with.err without=$WORK/nb-without.err
+	local size ms blk e0 e1 t0 t1
+	head -c $((NETBOOT_MIB << 20)) /dev/urandom >"$t/big.img"
+	for ((r = 0; r < (QUICK ? 1 : 5); r++)); do
+		printf 'DEFAULT bench\nLABEL bench\n  KERNEL benchguest.bzImage\n  APPEND bench.action=poweroff\n' \
+			>"$t/pxelinux.cfg/default"
+		timeout 120 $NETBOOT_CMD -stats </dev/null >/dev/null 2>"$without" || continue
+		printf 'DEFAULT bench\nLABEL bench\n  KERNEL benchguest.bzImage\n  INITRD big.img\n  APPEND bench.action=poweroff\n' \
+			>"$t/pxelinux.cfg/default"
+		timeout 300 $NETBOOT_CMD -stats </dev/null >"$WORK/nb-with.out" 2>"$with" || continue
+		line=$(tr -d '\r' <"$WORK/nb-with.out" | grep '^TFTP: big.img: ' | head -n 1)
+		# "TFTP: big.img: N bytes in M ms (K KiB/s, blksize B window W, ...)"
+		read -r size ms blk < <(sed -n 's/.*: \([0-9]*\) bytes in \([0-9]*\) ms .*blksize \([0-9]*\) .*/\1 \2 \3/p' <<<"$line")
+		e0=$(netboot_exits "$without")
+		e1=$(netboot_exits "$with")
+		[ -n "$size" ] && [ -n "$e0" ] && [ -n "$e1" ] && [ "$ms" -gt 0 ] || continue
+		NETBOOT_BLKSIZE=$blk
+		awk -v s="$size" -v m="$ms" 'BEGIN { printf "%.3f\n", s / m / 1000 }' >>"$RES/netboot.tftp_mbs"
+		awk -v a="$e0" -v b="$e1" -v s="$size" -v k="$blk" \
+			'BEGIN { n = int(s / k) + 1; printf "%.3f\n", (b - a) / n }' \
+			>>"$RES/netboot.exits_per_block"
+	done
+	[ -n "${NETBOOT_BLKSIZE:-}" ] || return 0
+	# the practical limit: a host-side client, another namespace, same bridge
+	NETNS2=mvt-benchc-$$
+	local ns2=$NETNS2
+	ip netns add "$ns2"
+	ip -n "$NETNS" link add vc0 type veth peer name vc1 netns "$ns2"
+	ip -n "$NETNS" link set vc0 master br0
+	ip -n "$NETNS" link set vc0 up
+	ip -n "$ns2" link set lo up
+	ip -n "$ns2" addr add 10.0.2.200/24 dev vc1
+	ip -n "$ns2" link set vc1 up
+	sleep 0.3
+	for ((r = 0; r < (QUICK ? 1 : 5); r++)); do
+		t0=$(date +%s%N)
+		ip netns exec "$ns2" busybox tftp -g -r big.img -l /dev/null \
+			-b "$NETBOOT_BLKSIZE" 10.0.2.1 || continue
+		t1=$(date +%s%N)
+		awk -v s=$((NETBOOT_MIB << 20)) -v ns=$((t1 - t0)) \
+			'BEGIN { printf "%.3f\n", s / (ns / 1e9) / 1e6 }' >>"$RES/netboot.client_mbs"
+	done
+	ip netns del "$ns2"
+	NETNS2=
 }
 
 # ----------------------------------------------- hardware-KVM-only runs
@@ -669,7 +731,7 @@ bench_doc()
 	local out=$1 charts_rel=$2 name runs cmd base_first base_exit f
 	local rev cpu
 	rev=$(git -C "$top" rev-parse --short HEAD 2>/dev/null || echo unknown)
-	git -C "$top" diff --quiet HEAD -- 2>/dev/null || rev="$rev (with uncommitted changes)"
+	git -C "$top" diff --quiet HEAD -- . ":!docs" 2>/dev/null || rev="$rev (with uncommitted changes)"
 	cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
 	base_first=$(median "$RES/start.minivmm.first" 2>/dev/null || echo -)
 	base_exit=$(median "$RES/start.minivmm.exit" 2>/dev/null || echo -)
@@ -682,7 +744,7 @@ bench_doc()
 	echo "How to run: \`sudo scripts/bench.sh\` (about 3 minutes; \`--quick\`: one run of"
 	echo "each, about 30 s, writes to a temporary file; \`--out FILE\`, \`--charts DIR\`,"
 	echo "\`--no-install\`).  It installs what it uses with apt-get: build-essential, cmake,"
-	echo "qemu-system-x86, gnuplot-nox; netboot needs dnsmasq-base and iproute2; the"
+	echo "qemu-system-x86, gnuplot-nox, and for netboot dnsmasq-base, iproute2 and busybox-static; the"
 	echo "hardware-KVM-only part uses iperf3 and fio when they are installed."
 	echo
 	echo "## Host and versions"
@@ -922,13 +984,45 @@ bench_doc()
 		echo
 		echo "| measure | runs | min ms | median | max |"
 		echo "|---|---|---|---|---|"
-		for f in first guest exit; do
+		for f in first kentry guest exit; do
+			[ -s "$RES/netboot.$f" ] || continue
 			read -r n mn md mx < <(stats "$RES/netboot.$f")
-			case $f in first) ph="exec -> first serial byte (firmware)" ;; guest) ph="exec -> guest's \`BENCH up\`" ;; exit) ph="exec -> exit" ;; esac
+			case $f in
+			first) ph="exec -> first serial byte (firmware)" ;;
+			kentry) ph="start -> kernel entry (firmware mark 0x15, \`-trace-boot\`)" ;;
+			guest) ph="exec -> guest's \`BENCH up\`" ;;
+			exit) ph="exec -> exit" ;;
+			esac
 			printf '| %s | %s | %.1f | %.1f | %.1f |\n' "$ph" "$n" "$mn" "$md" "$mx"
 		done
 		echo
-		echo "Command: \`$(bench_path "$NETBOOT_CMD")\`"
+		echo "Command: \`$(bench_path "$NETBOOT_CMD") -trace-boot\`"
+		if [ -s "$RES/netboot.exits_per_block" ]; then
+			echo
+			echo "TFTP, with a ${NETBOOT_MIB} MiB random initrd added (\`INITRD big.img\`), runs with"
+			echo "and without it alternating, \`-stats\`; blksize ${NETBOOT_BLKSIZE} as negotiated with"
+			echo "dnsmasq (which has no windowsize).  VM exits per block = (vcpu0 exits with"
+			echo "the initrd - without) / the initrd's blocks; the firmware's rate is its own"
+			echo "\`TFTP: big.img: ... KiB/s\` line; the practical limit is busybox \`tftp -g -b"
+			echo "${NETBOOT_BLKSIZE}\` fetching the same file from the same dnsmasq, in a second namespace"
+			echo "on the same bridge."
+			echo
+			echo "| measure | runs | min | median | max |"
+			echo "|---|---|---|---|---|"
+			for f in exits_per_block tftp_mbs client_mbs; do
+				[ -s "$RES/netboot.$f" ] || continue
+				read -r n mn md mx < <(stats "$RES/netboot.$f")
+				case $f in
+				exits_per_block) ph="VM exits per TFTP block (target here: <= 2)" ;;
+				tftp_mbs) ph="firmware TFTP rate, MB/s (guest code emulated here)" ;;
+				client_mbs) ph="host-side busybox tftp, same server, MB/s" ;;
+				esac
+				printf '| %s | %s | %.2f | %.2f | %.2f |\n' "$ph" "$n" "$mn" "$md" "$mx"
+			done
+			echo
+			echo "Firmware / host-side client: $(ratio "$(median "$RES/netboot.tftp_mbs")" "$(median "$RES/netboot.client_mbs" 2>/dev/null)") of the practical limit here"
+			echo "(hardware-KVM target: >= 0.60; this host emulates the guest's code)."
+		fi
 	else
 		echo "**Pending** — no number yet: $NETBOOT_NOTE."
 		echo "scripts/bench.sh fills this section by itself once \`minivmm -netboot\` boots"

@@ -82,6 +82,23 @@ mvt_threads()
 	done
 }
 
+# mvt_child_of PID: a child process of PID (no pgrep in the nested L1).
+mvt_child_of()
+{
+	local st rest pid
+	for st in /proc/[0-9]*/stat; do
+		read -r rest <"$st" 2>/dev/null || continue
+		rest=${rest##*) }	# after "pid (comm) " come state, ppid, ...
+		rest=${rest#* }
+		if [ "${rest%% *}" = "$1" ]; then
+			pid=${st#/proc/}
+			echo "${pid%/stat}"
+			return 0
+		fi
+	done
+	return 1
+}
+
 # mvt_watchdog TIMEOUT-PID LOG: a few seconds before timeout(1) stops a hung
 # minivmm, append its threads' states to LOG (why it hung).
 mvt_watchdog()
@@ -93,7 +110,7 @@ mvt_watchdog()
 	spid=$!
 	trap 'kill $spid 2>/dev/null; exit 0' TERM
 	wait "$spid"
-	vmm=$(pgrep -P "$tpid" | head -n 1)
+	vmm=$(mvt_child_of "$tpid")
 	[ -n "$vmm" ] || return 0
 	{
 		echo "(minivmm still running after ${wait_s}s; its threads:)"

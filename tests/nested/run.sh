@@ -95,12 +95,18 @@ nested_base()
 	eval "$("$REPO/tests/guest/fetch-kernels.sh" cloud generic)" ||
 		die "cannot get the Debian kernels"
 	tools=$(nested_tool_list) || die "missing tools (see $HERE/l1-tools.txt)"
+	# MVT_NESTED_QEMU=1: QEMU in L1 too, to run a case under QEMU on the
+	# same nested KVM (tests/linux/qemu-minivmm.sh, MVT_QEMU_ACCEL=kvm).
+	if [ -n "${MVT_NESTED_QEMU:-}" ]; then
+		tools="$tools $(command -v qemu-system-x86_64)" ||
+			die "MVT_NESTED_QEMU: qemu-system-x86_64 missing"
+	fi
 	mods=$(sed 's/#.*//' "$HERE/l1-modules.txt" | tr -s ' \t\n' ' ')
 	# shellcheck disable=SC2086
 	hash=$( (initramfs_hash "$HERE/l1-init" "$HERE/run.sh" \
 			"$REPO/tests/guest/initramfs-lib.sh" \
 			"$(command -v busybox)" $tools;
-		 echo "$MVT_GENERIC_KVER $MVT_CLOUD_KVER $mods $tools") |
+		 echo "$MVT_GENERIC_KVER $MVT_CLOUD_KVER $mods $tools ${MVT_NESTED_QEMU:-}") |
 		sha256sum | cut -c1-16)
 	out=$CACHE/nested/l1-base-$hash.cpio
 	# Images of other inputs (older harness versions) unused for days go.
@@ -121,6 +127,14 @@ nested_base()
 		for t in $tools; do
 			initramfs_add_binary "$tmp" "$t" || die "tool $t"
 		done
+		if [ -n "${MVT_NESTED_QEMU:-}" ]; then
+			mkdir -p "$tmp/usr/share/qemu"
+			for t in bios-microvm.bin qboot.rom linuxboot.bin \
+				 linuxboot_dma.bin kvmvapic.bin pvh.bin; do
+				cp -L "/usr/share/qemu/$t" "$tmp/usr/share/qemu/" ||
+					die "QEMU firmware $t"
+			done
+		fi
 		# Scripts say #!/bin/bash; the host's /bin may be /usr/bin.
 		[ -e "$tmp/bin/bash" ] || ln -s "$(command -v bash)" "$tmp/bin/bash"
 		# /bin/sh is dash as on a Debian host: busybox' sh would run
