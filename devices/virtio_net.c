@@ -945,6 +945,28 @@ void virtio_net_get_stats(const struct virtio_net *net,
 	pthread_mutex_unlock((pthread_mutex_t *)&net->lock);
 }
 
+/* The rings as both sides see them: what a stalled guest was waiting for. */
+static void virtio_net_print_queues(const struct virtio_net *net, FILE *f)
+{
+	pthread_mutex_t *lock = (pthread_mutex_t *)&net->lock;
+	char rx[320], tx[320];
+	bool active;
+
+	pthread_mutex_lock(lock);
+	active = net->active;
+	if (active) {
+		virtq_describe(net->rxq, rx, sizeof(rx));
+		virtq_describe(net->txq, tx, sizeof(tx));
+		fprintf(f, "net %s: state rx_wanted=%d tx_pending=%d tap_dead=%d rx_partial=%d\n",
+			net->name, net->rx_wanted, net->tx_pending,
+			net->tap_dead, net->part.active);
+	}
+	pthread_mutex_unlock(lock);
+	if (active)
+		fprintf(f, "net %s: rxq %s\nnet %s: txq %s\n", net->name, rx,
+			net->name, tx);
+}
+
 void virtio_net_print_stats(const struct virtio_net *net, FILE *f)
 {
 	struct virtio_net_stats st;
@@ -960,4 +982,5 @@ void virtio_net_print_stats(const struct virtio_net *net, FILE *f)
 		(unsigned long long)st.tx_bytes,
 		(unsigned long long)st.tx_drops,
 		(unsigned long long)st.tx_errors);
+	virtio_net_print_queues(net, f);
 }

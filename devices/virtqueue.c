@@ -6,6 +6,7 @@
 #include "devices/virtqueue.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 static bool virtq_is_pow2(uint32_t v)
@@ -264,6 +265,30 @@ bool virtq_need_interrupt(struct virtq *vq)
 static volatile uint16_t *virtq_avail_event(struct virtq *vq)
 {
 	return (volatile uint16_t *)&vq->used->ring[vq->size];
+}
+
+void virtq_describe(const struct virtq *vq, char *buf, size_t len)
+{
+	if (!vq->ready) {
+		snprintf(buf, len, "not ready");
+		return;
+	}
+	/* The guest's fields are read once each; they may move meanwhile. */
+	snprintf(buf, len,
+		 "size=%u broken=%d last_avail=%u used_idx=%u signalled=%u%s | "
+		 "avail.idx=%u avail.flags=%#x used_event=%u | "
+		 "used.idx=%u used.flags=%#x avail_event=%u | chains=%llu errors=%llu",
+		 vq->size, vq->broken, vq->last_avail, vq->used_idx,
+		 vq->signalled_used, vq->signalled_valid ? "" : "(none)",
+		 __atomic_load_n(&vq->avail->idx, __ATOMIC_RELAXED),
+		 __atomic_load_n(&vq->avail->flags, __ATOMIC_RELAXED),
+		 __atomic_load_n(&vq->avail->ring[vq->size], __ATOMIC_RELAXED),
+		 __atomic_load_n(&vq->used->idx, __ATOMIC_RELAXED),
+		 __atomic_load_n(&vq->used->flags, __ATOMIC_RELAXED),
+		 __atomic_load_n((volatile const uint16_t *)&vq->used->ring[vq->size],
+				 __ATOMIC_RELAXED),
+		 (unsigned long long)vq->nr_chains,
+		 (unsigned long long)vq->nr_errors);
 }
 
 void virtq_disable_notify(struct virtq *vq)

@@ -187,6 +187,13 @@ bool virtq_need_interrupt(struct virtq *vq);
 void virtq_disable_notify(struct virtq *vq);
 bool virtq_enable_notify(struct virtq *vq);
 
+/*
+ * One line (no newline) with the device's and the guest's view of the ring
+ * indices and notification fields, for -stats and hang reports.  Call it
+ * where the queue's owner would (under the device lock).
+ */
+void virtq_describe(const struct virtq *vq, char *buf, size_t len);
+
 /* Copy from the readable / into the writable part at byte offset off. */
 size_t virtq_chain_read(const struct virtq_chain *c, uint64_t off,
 			void *dst, size_t len);

@@ -87,6 +87,7 @@ static const int seccomp_main[] = {
 	__NR_fcntl, __NR_tgkill, __NR_epoll_ctl, __NR_fstat,
 	__NR_newfstatat, __NR_lseek, __NR_fsync, __NR_fdatasync,
 	__NR_getrusage,	/* -trace-boot's CPU time at exit */
+	__NR_pread64,	/* -stats: KVM's per-vCPU counters */
 };
 
 static const unsigned int seccomp_ioctl_vcpu[] = {

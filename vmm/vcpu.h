@@ -29,6 +29,9 @@ struct vcpu {
 	struct vcpu_stats {
 		uint64_t exits, io, mmio, intr;
 	} st;
+	/* -stats: KVM's own count of this vCPU's exits, in-kernel ones too. */
+	int kvm_stats_fd;
+	int64_t kvm_exits_off;
 };
 
 /* Create every vCPU with its CPUID, MSRs, FPU and LAPIC set up. */

@@ -13,7 +13,8 @@
 #       Knobs (environment, per call: MVT_SMP=4 mvt_boot ...):
 #         MVT_MEM (256), MVT_SMP (2), MVT_APPEND (extra kernel arguments),
 #         MVT_PANIC (-1: a panic halts and minivmm is stopped by the timeout;
-#         set 1 to turn a panic into a reboot, exit code 3).
+#         set 1 to turn a panic into a reboot, exit code 3), MVT_LOGLEVEL
+#         (console loglevel; 5 under the nested harness).
 #       Console output goes to $WORKDIR/NAME.log (MVT_LOG names another
 #       file); the return value is minivmm's exit code (124: timed out).
 #   mvt_fact LOG KEY      print the value of the last "MVT KEY=value" line
@@ -49,6 +50,10 @@ mvt_boot()
 	local log=${MVT_LOG:-$WORKDIR/$name.log}
 	local append="console=ttyS0 quiet panic=${MVT_PANIC:--1} mvt.run=$name"
 
+	# Warnings (a soft lockup's stack trace) on the console despite quiet:
+	# MVT_LOGLEVEL, by default 5 in the nested harness, where L2 crashes.
+	local ll=${MVT_LOGLEVEL:-${MVT_NESTED:+5}}
+	[ -n "$ll" ] && append="$append loglevel=$ll"
 	[ -n "${MVT_APPEND:-}" ] && append="$append $MVT_APPEND"
 	# O_APPEND: the watchdog adds to the log while minivmm writes it.
 	: >"$log"
