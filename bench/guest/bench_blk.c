@@ -2,22 +2,18 @@
 /*
  * Polled virtio-blk over virtio-mmio v2, just enough for the device-cost
  * benchmark.  One request in flight: header, 4 KiB buffer, status byte.
- * The windows searched are minivmm's (boot/layout.h) and QEMU microvm's
- * (0xfeb00000, 512 bytes each); an empty window reads as 0 or ~0.
+ * The device is found by bench_virtio_find() (bench_virtio.c).
  */
 #include "bench/guest/bench_blk.h"
 
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "boot/layout.h"
+#include "bench/guest/bench_virtio.h"
 #include "tests/guest/lib/guest_cpu.h"
 #include "tests/guest/lib/guest_io.h"
 #include "tests/guest/lib/guest_string.h"
 
-#define VMMIO_MAGIC		0x000
-#define VMMIO_VERSION		0x004
-#define VMMIO_DEVICE_ID		0x008
 #define VMMIO_DEV_FEATURES	0x010
 #define VMMIO_DEV_FEATURES_SEL	0x014
 #define VMMIO_DRV_FEATURES	0x020
@@ -34,8 +30,6 @@
 #define VMMIO_QUEUE_AVAIL	0x090
 #define VMMIO_QUEUE_USED	0x0a0
 #define VMMIO_CONFIG		0x100
-#define VMMIO_MAGIC_VALUE	0x74726976	/* "virt" */
-#define VIRTIO_ID_BLOCK		2
 #define VIRTIO_F_VERSION_1_HI	1		/* bit 32: bit 0 of word 1 */
 #define ST_ACK			1
 #define ST_DRIVER		2
@@ -48,9 +42,6 @@
 #define BLK_BLOCK		4096
 #define BLK_QSIZE		8
 #define BLK_POLL_MAX		10000000U	/* about 3 s emulated */
-#define QEMU_MICROVM_MMIO	0xfeb00000ULL
-#define QEMU_MICROVM_STRIDE	0x200
-#define QEMU_MICROVM_SLOTS	24
 
 struct vring_desc {
 	uint64_t addr;
@@ -87,32 +78,6 @@ static uint32_t rd(uint64_t base, uint32_t off)
 static void wr(uint64_t base, uint32_t off, uint32_t v)
 {
 	mmio_write32(base + off, v);
-}
-
-static bool bench_blk_is_blk(uint64_t base)
-{
-	return rd(base, VMMIO_MAGIC) == VMMIO_MAGIC_VALUE &&
-	       rd(base, VMMIO_VERSION) == 2 &&
-	       rd(base, VMMIO_DEVICE_ID) == VIRTIO_ID_BLOCK;
-}
-
-static uint64_t bench_blk_find(void)
-{
-	unsigned int i;
-
-	for (i = 0; i < LAYOUT_VIRTIO_MMIO_MAX; i++) {
-		uint64_t b = LAYOUT_VIRTIO_MMIO_BASE + i * LAYOUT_VIRTIO_MMIO_SIZE;
-
-		if (bench_blk_is_blk(b))
-			return b;
-	}
-	for (i = 0; i < QEMU_MICROVM_SLOTS; i++) {
-		uint64_t b = QEMU_MICROVM_MMIO + i * QEMU_MICROVM_STRIDE;
-
-		if (bench_blk_is_blk(b))
-			return b;
-	}
-	return 0;
 }
 
 static void wr64(uint64_t base, uint32_t off, const void *p)
@@ -187,7 +152,7 @@ void bench_blk_run(unsigned int n, struct bench_blk_result *r)
 
 	memset(r, 0, sizeof(*r));
 	memset(&q, 0, sizeof(q));
-	r->base = bench_blk_find();
+	r->base = bench_virtio_find(BENCH_VIRTIO_ID_BLOCK);
 	if (!r->base || !bench_blk_setup(r->base, &q))
 		return;
 	r->capacity = rd(r->base, VMMIO_CONFIG) |

@@ -11,10 +11,15 @@
  *			virtio-blk device, prints "BENCH blk done=D errors=E
  *			tsc=T", then halts (the host reads its threads' CPU
  *			time, then stops it)
+ *   net		sends bench.n= (default 1000) 64-byte broadcast frames
+ *			through the first virtio-net device, waits until the
+ *			device has returned them all, prints "BENCH net done=D
+ *			errors=E tsc=T", then halts like blk
  * A failed power-off falls back to guest_poweroff(), which reports it and
  * triple-faults, so a broken run never counts as a clean one.
  */
 #include "bench/guest/bench_blk.h"
+#include "bench/guest/bench_net.h"
 #include "tests/guest/lib/guest_acpi.h"
 #include "tests/guest/lib/guest_boot.h"
 #include "tests/guest/lib/guest_power.h"
@@ -71,20 +76,42 @@ static unsigned int bench_number(const char *s, size_t len, unsigned int def)
 	return v;
 }
 
-static void bench_blk(const struct guest_boot *b)
+/* bench.n= of the command line, default def. */
+static unsigned int bench_count(const struct guest_boot *b, unsigned int def)
 {
-	struct bench_blk_result r;
 	const char *v = NULL;
 	size_t len = 0;
 
 	if (b->cmdline)
 		v = guest_cmdline_value(b->cmdline, b->cmdline_len, "bench.n", &len);
-	bench_blk_run(bench_number(v, len, 1000), &r);
+	return bench_number(v, len, def);
+}
+
+static void bench_blk(const struct guest_boot *b)
+{
+	struct bench_blk_result r;
+
+	bench_blk_run(bench_count(b, 1000), &r);
 	if (!r.base)
 		guest_printf("BENCH blk no virtio-blk device" BENCH_NL);
 	guest_printf("BENCH blk base=0x%llx capacity=%llu" BENCH_NL,
 		     (unsigned long long)r.base, (unsigned long long)r.capacity);
 	guest_printf("BENCH blk done=%u errors=%u tsc=%llu" BENCH_NL, r.done,
+		     r.errors, (unsigned long long)r.tsc);
+	guest_halt();
+}
+
+static void bench_net(const struct guest_boot *b)
+{
+	struct bench_net_result r;
+
+	bench_net_run(bench_count(b, 1000), &r);
+	if (r.why)
+		guest_printf("BENCH net failed: %s" BENCH_NL, r.why);
+	guest_printf("BENCH net base=0x%llx mac=%02x:%02x:%02x:%02x:%02x:%02x"
+		     BENCH_NL, (unsigned long long)r.base, r.mac[0], r.mac[1],
+		     r.mac[2], r.mac[3], r.mac[4], r.mac[5]);
+	guest_printf("BENCH net done=%u errors=%u tsc=%llu" BENCH_NL, r.done,
 		     r.errors, (unsigned long long)r.tsc);
 	guest_halt();
 }
@@ -111,6 +138,8 @@ void guest_main(const struct guest_boot *b)
 	}
 	if (guest_word_eq(a, len, "blk"))
 		bench_blk(b);
+	if (guest_word_eq(a, len, "net"))
+		bench_net(b);
 	guest_printf("BENCH unknown bench.action" BENCH_NL);
 	guest_triple_fault();
 }
