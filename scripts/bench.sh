@@ -13,6 +13,7 @@
 #   c) start rate: sequential start -> power-off cycles per second
 #   d) binary size
 #   e) device cost: host CPU time per 4 KiB virtio-blk request
+#   f) device cost: host CPU time per virtio-net frame (to a peer namespace)
 #   netboot (when minivmm -netboot works), and hardware-KVM-only runs
 #   (Linux boot, dd, iperf3) when the host has kvm_intel/kvm_amd
 #
@@ -37,15 +38,15 @@ while [ $# -gt 0 ]; do
 	--no-install) INSTALL=0; shift ;;
 	--out) OUT=$2; shift 2 ;;
 	--charts) CHARTS=$2; shift 2 ;;
-	-h|--help) sed -n '3,24p' "$0"; exit 0 ;;
+	-h|--help) sed -n '3,23p' "$0"; exit 0 ;;
 	*) echo "bench.sh: unknown argument $1" >&2; exit 2 ;;
 	esac
 done
 
 if [ $QUICK -eq 1 ]; then
-	RUNS=1 Q35_RUNS=1 MEM_RUNS=1 RATE_S=1 RATE_SLICES=1 BLK_RUNS=1 BLK_N=100 NETBOOT_MIB=1
+	RUNS=1 Q35_RUNS=1 MEM_RUNS=1 RATE_S=1 RATE_SLICES=1 BLK_RUNS=1 BLK_N=100 NET_N=100 NETBOOT_MIB=1
 else
-	RUNS=21 Q35_RUNS=5 MEM_RUNS=5 RATE_S=10 RATE_SLICES=5 BLK_RUNS=3 BLK_N=5000 NETBOOT_MIB=2
+	RUNS=21 Q35_RUNS=5 MEM_RUNS=5 RATE_S=10 RATE_SLICES=5 BLK_RUNS=3 BLK_N=5000 NET_N=5000 NETBOOT_MIB=2
 fi
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/minivmm-bench.XXXXXX")
@@ -343,20 +344,42 @@ bench_size()
 # ------------------------------------------------------ e) device cost
 
 # blk_sum LINES REGEX: summed cpu_ms (and switches) of the threads whose
-# comm matches REGEX.
+# comm matches REGEX ('!REGEX': does not match).
 blk_sum()
 {
-	awk -v re="$2" '/^thread / {
+	awk -v re="$2" 'BEGIN { neg = sub(/^!/, "", re) }
+		/^thread / {
 		for (i = 2; i <= NF; i++) { split($i, kv, "="); f[kv[1]] = kv[2] }
-		if (f["comm"] ~ re) { c += f["cpu_ms"]; s += f["switches"] } }
+		if ((f["comm"] ~ re) != neg) { c += f["cpu_ms"]; s += f["switches"] } }
 		END { printf "%.3f %d\n", c, s }' <<<"$1"
+}
+
+# dev_cost_run DEV NAME N IO VCPU CMD: one device-cost run of CMD (the
+# guest does N requests, prints "BENCH DEV done=D errors=E tsc=T", halts);
+# appends "io_ms io_sw vcpu_ms vcpu_sw all_ms all_sw non-vcpu_ms" of the
+# threads matching IO and VCPU (blk_sum) to $RES/DEV.NAME.N, the guest's
+# line to $RES/DEV.NAME.guest.  A failed run goes to $RES/failures.
+dev_cost_run()
+{
+	local dev=$1 name=$2 n=$3 io=$4 vcpu=$5 cmd=$6 out guest
+	# eval: the -append value holds a blank
+	out=$(eval "\"\$STAMP\" -t 120 -o \"\$WORK/\$dev.out\" -m 'GUEST halt' -r $RAM_MIB -s 100 -- $cmd" 2>/dev/null) || true
+	guest=$(tr -d '\r' <"$WORK/$dev.out" | grep "BENCH $dev done" || true)
+	if [ "$(field "$guest" 'done')" != "$n" ] || [ "$(field "$guest" errors)" != 0 ]; then
+		log "$name $dev run (n=$n) failed: ${guest:-no result}"
+		echo "$name $dev n=$n: ${guest:-no result}" >>"$RES/failures"
+		return
+	fi
+	[ "$n" = 0 ] || echo "$guest" >>"$RES/$dev.$name.guest"
+	echo "$(blk_sum "$out" "$io") $(blk_sum "$out" "$vcpu") $(blk_sum "$out" .)" |
+		awk '{ print $0, $5 - $3 }' >>"$RES/$dev.$name.$n"
 }
 
 declare -A BLK_CMD
 
 bench_blk()
 {
-	local r n name cmd out guest io vcpu img=$WORK/disk.img
+	local r n name cmd io vcpu img=$WORK/disk.img
 	dd if=/dev/zero of="$img" bs=1M count=64 status=none
 	cat "$img" >/dev/null
 	log "device cost: $BLK_RUNS x {0, $BLK_N} virtio-blk reads of 4 KiB"
@@ -373,21 +396,84 @@ bench_blk()
 					io='^(IO_io0|worker)' vcpu='^CPU_' ;;
 				esac
 				BLK_CMD[$name]=$cmd
-				# eval: the -append value holds a blank
-				out=$(eval "\"\$STAMP\" -t 120 -o \"\$WORK/blk.out\" -m 'GUEST halt' -r $RAM_MIB -s 100 -- $cmd" 2>/dev/null) || true
-				guest=$(tr -d '\r' <"$WORK/blk.out" | grep 'BENCH blk done' || true)
-				if [ "$(field "$guest" 'done')" != "$n" ] || [ "$(field "$guest" errors)" != 0 ]; then
-					log "$name blk run (n=$n) failed: ${guest:-no result}"
-					echo "$name blk n=$n: ${guest:-no result}" >>"$RES/failures"
-					continue
-				fi
-				[ "$n" = 0 ] || echo "$guest" >>"$RES/blk.$name.guest"
-				# io_ms io_sw vcpu_ms vcpu_sw all_ms all_sw non-vcpu_ms
-				echo "$(blk_sum "$out" "$io") $(blk_sum "$out" "$vcpu") $(blk_sum "$out" .)" |
-					awk '{ print $0, $5 - $3 }' >>"$RES/blk.$name.$n"
+				dev_cost_run blk "$name" "$n" "$io" "$vcpu" "$cmd"
 			done
 		done
 	done
+}
+
+declare -A NET_CMD
+NET_NOTE=
+
+# bench_net_ns: the network of the virtio-net device cost (see
+# ../shared/testnet.md): namespace NETNS with a bridge, the guests' TAPs
+# (tap0 for minivmm, tapq for QEMU) and a veth to the peer namespace
+# NETNS2.  The guest's broadcast frames cross the bridge to the peer, which
+# drops them (unknown ethertype); nothing answers.  No addresses, and no
+# IPv6 so that no autoconfiguration chatter reaches the guest.
+bench_net_ns()
+{
+	local ns t
+	NETNS=mvt-benchnet-$$
+	NETNS2=mvt-benchpeer-$$
+	ip netns add "$NETNS" || return
+	ip netns add "$NETNS2" || return
+	for ns in "$NETNS" "$NETNS2"; do
+		ip netns exec "$ns" sh -c 'for c in all default; do
+			echo 1 >/proc/sys/net/ipv6/conf/$c/disable_ipv6; done' 2>/dev/null || true
+		ip -n "$ns" link set lo up || return
+	done
+	ip -n "$NETNS" link add br0 type bridge || return
+	ip -n "$NETNS" link set br0 up || return
+	for t in tap0 tapq; do
+		ip -n "$NETNS" tuntap add "$t" mode tap || return
+		ip -n "$NETNS" link set "$t" master br0 || return
+		ip -n "$NETNS" link set "$t" up || return
+	done
+	ip -n "$NETNS" link add vp0 type veth peer name vp1 netns "$NETNS2" || return
+	ip -n "$NETNS" link set vp0 master br0 || return
+	ip -n "$NETNS" link set vp0 up || return
+	ip -n "$NETNS2" link set vp1 up
+}
+
+# f) the same as bench_blk for virtio-net: the guest sends N frames of 64
+# payload bytes (polled TX, one descriptor each) and halts once the device
+# has returned them all.  QEMU's virtio-net has no iothread: its TX runs in
+# the main loop, so its "I/O threads" are all its non-vCPU threads.
+bench_net()
+{
+	local r n name cmd io vcpu
+	if ! bench_net_ns; then
+		NET_NOTE="could not build the test network (ip netns, tun, bridge, veth)"
+		log "virtio-net device cost skipped: $NET_NOTE"
+		ip netns del "$NETNS2" 2>/dev/null || true
+		ip netns del "$NETNS" 2>/dev/null || true
+		NETNS=
+		NETNS2=
+		return 0
+	fi
+	log "device cost: $BLK_RUNS x {0, $NET_N} virtio-net frames of 64 bytes"
+	for ((r = 0; r < BLK_RUNS; r++)); do
+		for n in 0 $NET_N; do
+			for name in minivmm qemu-microvm; do
+				case $name in
+				minivmm)
+					cmd="ip netns exec $NETNS $MINIVMM -kernel $GUEST_BZ -m $RAM_MIB -tap tap0 -append 'bench.action=net bench.n=$n'"
+					io='^net-' vcpu='^vcpu' ;;
+				qemu-microvm)
+					[ "$QEMU_ACCEL" = kvm ] || continue
+					cmd="ip netns exec $NETNS $QEMU -M microvm -accel kvm $QEMU_COMMON -name bench,debug-threads=on -global virtio-mmio.force-legacy=false -netdev tap,id=n0,ifname=tapq,script=no,downscript=no,vhost=off -device virtio-net-device,netdev=n0 -kernel $GUEST_ELF -append 'bench.action=net bench.n=$n'"
+					io='!^CPU_' vcpu='^CPU_' ;;
+				esac
+				NET_CMD[$name]=$cmd
+				dev_cost_run net "$name" "$n" "$io" "$vcpu" "$cmd"
+			done
+		done
+	done
+	ip netns del "$NETNS2"
+	NETNS2=
+	ip netns del "$NETNS"
+	NETNS=
 }
 
 # --------------------------------------------------------------- netboot
@@ -654,17 +740,47 @@ bench_path()
 	echo "${c//$top\//}"
 }
 
-# blk_per NAME COLUMN SCALE: (median with BLK_N requests - median with 0)
-# * SCALE / BLK_N of that column of the blk results, two decimals.
-blk_per()
+# dev_per DEV N NAME COLUMN SCALE: (median with N requests - median with 0)
+# * SCALE / N of that column of the DEV (blk, net) results, two decimals.
+dev_per()
 {
 	local c0 cn
-	awk -v c="$2" '{ print $c }' "$RES/blk.$1.0" >"$WORK/b0"
-	awk -v c="$2" '{ print $c }' "$RES/blk.$1.$BLK_N" >"$WORK/bN"
+	awk -v c="$4" '{ print $c }' "$RES/$1.$3.0" >"$WORK/b0"
+	awk -v c="$4" '{ print $c }' "$RES/$1.$3.$2" >"$WORK/bN"
 	c0=$(median "$WORK/b0")
 	cn=$(median "$WORK/bN")
-	awk -v a="$c0" -v b="$cn" -v n="$BLK_N" -v k="$3" \
+	awk -v a="$c0" -v b="$cn" -v n="$2" -v k="$5" \
 		'BEGIN { if (a == "-" || b == "-") print "-"; else printf "%.2f", (b - a) * k / n }'
+}
+
+blk_per() { dev_per blk "$BLK_N" "$@"; }
+net_per() { dev_per net "$NET_N" "$@"; }
+
+# dev_have DEV N NAME...: every NAME has results with 0 and N requests.
+dev_have()
+{
+	local dev=$1 n=$2 name
+	shift 2
+	for name in "$@"; do
+		[ -s "$RES/$dev.$name.$n" ] && [ -s "$RES/$dev.$name.0" ] || return 1
+	done
+}
+
+# dev_rows DEV N MHZ: the device-cost table rows (I/O threads us, context
+# switches, non-vCPU us, vCPU us, guest-observed us; all per request).
+dev_rows()
+{
+	local dev=$1 n=$2 mhz=$3 name g tsc
+	for name in minivmm qemu-microvm; do
+		dev_have "$dev" "$n" "$name" || continue
+		g=-
+		if [ -s "$RES/$dev.$name.guest" ]; then
+			sed -n 's/.* tsc=\([0-9]*\).*/\1/p' "$RES/$dev.$name.guest" >"$WORK/bt"
+			tsc=$(median "$WORK/bt")
+			[ -n "$tsc" ] && [ "$mhz" != 0 ] && g=$(awk -v t="$tsc" -v m="$mhz" -v n="$n" 'BEGIN { printf "%.1f", t / m / n }')
+		fi
+		echo "| $(label "$name") | $(dev_per "$dev" "$n" "$name" 1 1000) | $(dev_per "$dev" "$n" "$name" 2 1) | $(dev_per "$dev" "$n" "$name" 7 1000) | $(dev_per "$dev" "$n" "$name" 3 1000) | $g |"
+	done
 }
 
 # chart_label NAME: short bar label.
@@ -792,6 +908,12 @@ bench_doc()
 		bm=$(blk_per minivmm 7 1000)
 		bq=$(blk_per qemu-microvm 7 1000)
 		echo "| virtio-blk: host CPU outside the vCPU per 4 KiB read, us | | $bm | $bq | $(ratio "$bq" "$bm") |"
+	fi
+	if dev_have net "$NET_N" minivmm qemu-microvm; then
+		local nm nq
+		nm=$(net_per minivmm 7 1000)
+		nq=$(net_per qemu-microvm 7 1000)
+		echo "| virtio-net: host CPU outside the vCPU per frame, us | | $nm | $nq | $(ratio "$nq" "$nm") |"
 	fi
 	echo
 	local ff
@@ -963,16 +1085,7 @@ bench_doc()
 	echo "|---|---|---|---|---|---|"
 	local mhz
 	mhz=$(tsc_mhz)
-	for name in minivmm qemu-microvm; do
-		[ -s "$RES/blk.$name.$BLK_N" ] && [ -s "$RES/blk.$name.0" ] || continue
-		g=-
-		if [ -s "$RES/blk.$name.guest" ]; then
-			sed -n 's/.* tsc=\([0-9]*\).*/\1/p' "$RES/blk.$name.guest" >"$WORK/bt"
-			tsc=$(median "$WORK/bt")
-			[ -n "$tsc" ] && [ "$mhz" != 0 ] && g=$(awk -v t="$tsc" -v m="$mhz" -v n="$BLK_N" 'BEGIN { printf "%.1f", t / m / n }')
-		fi
-		echo "| $(label "$name") | $(blk_per "$name" 1 1000) | $(blk_per "$name" 2 1) | $(blk_per "$name" 7 1000) | $(blk_per "$name" 3 1000) | $g |"
-	done
+	dev_rows blk "$BLK_N" "$mhz"
 	echo
 	echo "Guest-observed time is the guest's rdtsc around its loop at the host TSC"
 	echo "rate ($mhz MHz); on this host it is dominated by the emulated guest code."
@@ -982,6 +1095,40 @@ bench_doc()
 	[ -n "${BLK_CMD[minivmm]:-}" ] && echo "minivmm: $(bench_path "${BLK_CMD[minivmm]}")"
 	[ -n "${BLK_CMD[qemu-microvm]:-}" ] && echo "QEMU: $(bench_path "${BLK_CMD[qemu-microvm]}")"
 	echo '```'
+	echo
+	echo "## f) Device cost: virtio-net"
+	echo
+	if [ -n "$NET_NOTE" ]; then
+		echo "**Skipped:** $NET_NOTE."
+	else
+		echo "The guest sends \`bench.n\` Ethernet frames of 64 payload bytes (broadcast,"
+		echo "ethertype 0x88B5, polled TX through the firmware's virtio-net driver, one"
+		echo "descriptor per frame, up to 8 in flight) and halts once the device has"
+		echo "returned them all.  The TAP sits on a bridge in a private network"
+		echo "namespace, with a veth to a second namespace: every frame reaches that"
+		echo "peer, which drops it; nothing answers.  Cost per frame = (CPU with"
+		echo "N=$NET_N minus CPU with N=0) / N, medians of $BLK_RUNS runs each, read as for"
+		echo "virtio-blk.  I/O threads: minivmm's NIC thread (\`net-tap0\`); QEMU's"
+		echo "virtio-net has no iothread (TX runs in the main loop; \`vhost=off\`, to"
+		echo "compare user-space device models), so its I/O threads are all its"
+		echo "non-vCPU threads."
+		echo
+		echo "| VMM | I/O threads us/frame | context switches/frame | non-vCPU threads us/frame | vCPU thread us/frame | guest-observed us/frame |"
+		echo "|---|---|---|---|---|---|"
+		dev_rows net "$NET_N" "$mhz"
+		echo
+		if dev_have net "$NET_N" minivmm qemu-microvm; then
+			echo "Target (issue 8: minivmm's device threads <= 0.5x QEMU's I/O threads per"
+			echo "frame): **$(ratio "$(net_per minivmm 1 1000)" "$(net_per qemu-microvm 1 1000)")x** in this run."
+			echo
+		fi
+		echo "Commands:"
+		echo
+		echo '```'
+		[ -n "${NET_CMD[minivmm]:-}" ] && echo "minivmm: $(bench_path "${NET_CMD[minivmm]}")"
+		[ -n "${NET_CMD[qemu-microvm]:-}" ] && echo "QEMU: $(bench_path "${NET_CMD[qemu-microvm]}")"
+		echo '```'
+	fi
 	echo
 	echo "## Netboot"
 	echo
@@ -1087,6 +1234,7 @@ bench_memory
 bench_rate
 bench_size
 bench_blk
+bench_net
 bench_netboot
 bench_hw
 if [ -z "$OUT" ]; then
