@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "vmm/cpuid.h"
 
+#include <stddef.h>
+
 #define CPUID_1_ECX_HYPERVISOR	(1u << 31)
 #define CPUID_1_EDX_HTT		(1u << 28)
 #define CPUID_EXT1_ECX_CMP_LEGACY (1u << 1)
@@ -118,10 +120,103 @@ static void cpuid_fix_amd(struct kvm_cpuid_entry2 *e,
 	}
 }
 
+/* ---- leaf 0xD: the XSAVE state components ---- */
+
+#define CPUID_1_ECX_XSAVE	(1u << 26)
+#define CPUID_1_ECX_AVX		(1u << 28)
+#define CPUID_7_EBX_MPX		(1u << 14)
+#define CPUID_7_EBX_AVX512F	(1u << 16)
+#define CPUID_7_ECX_PKU		(1u << 3)
+#define CPUID_7_EDX_AMX_TILE	(1u << 24)
+#define XSAVE_LEGACY_HDR_SIZE	576	/* x87/SSE area + XSAVE header */
+
+static struct kvm_cpuid_entry2 *cpuid_find(struct kvm_cpuid_entry2 *e,
+					   unsigned int nent, uint32_t fn,
+					   uint32_t index)
+{
+	for (unsigned int i = 0; i < nent; i++)
+		if (e[i].function == fn && e[i].index == index)
+			return &e[i];
+	return NULL;
+}
+
+/*
+ * User state components (XCR0 bits) the other leaves let the guest use.
+ * A component whose feature flag is absent must not be offered: Linux
+ * then finds CPUID.(0xD,0) sizes that disagree with its own sum of the
+ * components it enables and turns XSAVE off ("XSAVE consistency
+ * problem"), and a component the guest cannot use is one KVM still
+ * saves and restores.  KVM_GET_SUPPORTED_CPUID reports 0xD from the
+ * host's XCR0 even where it hides the matching flag (seen in the nested
+ * harness: AVX absent from leaf 1, present in 0xD).
+ */
+static uint64_t cpuid_xcr0_allowed(struct kvm_cpuid_entry2 *e, unsigned int nent)
+{
+	struct kvm_cpuid_entry2 *l1 = cpuid_find(e, nent, 1, 0);
+	struct kvm_cpuid_entry2 *l7 = cpuid_find(e, nent, 7, 0);
+	uint64_t m = 0x3;	/* x87, SSE */
+
+	if (l1 && (l1->ecx & CPUID_1_ECX_AVX))
+		m |= 1ull << 2;
+	if (l7 && (l7->ebx & CPUID_7_EBX_MPX))
+		m |= 3ull << 3;
+	if (l7 && (l7->ebx & CPUID_7_EBX_AVX512F) && (m & (1ull << 2)))
+		m |= 7ull << 5;
+	if (l7 && (l7->ecx & CPUID_7_ECX_PKU))
+		m |= 1ull << 9;
+	if (l7 && (l7->edx & CPUID_7_EDX_AMX_TILE))
+		m |= 3ull << 17;
+	return m;
+}
+
+/*
+ * Offer only the allowed user components in 0xD.0 (EDX:EAX), drop the
+ * sub-leaves of the others, and make the size fields match: ECX = the area
+ * for all offered components, EBX = the area for XCR0 at reset (x87
+ * only); KVM keeps EBX current as the guest changes XCR0.
+ */
+void cpuid_fix_xsave(struct kvm_cpuid_entry2 *e, unsigned int nent)
+{
+	struct kvm_cpuid_entry2 *l1 = cpuid_find(e, nent, 1, 0);
+	struct kvm_cpuid_entry2 *d0 = cpuid_find(e, nent, 0xd, 0);
+	uint64_t offered, allowed;
+	uint32_t max = XSAVE_LEGACY_HDR_SIZE;
+
+	if (!d0)
+		return;
+	if (!l1 || !(l1->ecx & CPUID_1_ECX_XSAVE)) {
+		d0->eax = d0->ebx = d0->ecx = d0->edx = 0;
+		return;
+	}
+	allowed = cpuid_xcr0_allowed(e, nent);
+	offered = ((uint64_t)d0->edx << 32 | d0->eax) & allowed;
+	for (unsigned int i = 0; i < nent; i++) {
+		struct kvm_cpuid_entry2 *s = &e[i];
+
+		if (s->function != 0xd || s->index < 2 || s->index > 63)
+			continue;
+		if (!(offered & (1ull << s->index))) {
+			/* a user component not offered (supervisor ones live in
+			 * 0xD.1 ECX:EDX and have ECX bit 0 set: keep those) */
+			if (!(s->ecx & 1))
+				s->eax = s->ebx = s->ecx = s->edx = 0;
+			continue;
+		}
+		if (s->eax + s->ebx > max)
+			max = s->eax + s->ebx;
+	}
+	d0->eax = (uint32_t)offered;
+	d0->edx = (uint32_t)(offered >> 32);
+	d0->ecx = max;
+	d0->ebx = XSAVE_LEGACY_HDR_SIZE;
+}
+
 void cpuid_fixup(struct kvm_cpuid_entry2 *e, unsigned int nent,
 		 const struct cpu_topology *t, unsigned int index)
 {
 	uint32_t apic_id = cpuid_apic_id(t, index);
+
+	cpuid_fix_xsave(e, nent);
 
 	for (unsigned int i = 0; i < nent; i++) {
 		switch (e[i].function) {

@@ -27,5 +27,10 @@ uint32_t cpuid_apic_id(const struct cpu_topology *t, unsigned int index);
  */
 void cpuid_fixup(struct kvm_cpuid_entry2 *e, unsigned int nent,
 		 const struct cpu_topology *t, unsigned int index);
+/*
+ * Leaf 0xD consistent with the feature flags of leaves 1 and 7 (part of
+ * cpuid_fixup; exposed for the unit tests).
+ */
+void cpuid_fix_xsave(struct kvm_cpuid_entry2 *e, unsigned int nent);
 
 #endif

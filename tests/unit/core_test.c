@@ -162,6 +162,63 @@ START_TEST(test_apic_ids)
 }
 END_TEST
 
+/* The nested harness' host: 0xD offers AVX (bit 2), leaf 1 hides it. */
+static unsigned int xsave_leaves(struct kvm_cpuid_entry2 *e, uint32_t l1_ecx,
+				 uint32_t l7_ebx)
+{
+	memset(e, 0, 7 * sizeof(*e));
+	e[0] = (struct kvm_cpuid_entry2){ .function = 1, .ecx = l1_ecx };
+	e[1] = (struct kvm_cpuid_entry2){ .function = 7, .ebx = l7_ebx };
+	e[2] = (struct kvm_cpuid_entry2){ .function = 0xd, .index = 0,
+		.eax = 0xe7, .ebx = 0x980, .ecx = 0x980 };
+	e[3] = (struct kvm_cpuid_entry2){ .function = 0xd, .index = 1, .eax = 0x5 };
+	e[4] = (struct kvm_cpuid_entry2){ .function = 0xd, .index = 2,
+		.eax = 0x100, .ebx = 0x240 };
+	e[5] = (struct kvm_cpuid_entry2){ .function = 0xd, .index = 7,
+		.eax = 0x400, .ebx = 0x580 };
+	/* a supervisor component (ECX bit 0): not ours to drop */
+	e[6] = (struct kvm_cpuid_entry2){ .function = 0xd, .index = 11,
+		.eax = 0x10, .ecx = 1 };
+	return 7;
+}
+
+START_TEST(test_cpuid_xsave_consistent)
+{
+	struct kvm_cpuid_entry2 e[7];
+	unsigned int n;
+
+	/* XSAVE without AVX: x87+SSE only, 576 bytes, AVX leaves gone */
+	n = xsave_leaves(e, 1u << 26, 1u << 16);
+	cpuid_fix_xsave(e, n);
+	ck_assert_uint_eq(e[2].eax, 0x3);
+	ck_assert_uint_eq(e[2].edx, 0);
+	ck_assert_uint_eq(e[2].ebx, 576);
+	ck_assert_uint_eq(e[2].ecx, 576);
+	ck_assert_uint_eq(e[3].eax, 0x5);		/* 0xD.1 untouched */
+	ck_assert_uint_eq(e[4].eax | e[4].ebx, 0);	/* YMM dropped */
+	ck_assert_uint_eq(e[5].eax | e[5].ebx, 0);	/* AVX-512 needs AVX */
+	ck_assert_uint_eq(e[6].eax, 0x10);		/* supervisor kept */
+
+	/* AVX and AVX-512F: every offered component, max size its end */
+	n = xsave_leaves(e, (1u << 26) | (1u << 28), 1u << 16);
+	e[2].eax = 0x87;	/* host offers x87, SSE, AVX, Hi16_ZMM */
+	cpuid_fix_xsave(e, n);
+	ck_assert_uint_eq(e[2].eax, 0x87);
+	ck_assert_uint_eq(e[2].ecx, 0x580 + 0x400);
+	ck_assert_uint_eq(e[2].ebx, 576);
+	ck_assert_uint_eq(e[4].eax, 0x100);
+
+	/* no XSAVE at all (the kvm_pvm host): leaf 0xD.0 says nothing */
+	n = xsave_leaves(e, 0, 0);
+	cpuid_fix_xsave(e, n);
+	ck_assert_uint_eq(e[2].eax | e[2].ebx | e[2].ecx | e[2].edx, 0);
+
+	/* no leaf 0xD, or only it: no crash */
+	cpuid_fix_xsave(e, 2);
+	cpuid_fix_xsave(e + 2, 1);
+}
+END_TEST
+
 START_TEST(test_cpuid_fixup)
 {
 	struct cpu_topology t = { 1, 4, 2 };
@@ -227,6 +284,7 @@ int main(void)
 	tcase_add_test(tc, test_bus_register_rejects);
 	tcase_add_test(tc, test_apic_ids);
 	tcase_add_test(tc, test_cpuid_fixup);
+	tcase_add_test(tc, test_cpuid_xsave_consistent);
 	tcase_add_test(tc, test_long_mode_tables);
 	suite_add_tcase(s, tc);
 	return unit_run_suite(s);
