@@ -16,5 +16,12 @@
 int64_t kvm_stats_find(int fd, const char *name);
 /* The counter at OFFSET (from kvm_stats_find); -1 on error. */
 int kvm_stats_read(int fd, int64_t offset, uint64_t *value);
+/*
+ * Call fn(name, value) for every single-value counter that is not zero
+ * (histograms are skipped); 0, or -1 when the file is malformed.
+ */
+int kvm_stats_foreach_nonzero(int fd, void (*fn)(void *ctx, const char *name,
+						 uint64_t value),
+			      void *ctx);
 
 #endif

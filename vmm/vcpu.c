@@ -416,6 +416,11 @@ static bool vcpu_handle_exit(struct vcpu *vcpu)
 	}
 }
 
+static void vcpu_print_kvm_stat(void *ctx, const char *name, uint64_t value)
+{
+	fprintf(ctx, " %s=%llu", name, (unsigned long long)value);
+}
+
 void vcpus_print_stats(const struct vm *vm, FILE *f)
 {
 	for (unsigned int i = 0; i < vm->nr_vcpus; i++) {
@@ -434,6 +439,13 @@ void vcpus_print_stats(const struct vm *vm, FILE *f)
 			(unsigned long long)s->intr,
 			(unsigned long long)(s->exits - s->io - s->mmio - s->intr),
 			kvm);
+		/* every non-zero KVM counter: which exits a stalled vCPU took */
+		if (v->kvm_stats_fd >= 0) {
+			fprintf(f, "vcpu%u: kvm", i);
+			kvm_stats_foreach_nonzero(v->kvm_stats_fd,
+						  vcpu_print_kvm_stat, f);
+			fputc('\n', f);
+		}
 	}
 }
 

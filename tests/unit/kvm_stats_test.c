@@ -6,6 +6,7 @@
  */
 #include <check.h>
 #include <linux/kvm.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -120,6 +121,29 @@ START_TEST(test_hostile_files)
 }
 END_TEST
 
+static void collect(void *ctx, const char *name, uint64_t value)
+{
+	char *out = ctx;
+	size_t n = strlen(out);
+
+	snprintf(out + n, 256 - n, "%s=%llu,", name, (unsigned long long)value);
+}
+
+START_TEST(test_foreach_nonzero)
+{
+	int fd = make_stats_file(NAME_SIZE, NR_DEFS, 0);
+	char out[256] = "";
+
+	/* the zero histogram is skipped, the counters come in file order */
+	ck_assert_int_eq(kvm_stats_foreach_nonzero(fd, collect, out), 0);
+	ck_assert_str_eq(out, "halt_exits=7,exits=12345,io_exits=99,");
+	close(fd);
+	fd = make_stats_file(NAME_SIZE, NR_DEFS, sizeof(struct kvm_stats_header) + 80);
+	ck_assert_int_lt(kvm_stats_foreach_nonzero(fd, collect, out), 0);
+	close(fd);
+}
+END_TEST
+
 static Suite *kvm_stats_suite(void)
 {
 	Suite *s = suite_create("kvm_stats");
@@ -127,6 +151,7 @@ static Suite *kvm_stats_suite(void)
 
 	tcase_add_test(tc, test_find_and_read);
 	tcase_add_test(tc, test_hostile_files);
+	tcase_add_test(tc, test_foreach_nonzero);
 	suite_add_tcase(s, tc);
 	return s;
 }
