@@ -142,13 +142,13 @@ static struct kvm_cpuid_entry2 *cpuid_find(struct kvm_cpuid_entry2 *e,
 
 /*
  * User state components (XCR0 bits) the other leaves let the guest use.
- * A component whose feature flag is absent must not be offered: Linux
- * then finds CPUID.(0xD,0) sizes that disagree with its own sum of the
- * components it enables and turns XSAVE off ("XSAVE consistency
- * problem"), and a component the guest cannot use is one KVM still
- * saves and restores.  KVM_GET_SUPPORTED_CPUID reports 0xD from the
- * host's XCR0 even where it hides the matching flag (seen in the nested
- * harness: AVX absent from leaf 1, present in 0xD).
+ * KVM_GET_SUPPORTED_CPUID builds 0xD from the host's XCR0, independently
+ * of the feature flags it reports in leaves 1 and 7 (a VMM may also clear
+ * flags), so the two can disagree.  A component whose feature flag is
+ * absent must not be offered: Linux sums the sizes of the components it
+ * enables, compares them with CPUID.(0xD,0) and turns XSAVE off when they
+ * differ ("XSAVE consistency problem"); QEMU likewise derives 0xD from the
+ * features it exposes.
  */
 static uint64_t cpuid_xcr0_allowed(struct kvm_cpuid_entry2 *e, unsigned int nent)
 {

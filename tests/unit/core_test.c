@@ -162,7 +162,7 @@ START_TEST(test_apic_ids)
 }
 END_TEST
 
-/* The nested harness' host: 0xD offers AVX (bit 2), leaf 1 hides it. */
+/* A host whose 0xD offers components (AVX, AVX-512) that leaf 1 or 7 hide. */
 static unsigned int xsave_leaves(struct kvm_cpuid_entry2 *e, uint32_t l1_ecx,
 				 uint32_t l7_ebx)
 {
