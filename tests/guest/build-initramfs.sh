@@ -4,7 +4,8 @@
 # build-initramfs.sh - build the layer-3 test initramfs (the L2 guest's) and
 # print its path.
 #
-# Contents: static busybox, the /init of tests/linux/initramfs/init, the
+# Contents: static busybox, the /init of tests/linux/initramfs/init and its
+# static helper mvt-mark (tests/linux/initramfs/mvt-mark.c), the
 # Debian cloud kernel's modules named in tests/linux/initramfs/modules.txt
 # and tests/linux/guest/*.modules (with their dependencies, loaded in
 # order), and every tests/linux/guest/*.sh as /mvt/<name>.sh.
@@ -36,7 +37,8 @@ main()
 		   "$REPO"/tests/linux/guest/*.modules |
 	       sed 's/#.*//' | tr -s ' \t' '\n\n' | sed '/^$/d' | sort -u)
 	inputs=("$init" "$HERE/initramfs-lib.sh" "${BASH_SOURCE[0]}"
-		"$(command -v busybox)" "$REPO"/tests/linux/guest/*.sh)
+		"$(command -v busybox)" "$REPO"/tests/linux/guest/*.sh
+		"$REPO/tests/linux/initramfs/mvt-mark.c")
 	hash=$( (initramfs_hash "${inputs[@]}"; echo "$MVT_CLOUD_KVER $mods") |
 		sha256sum | cut -c1-16)
 	out=$CACHE/initramfs/l2-$hash.cpio.gz
@@ -56,6 +58,10 @@ main()
 	initramfs_add_modules "$MVT_CLOUD_MODDIR" "$tmp/root" $mods ||
 		die "modules"
 	install -m 0755 "$init" "$tmp/root/init"
+	mkdir -p "$tmp/root/bin"
+	${CC:-cc} -static -Os -o "$tmp/root/bin/mvt-mark" \
+		"$REPO/tests/linux/initramfs/mvt-mark.c" ||
+		die "cannot build mvt-mark (apt-get install build-essential)"
 	mkdir -p "$tmp/root/mvt"
 	for f in "$REPO"/tests/linux/guest/*.sh; do
 		[ -f "$f" ] && install -m 0755 "$f" "$tmp/root/mvt/"
