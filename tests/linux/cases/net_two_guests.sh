@@ -27,6 +27,9 @@ wait $a_pid
 a_rc=$?
 wait $b_pid
 b_rc=$?
+# One guest's failure is often the other's doing: show both logs.
+two_guests_show() { mvt_show "$WORKDIR/b.log"; mvt_show "$WORKDIR/a.log"; }
+trap 'rc=$?; [ $rc -ne 0 ] && two_guests_show; net_cleanup; exit $rc' EXIT
 net_check_boot "$WORKDIR/a.log" $a_rc
 net_check_boot "$WORKDIR/b.log" $b_rc
 mvt_expect_fact "$WORKDIR/a.log" ping ok
