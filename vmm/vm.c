@@ -160,12 +160,17 @@ static int vm_setup_memory(struct vm *vm, uint64_t bytes, char *err, size_t errl
 	return vm_memory_ready(vm, err, errlen);
 }
 
-int vm_memory_ready(struct vm *vm, char *err, size_t errlen)
+static void vm_memory_join(struct vm *vm)
 {
 	if (vm->mem_pending) {
 		pthread_join(vm->mem_thread, NULL);
 		vm->mem_pending = false;
 	}
+}
+
+int vm_memory_ready(struct vm *vm, char *err, size_t errlen)
+{
+	vm_memory_join(vm);
 	if (vm->mem_errno) {
 		snprintf(err, errlen, "KVM_SET_USER_MEMORY_REGION: %s",
 			 strerror(vm->mem_errno));
@@ -280,10 +285,7 @@ int vm_create(struct vm *vm, const struct config *cfg, char *err, size_t errlen)
 void vm_destroy(struct vm *vm)
 {
 	/* The helper may still use the mapping and the VM: wait for it. */
-	if (vm->mem_pending) {
-		pthread_join(vm->mem_thread, NULL);
-		vm->mem_pending = false;
-	}
+	vm_memory_join(vm);
 	if (vm->mem_host)
 		munmap(vm->mem_host, vm->mem_host_size);
 	vm->mem_host = NULL;
