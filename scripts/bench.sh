@@ -375,34 +375,47 @@ dev_cost_run()
 		awk '{ print $0, $5 - $3 }' >>"$RES/$dev.$name.$n"
 }
 
-declare -A BLK_CMD
+declare -A DEV_CMD	# "blk.minivmm" -> the command, for the document
 
-bench_blk()
+# dev_cost_rounds DEV N: BLK_RUNS rounds; in each, every VMM with 0 and N
+# requests.  ${DEV}_cmd NAME N sets cmd, io and vcpu (the thread-name
+# patterns of dev_cost_run), or fails to skip that VMM.
+dev_cost_rounds()
 {
-	local r n name cmd io vcpu img=$WORK/disk.img
-	dd if=/dev/zero of="$img" bs=1M count=64 status=none
-	cat "$img" >/dev/null
-	log "device cost: $BLK_RUNS x {0, $BLK_N} virtio-blk reads of 4 KiB"
+	local dev=$1 big=$2 r n name cmd io vcpu
 	for ((r = 0; r < BLK_RUNS; r++)); do
-		for n in 0 $BLK_N; do
+		for n in 0 $big; do
 			for name in minivmm qemu-microvm; do
-				case $name in
-				minivmm)
-					cmd="$MINIVMM -kernel $GUEST_BZ -m $RAM_MIB -drive file=$img -append 'bench.action=blk bench.n=$n'"
-					io='^virtio-blk' vcpu='^vcpu' ;;
-				qemu-microvm)
-					[ "$QEMU_ACCEL" = kvm ] || continue
-					cmd="$QEMU -M microvm -accel kvm $QEMU_COMMON -name bench,debug-threads=on -global virtio-mmio.force-legacy=false -object iothread,id=io0 -drive file=$img,if=none,id=d0,format=raw,cache=writeback,aio=threads -device virtio-blk-device,drive=d0,iothread=io0 -kernel $GUEST_ELF -append 'bench.action=blk bench.n=$n'"
-					io='^(IO_io0|worker)' vcpu='^CPU_' ;;
-				esac
-				BLK_CMD[$name]=$cmd
-				dev_cost_run blk "$name" "$n" "$io" "$vcpu" "$cmd"
+				"${dev}_cmd" "$name" "$n" || continue
+				DEV_CMD[$dev.$name]=$cmd
+				dev_cost_run "$dev" "$name" "$n" "$io" "$vcpu" "$cmd"
 			done
 		done
 	done
 }
 
-declare -A NET_CMD
+blk_cmd()
+{
+	case $1 in
+	minivmm)
+		cmd="$MINIVMM -kernel $GUEST_BZ -m $RAM_MIB -drive file=$BLK_IMG -append 'bench.action=blk bench.n=$2'"
+		io='^virtio-blk' vcpu='^vcpu' ;;
+	qemu-microvm)
+		[ "$QEMU_ACCEL" = kvm ] || return 1
+		cmd="$QEMU -M microvm -accel kvm $QEMU_COMMON -name bench,debug-threads=on -global virtio-mmio.force-legacy=false -object iothread,id=io0 -drive file=$BLK_IMG,if=none,id=d0,format=raw,cache=writeback,aio=threads -device virtio-blk-device,drive=d0,iothread=io0 -kernel $GUEST_ELF -append 'bench.action=blk bench.n=$2'"
+		io='^(IO_io0|worker)' vcpu='^CPU_' ;;
+	esac
+}
+
+bench_blk()
+{
+	BLK_IMG=$WORK/disk.img
+	dd if=/dev/zero of="$BLK_IMG" bs=1M count=64 status=none
+	cat "$BLK_IMG" >/dev/null
+	log "device cost: $BLK_RUNS x {0, $BLK_N} virtio-blk reads of 4 KiB"
+	dev_cost_rounds blk "$BLK_N"
+}
+
 NET_NOTE=
 
 # bench_net_ns: the network of the virtio-net device cost (see
@@ -440,9 +453,21 @@ bench_net_ns()
 # payload bytes (polled TX, one descriptor each) and halts once the device
 # has returned them all.  QEMU's virtio-net has no iothread: its TX runs in
 # the main loop, so its "I/O threads" are all its non-vCPU threads.
+net_cmd()
+{
+	case $1 in
+	minivmm)
+		cmd="ip netns exec $NETNS $MINIVMM -kernel $GUEST_BZ -m $RAM_MIB -tap tap0 -append 'bench.action=net bench.n=$2'"
+		io='^net-' vcpu='^vcpu' ;;
+	qemu-microvm)
+		[ "$QEMU_ACCEL" = kvm ] || return 1
+		cmd="ip netns exec $NETNS $QEMU -M microvm -accel kvm $QEMU_COMMON -name bench,debug-threads=on -global virtio-mmio.force-legacy=false -netdev tap,id=n0,ifname=tapq,script=no,downscript=no,vhost=off -device virtio-net-device,netdev=n0 -kernel $GUEST_ELF -append 'bench.action=net bench.n=$2'"
+		io='!^CPU_' vcpu='^CPU_' ;;
+	esac
+}
+
 bench_net()
 {
-	local r n name cmd io vcpu
 	if ! bench_net_ns; then
 		NET_NOTE="could not build the test network (ip netns, tun, bridge, veth)"
 		log "virtio-net device cost skipped: $NET_NOTE"
@@ -453,23 +478,7 @@ bench_net()
 		return 0
 	fi
 	log "device cost: $BLK_RUNS x {0, $NET_N} virtio-net frames of 64 bytes"
-	for ((r = 0; r < BLK_RUNS; r++)); do
-		for n in 0 $NET_N; do
-			for name in minivmm qemu-microvm; do
-				case $name in
-				minivmm)
-					cmd="ip netns exec $NETNS $MINIVMM -kernel $GUEST_BZ -m $RAM_MIB -tap tap0 -append 'bench.action=net bench.n=$n'"
-					io='^net-' vcpu='^vcpu' ;;
-				qemu-microvm)
-					[ "$QEMU_ACCEL" = kvm ] || continue
-					cmd="ip netns exec $NETNS $QEMU -M microvm -accel kvm $QEMU_COMMON -name bench,debug-threads=on -global virtio-mmio.force-legacy=false -netdev tap,id=n0,ifname=tapq,script=no,downscript=no,vhost=off -device virtio-net-device,netdev=n0 -kernel $GUEST_ELF -append 'bench.action=net bench.n=$n'"
-					io='!^CPU_' vcpu='^CPU_' ;;
-				esac
-				NET_CMD[$name]=$cmd
-				dev_cost_run net "$name" "$n" "$io" "$vcpu" "$cmd"
-			done
-		done
-	done
+	dev_cost_rounds net "$NET_N"
 	ip netns del "$NETNS2"
 	NETNS2=
 	ip netns del "$NETNS"
@@ -1092,8 +1101,8 @@ bench_doc()
 	echo "Commands:"
 	echo
 	echo '```'
-	[ -n "${BLK_CMD[minivmm]:-}" ] && echo "minivmm: $(bench_path "${BLK_CMD[minivmm]}")"
-	[ -n "${BLK_CMD[qemu-microvm]:-}" ] && echo "QEMU: $(bench_path "${BLK_CMD[qemu-microvm]}")"
+	[ -n "${DEV_CMD[blk.minivmm]:-}" ] && echo "minivmm: $(bench_path "${DEV_CMD[blk.minivmm]}")"
+	[ -n "${DEV_CMD[blk.qemu-microvm]:-}" ] && echo "QEMU: $(bench_path "${DEV_CMD[blk.qemu-microvm]}")"
 	echo '```'
 	echo
 	echo "## f) Device cost: virtio-net"
@@ -1125,8 +1134,8 @@ bench_doc()
 		echo "Commands:"
 		echo
 		echo '```'
-		[ -n "${NET_CMD[minivmm]:-}" ] && echo "minivmm: $(bench_path "${NET_CMD[minivmm]}")"
-		[ -n "${NET_CMD[qemu-microvm]:-}" ] && echo "QEMU: $(bench_path "${NET_CMD[qemu-microvm]}")"
+		[ -n "${DEV_CMD[net.minivmm]:-}" ] && echo "minivmm: $(bench_path "${DEV_CMD[net.minivmm]}")"
+		[ -n "${DEV_CMD[net.qemu-microvm]:-}" ] && echo "QEMU: $(bench_path "${DEV_CMD[net.qemu-microvm]}")"
 		echo '```'
 	fi
 	echo

@@ -27,7 +27,7 @@ if [ ${#labels[@]} -eq 0 ]; then
 	# seccomp is off in sanitizer builds, and LeakSanitizer cannot work
 	# after -user/-chroot (no /proc): those cases run in the normal build.
 	BUILD_DIR=$top/build-sanitize "$top/scripts/sanitize.sh" -j2 \
-		-E 'fuzz_smoke|seccomp_filters|privdrop_user' 
+		-E 'fuzz_smoke|seccomp_filters|privdrop_user'
 fi
 cd "$build"
 ctest --output-on-failure --timeout 3600 "${labels[@]}"
