@@ -93,7 +93,7 @@ bench_build()
 	# bench/ builds inside the main tree once the top-level CMakeLists.txt
 	# adds it; until then on its own.
 	if make -C "$build" -j"$(nproc)" --no-print-directory bench_stamp \
-		bench_floor benchguest_bzimage >/dev/null 2>&1; then
+		bench_floor bench_netfloor benchguest_bzimage >/dev/null 2>&1; then
 		TOOLS=$build/bench
 	else
 		TOOLS=$build/bench-standalone
@@ -102,9 +102,10 @@ bench_build()
 	fi
 	STAMP=$TOOLS/bench_stamp
 	FLOOR=$TOOLS/bench_floor
+	NETFLOOR=$TOOLS/bench_netfloor
 	GUEST_BZ=$TOOLS/benchguest.bzImage
 	GUEST_ELF=$TOOLS/benchguest.elf
-	for f in "$MINIVMM" "$STAMP" "$FLOOR" "$GUEST_BZ" "$GUEST_ELF"; do
+	for f in "$MINIVMM" "$STAMP" "$FLOOR" "$NETFLOOR" "$GUEST_BZ" "$GUEST_ELF"; do
 		[ -e "$f" ] || die "build did not produce $f"
 	done
 }
@@ -354,43 +355,51 @@ blk_sum()
 		END { printf "%.3f %d\n", c, s }' <<<"$1"
 }
 
-# dev_cost_run DEV NAME N IO VCPU CMD: one device-cost run of CMD (the
-# guest does N requests, prints "BENCH DEV done=D errors=E tsc=T", halts);
-# appends "io_ms io_sw vcpu_ms vcpu_sw all_ms all_sw non-vcpu_ms" of the
-# threads matching IO and VCPU (blk_sum) to $RES/DEV.NAME.N, the guest's
-# line to $RES/DEV.NAME.guest.  A failed run goes to $RES/failures.
+# dev_cost_run KEY NAME N IO VCPU CMD: one device-cost run of CMD (the
+# guest does N requests, prints "BENCH DEV done=D errors=E tsc=T", halts;
+# DEV is KEY up to its first '-': blk, net); appends "io_ms io_sw vcpu_ms
+# vcpu_sw all_ms all_sw non-vcpu_ms" of the threads matching IO and VCPU
+# (blk_sum) to $RES/KEY.NAME.N, the guest's line to $RES/KEY.NAME.guest.
 dev_cost_run()
 {
-	local dev=$1 name=$2 n=$3 io=$4 vcpu=$5 cmd=$6 out guest
+	local key=$1 name=$2 n=$3 io=$4 vcpu=$5 cmd=$6 out guest
+	local dev=${key%%-*}
 	# eval: the -append value holds a blank
-	out=$(eval "\"\$STAMP\" -t 120 -o \"\$WORK/\$dev.out\" -m 'GUEST halt' -r $RAM_MIB -s 100 -- $cmd" 2>/dev/null) || true
-	guest=$(tr -d '\r' <"$WORK/$dev.out" | grep "BENCH $dev done" || true)
+	out=$(eval "\"\$STAMP\" -t 120 -o \"\$WORK/\$key.out\" -m 'GUEST halt' -r $RAM_MIB -s 100 -- $cmd" 2>/dev/null) || true
+	guest=$(tr -d '\r' <"$WORK/$key.out" | grep "BENCH $dev done" || true)
 	if [ "$(field "$guest" 'done')" != "$n" ] || [ "$(field "$guest" errors)" != 0 ]; then
-		log "$name $dev run (n=$n) failed: ${guest:-no result}"
-		echo "$name $dev n=$n: ${guest:-no result}" >>"$RES/failures"
+		log "$name $key run (n=$n) failed: ${guest:-no result}"
+		echo "$name $key n=$n: ${guest:-no result}" >>"$RES/failures"
 		return
 	fi
-	[ "$n" = 0 ] || echo "$guest" >>"$RES/$dev.$name.guest"
+	[ "$n" = 0 ] || echo "$guest" >>"$RES/$key.$name.guest"
 	echo "$(blk_sum "$out" "$io") $(blk_sum "$out" "$vcpu") $(blk_sum "$out" .)" |
-		awk '{ print $0, $5 - $3 }' >>"$RES/$dev.$name.$n"
+		awk '{ print $0, $5 - $3 }' >>"$RES/$key.$name.$n"
 }
 
 declare -A DEV_CMD	# "blk.minivmm" -> the command, for the document
 
-# dev_cost_rounds DEV N: BLK_RUNS rounds; in each, every VMM with 0 and N
-# requests.  ${DEV}_cmd NAME N sets cmd, io and vcpu (the thread-name
-# patterns of dev_cost_run), or fails to skip that VMM.
+# dev_cost_rounds KEY N [PREFIX]: BLK_RUNS rounds; in each, every VMM with
+# 0 and N requests, then ${DEV}_round_end KEY N PREFIX if DEV has one (DEV
+# is KEY up to its first '-').  ${DEV}_cmd NAME N sets cmd, io and vcpu
+# (the thread-name patterns of dev_cost_run), or fails to skip that VMM.
+# PREFIX (e.g. "taskset -c 0") runs every command under it.
 dev_cost_rounds()
 {
-	local dev=$1 big=$2 r n name cmd io vcpu
+	local key=$1 big=$2 prefix=${3:-} r n name cmd io vcpu
+	local dev=${key%%-*}
 	for ((r = 0; r < BLK_RUNS; r++)); do
 		for n in 0 $big; do
 			for name in minivmm qemu-microvm; do
 				"${dev}_cmd" "$name" "$n" || continue
-				DEV_CMD[$dev.$name]=$cmd
-				dev_cost_run "$dev" "$name" "$n" "$io" "$vcpu" "$cmd"
+				cmd="${prefix:+$prefix }$cmd"
+				DEV_CMD[$key.$name]=$cmd
+				dev_cost_run "$key" "$name" "$n" "$io" "$vcpu" "$cmd"
 			done
 		done
+		if declare -F "${dev}_round_end" >/dev/null; then
+			"${dev}_round_end" "$key" "$big" "$prefix"
+		fi
 	done
 }
 
@@ -420,7 +429,8 @@ NET_NOTE=
 
 # bench_net_ns: the network of the virtio-net device cost (see
 # ../shared/testnet.md): namespace NETNS with a bridge, the guests' TAPs
-# (tap0 for minivmm, tapq for QEMU) and a veth to the peer namespace
+# (tap0 for minivmm, tapq for QEMU, tapf for the floor, bench_netfloor)
+# and a veth to the peer namespace
 # NETNS2.  The guest's broadcast frames cross the bridge to the peer, which
 # drops them (unknown ethertype); nothing answers.  No addresses, and no
 # IPv6 so that no autoconfiguration chatter reaches the guest.
@@ -438,7 +448,7 @@ bench_net_ns()
 	done
 	ip -n "$NETNS" link add br0 type bridge || return
 	ip -n "$NETNS" link set br0 up || return
-	for t in tap0 tapq; do
+	for t in tap0 tapq tapf; do
 		ip -n "$NETNS" tuntap add "$t" mode tap || return
 		ip -n "$NETNS" link set "$t" master br0 || return
 		ip -n "$NETNS" link set "$t" up || return
@@ -466,6 +476,25 @@ net_cmd()
 	esac
 }
 
+# net_round_end KEY N PREFIX: the device floor after each round's VMM runs:
+# bench_netfloor sends N frames to tapf, one wake-up and one TAP write per
+# frame, at the guest's pace in this round (minivmm's vCPU CPU time per
+# frame so far, the time the guest spends between two notifies).
+net_round_end()
+{
+	local key=$1 n=$2 prefix=$3 gap line
+	gap=$(dev_per "$key" "$n" minivmm 3 1000 2>/dev/null)
+	case $gap in ''|-|-*) gap=150 ;; esac
+	line=$(${prefix:+$prefix }ip netns exec "$NETNS" "$NETFLOOR" -i tapf \
+		-n "$n" -g "${gap%.*}" 2>&1) || {
+		log "device floor ($key) failed: $line"
+		echo "floor $key: $line" >>"$RES/failures"
+		return 0
+	}
+	echo "$line" >>"$RES/$key.floor"
+	DEV_CMD[$key.floor]="${prefix:+$prefix }ip netns exec $NETNS $NETFLOOR -i tapf -n $n -g GAP_US"
+}
+
 bench_net()
 {
 	if ! bench_net_ns; then
@@ -477,8 +506,13 @@ bench_net()
 		NETNS2=
 		return 0
 	fi
-	log "device cost: $BLK_RUNS x {0, $NET_N} virtio-net frames of 64 bytes"
+	log "device cost: $BLK_RUNS x {0, $NET_N} virtio-net frames of 64 bytes, and the floor"
 	dev_cost_rounds net "$NET_N"
+	# The same with every thread of each VMM (and of the floor) on one host
+	# CPU: the device thread then wakes on the CPU its vCPU thread runs on
+	# instead of on an idle one, which is most of a frame's cost here.
+	log "device cost on one host CPU (taskset -c 0)"
+	dev_cost_rounds net-1cpu "$NET_N" "taskset -c 0"
 	ip netns del "$NETNS2"
 	NETNS2=
 	ip netns del "$NETNS"
@@ -763,7 +797,26 @@ dev_per()
 }
 
 blk_per() { dev_per blk "$BLK_N" "$@"; }
-net_per() { dev_per net "$NET_N" "$@"; }
+
+# net_floor KEY [FIELD]: median of the device floor's FIELD (default
+# per_frame_us) in the KEY (net, net-1cpu) rounds, or "-".
+net_floor()
+{
+	local f=${2:-per_frame_us}
+	[ -s "$RES/$1.floor" ] || { echo -; return; }
+	sed -n "s/.*$f=\([0-9.]*\).*/\1/p" "$RES/$1.floor" >"$WORK/nf"
+	awk -v x="$(median "$WORK/nf")" 'BEGIN { if (x ~ /^[0-9.]+$/) printf "%.2f\n", x; else print "-" }'
+}
+
+# net_floor_row KEY: the floor's row of the virtio-net table.
+net_floor_row()
+{
+	local w fr
+	[ -s "$RES/$1.floor" ] || return 0
+	w=$(net_floor "$1" wakeups)
+	fr=$(net_floor "$1" frames)
+	echo "| floor (bench_netfloor: one wake-up + one TAP write per frame) | $(net_floor "$1") | $(awk -v w="$w" -v f="$fr" 'BEGIN { if (f > 0) printf "%.2f", w / f; else print "-" }') | | | |"
+}
 
 # dev_have DEV N NAME...: every NAME has results with 0 and N requests.
 dev_have()
@@ -789,6 +842,34 @@ dev_rows()
 			[ -n "$tsc" ] && [ "$mhz" != 0 ] && g=$(awk -v t="$tsc" -v m="$mhz" -v n="$n" 'BEGIN { printf "%.1f", t / m / n }')
 		fi
 		echo "| $(label "$name") | $(dev_per "$dev" "$n" "$name" 1 1000) | $(dev_per "$dev" "$n" "$name" 2 1) | $(dev_per "$dev" "$n" "$name" 7 1000) | $(dev_per "$dev" "$n" "$name" 3 1000) | $g |"
+	done
+}
+
+# net_tables MHZ: the virtio-net cost tables, default placement and one
+# host CPU, with the floor and the target's ratios.
+net_tables()
+{
+	local key title m q f
+	for key in net net-1cpu; do
+		case $key in
+		net) title="Default placement (the scheduler's choice: the device thread wakes on the idle CPU)" ;;
+		*) title="All threads of each VMM, and of the floor, on one host CPU (\`taskset -c 0\`)" ;;
+		esac
+		echo "$title:"
+		echo
+		echo "| VMM | I/O threads us/frame | context switches/frame | non-vCPU threads us/frame | vCPU thread us/frame | guest-observed us/frame |"
+		echo "|---|---|---|---|---|---|"
+		dev_rows "$key" "$NET_N" "$1"
+		net_floor_row "$key"
+		echo
+		dev_have "$key" "$NET_N" minivmm qemu-microvm || continue
+		m=$(dev_per "$key" "$NET_N" minivmm 1 1000)
+		q=$(dev_per "$key" "$NET_N" qemu-microvm 1 1000)
+		f=$(net_floor "$key")
+		echo "Target (issue 8: minivmm's device threads <= 0.5x QEMU's I/O threads per"
+		echo "frame): **$(ratio "$m" "$q")x** in this run; the floor is $(ratio "$f" "$q")x"
+		echo "QEMU's, and minivmm is $(ratio "$m" "$f")x the floor."
+		echo
 	done
 }
 
@@ -918,12 +999,16 @@ bench_doc()
 		bq=$(blk_per qemu-microvm 7 1000)
 		echo "| virtio-blk: host CPU outside the vCPU per 4 KiB read, us | | $bm | $bq | $(ratio "$bq" "$bm") |"
 	fi
-	if dev_have net "$NET_N" minivmm qemu-microvm; then
+	local key where
+	for key in net net-1cpu; do
+		dev_have "$key" "$NET_N" minivmm qemu-microvm || continue
 		local nm nq
-		nm=$(net_per minivmm 7 1000)
-		nq=$(net_per qemu-microvm 7 1000)
-		echo "| virtio-net: host CPU outside the vCPU per frame, us | | $nm | $nq | $(ratio "$nq" "$nm") |"
-	fi
+		nm=$(dev_per "$key" "$NET_N" minivmm 7 1000)
+		nq=$(dev_per "$key" "$NET_N" qemu-microvm 7 1000)
+		where=
+		[ "$key" = net-1cpu ] && where=", all threads on one host CPU"
+		echo "| virtio-net: host CPU outside the vCPU per frame$where, us | $(net_floor "$key") | $nm | $nq | $(ratio "$nq" "$nm") |"
+	done
 	echo
 	local ff
 	ff=$(ratio "$(median "$RES/start.minivmm.first" 2>/dev/null)" "$(median "$RES/start.floor.first" 2>/dev/null)")
@@ -1122,20 +1207,22 @@ bench_doc()
 		echo "compare user-space device models), so its I/O threads are all its"
 		echo "non-vCPU threads."
 		echo
-		echo "| VMM | I/O threads us/frame | context switches/frame | non-vCPU threads us/frame | vCPU thread us/frame | guest-observed us/frame |"
-		echo "|---|---|---|---|---|---|"
-		dev_rows net "$NET_N" "$mhz"
+		echo "The floor, \`bench_netfloor\` (bench/netfloor.c), is the least a"
+		echo "user-space device thread does per frame without any VMM: it sleeps in"
+		echo "epoll_wait on an eventfd that a busy \"guest\" thread signals once per frame,"
+		echo "at the pace of minivmm's guest in the same round, and writes the same"
+		echo "frame to its own TAP on the same bridge (one writev)."
 		echo
-		if dev_have net "$NET_N" minivmm qemu-microvm; then
-			echo "Target (issue 8: minivmm's device threads <= 0.5x QEMU's I/O threads per"
-			echo "frame): **$(ratio "$(net_per minivmm 1 1000)" "$(net_per qemu-microvm 1 1000)")x** in this run."
-			echo
-		fi
+		net_tables "$mhz"
 		echo "Commands:"
 		echo
 		echo '```'
-		[ -n "${DEV_CMD[net.minivmm]:-}" ] && echo "minivmm: $(bench_path "${DEV_CMD[net.minivmm]}")"
-		[ -n "${DEV_CMD[net.qemu-microvm]:-}" ] && echo "QEMU: $(bench_path "${DEV_CMD[net.qemu-microvm]}")"
+		local k
+		for k in net net-1cpu; do
+			[ -n "${DEV_CMD[$k.minivmm]:-}" ] && echo "minivmm: $(bench_path "${DEV_CMD[$k.minivmm]}")"
+			[ -n "${DEV_CMD[$k.qemu-microvm]:-}" ] && echo "QEMU: $(bench_path "${DEV_CMD[$k.qemu-microvm]}")"
+			[ -n "${DEV_CMD[$k.floor]:-}" ] && echo "floor: $(bench_path "${DEV_CMD[$k.floor]}")"
+		done
 		echo '```'
 	fi
 	echo
