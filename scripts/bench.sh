@@ -15,7 +15,15 @@
 #   e) device cost: host CPU time per 4 KiB virtio-blk request
 #   f) device cost: host CPU time per virtio-net frame (to a peer namespace)
 #   netboot (when minivmm -netboot works), and hardware-KVM-only runs
-#   (Linux boot, dd, iperf3) when the host has kvm_intel/kvm_amd
+#   when the host has kvm_intel/kvm_amd: Linux boot (Debian kernel and a
+#   minimal "microvm" kernel, scripts/microvm-kernel.sh), dd + fio, iperf3
+#   1 and 4 streams both ways, netboot of Linux with the installer's sizes
+#
+# --hw-only: only the hardware-KVM part (its own document; docs/benchmarks-hw.md).
+# --nested: the hardware-KVM part in the nested harness' L1 (tests/nested/
+# run.sh), for the harness' correctness only: its timings are not
+# performance figures; the document is printed (--out FILE: also written).
+# --kit DIR: (inside L1) use the kit in DIR instead of building anything.
 #
 # --quick: one run of each, 1 s rate loops, small request counts, output
 # to a temporary file (CI smoke test).  The full run takes about 3 minutes
@@ -31,6 +39,9 @@ INSTALL=1
 OUT=
 CHARTS=
 RAM_MIB=128
+HW_ONLY=0
+NESTED=0
+KIT=
 
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -38,7 +49,10 @@ while [ $# -gt 0 ]; do
 	--no-install) INSTALL=0; shift ;;
 	--out) OUT=$2; shift 2 ;;
 	--charts) CHARTS=$2; shift 2 ;;
-	-h|--help) sed -n '3,23p' "$0"; exit 0 ;;
+	--hw-only) HW_ONLY=1; shift ;;
+	--nested) HW_ONLY=1; NESTED=1; shift ;;
+	--kit) HW_ONLY=1; KIT=$2; INSTALL=0; shift 2 ;;
+	-h|--help) sed -n '3,31p' "$0"; exit 0 ;;
 	*) echo "bench.sh: unknown argument $1" >&2; exit 2 ;;
 	esac
 done
@@ -48,6 +62,19 @@ if [ $QUICK -eq 1 ]; then
 else
 	RUNS=21 Q35_RUNS=5 MEM_RUNS=5 RATE_S=10 RATE_SLICES=5 BLK_RUNS=3 BLK_N=5000 NET_N=5000 NETBOOT_MIB=2
 fi
+
+# The hardware-KVM part: boot rounds, disk/iperf3 rounds, iperf3 seconds per
+# run, dd MiB, fio seconds, netboot file sizes (MiB), one boot's time limit.
+if [ $QUICK -eq 1 ]; then
+	HW_RUNS=1 HW_IO_RUNS=1 HW_NET_T=2 HW_DISK_MB=32 HW_FIO_S=2 HW_NB_KERNEL_MIB=0 HW_NB_INITRD_MIB=0
+else
+	HW_RUNS=10 HW_IO_RUNS=3 HW_NET_T=10 HW_DISK_MB=1024 HW_FIO_S=10 HW_NB_KERNEL_MIB=14 HW_NB_INITRD_MIB=40
+fi
+HW_BOOT_T=120
+NESTED_TIMEOUT=${MVT_BENCH_NESTED_TIMEOUT:-1700}
+# In the nested harness' L1 (emulated SVM under TCG) a Linux boot takes
+# 20-40 s, and more under load.
+[ -n "${MVT_NESTED:-}" ] && HW_BOOT_T=400
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/minivmm-bench.XXXXXX")
 RES=$WORK/res
@@ -72,7 +99,10 @@ die() { log "$*"; exit 1; }
 bench_install()
 {
 	local need=() p
-	for p in build-essential cmake qemu-system-x86 gnuplot-nox dnsmasq-base iproute2 busybox-static; do
+	# the second line: the hardware-KVM part (the test kit, the microvm
+	# kernel's build, the guests' iperf3 and fio)
+	for p in build-essential cmake qemu-system-x86 gnuplot-nox dnsmasq-base iproute2 busybox-static \
+		 cpio kmod xz-utils iperf3 fio linux-source-6.1 flex bison bc libelf-dev libssl-dev lz4; do
 		dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
 			grep -q "install ok installed" || need+=("$p")
 	done
@@ -636,8 +666,18 @@ bench_netboot_tftp()
 }
 
 # ----------------------------------------------- hardware-KVM-only runs
+#
+# Linux guests: the Debian cloud kernel of tests/linux and the "microvm"
+# kernel of scripts/microvm-kernel.sh, with the layer-3 test initramfs and
+# the guest scripts of bench/linux/ (appended as a second cpio).  Only
+# meaningful with hardware KVM; the nested harness (--nested) runs them for
+# the harness' correctness, and the document then says its timings are
+# not performance figures.
 
 HW_NOTE=
+HW_MEM=512
+declare -A HW_CMD	# "boot.debian.minivmm" -> a command, for the document
+
 bench_hw_skip_reason()
 {
 	local k
@@ -651,101 +691,291 @@ bench_hw_skip_reason()
 	esac
 }
 
-# bench_hw_kit: the Debian kernel and test initramfs of tests/linux, plus
-# an extra cpio (appended: the kernel unpacks both) with the benchmark's
-# guest scripts from bench/linux/ and the host's iperf3/fio with their libs.
-bench_hw_kit()
+# bench_hw_cpio OUT BASE [TOOL...]: BASE (an initramfs) followed by a newc
+# cpio with bench/linux/*.sh as /mvt/ and each TOOL with its shared
+# libraries (the kernel unpacks both archives).
+bench_hw_cpio()
 {
-	eval "$("$top/tests/guest/test-kit.sh")"
-	local x=$WORK/initrd-extra b lib
-	mkdir -p "$x/mvt"
-	cp "$top"/bench/linux/*.sh "$x/mvt/"
-	for b in iperf3 fio; do
-		command -v $b >/dev/null || continue
-		mkdir -p "$x/usr/bin"
-		cp "$(command -v $b)" "$x/usr/bin/"
-		for lib in $(ldd "$(command -v $b)" | awk '$3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }'); do
+	local out=$1 base=$2 x b lib
+	shift 2
+	x=$(mktemp -d "$WORK/cpio.XXXXXX")
+	mkdir -p "$x/mvt" "$x/usr/bin"
+	install -m 0755 "$top"/bench/linux/*.sh "$x/mvt/"
+	for b in "$@"; do
+		command -v "$b" >/dev/null || { log "$b not installed: not in the guest"; continue; }
+		b=$(command -v "$b")
+		cp -L "$b" "$x/usr/bin/"
+		for lib in $(ldd "$b" | awk '$3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }'); do
 			mkdir -p "$x$(dirname "$lib")"
 			cp -L "$lib" "$x$lib"
 		done
 	done
-	(cd "$x" && find . | cpio -o -H newc --quiet) >"$WORK/extra.cpio"
+	(cd "$x" && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) >"$x.cpio"
 	# The kernel looks for the next archive at a 4-byte boundary.
-	cp "$INITRD" "$WORK/initrd.bench"
-	truncate -s %4 "$WORK/initrd.bench"
-	cat "$WORK/extra.cpio" >>"$WORK/initrd.bench"
-	HW_INITRD=$WORK/initrd.bench
+	cp "$base" "$out"
+	truncate -s %4 "$out"
+	cat "$x.cpio" >>"$out"
+	rm -rf "$x" "$x.cpio"
 }
 
-# Linux boot to init (MVT-READY) and to power-off, minivmm vs QEMU microvm.
-bench_hw_linux_boot()
+# bench_hw_kit: KERNEL (Debian), MICROVM_KERNEL, and the initramfs images:
+# HW_INITRD (boot: guest scripts only), HW_INITRD_NET (+ iperf3),
+# HW_INITRD_DISK (+ fio).  With --kit DIR, all come ready-made from DIR
+# (the nested harness' L1 has no compiler), KERNEL from the environment.
+bench_hw_kit()
 {
-	local r line app="console=ttyS0 panic=-1 mvt.run=bench_boot"
-	log "hardware KVM: Linux boot"
-	for ((r = 0; r < (QUICK ? 1 : 10); r++)); do
-		line=$("$STAMP" -t 120 -p MVT-READY -- "$MINIVMM" -kernel "$KERNEL" \
-			-initrd "$HW_INITRD" -m 512 -append "$app" 2>/dev/null) || true
-		field "$line" pattern_us | awk '{ print $1 / 1000 }' >>"$RES/hw.boot.minivmm.init"
-		field "$line" exit_us | awk '{ print $1 / 1000 }' >>"$RES/hw.boot.minivmm.exit"
-		line=$("$STAMP" -t 120 -p MVT-READY -- $QEMU -M microvm -accel kvm \
-			-m 512 -display none -serial stdio -no-reboot -nodefaults \
-			-kernel "$KERNEL" -initrd "$HW_INITRD" -append "$app" 2>/dev/null) || true
-		field "$line" pattern_us | awk '{ print $1 / 1000 }' >>"$RES/hw.boot.qemu-microvm.init"
-		field "$line" exit_us | awk '{ print $1 / 1000 }' >>"$RES/hw.boot.qemu-microvm.exit"
+	MICROVM_NOTE=
+	if [ -n "$KIT" ]; then
+		[ -n "${KERNEL:-}" ] || { log "--kit: KERNEL not set"; return 1; }
+		MICROVM_KERNEL=$KIT/microvm.bzImage
+		[ -f "$MICROVM_KERNEL" ] || { MICROVM_KERNEL=; MICROVM_NOTE=$(cat "$KIT/microvm.note" 2>/dev/null || echo "not in the kit"); }
+		HW_INITRD=$KIT/initrd.boot
+		HW_INITRD_NET=$KIT/initrd.net
+		HW_INITRD_DISK=$KIT/initrd.disk
+		return 0
+	fi
+	eval "$("$top/tests/guest/test-kit.sh")" || return 1
+	local mk=()
+	[ $INSTALL -eq 1 ] || mk=(--no-install)
+	log "building (or finding) the microvm kernel"
+	if ! MICROVM_KERNEL=$("$top/scripts/microvm-kernel.sh" "${mk[@]}" 2>"$WORK/microvm-kernel.log"); then
+		MICROVM_KERNEL=
+		MICROVM_NOTE="scripts/microvm-kernel.sh failed: $(tail -n 3 "$WORK/microvm-kernel.log" | tr '\n' ' ')"
+		log "$MICROVM_NOTE"
+	fi
+	HW_INITRD=$WORK/initrd.boot
+	HW_INITRD_NET=$WORK/initrd.net
+	HW_INITRD_DISK=$WORK/initrd.disk
+	bench_hw_cpio "$HW_INITRD" "$INITRD" &&
+	bench_hw_cpio "$HW_INITRD_NET" "$INITRD" iperf3 &&
+	bench_hw_cpio "$HW_INITRD_DISK" "$INITRD" fio
+}
+
+# hw_cmd VMM KERNEL INITRD APPEND [drive IMG] [tap NAME]: the command that
+# boots KERNEL under VMM (minivmm, qemu-microvm), into the array cmd.
+hw_cmd()
+{
+	local vmm=$1 k=$2 i=$3 a=$4
+	shift 4
+	case $vmm in
+	minivmm)
+		cmd=("$MINIVMM" -kernel "$k" -initrd "$i" -m $HW_MEM -append "$a") ;;
+	qemu-microvm)
+		cmd=("$QEMU" -M microvm -accel kvm -cpu host -m $HW_MEM -display none
+		     -serial stdio -no-reboot -nodefaults -no-user-config
+		     -global virtio-mmio.force-legacy=false
+		     -kernel "$k" -initrd "$i" -append "$a") ;;
+	esac
+	while [ $# -gt 0 ]; do
+		case $vmm.$1 in
+		minivmm.drive) cmd+=(-drive "file=$2") ;;
+		minivmm.tap) cmd+=(-tap "$2") ;;
+		qemu-microvm.drive)
+			cmd+=(-drive "file=$2,if=none,id=d0,format=raw,cache=writeback"
+			      -device virtio-blk-device,drive=d0) ;;
+		qemu-microvm.tap)
+			cmd+=(-netdev "tap,id=n0,ifname=$2,script=no,downscript=no,vhost=off"
+			      -device virtio-net-device,netdev=n0) ;;
+		esac
+		shift 2
 	done
 }
 
-# dd (and fio when the host has it) on a virtio-blk disk in the guest.
-bench_hw_disk()
+# hw_kernels: "name path" of the kernels booted (microvm when built).
+hw_kernels()
 {
-	local img=$WORK/hw-disk.img out
-	log "hardware KVM: disk"
-	dd if=/dev/zero of="$img" bs=1M count=1024 status=none
-	out=$(timeout 300 "$MINIVMM" -kernel "$KERNEL" -initrd "$HW_INITRD" -m 512 \
-		-drive file="$img" -append "console=ttyS0 mvt.run=bench_disk" </dev/null 2>&1 | tr -d '\r') || true
-	grep '^MVT ' <<<"$out" | sed 's/^/minivmm /' >"$RES/hw.disk"
-	out=$(timeout 300 $QEMU -M microvm -accel kvm -m 512 -display none -serial stdio \
-		-no-reboot -nodefaults -global virtio-mmio.force-legacy=false \
-		-drive file="$img",if=none,id=d0,format=raw -device virtio-blk-device,drive=d0 \
-		-kernel "$KERNEL" -initrd "$HW_INITRD" \
-		-append "console=ttyS0 mvt.run=bench_disk" </dev/null 2>&1 | tr -d '\r') || true
-	grep '^MVT ' <<<"$out" | sed 's/^/qemu-microvm /' >>"$RES/hw.disk"
+	echo "debian $KERNEL"
+	[ -n "$MICROVM_KERNEL" ] && echo "microvm $MICROVM_KERNEL"
+	return 0
 }
 
-# iperf3 between the guest and a server in a private namespace.
+# Linux boot to init (MVT-READY) and to power-off, each kernel, minivmm
+# vs QEMU microvm, alternating.
+bench_hw_linux_boot()
+{
+	local r i n kern k vmm line order=() app="console=ttyS0 quiet panic=-1 mvt.run=bench_boot"
+	while read -r kern k; do
+		for vmm in minivmm qemu-microvm; do
+			order+=("$kern $k $vmm")
+		done
+	done < <(hw_kernels)
+	n=${#order[@]}
+	log "hardware KVM: Linux boot, $HW_RUNS alternating rounds"
+	for ((r = 0; r < HW_RUNS; r++)); do
+		for ((i = 0; i < n; i++)); do
+			read -r kern k vmm <<<"${order[$(((i + r) % n))]}"
+			hw_cmd "$vmm" "$k" "$HW_INITRD" "$app"
+			HW_CMD[boot.$kern.$vmm]="${cmd[*]}"
+			line=$("$STAMP" -t $HW_BOOT_T -o "$WORK/hwboot.out" -p MVT-READY -- "${cmd[@]}" 2>/dev/null) || true
+			if [ "$(field "$line" rc)" != 0 ] || [ "$(field "$line" pattern_us)" = -1 ] ||
+			   ! grep -q 'MVT-DONE rc=0' "$WORK/hwboot.out"; then
+				log "$kern/$vmm boot failed: $line"
+				{ echo "$kern kernel, $vmm, boot: $line; console tail:"
+				  tr -d '\r' <"$WORK/hwboot.out" | tail -n 8 | sed 's/^/    /'; } >>"$RES/failures"
+				continue
+			fi
+			awk -v v="$(field "$line" pattern_us)" 'BEGIN { print v / 1000 }' >>"$RES/hw.boot.$kern.$vmm.init"
+			awk -v v="$(field "$line" exit_us)" 'BEGIN { print v / 1000 }' >>"$RES/hw.boot.$kern.$vmm.exit"
+		done
+	done
+}
+
+# hw_guest NAME TIMEOUT CMD...: run a benchmark guest; append its "MVT k=v"
+# facts to $RES/hw.NAME.KEY (one value a line), log a failure.
+hw_guest()
+{
+	local name=$1 t=$2 out=$WORK/hwguest.out kv
+	shift 2
+	timeout -k 5 "$t" "$@" </dev/null >"$out" 2>&1 || true
+	tr -d '\r' <"$out" | sed -n 's/^MVT \([a-z0-9_.]*\)=\(.*\)$/\1 \2/p' |
+		while read -r kv v; do
+			[ "$v" = - ] || echo "$v" >>"$RES/hw.$name.$kv"
+		done
+	if ! tr -d '\r' <"$out" | grep -q 'MVT-DONE rc=0'; then
+		log "$name run failed"
+		{ echo "$name: $(bench_path "$*"); console tail:"
+		  tr -d '\r' <"$out" | grep -v '^\[' | tail -n 8 | sed 's/^/    /'; } >>"$RES/failures"
+	fi
+}
+
+# dd and fio on a virtio-blk disk in the guest (Debian kernel).
+bench_hw_disk()
+{
+	local img=$WORK/hw-disk.img r vmm
+	local app="console=ttyS0 quiet mvt.run=bench_disk mvt.mb=$HW_DISK_MB mvt.fio_s=$HW_FIO_S"
+	log "hardware KVM: disk, $HW_IO_RUNS rounds (dd $HW_DISK_MB MiB, fio $HW_FIO_S s)"
+	truncate -s $(((HW_DISK_MB + 16) << 20)) "$img"
+	for ((r = 0; r < HW_IO_RUNS; r++)); do
+		for vmm in minivmm qemu-microvm; do
+			hw_cmd "$vmm" "$KERNEL" "$HW_INITRD_DISK" "$app" drive "$img"
+			HW_CMD[disk.$vmm]="${cmd[*]}"
+			hw_guest "disk.$vmm" $((HW_BOOT_T + 4 * HW_FIO_S + HW_DISK_MB / 10)) "${cmd[@]}"
+		done
+	done
+	rm -f "$img"
+}
+
+# hw_net_ns NS ADDR: a private namespace (../shared/testnet.md) with a
+# bridge br0 holding ADDR/24 and the guest's TAP tap0.
+hw_net_ns()
+{
+	ip netns add "$1" || return
+	ip -n "$1" link set lo up &&
+	ip -n "$1" link add br0 type bridge &&
+	ip -n "$1" addr add "$2/24" dev br0 &&
+	ip -n "$1" link set br0 up &&
+	ip -n "$1" tuntap add tap0 mode tap &&
+	ip -n "$1" link set tap0 master br0 &&
+	ip -n "$1" link set tap0 up
+}
+
+# iperf3 between the guest and a server in a private namespace: guest ->
+# host and host -> guest, 1 and 4 streams (bench/linux/bench_net.sh).
 bench_hw_net()
 {
-	local ns=mvt-benchnet-$$ srv out
-	command -v iperf3 >/dev/null || { echo "iperf3 not installed" >"$RES/hw.net.note"; return; }
-	log "hardware KVM: iperf3"
-	NETNS=$ns
-	ip netns add $ns
-	ip -n $ns link set lo up
-	ip -n $ns link add br0 type bridge
-	ip -n $ns addr add 10.0.3.1/24 dev br0
-	ip -n $ns link set br0 up
-	ip -n $ns tuntap add tap0 mode tap
-	ip -n $ns link set tap0 master br0
-	ip -n $ns link set tap0 up
-	ip netns exec $ns timeout 120 iperf3 -s -1 >/dev/null 2>&1 & srv=$!
-	out=$(ip netns exec $ns timeout 120 "$MINIVMM" -kernel "$KERNEL" -initrd "$HW_INITRD" \
-		-m 512 -tap tap0 -append "console=ttyS0 mvt.run=bench_net mvt.ip=10.0.3.2/24 mvt.server=10.0.3.1" \
-		</dev/null 2>&1 | tr -d '\r') || true
-	grep '^MVT ' <<<"$out" | sed 's/^/minivmm /' >"$RES/hw.net"
-	kill $srv 2>/dev/null || true
-	wait $srv 2>/dev/null || true
-	ip netns exec $ns timeout 120 iperf3 -s -1 >/dev/null 2>&1 & srv=$!
-	out=$(ip netns exec $ns timeout 120 $QEMU -M microvm -accel kvm -m 512 -display none \
-		-serial stdio -no-reboot -nodefaults -global virtio-mmio.force-legacy=false \
-		-netdev tap,id=n0,ifname=tap0,script=no,downscript=no -device virtio-net-device,netdev=n0 \
-		-kernel "$KERNEL" -initrd "$HW_INITRD" \
-		-append "console=ttyS0 mvt.run=bench_net mvt.ip=10.0.3.2/24 mvt.server=10.0.3.1" \
-		</dev/null 2>&1 | tr -d '\r') || true
-	grep '^MVT ' <<<"$out" | sed 's/^/qemu-microvm /' >>"$RES/hw.net"
-	kill $srv 2>/dev/null || true
-	wait $srv 2>/dev/null || true
-	ip netns del $ns
+	local srv r vmm app="console=ttyS0 quiet mvt.run=bench_net mvt.ip=10.0.3.2/24 mvt.server=10.0.3.1 mvt.t=$HW_NET_T"
+	command -v iperf3 >/dev/null || { HW_NET_NOTE="iperf3 not installed"; return; }
+	log "hardware KVM: iperf3, $HW_IO_RUNS rounds of 4 x $HW_NET_T s"
+	NETNS=mvt-benchhw-$$
+	hw_net_ns "$NETNS" 10.0.3.1 || { HW_NET_NOTE="could not build the test network"; return; }
+	ip netns exec "$NETNS" iperf3 -s -B 10.0.3.1 >"$WORK/iperf3.log" 2>&1 &
+	srv=$!
+	sleep 0.5
+	for ((r = 0; r < HW_IO_RUNS; r++)); do
+		for vmm in minivmm qemu-microvm; do
+			hw_cmd "$vmm" "$KERNEL" "$HW_INITRD_NET" "$app" tap tap0
+			HW_CMD[net.$vmm]="ip netns exec NS ${cmd[*]}"
+			hw_guest "net.$vmm" $((HW_BOOT_T + 8 * HW_NET_T + 20)) ip netns exec "$NETNS" "${cmd[@]}"
+		done
+	done
+	kill "$srv" 2>/dev/null || true
+	wait "$srv" 2>/dev/null || true
+	ip netns del "$NETNS"
 	NETNS=
+}
+
+# Netboot of Linux with the Debian installer's sizes (14 MiB kernel,
+# 40 MiB initrd: the Debian kernel and the boot initramfs padded with
+# zeros, which the kernel skips) from dnsmasq in a private namespace:
+# exec -> kernel entry (firmware mark 0x15), -> MVT-READY, -> exit; the
+# firmware's TFTP rate for the initrd beside busybox tftp fetching the
+# same file from the same server in a second namespace.
+bench_hw_netboot()
+{
+	local t=$WORK/hwtftp r line ns2 size ms blk app="console=ttyS0 quiet mvt.run=bench_boot"
+	command -v dnsmasq >/dev/null || { HW_NB_NOTE="dnsmasq not installed"; return; }
+	mkdir -p "$t/pxelinux.cfg"
+	cp "$KERNEL" "$t/vmlinuz"
+	cp "$HW_INITRD" "$t/initrd.gz"
+	[ "$(stat -c %s "$t/vmlinuz")" -ge $((HW_NB_KERNEL_MIB << 20)) ] ||
+		truncate -s $((HW_NB_KERNEL_MIB << 20)) "$t/vmlinuz"
+	[ "$(stat -c %s "$t/initrd.gz")" -ge $((HW_NB_INITRD_MIB << 20)) ] ||
+		truncate -s $((HW_NB_INITRD_MIB << 20)) "$t/initrd.gz"
+	HW_NB_SIZES="kernel $(stat -c %s "$t/vmlinuz") bytes, initrd $(stat -c %s "$t/initrd.gz") bytes"
+	printf 'DEFAULT linux\nLABEL linux\n  KERNEL vmlinuz\n  INITRD initrd.gz\n  APPEND %s\n' "$app" \
+		>"$t/pxelinux.cfg/default"
+	log "hardware KVM: netboot of Linux ($HW_NB_SIZES), $HW_RUNS runs"
+	NETNS=mvt-benchnb-$$
+	hw_net_ns "$NETNS" 10.0.2.1 || { HW_NB_NOTE="could not build the test network"; return; }
+	ip netns exec "$NETNS" dnsmasq --no-daemon --conf-file=/dev/null --port=0 \
+		--interface=br0 --bind-interfaces --dhcp-range=10.0.2.10,10.0.2.50,1h \
+		--enable-tftp --tftp-root="$t" --dhcp-boot=pxelinux.0 \
+		>"$WORK/hw-dnsmasq.log" 2>&1 &
+	DNSMASQ_PID=$!
+	sleep 0.3
+	HW_NB_CMD="ip netns exec NS $MINIVMM -netboot -tap tap0 -m $HW_MEM -trace-boot"
+	for ((r = 0; r < HW_RUNS; r++)); do
+		line=$("$STAMP" -t $((HW_BOOT_T + 120)) -o "$WORK/hwnb.out" -p MVT-READY -- \
+			ip netns exec "$NETNS" "$MINIVMM" -netboot -tap tap0 -m $HW_MEM -trace-boot \
+			2>"$WORK/hwnb.err") || true
+		if [ "$(field "$line" rc)" != 0 ] || [ "$(field "$line" pattern_us)" = -1 ]; then
+			log "hardware netboot failed: $line"
+			{ echo "netboot (hardware sizes): $line; console tail:"
+			  tr -d '\r' <"$WORK/hwnb.out" | grep -v '^\[' | tail -n 8 | sed 's/^/    /'
+			  tail -n 3 "$WORK/hwnb.err" | sed 's/^/    /'; } >>"$RES/failures"
+			continue
+		fi
+		sed -n 's/^minivmm: trace *\([0-9.]*\) ms  guest marker 21$/\1/p' \
+			"$WORK/hwnb.err" >>"$RES/hw.nb.kentry"
+		awk -v v="$(field "$line" pattern_us)" 'BEGIN { print v / 1000 }' >>"$RES/hw.nb.init"
+		awk -v v="$(field "$line" exit_us)" 'BEGIN { print v / 1000 }' >>"$RES/hw.nb.exit"
+		# "TFTP: initrd.gz: N bytes in M ms (K KiB/s, blksize B window W, ...)"
+		read -r size ms blk < <(tr -d '\r' <"$WORK/hwnb.out" |
+			sed -n 's/^TFTP: initrd.gz: \([0-9]*\) bytes in \([0-9]*\) ms .*blksize \([0-9]*\) .*/\1 \2 \3/p' | head -n 1) || true
+		if [ -n "$size" ] && [ "${ms:-0}" -gt 0 ]; then
+			HW_NB_BLKSIZE=$blk
+			awk -v s="$size" -v m="$ms" 'BEGIN { printf "%.3f\n", s / m / 1000 }' >>"$RES/hw.nb.tftp_mbs"
+		fi
+	done
+	if [ -n "${HW_NB_BLKSIZE:-}" ]; then
+		ns2=mvt-benchnbc-$$
+		NETNS2=$ns2
+		ip netns add "$ns2"
+		ip -n "$NETNS" link add vc0 type veth peer name vc1 netns "$ns2"
+		ip -n "$NETNS" link set vc0 master br0
+		ip -n "$NETNS" link set vc0 up
+		ip -n "$ns2" link set lo up
+		ip -n "$ns2" addr add 10.0.2.200/24 dev vc1
+		ip -n "$ns2" link set vc1 up
+		sleep 0.3
+		size=$(stat -c %s "$t/initrd.gz")
+		# timed by bench_stamp (busybox date, in L1, has no %N)
+		for ((r = 0; r < HW_RUNS; r++)); do
+			line=$("$STAMP" -t 300 -- ip netns exec "$ns2" busybox tftp -g \
+				-r initrd.gz -l /dev/null -b "$HW_NB_BLKSIZE" 10.0.2.1 2>/dev/null) || true
+			[ "$(field "$line" rc)" = 0 ] || { echo "host-side tftp client: $line" >>"$RES/failures"; continue; }
+			awk -v s="$size" -v us="$(field "$line" exit_us)" \
+				'BEGIN { printf "%.3f\n", s / us }' >>"$RES/hw.nb.client_mbs"
+		done
+		ip netns del "$ns2"
+		NETNS2=
+	fi
+	kill "$DNSMASQ_PID" 2>/dev/null || true
+	wait "$DNSMASQ_PID" 2>/dev/null || true
+	DNSMASQ_PID=
+	ip netns del "$NETNS"
+	NETNS=
+	rm -rf "$t"
 }
 
 bench_hw()
@@ -759,9 +989,52 @@ bench_hw()
 		HW_NOTE="the layer-3 test kit (tests/guest/test-kit.sh) could not be built"
 		return
 	fi
+	if ! "$QEMU" --version >/dev/null 2>&1; then
+		log "no $QEMU: hardware-KVM runs without QEMU"
+		echo "no $QEMU here: no QEMU runs" >>"$RES/failures"
+	fi
 	bench_hw_linux_boot
 	bench_hw_disk
 	bench_hw_net
+	bench_hw_netboot
+}
+
+# bench_hw_nested: run the hardware part in the nested harness' L1
+# (tests/nested/run.sh, QEMU TCG with an emulated AMD SVM), for the
+# harness' correctness only: build the kit here, hand it to L1
+# (MVT_NESTED_EXTRA), run this script there with --kit, and take the
+# document it prints back.
+bench_hw_nested()
+{
+	local kit=$WORK/kit rc
+	mkdir -p "$kit"
+	bench_hw_kit || die "cannot build the hardware-KVM kit"
+	cp "$HW_INITRD" "$kit/initrd.boot"
+	cp "$HW_INITRD_NET" "$kit/initrd.net"
+	cp "$HW_INITRD_DISK" "$kit/initrd.disk"
+	if [ -n "$MICROVM_KERNEL" ]; then
+		cp "$MICROVM_KERNEL" "$kit/microvm.bzImage"
+	else
+		echo "$MICROVM_NOTE" >"$kit/microvm.note"
+	fi
+	cp "$STAMP" "$kit/bench_stamp"
+	cp "$0" "$kit/bench.sh"
+	log "running the hardware part in the nested harness (timings are not performance figures)"
+	local args=(--hw-only --kit /mvt-extra --no-install)
+	[ $QUICK -eq 1 ] && args+=(--quick)
+	MVT_NESTED_QEMU=1 MVT_NESTED_EXTRA=$kit MVT_BENCH_REV=$(bench_rev) MINIVMM=$MINIVMM \
+		"$top/tests/nested/run.sh" --quiet --timeout "$NESTED_TIMEOUT" -- \
+		bash /mvt-extra/bench.sh "${args[@]}" >"$WORK/nested.out" 2>&1
+	rc=$?
+	sed -n '/^MVT-BENCH-DOC-BEGIN$/,/^MVT-BENCH-DOC-END$/p' "$WORK/nested.out" |
+		sed '1d;$d' >"$WORK/nested.md"
+	if [ ! -s "$WORK/nested.md" ]; then
+		tail -n 60 "$WORK/nested.out" >&2
+		die "the nested run (status $rc) printed no document"
+	fi
+	grep '^bench: ' "$WORK/nested.out" >&2 || true
+	log "nested run status $rc"
+	NESTED_DOC=$WORK/nested.md
 }
 
 # ------------------------------------------------------------- document
@@ -938,6 +1211,209 @@ bench_charts()
 		[ -n "$rt" ] && echo "\"$(chart_label "$name")\" $rt $rt $rt" >>"$WORK/c.rate"
 	done < <(contenders)
 	chart_bars "$dir/start-rate.png" "sequential start -> power-off cycles per second" "cycles/s" "$WORK/c.rate"
+}
+
+# bench_rev: the tree's git revision (MVT_BENCH_REV in the nested L1).
+bench_rev()
+{
+	local rev
+	[ -n "${MVT_BENCH_REV:-}" ] && { echo "$MVT_BENCH_REV"; return; }
+	rev=$(git -C "$top" rev-parse --short HEAD 2>/dev/null || echo unknown)
+	git -C "$top" diff --quiet HEAD -- . ":!docs" 2>/dev/null || rev="$rev (with uncommitted changes)"
+	echo "$rev"
+}
+
+# hw_row LABEL FILE BASE: "| LABEL | runs | min | median | max | ratio |"
+# (ratio: this median / BASE's median).
+hw_row()
+{
+	local b
+	b=$(median "$3" 2>/dev/null || echo -)
+	[ -s "$3" ] || b=-
+	echo "| $1 | $(stat_cells "$2" "$b") |"
+}
+
+# bench_doc_hw: the hardware-KVM section of the document.
+bench_doc_hw()
+{
+	local kern vmm k f m ph d
+	echo "## Hardware-KVM-only benchmarks"
+	echo
+	if [ -n "${MVT_NESTED:-}" ]; then
+		echo "**Run in the nested harness** (tests/nested/run.sh: an L1 VM under QEMU"
+		echo "TCG with an emulated AMD SVM, its KVM running the guests below).  These"
+		echo "numbers only show that the benchmark runs end to end; **they are not"
+		echo "performance figures** of minivmm or of QEMU."
+		echo
+	fi
+	if [ -n "$HW_NOTE" ]; then
+		echo "**Skipped on this host:** $HW_NOTE.  On a host with kvm_intel or kvm_amd"
+		echo "(and vmx/svm), the script also measures, minivmm vs QEMU microvm"
+		echo "(\`-accel kvm -cpu host\`), with the layer-3 Debian kernel and test"
+		echo "initramfs and with a minimal \"microvm\" kernel (scripts/microvm-kernel.sh):"
+		echo "Linux boot to init (\`MVT-READY\`) and to power-off; dd sequential MB/s and"
+		echo "fio 4 KiB random-read IOPS on a virtio-blk disk; iperf3 guest <-> host, 1"
+		echo "and 4 streams, to a server in a private namespace; netboot of Linux with"
+		echo "the Debian installer's sizes (guest scripts in bench/linux/)."
+		echo "Run only that part: \`sudo scripts/bench.sh --hw-only\` (docs/benchmarks-hw.md)."
+		return
+	fi
+	echo "Guest: $HW_MEM MiB, one vCPU, the layer-3 test initramfs (busybox) with the"
+	echo "guest scripts of bench/linux/; QEMU microvm with \`-accel kvm -cpu host\`,"
+	echo "its default ACPI (virtio-mmio devices in the DSDT, as minivmm).  Ratio ="
+	echo "this row's median / minivmm's median.  A row with 0 runs failed every"
+	echo "time: see \"Failed runs\" at the end for the consoles' tails."
+	echo
+	echo "### Linux boot"
+	echo
+	echo "exec -> \`MVT-READY\` (printed by the initramfs' /init: the kernel reached"
+	echo "userspace) and -> exit (the guest script prints its uptime, /init powers"
+	echo "off at once), \`console=ttyS0 quiet\`, $HW_RUNS alternating rounds."
+	echo
+	echo "| kernel | VMM | runs | to init min ms | median | max | ratio | runs | to exit min ms | median | max | ratio |"
+	echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
+	for kern in debian microvm; do
+		for vmm in minivmm qemu-microvm; do
+			case $kern in
+			debian) k="Debian $(basename "$KERNEL") ($(stat -c %s "$KERNEL") bytes)" ;;
+			microvm) k="microvm ($( [ -n "$MICROVM_KERNEL" ] && stat -c %s "$MICROVM_KERNEL") bytes)" ;;
+			esac
+			echo "| $k | $(label "$vmm") | $(stat_cells "$RES/hw.boot.$kern.$vmm.init" \
+				"$(median "$RES/hw.boot.$kern.minivmm.init" 2>/dev/null)") | $(stat_cells "$RES/hw.boot.$kern.$vmm.exit" \
+				"$(median "$RES/hw.boot.$kern.minivmm.exit" 2>/dev/null)") |"
+		done
+	done
+	echo
+	[ -n "$MICROVM_NOTE" ] && { echo "No microvm kernel: $MICROVM_NOTE"; echo; }
+	echo "The microvm kernel: \`make tinyconfig\` of Debian's linux-source-6.1 plus"
+	echo "bench/microvm-kernel.config (virtio-mmio/blk/net, 8250 console, ACPI,"
+	echo "kvmclock built in; no modules, no PCI), built by scripts/microvm-kernel.sh."
+	echo "The initramfs' module loading fails on it (nothing to load), harmlessly."
+	echo
+	echo "### Disk (Debian kernel, virtio-blk)"
+	echo
+	echo "The guest (bench/linux/bench_disk.sh) writes then reads $HW_DISK_MB MiB of /dev/vda"
+	echo "with busybox dd (1 MiB blocks, O_DIRECT, one request in flight; timed by"
+	echo "/proc/uptime), then fio 4 KiB random reads (libaio, iodepth 32, $HW_FIO_S s).  The"
+	echo "disk is a raw file on the host (QEMU: \`cache=writeback\`, its default)."
+	echo "$HW_IO_RUNS rounds; higher is better."
+	echo
+	echo "| measure | VMM | runs | min | median | max | ratio |"
+	echo "|---|---|---|---|---|---|---|"
+	for m in dd.write_mbs dd.read_mbs fio.randread4k_iops; do
+		case $m in
+		dd.write_mbs) ph="dd sequential write, MB/s" ;;
+		dd.read_mbs) ph="dd sequential read, MB/s" ;;
+		fio.randread4k_iops) ph="fio 4 KiB random read, IOPS" ;;
+		esac
+		for vmm in minivmm qemu-microvm; do
+			hw_row "$ph | $(label "$vmm")" "$RES/hw.disk.$vmm.$m" "$RES/hw.disk.minivmm.$m"
+		done
+	done
+	echo
+	echo "### Network: iperf3 (Debian kernel, virtio-net)"
+	echo
+	if [ -n "${HW_NET_NOTE:-}" ]; then
+		echo "**Skipped:** $HW_NET_NOTE."
+	else
+		echo "The guest (bench/linux/bench_net.sh) runs \`iperf3 -c\` against \`iperf3 -s\`"
+		echo "on the bridge of a private namespace (the guest's TAP on the same bridge;"
+		echo "QEMU \`vhost=off\`, as minivmm has no vhost), $HW_NET_T s each: guest -> host,"
+		echo "host -> guest (\`-R\`), 1 and 4 streams (\`-P 4\`); the receiver's Mbit/s."
+		echo "$HW_IO_RUNS rounds; higher is better."
+		echo
+		echo "| measure | VMM | runs | min Mbit/s | median | max | ratio |"
+		echo "|---|---|---|---|---|---|---|"
+		for m in tx1 tx4 rx1 rx4; do
+			case $m in
+			tx*) d="guest -> host" ;;
+			rx*) d="host -> guest" ;;
+			esac
+			ph="$d, ${m#??} stream$([ "${m#??}" = 1 ] || echo s)"
+			for vmm in minivmm qemu-microvm; do
+				hw_row "$ph | $(label "$vmm")" "$RES/hw.net.$vmm.iperf3.$m" "$RES/hw.net.minivmm.iperf3.$m"
+			done
+		done
+	fi
+	echo
+	echo "### Netboot of Linux with the Debian installer's sizes"
+	echo
+	if [ -n "${HW_NB_NOTE:-}" ]; then
+		echo "**Skipped:** $HW_NB_NOTE."
+	else
+		echo "\`minivmm -netboot\`: DHCP + TFTP from dnsmasq in a private namespace,"
+		echo "PXELINUX config with the Debian kernel and the boot initramfs padded with"
+		echo "zeros to the installer's sizes (${HW_NB_SIZES:-not run}; the"
+		echo "installer's are a 14 MiB kernel and a 40 MiB initrd), guest as in \"Linux boot\"."
+		echo "Kernel entry: the firmware's mark 0x15 on minivmm's \`-trace-boot\` clock"
+		echo "(ms since the process started).  TFTP: the firmware's own \`TFTP: initrd.gz:"
+		echo "... KiB/s\` line, beside busybox \`tftp -g -b ${HW_NB_BLKSIZE:-?}\` fetching the same"
+		echo "file from the same dnsmasq in a second namespace on the same bridge."
+		echo
+		echo "| measure | runs | min | median | max | target |"
+		echo "|---|---|---|---|---|---|"
+		for f in kentry init exit tftp_mbs client_mbs; do
+			case $f in
+			kentry) ph="start -> kernel entry, ms (end to end: DHCP, TFTP of both files)"; d="<= 1500" ;;
+			init) ph="exec -> \`MVT-READY\`, ms"; d="" ;;
+			exit) ph="exec -> exit, ms"; d="" ;;
+			tftp_mbs) ph="firmware TFTP rate (initrd), MB/s"; d="" ;;
+			client_mbs) ph="host-side busybox tftp, same file and server, MB/s"; d="" ;;
+			esac
+			if [ -s "$RES/hw.nb.$f" ]; then
+				read -r n mn md mx < <(stats "$RES/hw.nb.$f")
+				printf '| %s | %s | %.1f | %.1f | %.1f | %s |\n' "$ph" "$n" "$mn" "$md" "$mx" "$d"
+			else
+				echo "| $ph | 0 | - | - | - | $d |"
+			fi
+		done
+		echo
+		echo "Firmware / host-side client TFTP rate: **$(ratio "$(median "$RES/hw.nb.tftp_mbs" 2>/dev/null)" \
+			"$(median "$RES/hw.nb.client_mbs" 2>/dev/null)")** (target >= 0.60)."
+	fi
+	echo
+	echo "Commands (NS: the run's private namespace; IMG, the initramfs and kernel"
+	echo "paths as built by the script):"
+	echo
+	echo '```'
+	for k in boot.debian.minivmm boot.debian.qemu-microvm boot.microvm.minivmm \
+		 boot.microvm.qemu-microvm disk.minivmm disk.qemu-microvm net.minivmm net.qemu-microvm; do
+		[ -n "${HW_CMD[$k]:-}" ] && echo "$k: $(bench_path "${HW_CMD[$k]}")"
+	done
+	[ -n "${HW_NB_CMD:-}" ] && echo "netboot: $(bench_path "$HW_NB_CMD")"
+	echo '```'
+}
+
+# bench_doc_hw_only OUT: the document of a --hw-only run.
+bench_doc_hw_only()
+{
+	local cpu
+	cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
+	{
+	echo "# Benchmarks: minivmm side by side with QEMU, hardware-KVM part"
+	echo
+	echo "Generated by \`scripts/bench.sh --hw-only$([ $QUICK -eq 1 ] && echo " --quick")\` on $(date -u '+%Y-%m-%d %H:%M UTC'); every number below"
+	echo "comes from that run (how to run it: docs/benchmarks-hw.md)."
+	echo
+	echo "| | |"
+	echo "|---|---|"
+	echo "| CPU | $cpu, $(nproc) CPUs |"
+	echo "| kernel | $(uname -r)$([ -n "${MVT_NESTED:-}" ] && echo ' (the nested harness L1)') |"
+	echo "| KVM | $(kvm_type)$(hw_kvm && echo ' (hardware)') |"
+	echo "| minivmm | git $(bench_rev) |"
+	echo "| QEMU | $("$QEMU" --version 2>/dev/null | head -n 1 || echo not installed) |"
+	echo "| load average | $LOAD_START at the start, $(cut -d' ' -f1-3 /proc/loadavg) at the end |"
+	echo
+	bench_doc_hw
+	if [ -s "$RES/failures" ]; then
+		echo
+		echo "## Failed runs (left out of the statistics)"
+		echo
+		echo '```'
+		cat "$RES/failures"
+		echo '```'
+	fi
+	} >"$1"
 }
 
 bench_doc()
@@ -1282,28 +1758,7 @@ bench_doc()
 		echo "bench_netboot in the script)."
 	fi
 	echo
-	echo "## Hardware-KVM-only benchmarks"
-	echo
-	if [ -n "$HW_NOTE" ]; then
-		echo "**Skipped on this host:** $HW_NOTE.  On a host with kvm_intel or kvm_amd"
-		echo "(and vmx/svm), the script also measures, minivmm vs QEMU microvm with the"
-		echo "layer-3 Debian kernel and test initramfs: Linux boot to init"
-		echo "(\`MVT-READY\`) and to power-off; dd (and fio if installed) on a"
-		echo "virtio-blk disk; iperf3 from the guest to a server in a private namespace"
-		echo "(guest scripts in bench/linux/)."
-	else
-		echo "| VMM | runs | boot to init min ms | median | max | ratio | runs | to power-off min ms | median | max | ratio |"
-		echo "|---|---|---|---|---|---|---|---|---|---|---|"
-		for name in minivmm qemu-microvm; do
-			echo "| $(label "$name") | $(stat_cells "$RES/hw.boot.$name.init" "$(median "$RES/hw.boot.minivmm.init")") | $(stat_cells "$RES/hw.boot.$name.exit" "$(median "$RES/hw.boot.minivmm.exit")") |"
-		done
-		echo
-		echo "Disk and network (guest facts as printed):"
-		echo
-		echo '```'
-		cat "$RES/hw.disk" "$RES/hw.net" "$RES/hw.net.note" 2>/dev/null
-		echo '```'
-	fi
+	bench_doc_hw
 	if [ -s "$RES/failures" ]; then
 		echo
 		echo "## Failed runs (left out of the statistics)"
@@ -1320,7 +1775,32 @@ bench_doc()
 [ "$(id -u)" -eq 0 ] || die "run as root (installs packages, opens /dev/kvm, makes namespaces)"
 [ -e /dev/kvm ] || die "no /dev/kvm"
 [ $INSTALL -eq 1 ] && bench_install
+LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
+if [ -n "$KIT" ]; then
+	# inside the nested harness' L1: nothing to build, document on stdout
+	[ -n "${MINIVMM:-}" ] || die "--kit: MINIVMM not set"
+	STAMP=$KIT/bench_stamp
+	bench_hw
+	bench_doc_hw_only "$WORK/benchmarks.md"
+	echo MVT-BENCH-DOC-BEGIN
+	cat "$WORK/benchmarks.md"
+	echo MVT-BENCH-DOC-END
+	exit 0
+fi
 bench_build
+if [ $NESTED -eq 1 ]; then
+	bench_hw_nested
+	[ -n "$OUT" ] && cp "$NESTED_DOC" "$OUT"
+	cat "$NESTED_DOC"
+	exit 0
+fi
+if [ $HW_ONLY -eq 1 ]; then
+	bench_hw
+	OUT=${OUT:-$WORK/benchmarks-hw.md}
+	bench_doc_hw_only "$OUT"
+	cat "$OUT"
+	exit 0
+fi
 qemu_probe
 log "KVM: $(kvm_type); $QEMU_NOTE"
 t_start=$(date +%s)

@@ -15,7 +15,9 @@
 #
 # Inputs: MINIVMM (a minivmm binary; static or not, its libraries are
 # copied) or else a static build made in the cache; KVM_SMOKE (the
-# kvm-smoke binary) or else one compiled here.  Big, slowly changing parts
+# kvm-smoke binary) or else one compiled here.  Opt-in: MVT_NESTED_QEMU=1
+# adds QEMU to L1; MVT_NESTED_EXTRA=DIR copies DIR to /mvt-extra in L1.
+# Big, slowly changing parts
 # (kernel, modules, busybox, tools, L2 kernel) form one cached cpio keyed by
 # its inputs; each run appends a small second cpio (command, minivmm, tests/,
 # L2 initramfs), which the kernel unpacks after the first.
@@ -207,6 +209,19 @@ nested_run_cpio()
 		die "cannot add kvm-smoke"
 	cp "$l2" "$root/mvt-kit/l2-initrd.cpio.gz"
 	cp -r "$REPO/tests" "$root/repo/"
+	# MVT_NESTED_EXTRA=DIR (opt-in, e.g. scripts/bench.sh --nested): DIR's
+	# files go to /mvt-extra in L1, with the shared libraries of its
+	# executables.
+	if [ -n "${MVT_NESTED_EXTRA:-}" ]; then
+		mkdir -p "$root/mvt-extra" &&
+			cp -r "$MVT_NESTED_EXTRA/." "$root/mvt-extra/" ||
+			die "cannot copy MVT_NESTED_EXTRA=$MVT_NESTED_EXTRA"
+		for v in "$MVT_NESTED_EXTRA"/*; do
+			[ -f "$v" ] && [ -x "$v" ] || continue
+			initramfs_add_binary "$root" "$v" "/mvt-extra/${v##*/}" ||
+				die "cannot add $v"
+		done
+	fi
 	printf '%q ' "$@" >"$root/mvt-run/cmd"
 	echo >>"$root/mvt-run/cmd"
 	echo "$*" >"$root/mvt-run/cmd.txt"
