@@ -71,7 +71,7 @@ else
 	HW_RUNS=10 HW_IO_RUNS=3 HW_NET_T=10 HW_DISK_MB=1024 HW_FIO_S=10 HW_NB_KERNEL_MIB=14 HW_NB_INITRD_MIB=40
 fi
 HW_BOOT_T=120
-NESTED_TIMEOUT=${MVT_BENCH_NESTED_TIMEOUT:-1700}
+NESTED_TIMEOUT=${MVT_BENCH_NESTED_TIMEOUT:-1500}
 # In the nested harness' L1 (emulated SVM under TCG) a Linux boot takes
 # 20-40 s, and more under load.
 [ -n "${MVT_NESTED:-}" ] && HW_BOOT_T=400
@@ -1276,7 +1276,8 @@ bench_doc_hw()
 		for vmm in minivmm qemu-microvm; do
 			case $kern in
 			debian) k="Debian $(basename "$KERNEL") ($(stat -c %s "$KERNEL") bytes)" ;;
-			microvm) k="microvm ($( [ -n "$MICROVM_KERNEL" ] && stat -c %s "$MICROVM_KERNEL") bytes)" ;;
+			microvm) k="microvm (not built)"
+				[ -n "$MICROVM_KERNEL" ] && k="microvm ($(stat -c %s "$MICROVM_KERNEL") bytes)" ;;
 			esac
 			echo "| $k | $(label "$vmm") | $(stat_cells "$RES/hw.boot.$kern.$vmm.init" \
 				"$(median "$RES/hw.boot.$kern.minivmm.init" 2>/dev/null)") | $(stat_cells "$RES/hw.boot.$kern.$vmm.exit" \
@@ -1434,8 +1435,10 @@ bench_doc()
 	echo "How to run: \`sudo scripts/bench.sh\` (about 3 minutes; \`--quick\`: one run of"
 	echo "each, about 30 s, writes to a temporary file; \`--out FILE\`, \`--charts DIR\`,"
 	echo "\`--no-install\`).  It installs what it uses with apt-get: build-essential, cmake,"
-	echo "qemu-system-x86, gnuplot-nox, and for netboot dnsmasq-base, iproute2 and busybox-static; the"
-	echo "hardware-KVM-only part uses iperf3 and fio when they are installed."
+	echo "qemu-system-x86, gnuplot-nox, and for netboot dnsmasq-base, iproute2 and busybox-static; for the"
+	echo "hardware-KVM-only part (\`--hw-only\` runs only that, docs/benchmarks-hw.md) cpio, kmod,"
+	echo "xz-utils, iperf3, fio, and linux-source-6.1, flex, bison, bc, libelf-dev, libssl-dev, lz4"
+	echo "(the microvm kernel)."
 	echo
 	echo "## Host and versions"
 	echo
