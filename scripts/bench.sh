@@ -760,9 +760,9 @@ hw_cmd()
 	shift 4
 	case $vmm in
 	minivmm)
-		cmd=("$MINIVMM" -kernel "$k" -initrd "$i" -m $HW_MEM -append "$a") ;;
+		cmd=("$MINIVMM" -kernel "$k" -initrd "$i" -m "$HW_MEM" -append "$a") ;;
 	qemu-microvm)
-		cmd=("$QEMU" -M microvm -accel kvm -cpu host -m $HW_MEM -display none
+		cmd=("$QEMU" -M microvm -accel kvm -cpu host -m "$HW_MEM" -display none
 		     -serial stdio -no-reboot -nodefaults -no-user-config
 		     -global virtio-mmio.force-legacy=false
 		     -kernel "$k" -initrd "$i" -append "$a") ;;
