@@ -703,7 +703,10 @@ bench_hw_cpio()
 	mkdir -p "$x/mvt" "$x/usr/bin"
 	install -m 0755 "$top"/bench/linux/*.sh "$x/mvt/"
 	for b in "$@"; do
-		command -v "$b" >/dev/null || { log "$b not installed: not in the guest"; continue; }
+		command -v "$b" >/dev/null || {
+			log "$b not installed: not in the guest"
+			echo "$b is not installed on the host: no $b rows" >>"$RES/failures"
+			continue; }
 		b=$(command -v "$b")
 		cp -L "$b" "$x/usr/bin/"
 		for lib in $(ldd "$b" | awk '$3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }'); do
