@@ -11,7 +11,7 @@ trap 'rm -rf "$work"' EXIT
 fail() { echo "FAIL: $*"; [ -f "$work/bench.md" ] && cat "$work/bench.md"; exit 1; }
 
 [ -c /dev/kvm ] || { echo "SKIP: no /dev/kvm"; exit 77; }
-BUILD_DIR=${BENCH_SMOKE_BUILD:-$work/build} "$top/scripts/bench.sh" --quick \
+BUILD_DIR=${BENCH_SMOKE_BUILD:-$work/build} "$top/scripts/bench.sh" --quick --no-hw \
 	--no-install --out "$work/bench.md" --charts "$work/charts" \
 	>"$work/log" 2>&1 || { cat "$work/log"; fail "bench.sh --quick failed"; }
 md=$work/bench.md
