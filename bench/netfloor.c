@@ -173,12 +173,11 @@ static void netfloor_usage(void)
 
 int main(int argc, char **argv)
 {
-	static struct netfloor f;	/* 100 bytes of frame: not on a stack */
+	struct netfloor f = { .gap_us = 150 };
 	const char *tap = NULL;
 	pthread_t dev;
 	int c;
 
-	f.gap_us = 150;
 	while ((c = getopt(argc, argv, "i:n:g:")) != -1) {
 		switch (c) {
 		case 'i': tap = optarg; break;

@@ -88,9 +88,14 @@ mkdir -p "$RES"
 NETNS=
 NETNS2=
 DNSMASQ_PID=
+IPERF_PID=
 bench_cleanup()
 {
-	[ -n "$DNSMASQ_PID" ] && kill "$DNSMASQ_PID" 2>/dev/null && wait "$DNSMASQ_PID" 2>/dev/null
+	local p
+	# a process in a deleted namespace lives on: stop the servers first
+	for p in $DNSMASQ_PID $IPERF_PID; do
+		kill "$p" 2>/dev/null && wait "$p" 2>/dev/null
+	done
 	[ -n "$NETNS" ] && ip netns del "$NETNS" 2>/dev/null
 	[ -n "$NETNS2" ] && ip netns del "$NETNS2" 2>/dev/null
 	rm -rf "$WORK"
@@ -196,6 +201,8 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || a == "-" ||
 
 # The contenders of the start-up benchmark: name|runs|command.
 QEMU_COMMON="-m $RAM_MIB -display none -serial stdio -no-reboot -nodefaults -no-user-config"
+# The device-cost runs: KVM, named threads, modern virtio-mmio.
+QEMU_DEVCOST="-M microvm -accel kvm $QEMU_COMMON -name bench,debug-threads=on -global virtio-mmio.force-legacy=false"
 MICROVM_TUNED=microvm,x-option-roms=off,rtc=off,pit=off,pic=off
 
 contenders()
@@ -248,6 +255,40 @@ qemu_probe()
 	else
 		QEMU_NOTE="${QEMU_NOTE}QEMU could not run the guest: no QEMU rows."
 	fi
+}
+
+# bench_lan_ns NS ADDR: a private namespace (../shared/testnet.md) with a
+# bridge br0 holding ADDR/24 and the guest's TAP tap0; NETNS names it (for
+# the exit trap).  On failure nothing is left behind.
+bench_lan_ns()
+{
+	NETNS=$1
+	ip netns add "$1" || { NETNS=; return 1; }
+	if ! { ip -n "$1" link set lo up &&
+	       ip -n "$1" link add br0 type bridge &&
+	       ip -n "$1" addr add "$2/24" dev br0 &&
+	       ip -n "$1" link set br0 up &&
+	       ip -n "$1" tuntap add tap0 mode tap &&
+	       ip -n "$1" link set tap0 master br0 &&
+	       ip -n "$1" link set tap0 up; }; then
+		ip netns del "$1"
+		NETNS=
+		return 1
+	fi
+}
+
+# bench_lan_client NS2 ADDR: a second namespace NS2 (NETNS2) with ADDR/24
+# on a veth whose peer is on NETNS's bridge: a host-side client there.
+bench_lan_client()
+{
+	NETNS2=$1
+	ip netns add "$1" || { NETNS2=; return 1; }
+	ip -n "$NETNS" link add vc0 type veth peer name vc1 netns "$1" &&
+	ip -n "$NETNS" link set vc0 master br0 &&
+	ip -n "$NETNS" link set vc0 up &&
+	ip -n "$1" link set lo up &&
+	ip -n "$1" addr add "$2/24" dev vc1 &&
+	ip -n "$1" link set vc1 up
 }
 
 # ------------------------------------------------------------ a) start-up
@@ -447,7 +488,7 @@ blk_cmd()
 		io='^virtio-blk' vcpu='^vcpu' ;;
 	qemu-microvm)
 		[ "$QEMU_ACCEL" = kvm ] || return 1
-		cmd="$QEMU -M microvm -accel kvm $QEMU_COMMON -name bench,debug-threads=on -global virtio-mmio.force-legacy=false -object iothread,id=io0 -drive file=$BLK_IMG,if=none,id=d0,format=raw,cache=writeback,aio=threads -device virtio-blk-device,drive=d0,iothread=io0 -kernel $GUEST_ELF -append 'bench.action=blk bench.n=$2'"
+		cmd="$QEMU $QEMU_DEVCOST -object iothread,id=io0 -drive file=$BLK_IMG,if=none,id=d0,format=raw,cache=writeback,aio=threads -device virtio-blk-device,drive=d0,iothread=io0 -kernel $GUEST_ELF -append 'bench.action=blk bench.n=$2'"
 		io='^(IO_io0|worker)' vcpu='^CPU_' ;;
 	esac
 }
@@ -507,7 +548,7 @@ net_cmd()
 		io='^net-' vcpu='^vcpu' ;;
 	qemu-microvm)
 		[ "$QEMU_ACCEL" = kvm ] || return 1
-		cmd="ip netns exec $NETNS $QEMU -M microvm -accel kvm $QEMU_COMMON -name bench,debug-threads=on -global virtio-mmio.force-legacy=false -netdev tap,id=n0,ifname=tapq,script=no,downscript=no,vhost=off -device virtio-net-device,netdev=n0 -kernel $GUEST_ELF -append 'bench.action=net bench.n=$2'"
+		cmd="ip netns exec $NETNS $QEMU $QEMU_DEVCOST -netdev tap,id=n0,ifname=tapq,script=no,downscript=no,vhost=off -device virtio-net-device,netdev=n0 -kernel $GUEST_ELF -append 'bench.action=net bench.n=$2'"
 		io='!^CPU_' vcpu='^CPU_' ;;
 	esac
 }
@@ -569,15 +610,8 @@ bench_netboot()
 	cp "$GUEST_BZ" "$t/benchguest.bzImage"
 	printf 'DEFAULT bench\nLABEL bench\n  KERNEL benchguest.bzImage\n  APPEND bench.action=poweroff\n' \
 		>"$t/pxelinux.cfg/default"
-	NETNS=mvt-bench-$$
-	ip netns add "$NETNS"
-	ip -n "$NETNS" link set lo up
-	ip -n "$NETNS" link add br0 type bridge
-	ip -n "$NETNS" addr add 10.0.2.1/24 dev br0
-	ip -n "$NETNS" link set br0 up
-	ip -n "$NETNS" tuntap add tap0 mode tap
-	ip -n "$NETNS" link set tap0 master br0
-	ip -n "$NETNS" link set tap0 up
+	bench_lan_ns mvt-bench-$$ 10.0.2.1 ||
+		{ NETBOOT_NOTE="could not build the test network"; return; }
 	ip netns exec "$NETNS" dnsmasq --no-daemon --conf-file=/dev/null --port=0 \
 		--interface=br0 --bind-interfaces --dhcp-range=10.0.2.10,10.0.2.50,1h \
 		--enable-tftp --tftp-root="$t" --dhcp-boot=pxelinux.0 \
@@ -649,15 +683,8 @@ bench_netboot_tftp()
 	done
 	[ -n "${NETBOOT_BLKSIZE:-}" ] || return 0
 	# the practical limit: a host-side client, another namespace, same bridge
-	NETNS2=mvt-benchc-$$
-	local ns2=$NETNS2
-	ip netns add "$ns2"
-	ip -n "$NETNS" link add vc0 type veth peer name vc1 netns "$ns2"
-	ip -n "$NETNS" link set vc0 master br0
-	ip -n "$NETNS" link set vc0 up
-	ip -n "$ns2" link set lo up
-	ip -n "$ns2" addr add 10.0.2.200/24 dev vc1
-	ip -n "$ns2" link set vc1 up
+	local ns2=mvt-benchc-$$
+	bench_lan_client "$ns2" 10.0.2.200
 	sleep 0.3
 	for ((r = 0; r < (QUICK ? 1 : 5); r++)); do
 		t0=$(date +%s%N)
@@ -864,31 +891,16 @@ bench_hw_disk()
 	rm -f "$img"
 }
 
-# hw_net_ns NS ADDR: a private namespace (../shared/testnet.md) with a
-# bridge br0 holding ADDR/24 and the guest's TAP tap0.
-hw_net_ns()
-{
-	ip netns add "$1" || return
-	ip -n "$1" link set lo up &&
-	ip -n "$1" link add br0 type bridge &&
-	ip -n "$1" addr add "$2/24" dev br0 &&
-	ip -n "$1" link set br0 up &&
-	ip -n "$1" tuntap add tap0 mode tap &&
-	ip -n "$1" link set tap0 master br0 &&
-	ip -n "$1" link set tap0 up
-}
-
 # iperf3 between the guest and a server in a private namespace: guest ->
 # host and host -> guest, 1 and 4 streams (bench/linux/bench_net.sh).
 bench_hw_net()
 {
-	local srv r vmm app="console=ttyS0 quiet mvt.run=bench_net mvt.ip=10.0.3.2/24 mvt.server=10.0.3.1 mvt.t=$HW_NET_T"
+	local r vmm app="console=ttyS0 quiet mvt.run=bench_net mvt.ip=10.0.3.2/24 mvt.server=10.0.3.1 mvt.t=$HW_NET_T"
 	command -v iperf3 >/dev/null || { HW_NET_NOTE="iperf3 not installed"; return; }
 	log "hardware KVM: iperf3, $HW_IO_RUNS rounds of 4 x $HW_NET_T s"
-	NETNS=mvt-benchhw-$$
-	hw_net_ns "$NETNS" 10.0.3.1 || { HW_NET_NOTE="could not build the test network"; return; }
+	bench_lan_ns mvt-benchhw-$$ 10.0.3.1 || { HW_NET_NOTE="could not build the test network"; return; }
 	ip netns exec "$NETNS" iperf3 -s -B 10.0.3.1 >"$WORK/iperf3.log" 2>&1 &
-	srv=$!
+	IPERF_PID=$!
 	sleep 0.5
 	for ((r = 0; r < HW_IO_RUNS; r++)); do
 		for vmm in minivmm qemu-microvm; do
@@ -897,8 +909,9 @@ bench_hw_net()
 			hw_guest "net.$vmm" $((HW_BOOT_T + 8 * HW_NET_T + 20)) ip netns exec "$NETNS" "${cmd[@]}"
 		done
 	done
-	kill "$srv" 2>/dev/null || true
-	wait "$srv" 2>/dev/null || true
+	kill "$IPERF_PID" 2>/dev/null || true
+	wait "$IPERF_PID" 2>/dev/null || true
+	IPERF_PID=
 	ip netns del "$NETNS"
 	NETNS=
 }
@@ -924,8 +937,7 @@ bench_hw_netboot()
 	printf 'DEFAULT linux\nLABEL linux\n  KERNEL vmlinuz\n  INITRD initrd.gz\n  APPEND %s\n' "$app" \
 		>"$t/pxelinux.cfg/default"
 	log "hardware KVM: netboot of Linux ($HW_NB_SIZES), $HW_RUNS runs"
-	NETNS=mvt-benchnb-$$
-	hw_net_ns "$NETNS" 10.0.2.1 || { HW_NB_NOTE="could not build the test network"; return; }
+	bench_lan_ns mvt-benchnb-$$ 10.0.2.1 || { HW_NB_NOTE="could not build the test network"; return; }
 	# dnsmasq drops root: the TFTP tree must be readable by anybody.
 	chmod 755 "$WORK" "$t" "$t/pxelinux.cfg"
 	chmod 644 "$t"/* "$t/pxelinux.cfg/default"
@@ -965,14 +977,7 @@ bench_hw_netboot()
 	done
 	if [ -n "${HW_NB_BLKSIZE:-}" ]; then
 		ns2=mvt-benchnbc-$$
-		NETNS2=$ns2
-		ip netns add "$ns2"
-		ip -n "$NETNS" link add vc0 type veth peer name vc1 netns "$ns2"
-		ip -n "$NETNS" link set vc0 master br0
-		ip -n "$NETNS" link set vc0 up
-		ip -n "$ns2" link set lo up
-		ip -n "$ns2" addr add 10.0.2.200/24 dev vc1
-		ip -n "$ns2" link set vc1 up
+		bench_lan_client "$ns2" 10.0.2.200
 		sleep 0.3
 		size=$(stat -c %s "$t/initrd.gz")
 		# timed by bench_stamp (busybox date, in L1, has no %N)
