@@ -201,5 +201,12 @@ def virtio_net():
     put('virtio_net', 'rx-tx', txh + pre + rx + bytes(ram[:0xe00]))
 
 
-for fn in (bzimage, dhcp, tftp, pxelinux, config, virtqueue, virtio_blk, virtio_net):
+def json():
+    put('json', 'qmp-command', b'{"execute": "query-status", "id": [1, "a"]}')
+    put('json', 'escapes', b'["\\u00e9\\ud83d\\ude00\\n\\"", "\xc3\xa9"]')
+    put('json', 'numbers', b'[0, -0.5e-3, 1E+9, 123456789012345678901, true, false, null]')
+    put('json', 'nested', b'{"a": {"b": [[{"c": {}}]], "d": ""}}')
+
+
+for fn in (bzimage, dhcp, json, tftp, pxelinux, config, virtqueue, virtio_blk, virtio_net):
     fn()
