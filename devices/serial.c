@@ -221,11 +221,34 @@ static size_t serial_room_locked(const struct serial *s)
  * reader cannot slow the guest to a crawl.  Any other error drops the
  * byte: the guest must not die because nobody reads its console.
  */
+/* The log is a regular file: a failed write (disk full) is a drop. */
+static void serial_log(struct serial *s, uint8_t byte)
+{
+	ssize_t n;
+
+	if (s->log_fd < 0)
+		return;
+	if (s->log_room == 0) {
+		s->log_dropped++;
+		return;
+	}
+	do {
+		n = write(s->log_fd, &byte, 1);
+	} while (n < 0 && errno == EINTR);
+	if (n == 1) {
+		s->log_bytes++;
+		s->log_room--;
+	} else {
+		s->log_dropped++;
+	}
+}
+
 static void serial_output(struct serial *s, uint8_t byte)
 {
 	struct pollfd pfd;
 	ssize_t n;
 
+	serial_log(s, byte);
 	if (s->out_fd < 0)
 		return;
 	for (;;) {
@@ -407,11 +430,20 @@ void serial_init(struct serial *s, int out_fd, irq_set_fn set_irq,
 	memset(s, 0, sizeof(*s));
 	pthread_mutex_init(&s->lock, NULL);
 	s->out_fd = out_fd;
+	s->log_fd = -1;
 	s->set_irq = set_irq;
 	s->irq_opaque = irq_opaque;
 	s->mcr = UART_MCR_OUT2;
 	s->msr = UART_MSR_DCD | UART_MSR_DSR | UART_MSR_CTS;
 	s->dll = 0x0c;		/* 9600 baud */
+}
+
+void serial_set_log(struct serial *s, int log_fd, uint64_t max_bytes)
+{
+	pthread_mutex_lock(&s->lock);
+	s->log_fd = log_fd;
+	s->log_room = max_bytes;
+	pthread_mutex_unlock(&s->lock);
 }
 
 void serial_destroy(struct serial *s)

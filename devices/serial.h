@@ -47,6 +47,11 @@ struct serial {
 	unsigned int rx_head, rx_count;
 
 	uint64_t tx_bytes, rx_bytes, tx_dropped;
+
+	/* Optional copy of every output byte (-console-log), bounded. */
+	int log_fd;
+	uint64_t log_room;	/* bytes the log may still take */
+	uint64_t log_bytes, log_dropped;
 };
 
 void serial_init(struct serial *s, int out_fd, irq_set_fn set_irq,
@@ -64,6 +69,14 @@ size_t serial_receive(struct serial *s, const uint8_t *buf, size_t len);
 bool serial_can_receive(struct serial *s);
 /* How many bytes serial_receive() would accept right now. */
 size_t serial_rx_room(struct serial *s);
+
+/*
+ * Also append every byte the guest sends to log_fd (a file), whatever
+ * happens to out_fd, until max_bytes have been written; later bytes are
+ * counted in log_dropped.  Each byte is written at once (no buffer), so
+ * the log holds the last line even if the process is killed.
+ */
+void serial_set_log(struct serial *s, int log_fd, uint64_t max_bytes);
 
 /* Called once, at the first byte the guest sends (for -trace-boot). */
 void serial_set_output_hook(struct serial *s, void (*hook)(void *opaque),

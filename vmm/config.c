@@ -19,7 +19,7 @@
 #define CONFIG_SERIAL_MAX	20	/* virtio-blk GET_ID is 20 bytes */
 #define CONFIG_IFNAME_MAX	15	/* IFNAMSIZ - 1 */
 #define CONFIG_QUOTE_MAX	48	/* user text echoed in a message */
-#define CONFIG_NR_OPTIONS	20	/* entries in config_options[] */
+#define CONFIG_NR_OPTIONS	21	/* entries in config_options[] */
 
 #define FNV1A_OFFSET		2166136261u
 #define FNV1A_PRIME		16777619u
@@ -535,6 +535,48 @@ static int config_opt_serial(struct config *cfg, const char *opt, char *arg,
 	return 0;
 }
 
+/* -console-log FILE[,limit=SIZE|none] */
+int config_parse_console_log(struct config *cfg, char *spec,
+			     char err[CONFIG_ERR_MAX])
+{
+	char *p = spec, *key, *val, q[CONFIG_QUOTE_MAX + 4];
+	bool first = true, seen_limit = false;
+	uint64_t limit = CONFIG_CONSOLE_LOG_LIMIT;
+
+	while ((p = config_next_item(p, &key, &val))) {
+		if (first) {
+			first = false;
+			if (val || !*key)
+				return config_error(err,
+					"-console-log: needs a file name first, not '%s'",
+					config_quote(spec, q));
+			cfg->console_log = key;
+		} else if (!strcmp(key, "limit") && !seen_limit) {
+			seen_limit = true;
+			if (val && !strcmp(val, "none"))
+				limit = UINT64_MAX;
+			else if (!val || config_parse_size(val, &limit) || !limit)
+				return config_error(err,
+					"-console-log: limit= takes a size (K, M, G suffix) or none, not '%s'",
+					config_quote(val ? val : "", q));
+		} else {
+			return config_error(err, "-console-log: unknown or repeated key '%s'",
+					    config_quote(key, q));
+		}
+	}
+	if (!cfg->console_log)
+		return config_error(err, "-console-log: needs a file name");
+	cfg->console_log_limit = limit;
+	return 0;
+}
+
+static int config_opt_console_log(struct config *cfg, const char *opt,
+				  char *arg, char *err)
+{
+	(void)opt;
+	return config_parse_console_log(cfg, arg, err);
+}
+
 static int config_opt_boot(struct config *cfg, const char *opt, char *arg,
 			   char *err)
 {
@@ -632,6 +674,7 @@ static const struct config_option config_options[] = {
 	{ "drive",	true,	true,	config_opt_drive },
 	{ "tap",	true,	true,	config_opt_tap },
 	{ "serial",	true,	false,	config_opt_serial },
+	{ "console-log", true,	false,	config_opt_console_log },
 	{ "netboot",	false,	true,	config_opt_netboot },
 	{ "boot",	true,	false,	config_opt_boot },
 	{ "trace-boot",	false,	true,	config_opt_trace_boot },
@@ -760,6 +803,8 @@ void config_usage(const char *prog)
 	       "                        virtio-blk disk (up to %d)\n"
 	       "  -tap NAME[,mac=MAC][,bridge=BR]  virtio-net on a TAP (up to %d)\n"
 	       "  -serial stdio|file:PATH|none  console (default stdio)\n"
+	       "  -console-log FILE[,limit=SIZE|none]  also copy console output to FILE\n"
+	       "                        (default limit 64M)\n"
 	       "  -netboot, -boot n     PXE boot with the built-in firmware\n"
 	       "  -reboot exit|restart  on guest reboot (default exit, code 3)\n"
 	       "  -trace-boot           print boot phase timestamps on stderr\n"

@@ -13,6 +13,7 @@
 #define CONFIG_MAX_NICS 4
 #define CONFIG_MAX_VCPUS 255	/* one xAPIC-addressable LAPIC each */
 #define CONFIG_ERR_MAX 256
+#define CONFIG_CONSOLE_LOG_LIMIT (64ULL << 20)
 
 enum drive_cache {
 	DRIVE_CACHE_WRITEBACK = 0,	/* page cache; FLUSH is fdatasync */
@@ -53,6 +54,8 @@ struct config {
 	unsigned int nr_nics;
 	enum serial_mode serial;
 	const char *serial_path;
+	const char *console_log;	/* -console-log FILE: copy of the output */
+	uint64_t console_log_limit;	/* bytes; default CONFIG_CONSOLE_LOG_LIMIT */
 	bool netboot;			/* -netboot / -boot n */
 	bool trace_boot;		/* -trace-boot */
 	bool stats;			/* -stats: device counters on exit */
@@ -75,6 +78,8 @@ int config_parse_drive(struct drive_config *d, char *spec,
 		       char err[CONFIG_ERR_MAX]);
 int config_parse_nic(struct nic_config *n, char *spec,
 		     char err[CONFIG_ERR_MAX]);
+int config_parse_console_log(struct config *cfg, char *spec,
+			     char err[CONFIG_ERR_MAX]);
 int config_parse_size(const char *s, uint64_t *bytes);
 int config_parse_mac(const char *s, uint8_t mac[6]);
 void config_default_mac(const char *tap, uint8_t mac[6]);

@@ -199,6 +199,7 @@ int console_open(struct console *c, enum serial_mode mode, const char *path,
 	memset(c, 0, sizeof(*c));
 	c->out_fd = -1;
 	c->in_fd = -1;
+	c->log_fd = -1;
 	console_escape_init(&c->esc, false);
 
 	switch (mode) {
@@ -235,8 +236,46 @@ int console_open(struct console *c, enum serial_mode mode, const char *path,
 	return -EINVAL;
 }
 
+int console_open_log(struct console *c, const char *path,
+		     char err[CONFIG_ERR_MAX])
+{
+	c->log_fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND |
+			 O_CLOEXEC | O_NOCTTY, 0644);
+	if (c->log_fd < 0) {
+		int e = errno;
+
+		snprintf(err, CONFIG_ERR_MAX,
+			 "-console-log: cannot open '%.200s': %s", path,
+			 strerror(e));
+		return -e;
+	}
+	return 0;
+}
+
+void console_log_note_cut(struct console *c, uint64_t limit,
+			  uint64_t dropped)
+{
+	char note[160];
+	int len;
+
+	if (c->log_fd < 0 || dropped == 0)
+		return;
+	len = snprintf(note, sizeof(note),
+		       "\r\n[minivmm: console log limit of %llu bytes reached; %llu later bytes not logged]\r\n",
+		       (unsigned long long)limit, (unsigned long long)dropped);
+	if (write(c->log_fd, note, (size_t)len) < 0) {
+		/* the disk is full: the cut itself is the message */
+	}
+}
+
 void console_close(struct console *c)
 {
+	if (c->log_fd >= 0) {
+		/* Flush means durable: the boot log survives a host crash. */
+		fdatasync(c->log_fd);
+		close(c->log_fd);
+		c->log_fd = -1;
+	}
 	if (c->raw) {
 		console_restore_terminal();
 		console_termios_saved = 0;

@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 #include <termios.h>
 
@@ -29,6 +30,7 @@ struct console {
 	bool out_owned;		/* we opened out_fd: close it */
 	bool raw;		/* the terminal is in raw mode */
 	bool in_eof;		/* stdin ended: stop reading */
+	int log_fd;		/* -console-log file, or -1 */
 	struct console_escape esc;
 };
 
@@ -50,6 +52,19 @@ size_t console_filter_input(struct console_escape *st, const uint8_t *in,
  */
 int console_open(struct console *c, enum serial_mode mode, const char *path,
 		 char err[CONFIG_ERR_MAX]);
+/*
+ * Open (create, truncate) the -console-log file; call after console_open().
+ * Returns 0, or -errno with a one-line message in err.
+ */
+int console_open_log(struct console *c, const char *path,
+		     char err[CONFIG_ERR_MAX]);
+/*
+ * Append a note that the log was cut (dropped bytes past its limit);
+ * the guest's bytes themselves are written by the UART.
+ */
+void console_log_note_cut(struct console *c, uint64_t limit,
+			  uint64_t dropped);
+/* Restores the terminal; the log is made durable (fdatasync) and closed. */
 void console_close(struct console *c);
 /* Async-signal-safe: put the terminal back as it was (fatal signals). */
 void console_restore_terminal(void);

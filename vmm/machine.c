@@ -133,6 +133,9 @@ static int machine_add_legacy_devices(struct machine *m)
 	serial_init(&m->serial, m->console.out_fd, machine_serial_irq, m);
 	serial_set_output_hook(&m->serial, machine_first_output, vm);
 	serial_set_rx_hook(&m->serial, machine_serial_rx_room, m);
+	if (m->console.log_fd >= 0)
+		serial_set_log(&m->serial, m->console.log_fd,
+			       m->vm.cfg->console_log_limit);
 	i8042_init(&m->i8042, machine_stop_cb, vm);
 	acpi_pm_init(&m->acpi_pm, machine_stop_cb, vm);
 	debug_port_init(&m->debug_port, machine_trace_marker, machine_stop_cb, vm);
@@ -357,6 +360,11 @@ static int machine_setup(struct machine *m, const struct config *cfg)
 	ret = console_open(&m->console, cfg->serial, cfg->serial_path, m->err);
 	if (ret)
 		return ret;
+	if (cfg->console_log) {
+		ret = console_open_log(&m->console, cfg->console_log, m->err);
+		if (ret)
+			return ret;
+	}
 	ret = vm_create(&m->vm, cfg, m->err, sizeof(m->err));
 	if (ret)
 		return ret;
@@ -392,6 +400,13 @@ static void machine_teardown(struct machine *m)
 		virtio_blk_destroy(m->blk[i]);
 	for (unsigned int i = 0; i < CONFIG_MAX_NICS; i++)
 		virtio_net_destroy(m->net[i]);
+	if (m->serial.log_dropped) {
+		log_warn("-console-log: limit of %llu bytes reached, %llu bytes not logged",
+			 (unsigned long long)m->vm.cfg->console_log_limit,
+			 (unsigned long long)m->serial.log_dropped);
+		console_log_note_cut(&m->console, m->vm.cfg->console_log_limit,
+				     m->serial.log_dropped);
+	}
 	serial_destroy(&m->serial);
 	vm_destroy(&m->vm);
 	console_close(&m->console);
@@ -412,7 +427,7 @@ int machine_run(const struct config *cfg, uint64_t start_ns)
 	m->vm.start_ns = start_ns;
 	m->vm.cfg = cfg;
 	m->vm.kvm_fd = m->vm.vm_fd = m->vm.stop_fd = -1;
-	m->console.in_fd = m->console.out_fd = -1;
+	m->console.in_fd = m->console.out_fd = m->console.log_fd = -1;
 	m->console_wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	sigfd = machine_block_signals(&sigs);
 	if (m->console_wake_fd < 0 || sigfd < 0) {
