@@ -19,7 +19,7 @@
 #define CONFIG_SERIAL_MAX	20	/* virtio-blk GET_ID is 20 bytes */
 #define CONFIG_IFNAME_MAX	15	/* IFNAMSIZ - 1 */
 #define CONFIG_QUOTE_MAX	48	/* user text echoed in a message */
-#define CONFIG_NR_OPTIONS	21	/* entries in config_options[] */
+#define CONFIG_NR_OPTIONS	23	/* entries in config_options[] */
 
 #define FNV1A_OFFSET		2166136261u
 #define FNV1A_PRIME		16777619u
@@ -577,6 +577,41 @@ static int config_opt_console_log(struct config *cfg, const char *opt,
 	return config_parse_console_log(cfg, arg, err);
 }
 
+static bool config_affinity_seen(const struct config *cfg)
+{
+	return cfg->vcpu_affinity_all.given || cfg->vcpu_affinity_highest >= 0;
+}
+
+static int config_opt_vcpu_affinity(struct config *cfg, const char *opt,
+				    char *arg, char *err)
+{
+	char msg[CONFIG_ERR_MAX / 2];
+
+	if (config_affinity_seen(cfg))
+		return config_error(err, "%s: given twice", opt);
+	if (affinity_parse_vcpus(arg, cfg->vcpu_affinity, CONFIG_MAX_VCPUS,
+				 &cfg->vcpu_affinity_all,
+				 &cfg->vcpu_affinity_highest, msg, sizeof(msg)))
+		return config_error(err, "%s: %s", opt, msg);
+	return 0;
+}
+
+static int config_opt_io_affinity(struct config *cfg, const char *opt,
+				  char *arg, char *err)
+{
+	char q[CONFIG_QUOTE_MAX + 4];
+	int ret = affinity_parse_cpulist(arg, strlen(arg), &cfg->io_affinity.cpus);
+
+	if (ret == -ERANGE)
+		return config_error(err, "%s: a host CPU number in '%s' is too large",
+				    opt, config_quote(arg, q));
+	if (ret)
+		return config_error(err, "%s: '%s' is not a CPU list like 0-3,6",
+				    opt, config_quote(arg, q));
+	cfg->io_affinity.given = true;
+	return 0;
+}
+
 static int config_opt_boot(struct config *cfg, const char *opt, char *arg,
 			   char *err)
 {
@@ -675,6 +710,8 @@ static const struct config_option config_options[] = {
 	{ "tap",	true,	true,	config_opt_tap },
 	{ "serial",	true,	false,	config_opt_serial },
 	{ "console-log", true,	false,	config_opt_console_log },
+	{ "vcpu-affinity", true, false,	config_opt_vcpu_affinity },
+	{ "io-affinity", true,	false,	config_opt_io_affinity },
 	{ "netboot",	false,	true,	config_opt_netboot },
 	{ "boot",	true,	false,	config_opt_boot },
 	{ "trace-boot",	false,	true,	config_opt_trace_boot },
@@ -700,6 +737,47 @@ static const struct config_option *config_find(const char *name, size_t len)
 			return &config_options[i];
 	}
 	return NULL;
+}
+
+/* One pinning set against the CPUs this process may use (cpuset, taskset). */
+static int config_check_cpus(const char *opt, const cpu_set_t *set,
+			     const cpu_set_t *allowed, char *err)
+{
+	char list[96];
+	int bad = affinity_first_outside(set, allowed);
+
+	if (bad < 0)
+		return 0;
+	affinity_format(allowed, list, sizeof(list));
+	return config_error(err, "%s: host CPU %d is not among the CPUs minivmm may use (%s)",
+			    opt, bad, list);
+}
+
+static int config_validate_affinity(struct config *cfg, char *err)
+{
+	cpu_set_t allowed;
+
+	if (cfg->vcpu_affinity_highest >= (int)cfg->vcpus)
+		return config_error(err, "-vcpu-affinity: vCPU %d does not exist (-smp %u)",
+				    cfg->vcpu_affinity_highest, cfg->vcpus);
+	if (!config_affinity_seen(cfg) && !cfg->io_affinity.given)
+		return 0;
+	if (sched_getaffinity(0, sizeof(allowed), &allowed))
+		return config_error(err, "cannot read this process's CPU affinity: %s",
+				    strerror(errno));
+	if (cfg->io_affinity.given &&
+	    config_check_cpus("-io-affinity", &cfg->io_affinity.cpus, &allowed, err))
+		return -1;
+	if (cfg->vcpu_affinity_all.given &&
+	    config_check_cpus("-vcpu-affinity", &cfg->vcpu_affinity_all.cpus,
+			      &allowed, err))
+		return -1;
+	for (int i = 0; i <= cfg->vcpu_affinity_highest; i++)
+		if (cfg->vcpu_affinity[i].given &&
+		    config_check_cpus("-vcpu-affinity", &cfg->vcpu_affinity[i].cpus,
+				      &allowed, err))
+			return -1;
+	return 0;
 }
 
 /* Rules that involve more than one option. */
@@ -730,7 +808,7 @@ static int config_validate(struct config *cfg, char *err)
 	if (!cfg->kernel && !cfg->netboot && !cfg->dump_acpi_dir)
 		return config_error(err,
 			"no -kernel or -netboot given (try -help)");
-	return 0;
+	return config_validate_affinity(cfg, err);
 }
 
 int config_parse(struct config *cfg, int argc, char **argv,
@@ -745,6 +823,7 @@ int config_parse(struct config *cfg, int argc, char **argv,
 		       CONFIG_NR_OPTIONS, "CONFIG_NR_OPTIONS is stale");
 
 	memset(cfg, 0, sizeof(*cfg));
+	cfg->vcpu_affinity_highest = -1;
 	err[0] = '\0';
 	for (i = 1; i < argc; i++) {
 		char *a = argv[i], *name, *arg = NULL, *eq = NULL;
@@ -805,6 +884,8 @@ void config_usage(const char *prog)
 	       "  -serial stdio|file:PATH|none  console (default stdio)\n"
 	       "  -console-log FILE[,limit=SIZE|none]  also copy console output to FILE\n"
 	       "                        (default limit 64M)\n"
+	       "  -vcpu-affinity CPUS|[V@[CPUS],...]  pin vCPU threads to host CPUs\n"
+	       "  -io-affinity CPUS     pin every other thread (I/O, main) to host CPUs\n"
 	       "  -netboot, -boot n     PXE boot with the built-in firmware\n"
 	       "  -reboot exit|restart  on guest reboot (default exit, code 3)\n"
 	       "  -trace-boot           print boot phase timestamps on stderr\n"

@@ -9,6 +9,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "vmm/affinity.h"
+
 #define CONFIG_MAX_DRIVES 8
 #define CONFIG_MAX_NICS 4
 #define CONFIG_MAX_VCPUS 255	/* one xAPIC-addressable LAPIC each */
@@ -64,6 +66,11 @@ struct config {
 	const char *dump_acpi_dir;	/* -dump-acpi DIR: write tables, exit */
 	const char *user;		/* -user NAME: drop privileges */
 	const char *chroot_dir;		/* -chroot DIR */
+	/* -vcpu-affinity / -io-affinity: host CPU sets for the threads. */
+	struct cpu_affinity vcpu_affinity[CONFIG_MAX_VCPUS];
+	struct cpu_affinity vcpu_affinity_all;	/* one set for every vCPU */
+	int vcpu_affinity_highest;		/* largest vCPU named, or -1 */
+	struct cpu_affinity io_affinity;	/* every other thread */
 	bool help, version;
 };
 

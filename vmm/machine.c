@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,6 +49,7 @@ struct machine {
 	struct virtio_net *net[CONFIG_MAX_NICS];
 	struct acpi_virtio_mmio virtio[LAYOUT_VIRTIO_MMIO_MAX];
 	unsigned int nr_virtio;
+	cpu_set_t host_cpus;	/* this process's CPUs before -io-affinity */
 	char err[MACHINE_ERR_MAX];
 };
 
@@ -353,6 +355,38 @@ static int machine_block_signals(sigset_t *set)
 	return signalfd(-1, set, SFD_CLOEXEC | SFD_NONBLOCK);
 }
 
+/*
+ * -io-affinity pins the main thread first, so every thread it creates
+ * later (memory registration, device I/O threads) inherits the set; the
+ * vCPU threads get theirs at creation (-vcpu-affinity, or the CPUs the
+ * process had before).
+ */
+static int machine_pin_threads(struct machine *m, const struct config *cfg)
+{
+	for (unsigned int i = 0; i < cfg->vcpus; i++) {
+		const struct cpu_affinity *a = &cfg->vcpu_affinity[i];
+
+		if (!a->given)
+			a = &cfg->vcpu_affinity_all;
+		m->vm.vcpus[i].affinity = a->given ? &a->cpus :
+			cfg->io_affinity.given ? &m->host_cpus : NULL;
+	}
+	return 0;
+}
+
+static int machine_pin_io(struct machine *m, const struct config *cfg)
+{
+	if (!cfg->io_affinity.given)
+		return 0;
+	if (sched_getaffinity(0, sizeof(m->host_cpus), &m->host_cpus) ||
+	    sched_setaffinity(0, sizeof(cfg->io_affinity.cpus),
+			      &cfg->io_affinity.cpus)) {
+		snprintf(m->err, sizeof(m->err), "-io-affinity: %s", strerror(errno));
+		return -errno;
+	}
+	return 0;
+}
+
 static int machine_setup(struct machine *m, const struct config *cfg)
 {
 	int ret;
@@ -365,6 +399,9 @@ static int machine_setup(struct machine *m, const struct config *cfg)
 		if (ret)
 			return ret;
 	}
+	ret = machine_pin_io(m, cfg);
+	if (ret)
+		return ret;
 	ret = vm_create(&m->vm, cfg, m->err, sizeof(m->err));
 	if (ret)
 		return ret;
@@ -373,6 +410,7 @@ static int machine_setup(struct machine *m, const struct config *cfg)
 	ret = vcpus_create(&m->vm, &m->topo, m->err, sizeof(m->err));
 	if (ret)
 		return ret;
+	machine_pin_threads(m, cfg);
 	ret = machine_add_legacy_devices(m);
 	if (ret)
 		return ret;

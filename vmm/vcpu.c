@@ -495,8 +495,16 @@ int vcpus_start(struct vm *vm, char *err, size_t errlen)
 	sigaction(VCPU_KICK_SIGNAL, &sa, NULL);
 	for (unsigned int i = 0; i < vm->nr_vcpus; i++) {
 		struct vcpu *vcpu = &vm->vcpus[i];
-		int e = pthread_create(&vcpu->thread, NULL, vcpu_thread, vcpu);
+		pthread_attr_t attr;
+		int e = pthread_attr_init(&attr);
 
+		/* Pinned from its first instruction: no migration after start. */
+		if (!e && vcpu->affinity)
+			e = pthread_attr_setaffinity_np(&attr, sizeof(cpu_set_t),
+							vcpu->affinity);
+		if (!e)
+			e = pthread_create(&vcpu->thread, &attr, vcpu_thread, vcpu);
+		pthread_attr_destroy(&attr);
 		if (e) {
 			snprintf(err, errlen, "cannot start vCPU thread: %s", strerror(e));
 			return -e;

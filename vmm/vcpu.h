@@ -9,6 +9,7 @@
 
 #include <linux/kvm.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -25,6 +26,7 @@ struct vcpu {
 	struct kvm_run *run;
 	pthread_t thread;
 	bool started;
+	const cpu_set_t *affinity;	/* host CPUs for the thread, or NULL */
 	/* Exits seen by this vCPU's thread; read once it has stopped (-stats). */
 	struct vcpu_stats {
 		uint64_t exits, io, mmio, intr;
