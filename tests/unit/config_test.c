@@ -648,6 +648,118 @@ START_TEST(test_random_command_lines)
 }
 END_TEST
 
+START_TEST(test_console_log)
+{
+	ck_assert_int_eq(parse("-kernel", "k", "-console-log", "boot.log", NULL), 0);
+	ck_assert_str_eq(cfg.console_log, "boot.log");
+	ck_assert_uint_eq(cfg.console_log_limit, CONFIG_CONSOLE_LOG_LIMIT);
+	ck_assert_int_eq(parse("-kernel", "k", "-console-log", "a,,b.log,limit=1K",
+			       NULL), 0);
+	ck_assert_str_eq(cfg.console_log, "a,b.log");
+	ck_assert_uint_eq(cfg.console_log_limit, 1024);
+	ck_assert_int_eq(parse("-kernel", "k", "-console-log", "x,limit=none", NULL), 0);
+	ck_assert_uint_eq(cfg.console_log_limit, UINT64_MAX);
+	ck_assert_int_eq(parse("-kernel", "k", "-console-log", "x,limit=0", NULL), -1);
+	assert_err("limit=");
+	ck_assert_int_eq(parse("-kernel", "k", "-console-log", "x,limit=1K,limit=2K",
+			       NULL), -1);
+	assert_err("repeated key 'limit'");
+	ck_assert_int_eq(parse("-kernel", "k", "-console-log", "limit=1K", NULL), -1);
+	assert_err("needs a file name first");
+	ck_assert_int_eq(parse("-kernel", "k", "-console-log", "x,size=1", NULL), -1);
+	assert_err("unknown or repeated key 'size'");
+	ck_assert_int_eq(parse("-kernel", "k", "-console-log", "", NULL), -1);
+	assert_err("-console-log");
+	ck_assert_int_eq(parse("-kernel", "k", "-console-log", "a", "-console-log",
+			       "b", NULL), -1);
+	assert_err("given twice");
+}
+END_TEST
+
+START_TEST(test_affinity)
+{
+	ck_assert_int_eq(parse("-kernel", "k", "-smp", "2", "-vcpu-affinity",
+			       "[0@[0],1@0]", "-io-affinity", "0", NULL), 0);
+	ck_assert(cfg.vcpu_affinity[0].given && cfg.vcpu_affinity[1].given);
+	ck_assert(CPU_ISSET(0, &cfg.vcpu_affinity[1].cpus));
+	ck_assert_int_eq(CPU_COUNT(&cfg.vcpu_affinity[0].cpus), 1);
+	ck_assert_int_eq(cfg.vcpu_affinity_highest, 1);
+	ck_assert(cfg.io_affinity.given && !cfg.vcpu_affinity_all.given);
+	ck_assert_int_eq(parse("-kernel", "k", "-vcpu-affinity", "0", NULL), 0);
+	ck_assert(cfg.vcpu_affinity_all.given);
+	ck_assert_int_eq(cfg.vcpu_affinity_highest, -1);
+	/* Not run by anybody: CPU 1023 is outside any real cpuset here. */
+	ck_assert_int_eq(parse("-kernel", "k", "-vcpu-affinity", "1023", NULL), -1);
+	assert_err("host CPU 1023 is not among the CPUs minivmm may use");
+	ck_assert_int_eq(parse("-kernel", "k", "-io-affinity", "0,1020-1023", NULL), -1);
+	assert_err("-io-affinity: host CPU 1020");
+	ck_assert_int_eq(parse("-kernel", "k", "-vcpu-affinity", "[1@[0]]", NULL), -1);
+	assert_err("vCPU 1 does not exist (-smp 1)");
+	ck_assert_int_eq(parse("-kernel", "k", "-io-affinity", "1024", NULL), -1);
+	assert_err("too large");
+	ck_assert_int_eq(parse("-kernel", "k", "-vcpu-affinity", "99999999999999999999",
+			       NULL), -1);
+	assert_err("too large");
+}
+END_TEST
+
+static void assert_cpulist(const char *s, int ret, const char *formatted)
+{
+	cpu_set_t set;
+	char buf[64];
+
+	ck_assert_int_eq(affinity_parse_cpulist(s, strlen(s), &set), ret);
+	if (ret)
+		return;
+	affinity_format(&set, buf, sizeof(buf));
+	ck_assert_str_eq(buf, formatted);
+}
+
+START_TEST(test_affinity_parsers)
+{
+	struct cpu_affinity v[4], all;
+	char msg[128];
+	int hi;
+
+	assert_cpulist("0", 0, "0");
+	assert_cpulist("0-3,6,8-9", 0, "0-3,6,8-9");
+	assert_cpulist("3,1,2", 0, "1-3");
+	assert_cpulist("", -EINVAL, NULL);
+	assert_cpulist("1-", -EINVAL, NULL);
+	assert_cpulist("3-1", -EINVAL, NULL);
+	assert_cpulist("1,,2", -EINVAL, NULL);
+	assert_cpulist("-1", -EINVAL, NULL);
+	assert_cpulist("1 ", -EINVAL, NULL);
+	assert_cpulist("0-1024", -ERANGE, NULL);
+
+	memset(v, 0, sizeof(v));
+	memset(&all, 0, sizeof(all));
+	ck_assert_int_eq(affinity_parse_vcpus("[0@[0-1],2@[3]]", v, 4, &all, &hi,
+					      msg, sizeof(msg)), 0);
+	ck_assert_int_eq(hi, 2);
+	ck_assert(v[0].given && !v[1].given && v[2].given && !all.given);
+	ck_assert_int_eq(CPU_COUNT(&v[0].cpus), 2);
+	memset(v, 0, sizeof(v));
+	ck_assert_int_eq(affinity_parse_vcpus("0@[0],0@[1]", v, 4, &all, &hi,
+					      msg, sizeof(msg)), -1);
+	ck_assert_ptr_nonnull(strstr(msg, "named twice"));
+	memset(v, 0, sizeof(v));
+	ck_assert_int_eq(affinity_parse_vcpus("4@[0]", v, 4, &all, &hi, msg,
+					      sizeof(msg)), -1);
+	memset(v, 0, sizeof(v));
+	ck_assert_int_eq(affinity_parse_vcpus("0@[0]1@[1]", v, 4, &all, &hi, msg,
+					      sizeof(msg)), -1);
+	memset(v, 0, sizeof(v));
+	ck_assert_int_eq(affinity_parse_vcpus("0@", v, 4, &all, &hi, msg,
+					      sizeof(msg)), -1);
+	memset(v, 0, sizeof(v));
+	ck_assert_int_eq(affinity_parse_vcpus("[", v, 4, &all, &hi, msg,
+					      sizeof(msg)), -1);
+	ck_assert_int_eq(affinity_parse_vcpus("@", v, 4, &all, &hi, msg,
+					      sizeof(msg)), -1);
+}
+END_TEST
+
 static Suite *config_suite(void)
 {
 	Suite *s = suite_create("config");
@@ -674,6 +786,9 @@ static Suite *config_suite(void)
 	tcase_add_test(tc, test_append_limits);
 	tcase_add_test(tc, test_long_hostile_values);
 	tcase_add_test(tc, test_random_command_lines);
+	tcase_add_test(tc, test_console_log);
+	tcase_add_test(tc, test_affinity);
+	tcase_add_test(tc, test_affinity_parsers);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -19,8 +19,10 @@ cmp -s "$WORK/full.raw" "$WORK/full.log" || {
 echo "ok: log == console ($(stat -c %s "$WORK/full.log") bytes)"
 
 # 2. -serial none: no console, the log still records.
-bootinfo_run none -m 128 -append "console=ttyS0" -serial none \
-	-console-log "$WORK/none.log"
+timeout -k 5 "$RUN_TIMEOUT" "$MINIVMM" -kernel "$BOOTINFO_BZIMAGE" -m 128 \
+	-append "console=ttyS0" -serial none -console-log "$WORK/none.log" \
+	</dev/null >"$WORK/none.raw" 2>"$WORK/none.err"
+RC=$? OUT=$WORK/none.raw ERR=$WORK/none.err
 expect_rc none 0
 [ ! -s "$WORK/none.raw" ] || fail "-serial none wrote to stdout"
 tr -d '\r' <"$WORK/none.log" | grep -qx 'BOOTINFO end' ||
