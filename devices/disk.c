@@ -68,11 +68,7 @@ static int disk_get_size(struct disk *d, const struct stat *st,
 	} else {
 		size = (uint64_t)st->st_size;
 	}
-	if (size % DISK_SECTOR_SIZE)
-		log_warn("%s: size %llu is not a multiple of 512, the guest "
-			 "sees the first %llu bytes", d->path,
-			 (unsigned long long)size,
-			 (unsigned long long)(size - size % DISK_SECTOR_SIZE));
+	d->file_bytes = size;
 	d->size = size - size % DISK_SECTOR_SIZE;
 	return 0;
 }

@@ -23,6 +23,7 @@ struct disk {
 	int fd_buffered;	/* cache=none: page-cache fd for unaligned I/O */
 	const char *path;
 	uint64_t size;		/* bytes, a multiple of DISK_SECTOR_SIZE */
+	uint64_t file_bytes;	/* the file's exact size */
 	bool readonly;
 	bool is_blkdev;
 	bool direct;		/* fd is O_DIRECT */
@@ -34,8 +35,7 @@ struct disk {
  * Open the image of cfg and take the advisory OFD lock (write lock for a
  * writable image, read lock for readonly=on).  Returns 0 or -errno with
  * one line for the user in err (e.g. "disk.img is in use by another
- * process").  A size that is not a multiple of 512 is rounded down with a
- * warning on stderr.
+ * process").  size is file_bytes rounded down to a multiple of 512.
  */
 int disk_open(struct disk *d, const struct drive_config *cfg,
 	      char err[CONFIG_ERR_MAX]);

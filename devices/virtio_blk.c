@@ -2,7 +2,7 @@
 /*
  * virtio-blk: config space, request decoding, and the I/O thread that
  * serves the request queue.  The transport is reached only through
- * struct virtio_transport, the image only through devices/disk.h.
+ * struct virtio_transport, the image only through devices/disk_image.h (any format).
  */
 #include "devices/virtio_blk.h"
 
@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "devices/disk.h"
+#include "devices/disk_image.h"
 #include "vmm/event_loop.h"
 #include "vmm/log.h"
 #include "vmm/vm.h"
@@ -31,7 +32,7 @@ struct virtio_blk_stats {
 };
 
 struct virtio_blk {
-	struct disk disk;
+	struct disk_image *disk;
 	unsigned int slot;
 	char name[16];			/* "virtio-blk<slot>", thread name */
 	char serial[VIRTIO_BLK_ID_BYTES];
@@ -72,10 +73,10 @@ static void virtio_blk_put(uint8_t *cfg, unsigned int off, uint64_t v,
 static void virtio_blk_build_config(struct virtio_blk *blk)
 {
 	uint8_t *c = blk->config;
-	uint32_t bs = blk->disk.block_size;
+	uint32_t bs = blk->disk->block_size;
 
 	memset(c, 0, sizeof(blk->config));
-	virtio_blk_put(c, 0, blk->disk.size / DISK_SECTOR_SIZE, 8); /* capacity */
+	virtio_blk_put(c, 0, blk->disk->size / DISK_SECTOR_SIZE, 8); /* capacity */
 	virtio_blk_put(c, 8, VIRTIO_BLK_SIZE_MAX, 4);		/* size_max */
 	virtio_blk_put(c, 12, VIRTIO_BLK_SEG_MAX, 4);		/* seg_max */
 	virtio_blk_put(c, 20, bs, 4);				/* blk_size */
@@ -113,7 +114,7 @@ static void virtio_blk_log_error(struct virtio_blk *blk, const char *what,
 	if (blk->error_logs >= VIRTIO_BLK_MAX_ERROR_LOGS)
 		return;
 	blk->error_logs++;
-	log_error("%s: %s at sector %" PRIu64 " failed: %s%s", blk->disk.path,
+	log_error("%s: %s at sector %" PRIu64 " failed: %s%s", blk->disk->path,
 		  what, sector, strerror(-err),
 		  blk->error_logs == VIRTIO_BLK_MAX_ERROR_LOGS ?
 		  " (further errors not shown)" : "");
@@ -122,10 +123,10 @@ static void virtio_blk_log_error(struct virtio_blk *blk, const char *what,
 static bool virtio_blk_range_ok(const struct virtio_blk *blk, uint64_t sector,
 				uint64_t bytes)
 {
-	uint64_t sectors = blk->disk.size / DISK_SECTOR_SIZE;
+	uint64_t sectors = blk->disk->size / DISK_SECTOR_SIZE;
 
 	return sector <= sectors &&
-	       bytes <= blk->disk.size - sector * DISK_SECTOR_SIZE;
+	       bytes <= blk->disk->size - sector * DISK_SECTOR_SIZE;
 }
 
 static uint8_t virtio_blk_rw(struct virtio_blk *blk, struct virtq_chain *c,
@@ -137,7 +138,7 @@ static uint8_t virtio_blk_rw(struct virtio_blk *blk, struct virtq_chain *c,
 
 	if (len % DISK_SECTOR_SIZE || !virtio_blk_range_ok(blk, sector, len))
 		return VIRTIO_BLK_S_IOERR;
-	if (write && blk->disk.readonly)
+	if (write && blk->disk->readonly)
 		return VIRTIO_BLK_S_IOERR;
 	/* The data: readable bytes after the header, or writable bytes
 	 * before the status byte. */
@@ -151,10 +152,10 @@ static uint8_t virtio_blk_rw(struct virtio_blk *blk, struct virtq_chain *c,
 	if (n < 0)
 		return VIRTIO_BLK_S_IOERR;
 	if (write)
-		err = disk_write(&blk->disk, blk->data_iov, n,
+		err = disk_image_writev(blk->disk, blk->data_iov, n,
 				 sector * DISK_SECTOR_SIZE);
 	else
-		err = disk_read(&blk->disk, blk->data_iov, n,
+		err = disk_image_readv(blk->disk, blk->data_iov, n,
 				sector * DISK_SECTOR_SIZE);
 	if (err) {
 		virtio_blk_log_error(blk, write ? "write" : "read", sector, err);
@@ -173,7 +174,7 @@ static uint8_t virtio_blk_rw(struct virtio_blk *blk, struct virtq_chain *c,
 
 static uint8_t virtio_blk_flush(struct virtio_blk *blk)
 {
-	int err = disk_flush(&blk->disk);
+	int err = disk_image_flush(blk->disk);
 
 	blk->st.flushes++;
 	if (err) {
@@ -202,7 +203,7 @@ static uint8_t virtio_blk_ranges(struct virtio_blk *blk, struct virtq_chain *c,
 	uint64_t bytes = c->out_len - sizeof(struct virtio_blk_req_hdr);
 	uint64_t nr = bytes / sizeof(struct virtio_blk_discard_wz);
 
-	if (blk->disk.readonly)
+	if (blk->disk->readonly)
 		return VIRTIO_BLK_S_IOERR;
 	if (nr == 0 || bytes % sizeof(struct virtio_blk_discard_wz) ||
 	    nr > VIRTIO_BLK_MAX_DISCARD_SEG)
@@ -224,12 +225,12 @@ static uint8_t virtio_blk_ranges(struct virtio_blk *blk, struct virtq_chain *c,
 		    !virtio_blk_range_ok(blk, seg.sector, len))
 			return VIRTIO_BLK_S_IOERR;
 		if (zeroes)
-			err = disk_write_zeroes(&blk->disk,
+			err = disk_image_write_zeroes(blk->disk,
 						seg.sector * DISK_SECTOR_SIZE,
 						len,
 						seg.flags & VIRTIO_BLK_WZ_UNMAP);
 		else
-			err = disk_discard(&blk->disk,
+			err = disk_image_discard(blk->disk,
 					   seg.sector * DISK_SECTOR_SIZE, len);
 		if (err) {
 			virtio_blk_log_error(blk, zeroes ? "write-zeroes" :
@@ -318,7 +319,7 @@ static void virtio_blk_process_queue(struct virtio_blk *blk)
 			if (blk->error_logs < VIRTIO_BLK_MAX_ERROR_LOGS) {
 				blk->error_logs++;
 				log_error("%s: malformed request queue (%s), "
-					  "device needs reset", blk->disk.path,
+					  "device needs reset", blk->disk->path,
 					  strerror(-r));
 			}
 			virtio_needs_reset(blk->tp);
@@ -392,7 +393,7 @@ static const struct virtio_device_ops virtio_blk_ops = {
 	.reset = virtio_blk_reset,
 };
 
-static uint64_t virtio_blk_offered_features(const struct disk *d)
+static uint64_t virtio_blk_offered_features(const struct disk_image *d)
 {
 	uint64_t f = (1ull << VIRTIO_BLK_F_SIZE_MAX) |
 		     (1ull << VIRTIO_BLK_F_SEG_MAX) |
@@ -427,10 +428,10 @@ int virtio_blk_create_on(const struct virtio_mmio_host *host,
 		memcpy(blk->serial, cfg->serial,
 		       strnlen(cfg->serial, sizeof(blk->serial)));
 	pthread_mutex_init(&blk->lock, NULL);
-	ret = disk_open(&blk->disk, cfg, err);
+	ret = disk_image_open(cfg, &blk->disk, err);
 	if (ret)
 		goto fail_free;
-	blk->features = virtio_blk_offered_features(&blk->disk);
+	blk->features = virtio_blk_offered_features(blk->disk);
 	virtio_blk_build_config(blk);
 	ret = event_loop_init(&blk->loop, blk->name);
 	if (ret) {
@@ -463,7 +464,7 @@ fail_mmio:
 fail_loop:
 	event_loop_destroy(&blk->loop);
 fail_disk:
-	disk_close(&blk->disk);
+	disk_image_close(blk->disk);
 fail_free:
 	pthread_mutex_destroy(&blk->lock);
 	free(blk);
@@ -499,11 +500,11 @@ void virtio_blk_destroy(struct virtio_blk *blk)
 	event_loop_stop(&blk->loop);
 	virtio_mmio_destroy(blk->mmio);	/* resets the device */
 	event_loop_destroy(&blk->loop);
-	err = disk_flush(&blk->disk);
+	err = disk_image_flush(blk->disk);
 	if (err)
-		log_error("%s: final flush failed: %s", blk->disk.path,
+		log_error("%s: final flush failed: %s", blk->disk->path,
 			  strerror(-err));
-	disk_close(&blk->disk);
+	disk_image_close(blk->disk);
 	pthread_mutex_destroy(&blk->lock);
 	free(blk);
 }

@@ -15,6 +15,8 @@ PACKAGES=(
 	acpica-tools
 	# networking tests and netboot
 	iproute2 dnsmasq-base procps
+	# qcow2 tests: qemu-img and qemu-io make and check images
+	qemu-utils
 	# nested real-KVM harness and side-by-side benchmarks
 	qemu-system-x86
 )

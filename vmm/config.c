@@ -238,7 +238,7 @@ static int config_on_off(const char *v, bool *out)
 int config_parse_drive(struct drive_config *d, char *spec,
 		       char err[CONFIG_ERR_MAX])
 {
-	bool seen_ro = false, seen_cache = false;
+	bool seen_ro = false, seen_cache = false, seen_format = false;
 	char *p = spec, *key, *val, q[CONFIG_QUOTE_MAX + 4];
 	size_t i;
 
@@ -250,6 +250,17 @@ int config_parse_drive(struct drive_config *d, char *spec,
 			if (!val || !*val)
 				return config_error(err, "-drive: file= needs a path");
 			d->path = val;
+		} else if (!strcmp(key, "format")) {
+			if (seen_format)
+				return config_error(err, "-drive: format= given twice");
+			if (val && !strcmp(val, "raw"))
+				d->format = DRIVE_FORMAT_RAW;
+			else if (val && !strcmp(val, "qcow2"))
+				d->format = DRIVE_FORMAT_QCOW2;
+			else
+				return config_error(err,
+					"-drive: format= takes raw or qcow2");
+			seen_format = true;
 		} else if (!strcmp(key, "readonly")) {
 			if (seen_ro || config_on_off(val, &d->readonly))
 				return config_error(err,
@@ -878,7 +889,7 @@ void config_usage(const char *prog)
 	       "  -append STR           kernel command line\n"
 	       "  -m SIZE               memory, MiB or with K/M/G suffix (default 256)\n"
 	       "  -smp N[,sockets=S,cores=C,threads=T]  vCPUs (default 1)\n"
-	       "  -drive file=PATH[,readonly=on|off][,cache=writeback|none|unsafe][,serial=ID]\n"
+	       "  -drive file=PATH[,format=raw|qcow2][,readonly=on|off][,cache=writeback|none|unsafe][,serial=ID]\n"
 	       "                        virtio-blk disk (up to %d)\n"
 	       "  -tap NAME[,mac=MAC][,bridge=BR]  virtio-net on a TAP (up to %d)\n"
 	       "  -serial stdio|file:PATH|none  console (default stdio)\n"

@@ -23,8 +23,15 @@ enum drive_cache {
 	DRIVE_CACHE_UNSAFE,		/* page cache; FLUSH ignored */
 };
 
+enum drive_format {
+	DRIVE_FORMAT_PROBE = 0,		/* no format=: qcow2 magic => qcow2 */
+	DRIVE_FORMAT_RAW,
+	DRIVE_FORMAT_QCOW2,
+};
+
 struct drive_config {
 	const char *path;
+	enum drive_format format;
 	bool readonly;
 	enum drive_cache cache;
 	const char *serial;		/* GET_ID string, may be NULL */

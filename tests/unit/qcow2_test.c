@@ -1,0 +1,442 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The qcow2 back-end against images qemu-img makes at test time: every
+ * variant is read through devices/disk_image.h in odd-sized, scattered
+ * pieces and compared with qemu-img's own raw conversion of it.  Then
+ * hostile images (patched headers and tables) must give one clear error
+ * or an I/O error, never a crash or a read outside the image.
+ */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <check.h>
+#include <endian.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "devices/disk_image.h"
+#include "devices/inflate.h"
+#include "tests/unit/unit_main.h"
+
+static char dir[64];
+
+/* Run a shell command in the test directory; it must succeed. */
+static void sh(const char *fmt, ...)
+{
+	char cmd[2048], full[2200];
+	va_list ap;
+	int ret;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	snprintf(full, sizeof(full), "cd %s && (%s) >/dev/null 2>&1", dir, cmd);
+	ret = system(full);
+	ck_assert_msg(ret == 0, "command failed: %s", cmd);
+}
+
+static char *path_of(const char *name)
+{
+	static char p[4][256];
+	static int i;
+
+	i = (i + 1) % 4;
+	snprintf(p[i], sizeof(p[i]), "%s/%s", dir, name);
+	return p[i];
+}
+
+static void setup(void)
+{
+	strcpy(dir, "/tmp/minivmm-qcow2-XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	/* 3 MiB of patterns: text, random, zeroes. */
+	sh("head -c 1048576 /dev/zero | tr '\\0' 'q' > base.raw && "
+	   "head -c 1048576 /dev/urandom >> base.raw && "
+	   "head -c 1048576 /dev/zero >> base.raw");
+}
+
+static void teardown(void)
+{
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	ck_assert_int_eq(system(cmd), 0);
+}
+
+static uint8_t *slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	uint8_t *buf;
+	long n;
+
+	ck_assert_ptr_nonnull(f);
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	buf = malloc((size_t)n + 1);
+	ck_assert_ptr_nonnull(buf);
+	ck_assert_int_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
+	fclose(f);
+	*len = (size_t)n;
+	return buf;
+}
+
+static int open_img(const char *name, enum drive_format fmt,
+		    struct disk_image **img, char err[CONFIG_ERR_MAX])
+{
+	struct drive_config cfg = {
+		.path = path_of(name), .format = fmt, .readonly = true,
+	};
+
+	return disk_image_open(&cfg, img, err);
+}
+
+/*
+ * Read all of name through the back-end, in pieces of varying size that
+ * straddle clusters, each scattered over three buffers, and compare with
+ * qemu-img's raw conversion.
+ */
+static void check_same_as_qemu(const char *name, enum drive_format fmt)
+{
+	char err[CONFIG_ERR_MAX] = "";
+	struct disk_image *img;
+	uint8_t *ref, *got;
+	size_t ref_len;
+	uint64_t off = 0, step = 512;
+	int ret;
+
+	sh("qemu-img convert -O raw %s ref.raw", name);
+	ref = slurp(path_of("ref.raw"), &ref_len);
+	ret = open_img(name, fmt, &img, err);
+	ck_assert_msg(ret == 0, "%s: %s", name, err);
+	ck_assert_uint_eq(img->size, ref_len);
+	got = malloc(ref_len);
+	ck_assert_ptr_nonnull(got);
+	memset(got, 0xee, ref_len);
+	while (off < ref_len) {
+		uint64_t len = step < ref_len - off ? step : ref_len - off;
+		uint64_t a = len / 3 & ~0ull, b = len / 2;
+		struct iovec iov[3] = {
+			{ got + off, a },
+			{ got + off + a, b - a },
+			{ got + off + b, len - b },
+		};
+
+		ret = disk_image_readv(img, iov, 3, off);
+		ck_assert_msg(ret == 0, "%s: read at %llu: %d", name,
+			      (unsigned long long)off, ret);
+		off += len;
+		step = step * 3 % 1300000 + 512;
+	}
+	ck_assert_msg(memcmp(ref, got, ref_len) == 0, "%s differs from qemu-img",
+		      name);
+	disk_image_close(img);
+	free(ref);
+	free(got);
+}
+
+START_TEST(test_v2_and_v3_cluster_sizes)
+{
+	static const char *const variants[] = {
+		"-o compat=0.10,cluster_size=65536",
+		"-o compat=1.1,cluster_size=512",
+		"-o compat=1.1,cluster_size=65536",
+		"-o compat=1.1,cluster_size=2M",
+		"-o compat=0.10,cluster_size=4096,refcount_bits=16",
+		"-o compat=1.1,refcount_bits=64",
+	};
+
+	for (size_t i = 0; i < sizeof(variants) / sizeof(variants[0]); i++) {
+		sh("rm -f v.qcow2 && qemu-img convert -O qcow2 %s base.raw "
+		   "v.qcow2", variants[i]);
+		/* Sparse, then some data over it. */
+		sh("qemu-io -f qcow2 -c 'write -P 0x5a 1000k 300k' "
+		   "-c 'write -z 0 64k' v.qcow2", variants[i]);
+		check_same_as_qemu("v.qcow2", DRIVE_FORMAT_QCOW2);
+	}
+}
+END_TEST
+
+START_TEST(test_compressed)
+{
+	sh("qemu-img convert -c -O qcow2 base.raw c.qcow2");
+	check_same_as_qemu("c.qcow2", DRIVE_FORMAT_QCOW2);
+	sh("qemu-img convert -c -O qcow2 -o cluster_size=512 base.raw c512.qcow2");
+	check_same_as_qemu("c512.qcow2", DRIVE_FORMAT_QCOW2);
+	sh("qemu-img convert -c -O qcow2 -o cluster_size=2M base.raw c2m.qcow2");
+	check_same_as_qemu("c2m.qcow2", DRIVE_FORMAT_QCOW2);
+}
+END_TEST
+
+/* Patch len bytes at off of a file. */
+static void patch(const char *name, uint64_t off, const void *bytes,
+		  size_t len)
+{
+	int fd = open(path_of(name), O_WRONLY);
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(pwrite(fd, bytes, len, (off_t)off), (ssize_t)len);
+	close(fd);
+}
+
+static void patch_be32(const char *name, uint64_t off, uint32_t v)
+{
+	v = htobe32(v);
+	patch(name, off, &v, 4);
+}
+
+static void patch_be64(const char *name, uint64_t off, uint64_t v)
+{
+	v = htobe64(v);
+	patch(name, off, &v, 8);
+}
+
+static uint32_t read_be32(const char *name, uint64_t off)
+{
+	uint32_t v;
+	int fd = open(path_of(name), O_RDONLY);
+
+	ck_assert_int_eq(pread(fd, &v, 4, (off_t)off), 4);
+	close(fd);
+	return be32toh(v);
+}
+
+START_TEST(test_backing_chains)
+{
+	/* raw <- qcow2 (relative path) <- qcow2 <- qcow2, writes at each. */
+	sh("mkdir sub && cp base.raw sub/golden.raw");
+	sh("qemu-img create -f qcow2 -b golden.raw -F raw sub/l1.qcow2 4M");
+	sh("qemu-io -f qcow2 -c 'write -P 0x11 0 100k' sub/l1.qcow2");
+	sh("qemu-img create -f qcow2 -b l1.qcow2 -F qcow2 "
+	   "-o cluster_size=4096 sub/l2.qcow2");
+	sh("qemu-io -f qcow2 -c 'write -P 0x22 50k 1M' -c 'write -z 2M 8k' "
+	   "sub/l2.qcow2");
+	sh("qemu-img create -f qcow2 -b sub/l2.qcow2 -F qcow2 top.qcow2");
+	sh("qemu-io -f qcow2 -c 'write -P 0x33 3M 1000k' top.qcow2");
+	check_same_as_qemu("sub/l1.qcow2", DRIVE_FORMAT_QCOW2);
+	check_same_as_qemu("top.qcow2", DRIVE_FORMAT_PROBE);
+	/* A backing image shorter than its overlay reads as zeroes past it. */
+	sh("qemu-img create -f qcow2 -b base.raw -F raw big.qcow2 8M");
+	check_same_as_qemu("big.qcow2", DRIVE_FORMAT_QCOW2);
+	/* No backing format extension: the backing file is probed. */
+	sh("qemu-img create -f qcow2 -b sub/l1.qcow2 -F qcow2 nofmt.qcow2");
+	ck_assert_uint_eq(read_be32("nofmt.qcow2", read_be32("nofmt.qcow2", 100)),
+			  0xe2792acau);
+	patch_be32("nofmt.qcow2", read_be32("nofmt.qcow2", 100), 0x12345678u);
+	check_same_as_qemu("nofmt.qcow2", DRIVE_FORMAT_QCOW2);
+}
+END_TEST
+
+START_TEST(test_probing)
+{
+	char err[CONFIG_ERR_MAX];
+	struct disk_image *img;
+	uint8_t head[4];
+	struct iovec iov = { head, 4 };
+
+	sh("qemu-img convert -O qcow2 base.raw p.qcow2");
+	/* format=raw: the qcow2 header is just the guest's bytes. */
+	ck_assert_int_eq(open_img("p.qcow2", DRIVE_FORMAT_RAW, &img, err), 0);
+	ck_assert_str_eq(img->format, "raw");
+	ck_assert_int_eq(disk_image_readv(img, &iov, 1, 0), 0);
+	ck_assert(memcmp(head, "QFI\xfb", 4) == 0);
+	disk_image_close(img);
+	ck_assert_int_eq(open_img("p.qcow2", DRIVE_FORMAT_PROBE, &img, err), 0);
+	ck_assert_str_eq(img->format, "qcow2");
+	disk_image_close(img);
+	ck_assert_int_eq(open_img("base.raw", DRIVE_FORMAT_PROBE, &img, err), 0);
+	ck_assert_str_eq(img->format, "raw");
+	disk_image_close(img);
+	ck_assert_int_eq(open_img("base.raw", DRIVE_FORMAT_QCOW2, &img, err),
+			 -EINVAL);
+	ck_assert_msg(strstr(err, "no qcow2 header"), "%s", err);
+}
+END_TEST
+
+static void expect_refused(const char *name, const char *words)
+{
+	char err[CONFIG_ERR_MAX] = "";
+	struct disk_image *img = NULL;
+	int ret = open_img(name, DRIVE_FORMAT_QCOW2, &img, err);
+
+	ck_assert_msg(ret < 0, "%s opened, expected '%s'", name, words);
+	ck_assert_msg(strstr(err, words), "%s: '%s' lacks '%s'", name, err,
+		      words);
+	ck_assert_msg(!strchr(err, '\n'), "one line: %s", err);
+}
+
+/* A fresh 64 KiB-cluster v3 image with data in its first 4 MiB. */
+static void fresh(const char *name)
+{
+	sh("rm -f %s && qemu-img create -f qcow2 %s 4M && "
+	   "qemu-io -f qcow2 -c 'write -P 0x77 0 4M' %s", name, name, name);
+}
+
+START_TEST(test_hostile_headers)
+{
+	fresh("h.qcow2");
+	patch_be32("h.qcow2", 4, 4);
+	expect_refused("h.qcow2", "version 4");
+	fresh("h.qcow2");
+	patch_be32("h.qcow2", 20, 30);
+	expect_refused("h.qcow2", "cluster_bits 30");
+	fresh("h.qcow2");
+	patch_be32("h.qcow2", 32, 1);
+	expect_refused("h.qcow2", "encryption");
+	/* An L1 table that would need terabytes of memory. */
+	fresh("h.qcow2");
+	patch_be32("h.qcow2", 36, 0xffffffffu);
+	expect_refused("h.qcow2", "larger than 32 MiB");
+	/* An L1 table past the end of the file. */
+	fresh("h.qcow2");
+	patch_be64("h.qcow2", 40, 1ull << 40);
+	expect_refused("h.qcow2", "past the end");
+	/* A size the L1 table cannot cover. */
+	fresh("h.qcow2");
+	patch_be64("h.qcow2", 24, 1ull << 50);
+	expect_refused("h.qcow2", "too small");
+	fresh("h.qcow2");
+	patch_be64("h.qcow2", 72, 1ull << 1);
+	expect_refused("h.qcow2", "marked corrupt");
+	fresh("h.qcow2");
+	patch_be64("h.qcow2", 72, 1ull << 20);
+	expect_refused("h.qcow2", "incompatible feature bit 20");
+	fresh("h.qcow2");
+	patch_be32("h.qcow2", 100, 12345);
+	expect_refused("h.qcow2", "header_length");
+	sh("qemu-img create -f qcow2 -o extended_l2=on x.qcow2 4M");
+	expect_refused("x.qcow2", "extended L2");
+	sh("qemu-img create -f qcow2 -o data_file=x.data d.qcow2 4M");
+	expect_refused("d.qcow2", "external data file");
+}
+END_TEST
+
+START_TEST(test_hostile_backing)
+{
+	/* An image that is its own backing file. */
+	sh("qemu-img create -f qcow2 loop.qcow2 4M && "
+	   "qemu-img rebase -u -f qcow2 -b loop.qcow2 -F qcow2 loop.qcow2");
+	expect_refused("loop.qcow2", "loop");
+	/* Two images backing each other. */
+	sh("qemu-img create -f qcow2 a.qcow2 4M && "
+	   "qemu-img create -f qcow2 b.qcow2 4M && "
+	   "qemu-img rebase -u -b b.qcow2 -F qcow2 a.qcow2 && "
+	   "qemu-img rebase -u -b a.qcow2 -F qcow2 b.qcow2");
+	expect_refused("a.qcow2", "loop");
+	sh("qemu-img create -f qcow2 proc.qcow2 4M && "
+	   "qemu-img rebase -u -b /proc/self/environ -F raw proc.qcow2");
+	expect_refused("proc.qcow2", "/proc");
+	sh("mkfifo fifo && qemu-img create -f qcow2 fifo.qcow2 4M && "
+	   "qemu-img rebase -u -b fifo -F raw fifo.qcow2");
+	expect_refused("fifo.qcow2", "not a regular file");
+	sh("qemu-img create -f qcow2 vmdk.qcow2 4M && "
+	   "qemu-img rebase -u -b base.raw -F vmdk vmdk.qcow2");
+	expect_refused("vmdk.qcow2", "backing format 'vmdk'");
+	/* A chain deeper than the limit. */
+	sh("qemu-img create -f qcow2 d0.qcow2 4M && for i in $(seq 1 20); do "
+	   "qemu-img create -f qcow2 -b d$((i-1)).qcow2 -F qcow2 d$i.qcow2; "
+	   "done");
+	expect_refused("d20.qcow2", "deeper than");
+}
+END_TEST
+
+/* A read of the first cluster of the guest must fail with -EIO. */
+static void expect_eio(const char *name)
+{
+	char err[CONFIG_ERR_MAX] = "";
+	struct disk_image *img;
+	static uint8_t buf[65536];
+	struct iovec iov = { buf, sizeof(buf) };
+
+	ck_assert_msg(open_img(name, DRIVE_FORMAT_QCOW2, &img, err) == 0,
+		      "%s", err);
+	ck_assert_int_eq(disk_image_readv(img, &iov, 1, 0), -EIO);
+	disk_image_close(img);
+}
+
+static uint64_t read_be64(const char *name, uint64_t off)
+{
+	uint64_t v;
+	int fd = open(path_of(name), O_RDONLY);
+
+	ck_assert_int_eq(pread(fd, &v, 8, (off_t)off), 8);
+	close(fd);
+	return be64toh(v);
+}
+
+START_TEST(test_hostile_tables)
+{
+	uint64_t l1, l2;
+
+	/* An L2 table past the end of the file. */
+	fresh("t.qcow2");
+	l1 = read_be64("t.qcow2", 40);
+	patch_be64("t.qcow2", l1, (1ull << 63) | (1ull << 40));
+	expect_eio("t.qcow2");
+	/* An L2 table that is not cluster-aligned. */
+	fresh("t.qcow2");
+	l1 = read_be64("t.qcow2", 40);
+	patch_be64("t.qcow2", l1, read_be64("t.qcow2", l1) + 512);
+	expect_eio("t.qcow2");
+	/* A data cluster past the end of the file. */
+	fresh("t.qcow2");
+	l1 = read_be64("t.qcow2", 40);
+	l2 = read_be64("t.qcow2", l1) & 0x00fffffffffffe00ull;
+	patch_be64("t.qcow2", l2, (1ull << 63) | (1ull << 45));
+	expect_eio("t.qcow2");
+	/* A compressed cluster of garbage. */
+	sh("qemu-img convert -c -O qcow2 base.raw z.qcow2");
+	l1 = read_be64("z.qcow2", 40);
+	l2 = read_be64("z.qcow2", l1) & 0x00fffffffffffe00ull;
+	patch("z.qcow2", read_be64("z.qcow2", l2) & ((1ull << 54) - 1),
+	      "\xff\xff\xff\xff\xff\xff\xff\xff", 8);
+	expect_eio("z.qcow2");
+}
+END_TEST
+
+START_TEST(test_inflate_errors)
+{
+	uint8_t out[64];
+	/* A stored block of 5 bytes, final. */
+	static const uint8_t stored[] = { 0x01, 0x05, 0x00, 0xfa, 0xff,
+					  'h', 'e', 'l', 'l', 'o' };
+	/* Fixed block: a back reference at distance 1 with nothing before. */
+	static const uint8_t far[] = { 0x03, 0x02 };
+	static const uint8_t reserved[] = { 0x07 };
+
+	ck_assert_int_eq(inflate_raw(out, 5, stored, sizeof(stored)), INFLATE_OK);
+	ck_assert(memcmp(out, "hello", 5) == 0);
+	ck_assert_int_eq(inflate_raw(out, 3, stored, sizeof(stored)), INFLATE_OK);
+	ck_assert_int_eq(inflate_raw(out, 6, stored, sizeof(stored)),
+			 INFLATE_SHORT_OUTPUT);
+	ck_assert_int_eq(inflate_raw(out, 5, stored, 7), INFLATE_SHORT_INPUT);
+	ck_assert_int_eq(inflate_raw(out, 5, reserved, 1), INFLATE_BAD_DATA);
+	ck_assert_int_lt(inflate_raw(out, 64, far, sizeof(far)), 0);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("qcow2");
+	TCase *tc = tcase_create("qcow2");
+
+	tcase_set_timeout(tc, 120);
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_v2_and_v3_cluster_sizes);
+	tcase_add_test(tc, test_compressed);
+	tcase_add_test(tc, test_backing_chains);
+	tcase_add_test(tc, test_probing);
+	tcase_add_test(tc, test_hostile_headers);
+	tcase_add_test(tc, test_hostile_backing);
+	tcase_add_test(tc, test_hostile_tables);
+	tcase_add_test(tc, test_inflate_errors);
+	suite_add_tcase(s, tc);
+	return unit_run_suite(s);
+}
