@@ -208,5 +208,12 @@ def json():
     put('json', 'nested', b'{"a": {"b": [[{"c": {}}]], "d": ""}}')
 
 
-for fn in (bzimage, dhcp, json, tftp, pxelinux, config, virtqueue, virtio_blk, virtio_net):
+def qmp():
+    # First byte: chunk size - 1.
+    put('qmp', 'session', b'\x07{"execute": "qmp_capabilities"}\n{"execute": "stop", "id": 1}'
+        b'{"execute":"query-status"} {"execute": "nope", "id": [1]}\n')
+    put('qmp', 'errors', b'\x00[1] 12 {"x":1} {"execute":1} {bad\n{"execute":"quit","arguments":{"a":1}}')
+
+
+for fn in (bzimage, dhcp, json, qmp, tftp, pxelinux, config, virtqueue, virtio_blk, virtio_net):
     fn()
