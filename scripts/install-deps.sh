@@ -17,6 +17,8 @@ PACKAGES=(
 	iproute2 dnsmasq-base procps
 	# qcow2 tests: qemu-img and qemu-io make and check images
 	qemu-utils
+	# benchmarks (bench/*.py) and their unit tests
+	python3
 	# nested real-KVM harness and side-by-side benchmarks
 	qemu-system-x86
 )
