@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
-"""bench/render.py RESULTS.json [--out FILE] [--charts DIR]
+"""bench/render.py RESULTS.json [--out FILE] [--charts DIR] [--hw-guide]
+bench/render.py --hw-guide --out docs/benchmarks-hw.md   (no run recorded)
 
 The one renderer of the benchmark documents: reads one run's results
 (written by bench/run.py) and writes docs/benchmarks.md (a full run) or
@@ -26,34 +27,46 @@ def source_of(json_path: str, out_path: str) -> str:
     return f"results: `{rel}`"
 
 
-def render_text(r: Results, charts_rel, made: set, source: str) -> str:
+def render_text(r: Results, charts_rel, made: set, source: str, hw_guide: bool) -> str:
     if r.kind == "hw":
-        return render_hw.render(r, source)
+        return render_hw.render(r, source, hw_guide)
     return render_main.render(r, charts_rel, made, source)
 
 
-def render_file(json_path: str, out: str, charts_dir, source=None) -> None:
+def render_file(json_path: str, out: str, charts_dir, source=None, hw_guide=False) -> None:
+    """JSON_PATH's document to OUT (and its charts to CHARTS_DIR); HW_GUIDE:
+    a hardware-KVM run as docs/benchmarks-hw.md (the guide, then the run)."""
+    if json_path is None:
+        text = render_hw.render(None, "", True)
+        with open(out, "w", encoding="utf-8") as f:
+            f.write(text)
+        return
     r = Results.load(json_path)
     made, rel = set(), None
     if charts_dir and r.kind == "main":
         made = charts.draw_all(r, charts_dir)
         rel = os.path.relpath(os.path.abspath(charts_dir),
                               os.path.dirname(os.path.abspath(out)))
-    text = render_text(r, rel, made, source or source_of(json_path, out))
+    text = render_text(r, rel, made, source or source_of(json_path, out), hw_guide)
     with open(out, "w", encoding="utf-8") as f:
         f.write(text)
 
 
 def main(argv) -> int:
     p = argparse.ArgumentParser(description="render benchmark results (JSON) as Markdown")
-    p.add_argument("results")
+    p.add_argument("results", nargs="?")
     p.add_argument("--out", help="the document (default: RESULTS with .md)")
     p.add_argument("--charts", help="the charts' folder (default: charts/ beside the "
                    "document; 'none': no charts)")
+    p.add_argument("--hw-guide", action="store_true",
+                   help="a hardware-KVM run (or none) as docs/benchmarks-hw.md: the guide, "
+                   "then the run")
     a = p.parse_args(argv)
+    if not a.results and not (a.hw_guide and a.out):
+        p.error("RESULTS.json is needed (or --hw-guide with --out)")
     out = a.out or os.path.splitext(a.results)[0] + ".md"
     ch = a.charts or os.path.join(os.path.dirname(os.path.abspath(out)), "charts")
-    render_file(a.results, out, None if ch == "none" else ch)
+    render_file(a.results, out, None if ch == "none" else ch, hw_guide=a.hw_guide)
     return 0
 
 

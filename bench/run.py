@@ -200,9 +200,11 @@ def finish(b: Bench, r: Results, a, seconds: float) -> int:
     js = a.json or os.path.splitext(out)[0] + ".json"
     r.save(js)
     charts = a.charts or os.path.join(os.path.dirname(os.path.abspath(out)), "charts")
-    render.render_file(js, out, None if hw else charts, source=None)
+    # docs/benchmarks-hw.md: the guide with the run in it
+    guide = hw and os.path.abspath(out) == os.path.join(TOP, "docs", "benchmarks-hw.md")
+    render.render_file(js, out, None if hw else charts, source=None, hw_guide=guide)
     log(f"done in {seconds:.0f} s: {out} (results: {js})")
-    if a.quick or hw:
+    if a.quick or (hw and not guide):
         with open(out) as f:
             sys.stdout.write(f.read())
     return 0

@@ -122,6 +122,31 @@ class HwDocument(unittest.TestCase):
         self.assertEqual(row[2:7], ["0", "-", "-", "-", "-"])
 
 
+class HwGuide(unittest.TestCase):
+    def test_guide_then_the_run(self):
+        text = render_hw.render(full_results("hw"), "results: `benchmarks-hw.json`", True)
+        self.assertTrue(text.startswith("# Benchmarks on hardware KVM\n"))
+        self.assertLess(text.index("## Running it"), text.index("## The last run"))
+        self.assertLess(text.index("## The last run"), text.index("### Linux boot"))
+        self.assertIn("results: `benchmarks-hw.json`", text)
+
+    def test_no_run_recorded(self):
+        text = render_hw.render(None, "", True)
+        self.assertIn("No `--hw-only` run on a hardware-KVM host is recorded", text)
+        self.assertNotIn("### Linux boot", text)
+
+    def test_committed_document_is_the_renderers(self):
+        # docs/benchmarks-hw.md is rendered, not edited: the guide lives in
+        # bench/lib/benchmarks-hw.guide.md
+        doc = os.path.join(os.path.dirname(__file__), "../../docs/benchmarks-hw.md")
+        with open(doc, encoding="utf-8") as f:
+            committed = f.read()
+        if "## The last run\n\nNo `--hw-only` run" in committed:
+            self.assertEqual(committed, render_hw.render(None, "", True))
+        else:
+            self.assertTrue(committed.startswith(render_hw.guide()))
+
+
 class Files(unittest.TestCase):
     def test_render_file_and_check(self):
         with tempfile.TemporaryDirectory() as d:
