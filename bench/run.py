@@ -171,7 +171,7 @@ def main(argv) -> int:
             r.meta["load_end"] = host.loadavg()
             # inside L1: the results go to the host on the console
             print("MVT-BENCH-JSON-BEGIN")
-            print(json.dumps(r.to_dict()))
+            print(json.dumps(r.to_dict(), indent=1))
             print("MVT-BENCH-JSON-END", flush=True)
             return 0
         build(b)

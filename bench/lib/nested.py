@@ -7,6 +7,7 @@ and prints its results JSON on the console, which is rendered here."""
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -34,10 +35,13 @@ def make_kit(b: Bench, kit: str, no_install: bool) -> None:
 
 
 def results_from_console(text: str) -> Results:
+    """The JSON between the markers on L1's console (run.py prints it one
+    key a line); kernel messages that land in between are left out."""
     lines = text.replace("\r", "").splitlines()
     start = lines.index(BEGIN)
     end = lines.index(END, start)
-    return Results.from_dict(json.loads("".join(lines[start + 1:end])))
+    body = [x for x in lines[start + 1:end] if not re.match(r"^\[ *[0-9]+\.[0-9]+\]", x)]
+    return Results.from_dict(json.loads("\n".join(body)))
 
 
 def run(b: Bench, a, top: str) -> Results:
