@@ -215,5 +215,24 @@ def qmp():
     put('qmp', 'errors', b'\x00[1] 12 {"x":1} {"execute":1} {bad\n{"execute":"quit","arguments":{"a":1}}')
 
 
-for fn in (bzimage, dhcp, json, qmp, tftp, pxelinux, config, virtqueue, virtio_blk, virtio_net):
+def fuse_server():
+    # Records: opcode selector, nodeid selector, flags, u16 length, bytes
+    # (selectors index fuzz_ops[] and the nodeids learnt so far).
+    LOOKUP, OPEN, READ, WRITE, OPENDIR, READDIRPLUS, CREATE, MKDIR = 0, 12, 13, 14, 22, 31, 27, 7
+
+    def rec(sel, node, flags, arg):
+        return struct.pack('<BBBH', sel, node, flags, len(arg)) + arg
+    read_in = struct.pack('<QQIIQII', 0, 0, 4096, 0, 0, 0, 0)
+    walk = (rec(LOOKUP, 0, 0, b'file\0') + rec(OPEN, 1, 0, struct.pack('<II', 0, 0)) +
+            rec(READ, 0, 4, read_in) + rec(OPENDIR, 0, 0, struct.pack('<II', 0, 0)) +
+            rec(READDIRPLUS, 1, 4, read_in) + rec(LOOKUP, 0, 0, b'etc\0'))
+    put('fuse_server', 'read-walk', b'\x00' + walk)
+    write_in = struct.pack('<QQIIQII', 0, 0, 5, 0, 0, 0, 0) + b'hello'
+    make = (rec(CREATE, 0, 0, struct.pack('<IIII', 2, 0o644, 0, 0) + b'new\0') +
+            rec(WRITE, 0, 4, write_in) + rec(MKDIR, 0, 0, struct.pack('<II', 0o755, 0) + b'd\0'))
+    put('fuse_server', 'write-walk', b'\x01' + make)
+
+
+for fn in (bzimage, dhcp, json, qmp, tftp, pxelinux, config, virtqueue, virtio_blk, virtio_net,
+           fuse_server):
     fn()
