@@ -205,6 +205,8 @@ static void vcpu_open_kvm_stats(struct vcpu *vcpu)
 	}
 }
 
+static void vcpu_kick(void *ctx, unsigned int index);
+
 int vcpus_create(struct vm *vm, const struct cpu_topology *topo, char *err,
 		 size_t errlen)
 {
@@ -216,6 +218,10 @@ int vcpus_create(struct vm *vm, const struct cpu_topology *topo, char *err,
 	for (unsigned int i = 0; i < vm->cfg->vcpus; i++)
 		vm->vcpus[i].fd = vm->vcpus[i].kvm_stats_fd = -1;
 	vm->nr_vcpus = vm->cfg->vcpus;
+	if (pause_init(&vm->pause, vm->nr_vcpus, vcpu_kick, vm)) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
 	for (unsigned int i = 0; i < vm->nr_vcpus; i++) {
 		int ret = vcpu_create_one(vm, &vm->vcpus[i], i, topo, err, errlen);
 
@@ -449,23 +455,18 @@ void vcpus_print_stats(const struct vm *vm, FILE *f)
 	}
 }
 
-static void *vcpu_thread(void *arg)
+static void vcpu_run_loop(struct vcpu *vcpu)
 {
-	struct vcpu *vcpu = arg;
 	struct vm *vm = vcpu->vm;
 
-	if (!vm->cfg->no_seccomp && seccomp_supported(NULL)) {
-		char err[160];
-
-		if (seccomp_install(SECCOMP_THREAD_VCPU, err, sizeof(err))) {
-			log_error("%s", err);
-			vm_request_stop(vm, EXIT_VMM_ERROR);
-			return NULL;
-		}
-	}
 	if (vcpu->index == 0)
 		trace_mark(vm, "first KVM_RUN");
-	while (!vm_stopping(vm)) {
+	for (;;) {
+		/* Cleared before the checks: a pause or stop raised after them
+		 * sets it again (after its flag), so KVM_RUN returns at once. */
+		__atomic_store_n(&vcpu->run->immediate_exit, 0, __ATOMIC_SEQ_CST);
+		if (vm_stopping(vm) || !pause_checkpoint(&vm->pause, vcpu->index))
+			break;
 		if (ioctl(vcpu->fd, KVM_RUN, 0) < 0) {
 			if (errno == EINTR || errno == EAGAIN)
 				continue;
@@ -479,7 +480,40 @@ static void *vcpu_thread(void *arg)
 		if (!vcpu_handle_exit(vcpu))
 			break;
 	}
+}
+
+static void *vcpu_thread(void *arg)
+{
+	struct vcpu *vcpu = arg;
+	struct vm *vm = vcpu->vm;
+
+	vcpu->self = pthread_self();
+	atomic_store(&vcpu->kickable, true);
+	if (!vm->cfg->no_seccomp && seccomp_supported(NULL)) {
+		char err[160];
+
+		if (seccomp_install(SECCOMP_THREAD_VCPU, err, sizeof(err))) {
+			log_error("%s", err);
+			vm_request_stop(vm, EXIT_VMM_ERROR);
+			pause_slot_exit(&vm->pause, vcpu->index);
+			return NULL;
+		}
+	}
+	vcpu_run_loop(vcpu);
+	/* No kick reaches this thread after this (the slot is GONE). */
+	pause_slot_exit(&vm->pause, vcpu->index);
 	return NULL;
+}
+
+/* The pause primitive's kick: out of KVM_RUN, or no entry into it. */
+static void vcpu_kick(void *ctx, unsigned int index)
+{
+	struct vm *vm = ctx;
+	struct vcpu *vcpu = &vm->vcpus[index];
+
+	__atomic_store_n(&vcpu->run->immediate_exit, 1, __ATOMIC_SEQ_CST);
+	if (atomic_load(&vcpu->kickable))
+		pthread_kill(vcpu->self, VCPU_KICK_SIGNAL);
 }
 
 static void vcpu_kick_handler(int sig)
@@ -498,6 +532,8 @@ int vcpus_start(struct vm *vm, char *err, size_t errlen)
 		pthread_attr_t attr;
 		int e = pthread_attr_init(&attr);
 
+		/* Counted before it runs, so a pause (-S) waits for it to park. */
+		pause_slot_start(&vm->pause, i);
 		/* Pinned from its first instruction: no migration after start. */
 		if (!e && vcpu->affinity)
 			e = pthread_attr_setaffinity_np(&attr, sizeof(cpu_set_t),
@@ -506,6 +542,7 @@ int vcpus_start(struct vm *vm, char *err, size_t errlen)
 			e = pthread_create(&vcpu->thread, &attr, vcpu_thread, vcpu);
 		pthread_attr_destroy(&attr);
 		if (e) {
+			pause_slot_exit(&vm->pause, i);
 			snprintf(err, errlen, "cannot start vCPU thread: %s", strerror(e));
 			return -e;
 		}

@@ -10,6 +10,7 @@
 #include <linux/kvm.h>
 #include <pthread.h>
 #include <sched.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -27,6 +28,9 @@ struct vcpu {
 	pthread_t thread;
 	bool started;
 	const cpu_set_t *affinity;	/* host CPUs for the thread, or NULL */
+	/* Set by the thread itself once `self` is valid: kicks may be sent. */
+	atomic_bool kickable;
+	pthread_t self;
 	/* Exits seen by this vCPU's thread; read once it has stopped (-stats). */
 	struct vcpu_stats {
 		uint64_t exits, io, mmio, intr;

@@ -296,6 +296,8 @@ void vm_destroy(struct vm *vm)
 	if (vm->stop_fd >= 0)
 		close(vm->stop_fd);
 	vm->vm_fd = vm->kvm_fd = vm->stop_fd = -1;
+	/* Last: every thread that could request a stop has ended. */
+	pause_destroy(&vm->pause);
 }
 
 int vm_register_pio(struct vm *vm, const struct bus_device *dev)
@@ -380,6 +382,8 @@ void vm_request_stop(struct vm *vm, int exit_code)
 	    vm->stop_fd >= 0)
 		if (write(vm->stop_fd, &one, sizeof(one)) < 0)
 			log_warn("cannot wake the main thread: %s", strerror(errno));
+	/* A stop wins over any pause: parked vCPUs wake and leave. */
+	pause_stop(&vm->pause);
 }
 
 bool vm_stopping(const struct vm *vm)

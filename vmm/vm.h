@@ -16,6 +16,7 @@
 #include "vmm/bus.h"
 #include "vmm/config.h"
 #include "vmm/guest_mem.h"
+#include "vmm/pause.h"
 
 struct vcpu;
 
@@ -40,6 +41,11 @@ struct vm {
 	atomic_int exit_code;		/* -1 while running */
 	int stop_fd;			/* eventfd the main thread waits on */
 	uint64_t start_ns;		/* CLOCK_MONOTONIC at process start */
+
+	/* Stop the world (vmm/pause.h); set up by vcpus_create. */
+	struct vm_pause pause;
+	struct vm_pause_devices pause_devices;
+	bool devices_quiesced;		/* under pause.transition */
 };
 
 /*
