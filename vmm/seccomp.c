@@ -90,8 +90,11 @@ static const int seccomp_main[] = {
 	__NR_pread64,	/* -stats: KVM's per-vCPU counters */
 };
 
+/* The setters and guest debug: a paused vCPU's registers are read and
+ * written on its own thread (vmm/pause.h), for the GDB stub and QMP. */
 static const unsigned int seccomp_ioctl_vcpu[] = {
 	KVM_RUN, KVM_IRQ_LINE, KVM_GET_REGS, KVM_GET_SREGS, KVM_TRANSLATE,
+	KVM_SET_REGS, KVM_SET_SREGS, KVM_SET_GUEST_DEBUG,
 };
 
 /* Discard/write-zeroes on block devices; TAP offloads after negotiation. */
