@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "devices/inflate.h"
+#include "devices/qcow2_int.h"
 #include "vmm/log.h"
 
 #define QCOW2_MIN_CLUSTER_BITS	9
@@ -40,6 +41,7 @@
 #define QCOW2_INCOMPAT_EXTL2		(1ull << 4)
 /* autoclear_features */
 #define QCOW2_AUTOCLEAR_BITMAPS		(1ull << 0)
+#define QCOW2_AUTOCLEAR_OFFSET		88	/* in the header */
 
 /* Header extension types. */
 #define QCOW2_EXT_END			0x00000000u
@@ -48,12 +50,6 @@
 #define QCOW2_EXT_BITMAPS		0x23852875u
 #define QCOW2_EXT_ENCRYPTION		0x0537be77u
 #define QCOW2_EXT_DATA_FILE		0x44415441u
-
-/* Table entries. */
-#define QCOW2_OFFSET_MASK	0x00fffffffffffe00ull	/* bits 9..55 */
-#define QCOW2_COPIED		(1ull << 63)
-#define QCOW2_COMPRESSED	(1ull << 62)
-#define QCOW2_ZERO		(1ull << 0)
 
 /* The on-disk header, big-endian, v2 fields then v3 fields. */
 struct qcow2_disk_header {
@@ -81,53 +77,6 @@ struct qcow2_disk_header {
 _Static_assert(sizeof(struct qcow2_disk_header) == QCOW2_V3_HEADER_BYTES,
 	       "qcow2 header layout");
 
-struct qcow2_l2_slot {
-	uint64_t offset;		/* host offset of the table, 0 = empty */
-	uint64_t last_use;
-	uint64_t *table;		/* big-endian entries, as on disk */
-};
-
-enum qcow2_kind {
-	QCOW2_UNALLOCATED,		/* backing image, or zeroes */
-	QCOW2_ZEROES,
-	QCOW2_DATA,
-	QCOW2_COMPRESSED_DATA,
-};
-
-struct qcow2 {
-	struct disk_image img;
-	struct disk file;
-	uint64_t file_size;
-	char *backing_path;		/* owned; backing->path points here */
-	struct disk_image *backing;
-
-	uint32_t version;
-	uint32_t cluster_bits;
-	uint64_t cluster_size;
-	uint32_t l2_bits;		/* log2 of entries per L2 table */
-	uint64_t incompat, compat, autoclear;
-	uint32_t refcount_order;
-	uint32_t header_length;
-	uint32_t nb_snapshots;
-	uint64_t refcount_table_offset;
-	uint32_t refcount_table_clusters;
-
-	uint64_t *l1;			/* host-endian */
-	uint32_t l1_size;
-	uint64_t l1_offset;
-
-	struct qcow2_l2_slot *l2_cache;
-	unsigned int l2_slots;
-	uint64_t l2_clock;
-
-	/* Compressed clusters: the last one inflated stays here. */
-	uint8_t *zbuf_in, *zbuf_out;
-	uint64_t zbuf_host;		/* its L2 entry, 0 = none */
-	unsigned int inflate_warnings;
-
-	struct iovec *scratch;		/* IOV_MAX entries */
-};
-
 bool qcow2_probe(const uint8_t *buf, uint64_t len)
 {
 	return len >= 4 && ((uint32_t)buf[0] << 24 | (uint32_t)buf[1] << 16 |
@@ -135,22 +84,6 @@ bool qcow2_probe(const uint8_t *buf, uint64_t len)
 }
 
 /* ---- file access --------------------------------------------------- */
-
-static int qcow2_pread(struct qcow2 *q, void *buf, uint64_t len, uint64_t off)
-{
-	struct iovec iov = { .iov_base = buf, .iov_len = len };
-
-	if (off > q->file_size || len > q->file_size - off)
-		return -EIO;	/* a pointer past the end of the file */
-	return disk_read(&q->file, &iov, 1, off);
-}
-
-/* An offset of a cluster-sized structure: aligned and inside the file. */
-static bool qcow2_cluster_ok(const struct qcow2 *q, uint64_t off)
-{
-	return off && !(off & (q->cluster_size - 1)) &&
-	       off <= q->file_size && q->cluster_size <= q->file_size - off;
-}
 
 /* ---- iovec helpers --------------------------------------------------- */
 
@@ -197,35 +130,60 @@ static void qcow2_iov_fill(const struct iovec *iov, int cnt, const uint8_t *buf)
 
 /* ---- the L2 cache ------------------------------------------------------ */
 
-/* The L2 table at host offset off (checked by the caller), cached. */
-static int qcow2_l2_get(struct qcow2 *q, uint64_t off, uint64_t **table)
+/* The least recently used slot, its table allocated, emptied. */
+static int qcow2_l2_victim(struct qcow2 *q, struct qcow2_l2_slot **out)
 {
 	struct qcow2_l2_slot *victim = &q->l2_cache[0];
-	int ret;
 
-	for (unsigned int i = 0; i < q->l2_slots; i++) {
-		struct qcow2_l2_slot *s = &q->l2_cache[i];
-
-		if (s->offset == off) {
-			s->last_use = ++q->l2_clock;
-			*table = s->table;
-			return 0;
-		}
-		if (s->last_use < victim->last_use)
-			victim = s;
-	}
+	for (unsigned int i = 1; i < q->l2_slots; i++)
+		if (q->l2_cache[i].last_use < victim->last_use)
+			victim = &q->l2_cache[i];
 	if (!victim->table) {
 		victim->table = malloc(q->cluster_size);
 		if (!victim->table)
 			return -ENOMEM;
 	}
 	victim->offset = 0;
-	ret = qcow2_pread(q, victim->table, q->cluster_size, off);
+	victim->last_use = ++q->l2_clock;
+	*out = victim;
+	return 0;
+}
+
+/* The L2 table at host offset off (checked by the caller), cached. */
+static int qcow2_l2_get(struct qcow2 *q, uint64_t off, uint64_t **table)
+{
+	struct qcow2_l2_slot *slot;
+	int ret;
+
+	for (unsigned int i = 0; i < q->l2_slots; i++) {
+		slot = &q->l2_cache[i];
+		if (slot->offset == off) {
+			slot->last_use = ++q->l2_clock;
+			*table = slot->table;
+			return 0;
+		}
+	}
+	ret = qcow2_l2_victim(q, &slot);
+	if (!ret)
+		ret = qcow2_pread(q, slot->table, q->cluster_size, off);
 	if (ret)
 		return ret;
-	victim->offset = off;
-	victim->last_use = ++q->l2_clock;
-	*table = victim->table;
+	slot->offset = off;
+	*table = slot->table;
+	return 0;
+}
+
+/* A new, empty L2 table for host offset off, in the cache. */
+static int qcow2_l2_new(struct qcow2 *q, uint64_t off, uint64_t **table)
+{
+	struct qcow2_l2_slot *slot;
+	int ret = qcow2_l2_victim(q, &slot);
+
+	if (ret)
+		return ret;
+	memset(slot->table, 0, q->cluster_size);
+	slot->offset = off;
+	*table = slot->table;
 	return 0;
 }
 
@@ -260,32 +218,42 @@ static int qcow2_classify(const struct qcow2 *q, uint64_t entry,
 		*host = entry;
 		return 0;
 	}
+	*host = entry & QCOW2_OFFSET_MASK;
 	if (q->version >= 3 && (entry & QCOW2_ZERO)) {
+		/* Reads as zeroes; a preallocated cluster may stay behind. */
 		*kind = QCOW2_ZEROES;
 		return 0;
 	}
-	*host = entry & QCOW2_OFFSET_MASK;
 	if (!*host) {
 		*kind = QCOW2_UNALLOCATED;
 		return 0;
 	}
 	if (!qcow2_cluster_ok(q, *host))
 		return -EIO;
-	*kind = QCOW2_DATA;
+	*kind = (entry & QCOW2_COPIED) ? QCOW2_DATA : QCOW2_DATA_SHARED;
 	return 0;
+}
+
+/* The host bytes a compressed cluster's data occupies. */
+static void qcow2_compressed_range(const struct qcow2 *q, uint64_t entry,
+				   uint64_t *off, uint64_t *len)
+{
+	uint32_t shift = 62 - (q->cluster_bits - 8);
+	uint64_t nsect_mask = (1ull << (q->cluster_bits - 8)) - 1;
+	uint64_t nsect = ((entry >> shift) & nsect_mask) + 1;
+
+	*off = entry & ((1ull << shift) - 1);
+	*len = nsect * 512 - (*off & 511);
 }
 
 /* ---- compressed clusters ------------------------------------------------ */
 
 static int qcow2_inflate_cluster(struct qcow2 *q, uint64_t entry)
 {
-	uint32_t shift = 62 - (q->cluster_bits - 8);
-	uint64_t nsect_mask = (1ull << (q->cluster_bits - 8)) - 1;
-	uint64_t coff = entry & ((1ull << shift) - 1);
-	uint64_t nsect = ((entry >> shift) & nsect_mask) + 1;
-	uint64_t clen = nsect * 512 - (coff & 511);
+	uint64_t coff, clen;
 	int ret;
 
+	qcow2_compressed_range(q, entry, &coff, &clen);
 	if (q->zbuf_host == entry)
 		return 0;
 	if (!q->zbuf_in) {
@@ -362,8 +330,10 @@ static int qcow2_extent(struct qcow2 *q, uint64_t off, uint64_t max,
 	if (ret)
 		return ret;
 	*len = q->cluster_size - in_cluster;
-	if (*kind == QCOW2_DATA)
+	if (*kind == QCOW2_DATA || *kind == QCOW2_DATA_SHARED)
 		*host += in_cluster;
+	if (*kind == QCOW2_ZEROES)
+		*host = 0;
 	if (*kind == QCOW2_COMPRESSED_DATA)
 		*host = entry;
 	while (*len < max && *kind != QCOW2_COMPRESSED_DATA) {
@@ -374,7 +344,8 @@ static int qcow2_extent(struct qcow2 *q, uint64_t off, uint64_t max,
 		if (!ret)
 			ret = qcow2_classify(q, entry, &k, &h);
 		if (ret || k != *kind ||
-		    (k == QCOW2_DATA && h != *host + *len))
+		    ((k == QCOW2_DATA || k == QCOW2_DATA_SHARED) &&
+		     h != *host + *len))
 			break;
 		*len += q->cluster_size;
 	}
@@ -412,6 +383,7 @@ static int qcow2_readv(struct disk_image *img, const struct iovec *iov,
 			qcow2_iov_fill(q->scratch, n, NULL);
 			break;
 		case QCOW2_DATA:
+		case QCOW2_DATA_SHARED:
 			n = qcow2_iov_slice(q->scratch, iov, cnt, done, len);
 			ret = disk_read(&q->file, q->scratch, n, host);
 			break;
@@ -431,14 +403,206 @@ static int qcow2_readv(struct disk_image *img, const struct iovec *iov,
 	return 0;
 }
 
+/* ---- writes ------------------------------------------------------------ */
+
+/* Copy the slice [skip, skip + len) of iov into buf. */
+static void qcow2_iov_to_buf(uint8_t *buf, const struct iovec *iov, int cnt,
+			     uint64_t skip, uint64_t len)
+{
+	for (int i = 0; i < cnt && len; i++) {
+		uint64_t take;
+
+		if (skip >= iov[i].iov_len) {
+			skip -= iov[i].iov_len;
+			continue;
+		}
+		take = iov[i].iov_len - skip;
+		if (take > len)
+			take = len;
+		memcpy(buf, (char *)iov[i].iov_base + skip, take);
+		buf += take;
+		len -= take;
+		skip = 0;
+	}
+}
+
+/* The guest cluster at gc_off as it reads now, into q->cbuf. */
+static int qcow2_cow_fill(struct qcow2 *q, uint64_t gc_off, uint64_t entry)
+{
+	struct iovec iov = { q->cbuf, q->cluster_size };
+	enum qcow2_kind kind;
+	uint64_t host;
+	int ret = qcow2_classify(q, entry, &kind, &host);
+
+	if (ret)
+		return ret;
+	switch (kind) {
+	case QCOW2_UNALLOCATED:
+		return qcow2_read_backing(q, &iov, 1, 0, q->cluster_size,
+					  gc_off);
+	case QCOW2_ZEROES:
+		memset(q->cbuf, 0, q->cluster_size);
+		return 0;
+	case QCOW2_COMPRESSED_DATA:
+		ret = qcow2_inflate_cluster(q, entry);
+		if (!ret)
+			memcpy(q->cbuf, q->zbuf_out, q->cluster_size);
+		return ret;
+	case QCOW2_DATA:
+	case QCOW2_DATA_SHARED:
+		return qcow2_pread(q, q->cbuf, q->cluster_size, host);
+	}
+	return -EIO;
+}
+
+/* Give up the host clusters an L2 entry held (after it stopped). */
+static int qcow2_release(struct qcow2 *q, uint64_t entry)
+{
+	uint64_t off, len;
+
+	if (entry & QCOW2_COMPRESSED) {
+		qcow2_compressed_range(q, entry, &off, &len);
+		return qcow2_free_range(q, off, len);
+	}
+	off = entry & QCOW2_OFFSET_MASK;
+	return off ? qcow2_free_range(q, off, q->cluster_size) : 0;
+}
+
+/*
+ * The L2 table covering guest cluster gc, for changing: made when the L1
+ * entry is empty (*fresh: the caller writes it whole, then the L1 entry).
+ */
+static int qcow2_l2_for_write(struct qcow2 *q, uint64_t gc, uint64_t **table,
+			      uint64_t *l2_off, bool *fresh)
+{
+	uint64_t l1_index = gc >> q->l2_bits, l1e = q->l1[l1_index];
+	int ret;
+
+	*fresh = false;
+	*l2_off = l1e & QCOW2_OFFSET_MASK;
+	if (*l2_off) {
+		/* A table shared with a snapshot would need copying first. */
+		if (!(l1e & QCOW2_COPIED) || !qcow2_cluster_ok(q, *l2_off))
+			return -EIO;
+		return qcow2_l2_get(q, *l2_off, table);
+	}
+	ret = qcow2_alloc_cluster(q, l2_off);
+	if (!ret)
+		ret = qcow2_l2_new(q, *l2_off, table);
+	if (ret)
+		return ret;
+	*fresh = true;
+	return 0;
+}
+
+/*
+ * Point guest cluster gc at new_entry: in a fresh table, write the table
+ * whole, then (after a barrier) the L1 entry; else the one L2 entry.
+ * The caller has made everything new_entry names durable-before (barrier).
+ */
+static int qcow2_set_l2(struct qcow2 *q, uint64_t gc, uint64_t *table,
+			uint64_t l2_off, bool fresh, uint64_t new_entry)
+{
+	uint64_t i = gc & ((1ull << q->l2_bits) - 1), l1e;
+	int ret;
+
+	table[i] = htobe64(new_entry);
+	if (!fresh)
+		return qcow2_pwrite(q, &table[i], 8, l2_off + i * 8);
+	ret = qcow2_pwrite(q, table, q->cluster_size, l2_off);
+	if (!ret)
+		ret = qcow2_barrier(q);
+	if (ret)
+		return ret;
+	q->l1[gc >> q->l2_bits] = l2_off | QCOW2_COPIED;
+	l1e = htobe64(q->l1[gc >> q->l2_bits]);
+	return qcow2_pwrite(q, &l1e, 8, q->l1_offset + (gc >> q->l2_bits) * 8);
+}
+
+/*
+ * A write into a cluster that is not ours alone (unallocated, zero,
+ * compressed or shared): a new cluster gets the old contents with the
+ * new bytes over them, then the tables point at it, then the old cluster
+ * is released.  Order: data + refcount, barrier, L2 (+ L1), barrier, free.
+ */
+static int qcow2_write_new_cluster(struct qcow2 *q, const struct iovec *iov,
+				   int cnt, uint64_t skip, uint64_t len,
+				   uint64_t off)
+{
+	uint64_t gc = off >> q->cluster_bits, gc_off = gc << q->cluster_bits;
+	uint64_t old, host, l2_off, *table;
+	bool fresh;
+	int n, ret;
+
+	ret = qcow2_l2_entry(q, gc, &old);
+	if (!ret && len < q->cluster_size) {
+		ret = qcow2_cow_fill(q, gc_off, old);
+		if (!ret)
+			qcow2_iov_to_buf(q->cbuf + (off - gc_off), iov, cnt,
+					 skip, len);
+	}
+	if (!ret)
+		ret = qcow2_alloc_cluster(q, &host);
+	if (ret)
+		return ret;
+	if (len < q->cluster_size) {
+		ret = qcow2_pwrite(q, q->cbuf, q->cluster_size, host);
+	} else {
+		n = qcow2_iov_slice(q->scratch, iov, cnt, skip, len);
+		ret = disk_write(&q->file, q->scratch, n, host);
+		if (!ret && host + q->cluster_size > q->file_size)
+			q->file_size = host + q->cluster_size;
+	}
+	if (!ret)
+		ret = qcow2_barrier(q);
+	if (!ret)
+		ret = qcow2_l2_for_write(q, gc, &table, &l2_off, &fresh);
+	if (!ret)
+		ret = qcow2_set_l2(q, gc, table, l2_off, fresh,
+				   host | QCOW2_COPIED);
+	if (ret || !(old & (QCOW2_COMPRESSED | QCOW2_OFFSET_MASK)))
+		return ret;
+	ret = qcow2_barrier(q);
+	return ret ? ret : qcow2_release(q, old);
+}
+
 static int qcow2_writev(struct disk_image *img, const struct iovec *iov,
 			int cnt, uint64_t off)
 {
-	(void)img;
-	(void)iov;
-	(void)cnt;
-	(void)off;
-	return -EROFS;
+	struct qcow2 *q = (struct qcow2 *)img;
+	uint64_t total = 0, done = 0;
+
+	if (q->broken)
+		return -EIO;
+	if (cnt > IOV_MAX)
+		return -EINVAL;
+	for (int i = 0; i < cnt; i++)
+		total += iov[i].iov_len;
+	while (done < total) {
+		uint64_t in_cluster = (off + done) & (q->cluster_size - 1);
+		enum qcow2_kind kind;
+		uint64_t host, len;
+		int n, ret;
+
+		ret = qcow2_extent(q, off + done, total - done, &kind, &host,
+				   &len);
+		if (ret)
+			return ret;
+		if (kind == QCOW2_DATA) {
+			/* Ours alone: in place, contiguous clusters at once. */
+			n = qcow2_iov_slice(q->scratch, iov, cnt, done, len);
+			ret = disk_write(&q->file, q->scratch, n, host);
+		} else {
+			if (len > q->cluster_size - in_cluster)
+				len = q->cluster_size - in_cluster;
+			ret = qcow2_write_new_cluster(q, iov, cnt, done, len,
+						      off + done);
+		}
+		if (ret)
+			return ret;
+		done += len;
+	}
+	return 0;
 }
 
 static int qcow2_flush(struct disk_image *img)
@@ -448,22 +612,125 @@ static int qcow2_flush(struct disk_image *img)
 	return disk_flush(&q->file);
 }
 
+/* Clusters changed per barrier by discard and write-zeroes. */
+#define QCOW2_UNMAP_BATCH 1024
+
+/* Barrier, then give back the host clusters of the entries in freed. */
+static int qcow2_release_batch(struct qcow2 *q, const uint64_t *freed,
+			       unsigned int *nfreed)
+{
+	int ret = *nfreed ? qcow2_barrier(q) : 0;
+
+	for (unsigned int k = 0; k < *nfreed && !ret; k++)
+		ret = qcow2_release(q, freed[k]);
+	*nfreed = 0;
+	return ret;
+}
+
+/*
+ * Point whole clusters [gc, gc + nr) at want (0: unallocated, or
+ * QCOW2_ZERO) and give back their host clusters.  discard: leave
+ * unallocated clusters alone (they may show the backing image, allowed
+ * after a discard); otherwise (write-zeroes) every cluster must end up
+ * reading zeroes, making L2 tables where needed.
+ */
+static int qcow2_unmap_clusters(struct qcow2 *q, uint64_t gc, uint64_t nr,
+				uint64_t want, bool discard)
+{
+	uint64_t freed[QCOW2_UNMAP_BATCH];
+	unsigned int nfreed = 0;
+	int ret = 0;
+
+	for (uint64_t i = 0; i < nr && !ret; i++) {
+		uint64_t old, l2_off, *table;
+		bool fresh;
+
+		ret = qcow2_l2_entry(q, gc + i, &old);
+		if (ret || old == want)
+			continue;
+		if (!old && (discard || !q->backing))
+			continue;	/* reads right already */
+		ret = qcow2_l2_for_write(q, gc + i, &table, &l2_off, &fresh);
+		if (!ret)
+			ret = qcow2_set_l2(q, gc + i, table, l2_off, fresh, want);
+		if (!ret && (old & (QCOW2_COMPRESSED | QCOW2_OFFSET_MASK)))
+			freed[nfreed++] = old;
+		if (!ret && nfreed == QCOW2_UNMAP_BATCH)
+			ret = qcow2_release_batch(q, freed, &nfreed);
+	}
+	if (!ret)
+		ret = qcow2_release_batch(q, freed, &nfreed);
+	return ret;
+}
+
+/* Write zeroes the slow way: zero clusters through the write path. */
+static int qcow2_write_zero_bytes(struct qcow2 *q, uint64_t off, uint64_t len)
+{
+	while (len) {
+		uint64_t in = off & (q->cluster_size - 1);
+		struct iovec iov = { q->zero_cluster, q->cluster_size - in };
+		int ret;
+
+		if (iov.iov_len > len)
+			iov.iov_len = len;
+		ret = qcow2_writev(&q->img, &iov, 1, off);
+		if (ret)
+			return ret;
+		off += iov.iov_len;
+		len -= iov.iov_len;
+	}
+	return 0;
+}
+
+/* The whole clusters inside [off, off + len): [*first, *first + *nr). */
+static void qcow2_whole_clusters(const struct qcow2 *q, uint64_t off,
+				 uint64_t len, uint64_t *first, uint64_t *nr)
+{
+	uint64_t start = (off + q->cluster_size - 1) >> q->cluster_bits;
+	uint64_t end = (off + len) >> q->cluster_bits;
+
+	/* The image's last cluster may be cut short by its size. */
+	if (off + len == q->img.size && (q->img.size & (q->cluster_size - 1)))
+		end++;
+	*first = start;
+	*nr = end > start ? end - start : 0;
+}
+
 static int qcow2_discard(struct disk_image *img, uint64_t off, uint64_t len)
 {
-	(void)img;
-	(void)off;
-	(void)len;
-	return -EROFS;
+	struct qcow2 *q = (struct qcow2 *)img;
+	uint64_t first, nr;
+
+	if (q->broken)
+		return -EIO;
+	/* A v3 image with a backing file keeps discarded clusters reading
+	 * zeroes rather than the older backing data, as QEMU does. */
+	qcow2_whole_clusters(q, off, len, &first, &nr);
+	return qcow2_unmap_clusters(q, first, nr, q->version >= 3 &&
+				    q->backing ? QCOW2_ZERO : 0, true);
 }
 
 static int qcow2_write_zeroes(struct disk_image *img, uint64_t off,
 			      uint64_t len, bool unmap)
 {
-	(void)img;
-	(void)off;
-	(void)len;
-	(void)unmap;
-	return -EROFS;
+	struct qcow2 *q = (struct qcow2 *)img;
+	uint64_t first, nr, head, end;
+	int ret;
+
+	(void)unmap;	/* zero entries free the space: always unmapped */
+	if (q->broken)
+		return -EIO;
+	qcow2_whole_clusters(q, off, len, &first, &nr);
+	if (q->version < 3 || !nr)
+		return qcow2_write_zero_bytes(q, off, len);
+	head = (first << q->cluster_bits) - off;
+	end = (first + nr) << q->cluster_bits;
+	ret = qcow2_write_zero_bytes(q, off, head);
+	if (!ret)
+		ret = qcow2_unmap_clusters(q, first, nr, QCOW2_ZERO, false);
+	if (!ret && end < off + len)
+		ret = qcow2_write_zero_bytes(q, end, off + len - end);
+	return ret;
 }
 
 static void qcow2_free(struct qcow2 *q)
@@ -477,6 +744,9 @@ static void qcow2_free(struct qcow2 *q)
 	free(q->zbuf_in);
 	free(q->zbuf_out);
 	free(q->scratch);
+	free(q->cbuf);
+	free(q->zero_cluster);
+	qcow2_refcount_close(q);
 	free(q);
 }
 
@@ -811,6 +1081,47 @@ static int qcow2_alloc_caches(struct qcow2 *q)
 	return q->l2_cache && q->scratch ? 0 : -ENOMEM;
 }
 
+/*
+ * Writing needs the refcounts, and an image whose clusters are ours
+ * alone: internal snapshots share clusters (copying shared L2 tables is
+ * not implemented), so such an image is read-only here.
+ */
+static int qcow2_open_for_writing(struct qcow2 *q,
+				  const struct drive_config *cfg,
+				  char err[CONFIG_ERR_MAX])
+{
+	const char *p = q->file.path;
+	int ret;
+
+	if (q->nb_snapshots)
+		return qcow2_err(err, "%s: the image has %u internal snapshots; "
+				 "minivmm writes only images without them "
+				 "(readonly=on reads the current state)", p,
+				 q->nb_snapshots);
+	ret = qcow2_refcount_open(q, err);
+	if (ret)
+		return ret;
+	/* Only O_DSYNC writes and cache=unsafe need no fdatasync between
+	 * a refcount and the table that then names the cluster. */
+	q->barriers = cfg->cache == DRIVE_CACHE_WRITEBACK ||
+		      cfg->cache == DRIVE_CACHE_NONE;
+	if (posix_memalign((void **)&q->cbuf, 4096, q->cluster_size) ||
+	    !(q->zero_cluster = calloc(1, q->cluster_size)))
+		return qcow2_err(err, "%s: out of memory", p);
+	/* Auto-clear features we do not keep up to date are cleared, as
+	 * the format asks of a writer that does not know them. */
+	if (q->autoclear) {
+		uint64_t zero = 0;
+
+		ret = qcow2_pwrite(q, &zero, 8, QCOW2_AUTOCLEAR_OFFSET);
+		if (ret)
+			return qcow2_err(err, "%s: cannot write the header: %s",
+					 p, strerror(-ret));
+		q->autoclear = 0;
+	}
+	return 0;
+}
+
 int qcow2_open(struct disk *file, const struct drive_config *cfg,
 	       struct disk_image_chain *chain, struct disk_image **out,
 	       char err[CONFIG_ERR_MAX])
@@ -829,11 +1140,10 @@ int qcow2_open(struct disk *file, const struct drive_config *cfg,
 	if (!ret)
 		ret = qcow2_parse_extensions(q, backing_off ? backing_off :
 					     q->cluster_size, fmt, err);
-	if (!ret && !cfg->readonly)
-		ret = qcow2_err(err, "%s: writing to qcow2 images is not "
-				"supported yet; use readonly=on", file->path);
 	if (!ret)
 		ret = qcow2_load_l1(q, err);
+	if (!ret && !cfg->readonly)
+		ret = qcow2_open_for_writing(q, cfg, err);
 	if (!ret && backing_off)
 		ret = qcow2_open_backing(q, cfg, backing_off, backing_len, fmt,
 					 chain, err);

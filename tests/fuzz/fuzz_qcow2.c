@@ -4,7 +4,9 @@
  * name and format, L1/L2 tables, compressed clusters.  The image is
  * opened read-only as qcow2 (a backing name may point at back.raw or
  * back.qcow2 beside it, or at itself), then read at its start, middle
- * and end.  Oracles: ASan/UBSan (no access outside buffers, no leak) and
+ * and end; inputs of odd length are opened read-write too and written
+ * (a partial and a whole cluster), discarded and zeroed, which walks the
+ * refcount table and blocks.  Oracles: ASan/UBSan (no access outside buffers, no leak) and
  * the back-end returns 0 or -errno, never anything else.
  */
 #include <assert.h>
@@ -37,6 +39,29 @@ static void fuzz_qcow2_setup(void)
 	close(fd);
 }
 
+static void fuzz_write_at(struct disk_image *img, uint64_t off)
+{
+	static uint8_t buf[FUZZ_READ_BYTES * 16];
+	struct iovec iov = { buf, sizeof(buf) };
+	int ret;
+
+	if (img->size < sizeof(buf))
+		return;
+	if (off > img->size - sizeof(buf))
+		off = img->size - sizeof(buf);
+	off &= ~511ull;
+	memset(buf, 0xa5, sizeof(buf));
+	ret = disk_image_writev(img, &iov, 1, off);
+	assert(ret == 0 || (ret < 0 && ret > -4096));
+	iov.iov_len = 1536;
+	ret = disk_image_writev(img, &iov, 1, off + 512);
+	assert(ret == 0 || (ret < 0 && ret > -4096));
+	ret = disk_image_discard(img, off, sizeof(buf));
+	assert(ret == 0 || (ret < 0 && ret > -4096));
+	ret = disk_image_write_zeroes(img, off, sizeof(buf), true);
+	assert(ret == 0 || (ret < 0 && ret > -4096));
+}
+
 static void fuzz_read_at(struct disk_image *img, uint64_t off)
 {
 	static uint8_t buf[FUZZ_READ_BYTES];
@@ -67,7 +92,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	close(fd);
 	cfg.path = fuzz_img;
+	cfg.readonly = !(size & 1);
 	if (disk_image_open(&cfg, &img, err) == 0) {
+		if (!cfg.readonly) {
+			fuzz_write_at(img, 0);
+			fuzz_write_at(img, img->size / 3);
+		}
 		for (uint64_t i = 0; i < 8; i++)
 			fuzz_read_at(img, i * FUZZ_READ_BYTES);
 		fuzz_read_at(img, img->size / 2);
