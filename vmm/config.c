@@ -19,7 +19,7 @@
 #define CONFIG_SERIAL_MAX	20	/* virtio-blk GET_ID is 20 bytes */
 #define CONFIG_IFNAME_MAX	15	/* IFNAMSIZ - 1 */
 #define CONFIG_QUOTE_MAX	48	/* user text echoed in a message */
-#define CONFIG_NR_OPTIONS	23	/* entries in config_options[] */
+#define CONFIG_NR_OPTIONS	24	/* entries in config_options[] */
 
 #define FNV1A_OFFSET		2166136261u
 #define FNV1A_PRIME		16777619u
@@ -588,6 +588,46 @@ static int config_opt_console_log(struct config *cfg, const char *opt,
 	return config_parse_console_log(cfg, arg, err);
 }
 
+/*
+ * -qmp unix:PATH,server=on,wait=off (QEMU's spelling; the older
+ * unix:PATH,server,nowait too).  Only a listening socket that does not
+ * wait for a client is offered, so both flags must be given.
+ */
+int config_parse_qmp(struct config *cfg, char *spec, char err[CONFIG_ERR_MAX])
+{
+	bool server = false, nowait = false;
+	char *tok, *save = NULL;
+
+	if (strncmp(spec, "unix:", 5))
+		return config_error(err, "-qmp: takes unix:PATH,server=on,wait=off");
+	tok = strchr(spec + 5, ',');
+	if (tok)
+		*tok++ = '\0';
+	if (!spec[5])
+		return config_error(err, "-qmp: empty socket path");
+	cfg->qmp_path = spec + 5;
+	for (tok = tok ? strtok_r(tok, ",", &save) : NULL; tok;
+	     tok = strtok_r(NULL, ",", &save)) {
+		if (!strcmp(tok, "server") || !strcmp(tok, "server=on"))
+			server = true;
+		else if (!strcmp(tok, "nowait") || !strcmp(tok, "wait=off"))
+			nowait = true;
+		else
+			return config_error(err, "-qmp: unknown flag '%s' (only server=on,wait=off)",
+					    tok);
+	}
+	if (!server || !nowait)
+		return config_error(err, "-qmp: only a listening socket is supported: add server=on,wait=off");
+	return 0;
+}
+
+static int config_opt_qmp(struct config *cfg, const char *opt, char *arg,
+			  char *err)
+{
+	(void)opt;
+	return config_parse_qmp(cfg, arg, err);
+}
+
 static bool config_affinity_seen(const struct config *cfg)
 {
 	return cfg->vcpu_affinity_all.given || cfg->vcpu_affinity_highest >= 0;
@@ -721,6 +761,7 @@ static const struct config_option config_options[] = {
 	{ "tap",	true,	true,	config_opt_tap },
 	{ "serial",	true,	false,	config_opt_serial },
 	{ "console-log", true,	false,	config_opt_console_log },
+	{ "qmp",	true,	false,	config_opt_qmp },
 	{ "vcpu-affinity", true, false,	config_opt_vcpu_affinity },
 	{ "io-affinity", true,	false,	config_opt_io_affinity },
 	{ "netboot",	false,	true,	config_opt_netboot },
@@ -899,6 +940,7 @@ void config_usage(const char *prog)
 	       "  -io-affinity CPUS     pin every other thread (I/O, main) to host CPUs\n"
 	       "  -netboot, -boot n     PXE boot with the built-in firmware\n"
 	       "  -reboot exit|restart  on guest reboot (default exit, code 3)\n"
+	       "  -qmp unix:PATH,server=on,wait=off  QMP control socket (docs/control.md)\n"
 	       "  -trace-boot           print boot phase timestamps on stderr\n"
 	       "  -stats                print device counters on exit\n"
 	       "  -no-seccomp           do not install the seccomp filter\n"

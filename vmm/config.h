@@ -70,6 +70,7 @@ struct config {
 	bool stats;			/* -stats: device counters on exit */
 	bool no_seccomp;		/* -no-seccomp */
 	bool reboot_restart;		/* -reboot restart|exit (default exit) */
+	const char *qmp_path;		/* -qmp unix:PATH,server=on,wait=off */
 	const char *dump_acpi_dir;	/* -dump-acpi DIR: write tables, exit */
 	const char *user;		/* -user NAME: drop privileges */
 	const char *chroot_dir;		/* -chroot DIR */
@@ -94,6 +95,7 @@ int config_parse_nic(struct nic_config *n, char *spec,
 		     char err[CONFIG_ERR_MAX]);
 int config_parse_console_log(struct config *cfg, char *spec,
 			     char err[CONFIG_ERR_MAX]);
+int config_parse_qmp(struct config *cfg, char *spec, char err[CONFIG_ERR_MAX]);
 int config_parse_size(const char *s, uint64_t *bytes);
 int config_parse_mac(const char *s, uint8_t mac[6]);
 void config_default_mac(const char *tap, uint8_t mac[6]);

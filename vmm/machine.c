@@ -28,6 +28,7 @@
 #include "vmm/loader.h"
 #include "vmm/log.h"
 #include "vmm/privdrop.h"
+#include "vmm/qmp_server.h"
 #include "vmm/seccomp.h"
 #include "vmm/trace.h"
 #include "vmm/vcpu.h"
@@ -50,6 +51,10 @@ struct machine {
 	struct acpi_virtio_mmio virtio[LAYOUT_VIRTIO_MMIO_MAX];
 	unsigned int nr_virtio;
 	cpu_set_t host_cpus;	/* this process's CPUs before -io-affinity */
+	struct qmp_server *qmp;	/* -qmp, or NULL */
+	struct qmp_backend qmp_be;
+	/* Why the host stopped the VM (QEMU's ShutdownCause), for SHUTDOWN. */
+	_Atomic(const char *) stop_reason;
 	char err[MACHINE_ERR_MAX];
 };
 
@@ -271,6 +276,206 @@ static int machine_boot(struct machine *m)
 				    entry.rsp, m->err, sizeof(m->err));
 }
 
+/* ---- QMP (docs/control.md) ---- */
+
+/* A stop from the host side; the first reason is kept, like the code. */
+static void machine_host_stop(struct machine *m, const char *reason, int code)
+{
+	const char *none = NULL;
+
+	if (!vm_stopping(&m->vm))
+		atomic_compare_exchange_strong(&m->stop_reason, &none, reason);
+	vm_request_stop(&m->vm, code);
+}
+
+static enum qmp_run_state machine_qmp_state(void *ctx)
+{
+	struct machine *m = ctx;
+
+	return vm_stopping(&m->vm) ? QMP_STATE_SHUTDOWN : QMP_STATE_RUNNING;
+}
+
+static int machine_qmp_quit(void *ctx, char *err, size_t errlen)
+{
+	(void)err;
+	(void)errlen;
+	machine_host_stop(ctx, "host-qmp-quit", EXIT_STOPPED);
+	return 0;
+}
+
+/* A reset is a reboot: exit 3, or a fresh start with -reboot restart. */
+static int machine_qmp_reset(void *ctx, char *err, size_t errlen)
+{
+	(void)err;
+	(void)errlen;
+	machine_host_stop(ctx, "host-qmp-system-reset", EXIT_GUEST_REBOOT);
+	return 0;
+}
+
+static void machine_qmp_cpus(void *ctx, struct json_writer *w)
+{
+	struct machine *m = ctx;
+	unsigned int threads = m->topo.threads, cores = m->topo.cores;
+	char path[64];
+
+	jw_array_begin(w);
+	for (unsigned int i = 0; i < m->vm.nr_vcpus; i++) {
+		jw_object_begin(w);
+		jw_kv_int(w, "thread-id", atomic_load(&m->vm.vcpus[i].tid));
+		jw_key(w, "props");
+		jw_object_begin(w);
+		jw_kv_uint(w, "core-id", (i / threads) % cores);
+		jw_kv_uint(w, "thread-id", i % threads);
+		jw_kv_uint(w, "socket-id", i / (threads * cores));
+		jw_object_end(w);
+		snprintf(path, sizeof(path), "/machine/unattached/device[%u]", i);
+		jw_kv_string(w, "qom-path", path);
+		jw_kv_uint(w, "cpu-index", i);
+		jw_kv_string(w, "target", "x86_64");
+		jw_object_end(w);
+	}
+	jw_array_end(w);
+}
+
+static void machine_qmp_block(void *ctx, struct json_writer *w)
+{
+	struct machine *m = ctx;
+	const struct config *cfg = m->vm.cfg;
+	char dev[8];
+
+	jw_array_begin(w);
+	for (unsigned int i = 0; i < cfg->nr_drives; i++) {
+		const struct drive_config *d = &cfg->drive[i];
+
+		snprintf(dev, sizeof(dev), "vd%c", 'a' + i);
+		jw_object_begin(w);
+		jw_kv_string(w, "device", dev);
+		jw_kv_bool(w, "locked", false);
+		jw_kv_bool(w, "removable", false);
+		jw_kv_string(w, "type", "unknown");
+		jw_key(w, "inserted");
+		jw_object_begin(w);
+		jw_kv_string(w, "file", d->path);
+		jw_kv_bool(w, "ro", d->readonly);
+		if (d->format != DRIVE_FORMAT_PROBE)
+			jw_kv_string(w, "drv", d->format == DRIVE_FORMAT_QCOW2 ?
+				     "qcow2" : "raw");
+		jw_object_end(w);
+		jw_object_end(w);
+	}
+	jw_array_end(w);
+}
+
+static void machine_qmp_nic(struct json_writer *w, const char *name,
+			    const struct virtio_net_stats *st)
+{
+	jw_object_begin(w);
+	jw_kv_string(w, "name", name);
+	jw_kv_uint(w, "rx-bytes", st->rx_bytes);
+	jw_kv_uint(w, "rx-packets", st->rx_packets);
+	jw_kv_uint(w, "rx-errors", st->rx_errors);
+	jw_kv_uint(w, "rx-drops", st->rx_drops);
+	jw_kv_uint(w, "tx-bytes", st->tx_bytes);
+	jw_kv_uint(w, "tx-packets", st->tx_packets);
+	jw_kv_uint(w, "tx-errors", st->tx_errors);
+	jw_kv_uint(w, "tx-drops", st->tx_drops);
+	jw_object_end(w);
+}
+
+/* Counters of a running I/O thread: each one is read whole, not all at once. */
+static void machine_qmp_netstats(void *ctx, struct json_writer *w)
+{
+	struct machine *m = ctx;
+	struct virtio_net_stats st;
+
+	jw_array_begin(w);
+	for (unsigned int i = 0; i < CONFIG_MAX_NICS; i++) {
+		if (!m->net[i])
+			continue;
+		virtio_net_get_stats(m->net[i], &st);
+		machine_qmp_nic(w, m->vm.cfg->nic[i].tap, &st);
+	}
+	jw_array_end(w);
+}
+
+/* What -stats prints at exit, now: vCPU exits and NIC counters. */
+static void machine_qmp_stats(void *ctx, struct json_writer *w)
+{
+	struct machine *m = ctx;
+
+	jw_object_begin(w);
+	jw_key(w, "vcpus");
+	jw_array_begin(w);
+	for (unsigned int i = 0; i < m->vm.nr_vcpus; i++) {
+		const struct vcpu_stats *st = &m->vm.vcpus[i].st;
+
+		jw_object_begin(w);
+		jw_kv_uint(w, "cpu-index", i);
+		jw_kv_uint(w, "exits", st->exits);
+		jw_kv_uint(w, "io", st->io);
+		jw_kv_uint(w, "mmio", st->mmio);
+		jw_kv_uint(w, "intr", st->intr);
+		jw_object_end(w);
+	}
+	jw_array_end(w);
+	jw_key(w, "nics");
+	machine_qmp_netstats(ctx, w);
+	jw_kv_uint(w, "uptime-ms", vm_elapsed_ns(&m->vm) / 1000000);
+	jw_object_end(w);
+}
+
+static int machine_qmp_create(struct machine *m, const struct config *cfg)
+{
+	m->qmp_be = (struct qmp_backend){
+		.ctx = m,
+		.run_state = machine_qmp_state,
+		.quit = machine_qmp_quit,
+		.reset = machine_qmp_reset,
+		.write_cpus = machine_qmp_cpus,
+		.write_block = machine_qmp_block,
+		.write_netstats = machine_qmp_netstats,
+		.write_stats = machine_qmp_stats,
+	};
+	if (!cfg->qmp_path)
+		return 0;
+	return qmp_server_create(&m->qmp, cfg->qmp_path, &m->qmp_be, m->err,
+				 sizeof(m->err));
+}
+
+struct machine_shutdown {
+	bool guest;
+	const char *reason;
+};
+
+static void machine_shutdown_data(struct json_writer *w, void *arg)
+{
+	const struct machine_shutdown *sd = arg;
+
+	jw_object_begin(w);
+	jw_kv_bool(w, "guest", sd->guest);
+	jw_kv_string(w, "reason", sd->reason);
+	jw_object_end(w);
+}
+
+/* The event QEMU sends when the VM ends (or resets) for this exit code. */
+static void machine_qmp_final_event(struct machine *m, int code)
+{
+	struct machine_shutdown sd = { .reason = atomic_load(&m->stop_reason) };
+
+	if (!m->qmp)
+		return;
+	if (!sd.reason) {
+		sd.guest = code != EXIT_VMM_ERROR;
+		sd.reason = code == EXIT_VMM_ERROR ? "host-error" :
+			    code == EXIT_GUEST_REBOOT ||
+			    code == EXIT_GUEST_CRASH ? "guest-reset" :
+			    "guest-shutdown";
+	}
+	qmp_server_event(m->qmp, code == EXIT_GUEST_REBOOT &&
+			 m->vm.cfg->reboot_restart ? "RESET" : "SHUTDOWN",
+			 machine_shutdown_data, &sd);
+}
+
 /* ---- the main thread: signals, console input, stop ---- */
 
 struct machine_input {
@@ -302,7 +507,7 @@ static void machine_read_console(struct machine *m, struct machine_input *in)
 		machine_feed_serial(m, in);
 	}
 	if (quit)
-		vm_request_stop(&m->vm, EXIT_STOPPED);
+		machine_host_stop(m, "host-ui", EXIT_STOPPED);
 }
 
 static void machine_handle_signal(struct machine *m, int sigfd)
@@ -312,7 +517,7 @@ static void machine_handle_signal(struct machine *m, int sigfd)
 	if (read(sigfd, &si, sizeof(si)) != sizeof(si))
 		return;
 	log_info("stopping on signal %s", strsignal(si.ssi_signo));
-	vm_request_stop(&m->vm, EXIT_STOPPED);
+	machine_host_stop(m, "host-signal", EXIT_STOPPED);
 }
 
 static void machine_wait(struct machine *m, int sigfd)
@@ -399,6 +604,9 @@ static int machine_setup(struct machine *m, const struct config *cfg)
 		if (ret)
 			return ret;
 	}
+	ret = machine_qmp_create(m, cfg);
+	if (ret)
+		return ret;
 	ret = machine_pin_io(m, cfg);
 	if (ret)
 		return ret;
@@ -427,11 +635,21 @@ static int machine_setup(struct machine *m, const struct config *cfg)
 	ret = privdrop_apply(cfg->user, cfg->chroot_dir, m->err, sizeof(m->err));
 	if (ret)
 		return ret;
-	return machine_start_io_threads(m);
+	ret = machine_start_io_threads(m);
+	if (ret || !m->qmp)
+		return ret;
+	ret = qmp_server_start(m->qmp, machine_seccomp(m));
+	if (ret)
+		snprintf(m->err, sizeof(m->err), "cannot start the QMP thread: %s",
+			 strerror(-ret));
+	return ret;
 }
 
 static void machine_teardown(struct machine *m)
 {
+	/* Before the devices: a client may be reading their counters. */
+	qmp_server_destroy(m->qmp);
+	m->qmp = NULL;
 	vcpus_destroy(&m->vm);
 	/* Devices after the vCPUs: no guest access can race their teardown. */
 	for (unsigned int i = 0; i < CONFIG_MAX_DRIVES; i++)
@@ -491,6 +709,7 @@ int machine_run(const struct config *cfg, uint64_t start_ns)
 	}
 	machine_wait(m, sigfd);
 	code = atomic_load(&m->vm.exit_code);
+	machine_qmp_final_event(m, code);
 	trace_mark(&m->vm, code == EXIT_GUEST_POWEROFF ? "guest power-off" : "stop");
 	if (!vcpus_stop(&m->vm)) {
 		/* Tearing down under a running vCPU would be worse: leave now;

@@ -6,6 +6,7 @@
  * tests/cli/qmp_shapes.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -246,43 +247,33 @@ static int cmd_query_version(struct qmp_session *s, struct json_writer *w,
 	return 0;
 }
 
-static int cmd_query_commands(struct qmp_session *s, struct json_writer *w,
-			      char *err, size_t errlen)
-{
-	(void)s;
-	(void)err;
-	(void)errlen;
-	jw_array_begin(w);
-	for (size_t i = 0; i < qmp_command_count; i++) {
-		jw_object_begin(w);
-		jw_kv_string(w, "name", qmp_command_names[i]);
-		jw_object_end(w);
-	}
-	jw_array_end(w);
-	return 0;
-}
-
 struct qmp_command {
 	const char *name;
 	qmp_handler fn;
+	size_t hook;	/* offset of the backend callback it needs, or 0 */
 };
 
+#define HOOK(f) offsetof(struct qmp_backend, f)
+
 /* qmp_capabilities is handled by the session itself. */
+static int cmd_query_commands(struct qmp_session *s, struct json_writer *w,
+			      char *err, size_t errlen);
+
 static const struct qmp_command commands[] = {
-	{ "query-status", cmd_query_status },
-	{ "stop", cmd_stop },
-	{ "cont", cmd_cont },
-	{ "system_powerdown", cmd_powerdown },
-	{ "system_reset", cmd_reset },
-	{ "quit", cmd_quit },
-	{ "query-cpus-fast", cmd_query_cpus_fast },
-	{ "query-block", cmd_query_block },
-	{ "query-blockstats", cmd_query_blockstats },
-	{ "query-name", cmd_query_name },
-	{ "query-version", cmd_query_version },
-	{ "query-commands", cmd_query_commands },
-	{ "x-minivmm-query-netstats", cmd_query_netstats },
-	{ "x-minivmm-query-stats", cmd_query_stats },
+	{ "query-status", cmd_query_status, 0 },
+	{ "stop", cmd_stop, HOOK(stop) },
+	{ "cont", cmd_cont, HOOK(cont) },
+	{ "system_powerdown", cmd_powerdown, HOOK(powerdown) },
+	{ "system_reset", cmd_reset, HOOK(reset) },
+	{ "quit", cmd_quit, HOOK(quit) },
+	{ "query-cpus-fast", cmd_query_cpus_fast, HOOK(write_cpus) },
+	{ "query-block", cmd_query_block, HOOK(write_block) },
+	{ "query-blockstats", cmd_query_blockstats, HOOK(write_blockstats) },
+	{ "query-name", cmd_query_name, 0 },
+	{ "query-version", cmd_query_version, 0 },
+	{ "query-commands", cmd_query_commands, 0 },
+	{ "x-minivmm-query-netstats", cmd_query_netstats, HOOK(write_netstats) },
+	{ "x-minivmm-query-stats", cmd_query_stats, HOOK(write_stats) },
 };
 
 #define NR_COMMANDS (sizeof(commands) / sizeof(commands[0]))
@@ -295,12 +286,46 @@ const char *const qmp_command_names[NR_COMMANDS + 1] = {
 };
 const size_t qmp_command_count = NR_COMMANDS + 1;
 
-static const struct qmp_command *find_command(const struct json_value *name)
+/* A command whose backend callback is missing does not exist here. */
+static bool command_available(const struct qmp_backend *be,
+			      const struct qmp_command *c)
+{
+	void (*fn)(void);
+
+	if (!c->hook)
+		return true;
+	memcpy(&fn, (const char *)be + c->hook, sizeof(fn));
+	return fn != NULL;
+}
+
+static const struct qmp_command *find_command(const struct qmp_backend *be,
+					      const struct json_value *name)
 {
 	for (size_t i = 0; i < NR_COMMANDS; i++)
 		if (json_is_string(name, commands[i].name))
-			return &commands[i];
+			return command_available(be, &commands[i]) ?
+			       &commands[i] : NULL;
 	return NULL;
+}
+
+static int cmd_query_commands(struct qmp_session *s, struct json_writer *w,
+			      char *err, size_t errlen)
+{
+	(void)err;
+	(void)errlen;
+	jw_array_begin(w);
+	jw_object_begin(w);
+	jw_kv_string(w, "name", "qmp_capabilities");
+	jw_object_end(w);
+	for (size_t i = 0; i < NR_COMMANDS; i++) {
+		if (!command_available(s->be, &commands[i]))
+			continue;
+		jw_object_begin(w);
+		jw_kv_string(w, "name", commands[i].name);
+		jw_object_end(w);
+	}
+	jw_array_end(w);
+	return 0;
 }
 
 /* ---- one message ---- */
@@ -454,7 +479,7 @@ static void dispatch(struct qmp_session *s, const struct json_value *msg)
 			   "Expecting capabilities negotiation with 'qmp_capabilities'");
 		return;
 	}
-	cmd = find_command(exec);
+	cmd = find_command(s->be, exec);
 	if (!cmd) {
 		/* A name with NUL inside prints up to the NUL: harmless. */
 		send_errorf(s, id, "CommandNotFound",

@@ -90,6 +90,17 @@ static const int seccomp_main[] = {
 	__NR_pread64,	/* -stats: KVM's per-vCPU counters */
 };
 
+/*
+ * QMP server: epoll, accept and talk to clients, stop/stats requests on
+ * the VM, and the removal of its own socket at exit (unlinkat in the
+ * socket's directory, opened at start; plain unlink stays forbidden).
+ */
+static const int seccomp_qmp[] = {
+	__NR_epoll_wait, __NR_epoll_pwait, __NR_epoll_ctl, __NR_accept4,
+	__NR_recvfrom, __NR_sendto, __NR_read, __NR_close, __NR_mremap,
+	__NR_pread64, __NR_unlinkat, __NR_fstat, __NR_newfstatat,
+};
+
 /* The setters and guest debug: a paused vCPU's registers are read and
  * written on its own thread (vmm/pause.h), for the GDB stub and QMP. */
 static const unsigned int seccomp_ioctl_vcpu[] = {
@@ -129,6 +140,8 @@ static const struct seccomp_class_def seccomp_classes[SECCOMP_THREAD_NR] = {
 		seccomp_ioctl_io, SECCOMP_N(seccomp_ioctl_io) },
 	[SECCOMP_THREAD_MAIN] = { "main", seccomp_main, SECCOMP_N(seccomp_main),
 		seccomp_ioctl_main, SECCOMP_N(seccomp_ioctl_main) },
+	[SECCOMP_THREAD_QMP] = { "qmp", seccomp_qmp, SECCOMP_N(seccomp_qmp),
+		NULL, 0 },
 };
 
 /* ---- syscall names, for the SIGSYS message ---- */

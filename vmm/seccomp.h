@@ -22,6 +22,7 @@ enum seccomp_thread_class {
 	SECCOMP_THREAD_VCPU = 0,	/* KVM_RUN loop, register-level devices */
 	SECCOMP_THREAD_IO,		/* virtio device threads (event loops) */
 	SECCOMP_THREAD_MAIN,		/* signals, console input, shutdown */
+	SECCOMP_THREAD_QMP,		/* QMP socket server (vmm/qmp_server.c) */
 	SECCOMP_THREAD_NR,
 };
 

@@ -488,6 +488,7 @@ static void *vcpu_thread(void *arg)
 	struct vm *vm = vcpu->vm;
 
 	vcpu->self = pthread_self();
+	atomic_store(&vcpu->tid, (int)gettid());
 	atomic_store(&vcpu->kickable, true);
 	if (!vm->cfg->no_seccomp && seccomp_supported(NULL)) {
 		char err[160];

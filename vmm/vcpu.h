@@ -9,6 +9,7 @@
 
 #include <linux/kvm.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <sched.h>
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -26,6 +27,7 @@ struct vcpu {
 	int fd;
 	struct kvm_run *run;
 	pthread_t thread;
+	atomic_int tid;			/* host thread id once running (QMP) */
 	bool started;
 	const cpu_set_t *affinity;	/* host CPUs for the thread, or NULL */
 	/* Set by the thread itself once `self` is valid: kicks may be sent. */

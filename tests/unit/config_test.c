@@ -569,6 +569,31 @@ START_TEST(test_serial_and_reboot)
 }
 END_TEST
 
+START_TEST(test_qmp_option)
+{
+	ck_assert_int_eq(parse("-kernel", "k", "-qmp",
+			       "unix:/run/a.sock,server=on,wait=off", NULL), 0);
+	ck_assert_str_eq(cfg.qmp_path, "/run/a.sock");
+	ck_assert_int_eq(parse("-kernel", "k", "-qmp",
+			       "unix:b.sock,server,nowait", NULL), 0);
+	ck_assert_str_eq(cfg.qmp_path, "b.sock");
+	ck_assert_int_eq(parse("-kernel", "k", NULL), 0);
+	ck_assert_ptr_null(cfg.qmp_path);
+	ck_assert_int_eq(parse("-kernel", "k", "-qmp", "tcp:1:2,server=on,wait=off",
+			       NULL), -1);
+	assert_err("-qmp: takes unix:PATH");
+	ck_assert_int_eq(parse("-kernel", "k", "-qmp", "unix:,server,nowait",
+			       NULL), -1);
+	assert_err("-qmp: empty socket path");
+	ck_assert_int_eq(parse("-kernel", "k", "-qmp", "unix:a,server=on", NULL),
+			 -1);
+	assert_err("-qmp: only a listening socket");
+	ck_assert_int_eq(parse("-kernel", "k", "-qmp", "unix:a,server,wait=on",
+			       NULL), -1);
+	assert_err("-qmp: unknown flag 'wait=on'");
+}
+END_TEST
+
 START_TEST(test_append_limits)
 {
 	char *big = malloc(LAYOUT_CMDLINE_MAX + 1);
@@ -798,6 +823,7 @@ static Suite *config_suite(void)
 	tcase_add_test(tc, test_mac_parser);
 	tcase_add_test(tc, test_default_mac_stable);
 	tcase_add_test(tc, test_serial_and_reboot);
+	tcase_add_test(tc, test_qmp_option);
 	tcase_add_test(tc, test_append_limits);
 	tcase_add_test(tc, test_long_hostile_values);
 	tcase_add_test(tc, test_random_command_lines);

@@ -166,6 +166,11 @@ START_TEST(test_allowlists)
 				      "class %s allows syscall %d",
 				      seccomp_class_name(c), forbidden[i]);
 	}
+	ck_assert_uint_eq(call(SECCOMP_THREAD_QMP, __NR_accept4), SECCOMP_RET_ALLOW);
+	ck_assert_uint_eq(call(SECCOMP_THREAD_QMP, __NR_unlinkat), SECCOMP_RET_ALLOW);
+	ck_assert_uint_eq(call(SECCOMP_THREAD_MAIN, __NR_unlinkat), SECCOMP_RET_TRAP);
+	ck_assert_uint_eq(call(SECCOMP_THREAD_QMP, __NR_pwritev), SECCOMP_RET_TRAP);
+	ck_assert_uint_eq(call(SECCOMP_THREAD_QMP, __NR_ioctl), SECCOMP_RET_TRAP);
 	ck_assert_uint_eq(call(SECCOMP_THREAD_IO, __NR_preadv), SECCOMP_RET_ALLOW);
 	ck_assert_uint_eq(call(SECCOMP_THREAD_IO, __NR_pwritev), SECCOMP_RET_ALLOW);
 	ck_assert_uint_eq(call(SECCOMP_THREAD_IO, __NR_fdatasync), SECCOMP_RET_ALLOW);
