@@ -13,7 +13,7 @@ import time
 from typing import Dict, List
 
 from .context import HW_MEM, Bench, log, read, wait_for
-from .measure_netboot import dnsmasq
+from .measure_netboot import dnsmasq, tftp_root
 from .parse import console_tail, mvt_facts, tftp_line, trace_marker
 
 
@@ -180,11 +180,9 @@ def netboot(b: Bench) -> None:
     skips): exec -> kernel entry (firmware mark 0x15), -> MVT-READY, ->
     exit; the firmware's TFTP rate beside busybox tftp."""
     r = b.r
-    if not shutil.which("dnsmasq"):
-        r.notes["hw_nb"] = "dnsmasq not installed"
+    root = tftp_root(b, "hwtftp", "hw_nb")
+    if root is None:
         return
-    root = b.path("hwtftp")
-    os.makedirs(os.path.join(root, "pxelinux.cfg"))
     kern, initrd = os.path.join(root, "vmlinuz"), os.path.join(root, "initrd.gz")
     shutil.copy(b.kit["kernel"], kern)
     shutil.copy(b.kit["initrd_boot"], initrd)

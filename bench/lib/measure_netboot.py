@@ -28,13 +28,22 @@ def _pxe(root: str, initrd: bool) -> None:
         f.write(PXE.format(initrd="  INITRD big.img\n" if initrd else ""))
 
 
+def tftp_root(b: Bench, name: str, note: str):
+    """The TFTP tree NAME in the work folder (with pxelinux.cfg/), or None
+    and the section's NOTE when dnsmasq is missing."""
+    if not shutil.which("dnsmasq"):
+        b.r.notes[note] = "dnsmasq not installed"
+        return None
+    root = b.path(name)
+    os.makedirs(os.path.join(root, "pxelinux.cfg"))
+    return root
+
+
 def netboot(b: Bench) -> None:
     r = b.r
-    if not shutil.which("dnsmasq"):
-        r.notes["netboot"] = "dnsmasq not installed"
+    root = tftp_root(b, "tftp", "netboot")
+    if root is None:
         return
-    root = b.path("tftp")
-    os.makedirs(os.path.join(root, "pxelinux.cfg"))
     shutil.copy(b.tools["guest_bz"], os.path.join(root, "benchguest.bzImage"))
     _pxe(root, False)
     ns = f"mvt-bench-{os.getpid()}"

@@ -12,6 +12,14 @@ from .stats import fmt, ratio
 VMMS = ("minivmm", "qemu-microvm")
 
 
+def vmm_rows(r: Results, prefix: str, measures) -> list:
+    """A row per measure and VMM: the series PREFIX.format(vmm) + key, its
+    ratio to minivmm's median."""
+    return [[what, label(vmm), *stat_cells(r.get(prefix.format(vmm) + key),
+                                          med(r, prefix.format("minivmm") + key))]
+            for key, what in measures for vmm in VMMS]
+
+
 def section(d: Doc, r: Results) -> None:
     m, p, v = r.meta, r.meta["params"], r.values
     d("## Hardware-KVM-only benchmarks", "")
@@ -67,13 +75,9 @@ def section(d: Doc, r: Results) -> None:
       f"/proc/uptime), then fio 4 KiB random reads (libaio, iodepth 32, {p['hw_fio_s']} s).  The",
       "disk is a raw file on the host (QEMU: `cache=writeback`, its default).",
       f"{p['hw_io_runs']} rounds; higher is better.", "")
-    rows = []
-    for key, what in (("dd.write_mbs", "dd sequential write, MB/s"),
-                      ("dd.read_mbs", "dd sequential read, MB/s"),
-                      ("fio.randread4k_iops", "fio 4 KiB random read, IOPS")):
-        for vmm in VMMS:
-            rows.append([what, label(vmm), *stat_cells(r.get(f"hw.disk.{vmm}.{key}"),
-                                                       med(r, f"hw.disk.minivmm.{key}"))])
+    rows = vmm_rows(r, "hw.disk.{}.", (("dd.write_mbs", "dd sequential write, MB/s"),
+                                       ("dd.read_mbs", "dd sequential read, MB/s"),
+                                       ("fio.randread4k_iops", "fio 4 KiB random read, IOPS")))
     d.table(["measure", "VMM", "runs", "min", "median", "max", "ratio"], rows)
     d("", "### Network: iperf3 (Debian kernel, virtio-net)", "")
     if r.notes.get("hw_net"):
@@ -84,14 +88,10 @@ def section(d: Doc, r: Results) -> None:
           f"QEMU `vhost=off`, as minivmm has no vhost), {p['hw_net_t']} s each: guest -> host,",
           "host -> guest (`-R`), 1 and 4 streams (`-P 4`); the receiver's Mbit/s.",
           f"{p['hw_io_runs']} rounds; higher is better.", "")
-        rows = []
-        for key in ("tx1", "tx4", "rx1", "rx4"):
-            what = ("guest -> host" if key.startswith("tx") else "host -> guest") + \
-                (", 1 stream" if key[2] == "1" else ", 4 streams")
-            for vmm in VMMS:
-                rows.append([what, label(vmm),
-                             *stat_cells(r.get(f"hw.net.{vmm}.iperf3.{key}"),
-                                         med(r, f"hw.net.minivmm.iperf3.{key}"))])
+        rows = vmm_rows(r, "hw.net.{}.iperf3.", [
+            (key, ("guest -> host" if key.startswith("tx") else "host -> guest") +
+             (", 1 stream" if key[2] == "1" else ", 4 streams"))
+            for key in ("tx1", "tx4", "rx1", "rx4")])
         d.table(["measure", "VMM", "runs", "min Mbit/s", "median", "max", "ratio"], rows)
     d("", "### Netboot of Linux with the Debian installer's sizes", "")
     if r.notes.get("hw_nb"):
