@@ -21,30 +21,75 @@
 
 #include "vmm/log.h"
 
-static int disk_lock(struct disk *d, char err[CONFIG_ERR_MAX])
+/*
+ * QEMU-compatible image locking (as QEMU's file-posix driver does it):
+ * shared OFD read locks on single bytes, one per permission: byte
+ * 100 + p says "I use permission p", byte 200 + p says "I do not let
+ * others use permission p".  Before taking its bytes an opener checks
+ * that nobody refuses what it uses and nobody uses what it refuses.
+ * The same bytes keep two minivmm writers apart, and a minivmm writer
+ * apart from QEMU and qemu-img (which say "Failed to get ... lock").
+ */
+#define DISK_LOCK_PERM_BASE	100
+#define DISK_LOCK_SHARED_BASE	200
+#define DISK_PERM_CONSISTENT_READ	0	/* bit numbers, QEMU's order */
+#define DISK_PERM_WRITE			1
+#define DISK_PERM_WRITE_UNCHANGED	2
+#define DISK_PERM_RESIZE		3
+
+static int disk_lock_byte(int fd, int cmd, short type, off_t byte)
 {
 	struct flock fl = {
-		.l_type = d->readonly ? F_RDLCK : F_WRLCK,
-		.l_whence = SEEK_SET,
-		.l_start = 0,
-		.l_len = 0,	/* the whole image */
+		.l_type = type, .l_whence = SEEK_SET, .l_start = byte,
+		.l_len = 1,
 	};
 
+	if (fcntl(fd, cmd, &fl) < 0)
+		return -errno;
+	if (cmd == F_OFD_GETLK && fl.l_type != F_UNLCK)
+		return -EAGAIN;		/* someone else holds it */
+	return 0;
+}
+
+static int disk_lock(struct disk *d, char err[CONFIG_ERR_MAX])
+{
 	/*
-	 * An open-file-description lock: released when the fd is closed or
-	 * the process dies (even by SIGKILL), never by another close() in
-	 * this process.  Two writers on one image corrupt it; say so.
+	 * A writer uses read, write and resize (a qcow2 grows) and lets
+	 * others only read.  A reader (readonly=on, a backing file) uses
+	 * read and, as QEMU does for backing files, refuses writers.
 	 */
-	if (fcntl(d->fd, F_OFD_SETLK, &fl) == 0)
+	unsigned int use = 1u << DISK_PERM_CONSISTENT_READ;
+	unsigned int refuse = 1u << DISK_PERM_WRITE | 1u << DISK_PERM_RESIZE;
+	int ret = 0;
+
+	if (!d->readonly)
+		use |= 1u << DISK_PERM_WRITE | 1u << DISK_PERM_RESIZE;
+	for (int p = 0; p <= DISK_PERM_RESIZE && !ret; p++) {
+		if (use & (1u << p))
+			ret = disk_lock_byte(d->fd, F_OFD_SETLK, F_RDLCK,
+					     DISK_LOCK_PERM_BASE + p);
+		if (!ret && (refuse & (1u << p)))
+			ret = disk_lock_byte(d->fd, F_OFD_SETLK, F_RDLCK,
+					     DISK_LOCK_SHARED_BASE + p);
+	}
+	for (int p = 0; p <= DISK_PERM_RESIZE && !ret; p++) {
+		if (use & (1u << p))
+			ret = disk_lock_byte(d->fd, F_OFD_GETLK, F_WRLCK,
+					     DISK_LOCK_SHARED_BASE + p);
+		if (!ret && (refuse & (1u << p)))
+			ret = disk_lock_byte(d->fd, F_OFD_GETLK, F_WRLCK,
+					     DISK_LOCK_PERM_BASE + p);
+	}
+	if (!ret)
 		return 0;
-	if (errno == EAGAIN || errno == EACCES) {
+	if (ret == -EAGAIN || ret == -EACCES) {
 		snprintf(err, CONFIG_ERR_MAX, "%s is in use by another process",
 			 d->path);
 		return -EBUSY;
 	}
 	/* File systems without locks (some network ones): go on, warn. */
 	log_warn("%s: cannot lock the image (%s), sharing is not detected",
-		 d->path, strerror(errno));
+		 d->path, strerror(-ret));
 	return 0;
 }
 
@@ -77,8 +122,14 @@ static int disk_open_fd(struct disk *d, const struct drive_config *cfg,
 			char err[CONFIG_ERR_MAX])
 {
 	int flags = O_CLOEXEC | (cfg->readonly ? O_RDONLY : O_RDWR);
+	bool direct = cfg->cache == DRIVE_CACHE_NONE ||
+		      cfg->cache == DRIVE_CACHE_DIRECTSYNC;
 
-	if (cfg->cache == DRIVE_CACHE_NONE) {
+	/* writethrough, directsync: each write durable before it returns. */
+	if (cfg->cache == DRIVE_CACHE_WRITETHROUGH ||
+	    cfg->cache == DRIVE_CACHE_DIRECTSYNC)
+		flags |= O_DSYNC;
+	if (direct) {
 		d->fd = open(cfg->path, flags | O_DIRECT);
 		if (d->fd >= 0) {
 			d->direct = true;
@@ -91,7 +142,7 @@ static int disk_open_fd(struct disk *d, const struct drive_config *cfg,
 			d->direct = false;
 		} else if (errno == EINVAL) {
 			log_warn("%s: O_DIRECT not supported here, using "
-				 "cache=writeback", cfg->path);
+				 "the page cache", cfg->path);
 		}
 	}
 	if (d->fd < 0)
@@ -148,6 +199,34 @@ int disk_open(struct disk *d, const struct drive_config *cfg,
 fail:
 	disk_close(d);
 	return ret;
+}
+
+int disk_open_temp(struct disk *d, char err[CONFIG_ERR_MAX])
+{
+	const char *dir = getenv("TMPDIR");
+	char *path = NULL;
+
+	memset(d, 0, sizeof(*d));
+	d->fd_buffered = -1;
+	d->path = "(snapshot overlay)";
+	d->cache = DRIVE_CACHE_UNSAFE;
+	d->block_size = DISK_SECTOR_SIZE;
+	if (!dir || !*dir)
+		dir = "/var/tmp";	/* QEMU's choice too: often not tmpfs */
+	/* A file without a name: nothing to clean up after any exit. */
+	d->fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	if (d->fd < 0 && asprintf(&path, "%s/minivmm-snapshot-XXXXXX", dir) > 0) {
+		d->fd = mkostemp(path, O_CLOEXEC);
+		if (d->fd >= 0)
+			unlink(path);	/* at once: SIGKILL leaves nothing */
+	}
+	free(path);
+	if (d->fd < 0) {
+		snprintf(err, CONFIG_ERR_MAX, "snapshot=on: cannot create a "
+			 "temporary overlay in %s: %s", dir, strerror(errno));
+		return -errno;
+	}
+	return 0;
 }
 
 void disk_close(struct disk *d)

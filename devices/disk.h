@@ -32,13 +32,22 @@ struct disk {
 };
 
 /*
- * Open the image of cfg and take the advisory OFD lock (write lock for a
- * writable image, read lock for readonly=on).  Returns 0 or -errno with
- * one line for the user in err (e.g. "disk.img is in use by another
- * process").  size is file_bytes rounded down to a multiple of 512.
+ * Open the image of cfg (O_DIRECT for cache=none|directsync, O_DSYNC for
+ * cache=writethrough|directsync) and take QEMU's OFD lock bytes (a
+ * writer refuses other writers; a reader, readonly=on, refuses writers),
+ * so minivmm, QEMU and qemu-img keep out of each other's images.
+ * Returns 0 or -errno with one line for the user in err (e.g. "disk.img
+ * is in use by another process").  size is file_bytes rounded down to a
+ * multiple of 512.
  */
 int disk_open(struct disk *d, const struct drive_config *cfg,
 	      char err[CONFIG_ERR_MAX]);
+/*
+ * An empty, nameless read-write file in $TMPDIR (default /var/tmp) for a
+ * snapshot=on overlay: O_TMPFILE, or a name unlinked at once.  Not
+ * locked (nobody else can reach it); cache=unsafe (it dies with us).
+ */
+int disk_open_temp(struct disk *d, char err[CONFIG_ERR_MAX]);
 void disk_close(struct disk *d);
 
 /*

@@ -11,6 +11,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -133,11 +134,75 @@ fail:
 	return ret;
 }
 
+/*
+ * snapshot=on: a nameless qcow2 overlay whose backing file is the image
+ * (by absolute path, opened read-only and locked for reading), so the
+ * guest's writes vanish with the process, however it ends.
+ */
+static int disk_image_open_snapshot(const struct drive_config *cfg,
+				    struct disk_image **out,
+				    char err[CONFIG_ERR_MAX])
+{
+	struct drive_config base_cfg = *cfg, ov_cfg = *cfg;
+	struct disk_image_chain chain = { 0 };
+	struct disk_image *base;
+	const char *fmt = "";
+	uint64_t size;
+	struct disk file;
+	struct stat st;
+	char *real;
+	int ret;
+
+	/* The image itself first: errors about it come out as usual. */
+	base_cfg.snapshot = false;
+	base_cfg.readonly = true;
+	ret = disk_image_open_in_chain(&base_cfg, &chain, &base, err);
+	if (ret)
+		return ret;
+	if (cfg->format != DRIVE_FORMAT_PROBE)
+		fmt = base->format;
+	size = base->size;
+	disk_image_close(base);
+	real = realpath(cfg->path, NULL);
+	if (!real) {
+		snprintf(err, CONFIG_ERR_MAX, "%s: %s", cfg->path,
+			 strerror(errno));
+		return -errno;
+	}
+	ret = disk_open_temp(&file, err);
+	if (ret) {
+		free(real);
+		return ret;
+	}
+	ret = qcow2_format_overlay(file.fd, size, real, fmt);
+	free(real);
+	if (!ret && fstat(file.fd, &st) < 0)
+		ret = -errno;
+	if (ret) {
+		snprintf(err, CONFIG_ERR_MAX, "%s: cannot write the snapshot "
+			 "overlay: %s", cfg->path, strerror(-ret));
+		disk_close(&file);
+		return ret;
+	}
+	file.file_bytes = (uint64_t)st.st_size;
+	file.size = file.file_bytes;
+	ov_cfg.readonly = false;
+	ov_cfg.cache = DRIVE_CACHE_UNSAFE;	/* nothing here outlives us */
+	ov_cfg.format = DRIVE_FORMAT_QCOW2;
+	memset(&chain, 0, sizeof(chain));
+	ret = qcow2_open(&file, &ov_cfg, &chain, out, err);
+	if (ret)
+		disk_close(&file);
+	return ret;
+}
+
 int disk_image_open(const struct drive_config *cfg, struct disk_image **out,
 		    char err[CONFIG_ERR_MAX])
 {
 	struct disk_image_chain chain = { 0 };
 
 	err[0] = 0;
+	if (cfg->snapshot && !cfg->readonly)
+		return disk_image_open_snapshot(cfg, out, err);
 	return disk_image_open_in_chain(cfg, &chain, out, err);
 }

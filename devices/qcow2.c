@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "devices/inflate.h"
 #include "devices/qcow2_int.h"
@@ -42,6 +43,8 @@
 /* autoclear_features */
 #define QCOW2_AUTOCLEAR_BITMAPS		(1ull << 0)
 #define QCOW2_AUTOCLEAR_OFFSET		88	/* in the header */
+/* Overlays minivmm makes (snapshot=on): 64 KiB clusters, as qemu-img. */
+#define QCOW2_OVERLAY_CLUSTER_BITS	16
 
 /* Header extension types. */
 #define QCOW2_EXT_END			0x00000000u
@@ -635,7 +638,7 @@ static int qcow2_release_batch(struct qcow2 *q, const uint64_t *freed,
  * reading zeroes, making L2 tables where needed.
  */
 static int qcow2_unmap_clusters(struct qcow2 *q, uint64_t gc, uint64_t nr,
-				uint64_t want, bool discard)
+				uint64_t want, bool discard, bool keep)
 {
 	uint64_t freed[QCOW2_UNMAP_BATCH];
 	unsigned int nfreed = 0;
@@ -651,8 +654,17 @@ static int qcow2_unmap_clusters(struct qcow2 *q, uint64_t gc, uint64_t nr,
 		if (!old && (discard || !q->backing))
 			continue;	/* reads right already */
 		ret = qcow2_l2_for_write(q, gc + i, &table, &l2_off, &fresh);
-		if (!ret)
-			ret = qcow2_set_l2(q, gc + i, table, l2_off, fresh, want);
+		if (ret)
+			break;
+		/* Write-zeroes without unmap keeps a cluster of ours. */
+		if (keep && (old & QCOW2_COPIED) && (old & QCOW2_OFFSET_MASK) &&
+		    !(old & QCOW2_COMPRESSED)) {
+			ret = qcow2_set_l2(q, gc + i, table, l2_off, fresh,
+					   (old & QCOW2_OFFSET_MASK) |
+					   QCOW2_COPIED | QCOW2_ZERO);
+			continue;
+		}
+		ret = qcow2_set_l2(q, gc + i, table, l2_off, fresh, want);
 		if (!ret && (old & (QCOW2_COMPRESSED | QCOW2_OFFSET_MASK)))
 			freed[nfreed++] = old;
 		if (!ret && nfreed == QCOW2_UNMAP_BATCH)
@@ -707,7 +719,7 @@ static int qcow2_discard(struct disk_image *img, uint64_t off, uint64_t len)
 	 * zeroes rather than the older backing data, as QEMU does. */
 	qcow2_whole_clusters(q, off, len, &first, &nr);
 	return qcow2_unmap_clusters(q, first, nr, q->version >= 3 &&
-				    q->backing ? QCOW2_ZERO : 0, true);
+				    q->backing ? QCOW2_ZERO : 0, true, false);
 }
 
 static int qcow2_write_zeroes(struct disk_image *img, uint64_t off,
@@ -717,7 +729,6 @@ static int qcow2_write_zeroes(struct disk_image *img, uint64_t off,
 	uint64_t first, nr, head, end;
 	int ret;
 
-	(void)unmap;	/* zero entries free the space: always unmapped */
 	if (q->broken)
 		return -EIO;
 	qcow2_whole_clusters(q, off, len, &first, &nr);
@@ -727,7 +738,8 @@ static int qcow2_write_zeroes(struct disk_image *img, uint64_t off,
 	end = (first + nr) << q->cluster_bits;
 	ret = qcow2_write_zero_bytes(q, off, head);
 	if (!ret)
-		ret = qcow2_unmap_clusters(q, first, nr, QCOW2_ZERO, false);
+		ret = qcow2_unmap_clusters(q, first, nr, QCOW2_ZERO, false,
+					   !unmap);
 	if (!ret && end < off + len)
 		ret = qcow2_write_zero_bytes(q, end, off + len - end);
 	return ret;
@@ -1120,6 +1132,67 @@ static int qcow2_open_for_writing(struct qcow2 *q,
 		q->autoclear = 0;
 	}
 	return 0;
+}
+
+int qcow2_format_overlay(int fd, uint64_t size, const char *backing,
+			 const char *backing_fmt)
+{
+	const uint64_t cs = 1ull << QCOW2_OVERLAY_CLUSTER_BITS;
+	uint64_t l2_span = cs << (QCOW2_OVERLAY_CLUSTER_BITS - 3);
+	uint64_t l1_size = (size + l2_span - 1) / l2_span;
+	uint64_t l1_clusters = (l1_size * 8 + cs - 1) / cs;
+	uint64_t used = 3 + (l1_clusters ? l1_clusters : 1), hdr_used;
+	size_t name_len = strlen(backing), fmt_len = strlen(backing_fmt);
+	struct qcow2_disk_header h = { 0 };
+	uint8_t *buf;
+	int ret = 0;
+
+	/* Header, extensions and name in cluster 0, the refcount table in
+	 * 1, its one block in 2, the L1 table from 3 on. */
+	if (name_len > QCOW2_MAX_BACKING_NAME || fmt_len > QCOW2_MAX_FORMAT_NAME ||
+	    l1_size * 8 > QCOW2_MAX_L1_BYTES || used > cs / 2)
+		return -EFBIG;
+	buf = calloc(1, cs * 3);
+	if (!buf)
+		return -ENOMEM;
+	hdr_used = QCOW2_V3_HEADER_BYTES;
+	if (fmt_len) {
+		uint32_t type = htobe32(QCOW2_EXT_BACKING_FORMAT);
+		uint32_t len = htobe32((uint32_t)fmt_len);
+
+		memcpy(buf + hdr_used, &type, 4);
+		memcpy(buf + hdr_used + 4, &len, 4);
+		memcpy(buf + hdr_used + 8, backing_fmt, fmt_len);
+		hdr_used += 8 + ((fmt_len + 7) & ~7ull);
+	}
+	hdr_used += 8;		/* the end-of-extensions marker: zeroes */
+	memcpy(buf + hdr_used, backing, name_len);
+	h.magic = htobe32(QCOW2_MAGIC);
+	h.version = htobe32(3);
+	h.backing_file_offset = htobe64(hdr_used);
+	h.backing_file_size = htobe32((uint32_t)name_len);
+	h.cluster_bits = htobe32(QCOW2_OVERLAY_CLUSTER_BITS);
+	h.size = htobe64(size);
+	h.l1_size = htobe32((uint32_t)l1_size);
+	h.l1_table_offset = htobe64(3 * cs);
+	h.refcount_table_offset = htobe64(cs);
+	h.refcount_table_clusters = htobe32(1);
+	h.refcount_order = htobe32(4);
+	h.header_length = htobe32(QCOW2_V3_HEADER_BYTES);
+	memcpy(buf, &h, sizeof(h));
+	/* Refcount table entry 0 -> block at cluster 2; 16-bit counts. */
+	{
+		uint64_t rt0 = htobe64(2 * cs);
+
+		memcpy(buf + cs, &rt0, 8);
+	}
+	for (uint64_t c = 0; c < used; c++)
+		buf[2 * cs + c * 2 + 1] = 1;
+	if (pwrite(fd, buf, cs * 3, 0) != (ssize_t)(cs * 3) ||
+	    ftruncate(fd, (off_t)(used * cs)) < 0)
+		ret = errno ? -errno : -EIO;
+	free(buf);
+	return ret;
 }
 
 int qcow2_open(struct disk *file, const struct drive_config *cfg,

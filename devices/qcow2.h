@@ -34,4 +34,12 @@ int qcow2_open(struct disk *file, const struct drive_config *cfg,
 	       struct disk_image_chain *chain, struct disk_image **out,
 	       char err[CONFIG_ERR_MAX]);
 
+/*
+ * Write an empty v3 overlay of size bytes over backing (an absolute path
+ * or one relative to the overlay's directory; backing_fmt "raw", "qcow2"
+ * or "" to probe) into the empty file fd.  0 or -errno.
+ */
+int qcow2_format_overlay(int fd, uint64_t size, const char *backing,
+			 const char *backing_fmt);
+
 #endif

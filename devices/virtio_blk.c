@@ -38,6 +38,7 @@ struct virtio_blk {
 	char serial[VIRTIO_BLK_ID_BYTES];
 	uint8_t config[VIRTIO_BLK_CONFIG_SIZE];
 	uint64_t features;
+	bool discard_ignore;		/* discard=ignore */
 
 	struct virtio_mmio *mmio;
 	struct virtio_transport *tp;
@@ -228,7 +229,8 @@ static uint8_t virtio_blk_ranges(struct virtio_blk *blk, struct virtq_chain *c,
 			err = disk_image_write_zeroes(blk->disk,
 						seg.sector * DISK_SECTOR_SIZE,
 						len,
-						seg.flags & VIRTIO_BLK_WZ_UNMAP);
+						(seg.flags & VIRTIO_BLK_WZ_UNMAP) &&
+						!blk->discard_ignore);
 		else
 			err = disk_image_discard(blk->disk,
 					   seg.sector * DISK_SECTOR_SIZE, len);
@@ -268,6 +270,9 @@ static uint8_t virtio_blk_handle_request(struct virtio_blk *blk,
 	case VIRTIO_BLK_T_GET_ID:
 		return virtio_blk_get_id(blk, c, written);
 	case VIRTIO_BLK_T_DISCARD:
+		/* discard=ignore: not offered, so not served. */
+		if (blk->discard_ignore)
+			return VIRTIO_BLK_S_UNSUPP;
 		return virtio_blk_ranges(blk, c, false);
 	case VIRTIO_BLK_T_WRITE_ZEROES:
 		return virtio_blk_ranges(blk, c, true);
@@ -393,19 +398,31 @@ static const struct virtio_device_ops virtio_blk_ops = {
 	.reset = virtio_blk_reset,
 };
 
-static uint64_t virtio_blk_offered_features(const struct disk_image *d)
+/* A write cache the guest must flush: QEMU's rule for VIRTIO_BLK_F_FLUSH. */
+static bool virtio_blk_write_cache(enum drive_cache cache)
+{
+	return cache == DRIVE_CACHE_WRITEBACK || cache == DRIVE_CACHE_NONE ||
+	       cache == DRIVE_CACHE_UNSAFE;
+}
+
+static uint64_t virtio_blk_offered_features(const struct disk_image *d,
+					    const struct drive_config *cfg)
 {
 	uint64_t f = (1ull << VIRTIO_BLK_F_SIZE_MAX) |
 		     (1ull << VIRTIO_BLK_F_SEG_MAX) |
 		     (1ull << VIRTIO_BLK_F_BLK_SIZE) |
-		     (1ull << VIRTIO_BLK_F_TOPOLOGY) |
-		     (1ull << VIRTIO_BLK_F_FLUSH);
+		     (1ull << VIRTIO_BLK_F_TOPOLOGY);
 
+	/* writethrough/directsync: every write is durable on completion,
+	 * the guest sees a disk without a volatile cache. */
+	if (virtio_blk_write_cache(cfg->cache))
+		f |= 1ull << VIRTIO_BLK_F_FLUSH;
 	if (d->readonly)
 		f |= 1ull << VIRTIO_BLK_F_RO;
 	else
-		f |= (1ull << VIRTIO_BLK_F_DISCARD) |
-		     (1ull << VIRTIO_BLK_F_WRITE_ZEROES);
+		f |= 1ull << VIRTIO_BLK_F_WRITE_ZEROES;
+	if (!d->readonly && cfg->discard == DRIVE_DISCARD_UNMAP)
+		f |= 1ull << VIRTIO_BLK_F_DISCARD;
 	return f;
 }
 
@@ -431,7 +448,8 @@ int virtio_blk_create_on(const struct virtio_mmio_host *host,
 	ret = disk_image_open(cfg, &blk->disk, err);
 	if (ret)
 		goto fail_free;
-	blk->features = virtio_blk_offered_features(blk->disk);
+	blk->features = virtio_blk_offered_features(blk->disk, cfg);
+	blk->discard_ignore = cfg->discard == DRIVE_DISCARD_IGNORE;
 	virtio_blk_build_config(blk);
 	ret = event_loop_init(&blk->loop, blk->name);
 	if (ret) {

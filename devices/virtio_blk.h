@@ -1,11 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * virtio-blk device (virtio 1.x section 5.2) on a raw image (devices/disk.h).
+ * virtio-blk device (virtio 1.x section 5.2) on a disk image of any format
+ * (devices/disk_image.h: raw, qcow2).
  *
  * One request queue, served by the device's own I/O thread: requests are
- * vectored preadv/pwritev straight between the image and guest memory.
- * Offered: SEG_MAX, SIZE_MAX, BLK_SIZE, TOPOLOGY, FLUSH, DISCARD,
- * WRITE_ZEROES (+ RO for readonly=on).  FLUSH is fdatasync; with
+ * vectored transfers straight between the image and guest memory.
+ * Offered: SEG_MAX, SIZE_MAX, BLK_SIZE, TOPOLOGY, WRITE_ZEROES, FLUSH
+ * (only with a write cache: not for cache=writethrough|directsync, as in
+ * QEMU), DISCARD (not with discard=ignore), RO for readonly=on.
+ * FLUSH is fdatasync; with
  * cache=unsafe it does nothing: guest data then lives in the host page
  * cache until the host kernel writes it back, so a host crash (not a
  * minivmm crash) can lose data the guest believed flushed.
@@ -62,9 +65,8 @@ struct virtio_blk_discard_wz {
 #define VIRTIO_BLK_CONFIG_SIZE		60
 
 /*
- * Open the image of cfg (regular file or block device; O_DIRECT for
- * cache=none, O_RDONLY for readonly=on; OFD lock: write lock for a
- * writable image, read lock for a read-only one) and register the
+ * Open the image of cfg with disk_image_open() (format, backing chain,
+ * snapshot=on overlay, cache mode, QEMU-compatible locks) and register the
  * virtio-mmio window of slot (GSI IRQ_VIRTIO_MMIO_BASE + slot).
  * Returns 0, or -errno with one line for the user in err.
  */

@@ -19,7 +19,7 @@
 #define CONFIG_SERIAL_MAX	20	/* virtio-blk GET_ID is 20 bytes */
 #define CONFIG_IFNAME_MAX	15	/* IFNAMSIZ - 1 */
 #define CONFIG_QUOTE_MAX	48	/* user text echoed in a message */
-#define CONFIG_NR_OPTIONS	24	/* entries in config_options[] */
+#define CONFIG_NR_OPTIONS	25	/* entries in config_options[] */
 
 #define FNV1A_OFFSET		2166136261u
 #define FNV1A_PRIME		16777619u
@@ -235,10 +235,33 @@ static int config_on_off(const char *v, bool *out)
 	return -EINVAL;
 }
 
+static int config_drive_cache(const char *v, enum drive_cache *out)
+{
+	static const struct {
+		const char *name;
+		enum drive_cache mode;
+	} modes[] = {
+		{ "writeback", DRIVE_CACHE_WRITEBACK },
+		{ "writethrough", DRIVE_CACHE_WRITETHROUGH },
+		{ "none", DRIVE_CACHE_NONE },
+		{ "directsync", DRIVE_CACHE_DIRECTSYNC },
+		{ "unsafe", DRIVE_CACHE_UNSAFE },
+	};
+
+	for (size_t i = 0; v && i < sizeof(modes) / sizeof(modes[0]); i++) {
+		if (!strcmp(v, modes[i].name)) {
+			*out = modes[i].mode;
+			return 0;
+		}
+	}
+	return -1;
+}
+
 int config_parse_drive(struct drive_config *d, char *spec,
 		       char err[CONFIG_ERR_MAX])
 {
 	bool seen_ro = false, seen_cache = false, seen_format = false;
+	bool seen_discard = false, seen_snapshot = false;
 	char *p = spec, *key, *val, q[CONFIG_QUOTE_MAX + 4];
 	size_t i;
 
@@ -267,20 +290,30 @@ int config_parse_drive(struct drive_config *d, char *spec,
 					"-drive: readonly= takes on or off");
 			seen_ro = true;
 		} else if (!strcmp(key, "cache")) {
-			if (seen_cache || !val)
+			if (seen_cache || config_drive_cache(val, &d->cache))
 				return config_error(err,
-					"-drive: cache= takes writeback, none or unsafe");
-			if (!strcmp(val, "writeback"))
-				d->cache = DRIVE_CACHE_WRITEBACK;
-			else if (!strcmp(val, "none"))
-				d->cache = DRIVE_CACHE_NONE;
-			else if (!strcmp(val, "unsafe"))
-				d->cache = DRIVE_CACHE_UNSAFE;
+					"-drive: cache= takes writeback, writethrough, none, directsync or unsafe%s%s%s",
+					val ? ", not '" : "",
+					val ? config_quote(val, q) : "",
+					val ? "'" : "");
+			seen_cache = true;
+		} else if (!strcmp(key, "discard")) {
+			if (seen_discard || !val)
+				return config_error(err,
+					"-drive: discard= takes unmap or ignore");
+			if (!strcmp(val, "unmap") || !strcmp(val, "on"))
+				d->discard = DRIVE_DISCARD_UNMAP;
+			else if (!strcmp(val, "ignore") || !strcmp(val, "off"))
+				d->discard = DRIVE_DISCARD_IGNORE;
 			else
 				return config_error(err,
-					"-drive: cache= takes writeback, none or unsafe, not '%s'",
-					config_quote(val, q));
-			seen_cache = true;
+					"-drive: discard= takes unmap or ignore");
+			seen_discard = true;
+		} else if (!strcmp(key, "snapshot")) {
+			if (seen_snapshot || config_on_off(val, &d->snapshot))
+				return config_error(err,
+					"-drive: snapshot= takes on or off");
+			seen_snapshot = true;
 		} else if (!strcmp(key, "serial")) {
 			if (d->serial)
 				return config_error(err, "-drive: serial= given twice");
@@ -705,6 +738,14 @@ static int config_opt_no_seccomp(struct config *cfg, const char *opt,
 	return 0;
 }
 
+static int config_opt_snapshot(struct config *cfg, const char *opt,
+			       char *arg, char *err)
+{
+	(void)opt; (void)arg; (void)err;
+	cfg->snapshot = true;
+	return 0;
+}
+
 static int config_opt_reboot(struct config *cfg, const char *opt, char *arg,
 			     char *err)
 {
@@ -769,6 +810,7 @@ static const struct config_option config_options[] = {
 	{ "trace-boot",	false,	true,	config_opt_trace_boot },
 	{ "stats",	false,	true,	config_opt_stats },
 	{ "no-seccomp",	false,	true,	config_opt_no_seccomp },
+	{ "snapshot",	false,	true,	config_opt_snapshot },
 	{ "reboot",	true,	false,	config_opt_reboot },
 	{ "dump-acpi",	true,	false,	config_opt_dump_acpi },
 	{ "user",	true,	false,	config_opt_user },
@@ -837,6 +879,8 @@ static int config_validate(struct config *cfg, char *err)
 {
 	if (cfg->help || cfg->version)
 		return 0;
+	for (unsigned int i = 0; cfg->snapshot && i < cfg->nr_drives; i++)
+		cfg->drive[i].snapshot = true;
 	if (!cfg->mem_bytes)
 		cfg->mem_bytes = CONFIG_DEFAULT_MEM;
 	if (!cfg->vcpus) {
@@ -930,8 +974,11 @@ void config_usage(const char *prog)
 	       "  -append STR           kernel command line\n"
 	       "  -m SIZE               memory, MiB or with K/M/G suffix (default 256)\n"
 	       "  -smp N[,sockets=S,cores=C,threads=T]  vCPUs (default 1)\n"
-	       "  -drive file=PATH[,format=raw|qcow2][,readonly=on|off][,cache=writeback|none|unsafe][,serial=ID]\n"
+	       "  -drive file=PATH[,format=raw|qcow2][,readonly=on|off][,snapshot=on|off]\n"
+	       "         [,cache=writeback|writethrough|none|directsync|unsafe]\n"
+	       "         [,discard=unmap|ignore][,serial=ID]\n"
 	       "                        virtio-blk disk (up to %d)\n"
+	       "  -snapshot             every -drive snapshot=on\n"
 	       "  -tap NAME[,mac=MAC][,bridge=BR]  virtio-net on a TAP (up to %d)\n"
 	       "  -serial stdio|file:PATH|none  console (default stdio)\n"
 	       "  -console-log FILE[,limit=SIZE|none]  also copy console output to FILE\n"

@@ -17,10 +17,18 @@
 #define CONFIG_ERR_MAX 256
 #define CONFIG_CONSOLE_LOG_LIMIT (64ULL << 20)
 
+/* QEMU's five cache modes (docs/disks.md says what each promises). */
 enum drive_cache {
 	DRIVE_CACHE_WRITEBACK = 0,	/* page cache; FLUSH is fdatasync */
 	DRIVE_CACHE_NONE,		/* O_DIRECT; FLUSH is fdatasync */
 	DRIVE_CACHE_UNSAFE,		/* page cache; FLUSH ignored */
+	DRIVE_CACHE_WRITETHROUGH,	/* O_DSYNC: no write cache */
+	DRIVE_CACHE_DIRECTSYNC,		/* O_DIRECT | O_DSYNC */
+};
+
+enum drive_discard {
+	DRIVE_DISCARD_UNMAP = 0,	/* discard frees space */
+	DRIVE_DISCARD_IGNORE,		/* not offered to the guest */
 };
 
 enum drive_format {
@@ -34,6 +42,8 @@ struct drive_config {
 	enum drive_format format;
 	bool readonly;
 	enum drive_cache cache;
+	enum drive_discard discard;
+	bool snapshot;			/* writes go to a throwaway overlay */
 	const char *serial;		/* GET_ID string, may be NULL */
 };
 
@@ -69,6 +79,7 @@ struct config {
 	bool trace_boot;		/* -trace-boot */
 	bool stats;			/* -stats: device counters on exit */
 	bool no_seccomp;		/* -no-seccomp */
+	bool snapshot;			/* -snapshot: every drive snapshot=on */
 	bool reboot_restart;		/* -reboot restart|exit (default exit) */
 	const char *qmp_path;		/* -qmp unix:PATH,server=on,wait=off */
 	const char *dump_acpi_dir;	/* -dump-acpi DIR: write tables, exit */

@@ -400,8 +400,26 @@ START_TEST(test_drive_parser)
 	ck_assert_int_eq(config_parse_drive(&d, spec, err), -1);
 	assert_err("readonly");
 	strcpy(spec, "file=a,cache=directsync");
+	ck_assert_int_eq(config_parse_drive(&d, spec, err), 0);
+	ck_assert_int_eq(d.cache, DRIVE_CACHE_DIRECTSYNC);
+	strcpy(spec, "file=a,cache=writethrough,discard=ignore,snapshot=on");
+	ck_assert_int_eq(config_parse_drive(&d, spec, err), 0);
+	ck_assert_int_eq(d.cache, DRIVE_CACHE_WRITETHROUGH);
+	ck_assert_int_eq(d.discard, DRIVE_DISCARD_IGNORE);
+	ck_assert(d.snapshot);
+	strcpy(spec, "file=a");
+	ck_assert_int_eq(config_parse_drive(&d, spec, err), 0);
+	ck_assert_int_eq(d.discard, DRIVE_DISCARD_UNMAP);
+	ck_assert(!d.snapshot);
+	strcpy(spec, "file=a,cache=directio");
 	ck_assert_int_eq(config_parse_drive(&d, spec, err), -1);
-	assert_err("cache");
+	assert_err("cache= takes writeback, writethrough, none, directsync or unsafe, not 'directio'");
+	strcpy(spec, "file=a,discard=maybe");
+	ck_assert_int_eq(config_parse_drive(&d, spec, err), -1);
+	assert_err("discard= takes unmap or ignore");
+	strcpy(spec, "file=a,snapshot=yes");
+	ck_assert_int_eq(config_parse_drive(&d, spec, err), -1);
+	assert_err("snapshot= takes on or off");
 	strcpy(spec, "file=a,cache");
 	ck_assert_int_eq(config_parse_drive(&d, spec, err), -1);
 	assert_err("cache");
@@ -436,6 +454,11 @@ START_TEST(test_too_many_drives_and_nics)
 			       "-drive", "file=5", "-drive", "file=6", "-drive",
 			       "file=7", "-drive", "file=8", NULL), 0);
 	ck_assert_uint_eq(cfg.nr_drives, 8);
+	ck_assert(!cfg.drive[7].snapshot);
+	/* -snapshot: every drive, wherever it stands. */
+	ck_assert_int_eq(parse("-kernel", "k", "-drive", "file=1", "-snapshot",
+			       "-drive", "file=2", NULL), 0);
+	ck_assert(cfg.drive[0].snapshot && cfg.drive[1].snapshot);
 	ck_assert_int_eq(parse("-kernel", "k", "-drive", "file=1", "-drive",
 			       "file=2", "-drive", "file=3", "-drive", "file=4",
 			       "-drive", "file=5", "-drive", "file=6", "-drive",

@@ -670,6 +670,87 @@ START_TEST(test_crash_consistency)
 }
 END_TEST
 
+START_TEST(test_snapshot_on)
+{
+	static const char *const images[] = { "snap.raw", "snap.qcow2" };
+	static uint8_t buf[200000], got[200000];
+
+	sh("cp base.raw snap.raw && qemu-img convert -O qcow2 base.raw "
+	   "snap.qcow2 && mkdir tmp && sha256sum snap.raw snap.qcow2 > sum");
+	setenv("TMPDIR", path_of("tmp"), 1);
+	for (int i = 0; i < 2; i++) {
+		struct drive_config cfg = { .path = path_of(images[i]),
+					    .snapshot = true,
+					    .format = i ? DRIVE_FORMAT_QCOW2 :
+							  DRIVE_FORMAT_RAW };
+		char err[CONFIG_ERR_MAX] = "";
+		struct disk_image *img;
+		struct iovec iov = { buf, sizeof(buf) };
+		struct iovec back = { got, sizeof(got) };
+
+		ck_assert_msg(disk_image_open(&cfg, &img, err) == 0, "%s", err);
+		ck_assert_str_eq(img->format, "qcow2");
+		ck_assert_uint_eq(img->size, 3 << 20);
+		memset(buf, 0x42, sizeof(buf));
+		ck_assert_int_eq(disk_image_writev(img, &iov, 1, 1000448), 0);
+		ck_assert_int_eq(disk_image_discard(img, 0, 65536), 0);
+		ck_assert_int_eq(disk_image_readv(img, &back, 1, 1000448), 0);
+		ck_assert(memcmp(buf, got, sizeof(buf)) == 0);
+		/* The image is locked for reading: no writer may come. */
+		sh("! qemu-io -f %s -c 'write 0 512' %s", i ? "qcow2" : "raw",
+		   images[i]);
+		/* The overlay has no name anywhere. */
+		sh("test -z \"$(ls -A tmp)\"");
+		disk_image_close(img);
+	}
+	unsetenv("TMPDIR");
+	sh("sha256sum -c sum");
+}
+END_TEST
+
+START_TEST(test_qemu_locks)
+{
+	struct drive_config cfg = { .path = path_of("lk.qcow2"),
+				    .format = DRIVE_FORMAT_QCOW2 };
+	char err[CONFIG_ERR_MAX] = "";
+	struct disk_image *img, *img2;
+
+	sh("qemu-img create -f qcow2 lk.qcow2 4M && cp base.raw lk.raw");
+	/* minivmm writes: qemu-img refuses without -U, reads with it. */
+	ck_assert_int_eq(disk_image_open(&cfg, &img, err), 0);
+	sh("! qemu-img info lk.qcow2");
+	sh("! qemu-img check lk.qcow2");
+	sh("qemu-img info -U lk.qcow2");
+	/* And a second minivmm, writer or reader, is refused. */
+	ck_assert_int_eq(disk_image_open(&cfg, &img2, err), -EBUSY);
+	ck_assert_msg(strstr(err, "in use by another process"), "%s", err);
+	cfg.readonly = true;
+	ck_assert_int_eq(disk_image_open(&cfg, &img2, err), -EBUSY);
+	disk_image_close(img);
+	/* Readers share; a reader keeps QEMU's writers out, not readers. */
+	ck_assert_int_eq(disk_image_open(&cfg, &img, err), 0);
+	ck_assert_int_eq(disk_image_open(&cfg, &img2, err), 0);
+	sh("qemu-img info lk.qcow2");
+	sh("! qemu-io -f qcow2 -c 'write 0 512' lk.qcow2");
+	disk_image_close(img);
+	disk_image_close(img2);
+	sh("qemu-io -f qcow2 -c 'write 0 512' lk.qcow2");
+	/* QEMU writes (qemu-io waiting): minivmm refuses, raw and qcow2. */
+	sh("(qemu-io -f raw -c 'sleep 4000' lk.raw & "
+	   "qemu-io -f qcow2 -c 'sleep 4000' lk.qcow2 &) ; sleep 1");
+	cfg.readonly = false;
+	ck_assert_int_eq(disk_image_open(&cfg, &img, err), -EBUSY);
+	cfg.path = path_of("lk.raw");
+	cfg.format = DRIVE_FORMAT_RAW;
+	ck_assert_int_eq(disk_image_open(&cfg, &img, err), -EBUSY);
+	cfg.readonly = true;
+	ck_assert_int_eq(disk_image_open(&cfg, &img, err), -EBUSY);
+	sh("sleep 3.5");
+	ck_assert_int_eq(disk_image_open(&cfg, &img, err), 0);
+	disk_image_close(img);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("qcow2");
@@ -689,6 +770,8 @@ int main(void)
 	tcase_add_test(tc, test_writes_over_backing_and_compressed);
 	tcase_add_test(tc, test_write_refusals);
 	tcase_add_test(tc, test_crash_consistency);
+	tcase_add_test(tc, test_snapshot_on);
+	tcase_add_test(tc, test_qemu_locks);
 	suite_add_tcase(s, tc);
 	return unit_run_suite(s);
 }

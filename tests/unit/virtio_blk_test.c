@@ -204,6 +204,21 @@ static void setup_direct(void)
 	setup_with(false, DRIVE_CACHE_NONE);
 }
 
+/* cache=writethrough, discard=ignore */
+static void setup_writethrough(void)
+{
+	struct drive_config dc = { .cache = DRIVE_CACHE_WRITETHROUGH,
+				   .discard = DRIVE_DISCARD_IGNORE };
+
+	ram = calloc(1, RAM_SIZE);
+	memset(&mem, 0, sizeof(mem));
+	mem.region[0] = (struct guest_mem_region){ 0, RAM_SIZE, ram };
+	mem.nr_regions = 1;
+	make_image();
+	dc.path = img;
+	start_blk(&dc);
+}
+
 static void teardown(void)
 {
 	virtio_blk_destroy(blk);
@@ -635,6 +650,24 @@ START_TEST(test_open_errors)
 }
 END_TEST
 
+/* No volatile cache: no FLUSH (as QEMU); discard=ignore: no DISCARD. */
+START_TEST(test_writethrough_no_discard)
+{
+	uint64_t f = device_features();
+
+	ck_assert(!(f & (1ull << VIRTIO_BLK_F_FLUSH)));
+	ck_assert(!(f & (1ull << VIRTIO_BLK_F_DISCARD)));
+	ck_assert(f & (1ull << VIRTIO_BLK_F_WRITE_ZEROES));
+	ck_assert_uint_eq(ranges(VIRTIO_BLK_T_DISCARD, 0, 1, 0),
+			  VIRTIO_BLK_S_UNSUPP);
+	memset(g(DATA_GPA), 0x55, 512);
+	ck_assert_uint_eq(request(VIRTIO_BLK_T_OUT, 3, DATA_GPA, 512, NULL),
+			  VIRTIO_BLK_S_OK);
+	ck_assert_uint_eq(ranges(VIRTIO_BLK_T_WRITE_ZEROES, 3, 1,
+				 VIRTIO_BLK_WZ_UNMAP), VIRTIO_BLK_S_OK);
+}
+END_TEST
+
 START_TEST(test_readonly)
 {
 	uint64_t f = device_features();
@@ -843,6 +876,7 @@ int main(void)
 	TCase *tc = tcase_create("rw");
 	TCase *ro = tcase_create("readonly");
 	TCase *dio = tcase_create("direct");
+	TCase *wt = tcase_create("writethrough");
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_config_and_features);
@@ -868,5 +902,8 @@ int main(void)
 	tcase_add_checked_fixture(dio, setup_direct, teardown);
 	tcase_add_test(dio, test_direct_io);
 	suite_add_tcase(s, dio);
+	tcase_add_checked_fixture(wt, setup_writethrough, teardown);
+	tcase_add_test(wt, test_writethrough_no_discard);
+	suite_add_tcase(s, wt);
 	return unit_run_suite(s);
 }
