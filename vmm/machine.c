@@ -292,7 +292,49 @@ static enum qmp_run_state machine_qmp_state(void *ctx)
 {
 	struct machine *m = ctx;
 
-	return vm_stopping(&m->vm) ? QMP_STATE_SHUTDOWN : QMP_STATE_RUNNING;
+	if (vm_stopping(&m->vm))
+		return QMP_STATE_SHUTDOWN;
+	if (pause_held_by(&m->vm.pause, PAUSE_STARTUP))
+		return QMP_STATE_PRELAUNCH;
+	return vm_is_paused(&m->vm) ? QMP_STATE_PAUSED : QMP_STATE_RUNNING;
+}
+
+/* stop: every vCPU parked (vmm/pause.h); STOP when it was running. */
+static int machine_qmp_stop(void *ctx, char *err, size_t errlen)
+{
+	struct machine *m = ctx;
+	bool was_paused = vm_is_paused(&m->vm);
+	int ret = vm_pause(&m->vm, PAUSE_QMP);
+
+	if (ret == -ESHUTDOWN) {
+		snprintf(err, errlen, "the VM is shutting down");
+		return ret;
+	}
+	if (ret) {
+		vm_resume(&m->vm, PAUSE_QMP);
+		snprintf(err, errlen, "the vCPUs did not stop: %s", strerror(-ret));
+		return ret;
+	}
+	if (!was_paused)
+		qmp_server_event(m->qmp, "STOP", NULL, NULL);
+	return 0;
+}
+
+/* cont: drops QMP's hold and -S's; RESUME once the guest runs again. */
+static int machine_qmp_cont(void *ctx, char *err, size_t errlen)
+{
+	struct machine *m = ctx;
+	bool was_paused = vm_is_paused(&m->vm);
+
+	if (vm_stopping(&m->vm)) {
+		snprintf(err, errlen, "the VM is shutting down");
+		return -ESHUTDOWN;
+	}
+	vm_resume(&m->vm, PAUSE_STARTUP);
+	vm_resume(&m->vm, PAUSE_QMP);
+	if (was_paused && !vm_is_paused(&m->vm))
+		qmp_server_event(m->qmp, "RESUME", NULL, NULL);
+	return 0;
 }
 
 static int machine_qmp_quit(void *ctx, char *err, size_t errlen)
@@ -429,6 +471,8 @@ static int machine_qmp_create(struct machine *m, const struct config *cfg)
 	m->qmp_be = (struct qmp_backend){
 		.ctx = m,
 		.run_state = machine_qmp_state,
+		.stop = machine_qmp_stop,
+		.cont = machine_qmp_cont,
 		.quit = machine_qmp_quit,
 		.reset = machine_qmp_reset,
 		.write_cpus = machine_qmp_cpus,

@@ -99,6 +99,7 @@ static const int seccomp_qmp[] = {
 	__NR_epoll_wait, __NR_epoll_pwait, __NR_epoll_ctl, __NR_accept4,
 	__NR_recvfrom, __NR_sendto, __NR_read, __NR_close, __NR_mremap,
 	__NR_pread64, __NR_unlinkat, __NR_fstat, __NR_newfstatat,
+	__NR_tgkill,	/* stop: the pause primitive kicks the vCPUs */
 };
 
 /* The setters and guest debug: a paused vCPU's registers are read and
