@@ -1,0 +1,196 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""A small QMP client (standard library only) for the tests.
+
+qmp_session.py SOCKET OUT.json
+    Connect (waiting up to 20 s for the socket), run the scripted session
+    below, write every reply and event as a JSON list to OUT.json, and
+    check the pause semantics on the way: stop -> STOP event and
+    "paused"; cont -> RESUME and "running"; quit -> SHUTDOWN.
+
+qmp_session.py --compare MINIVMM.json QEMU.json
+    Compare the shapes (member names and JSON types, recursively; list
+    items against the first item) of the replies both programs gave to the
+    same commands; exit 1 listing each difference.
+"""
+import json
+import socket
+import sys
+import time
+
+SESSION = [
+    'query-status', 'stop', 'query-status', 'stop', 'cont', 'query-status',
+    'query-name', 'query-version', 'query-cpus-fast', 'query-block',
+    'query-commands', 'no-such-command', 'quit',
+]
+
+
+class Client:
+    def __init__(self, path, timeout=20.0):
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+                self.sock.connect(path)
+                break
+            except OSError:
+                self.sock.close()
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.1)
+        self.sock.settimeout(timeout)
+        self.buf = b''
+        self.events = []
+        self.greeting = self.read()
+
+    def read(self):
+        while b'\n' not in self.buf:
+            data = self.sock.recv(65536)
+            if not data:
+                raise EOFError('QMP connection closed')
+            self.buf += data
+        line, self.buf = self.buf.split(b'\n', 1)
+        return json.loads(line)
+
+    def execute(self, name, **kw):
+        msg = {'execute': name}
+        msg.update(kw)
+        self.sock.sendall(json.dumps(msg).encode() + b'\n')
+        while True:
+            reply = self.read()
+            if 'event' in reply:
+                self.events.append(reply)
+                continue
+            return reply
+
+    def wait_event(self, name, timeout=10.0):
+        deadline = time.monotonic() + timeout
+        while not any(e['event'] == name for e in self.events):
+            if time.monotonic() > deadline:
+                raise TimeoutError('no %s event' % name)
+            try:
+                reply = self.read()
+            except EOFError:
+                break
+            if 'event' in reply:
+                self.events.append(reply)
+        return [e for e in self.events if e['event'] == name]
+
+
+def fail(msg):
+    print('FAIL: ' + msg)
+    sys.exit(1)
+
+
+def status(reply):
+    return reply.get('return', {}).get('status')
+
+
+def run_session(path, out):
+    c = Client(path)
+    log = {'greeting': c.greeting, 'replies': {}, 'events': []}
+    neg = c.execute('qmp_capabilities', id='neg')
+    if neg != {'return': {}, 'id': 'neg'}:
+        fail('qmp_capabilities: %r' % neg)
+    first = c.execute('query-status')
+    if status(first) == 'prelaunch':
+        # -S: start the guest first, the way a management tool does.
+        c.execute('cont')
+        c.wait_event('RESUME')
+        c.events.clear()
+    states = []
+    for i, cmd in enumerate(SESSION):
+        reply = c.execute(cmd, id=i)
+        if reply.get('id') != i:
+            fail('%s: id not echoed: %r' % (cmd, reply))
+        log['replies'].setdefault(cmd, reply)
+        if cmd == 'query-status':
+            states.append(status(reply))
+        if cmd == 'stop' and not any(e['event'] == 'STOP' for e in c.events):
+            c.wait_event('STOP')
+        if cmd == 'cont':
+            c.wait_event('RESUME')
+    c.wait_event('SHUTDOWN')
+    log['events'] = c.events
+    if states != ['running', 'paused', 'running']:
+        fail('query-status sequence %r' % states)
+    names = [e['event'] for e in c.events]
+    if names.count('STOP') != 1:
+        fail('one STOP event expected for two stops: %r' % names)
+    if names[-1] != 'SHUTDOWN' or \
+            c.events[-1]['data'] != {'guest': False, 'reason': 'host-qmp-quit'}:
+        fail('SHUTDOWN after quit: %r' % c.events[-1])
+    for e in c.events:
+        ts = e.get('timestamp', {})
+        if sorted(ts) != ['microseconds', 'seconds']:
+            fail('event timestamp: %r' % e)
+    with open(out, 'w') as f:
+        json.dump(log, f, indent=1)
+    print('ok: session %s, states %s, events %s' % (path, states, names))
+
+
+def shape(v):
+    if isinstance(v, dict):
+        return {k: shape(x) for k, x in v.items()}
+    if isinstance(v, list):
+        return [shape(v[0])] if v else []
+    if isinstance(v, bool):
+        return 'bool'
+    if isinstance(v, (int, float)):
+        return 'number'
+    return type(v).__name__
+
+
+def diff(a, b, where, out):
+    if isinstance(a, dict) and isinstance(b, dict):
+        for k in sorted(set(a) | set(b)):
+            if k not in a:
+                out.append('%s.%s: only QEMU has it' % (where, k))
+            elif k not in b:
+                out.append('%s.%s: only minivmm has it' % (where, k))
+            else:
+                diff(a[k], b[k], where + '.' + k, out)
+    elif isinstance(a, list) and isinstance(b, list):
+        if a and b:
+            diff(a[0], b[0], where + '[0]', out)
+    elif a != b:
+        out.append('%s: minivmm %r, QEMU %r' % (where, a, b))
+
+
+# Members QEMU has that do not apply to minivmm's machine (a block device
+# with media, its QOM tree) are not required; what minivmm sends must
+# exist in QEMU's reply with the same type.
+def compare(mine_path, qemu_path):
+    mine = json.load(open(mine_path))
+    qemu = json.load(open(qemu_path))
+    problems = []
+    diff(shape(mine['greeting']['QMP']['version']),
+         shape(qemu['greeting']['QMP']['version']), 'greeting', problems)
+    for cmd in dict.fromkeys(SESSION):
+        if cmd in ('query-block', 'query-commands'):
+            continue  # lists of different things; names checked below
+        a, b = mine['replies'].get(cmd), qemu['replies'].get(cmd)
+        if a is None or b is None:
+            continue
+        diff(shape(a), shape(b), cmd, problems)
+    qemu_cmds = {c['name'] for c in qemu['replies']['query-commands']['return']}
+    for c in mine['replies']['query-commands']['return']:
+        if c['name'] not in qemu_cmds and not c['name'].startswith('x-'):
+            problems.append('query-commands: %s is not a QEMU command' % c['name'])
+    ev_q = {e['event']: e for e in qemu['events']}
+    for e in mine['events']:
+        if e['event'] in ev_q:
+            diff(shape(e), shape(ev_q[e['event']]), 'event ' + e['event'], problems)
+    if problems:
+        print('FAIL: shapes differ from QEMU:\n  ' + '\n  '.join(problems))
+        sys.exit(1)
+    print('ok: minivmm replies and events have QEMU\'s shapes')
+
+
+if __name__ == '__main__':
+    if len(sys.argv) == 4 and sys.argv[1] == '--compare':
+        compare(sys.argv[2], sys.argv[3])
+    elif len(sys.argv) == 3:
+        run_session(sys.argv[1], sys.argv[2])
+    else:
+        sys.exit(__doc__)
