@@ -22,7 +22,12 @@
 #define LAYOUT_ACPI_SIZE	0x00020000ULL	/* 0xE0000-0xFFFFF */
 #define LAYOUT_RESET_VECTOR	0x000FFFF0ULL	/* F000:FFF0, real-mode reset entry */
 #define LAYOUT_HIGH_RAM_START	0x00100000ULL	/* 1 MiB: kernel goes here */
-#define LAYOUT_FIRMWARE_ADDR	0x00100000ULL	/* netboot firmware is linked here */
+/* The netboot firmware lives below 640 KiB, as PXELINUX does, so that a
+ * kernel that must run at 1 MiB (not relocatable) netboots too.  Its
+ * config-parsing work area sits at 1 MiB and is dead before any kernel
+ * byte is loaded. */
+#define LAYOUT_FIRMWARE_ADDR	0x00030000ULL	/* linked here, after the cmdline */
+#define LAYOUT_FIRMWARE_WORK	LAYOUT_HIGH_RAM_START	/* config work area */
 
 #define LAYOUT_MMIO_HOLE_START	0xC0000000ULL	/* 3 GiB */
 #define LAYOUT_MMIO_HOLE_END	0x100000000ULL	/* 4 GiB */

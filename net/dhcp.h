@@ -79,7 +79,8 @@ int dhcp_parse(const uint8_t *msg, size_t len, uint32_t xid,
 
 /* The boot file: option 67 if given, else the file field. */
 const char *dhcp_lease_bootfile(const struct dhcp_lease *l);
-/* The TFTP server address: siaddr, else server id (option 66 is a name). */
+/* The TFTP server address as PXELINUX picks it: siaddr (next-server),
+ * else the server id (option 54).  Option 66 is not used, as in PXELINUX. */
 uint32_t dhcp_lease_tftp_server(const struct dhcp_lease *l);
 
 /* ---- client state machine ---- */

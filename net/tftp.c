@@ -289,13 +289,17 @@ enum tftp_action tftp_receive(struct tftp_client *c, uint16_t src_port,
 	blk->stored = false;
 	if (avail > len)
 		avail = len;
-	if (avail < TFTP_HLEN)
+	if (avail < 2)
 		return TFTP_A_NONE;
 	if (c->state != TFTP_S_RRQ_SENT && c->state != TFTP_S_TRANSFER)
 		return TFTP_A_NONE;
 	if (c->state == TFTP_S_TRANSFER && src_port != c->server_port)
 		return TFTP_A_NONE;	/* another TID: not our transfer */
 	op = inet_get16(pkt);
+	/* An OACK may be the bare opcode: atftpd with every option off
+	 * answers so, meaning "no options" (RFC 2347 defaults). */
+	if (avail < TFTP_HLEN && op != TFTP_OACK)
+		return TFTP_A_NONE;
 	switch (op) {
 	case TFTP_ERROR:
 		/* Messages are small: the whole packet must be readable. */

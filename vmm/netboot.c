@@ -80,7 +80,11 @@ int loader_load_firmware(struct vm *vm, uint64_t rsdp,
 	size_t size = (size_t)(minivmm_firmware_end - minivmm_firmware_start);
 	uint8_t *low = guest_mem_ptr(&vm->mem, 0, LAYOUT_PD_ADDR + 4 * 4096);
 
-	if (!low || !guest_mem_ptr(&vm->mem, LAYOUT_FIRMWARE_ADDR, FW_HANDOFF_FIRMWARE_MAX)) {
+	_Static_assert(LAYOUT_FIRMWARE_ADDR >= LAYOUT_CMDLINE_ADDR + LAYOUT_CMDLINE_MAX &&
+		       LAYOUT_FIRMWARE_ADDR + FW_HANDOFF_FIRMWARE_MAX <= LAYOUT_EBDA_START,
+		       "the firmware must sit between the command line and the EBDA");
+	if (!low || !guest_mem_ptr(&vm->mem, LAYOUT_FIRMWARE_ADDR, FW_HANDOFF_FIRMWARE_MAX) ||
+	    !guest_mem_ptr(&vm->mem, LAYOUT_FIRMWARE_WORK, FW_HANDOFF_WORK_MAX)) {
 		snprintf(err, errlen, "-netboot needs more guest memory (-m)");
 		return -ENOMEM;
 	}

@@ -17,6 +17,16 @@
 #define FW_KERNEL_LOAD	0x1000000ull	/* 16 MiB: Linux's usual pref_address */
 #define FW_RAM_TOP_MAX	0xC0000000ull	/* below the MMIO hole */
 
+/*
+ * Config parsing state, big and only needed before the kernel is loaded:
+ * it lives in the work area at LAYOUT_FIRMWARE_WORK (1 MiB), not in the
+ * firmware's own low-memory image.
+ */
+struct fw_work {
+	struct pxe_config cfg;
+	char cfgbuf[PXE_INCLUDE_DEPTH + 1][FW_CFG_MAX];
+};
+
 struct fw {
 	const struct fw_handoff *h;
 	struct vnet vnet;
@@ -25,9 +35,8 @@ struct fw {
 	const struct dhcp_lease *lease;	/* = &dhcp.offer once bound */
 	uint32_t tftp_server;
 	char prefix[PXE_PATH_MAX];
-	struct pxe_config cfg;
+	struct fw_work *work;		/* at LAYOUT_FIRMWARE_WORK */
 	struct pxe_boot boot;
-	char cfgbuf[PXE_INCLUDE_DEPTH + 1][FW_CFG_MAX];
 	struct e820_entry e820[FW_HANDOFF_E820_MAX];
 	unsigned int nr_e820;
 	uint64_t ram_top;		/* end of the RAM holding the kernel */

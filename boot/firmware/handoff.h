@@ -11,8 +11,10 @@
  *    RSI = LAYOUT_HANDOFF_ADDR, RSP = LAYOUT_BOOT_STACK_TOP, interrupts off.
  *    The firmware switches to its own stack and zeroes its own .bss.
  *  - the firmware owns guest RAM from LAYOUT_FIRMWARE_ADDR up to
- *    LAYOUT_FIRMWARE_ADDR + FW_HANDOFF_FIRMWARE_MAX; it overwrites the zero
- *    page, the command line area and (later) this block itself.
+ *    LAYOUT_FIRMWARE_ADDR + FW_HANDOFF_FIRMWARE_MAX (below the EBDA), and
+ *    LAYOUT_FIRMWARE_WORK + FW_HANDOFF_WORK_MAX until it loads the kernel;
+ *    it overwrites the zero page, the command line area and (later) this
+ *    block itself.
  *
  * All fields little-endian, fixed size, no pointers: the VMM writes it with
  * guest_mem_write() and the firmware reads it in place.
@@ -26,7 +28,11 @@
 #define FW_HANDOFF_VERSION	1
 #define FW_HANDOFF_E820_MAX	32
 #define FW_HANDOFF_CMDLINE_MAX	2048	/* incl. the terminating NUL */
-#define FW_HANDOFF_FIRMWARE_MAX	0x00200000ULL /* code+data+bss+buffers, 2 MiB */
+/* code+data+bss+stack+buffers: from LAYOUT_FIRMWARE_ADDR to the EBDA */
+#define FW_HANDOFF_FIRMWARE_MAX	0x0006F000ULL
+/* the config work area at LAYOUT_FIRMWARE_WORK, used before the kernel
+ * is loaded (PXELINUX configs and their INCLUDEs) */
+#define FW_HANDOFF_WORK_MAX	0x00100000ULL
 
 /* e820 types, as in the Linux boot protocol. */
 #define FW_E820_RAM		1

@@ -139,9 +139,13 @@ int fw_boot_linux(struct fw *fw, const char **why)
 	     (FW_KERNEL_LOAD & (info.kernel_alignment - 1)))) {
 		uint64_t want = linux_kernel_load_addr(&info);
 
-		/* Rare: a fixed-address kernel elsewhere.  One copy. */
-		if (want < LAYOUT_FIRMWARE_ADDR + FW_HANDOFF_FIRMWARE_MAX ||
-		    want + info.kernel_bytes > fw->ram_top) {
+		/* A fixed-address kernel (1 MiB for most): one copy down from
+		 * where the file landed.  The firmware is below 640 KiB and its
+		 * work area is dead by now; the setup header must survive. */
+		if (want < LAYOUT_HIGH_RAM_START ||
+		    want + info.kernel_bytes > fw->ram_top ||
+		    (want < (uint64_t)(uintptr_t)image + kf.size &&
+		     want + info.kernel_bytes > (uint64_t)(uintptr_t)image)) {
 			*why = "the kernel is not relocatable and wants an address in use";
 			return -1;
 		}

@@ -50,30 +50,6 @@ static void fw_show_lease(const struct fw *f)
 		  dhcp_lease_bootfile(f->lease));
 }
 
-/* Option 66 may hold a dotted quad; names would need DNS. */
-static uint32_t fw_parse_ip(const char *s)
-{
-	uint32_t ip = 0, part = 0;
-	int dots = 0, digits = 0;
-
-	for (; *s; s++) {
-		if (*s == '.' && digits && dots < 3) {
-			ip = ip << 8 | part;
-			part = 0;
-			digits = 0;
-			dots++;
-		} else if (*s >= '0' && *s <= '9' && digits < 3) {
-			part = part * 10 + (uint32_t)(*s - '0');
-			digits++;
-			if (part > 255)
-				return 0;
-		} else {
-			return 0;
-		}
-	}
-	return dots == 3 && digits ? ip << 8 | part : 0;
-}
-
 void fw_main(struct fw_handoff *h)
 {
 	const char *why;
@@ -91,6 +67,9 @@ void fw_main(struct fw_handoff *h)
 	if (h->cmdline_len >= FW_HANDOFF_CMDLINE_MAX)
 		h->cmdline_len = FW_HANDOFF_CMDLINE_MAX - 1;
 	fw.h = h;
+	_Static_assert(sizeof(struct fw_work) <= FW_HANDOFF_WORK_MAX,
+		       "config work area too small");
+	fw.work = (struct fw_work *)LAYOUT_FIRMWARE_WORK;
 	fw_trace(&fw, FW_MARK_ENTRY);
 	khz = timer_init(&why);
 	fw_printf("timer: TSC at %lu kHz (%s)\n", (unsigned long)khz, why);
@@ -114,10 +93,8 @@ void fw_main(struct fw_handoff *h)
 	fw_trace(&fw, FW_MARK_NIC);
 	if (fw_dhcp(&fw, &why) < 0)
 		fw_stop(FW_STATUS_NETBOOT_FAILED, "DHCP", why);
+	/* PXELINUX's order: siaddr, else option 54; option 66 is not used. */
 	fw.tftp_server = dhcp_lease_tftp_server(fw.lease);
-	if (fw.lease->have & DHCP_HAVE_TFTP_SERVER &&
-	    fw_parse_ip(fw.lease->tftp_server))
-		fw.tftp_server = fw_parse_ip(fw.lease->tftp_server);
 	fw_show_lease(&fw);
 	if (!fw.tftp_server)
 		fw_stop(FW_STATUS_NETBOOT_FAILED, "DHCP", "no TFTP server");

@@ -62,7 +62,7 @@ static long fw_fetch_config(struct fw *fw, const char *name,
 			    unsigned int depth, bool *not_found,
 			    const char **why)
 {
-	struct fw_file f = { .base = (uint8_t *)fw->cfgbuf[depth],
+	struct fw_file f = { .base = (uint8_t *)fw->work->cfgbuf[depth],
 			     .cap = FW_CFG_MAX };
 
 	if (fw_fetch(fw, name, &f, why) < 0) {
@@ -85,7 +85,7 @@ static int fw_pxe_include(void *ctx, const char *path, unsigned int depth,
 	n = fw_fetch_config(fw, path, depth, &nf, &why);
 	if (n < 0)
 		return -1;		/* PXELINUX skips a missing INCLUDE */
-	*text = fw->cfgbuf[depth];
+	*text = fw->work->cfgbuf[depth];
 	*len = (size_t)n;
 	return 0;
 }
@@ -168,14 +168,14 @@ int fw_pxe(struct fw *fw, const char **why)
 	for (int restarts = 0; ; restarts++) {
 		if (len < 0)
 			return -1;
-		pxe_cfg_init(&fw->cfg);
-		pxe_cfg_parse(&fw->cfg, fw->cfgbuf[0], (size_t)len,
+		pxe_cfg_init(&fw->work->cfg);
+		pxe_cfg_parse(&fw->work->cfg, fw->work->cfgbuf[0], (size_t)len,
 			      fw_pxe_include, fw);
-		if (fw->cfg.restart) {
-			fw_strcpy(fw->boot.kernel, fw->cfg.config_file,
+		if (fw->work->cfg.restart) {
+			fw_strcpy(fw->boot.kernel, fw->work->cfg.config_file,
 				  sizeof(fw->boot.kernel));
 		} else {
-			if (pxe_cfg_choose(&fw->cfg, &ni, extra, &fw->boot) < 0) {
+			if (pxe_cfg_choose(&fw->work->cfg, &ni, extra, &fw->boot) < 0) {
 				*why = "the PXELINUX config names nothing to boot";
 				return -1;
 			}

@@ -143,6 +143,31 @@ START_TEST(test_server_ignores_options)
 }
 END_TEST
 
+/* atftpd with every option disabled: an OACK of the opcode alone. */
+START_TEST(test_empty_oack)
+{
+	struct tftp_client c;
+	struct tftp_block b;
+
+	start(&c, 1468, 8, 1 << 20);
+	ck_assert_int_eq(rx(&c, mk_oack(NULL, 0), &b), TFTP_A_SEND);
+	ck_assert_uint_eq(acked_block(&c), 0);
+	ck_assert_int_eq(c.state, TFTP_S_TRANSFER);
+	ck_assert_uint_eq(c.blksize, 512);
+	ck_assert_uint_eq(c.windowsize, 1);
+	ck_assert(!c.have_tsize);
+	ck_assert_int_eq(rx(&c, mk_data(1, 512), &b), TFTP_A_SEND);
+	ck_assert_uint_eq(acked_block(&c), 1);
+	ck_assert_int_eq(rx(&c, mk_data(2, 10), &b), TFTP_A_DONE);
+	ck_assert_uint_eq(c.size, 522);
+	/* a 2-byte DATA or ERROR is still nothing */
+	start(&c, 1468, 8, 1 << 20);
+	inet_put16(pkt, TFTP_DATA);
+	ck_assert_int_eq(rx(&c, 2, &b), TFTP_A_NONE);
+	ck_assert_int_eq(c.state, TFTP_S_RRQ_SENT);
+}
+END_TEST
+
 START_TEST(test_oack_hostile)
 {
 	static const char *const bad_opt[] = { "evil", "1" };
@@ -408,6 +433,7 @@ int main(void)
 	tcase_add_test(tc, test_oack_window_transfer);
 	tcase_add_test(tc, test_server_ignores_options);
 	tcase_add_test(tc, test_oack_hostile);
+	tcase_add_test(tc, test_empty_oack);
 	tcase_add_test(tc, test_loss_and_duplicates);
 	tcase_add_test(tc, test_lost_ack0);
 	tcase_add_test(tc, test_block_wrap);
