@@ -232,3 +232,45 @@ size_t inet_ntoa(uint32_t ip, char *buf)
 	buf[n] = 0;
 	return n;
 }
+
+int inet_icmp_unreach_parse(const uint8_t *frame, size_t len,
+			    struct inet_icmp_unreach *out)
+{
+	const uint8_t *ip = frame + ETH_HLEN, *icmp, *orig;
+	size_t ihl, tot, oihl;
+
+	if (len < ETH_HLEN + IPV4_HLEN)
+		return INET_SHORT;
+	if (inet_get16(frame + 12) != ETH_P_IP || (ip[0] >> 4) != 4)
+		return INET_NOT_IP;
+	ihl = (size_t)(ip[0] & 0xf) * 4;
+	tot = inet_get16(ip + 2);
+	if (ihl < IPV4_HLEN || tot < ihl || tot > len - ETH_HLEN)
+		return INET_BAD;
+	if (ip[9] != IPV4_PROTO_ICMP)
+		return INET_NOT_IP;
+	if (inet_get16(ip + 6) & 0x3fff)
+		return INET_FRAGMENT;
+	if (inet_csum_fold(inet_csum_add(0, ip, ihl)) != 0)
+		return INET_CSUM;
+	/* ICMP header (8) + the quoted IPv4 header + 8 bytes of UDP */
+	if (tot - ihl < 8 + IPV4_HLEN + UDP_HLEN)
+		return INET_SHORT;
+	icmp = ip + ihl;
+	if (inet_csum_fold(inet_csum_add(0, icmp, tot - ihl)) != 0)
+		return INET_CSUM;
+	if (icmp[0] != 3 || icmp[1] != 3)	/* dest. unreachable: port */
+		return INET_NOT_IP;
+	orig = icmp + 8;
+	oihl = (size_t)(orig[0] & 0xf) * 4;
+	if ((orig[0] >> 4) != 4 || oihl < IPV4_HLEN ||
+	    8 + oihl + UDP_HLEN > tot - ihl)
+		return INET_BAD;
+	if (orig[9] != IPV4_PROTO_UDP)
+		return INET_NOT_IP;
+	out->from_ip = inet_get32(ip + 12);
+	out->orig_dst_ip = inet_get32(orig + 16);
+	out->orig_src_port = inet_get16(orig + oihl);
+	out->orig_dst_port = inet_get16(orig + oihl + 2);
+	return INET_OK;
+}

@@ -16,6 +16,7 @@
 #define ETH_P_IP	0x0800
 #define ETH_P_ARP	0x0806
 #define IPV4_HLEN	20		/* without options: what we send */
+#define IPV4_PROTO_ICMP	1
 #define IPV4_PROTO_UDP	17
 #define UDP_HLEN	8
 #define INET_UDP_HLEN	(ETH_HLEN + IPV4_HLEN + UDP_HLEN) /* 42 */
@@ -96,6 +97,21 @@ enum inet_rc {
  */
 int inet_udp_parse(const uint8_t *frame, size_t avail, size_t frame_len,
 		   struct inet_udp *out);
+
+/* An ICMP "port unreachable" about a UDP datagram we sent. */
+struct inet_icmp_unreach {
+	uint32_t from_ip;		/* who reports it */
+	uint32_t orig_dst_ip;		/* the datagram's destination */
+	uint16_t orig_src_port, orig_dst_port;
+};
+
+/*
+ * Parse a contiguous frame of len bytes as Ethernet + IPv4 + ICMP type 3
+ * code 3 quoting an IPv4/UDP header (RFC 792: IP header + 8 bytes).
+ * Checks the IPv4 and ICMP checksums.  INET_OK or a negative inet_rc.
+ */
+int inet_icmp_unreach_parse(const uint8_t *frame, size_t len,
+			    struct inet_icmp_unreach *out);
 
 /*
  * UDP checksum check over a contiguous frame (parsed by inet_udp_parse

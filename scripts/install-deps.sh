@@ -13,8 +13,9 @@ PACKAGES=(
 	util-linux coreutils bash dash
 	# ACPI table checks
 	acpica-tools
-	# networking tests and netboot
-	iproute2 dnsmasq-base procps
+	# networking tests and netboot (atftpd: RFC 7440 windowsize; the
+	# Debian installer's netboot tree for netboot_debian_installer)
+	iproute2 dnsmasq-base procps atftpd debian-installer-12-netboot-amd64
 	# qcow2 tests: qemu-img and qemu-io make and check images
 	qemu-utils
 	# benchmarks (bench/*.py) and their unit tests
@@ -39,4 +40,10 @@ echo "install-deps: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+# Tests run their servers in their own network namespaces; a package's
+# system service must not stay serving on this host's network
+# (shared testnet rule 6).  atftpd's socket unit listens on port 69.
+if command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
+	systemctl disable --now atftpd.socket atftpd.service >/dev/null 2>&1 || true
+fi
 echo "install-deps: done"

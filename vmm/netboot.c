@@ -6,7 +6,6 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/random.h>
 
 #include "boot/firmware/firmware_blob.h"
 #include "boot/firmware/handoff.h"
@@ -29,13 +28,19 @@ static void netboot_fill_e820(struct fw_handoff *h, uint64_t ram_bytes)
 	}
 }
 
-/* RFC 4122 version-4 UUID for DHCP option 97 (client machine identifier). */
-static void netboot_make_uuid(uint8_t uuid[16])
+/*
+ * The machine UUID (DHCP option 97, pxelinux.cfg/<uuid>) must be the same
+ * on every boot, or servers keyed on it see a new client each time and a
+ * per-machine config never matches twice.  Made from the MAC: an RFC 9562
+ * version-8 (vendor-defined) UUID 6d696e69-766d-8000-8000-<mac>.
+ */
+static void netboot_make_uuid(uint8_t uuid[16], const uint8_t mac[6])
 {
-	if (getrandom(uuid, 16, 0) != 16)
-		memset(uuid, 0x42, 16);
-	uuid[6] = (uuid[6] & 0x0f) | 0x40;
-	uuid[8] = (uuid[8] & 0x3f) | 0x80;
+	static const uint8_t prefix[10] = { 'm', 'i', 'n', 'i', 'v', 'm',
+					    0x80, 0x00, 0x80, 0x00 };
+
+	memcpy(uuid, prefix, sizeof(prefix));
+	memcpy(uuid + 10, mac, 6);
 }
 
 static int netboot_fill_handoff(struct vm *vm, uint64_t rsdp,
@@ -64,7 +69,7 @@ static int netboot_fill_handoff(struct vm *vm, uint64_t rsdp,
 	h->virtio_net_mmio = nic->mmio_base;
 	h->virtio_net_gsi = nic->gsi;
 	memcpy(h->mac, nic->mac, 6);
-	netboot_make_uuid(h->uuid);
+	netboot_make_uuid(h->uuid, nic->mac);
 	h->rsdp_addr = rsdp;
 	h->serial_port = PORT_COM1;
 	h->flags = vm->cfg->trace_boot ? FW_HANDOFF_F_TRACE : 0;

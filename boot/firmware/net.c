@@ -117,6 +117,19 @@ static bool net_udp_csum_ok(struct vnet_packet *p, const struct inet_udp *u)
 	return p->csum_ok || inet_udp_csum_ok(p->frame, u);
 }
 
+/* A closed port on the server we talk to: no use waiting for it. */
+static bool net_port_closed(const struct net *n, const struct vnet_packet *p)
+{
+	struct inet_icmp_unreach r;
+
+	if (!n->watch_port || !n->ip)
+		return false;
+	if (inet_icmp_unreach_parse(p->frame, p->frame_len, &r) != INET_OK)
+		return false;
+	return r.orig_src_port == n->watch_port &&
+	       r.orig_dst_ip == n->watch_ip;
+}
+
 int net_run(struct net *n, net_udp_fn fn, void *ctx, vnet_payload_fn fill,
 	    void *fill_ctx, uint64_t *deadline_ms)
 {
@@ -154,8 +167,11 @@ int net_run(struct net *n, net_udp_fn fn, void *ctx, vnet_payload_fn fill,
 			/* IP options can push headers past the header part */
 			vnet_rx_linearize(n->vnet, &p);
 			if (inet_udp_parse(p.frame, p.head_len, p.frame_len,
-					   &u) != INET_OK)
+					   &u) != INET_OK) {
+				if (net_port_closed(n, &p))
+					return NET_UNREACHABLE;
 				continue;
+			}
 		}
 		if (n->ip && u.dst_ip != n->ip && u.dst_ip != 0xffffffffu)
 			continue;

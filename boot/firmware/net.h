@@ -19,6 +19,8 @@ struct net {
 	uint32_t ip, netmask, gateway;
 	uint16_t ip_id;
 	uint16_t zc_port;		/* local port whose payload may be split */
+	uint16_t watch_port;		/* ICMP port unreachable for it ends net_run */
+	uint32_t watch_ip;		/* ... when it quotes a datagram to here */
 	struct {
 		uint32_t ip;
 		uint8_t mac[6];
@@ -32,6 +34,7 @@ enum net_rc {
 	NET_CONTINUE = 0,
 	NET_DONE = 1,
 	NET_TIMEOUT = -1,
+	NET_UNREACHABLE = -2,		/* ICMP: watch_ip's port is closed */
 };
 
 typedef int (*net_udp_fn)(void *ctx, struct net *n, struct vnet_packet *p,
@@ -50,8 +53,9 @@ size_t net_udp_frame(struct net *n, uint8_t *frame, size_t cap,
 		     uint32_t dst_ip, uint16_t sport, uint16_t dport,
 		     size_t len);
 void net_send_frame(struct net *n, const uint8_t *frame, size_t len);
-/* Poll until fn says done (NET_DONE), fails (< 0) or deadline passes
- * (NET_TIMEOUT).  fill posts RX buffers (NULL: scratch buffers).  On
+/* Poll until fn says done (NET_DONE), fails (< 0), deadline passes
+ * (NET_TIMEOUT) or an ICMP port unreachable answers a datagram from
+ * watch_port to watch_ip (NET_UNREACHABLE).  fill posts RX buffers (NULL: scratch buffers).  On
  * progress fn sets n->rearm_ms: the deadline becomes now + rearm_ms the
  * next time the loop is idle (one TSC read, not one per packet: rdtsc is
  * a VM exit on some KVMs). */

@@ -28,6 +28,14 @@ static void fw_strcpy(char *dst, const char *src, size_t cap)
 	dst[i] = 0;
 }
 
+static void fw_strcat(char *dst, const char *src, size_t cap)
+{
+	size_t n = fw_strlen(dst);
+
+	if (n < cap)
+		fw_strcpy(dst + n, src, cap - n);
+}
+
 int fw_fetch(struct fw *fw, const char *name, struct fw_file *f,
 	     const char **why)
 {
@@ -52,6 +60,11 @@ int fw_fetch(struct fw *fw, const char *name, struct fw_file *f,
 			  (unsigned long)f->copied);
 	} else {
 		fw_printf("TFTP: %s: %s\n", path, *why);
+		/* The final error line names the file: "<file>: <why>". */
+		fw_strcpy(fw->why, path, sizeof(fw->why));
+		fw_strcat(fw->why, ": ", sizeof(fw->why));
+		fw_strcat(fw->why, *why, sizeof(fw->why));
+		*why = fw->why;
 	}
 	f->name = 0;
 	return rc;

@@ -197,6 +197,7 @@ int tftp_get(struct net *n, uint32_t server, struct fw_file *f,
 		.tsize = true,
 	};
 	uint64_t start = timer_now_ms();
+	bool unreachable = false;
 
 	f->size = f->copied = 0;
 	f->not_found = false;
@@ -212,9 +213,16 @@ int tftp_get(struct net *n, uint32_t server, struct fw_file *f,
 	}
 	tftp_get_send(&g);
 	g.deadline = timer_now_ms() + g.c.timeout_ms;
+	n->watch_port = g.lport;
+	n->watch_ip = server;
 	while (!g.result) {
-		if (net_run(n, tftp_get_rx, &g, tftp_get_fill, &g,
-			    &g.deadline) == NET_TIMEOUT) {
+		int rc = net_run(n, tftp_get_rx, &g, tftp_get_fill, &g,
+				 &g.deadline);
+
+		if (rc == NET_UNREACHABLE) {
+			g.result = -1;
+			unreachable = true;
+		} else if (rc == NET_TIMEOUT) {
 			enum tftp_action act = tftp_timeout(&g.c);
 
 			tftp_get_send(&g);
@@ -224,6 +232,7 @@ int tftp_get(struct net *n, uint32_t server, struct fw_file *f,
 		}
 	}
 	n->zc_port = 0;
+	n->watch_port = 0;
 	n->rearm_ms = 0;
 	n->vnet->rx_depth = 0;
 	f->ms = timer_now_ms() - start;
@@ -240,7 +249,9 @@ int tftp_get(struct net *n, uint32_t server, struct fw_file *f,
 		}
 	}
 	if (g.result < 0) {
-		if (g.c.state == TFTP_S_FAILED) {
+		if (unreachable) {
+			*why = "port unreachable (ICMP): the TFTP server is gone";
+		} else if (g.c.state == TFTP_S_FAILED) {
 			f->not_found = g.c.error_from_server &&
 				       g.c.error_code == TFTP_ERR_NOT_FOUND;
 			const char *m = g.c.error_msg[0] ? g.c.error_msg :

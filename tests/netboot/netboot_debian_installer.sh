@@ -1,18 +1,19 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
-# Opt-in: the real Debian 12 netboot installer tree (set
-# MINIVMM_DI_NETBOOT_DIR to .../usr/lib/debian-installer/images/12/amd64
-# extracted from debian-installer-12-netboot-amd64).  The firmware must
-# walk its PXELINUX configs (vesamenu DEFAULT, nested INCLUDEs, missing
-# gtk.cfg), pick "install", fetch the 8 MB kernel and 40 MB initrd and
-# start the kernel.  Whether that kernel then runs is not checked (it
-# cannot reach user space on emulated KVMs).
+# The real Debian 12 netboot installer tree (package
+# debian-installer-12-netboot-amd64, installed by scripts/install-deps.sh;
+# MINIVMM_DI_NETBOOT_DIR overrides its .../images/12/amd64 directory).  The
+# firmware must walk its PXELINUX configs (vesamenu DEFAULT, nested
+# INCLUDEs, missing gtk.cfg), pick "install", fetch the 8 MB kernel and
+# 40 MB initrd and start the kernel.  Whether that kernel then runs is not
+# checked here (Linux cannot reach user space on emulated KVMs): the test
+# stops at the firmware's jump, so it stays a layer-2 case.
 # timeout: 600
 . "$(dirname "$0")/common.bash"
-DI=${MINIVMM_DI_NETBOOT_DIR:-}
-[ -n "$DI" ] || skip "MINIVMM_DI_NETBOOT_DIR not set"
+DI=${MINIVMM_DI_NETBOOT_DIR:-/usr/lib/debian-installer/images/12/amd64}
 ROOT=$DI/text
-[ -f "$ROOT/debian-installer/amd64/linux" ] || skip "no installer tree at $ROOT"
+[ -f "$ROOT/debian-installer/amd64/linux" ] ||
+	fail "no installer tree at $ROOT: install debian-installer-12-netboot-amd64 (scripts/install-deps.sh)"
 
 rmdir "$TFTP/pxelinux.cfg" "$TFTP" 2>/dev/null
 ln -s "$(readlink -f "$ROOT")" "$TFTP"

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: MIT
 # Failures end with a reason on the console and minivmm's documented exit
 # codes: LOCALBOOT -> 6, missing kernel -> 5, a kernel that is not a
-# bzImage -> 5, a COM32-only config -> 5, no PXELINUX config -> 5.
+# bzImage -> 5, a COM32-only config -> 5, no PXELINUX config -> 5.  The
+# final line of a failed fetch names the file.
 # timeout: 150
 . "$(dirname "$0")/common.bash"
 
@@ -18,7 +19,7 @@ printf 'DEFAULT gone\nLABEL gone\n  KERNEL missing-kernel\n' >"$TFTP/pxelinux.cf
 netboot_run missing
 expect_rc missing 5
 expect_console "TFTP: missing-kernel:"
-expect_console "netboot: Linux:"
+expect_console "netboot: Linux: missing-kernel: "
 
 random_file "$TFTP/garbage" 5000
 printf 'DEFAULT g\nLABEL g\n  KERNEL garbage\n' >"$TFTP/pxelinux.cfg/default"

@@ -6,7 +6,7 @@
 # timeout: 120
 . "$(dirname "$0")/common.bash"
 ATFTPD=${ATFTPD:-$(command -v atftpd || echo /usr/sbin/atftpd)}
-[ -x "$ATFTPD" ] || skip "no atftpd (package atftpd)"
+[ -x "$ATFTPD" ] || fail "no atftpd: install it (scripts/install-deps.sh, package atftpd)"
 
 cp "$BOOTINFO_BZIMAGE" "$TFTP/vmlinuz"
 random_file "$TFTP/initrd.img" 400000

@@ -184,6 +184,66 @@ START_TEST(test_udp_hostile)
 }
 END_TEST
 
+/* An ICMP port unreachable quoting the datagram in q (qlen bytes of IP). */
+static size_t build_icmp_unreach(uint8_t *f, const uint8_t *q, size_t qlen)
+{
+	uint8_t *ip = f + ETH_HLEN, *icmp = ip + IPV4_HLEN;
+	size_t tot = IPV4_HLEN + 8 + qlen;
+
+	memset(f, 0, ETH_HLEN + tot);
+	inet_put16(f + 12, ETH_P_IP);
+	ip[0] = 0x45;
+	inet_put16(ip + 2, (uint16_t)tot);
+	ip[8] = 64;
+	ip[9] = IPV4_PROTO_ICMP;
+	inet_put32(ip + 12, 0x0a000001);
+	inet_put32(ip + 16, 0x0a000002);
+	inet_put16(ip + 10, inet_csum_fold(inet_csum_add(0, ip, IPV4_HLEN)));
+	icmp[0] = 3;
+	icmp[1] = 3;
+	memcpy(icmp + 8, q, qlen);
+	inet_put16(icmp + 2, inet_csum_fold(inet_csum_add(0, icmp, 8 + qlen)));
+	return ETH_HLEN + tot;
+}
+
+START_TEST(test_icmp_port_unreachable)
+{
+	uint8_t udp[ETH_FRAME_MAX], f[ETH_FRAME_MAX];
+	struct inet_icmp_unreach r;
+	size_t len;
+
+	/* the datagram we sent: 10.0.0.2:68 -> 10.0.0.1:67 */
+	build_udp(udp, "hello", 5);
+	len = build_icmp_unreach(f, udp + ETH_HLEN, IPV4_HLEN + UDP_HLEN + 5);
+	ck_assert_int_eq(inet_icmp_unreach_parse(f, len, &r), INET_OK);
+	ck_assert_uint_eq(r.from_ip, 0x0a000001);
+	ck_assert_uint_eq(r.orig_dst_ip, 0x0a000001);
+	ck_assert_uint_eq(r.orig_src_port, 68);
+	ck_assert_uint_eq(r.orig_dst_port, 67);
+	/* quoting only the IP header + 8 bytes, as RFC 792 allows */
+	len = build_icmp_unreach(f, udp + ETH_HLEN, IPV4_HLEN + UDP_HLEN);
+	ck_assert_int_eq(inet_icmp_unreach_parse(f, len, &r), INET_OK);
+	/* every truncation is refused, never read past len */
+	for (size_t cut = 0; cut < len; cut++)
+		ck_assert_int_ne(inet_icmp_unreach_parse(f, cut, &r), INET_OK);
+	/* bad ICMP checksum */
+	f[len - 1] ^= 1;
+	ck_assert_int_eq(inet_icmp_unreach_parse(f, len, &r), INET_CSUM);
+	f[len - 1] ^= 1;
+	/* host unreachable (code 1) is not a closed port */
+	len = build_icmp_unreach(f, udp + ETH_HLEN, IPV4_HLEN + UDP_HLEN);
+	f[ETH_HLEN + IPV4_HLEN + 1] = 1;
+	inet_put16(f + ETH_HLEN + IPV4_HLEN + 2, 0);
+	inet_put16(f + ETH_HLEN + IPV4_HLEN + 2,
+		   inet_csum_fold(inet_csum_add(0, f + ETH_HLEN + IPV4_HLEN,
+						8 + IPV4_HLEN + UDP_HLEN)));
+	ck_assert_int_eq(inet_icmp_unreach_parse(f, len, &r), INET_NOT_IP);
+	/* a UDP frame is not ICMP */
+	len = build_udp(f, "x", 1);
+	ck_assert_int_eq(inet_icmp_unreach_parse(f, len, &r), INET_NOT_IP);
+}
+END_TEST
+
 START_TEST(test_arp)
 {
 	uint8_t f[64];
@@ -231,6 +291,7 @@ int main(void)
 	tcase_add_test(tc, test_csum_update);
 	tcase_add_test(tc, test_udp_hostile);
 	tcase_add_test(tc, test_arp);
+	tcase_add_test(tc, test_icmp_port_unreachable);
 	tcase_add_test(tc, test_ntoa);
 	suite_add_tcase(s, tc);
 	return unit_run_suite(s);
