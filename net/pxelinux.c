@@ -123,8 +123,19 @@ void pxe_cfg_init(struct pxe_config *cfg)
 
 	for (size_t i = 0; i < sizeof(*cfg); i++)
 		p[i] = 0;
-	cfg->menu_default = -1;
 	cfg->cur = -1;
+}
+
+/* KERNEL's type follows the file name, as in PXELINUX. */
+static enum pxe_kernel_type pxe_kernel_type(struct pxe_str file)
+{
+	if (pxe_ends_with_ci(file, ".c32"))
+		return PXE_K_COM32;
+	if (pxe_ends_with_ci(file, ".0") || pxe_ends_with_ci(file, ".bss") ||
+	    pxe_ends_with_ci(file, ".bs") || pxe_ends_with_ci(file, ".com") ||
+	    pxe_ends_with_ci(file, ".cbt") || pxe_ends_with_ci(file, ".img"))
+		return PXE_K_OTHER;
+	return PXE_K_LINUX;
 }
 
 static struct pxe_label *pxe_cur(struct pxe_config *cfg)
@@ -143,21 +154,14 @@ static void pxe_new_label(struct pxe_config *cfg, struct pxe_str name)
 	}
 	cfg->cur = (int)cfg->nr_labels++;
 	l = &cfg->labels[cfg->cur];
+	name = pxe_word(&name);
 	pxe_set(l->name, sizeof(l->name), name);
+	/* As in syslinux: a LABEL's kernel is the label's name until a
+	 * KERNEL line says otherwise (a label with only APPEND boots it). */
+	pxe_set(l->kernel, sizeof(l->kernel), name);
+	l->type = name.n ? pxe_kernel_type(name) : PXE_K_NONE;
 	l->ipappend = -1;
 	l->menu_level = cfg->menu_level;
-}
-
-/* KERNEL's type follows the file name, as in PXELINUX. */
-static enum pxe_kernel_type pxe_kernel_type(struct pxe_str file)
-{
-	if (pxe_ends_with_ci(file, ".c32"))
-		return PXE_K_COM32;
-	if (pxe_ends_with_ci(file, ".0") || pxe_ends_with_ci(file, ".bss") ||
-	    pxe_ends_with_ci(file, ".bs") || pxe_ends_with_ci(file, ".com") ||
-	    pxe_ends_with_ci(file, ".cbt") || pxe_ends_with_ci(file, ".img"))
-		return PXE_K_OTHER;
-	return PXE_K_LINUX;
 }
 
 static void pxe_set_kernel(struct pxe_config *cfg, enum pxe_kernel_type t,
@@ -201,8 +205,10 @@ static void pxe_menu(struct pxe_config *cfg, struct pxe_str arg,
 	if (pxe_is(kw, "include")) {
 		pxe_include(cfg, arg, depth, fetch, ctx);
 	} else if (pxe_is(kw, "default")) {
-		if (l && cfg->menu_default < 0 && l->menu_level == 0)
-			cfg->menu_default = cfg->cur;
+		/* The last MENU DEFAULT of the top menu wins (syslinux sets
+		 * the menu's default entry each time). */
+		if (l && l->menu_level == 0)
+			l->menu_default = true;
 	} else if (pxe_is(kw, "hide")) {
 		if (l)
 			l->hidden = true;
@@ -287,6 +293,8 @@ static void pxe_line(struct pxe_config *cfg, struct pxe_str line,
 		cfg->totaltimeout = pxe_number(line);
 	} else if (pxe_is(kw, "prompt")) {
 		cfg->prompt = pxe_number(line) != 0;
+	} else if (pxe_is(kw, "ui")) {
+		pxe_set(cfg->ui, sizeof(cfg->ui), line);
 	} else if (pxe_is(kw, "include")) {
 		pxe_include(cfg, line, depth, fetch, ctx);
 	} else if (pxe_is(kw, "menu")) {
@@ -295,8 +303,8 @@ static void pxe_line(struct pxe_config *cfg, struct pxe_str line,
 		if (pxe_is(pxe_word(&line), "help"))
 			cfg->in_text = true;
 	}
-	/* SAY, DISPLAY, PATH, UI, SERIAL, F1..F12 and unknown lines: no
-	 * effect on what is booted unattended. */
+	/* SAY, DISPLAY, PATH, SERIAL, F1..F12 and unknown lines: no effect
+	 * on what is booted unattended. */
 }
 
 static void pxe_parse_text(struct pxe_config *cfg, const char *text,
@@ -341,14 +349,6 @@ static int pxe_find_label(const struct pxe_config *cfg, struct pxe_str name)
 				return (int)i;
 		}
 	return -1;
-}
-
-static int pxe_first_label(const struct pxe_config *cfg)
-{
-	for (unsigned int i = 0; i < cfg->nr_labels; i++)
-		if (cfg->labels[i].menu_level == 0)
-			return (int)i;
-	return cfg->nr_labels ? 0 : -1;
 }
 
 static void pxe_hex_byte(char *out, uint8_t v, bool upper)
@@ -432,6 +432,87 @@ static void pxe_find_initrd(const char *cmd, char *out, size_t cap)
 	}
 }
 
+/* A menu module (menu.c32, vesamenu.c32, any directory): it reads the
+ * same config and shows its labels. */
+static bool pxe_is_menu_module(struct pxe_str file)
+{
+	size_t i = file.n;
+
+	while (i && file.p[i - 1] != '/' && file.p[i - 1] != ':')
+		i--;
+	file.p += i;
+	file.n -= i;
+	return pxe_is(file, "menu.c32") || pxe_is(file, "vesamenu.c32");
+}
+
+static bool pxe_visible(const struct pxe_label *l)
+{
+	return !l->hidden && l->menu_level == 0;
+}
+
+/*
+ * The entry a menu module starts on, which it boots when its timeout
+ * ends: the label the global DEFAULT names if it is a visible label, else
+ * the last MENU DEFAULT of the top menu, else the top menu's first entry.
+ */
+static int pxe_menu_entry(const struct pxe_config *cfg)
+{
+	struct pxe_str d = { cfg->default_cmd, pxe_strlen(cfg->default_cmd) };
+	int idx = pxe_find_label(cfg, pxe_word(&d));
+
+	if (idx >= 0 && pxe_visible(&cfg->labels[idx]))
+		return idx;
+	idx = -1;
+	for (unsigned int i = 0; i < cfg->nr_labels; i++)
+		if (cfg->labels[i].menu_default && pxe_visible(&cfg->labels[i]))
+			idx = (int)i;
+	if (idx >= 0)
+		return idx;
+	for (unsigned int i = 0; i < cfg->nr_labels; i++)
+		if (pxe_visible(&cfg->labels[i]))
+			return (int)i;
+	return -1;
+}
+
+/*
+ * syslinux's decision, unattended (every timeout taken as expired):
+ *  - UI given: the menu module runs; ONTIMEOUT if set, else its entry.
+ *  - no UI, PROMPT 0, DEFAULT given: DEFAULT at once (ONTIMEOUT unused).
+ *  - otherwise the boot: prompt; after TIMEOUT: ONTIMEOUT, else DEFAULT;
+ *    with neither, PXELINUX waits for a user: nothing to boot here.
+ * A command whose first word names a menu module runs the menu as UI does.
+ * Returns the command in *cmd, or a label in *idx.
+ */
+static void pxe_decide(const struct pxe_config *cfg, struct pxe_str *cmd,
+		       int *idx)
+{
+	bool menu = cfg->ui[0] != 0;
+
+	cmd->p = "";
+	if (!menu) {
+		if (!cfg->prompt && cfg->default_cmd[0])
+			cmd->p = cfg->default_cmd;
+		else if (cfg->ontimeout[0])
+			cmd->p = cfg->ontimeout;
+		else
+			cmd->p = cfg->default_cmd;
+		cmd->n = pxe_strlen(cmd->p);
+		{
+			struct pxe_str w = *cmd;
+
+			w = pxe_word(&w);
+			menu = pxe_find_label(cfg, w) < 0 &&
+			       pxe_is_menu_module(w);
+		}
+	}
+	if (menu) {
+		cmd->p = cfg->ontimeout;
+		cmd->n = pxe_strlen(cmd->p);
+		if (!cmd->n)
+			*idx = pxe_menu_entry(cfg);
+	}
+}
+
 int pxe_cfg_choose(const struct pxe_config *cfg, const struct pxe_netinfo *ni,
 		   const char *extra, struct pxe_boot *out)
 {
@@ -442,22 +523,7 @@ int pxe_cfg_choose(const struct pxe_config *cfg, const struct pxe_netinfo *ni,
 
 	out->type = PXE_K_NONE;
 	out->label[0] = out->kernel[0] = out->initrd[0] = out->cmdline[0] = 0;
-
-	if (cfg->ontimeout[0]) {
-		cmd.p = cfg->ontimeout;
-	} else if (cfg->menu_default >= 0) {
-		idx = cfg->menu_default;
-	} else if (cfg->default_cmd[0]) {
-		struct pxe_str tmp = { cfg->default_cmd,
-				       pxe_strlen(cfg->default_cmd) };
-
-		if (!pxe_ends_with_ci(pxe_word(&tmp), ".c32"))
-			cmd.p = cfg->default_cmd;
-		else
-			idx = pxe_first_label(cfg);
-	} else {
-		idx = pxe_first_label(cfg);
-	}
+	pxe_decide(cfg, &cmd, &idx);
 	cmd.n = pxe_strlen(cmd.p);
 	cmd = pxe_trim(cmd);
 	/* A command: "<label> [more options]" or "<kernel> [options]". */

@@ -38,6 +38,7 @@ struct pxe_label {
 	int ipappend;			/* -1: not given (use global) */
 	bool have_append;		/* APPEND given (APPEND - too) */
 	bool hidden;			/* MENU HIDE */
+	bool menu_default;		/* MENU DEFAULT (top menu only) */
 	unsigned int menu_level;	/* MENU BEGIN nesting at LABEL */
 };
 
@@ -50,7 +51,7 @@ struct pxe_config {
 	char append[PXE_APPEND_MAX];		/* global APPEND */
 	bool have_append;
 	int ipappend;				/* global IPAPPEND, 0 */
-	int menu_default;			/* label index, -1 */
+	char ui[PXE_PATH_MAX];			/* UI module, "" for none */
 	unsigned int timeout;			/* 1/10 s */
 	unsigned int totaltimeout;
 	bool prompt;

@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: MIT
 # Boot file in a directory: its directory is the path prefix.  The config
 # is found under the hex IP name, INCLUDEs a file that includes itself
-# (bounded) and holds the MENU DEFAULT label, whose INITRD is a list of two
-# files loaded back to back (4-byte aligned).
+# (bounded) and holds the MENU DEFAULT label, which the menu (UI, no
+# DEFAULT) boots; its INITRD is a list of two files loaded back to back
+# (4-byte aligned).
 # timeout: 120
 . "$(dirname "$0")/common.bash"
 
@@ -13,7 +14,7 @@ random_file "$TFTP/boot/a.img" 5001
 random_file "$TFTP/boot/b.img" 3000
 touch "$TFTP/boot/pxelinux.0"
 cat >"$TFTP/boot/pxelinux.cfg/$CLIENT_HEX" <<CFG
-DEFAULT first
+UI menu.c32
 LABEL first
   KERNEL does-not-exist
 INCLUDE menu.cfg

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "net/pxelinux.h"
 #include "tests/unit/unit_main.h"
@@ -115,24 +116,67 @@ END_TEST
 
 START_TEST(test_choice_order)
 {
-	/* ONTIMEOUT beats MENU DEFAULT beats DEFAULT beats first label */
-	parse("default b\nontimeout c extra=1\n"
+	/* No UI, PROMPT 0: DEFAULT at once; ONTIMEOUT and MENU DEFAULT do
+	 * not apply (ldlinux boots default_cmd without waiting). */
+	parse("prompt 0\ndefault b\nontimeout c extra=1\n"
 	      "label a\nkernel ka\nlabel b\nkernel kb\n"
 	      "label c\nkernel kc\nappend x=y\n"
 	      "label d\nmenu default\nkernel kd\n");
 	ck_assert_int_eq(choose(), 0);
+	ck_assert_str_eq(boot.label, "b");
+	/* No UI, PROMPT 1: the boot: prompt times out to ONTIMEOUT ... */
+	parse("prompt 1\ndefault b\nontimeout c extra=1\n"
+	      "label a\nkernel ka\nlabel b\nkernel kb\n"
+	      "label c\nkernel kc\nappend x=y\n");
+	ck_assert_int_eq(choose(), 0);
 	ck_assert_str_eq(boot.label, "c");
 	ck_assert_str_eq(boot.cmdline, "BOOT_IMAGE=kc x=y extra=1");
-	parse("default b\nlabel a\nkernel ka\nlabel b\nkernel kb\n"
-	      "label d\nMENU DEFAULT\nkernel kd\n");
+	/* ... else to DEFAULT */
+	parse("prompt 1\ndefault b\nlabel a\nkernel ka\nlabel b\nkernel kb\n");
 	ck_assert_int_eq(choose(), 0);
-	ck_assert_str_eq(boot.label, "d");
-	parse("default b\nlabel a\nkernel ka\nlabel b\nkernel kb\n");
+	ck_assert_str_eq(boot.label, "b");
+	/* no DEFAULT and no UI, PROMPT 0: ldlinux goes to its prompt too */
+	parse("ontimeout a\nlabel a\nkernel ka\nlabel b\nkernel kb\n");
+	ck_assert_int_eq(choose(), 0);
+	ck_assert_str_eq(boot.label, "a");
+	/* ... and with neither ONTIMEOUT it waits for a user: nothing */
+	parse("label a\nkernel ka\nlabel b\nmenu default\nkernel kb\n");
+	ck_assert_int_eq(choose(), -1);
+	/* UI menu.c32 + DEFAULT + MENU DEFAULT elsewhere: the global DEFAULT
+	 * wins (it names a visible label) */
+	parse("ui menu.c32\ndefault first\nlabel first\nkernel k1\n"
+	      "label second\nmenu default\nkernel k2\n");
+	ck_assert_int_eq(choose(), 0);
+	ck_assert_str_eq(boot.label, "first");
+	/* UI: DEFAULT naming a hidden label or no label: MENU DEFAULT (the
+	 * last one), else the first visible label */
+	parse("ui vesamenu.c32\ndefault h\nlabel h\nmenu hide\nkernel kh\n"
+	      "label x\nmenu default\nkernel kx\n"
+	      "label y\nmenu default\nkernel ky\nlabel z\nkernel kz\n");
+	ck_assert_int_eq(choose(), 0);
+	ck_assert_str_eq(boot.label, "y");
+	parse("ui menu.c32\nlabel h\nmenu hide\nkernel kh\n"
+	      "label x\nkernel kx\n");
+	ck_assert_int_eq(choose(), 0);
+	ck_assert_str_eq(boot.label, "x");
+	/* UI: ONTIMEOUT wins over every default */
+	parse("ui menu.c32\nprompt 0\ndefault x\nontimeout y q=1\n"
+	      "label x\nkernel kx\nlabel y\nkernel ky\n");
+	ck_assert_int_eq(choose(), 0);
+	ck_assert_str_eq(boot.cmdline, "BOOT_IMAGE=ky q=1");
+	/* DEFAULT naming a menu module (no UI): the menu runs, as the
+	 * Debian installer's configs do it */
+	parse("prompt 0\ndefault boot-screens/vesamenu.c32\n"
+	      "label a\nkernel ka\nlabel b\nmenu default\nkernel kb\n");
 	ck_assert_int_eq(choose(), 0);
 	ck_assert_str_eq(boot.label, "b");
 	parse("default menu.c32\nlabel a\nkernel ka\nlabel b\nkernel kb\n");
 	ck_assert_int_eq(choose(), 0);
 	ck_assert_str_eq(boot.label, "a");
+	/* another COM32 module as DEFAULT is refused by the caller */
+	parse("default hdt.c32\nlabel a\nkernel ka\n");
+	ck_assert_int_eq(choose(), 0);
+	ck_assert_int_eq(boot.type, PXE_K_COM32);
 	/* DEFAULT naming a kernel, not a label: global APPEND applies */
 	parse("default vmlinuz root=/dev/nfs\nappend console=ttyS0\n");
 	ck_assert_int_eq(choose(), 0);
@@ -143,9 +187,26 @@ START_TEST(test_choice_order)
 	/* nothing at all */
 	parse("timeout 10\n");
 	ck_assert_int_eq(choose(), -1);
-	/* label without kernel */
-	parse("label empty\nappend x\n");
-	ck_assert_int_eq(choose(), -1);
+}
+END_TEST
+
+/* A LABEL without KERNEL boots the kernel named like the label. */
+START_TEST(test_label_is_kernel)
+{
+	parse("default vmlinuz-6.1\nlabel vmlinuz-6.1\nappend x\n");
+	ck_assert_int_eq(choose(), 0);
+	ck_assert_int_eq(boot.type, PXE_K_LINUX);
+	ck_assert_str_eq(boot.label, "vmlinuz-6.1");
+	ck_assert_str_eq(boot.kernel, "vmlinuz-6.1");
+	ck_assert_str_eq(boot.cmdline, "BOOT_IMAGE=vmlinuz-6.1 x");
+	/* its type follows the name, like a KERNEL line's */
+	parse("default menu.c32 x\nlabel menu.c32\n");
+	ck_assert_int_eq(choose(), 0);
+	ck_assert_int_eq(boot.type, PXE_K_COM32);
+	/* LOCALBOOT still takes the kernel away */
+	parse("default l\nlabel l\nlocalboot 0\n");
+	ck_assert_int_eq(choose(), 0);
+	ck_assert_int_eq(boot.type, PXE_K_LOCALBOOT);
 }
 END_TEST
 
@@ -158,15 +219,15 @@ START_TEST(test_append_initrd_ipappend)
 				  .mac = { 0x52, 0x54, 0, 0xab, 0xcd, 0xef } };
 
 	/* APPEND -: no options, not even the global ones */
-	parse("append global=1\nlabel a\nkernel k\nappend -\n");
+	parse("default a\nappend global=1\nlabel a\nkernel k\nappend -\n");
 	ck_assert_int_eq(choose(), 0);
 	ck_assert_str_eq(boot.cmdline, "BOOT_IMAGE=k");
 	/* label without APPEND inherits the global one */
-	parse("append global=1\nlabel a\nkernel k\n");
+	parse("default a\nappend global=1\nlabel a\nkernel k\n");
 	ck_assert_int_eq(choose(), 0);
 	ck_assert_str_eq(boot.cmdline, "BOOT_IMAGE=k global=1");
 	/* initrd= inside APPEND, comma list, the last one wins over INITRD */
-	parse("label a\nkernel k\ninitrd first.img\n"
+	parse("default a\nlabel a\nkernel k\ninitrd first.img\n"
 	      "append initrd=one.gz,two.gz quiet\n");
 	ck_assert_int_eq(choose(), 0);
 	ck_assert_str_eq(boot.initrd, "one.gz,two.gz");
@@ -182,13 +243,13 @@ START_TEST(test_append_initrd_ipappend)
 		ck_assert(!pxe_initrd_item("abcdef", 0, item, 3));
 	}
 	/* IPAPPEND 1 and 2 (and 3 = both), label beats global */
-	parse("ipappend 2\nlabel a\nkernel k\nappend q\nipappend 3\n"
+	parse("default a\nipappend 2\nlabel a\nkernel k\nappend q\nipappend 3\n"
 	      "label b\nkernel k\n");
 	ck_assert_int_eq(pxe_cfg_choose(&cfg, &ni, "console=ttyS0", &boot), 0);
 	ck_assert_str_eq(boot.cmdline, "BOOT_IMAGE=k q "
 			 "ip=10.0.0.100:10.0.0.1:10.0.0.254:255.255.255.0 "
 			 "BOOTIF=01-52-54-00-ab-cd-ef console=ttyS0");
-	parse("ipappend 2\nlabel b\nkernel k\n");
+	parse("default b\nipappend 2\nlabel b\nkernel k\n");
 	ck_assert_int_eq(pxe_cfg_choose(&cfg, &ni, NULL, &boot), 0);
 	ck_assert_str_eq(boot.cmdline, "BOOT_IMAGE=k BOOTIF=01-52-54-00-ab-cd-ef");
 }
@@ -199,14 +260,14 @@ START_TEST(test_special_kinds)
 	parse("default local\nlabel local\nlocalboot 0\n");
 	ck_assert_int_eq(choose(), 0);
 	ck_assert_int_eq(boot.type, PXE_K_LOCALBOOT);
-	parse("label m\nkernel vesamenu.c32\nconfig other.cfg\n");
+	parse("default m\nlabel m\nkernel vesamenu.c32\nconfig other.cfg\n");
 	ck_assert_int_eq(choose(), 0);
 	ck_assert_int_eq(boot.type, PXE_K_CONFIG);
 	ck_assert_str_eq(boot.kernel, "other.cfg");
-	parse("label m\nkernel menu.c32\n");
+	parse("default m\nlabel m\nkernel menu.c32\n");
 	ck_assert_int_eq(choose(), 0);
 	ck_assert_int_eq(boot.type, PXE_K_COM32);
-	parse("label m\nLINUX memdisk.c32\n");	/* LINUX forces Linux */
+	parse("default m\nlabel m\nLINUX memdisk.c32\n");	/* LINUX forces Linux */
 	ck_assert_int_eq(choose(), 0);
 	ck_assert_int_eq(boot.type, PXE_K_LINUX);
 	/* a global CONFIG stops the parse and asks for a restart */
@@ -221,7 +282,7 @@ END_TEST
 
 START_TEST(test_menu_and_text)
 {
-	parse("MENU TITLE x\nmenu color border * #0 #0 none\n"
+	parse("UI menu.c32\nMENU TITLE x\nmenu color border * #0 #0 none\n"
 	      "menu frobnicate 12\n"
 	      "label a\n menu label ^A\n kernel ka\n menu hide\n"
 	      " text help\n label evil\n kernel nope\n endtext\n"
@@ -232,9 +293,9 @@ START_TEST(test_menu_and_text)
 	ck_assert(cfg.labels[0].hidden);
 	ck_assert_str_eq(cfg.labels[1].name, "s");
 	ck_assert_uint_eq(cfg.labels[1].menu_level, 1);
-	ck_assert_int_eq(cfg.menu_default, -1);	/* submenu default only */
 	ck_assert_int_eq(choose(), 0);
-	ck_assert_str_eq(boot.label, "a");
+	/* a is hidden, s is in a submenu: the first visible top label */
+	ck_assert_str_eq(boot.label, "b");
 	/* unterminated TEXT HELP swallows the rest, nothing crashes */
 	parse("label a\nkernel k\ntext help\nlabel b\nkernel kb\n");
 	ck_assert_uint_eq(cfg.nr_labels, 1);
@@ -290,12 +351,11 @@ START_TEST(test_include_mutual_and_menu_include)
 		  "include a.cfg\n",
 		  "label fromC\nmenu default\nkernel kc\n" },
 	};
-	const char *top = "include a.cfg\nmenu include c.cfg\n";
+	const char *top = "ui menu.c32\ninclude a.cfg\nmenu include c.cfg\n";
 
 	pxe_cfg_init(&cfg);
 	pxe_cfg_parse(&cfg, top, strlen(top), fetch_mem, &f);
 	ck_assert_uint_eq(f.max_depth, PXE_INCLUDE_DEPTH);
-	ck_assert_int_ge(cfg.menu_default, 0);
 	ck_assert_int_eq(choose(), 0);
 	ck_assert_str_eq(boot.label, "fromC");
 }
@@ -308,7 +368,7 @@ START_TEST(test_long_lines_and_many_labels)
 	size_t pos = 0;
 
 	ck_assert_ptr_nonnull(text);
-	pos += (size_t)sprintf(text, "label a\nkernel k\nappend ");
+	pos += (size_t)sprintf(text, "default a\nlabel a\nkernel k\nappend ");
 	memset(text + pos, 'x', n);
 	pos += n;
 	pos += (size_t)sprintf(text + pos, "\nlabel b\n");
@@ -448,10 +508,14 @@ START_TEST(test_debian_installer_package)
 	const char *dir = getenv("MINIVMM_DI_NETBOOT_DIR");
 	char root[1024];
 
-	/* .../usr/lib/debian-installer/images/12/amd64 extracted from
-	 * `apt-get download debian-installer-12-netboot-amd64` */
+	/* .../usr/lib/debian-installer/images/12/amd64 of the package
+	 * debian-installer-12-netboot-amd64 (scripts/install-deps.sh) */
 	if (!dir || !dir[0])
-		return;
+		dir = "/usr/lib/debian-installer/images/12/amd64";
+	snprintf(root, sizeof(root), "%s/text/pxelinux.cfg/default", dir);
+	ck_assert_msg(access(root, R_OK) == 0,
+		      "%s missing: install debian-installer-12-netboot-amd64",
+		      root);
 	snprintf(root, sizeof(root), "%s/text", dir);
 	check_debian_tree(root);
 	/* The gtk variant's speech menu sets TIMEOUT 300 + ONTIMEOUT with a
@@ -470,6 +534,7 @@ int main(void)
 	tcase_add_test(tc, test_prefix_and_join);
 	tcase_add_test(tc, test_basic_label);
 	tcase_add_test(tc, test_choice_order);
+	tcase_add_test(tc, test_label_is_kernel);
 	tcase_add_test(tc, test_append_initrd_ipappend);
 	tcase_add_test(tc, test_special_kinds);
 	tcase_add_test(tc, test_menu_and_text);
