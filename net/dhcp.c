@@ -84,6 +84,14 @@ static void dhcp_str_append(char *dst, const uint8_t *src, size_t len)
 	dst[n] = 0;
 }
 
+static int dhcp_memcmp(const uint8_t *a, const char *b, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (a[i] != (uint8_t)b[i])
+			return 1;
+	return 0;
+}
+
 static void dhcp_store_option(struct dhcp_lease *l, uint8_t code,
 			      const uint8_t *v, size_t len)
 {
@@ -101,6 +109,11 @@ static void dhcp_store_option(struct dhcp_lease *l, uint8_t code,
 	case OPT_BROADCAST: ip = &l->broadcast; bit = DHCP_HAVE_BROADCAST; break;
 	case OPT_LEASE: ip = &l->lease_secs; bit = DHCP_HAVE_LEASE; break;
 	case OPT_SERVER_ID: ip = &l->server_id; bit = DHCP_HAVE_SERVER_ID; break;
+	case OPT_CLASS_ID:
+		/* PXE 2.1: a server speaking PXE says "PXEClient" */
+		if (len >= 9 && !dhcp_memcmp(v, "PXEClient", 9))
+			l->have |= DHCP_HAVE_PXECLIENT;
+		return;
 	case OPT_HOSTNAME: dhcp_str_append(l->hostname, v, len); return;
 	case OPT_DOMAIN: dhcp_str_append(l->domain, v, len); return;
 	case OPT_TFTP_SERVER:
@@ -399,6 +412,28 @@ enum dhcp_action dhcp_client_start(struct dhcp_client *c, uint8_t *buf,
 	return dhcp_send(c, buf, cap, len);
 }
 
+bool dhcp_lease_has_boot(const struct dhcp_lease *l)
+{
+	return l->bootfile[0] || l->file[0] || l->pxe_config[0];
+}
+
+bool dhcp_lease_is_proxy(const struct dhcp_lease *l)
+{
+	return !l->yiaddr && (l->have & DHCP_HAVE_PXECLIENT) &&
+	       dhcp_lease_has_boot(l);
+}
+
+/* Ask for this offer's address. */
+static enum dhcp_action dhcp_select(struct dhcp_client *c,
+				    const struct dhcp_lease *l, uint8_t *buf,
+				    size_t cap, size_t *len)
+{
+	c->offer = *l;
+	c->state = DHCP_S_REQUESTING;
+	c->tries = 0;
+	return dhcp_send(c, buf, cap, len);
+}
+
 enum dhcp_action dhcp_client_receive(struct dhcp_client *c,
 				     const uint8_t *msg, size_t msg_len,
 				     uint8_t *buf, size_t cap, size_t *len)
@@ -410,13 +445,28 @@ enum dhcp_action dhcp_client_receive(struct dhcp_client *c,
 		return DHCP_A_NONE;
 	switch (c->state) {
 	case DHCP_S_SELECTING:
-		if (l.type != DHCP_OFFER || !l.yiaddr ||
-		    !(l.have & DHCP_HAVE_SERVER_ID))
+		if (l.type != DHCP_OFFER || !(l.have & DHCP_HAVE_SERVER_ID))
 			return DHCP_A_NONE;
-		c->offer = l;
-		c->state = DHCP_S_REQUESTING;
-		c->tries = 0;
-		return dhcp_send(c, buf, cap, len);
+		if (!l.yiaddr) {
+			/* ProxyDHCP: boot information only, kept for later */
+			if (dhcp_lease_is_proxy(&l) && !c->have_proxy) {
+				c->proxy = l;
+				c->have_proxy = true;
+			}
+			return c->have_plain ?
+			       dhcp_select(c, &c->plain, buf, cap, len) :
+			       DHCP_A_NONE;
+		}
+		/* An offer that says what to boot, or any address once a
+		 * proxy said it: take it.  Else wait out the first DISCOVER
+		 * for a better one (dhcp_client_timeout). */
+		if (dhcp_lease_has_boot(&l) || c->have_proxy)
+			return dhcp_select(c, &l, buf, cap, len);
+		if (!c->have_plain) {
+			c->plain = l;
+			c->have_plain = true;
+		}
+		return DHCP_A_NONE;
 	case DHCP_S_REQUESTING:
 		/* Answers from other servers (or their late OFFERs) are not ours. */
 		if (!(l.have & DHCP_HAVE_SERVER_ID) ||
@@ -433,6 +483,16 @@ enum dhcp_action dhcp_client_receive(struct dhcp_client *c,
 		if (l.type != DHCP_ACK || l.yiaddr != c->offer.yiaddr)
 			return DHCP_A_NONE;
 		dhcp_lease_keep_boot(&l, &c->offer);
+		/* No boot information from our server: the proxy's. */
+		if (c->have_proxy && !dhcp_lease_has_boot(&l)) {
+			l.siaddr = c->proxy.siaddr ? c->proxy.siaddr :
+				   c->proxy.server_id;
+			l.file[0] = 0;
+			l.have &= ~(DHCP_HAVE_TFTP_SERVER | DHCP_HAVE_BOOTFILE |
+				    DHCP_HAVE_PXE_CONFIG |
+				    DHCP_HAVE_PATH_PREFIX);
+			dhcp_lease_keep_boot(&l, &c->proxy);
+		}
 		c->offer = l;
 		c->state = DHCP_S_BOUND;
 		return DHCP_A_BOUND;
@@ -448,6 +508,10 @@ enum dhcp_action dhcp_client_timeout(struct dhcp_client *c, uint8_t *buf,
 	if (c->state != DHCP_S_SELECTING && c->state != DHCP_S_REQUESTING)
 		return DHCP_A_NONE;
 	c->elapsed_s += c->timeout_ms / 1000;
+	/* Once the collection window is over: the best offer we have. */
+	if (c->state == DHCP_S_SELECTING && c->have_plain &&
+	    c->elapsed_s >= DHCP_COLLECT_S)
+		return dhcp_select(c, &c->plain, buf, cap, len);
 	if (c->tries >= c->max_tries) {
 		c->state = DHCP_S_FAILED;
 		return DHCP_A_FAILED;

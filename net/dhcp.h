@@ -60,6 +60,7 @@ struct dhcp_lease {
 #define DHCP_HAVE_BOOTFILE	(1u << 7)
 #define DHCP_HAVE_PXE_CONFIG	(1u << 8)
 #define DHCP_HAVE_PATH_PREFIX	(1u << 9)
+#define DHCP_HAVE_PXECLIENT	(1u << 10)	/* option 60 "PXEClient..." */
 
 enum dhcp_rc {
 	DHCP_OK = 0,
@@ -76,6 +77,11 @@ enum dhcp_rc {
  */
 int dhcp_parse(const uint8_t *msg, size_t len, uint32_t xid,
 	       const uint8_t mac[6], struct dhcp_lease *out);
+
+/* Whether a lease names something to boot (option 67, file, 209). */
+bool dhcp_lease_has_boot(const struct dhcp_lease *l);
+/* A ProxyDHCP offer (PXE 2.1): no address, option 60 "PXEClient". */
+bool dhcp_lease_is_proxy(const struct dhcp_lease *l);
 
 /* The boot file: option 67 if given, else the file field. */
 const char *dhcp_lease_bootfile(const struct dhcp_lease *l);
@@ -94,6 +100,9 @@ enum dhcp_state {
 };
 
 #define DHCP_MAX_TRIES_DEFAULT	5	/* per phase: 1+2+4+8+16 s = 31 s */
+/* An offer without boot information is held this long (DISCOVERs go on)
+ * for one with it or a ProxyDHCP offer, as PXE ROMs and iPXE wait. */
+#define DHCP_COLLECT_S		2
 
 struct dhcp_client {
 	enum dhcp_state state;
@@ -106,6 +115,11 @@ struct dhcp_client {
 	uint32_t timeout_ms;		/* wait this long for the answer */
 	uint32_t elapsed_s;		/* "secs" field: time since start */
 	struct dhcp_lease offer;	/* the OFFER we chose, then the ACK */
+	/* Offers seen during the first DISCOVER's wait (PXE 2.1: collect,
+	 * then prefer one with boot information): */
+	struct dhcp_lease plain;	/* first address offer without it */
+	struct dhcp_lease proxy;	/* ProxyDHCP offer: no address, PXE */
+	bool have_plain, have_proxy;
 };
 
 /* What the caller does after an event. */

@@ -66,7 +66,11 @@ int fw_dhcp(struct fw *fw, const char **why)
 			       "no DHCP ACK" : "no DHCP offer";
 			return -1;
 		}
-		fw_printf("DHCP: no answer, retrying (%u)\n", fw->dhcp.tries);
+		if (fw->dhcp.tries > 1)
+			fw_printf("DHCP: no answer, retrying (%u)\n",
+				  fw->dhcp.tries);
+		else if (fw->dhcp.state == DHCP_S_REQUESTING)
+			fw_printf("DHCP: no offer with boot information, taking the first\n");
 		dhcp_run_send(fw, len);
 		r.deadline = timer_now_ms() + fw->dhcp.timeout_ms;
 	}

@@ -270,6 +270,111 @@ START_TEST(test_long_concatenation_bounded)
 }
 END_TEST
 
+/* A plain offer: an address, no boot information, from server sid. */
+static void make_plain_offer(struct reply *r, uint32_t xid, uint8_t type,
+			     uint32_t sid, uint32_t yiaddr)
+{
+	reply_init(r, xid, type);
+	inet_put32(r->b + 16, yiaddr);
+	inet_put32(r->b + 20, 0);
+	reply_ip(r, 54, sid);
+	reply_ip(r, 1, 0xffffff00);
+	reply_end(r);
+}
+
+static enum dhcp_action feed(struct dhcp_client *c, struct reply *r,
+			     uint8_t *buf, size_t *len)
+{
+	return dhcp_client_receive(c, r->b, r->len, buf, DHCP_MSG_MAX, len);
+}
+
+/* Several servers: a plain one answers first; the PXE one wins. */
+START_TEST(test_several_servers)
+{
+	struct dhcp_client c;
+	struct reply r;
+	uint8_t buf[DHCP_MSG_MAX], olen;
+	const uint8_t *o;
+	size_t len;
+
+	dhcp_client_init(&c, mac, uuid, XID);
+	dhcp_client_start(&c, buf, sizeof(buf), &len);
+	make_plain_offer(&r, XID, DHCP_OFFER, 0x0a000005, 0x0a000077);
+	ck_assert_int_eq(feed(&c, &r, buf, &len), DHCP_A_NONE);
+	ck_assert_int_eq(c.state, DHCP_S_SELECTING);	/* still collecting */
+	make_offer(&r, XID, DHCP_OFFER);		/* has pxelinux.0 */
+	ck_assert_int_eq(feed(&c, &r, buf, &len), DHCP_A_SEND);
+	ck_assert_int_eq(c.state, DHCP_S_REQUESTING);
+	o = find_opt(buf, len, 54, &olen);
+	ck_assert(o && inet_get32(o) == 0x0a000001);
+	make_offer(&r, XID, DHCP_ACK);
+	ck_assert_int_eq(feed(&c, &r, buf, &len), DHCP_A_BOUND);
+	ck_assert_str_eq(dhcp_lease_bootfile(&c.offer), "pxelinux.0");
+
+	/* only plain offers: the first is taken once the window is over */
+	dhcp_client_init(&c, mac, uuid, XID);
+	dhcp_client_start(&c, buf, sizeof(buf), &len);
+	make_plain_offer(&r, XID, DHCP_OFFER, 0x0a000005, 0x0a000077);
+	ck_assert_int_eq(feed(&c, &r, buf, &len), DHCP_A_NONE);
+	make_plain_offer(&r, XID, DHCP_OFFER, 0x0a000006, 0x0a000088);
+	ck_assert_int_eq(feed(&c, &r, buf, &len), DHCP_A_NONE);
+	/* 1 s: the window is still open, DISCOVER again */
+	ck_assert_int_eq(dhcp_client_timeout(&c, buf, sizeof(buf), &len),
+			 DHCP_A_SEND);
+	ck_assert_int_eq(c.state, DHCP_S_SELECTING);
+	o = find_opt(buf, len, 53, &olen);
+	ck_assert(o && o[0] == DHCP_DISCOVER);
+	/* 3 s: over */
+	ck_assert_int_eq(dhcp_client_timeout(&c, buf, sizeof(buf), &len),
+			 DHCP_A_SEND);
+	ck_assert_int_eq(c.state, DHCP_S_REQUESTING);
+	o = find_opt(buf, len, 50, &olen);
+	ck_assert(o && inet_get32(o) == 0x0a000077);
+}
+END_TEST
+
+/* ProxyDHCP: the address from one server, the boot file from a proxy
+ * offer (yiaddr 0, option 60 PXEClient). */
+START_TEST(test_proxy_offer)
+{
+	struct dhcp_client c;
+	struct reply r;
+	uint8_t buf[DHCP_MSG_MAX];
+	size_t len;
+
+	dhcp_client_init(&c, mac, uuid, XID);
+	dhcp_client_start(&c, buf, sizeof(buf), &len);
+	/* the proxy first: kept, nothing to request yet */
+	reply_init(&r, XID, DHCP_OFFER);
+	inet_put32(r.b + 16, 0);
+	inet_put32(r.b + 20, 0x0a000009);
+	reply_ip(&r, 54, 0x0a000009);
+	reply_opt(&r, 60, "PXEClient", 9);
+	reply_opt(&r, 67, "proxy/pxelinux.0", 16);
+	reply_end(&r);
+	ck_assert_int_eq(feed(&c, &r, buf, &len), DHCP_A_NONE);
+	ck_assert(c.have_proxy);
+	/* then the plain offer: taken at once */
+	make_plain_offer(&r, XID, DHCP_OFFER, 0x0a000005, 0x0a000077);
+	ck_assert_int_eq(feed(&c, &r, buf, &len), DHCP_A_SEND);
+	make_plain_offer(&r, XID, DHCP_ACK, 0x0a000005, 0x0a000077);
+	ck_assert_int_eq(feed(&c, &r, buf, &len), DHCP_A_BOUND);
+	ck_assert_uint_eq(c.offer.yiaddr, 0x0a000077);
+	ck_assert_str_eq(dhcp_lease_bootfile(&c.offer), "proxy/pxelinux.0");
+	ck_assert_uint_eq(dhcp_lease_tftp_server(&c.offer), 0x0a000009);
+	/* a yiaddr-0 offer without PXEClient is nobody's proxy */
+	dhcp_client_init(&c, mac, uuid, XID);
+	dhcp_client_start(&c, buf, sizeof(buf), &len);
+	reply_init(&r, XID, DHCP_OFFER);
+	inet_put32(r.b + 16, 0);
+	reply_ip(&r, 54, 0x0a000009);
+	reply_opt(&r, 67, "x.0", 3);
+	reply_end(&r);
+	ck_assert_int_eq(feed(&c, &r, buf, &len), DHCP_A_NONE);
+	ck_assert(!c.have_proxy);
+}
+END_TEST
+
 START_TEST(test_state_machine)
 {
 	struct dhcp_client c;
@@ -433,6 +538,8 @@ int main(void)
 	tcase_add_test(tc, test_overload_and_concat);
 	tcase_add_test(tc, test_long_concatenation_bounded);
 	tcase_add_test(tc, test_state_machine);
+	tcase_add_test(tc, test_several_servers);
+	tcase_add_test(tc, test_proxy_offer);
 	tcase_add_test(tc, test_ack_without_boot_info);
 	tcase_add_test(tc, test_nak_restarts);
 	tcase_add_test(tc, test_timeouts_backoff);
