@@ -230,6 +230,46 @@ static void acpi_dsdt_virtio(struct aml *a, const struct acpi_virtio_mmio *v,
 	aml_end(a);
 }
 
+/*
+ * The power button of a hardware-reduced guest: a Generic Event Device
+ * whose _EVT reads (and so clears) the event selector and notifies the
+ * PNP0C0C button; Linux's button driver then starts an orderly power-off.
+ */
+static void acpi_dsdt_ged(struct aml *a, const struct acpi_config *cfg)
+{
+	aml_device_begin(a, "GED");
+	aml_name_string(a, "_HID", "ACPI0013");
+	aml_name_integer(a, "_UID", 0);
+	aml_name(a, "_CRS");
+	aml_resource_template_begin(a);
+	aml_res_interrupt(a, true, true, false, cfg->ged_gsi);
+	aml_end(a);
+	aml_operation_region(a, "EREG", AML_SPACE_SYSTEM_MEMORY, cfg->ged_addr, 4);
+	aml_field_begin(a, "EREG", AML_FIELD_DWORD_ACC | AML_FIELD_WRITE_AS_ZEROS);
+	aml_field_unit(a, "ESEL", 32);
+	aml_end(a);
+	aml_method_begin(a, "_EVT", 1, true);
+	aml_store(a);			/* Store(ESEL, Local0) */
+	aml_namestring(a, "ESEL");
+	aml_local(a, 0);
+	aml_if_begin(a);		/* If(And(Local0, PWR_DOWN)) */
+	aml_and(a);
+	aml_local(a, 0);
+	aml_integer(a, ACPI_GED_EVT_PWR_DOWN);
+	aml_integer(a, 0);		/* no target */
+	aml_notify(a);			/* Notify(\_SB.PWRB, 0x80) */
+	aml_namestring(a, "\\_SB.PWRB");
+	aml_integer(a, 0x80);
+	aml_end(a);
+	aml_end(a);
+	aml_end(a);
+
+	aml_device_begin(a, "PWRB");
+	aml_name_eisaid(a, "_HID", "PNP0C0C");
+	aml_name_integer(a, "_UID", 0);
+	aml_end(a);
+}
+
 static uint8_t *acpi_build_dsdt(struct acpi_out *o,
 				const struct acpi_config *cfg)
 {
@@ -246,6 +286,8 @@ static uint8_t *acpi_build_dsdt(struct acpi_out *o,
 		acpi_dsdt_serial(&a, cfg);
 	for (i = 0; i < cfg->nr_virtio; i++)
 		acpi_dsdt_virtio(&a, &cfg->virtio[i], i);
+	if (cfg->ged_addr)
+		acpi_dsdt_ged(&a, cfg);
 	aml_end(&a);
 
 	/* \_S5: SLP_TYPa, SLP_TYPb, reserved, reserved */
@@ -363,7 +405,8 @@ static bool acpi_config_ok(const struct acpi_config *cfg)
 
 	if (!cfg || cfg->nr_cpus == 0 || !cfg->apic_ids ||
 	    cfg->nr_cpus > 4096 || cfg->ioapic_addr > UINT32_MAX ||
-	    cfg->nr_virtio > 256 || (cfg->nr_virtio && !cfg->virtio))
+	    cfg->nr_virtio > 256 || (cfg->nr_virtio && !cfg->virtio) ||
+	    cfg->ged_addr > UINT32_MAX - 3)
 		return false;
 	for (i = 0; i < cfg->nr_virtio; i++) {
 		/* Memory32Fixed: the window must lie below 4 GiB. */

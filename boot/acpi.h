@@ -26,6 +26,8 @@ struct acpi_config {
 	uint16_t serial_port;
 	uint8_t serial_irq;		/* COM1 in the DSDT as PNP0501 with _CRS IO + IRQ */
 	const struct acpi_virtio_mmio *virtio;
+	uint64_t ged_addr;		/* GED event selector (MMIO), 0 = no power button */
+	uint32_t ged_gsi;		/* its edge interrupt */
 	unsigned int nr_virtio;		/* each a Device with _HID "LNRO0005", _UID n, _CRS Memory32Fixed + Interrupt (edge, active high) */
 };
 

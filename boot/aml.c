@@ -27,6 +27,13 @@
 #define AML_ROOT_CHAR		0x5c
 #define AML_PARENT_CHAR		0x5e
 #define AML_RETURN_OP		0xa4
+#define AML_OPREGION_OP		0x80	/* after AML_EXT_OP_PREFIX */
+#define AML_FIELD_OP		0x81	/* after AML_EXT_OP_PREFIX */
+#define AML_LOCAL0_OP		0x60
+#define AML_STORE_OP		0x70
+#define AML_AND_OP		0x7b
+#define AML_NOTIFY_OP		0x86
+#define AML_IF_OP		0xa0
 #define AML_ONES_OP		0xff
 
 #define AML_RES_IRQ_NOFLAGS	0x22	/* small item 0x04, length 2 */
@@ -360,6 +367,73 @@ void aml_method_begin(struct aml *a, const char *name, unsigned int nargs,
 	aml_open(a, AML_OPEN_PKG);
 	aml_namestring(a, name);
 	aml_byte(a, (uint8_t)((nargs & 7) | (serialized ? 0x08 : 0)));
+}
+
+void aml_operation_region(struct aml *a, const char *name, uint8_t space,
+			  uint64_t offset, uint64_t len)
+{
+	aml_byte(a, AML_EXT_OP_PREFIX);
+	aml_byte(a, AML_OPREGION_OP);
+	aml_namestring(a, name);
+	aml_byte(a, space);
+	aml_integer(a, offset);
+	aml_integer(a, len);
+}
+
+void aml_field_begin(struct aml *a, const char *region, uint8_t flags)
+{
+	aml_byte(a, AML_EXT_OP_PREFIX);
+	aml_byte(a, AML_FIELD_OP);
+	aml_open(a, AML_OPEN_PKG);
+	aml_namestring(a, region);
+	aml_byte(a, flags);
+}
+
+/* NamedField: a NameSeg and its width in bits as a PkgLength value. */
+void aml_field_unit(struct aml *a, const char *name, unsigned int bits)
+{
+	if (!name[0] || !name[1] || !name[2] || !name[3] || name[4] ||
+	    bits == 0 || bits >= (1u << 12)) {
+		aml_fail(a, "AML field unit malformed");
+		return;
+	}
+	aml_bytes(a, name, 4);
+	if (bits < 0x40) {
+		aml_byte(a, (uint8_t)bits);
+	} else {
+		aml_byte(a, (uint8_t)(0x40 | (bits & 0x0f)));
+		aml_byte(a, (uint8_t)(bits >> 4));
+	}
+}
+
+void aml_if_begin(struct aml *a)
+{
+	aml_byte(a, AML_IF_OP);
+	aml_open(a, AML_OPEN_PKG);
+}
+
+void aml_store(struct aml *a)
+{
+	aml_byte(a, AML_STORE_OP);
+}
+
+void aml_and(struct aml *a)
+{
+	aml_byte(a, AML_AND_OP);
+}
+
+void aml_notify(struct aml *a)
+{
+	aml_byte(a, AML_NOTIFY_OP);
+}
+
+void aml_local(struct aml *a, unsigned int n)
+{
+	if (n > 7) {
+		aml_fail(a, "AML local beyond Local7");
+		return;
+	}
+	aml_byte(a, (uint8_t)(AML_LOCAL0_OP + n));
 }
 
 void aml_package_begin(struct aml *a, uint8_t nr_elements)

@@ -84,6 +84,27 @@ void aml_end(struct aml *a);
 /* Return(term): the term must follow. */
 void aml_return(struct aml *a);
 
+/* OperationRegion(name, space, offset, len); space: AML_SPACE_*. */
+#define AML_SPACE_SYSTEM_MEMORY	0x00
+#define AML_SPACE_SYSTEM_IO	0x01
+void aml_operation_region(struct aml *a, const char *name, uint8_t space,
+			  uint64_t offset, uint64_t len);
+/*
+ * Field(region, flags){units}, closed by aml_end().  flags: access type
+ * (bits 0-3), lock rule (bit 4), update rule (bits 5-6).
+ */
+#define AML_FIELD_DWORD_ACC	0x03
+#define AML_FIELD_WRITE_AS_ZEROS 0x40
+void aml_field_begin(struct aml *a, const char *region, uint8_t flags);
+void aml_field_unit(struct aml *a, const char *name, unsigned int bits);
+/* If(predicate){body}: the predicate term first, then the body; aml_end(). */
+void aml_if_begin(struct aml *a);
+/* Operators written prefix-first; their operands must follow in order. */
+void aml_store(struct aml *a);	/* Store(source, target) */
+void aml_and(struct aml *a);	/* And(a, b, target); target Zero = none */
+void aml_notify(struct aml *a);	/* Notify(object, value) */
+void aml_local(struct aml *a, unsigned int n);	/* LocalN */
+
 /* Resource descriptors (inside a ResourceTemplate). */
 /* IO(Decode16, min, max, align, len) */
 void aml_res_io(struct aml *a, uint16_t min, uint16_t max, uint8_t align,

@@ -34,6 +34,9 @@
 #define LAYOUT_VIRTIO_MMIO_BASE	0xD0000000ULL	/* first virtio-mmio window */
 #define LAYOUT_VIRTIO_MMIO_SIZE	0x1000ULL	/* one window per device */
 #define LAYOUT_VIRTIO_MMIO_MAX	16
+/* ACPI Generic Event Device (power button), after the virtio windows. */
+#define LAYOUT_GED_ADDR		(LAYOUT_VIRTIO_MMIO_BASE + \
+				 LAYOUT_VIRTIO_MMIO_MAX * LAYOUT_VIRTIO_MMIO_SIZE)
 #define LAYOUT_IOAPIC_ADDR	0xFEC00000ULL
 #define LAYOUT_LAPIC_ADDR	0xFEE00000ULL
 #define LAYOUT_TSS_ADDR		0xFFFBD000ULL	/* KVM_SET_TSS_ADDR (3 pages) */
@@ -55,6 +58,9 @@
 /* ---- interrupt lines (GSIs on the IOAPIC) ---- */
 #define IRQ_COM1		4
 #define IRQ_VIRTIO_MMIO_BASE	5	/* virtio-mmio device n uses GSI 5 + n */
+#define IRQ_GED			22	/* the GED's edge interrupt */
+/* GED event selector bit of a power-button press (QEMU's value too). */
+#define ACPI_GED_EVT_PWR_DOWN	0x2
 
 /* ---- firmware status codes written to PORT_FW_STATUS ---- */
 #define FW_STATUS_NETBOOT_FAILED	1

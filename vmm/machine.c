@@ -19,6 +19,7 @@
 #include "boot/layout.h"
 #include "devices/acpi_pm.h"
 #include "devices/debug_port.h"
+#include "devices/ged.h"
 #include "devices/i8042.h"
 #include "devices/serial.h"
 #include "devices/virtio_blk.h"
@@ -44,6 +45,8 @@ struct machine {
 	struct i8042 i8042;
 	struct acpi_pm acpi_pm;
 	struct debug_port debug_port;
+	struct ged ged;		/* the ACPI power button */
+	int ged_irq_fd;		/* irqfd of IRQ_GED */
 	int console_wake_fd;	/* the guest drained the UART's RX FIFO */
 	uint32_t apic_ids[CONFIG_MAX_VCPUS];
 	struct virtio_blk *blk[CONFIG_MAX_DRIVES];
@@ -86,6 +89,16 @@ static void machine_serial_rx_room(void *opaque)
 		return; /* the counter is full: the main thread is awake anyway */
 }
 
+static void machine_ged_irq(void *opaque)
+{
+	struct machine *m = opaque;
+	uint64_t one = 1;
+
+	if (write(m->ged_irq_fd, &one, sizeof(one)) < 0)
+		log_warn("cannot raise the power button interrupt: %s",
+			 strerror(errno));
+}
+
 static void machine_trace_marker(void *opaque, uint8_t marker)
 {
 	trace_guest_marker(opaque, marker);
@@ -114,6 +127,8 @@ static void machine_acpi_config(struct machine *m, const struct config *cfg,
 		.lapic_addr = LAYOUT_LAPIC_ADDR,
 		.serial_port = PORT_COM1,
 		.serial_irq = IRQ_COM1,
+		.ged_addr = LAYOUT_GED_ADDR,
+		.ged_gsi = IRQ_GED,
 		.virtio = m->virtio,
 		.nr_virtio = m->nr_virtio,
 	};
@@ -133,6 +148,29 @@ static int machine_add_pio(struct machine *m, const char *name, uint64_t base,
 	return ret;
 }
 
+/* The power button: its MMIO register and its interrupt (an irqfd). */
+static int machine_add_ged(struct machine *m)
+{
+	struct bus_device dev = {
+		.name = "ged", .base = LAYOUT_GED_ADDR, .len = GED_MMIO_SIZE,
+		.read = ged_mmio_read, .write = ged_mmio_write, .opaque = &m->ged,
+	};
+	int ret;
+
+	ged_init(&m->ged, machine_ged_irq, m);
+	m->ged_irq_fd = vm_add_irqfd(&m->vm, IRQ_GED);
+	if (m->ged_irq_fd < 0) {
+		snprintf(m->err, sizeof(m->err), "cannot create the GED interrupt: %s",
+			 strerror(-m->ged_irq_fd));
+		return m->ged_irq_fd;
+	}
+	ret = vm_register_mmio(&m->vm, &dev);
+	if (ret)
+		snprintf(m->err, sizeof(m->err), "cannot register ged: %s",
+			 strerror(-ret));
+	return ret;
+}
+
 static int machine_add_legacy_devices(struct machine *m)
 {
 	struct vm *vm = &m->vm;
@@ -147,6 +185,8 @@ static int machine_add_legacy_devices(struct machine *m)
 	acpi_pm_init(&m->acpi_pm, machine_stop_cb, vm);
 	debug_port_init(&m->debug_port, machine_trace_marker, machine_stop_cb, vm);
 
+	if (machine_add_ged(m))
+		return -1;
 	if (machine_add_pio(m, "serial", PORT_COM1, SERIAL_NR_PORTS,
 			    serial_pio_read, serial_pio_write, &m->serial) ||
 	    machine_add_pio(m, "i8042", PORT_I8042_DATA, I8042_NR_PORTS,
@@ -345,6 +385,18 @@ static int machine_qmp_quit(void *ctx, char *err, size_t errlen)
 	return 0;
 }
 
+/* The ACPI power button (GED): the guest decides what to do with it. */
+static int machine_qmp_powerdown(void *ctx, char *err, size_t errlen)
+{
+	struct machine *m = ctx;
+
+	(void)err;
+	(void)errlen;
+	qmp_server_event(m->qmp, "POWERDOWN", NULL, NULL);
+	ged_press_power_button(&m->ged);
+	return 0;
+}
+
 /* A reset is a reboot: exit 3, or a fresh start with -reboot restart. */
 static int machine_qmp_reset(void *ctx, char *err, size_t errlen)
 {
@@ -473,6 +525,7 @@ static int machine_qmp_create(struct machine *m, const struct config *cfg)
 		.run_state = machine_qmp_state,
 		.stop = machine_qmp_stop,
 		.cont = machine_qmp_cont,
+		.powerdown = machine_qmp_powerdown,
 		.quit = machine_qmp_quit,
 		.reset = machine_qmp_reset,
 		.write_cpus = machine_qmp_cpus,
@@ -709,6 +762,8 @@ static void machine_teardown(struct machine *m)
 	}
 	serial_destroy(&m->serial);
 	vm_destroy(&m->vm);
+	if (m->ged_irq_fd >= 0)
+		close(m->ged_irq_fd);
 	console_close(&m->console);
 	if (m->console_wake_fd >= 0)
 		close(m->console_wake_fd);
@@ -728,6 +783,7 @@ int machine_run(const struct config *cfg, uint64_t start_ns)
 	m->vm.cfg = cfg;
 	m->vm.kvm_fd = m->vm.vm_fd = m->vm.stop_fd = -1;
 	m->console.in_fd = m->console.out_fd = m->console.log_fd = -1;
+	m->ged_irq_fd = -1;
 	m->console_wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	sigfd = machine_block_signals(&sigs);
 	if (m->console_wake_fd < 0 || sigfd < 0) {

@@ -43,6 +43,7 @@ static struct acpi_config config(unsigned int cpus, unsigned int nvirtio)
 		.lapic_addr = LAYOUT_LAPIC_ADDR,
 		.serial_port = PORT_COM1, .serial_irq = IRQ_COM1,
 		.virtio = vio, .nr_virtio = nvirtio,
+		.ged_addr = LAYOUT_GED_ADDR, .ged_gsi = IRQ_GED,
 	};
 	unsigned int i;
 
@@ -567,6 +568,73 @@ START_TEST(test_iasl_round_trip)
 }
 END_TEST
 
+struct dsdt_dump {
+	const char *dir;
+};
+
+static int write_dsdt(void *opaque, const char sig[4], const void *t,
+		      size_t len)
+{
+	struct dsdt_dump *d = opaque;
+	char path[512];
+	FILE *f;
+
+	if (memcmp(sig, "DSDT", 4))
+		return 0;
+	snprintf(path, sizeof(path), "%s/DSDT.dat", d->dir);
+	f = fopen(path, "wb");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_uint_eq(fwrite(t, 1, len, f), len);
+	fclose(f);
+	return 0;
+}
+
+/* The disassembled DSDT of c, in out. */
+static void dsdt_disassembly(const struct acpi_config *c, char *out, size_t size)
+{
+	char dir[] = "/tmp/minivmm-ged-XXXXXX", cmd[600];
+	struct dsdt_dump d = { dir };
+	size_t n = acpi_build_tables(img, IMG_MAX, GPA, c);
+
+	ck_assert_uint_gt(n, 0);
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	ck_assert_int_eq(acpi_for_each_table(img, n, GPA, write_dsdt, &d), 0);
+	snprintf(cmd, sizeof(cmd), "cd '%s' && iasl -d DSDT.dat >/dev/null 2>&1 && "
+		 "cat DSDT.dsl; rm -rf '%s'", dir, dir);
+	ck_assert_int_eq(run(cmd, out, size), 0);
+}
+
+/*
+ * The power button, as Linux's ACPI GED and button drivers expect it (and
+ * QEMU's microvm describes it): ACPI0013 with an edge interrupt, _EVT
+ * reading the selector and notifying a PNP0C0C device with 0x80.
+ */
+START_TEST(test_iasl_power_button)
+{
+	static char out[65536];
+	static const char *const want[] = {
+		"Device (GED)", "Name (_HID, \"ACPI0013\"",
+		"Interrupt (ResourceConsumer, Edge, ActiveHigh, Exclusive, ,, )",
+		"0x00000016,",
+		"OperationRegion (EREG, SystemMemory, 0xD0010000, 0x04)",
+		"Field (EREG, DWordAcc, NoLock, WriteAsZeros)", "ESEL,   32",
+		"Method (_EVT, 1, Serialized)", "Local0 = ESEL",
+		"If ((Local0 & 0x02))", "Notify (\\_SB.PWRB, 0x80)",
+		"Device (PWRB)", "EisaId (\"PNP0C0C\")",
+	};
+	struct acpi_config c = config(2, 1);
+
+	dsdt_disassembly(&c, out, sizeof(out));
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
+		ck_assert_msg(strstr(out, want[i]), "DSDT lacks '%s':\n%s",
+			      want[i], out);
+	c.ged_addr = 0;
+	dsdt_disassembly(&c, out, sizeof(out));
+	ck_assert_ptr_null(strstr(out, "ACPI0013"));
+	ck_assert_ptr_null(strstr(out, "PNP0C0C"));
+}
+END_TEST
+
 static int count_only(void *opaque, const char sig[4], const void *t,
 		      size_t len)
 {
@@ -627,6 +695,7 @@ static Suite *acpi_suite(void)
 	tcase_add_test(tc, test_walker_stops_and_rejects);
 	tcase_add_test(tc, test_walker_random_corruption);
 	tcase_add_test(tc, test_iasl_round_trip);
+	tcase_add_test(tc, test_iasl_power_button);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -261,6 +261,60 @@ START_TEST(test_device_method_scope)
 }
 END_TEST
 
+/* The GED's building blocks (ACPI 6.4 section 20.2.5): byte for byte. */
+START_TEST(test_region_field_and_ops)
+{
+	struct aml a = fresh();
+
+	/* OperationRegion (EREG, SystemMemory, 0xD0010000, 0x04) */
+	aml_operation_region(&a, "EREG", AML_SPACE_SYSTEM_MEMORY, 0xd0010000, 4);
+	EXPECT(&a, 0x5b, 0x80, 'E', 'R', 'E', 'G', 0x00,
+	       0x0c, 0x00, 0x00, 0x01, 0xd0, 0x0a, 0x04);
+
+	/* Field (EREG, DWordAcc, NoLock, WriteAsZeros) { ESEL, 32 } */
+	a = fresh();
+	aml_field_begin(&a, "EREG", AML_FIELD_DWORD_ACC | AML_FIELD_WRITE_AS_ZEROS);
+	aml_field_unit(&a, "ESEL", 32);
+	aml_end(&a);
+	EXPECT(&a, 0x5b, 0x81, 0x0b, 'E', 'R', 'E', 'G', 0x43,
+	       'E', 'S', 'E', 'L', 0x20);
+
+	/* A wide unit takes the two-byte length form. */
+	a = fresh();
+	aml_field_unit(&a, "WIDE", 0x123);
+	EXPECT(&a, 'W', 'I', 'D', 'E', 0x43, 0x12);
+
+	/* Store (ESEL, Local0); If (And (Local0, 2, Zero)) { Notify (PWRB, 0x80) } */
+	a = fresh();
+	aml_store(&a);
+	aml_namestring(&a, "ESEL");
+	aml_local(&a, 0);
+	aml_if_begin(&a);
+	aml_and(&a);
+	aml_local(&a, 0);
+	aml_integer(&a, 2);
+	aml_integer(&a, 0);
+	aml_notify(&a);
+	aml_namestring(&a, "PWRB");
+	aml_integer(&a, 0x80);
+	aml_end(&a);
+	EXPECT(&a, 0x70, 'E', 'S', 'E', 'L', 0x60,
+	       0xa0, 0x0d, 0x7b, 0x60, 0x0a, 0x02, 0x00,
+	       0x86, 'P', 'W', 'R', 'B', 0x0a, 0x80);
+
+	/* Malformed: a unit name not 4 characters, zero bits, Local8. */
+	a = fresh();
+	aml_field_unit(&a, "ABC", 8);
+	ck_assert_ptr_nonnull(aml_error(&a));
+	a = fresh();
+	aml_field_unit(&a, "ABCD", 0);
+	ck_assert_ptr_nonnull(aml_error(&a));
+	a = fresh();
+	aml_local(&a, 8);
+	ck_assert_ptr_nonnull(aml_error(&a));
+}
+END_TEST
+
 START_TEST(test_buffer)
 {
 	struct aml a = fresh();
@@ -466,6 +520,7 @@ static Suite *aml_suite(void)
 	tcase_add_test(tc, test_string_and_name);
 	tcase_add_test(tc, test_s5_package);
 	tcase_add_test(tc, test_device_method_scope);
+	tcase_add_test(tc, test_region_field_and_ops);
 	tcase_add_test(tc, test_buffer);
 	tcase_add_test(tc, test_resource_template);
 	tcase_add_test(tc, test_irq_mask);
