@@ -19,7 +19,7 @@
 #define CONFIG_SERIAL_MAX	20	/* virtio-blk GET_ID is 20 bytes */
 #define CONFIG_IFNAME_MAX	15	/* IFNAMSIZ - 1 */
 #define CONFIG_QUOTE_MAX	48	/* user text echoed in a message */
-#define CONFIG_NR_OPTIONS	25	/* entries in config_options[] */
+#define CONFIG_NR_OPTIONS	26	/* entries in config_options[] */
 
 #define FNV1A_OFFSET		2166136261u
 #define FNV1A_PRIME		16777619u
@@ -654,6 +654,37 @@ int config_parse_qmp(struct config *cfg, char *spec, char err[CONFIG_ERR_MAX])
 	return 0;
 }
 
+/*
+ * -name NAME or QEMU's -name guest=NAME: 1-63 characters, letters, digits
+ * and "._-+" only, so it is safe in a file name, a thread name and JSON.
+ */
+int config_parse_name(struct config *cfg, char *arg, char err[CONFIG_ERR_MAX])
+{
+	const char *name = strncmp(arg, "guest=", 6) ? arg : arg + 6;
+	size_t len = strlen(name);
+
+	if (len == 0 || len > CONFIG_NAME_MAX)
+		return config_error(err, "-name: 1 to %d characters", CONFIG_NAME_MAX);
+	for (size_t i = 0; i < len; i++) {
+		char c = name[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		      (c >= '0' && c <= '9') || strchr("._-+", c)))
+			return config_error(err, "-name: only letters, digits and ._-+ are allowed");
+	}
+	if (name[0] == '.' || name[0] == '-')
+		return config_error(err, "-name: must not start with '.' or '-'");
+	cfg->name = name;
+	return 0;
+}
+
+static int config_opt_name(struct config *cfg, const char *opt, char *arg,
+			   char *err)
+{
+	(void)opt;
+	return config_parse_name(cfg, arg, err);
+}
+
 static int config_opt_qmp(struct config *cfg, const char *opt, char *arg,
 			  char *err)
 {
@@ -803,6 +834,7 @@ static const struct config_option config_options[] = {
 	{ "serial",	true,	false,	config_opt_serial },
 	{ "console-log", true,	false,	config_opt_console_log },
 	{ "qmp",	true,	false,	config_opt_qmp },
+	{ "name",	true,	false,	config_opt_name },
 	{ "vcpu-affinity", true, false,	config_opt_vcpu_affinity },
 	{ "io-affinity", true,	false,	config_opt_io_affinity },
 	{ "netboot",	false,	true,	config_opt_netboot },
@@ -988,6 +1020,7 @@ void config_usage(const char *prog)
 	       "  -netboot, -boot n     PXE boot with the built-in firmware\n"
 	       "  -reboot exit|restart  on guest reboot (default exit, code 3)\n"
 	       "  -qmp unix:PATH,server=on,wait=off  QMP control socket (docs/control.md)\n"
+	       "  -name NAME          the VM's name (process name, query-name)\n"
 	       "  -trace-boot           print boot phase timestamps on stderr\n"
 	       "  -stats                print device counters on exit\n"
 	       "  -no-seccomp           do not install the seccomp filter\n"

@@ -82,6 +82,7 @@ struct config {
 	bool snapshot;			/* -snapshot: every drive snapshot=on */
 	bool reboot_restart;		/* -reboot restart|exit (default exit) */
 	const char *qmp_path;		/* -qmp unix:PATH,server=on,wait=off */
+	const char *name;		/* -name NAME, or NULL */
 	const char *dump_acpi_dir;	/* -dump-acpi DIR: write tables, exit */
 	const char *user;		/* -user NAME: drop privileges */
 	const char *chroot_dir;		/* -chroot DIR */
@@ -107,6 +108,8 @@ int config_parse_nic(struct nic_config *n, char *spec,
 int config_parse_console_log(struct config *cfg, char *spec,
 			     char err[CONFIG_ERR_MAX]);
 int config_parse_qmp(struct config *cfg, char *spec, char err[CONFIG_ERR_MAX]);
+#define CONFIG_NAME_MAX 63
+int config_parse_name(struct config *cfg, char *arg, char err[CONFIG_ERR_MAX]);
 int config_parse_size(const char *s, uint64_t *bytes);
 int config_parse_mac(const char *s, uint8_t mac[6]);
 void config_default_mac(const char *tap, uint8_t mac[6]);

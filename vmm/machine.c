@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -522,6 +523,7 @@ static int machine_qmp_create(struct machine *m, const struct config *cfg)
 {
 	m->qmp_be = (struct qmp_backend){
 		.ctx = m,
+		.name = cfg->name,
 		.run_state = machine_qmp_state,
 		.stop = machine_qmp_stop,
 		.cont = machine_qmp_cont,
@@ -785,6 +787,9 @@ int machine_run(const struct config *cfg, uint64_t start_ns)
 	m->console.in_fd = m->console.out_fd = m->console.log_fd = -1;
 	m->ged_irq_fd = -1;
 	m->console_wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	/* ps/top show the VM's name (the kernel keeps 15 bytes of it). */
+	if (cfg->name)
+		prctl(PR_SET_NAME, cfg->name, 0, 0, 0);
 	sigfd = machine_block_signals(&sigs);
 	if (m->console_wake_fd < 0 || sigfd < 0) {
 		log_error("cannot create event descriptors: %s", strerror(errno));

@@ -617,6 +617,29 @@ START_TEST(test_qmp_option)
 }
 END_TEST
 
+START_TEST(test_name_option)
+{
+	ck_assert_int_eq(parse("-kernel", "k", "-name", "web-1.prod", NULL), 0);
+	ck_assert_str_eq(cfg.name, "web-1.prod");
+	ck_assert_int_eq(parse("-kernel", "k", "-name", "guest=db+2", NULL), 0);
+	ck_assert_str_eq(cfg.name, "db+2");
+	ck_assert_int_eq(parse("-kernel", "k", NULL), 0);
+	ck_assert_ptr_null(cfg.name);
+	ck_assert_int_eq(parse("-kernel", "k", "-name", "", NULL), -1);
+	assert_err("-name: 1 to 63");
+	ck_assert_int_eq(parse("-kernel", "k", "-name", "a/b", NULL), -1);
+	assert_err("-name: only letters");
+	ck_assert_int_eq(parse("-kernel", "k", "-name", "a\"b", NULL), -1);
+	assert_err("-name: only letters");
+	ck_assert_int_eq(parse("-kernel", "k", "-name", "..", NULL), -1);
+	assert_err("-name: must not start");
+	ck_assert_int_eq(parse("-kernel", "k", "-name",
+			       "0123456789012345678901234567890123456789012345678901234567890123",
+			       NULL), -1);
+	assert_err("-name: 1 to 63");
+}
+END_TEST
+
 START_TEST(test_append_limits)
 {
 	char *big = malloc(LAYOUT_CMDLINE_MAX + 1);
@@ -847,6 +870,7 @@ static Suite *config_suite(void)
 	tcase_add_test(tc, test_default_mac_stable);
 	tcase_add_test(tc, test_serial_and_reboot);
 	tcase_add_test(tc, test_qmp_option);
+	tcase_add_test(tc, test_name_option);
 	tcase_add_test(tc, test_append_limits);
 	tcase_add_test(tc, test_long_hostile_values);
 	tcase_add_test(tc, test_random_command_lines);
