@@ -19,7 +19,7 @@
 #define CONFIG_SERIAL_MAX	20	/* virtio-blk GET_ID is 20 bytes */
 #define CONFIG_IFNAME_MAX	15	/* IFNAMSIZ - 1 */
 #define CONFIG_QUOTE_MAX	48	/* user text echoed in a message */
-#define CONFIG_NR_OPTIONS	26	/* entries in config_options[] */
+#define CONFIG_NR_OPTIONS	30	/* entries in config_options[] */
 
 #define FNV1A_OFFSET		2166136261u
 #define FNV1A_PRIME		16777619u
@@ -441,6 +441,39 @@ static int config_opt_mem(struct config *cfg, const char *opt, char *arg,
 	return 0;
 }
 
+static int config_opt_mem_path(struct config *cfg, const char *opt,
+			       char *arg, char *err)
+{
+	return config_set_string(&cfg->mem_path, opt, arg, false, err);
+}
+
+static int config_opt_mem_prealloc(struct config *cfg, const char *opt,
+				   char *arg, char *err)
+{
+	(void)opt; (void)arg; (void)err;
+	cfg->mem_prealloc = true;
+	return 0;
+}
+
+static int config_opt_mem_merge(struct config *cfg, const char *opt,
+				char *arg, char *err)
+{
+	if (config_on_off(arg, &cfg->mem_merge))
+		return config_error(err, "%s: takes on or off", opt);
+	return 0;
+}
+
+static int config_opt_mem_thp(struct config *cfg, const char *opt, char *arg,
+			      char *err)
+{
+	bool on;
+
+	if (config_on_off(arg, &on))
+		return config_error(err, "%s: takes on or off", opt);
+	cfg->mem_thp_off = !on;
+	return 0;
+}
+
 static int config_smp_number(const char *opt, const char *key, const char *v,
 			     unsigned int *out, char *err)
 {
@@ -828,6 +861,10 @@ static const struct config_option config_options[] = {
 	{ "initrd",	true,	false,	config_opt_initrd },
 	{ "append",	true,	false,	config_opt_append },
 	{ "m",		true,	false,	config_opt_mem },
+	{ "mem-path",	true,	false,	config_opt_mem_path },
+	{ "mem-prealloc", false, true,	config_opt_mem_prealloc },
+	{ "mem-merge",	true,	false,	config_opt_mem_merge },
+	{ "mem-thp",	true,	false,	config_opt_mem_thp },
 	{ "smp",	true,	false,	config_opt_smp },
 	{ "drive",	true,	true,	config_opt_drive },
 	{ "tap",	true,	true,	config_opt_tap },
@@ -923,6 +960,9 @@ static int config_validate(struct config *cfg, char *err)
 	}
 	if (cfg->kernel && cfg->netboot)
 		return config_error(err, "-kernel and -netboot exclude each other");
+	/* KSM and THP work on anonymous memory, not on hugetlbfs pages. */
+	if (cfg->mem_path && cfg->mem_merge)
+		return config_error(err, "-mem-merge on cannot be combined with -mem-path (KSM does not merge huge pages)");
 	if (cfg->initrd && !cfg->kernel)
 		return config_error(err, "-initrd needs -kernel");
 	/* With -netboot, -append adds words to the command line PXE chose. */
@@ -1005,6 +1045,10 @@ void config_usage(const char *prog)
 	       "  -initrd PATH          initramfs for the kernel\n"
 	       "  -append STR           kernel command line\n"
 	       "  -m SIZE               memory, MiB or with K/M/G suffix (default 256)\n"
+	       "  -mem-path DIR         guest RAM from the hugetlbfs mounted at DIR\n"
+	       "  -mem-prealloc         allocate all guest RAM before the guest starts\n"
+	       "  -mem-merge on|off     let KSM merge identical guest pages (default off)\n"
+	       "  -mem-thp on|off       transparent huge pages for guest RAM (default on)\n"
 	       "  -smp N[,sockets=S,cores=C,threads=T]  vCPUs (default 1)\n"
 	       "  -drive file=PATH[,format=raw|qcow2][,readonly=on|off][,snapshot=on|off]\n"
 	       "         [,cache=writeback|writethrough|none|directsync|unsafe]\n"

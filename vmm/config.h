@@ -65,6 +65,10 @@ struct config {
 	const char *initrd;
 	const char *append;
 	uint64_t mem_bytes;		/* -m, default 256 MiB */
+	const char *mem_path;		/* -mem-path DIR: hugetlbfs mount */
+	bool mem_prealloc;		/* -mem-prealloc: fault all RAM in */
+	bool mem_merge;			/* -mem-merge on: KSM (MADV_MERGEABLE) */
+	bool mem_thp_off;		/* -mem-thp off: MADV_NOHUGEPAGE */
 	unsigned int vcpus;		/* -smp N */
 	unsigned int sockets, cores, threads; /* topology, product == vcpus */
 	struct drive_config drive[CONFIG_MAX_DRIVES];

@@ -19,6 +19,7 @@
 
 #include "boot/layout.h"
 #include "vmm/log.h"
+#include "vmm/ram.h"
 
 /* Capabilities minivmm cannot run without. */
 static const struct {
@@ -119,20 +120,15 @@ static void *vm_register_memory_thread(void *arg)
 }
 
 /*
- * RAM is one anonymous mapping; above 3 GiB it is split around the MMIO
+ * RAM is one mapping (vmm/ram.c); above 3 GiB it is split around the MMIO
  * hole into a second KVM memory slot starting at 4 GiB.
  */
 static int vm_setup_memory(struct vm *vm, uint64_t bytes, char *err, size_t errlen)
 {
-	uint8_t *host = mmap(NULL, bytes, PROT_READ | PROT_WRITE,
-			     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	uint8_t *host = ram_map(vm->cfg, bytes, err, errlen);
 
-	if (host == MAP_FAILED) {
-		snprintf(err, errlen, "cannot reserve %llu MiB of guest memory: %s",
-			 (unsigned long long)(bytes >> 20), strerror(errno));
-		return -errno;
-	}
-	madvise(host, bytes, MADV_HUGEPAGE);
+	if (!host)
+		return -ENOMEM;
 	vm->mem_host = host;
 	vm->mem_host_size = bytes;
 	vm->mem.ram_size = bytes;

@@ -1,0 +1,90 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# -mem-merge and -mem-thp: the guest RAM mapping carries the madvise flags
+# asked for (VmFlags in /proc/PID/smaps: "mg" mergeable, "hg" huge pages
+# wanted, "nh" not), and with KSM running (run=1 for the test, restored
+# after) two identical guests with -mem-merge on make pages_sharing grow.
+# timeout: 300
+. "$(dirname "$0")/common.bash"
+need MINIVMM BOOTINFO_BZIMAGE
+
+MEM_MB=64
+KSM=/sys/kernel/mm/ksm
+[ -e $KSM/run ] || { echo "SKIP: this host kernel has no KSM ($KSM)"; exit 77; }
+[ -w $KSM/run ] || { echo "SKIP: $KSM/run is not writable (not root?)"; exit 77; }
+saved_run=$(cat $KSM/run) saved_scan=$(cat $KSM/pages_to_scan)
+saved_sleep=$(cat $KSM/sleep_millisecs)
+PIDS=()
+cleanup() {
+	local p
+	for p in "${PIDS[@]}"; do kill -KILL "$p" 2>/dev/null; done
+	wait 2>/dev/null
+	echo "$saved_scan" >$KSM/pages_to_scan
+	echo "$saved_sleep" >$KSM/sleep_millisecs
+	echo "$saved_run" >$KSM/run
+	rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+# start_halted NAME ARGS...: a guest that halts; its pid is appended to PIDS.
+start_halted() {
+	local name=$1 pid
+	shift
+	"$MINIVMM" -kernel "$BOOTINFO_BZIMAGE" -serial stdio -m $MEM_MB "$@" \
+		-append "console=ttyS0 bootinfo.action=halt" </dev/null \
+		>"$WORK/$name.raw" 2>"$WORK/$name.err" &
+	pid=$!
+	PIDS+=("$pid")
+	for _ in $(seq 600); do
+		grep -q 'GUEST halt' "$WORK/$name.raw" && return 0
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	tr -d '\r' <"$WORK/$name.raw" >"$WORK/$name.out"
+	show_run "$name"
+	fail "$name: the guest did not reach its halt"
+}
+
+# ram_flags PID: VmFlags of the mapping as large as guest RAM.
+ram_flags() {
+	awk -v want="$((MEM_MB * 1024))" '
+		/^Size:/ { hit = ($2 == want) }
+		/^VmFlags:/ && hit { sub(/^VmFlags:[ \t]*/, ""); print; exit }
+	' "/proc/$1/smaps"
+}
+has_flag() { [[ " $1 " == *" $2 "* ]]; }
+
+# 1. The flags, one guest at a time.
+start_halted default
+f=$(ram_flags "${PIDS[-1]}")
+echo "default: VmFlags $f"
+has_flag "$f" hg || fail "default: guest RAM lacks MADV_HUGEPAGE (hg)"
+has_flag "$f" mg && fail "default: guest RAM is mergeable without -mem-merge on"
+kill -TERM "${PIDS[-1]}"; wait "${PIDS[-1]}"
+start_halted nothp -mem-thp off
+f=$(ram_flags "${PIDS[-1]}")
+echo "-mem-thp off: VmFlags $f"
+has_flag "$f" nh || fail "-mem-thp off: guest RAM lacks MADV_NOHUGEPAGE (nh)"
+has_flag "$f" hg && fail "-mem-thp off: guest RAM still asks for huge pages"
+kill -TERM "${PIDS[-1]}"; wait "${PIDS[-1]}"
+PIDS=()
+
+# 2. KSM merges two identical guests.
+echo 2000 >$KSM/pages_to_scan
+echo 20 >$KSM/sleep_millisecs
+echo 1 >$KSM/run
+before=$(cat $KSM/pages_sharing)
+start_halted a -mem-merge on -mem-prealloc
+start_halted b -mem-merge on -mem-prealloc
+f=$(ram_flags "${PIDS[0]}")
+echo "-mem-merge on: VmFlags $f"
+has_flag "$f" mg || fail "-mem-merge on: guest RAM lacks MADV_MERGEABLE (mg)"
+want=$((MEM_MB * 256 / 2))	# half of one guest's 4 KiB pages
+for i in $(seq 120); do
+	now=$(cat $KSM/pages_sharing)
+	(( now - before >= want )) && break
+	sleep 1
+done
+echo "pages_sharing: $before -> $now after ${i}s (want +$want)"
+(( now - before >= want )) || fail "KSM merged too little of two identical guests"
+echo "PASS: THP and KSM flags as asked; KSM shares $((now - before)) pages of two guests"
