@@ -273,6 +273,35 @@ int linux_build_boot_params(void *zero_page, const void *image,
 	return 0;
 }
 
+void linux_synth_setup_header(uint8_t hdr[LINUX_SETUP_HEADER_BYTES],
+			      uint64_t load_addr, uint64_t kernel_bytes,
+			      uint32_t cmdline_size,
+			      struct linux_setup_info *info)
+{
+	const uint32_t initrd_addr_max = 0x7fffffff;	/* the 2.03+ default */
+	const uint16_t protocol = 0x020f;
+
+	__builtin_memset(hdr, 0, LINUX_SETUP_HEADER_BYTES);
+	wr16(hdr + HDR_BOOT_FLAG, BOOT_FLAG_MAGIC);
+	hdr[HDR_JUMP] = 0xeb;
+	hdr[HDR_JUMP + 1] = HDR_INIT_SIZE + 4 - 0x202;	/* header up to init_size */
+	wr32(hdr + HDR_MAGIC, HDRS_MAGIC);
+	wr16(hdr + HDR_VERSION, protocol);
+	wr32(hdr + HDR_INITRD_ADDR_MAX, initrd_addr_max);
+	wr16(hdr + HDR_XLOADFLAGS, XLF_KERNEL_64);
+	wr32(hdr + HDR_CMDLINE_SIZE, cmdline_size);
+	wr64(hdr + HDR_PREF_ADDRESS, load_addr);
+	*info = (struct linux_setup_info){
+		.protocol = protocol,
+		.kernel_bytes = kernel_bytes,
+		.pref_address = load_addr,
+		.init_size = (uint32_t)kernel_bytes,
+		.initrd_addr_max = initrd_addr_max,
+		.cmdline_size = cmdline_size,
+		.xlf_kernel_64 = true,
+	};
+}
+
 uint64_t linux_initrd_addr(const struct e820_entry *e820, unsigned int nr,
 			   uint64_t size, uint32_t initrd_addr_max,
 			   uint64_t min_addr)

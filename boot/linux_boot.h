@@ -82,6 +82,19 @@ int linux_build_boot_params(void *zero_page, const void *image,
 			    const char **why);
 
 /*
+ * A kernel without a setup header (an ELF vmlinux entered at its 64-bit
+ * entry) gets a made-up one, so linux_build_boot_params() builds its zero
+ * page as for a bzImage: writes LINUX_SETUP_HEADER_BYTES into hdr (the
+ * "image" to pass on) and fills info (protocol 2.15, 64-bit entry,
+ * loaded at load_addr, the given cmdline_size).
+ */
+#define LINUX_SETUP_HEADER_BYTES 0x290
+void linux_synth_setup_header(uint8_t hdr[LINUX_SETUP_HEADER_BYTES],
+			      uint64_t load_addr, uint64_t kernel_bytes,
+			      uint32_t cmdline_size,
+			      struct linux_setup_info *info);
+
+/*
  * Highest page-aligned address for an initrd of size bytes that lies inside
  * an E820_RAM entry, ends at or below initrd_addr_max (inclusive last byte)
  * and below 4 GiB, and starts at or above min_addr (end of the loaded

@@ -19,7 +19,7 @@ void boot_write_long_mode_tables(uint8_t *low_mem)
 	uint8_t *pdpt = low_mem + LAYOUT_PDPT_ADDR;
 	uint8_t *pd = low_mem + LAYOUT_PD_ADDR;
 	const uint64_t gdt[BOOT_GDT_ENTRIES] = {
-		0, 0, BOOT_GDT_CODE64, BOOT_GDT_DATA, BOOT_GDT_TSS,
+		0, BOOT_GDT_CODE32, BOOT_GDT_CODE64, BOOT_GDT_DATA, BOOT_GDT_TSS,
 	};
 
 	__builtin_memset(pml4, 0, 4096);

@@ -9,10 +9,12 @@
 #include <stdint.h>
 
 #define BOOT_GDT_ENTRIES	5
+#define BOOT_GDT_CODE32_SEL	0x08	/* PVH entry: 32-bit protected mode */
 #define BOOT_GDT_CODE64_SEL	0x10
 #define BOOT_GDT_DATA_SEL	0x18
 #define BOOT_GDT_TSS_SEL	0x20
 
+#define BOOT_GDT_CODE32		0x00cf9b000000ffffULL /* D=1, 4 GiB, exec/read */
 #define BOOT_GDT_CODE64		0x00af9b000000ffffULL /* L=1, P, DPL0, exec/read */
 #define BOOT_GDT_DATA		0x00cf93000000ffffULL /* 4 GiB flat, read/write */
 #define BOOT_GDT_TSS		0x00008b0000000067ULL /* busy 64-bit TSS at 0 */

@@ -9,12 +9,16 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "boot/elf_kernel.h"
 #include "boot/layout.h"
 #include "boot/linux_boot.h"
 #include "boot/long_mode.h"
+#include "boot/pvh.h"
 #include "vmm/vm.h"
 
 #define LOADER_MAX_E820 16
+/* x86 Linux's COMMAND_LINE_SIZE: what an ELF kernel without a header takes. */
+#define LOADER_ELF_CMDLINE_SIZE 2047
 
 /*
  * A guest that "reboots" by jumping to the real-mode reset vector (Linux's
@@ -218,6 +222,119 @@ static int loader_place_kernel(struct vm *vm, const struct mapped_file *k,
 	return 0;
 }
 
+/* Copy the ELF segments to their physical addresses, above minivmm's tables. */
+static int loader_place_elf(struct vm *vm, const struct mapped_file *k,
+			    const struct elf_kernel_info *ek, char *err,
+			    size_t errlen)
+{
+	uint64_t top = vm->mem.ram_size < LAYOUT_MMIO_HOLE_START ?
+		       vm->mem.ram_size : LAYOUT_MMIO_HOLE_START;
+
+	if (ek->lowest < LAYOUT_HIGH_RAM_START) {
+		snprintf(err, errlen, "kernel '%s': a segment at 0x%llx overlaps minivmm's boot tables below 1 MiB",
+			 k->path, (unsigned long long)ek->lowest);
+		return -EINVAL;
+	}
+	if (ek->highest > LAYOUT_MMIO_HOLE_START) {
+		snprintf(err, errlen, "kernel '%s': segments reach 0x%llx, into the MMIO hole at 3 GiB",
+			 k->path, (unsigned long long)ek->highest);
+		return -EINVAL;
+	}
+	if (ek->highest > top) {
+		snprintf(err, errlen, "kernel '%s' needs %llu MiB of RAM for its segments: give the guest more memory with -m",
+			 k->path, (unsigned long long)(ek->highest >> 20) + 1);
+		return -ENOMEM;
+	}
+	for (unsigned int i = 0; i < ek->nr_segments; i++) {
+		const struct elf_kernel_segment *s = &ek->seg[i];
+		uint8_t *dst = guest_mem_ptr(&vm->mem, s->paddr, s->memsz);
+
+		if (!dst) {
+			snprintf(err, errlen, "kernel '%s': a segment at 0x%llx is not in guest RAM",
+				 k->path, (unsigned long long)s->paddr);
+			return -EINVAL;
+		}
+		memcpy(dst, k->data + s->offset, s->filesz);
+		memset(dst + s->filesz, 0, s->memsz - s->filesz);
+	}
+	return 0;
+}
+
+/* The boot information an ELF kernel gets: PVH start info or a zero page. */
+static int loader_elf_boot_info(struct vm *vm, const struct mapped_file *k,
+				const struct elf_kernel_info *ek,
+				const struct linux_setup_info *info,
+				const struct linux_boot_args *args,
+				struct boot_entry *entry, char *err, size_t errlen)
+{
+	void *page = guest_mem_ptr(&vm->mem, LAYOUT_ZERO_PAGE_ADDR, LINUX_ZERO_PAGE_SIZE);
+	uint8_t hdr[LINUX_SETUP_HEADER_BYTES];
+	struct linux_setup_info synth;
+	const char *why = NULL;
+
+	if (ek->has_pvh) {
+		struct pvh_boot_args pvh = {
+			.cmdline_addr = args->cmdline_addr,
+			.initrd_addr = args->initrd_addr,
+			.initrd_size = args->initrd_size,
+			.rsdp_addr = args->rsdp_addr,
+			.e820 = args->e820,
+			.nr_e820 = args->nr_e820,
+		};
+
+		if (!page || pvh_build_start_info(page, LINUX_ZERO_PAGE_SIZE,
+						  LAYOUT_ZERO_PAGE_ADDR, &pvh, &why)) {
+			snprintf(err, errlen, "kernel '%s': %s", k->path, why ? why : "no room for the PVH start info");
+			return -EINVAL;
+		}
+		*entry = (struct boot_entry){ .pvh = true, .rip = ek->pvh_entry,
+					      .rbx = LAYOUT_ZERO_PAGE_ADDR,
+					      .rsp = LAYOUT_BOOT_STACK_TOP };
+		return 0;
+	}
+	linux_synth_setup_header(hdr, ek->lowest, ek->highest - ek->lowest,
+				 info->cmdline_size, &synth);
+	if (!page || linux_build_boot_params(page, hdr, sizeof(hdr), &synth, args, &why) < 0) {
+		snprintf(err, errlen, "kernel '%s': %s", k->path, why ? why : "cannot build boot_params");
+		return -EINVAL;
+	}
+	*entry = (struct boot_entry){ .rip = ek->entry64, .rsi = LAYOUT_ZERO_PAGE_ADDR,
+				      .rsp = LAYOUT_BOOT_STACK_TOP };
+	return 0;
+}
+
+static int loader_load_elf(struct vm *vm, const struct mapped_file *k,
+			   uint64_t rsdp, struct boot_entry *entry, char *err,
+			   size_t errlen)
+{
+	struct linux_setup_info info = {
+		.cmdline_size = LOADER_ELF_CMDLINE_SIZE,
+		.initrd_addr_max = 0x7fffffff,
+	};
+	struct linux_boot_args args = { .rsdp_addr = rsdp };
+	struct e820_entry e820[LOADER_MAX_E820];
+	struct elf_kernel_info ek;
+	const char *why = NULL;
+	int ret;
+
+	if (elf_kernel_parse(k->data, k->size, &ek, &why) < 0) {
+		snprintf(err, errlen, "kernel '%s': %s", k->path, why);
+		return -EINVAL;
+	}
+	args.e820 = e820;
+	args.nr_e820 = linux_e820_map(vm->mem.ram_size, e820, LOADER_MAX_E820);
+	ret = loader_place_elf(vm, k, &ek, err, errlen);
+	if (!ret)
+		ret = loader_write_cmdline(vm, vm->cfg->append ? vm->cfg->append : "",
+					   &info, &args, err, errlen);
+	if (!ret)
+		ret = loader_load_initrd(vm, &info, e820, args.nr_e820, ek.highest,
+					 &args, err, errlen);
+	if (!ret)
+		ret = loader_elf_boot_info(vm, k, &ek, &info, &args, entry, err, errlen);
+	return ret;
+}
+
 int loader_load_linux(struct vm *vm, uint64_t rsdp, struct boot_entry *entry,
 		      char *err, size_t errlen)
 {
@@ -235,6 +352,10 @@ int loader_load_linux(struct vm *vm, uint64_t rsdp, struct boot_entry *entry,
 	ret = map_file(&k, "kernel", err, errlen);
 	if (ret)
 		return ret;
+	if (elf_kernel_is_elf(k.data, k.size)) {
+		ret = loader_load_elf(vm, &k, rsdp, entry, err, errlen);
+		goto out;
+	}
 	if (linux_parse_setup(k.data, k.size, &info, &why) < 0) {
 		snprintf(err, errlen, "kernel '%s': %s", k.path, why ? why : "not a bzImage");
 		ret = -EINVAL;
@@ -261,6 +382,7 @@ int loader_load_linux(struct vm *vm, uint64_t rsdp, struct boot_entry *entry,
 		ret = -EINVAL;
 		goto out;
 	}
+	entry->pvh = false;
 	entry->rip = load_addr + 0x200; /* the 64-bit entry point */
 	entry->rsi = LAYOUT_ZERO_PAGE_ADDR;
 	entry->rsp = LAYOUT_BOOT_STACK_TOP;

@@ -7,6 +7,7 @@
 #ifndef MINIVMM_LOADER_H
 #define MINIVMM_LOADER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -16,9 +17,11 @@ struct vm;
 
 /* Where and how the boot vCPU starts. */
 struct boot_entry {
+	bool pvh;		/* 32-bit PVH entry: EBX = start info */
 	uint64_t rip;
-	uint64_t rsi;
+	uint64_t rsi;		/* 64-bit entry: boot_params */
 	uint64_t rsp;
+	uint64_t rbx;		/* PVH: hvm_start_info */
 };
 
 /* The NIC the firmware drives (the first -tap). */
@@ -31,6 +34,10 @@ struct loader_netboot_nic {
 /* ACPI tables at LAYOUT_ACPI_ADDR; returns the RSDP address or 0. */
 uint64_t loader_write_acpi(struct vm *vm, const struct acpi_config *acpi,
 			   char *err, size_t errlen);
+/*
+ * -kernel: a bzImage (64-bit boot protocol), or an ELF vmlinux: through
+ * PVH when it has the PVH note, else at its 64-bit entry with a zero page.
+ */
 int loader_load_linux(struct vm *vm, uint64_t rsdp, struct boot_entry *entry,
 		      char *err, size_t errlen);
 int loader_load_firmware(struct vm *vm, uint64_t rsdp,

@@ -298,7 +298,7 @@ static int machine_load_firmware(struct machine *m, uint64_t rsdp,
 static int machine_boot(struct machine *m)
 {
 	struct acpi_config acpi;
-	struct boot_entry entry;
+	struct boot_entry entry = { .pvh = false };
 	uint64_t rsdp;
 	int ret;
 
@@ -313,6 +313,9 @@ static int machine_boot(struct machine *m)
 	if (ret)
 		return ret;
 	trace_mark(&m->vm, "images loaded");
+	if (entry.pvh)
+		return vcpu_setup_pvh(&m->vm.vcpus[0], (uint32_t)entry.rip,
+				      (uint32_t)entry.rbx, m->err, sizeof(m->err));
 	return vcpu_setup_long_mode(&m->vm.vcpus[0], entry.rip, entry.rsi,
 				    entry.rsp, m->err, sizeof(m->err));
 }

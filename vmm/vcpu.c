@@ -282,6 +282,43 @@ fail:
 	return -errno;
 }
 
+int vcpu_setup_pvh(struct vcpu *vcpu, uint32_t eip, uint32_t ebx, char *err,
+		   size_t errlen)
+{
+	struct kvm_sregs sregs;
+	struct kvm_regs regs;
+
+	if (ioctl(vcpu->fd, KVM_GET_SREGS, &sregs) < 0)
+		goto fail;
+	segment_flat(&sregs.cs, BOOT_GDT_CODE32_SEL, 0xb, false);
+	segment_flat(&sregs.ds, BOOT_GDT_DATA_SEL, 0x3, false);
+	sregs.es = sregs.fs = sregs.gs = sregs.ss = sregs.ds;
+	/* pvh.pandoc: TR a 32-bit TSS (busy), base 0, limit 0x67. */
+	sregs.tr = (struct kvm_segment){ .selector = BOOT_GDT_TSS_SEL, .limit = 0x67,
+					 .type = 0xb, .present = 1 };
+	sregs.ldt = (struct kvm_segment){ .type = 0x2, .present = 1, .limit = 0xffff };
+	sregs.gdt.base = LAYOUT_GDT_ADDR;
+	sregs.gdt.limit = BOOT_GDT_ENTRIES * 8 - 1;
+	sregs.idt.base = 0;
+	sregs.idt.limit = 0;
+	sregs.cr0 = X86_CR0_PE | X86_CR0_ET;
+	sregs.cr3 = 0;
+	sregs.cr4 = 0;
+	sregs.efer = 0;
+	if (ioctl(vcpu->fd, KVM_SET_SREGS, &sregs) < 0)
+		goto fail;
+	memset(&regs, 0, sizeof(regs));
+	regs.rflags = 0x2;
+	regs.rip = eip;
+	regs.rbx = ebx;
+	if (ioctl(vcpu->fd, KVM_SET_REGS, &regs) < 0)
+		goto fail;
+	return 0;
+fail:
+	snprintf(err, errlen, "cannot set the boot vCPU's registers: %s", strerror(errno));
+	return -errno;
+}
+
 /* ---- the exit loop ---- */
 
 static void vcpu_dump_state(struct vcpu *vcpu, const char *why)

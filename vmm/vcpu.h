@@ -48,6 +48,12 @@ int vcpus_create(struct vm *vm, const struct cpu_topology *topo, char *err,
 /* Registers of the boot vCPU: long mode, flat segments, rip/rsi/rsp. */
 int vcpu_setup_long_mode(struct vcpu *vcpu, uint64_t rip, uint64_t rsi,
 			 uint64_t rsp, char *err, size_t errlen);
+/*
+ * Registers of the boot vCPU for a PVH entry: 32-bit protected mode,
+ * paging off, flat segments, EBX = the hvm_start_info address.
+ */
+int vcpu_setup_pvh(struct vcpu *vcpu, uint32_t eip, uint32_t ebx, char *err,
+		   size_t errlen);
 int vcpus_start(struct vm *vm, char *err, size_t errlen);
 /*
  * Kick every vCPU out of KVM_RUN and wait for the threads; false if one

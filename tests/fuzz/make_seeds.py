@@ -45,6 +45,15 @@ def bzimage():
         put('bzimage', 'bootinfo', open(bi, 'rb').read())
 
 
+def elf_kernel():
+    # The boot-info guest's ELF, with and without its PVH note.
+    d = os.path.join(TOP, 'build', 'tests/guest/bootinfo')
+    for src, name in (('bootinfo.elf', 'bootinfo-pvh'),
+                      ('bootinfo-nopvh.elf', 'bootinfo-nopvh')):
+        if os.path.exists(os.path.join(d, src)):
+            put('elf_kernel', name, open(os.path.join(d, src), 'rb').read())
+
+
 def dhcp_msg(mtype, xid=0x12345678, opts=b''):
     mac = bytes([0x52, 0x54, 0x00, 0x12, 0x34, 0x56])
     m = bytearray(240)
@@ -233,6 +242,6 @@ def fuse_server():
     put('fuse_server', 'write-walk', b'\x01' + make)
 
 
-for fn in (bzimage, dhcp, json, qmp, tftp, pxelinux, config, virtqueue, virtio_blk, virtio_net,
+for fn in (bzimage, elf_kernel, dhcp, json, qmp, tftp, pxelinux, config, virtqueue, virtio_blk, virtio_net,
            fuse_server):
     fn()
