@@ -68,7 +68,8 @@ bad_elf class32 "not a 64-bit little-endian ELF" "$WORK/class32.elf"
 # The first program header (e_phoff 64) is the PT_LOAD; p_paddr at +24.
 phoff=$(od -An -t u8 -j 32 -N 8 "$BOOTINFO_ELF" | tr -d ' ')
 cp "$NOPVH" "$WORK/low.elf"
-patch "$WORK/low.elf" $((phoff + 24)) 0010000000000000
+patch "$WORK/low.elf" $((phoff + 24)) 0000080000000000	# p_paddr 0x80000
+patch "$WORK/low.elf" 24 0006080000000000		# e_entry inside it
 bad_elf low "overlaps minivmm's boot tables below 1 MiB" "$WORK/low.elf"
 cp "$NOPVH" "$WORK/huge.elf"
 patch "$WORK/huge.elf" $((phoff + 40)) 00000000000000f0	# p_memsz
