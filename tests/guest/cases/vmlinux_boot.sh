@@ -43,11 +43,13 @@ check_boot() {
 check_boot pvh "$BOOTINFO_ELF" pvh
 check_boot nopvh "$NOPVH" linux64
 
-# bad_elf NAME PATTERN IMAGE [ARGS...]: exit 1 and one matching error line.
+# bad_elf NAME PATTERN IMAGE [ARGS...]: exit 1 and one matching error line
+# (ARGS default to -m 256).
 bad_elf() {
 	local name=$1 pattern=$2 image=$3
 	shift 3
-	elf_run "$name" "$image" -m 256 "$@"
+	[ $# -gt 0 ] || set -- -m 256
+	elf_run "$name" "$image" "$@"
 	expect_rc "$name" 1
 	grep -q "^minivmm: kernel '.*': .*$pattern" "$ERR" || {
 		show_run "$name"
