@@ -51,7 +51,7 @@ bad_elf() {
 	[ $# -gt 0 ] || set -- -m 256
 	elf_run "$name" "$image" "$@"
 	expect_rc "$name" 1
-	grep -q "^minivmm: kernel '.*': .*$pattern" "$ERR" || {
+	grep -q "^minivmm: kernel '.*'.*$pattern" "$ERR" || {
 		show_run "$name"
 		fail "$name: no error line matching '$pattern'"
 	}
