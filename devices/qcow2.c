@@ -522,58 +522,88 @@ static int qcow2_set_l2(struct qcow2 *q, uint64_t gc, uint64_t *table,
 	return qcow2_pwrite(q, &l1e, 8, q->l1_offset + (gc >> q->l2_bits) * 8);
 }
 
+/* A new cluster written but not yet in the tables (see below). */
+struct qcow2_pending {
+	uint64_t gc;			/* guest cluster */
+	uint64_t host;			/* its new home */
+	uint64_t old;			/* the L2 entry it replaces */
+};
+
+/* New clusters per batch, i.e. per pair of barriers. */
+#define QCOW2_WRITE_BATCH 64
+
 /*
  * A write into a cluster that is not ours alone (unallocated, zero,
  * compressed or shared): a new cluster gets the old contents with the
- * new bytes over them, then the tables point at it, then the old cluster
- * is released.  Order: data + refcount, barrier, L2 (+ L1), barrier, free.
+ * new bytes over them (copy on write).  The tables follow in
+ * qcow2_commit(), for a whole batch of clusters at once.
  */
 static int qcow2_write_new_cluster(struct qcow2 *q, const struct iovec *iov,
 				   int cnt, uint64_t skip, uint64_t len,
-				   uint64_t off)
+				   uint64_t off, struct qcow2_pending *p)
 {
 	uint64_t gc = off >> q->cluster_bits, gc_off = gc << q->cluster_bits;
-	uint64_t old, host, l2_off, *table;
-	bool fresh;
 	int n, ret;
 
-	ret = qcow2_l2_entry(q, gc, &old);
+	p->gc = gc;
+	ret = qcow2_l2_entry(q, gc, &p->old);
 	if (!ret && len < q->cluster_size) {
-		ret = qcow2_cow_fill(q, gc_off, old);
+		ret = qcow2_cow_fill(q, gc_off, p->old);
 		if (!ret)
 			qcow2_iov_to_buf(q->cbuf + (off - gc_off), iov, cnt,
 					 skip, len);
 	}
 	if (!ret)
-		ret = qcow2_alloc_cluster(q, &host);
+		ret = qcow2_alloc_cluster(q, &p->host);
 	if (ret)
 		return ret;
-	if (len < q->cluster_size) {
-		ret = qcow2_pwrite(q, q->cbuf, q->cluster_size, host);
-	} else {
-		n = qcow2_iov_slice(q->scratch, iov, cnt, skip, len);
-		ret = disk_write(&q->file, q->scratch, n, host);
-		if (!ret && host + q->cluster_size > q->file_size)
-			q->file_size = host + q->cluster_size;
+	if (len < q->cluster_size)
+		return qcow2_pwrite(q, q->cbuf, q->cluster_size, p->host);
+	n = qcow2_iov_slice(q->scratch, iov, cnt, skip, len);
+	ret = disk_write(&q->file, q->scratch, n, p->host);
+	if (!ret && p->host + q->cluster_size > q->file_size)
+		q->file_size = p->host + q->cluster_size;
+	return ret;
+}
+
+/*
+ * Put a batch of new clusters into the tables.  Order: (their data and
+ * refcounts are written) barrier, L2 entries (+ L1 for new tables),
+ * barrier, then the replaced clusters are released.
+ */
+static int qcow2_commit(struct qcow2 *q, const struct qcow2_pending *p,
+			unsigned int n)
+{
+	bool release = false;
+	int ret = n ? qcow2_barrier(q) : 0;
+
+	for (unsigned int i = 0; i < n && !ret; i++) {
+		uint64_t l2_off, *table;
+		bool fresh;
+
+		ret = qcow2_l2_for_write(q, p[i].gc, &table, &l2_off, &fresh);
+		if (!ret)
+			ret = qcow2_set_l2(q, p[i].gc, table, l2_off, fresh,
+					   p[i].host | QCOW2_COPIED);
+		release |= !!(p[i].old & (QCOW2_COMPRESSED | QCOW2_OFFSET_MASK));
 	}
-	if (!ret)
-		ret = qcow2_barrier(q);
-	if (!ret)
-		ret = qcow2_l2_for_write(q, gc, &table, &l2_off, &fresh);
-	if (!ret)
-		ret = qcow2_set_l2(q, gc, table, l2_off, fresh,
-				   host | QCOW2_COPIED);
-	if (ret || !(old & (QCOW2_COMPRESSED | QCOW2_OFFSET_MASK)))
+	if (ret || !release)
 		return ret;
 	ret = qcow2_barrier(q);
-	return ret ? ret : qcow2_release(q, old);
+	for (unsigned int i = 0; i < n && !ret; i++)
+		if (p[i].old & (QCOW2_COMPRESSED | QCOW2_OFFSET_MASK))
+			ret = qcow2_release(q, p[i].old);
+	return ret;
 }
 
 static int qcow2_writev(struct disk_image *img, const struct iovec *iov,
 			int cnt, uint64_t off)
 {
 	struct qcow2 *q = (struct qcow2 *)img;
+	struct qcow2_pending pending[QCOW2_WRITE_BATCH];
 	uint64_t total = 0, done = 0;
+	unsigned int npending = 0;
+	int ret = 0;
 
 	if (q->broken)
 		return -EIO;
@@ -581,16 +611,16 @@ static int qcow2_writev(struct disk_image *img, const struct iovec *iov,
 		return -EINVAL;
 	for (int i = 0; i < cnt; i++)
 		total += iov[i].iov_len;
-	while (done < total) {
+	while (done < total && !ret) {
 		uint64_t in_cluster = (off + done) & (q->cluster_size - 1);
 		enum qcow2_kind kind;
 		uint64_t host, len;
-		int n, ret;
+		int n;
 
 		ret = qcow2_extent(q, off + done, total - done, &kind, &host,
 				   &len);
 		if (ret)
-			return ret;
+			break;
 		if (kind == QCOW2_DATA) {
 			/* Ours alone: in place, contiguous clusters at once. */
 			n = qcow2_iov_slice(q->scratch, iov, cnt, done, len);
@@ -599,13 +629,19 @@ static int qcow2_writev(struct disk_image *img, const struct iovec *iov,
 			if (len > q->cluster_size - in_cluster)
 				len = q->cluster_size - in_cluster;
 			ret = qcow2_write_new_cluster(q, iov, cnt, done, len,
-						      off + done);
+						      off + done,
+						      &pending[npending++]);
+			if (!ret && npending == QCOW2_WRITE_BATCH) {
+				ret = qcow2_commit(q, pending, npending);
+				npending = 0;
+			}
 		}
-		if (ret)
-			return ret;
 		done += len;
 	}
-	return 0;
+	/* On an error, new clusters not yet in the tables stay leaked. */
+	if (!ret)
+		ret = qcow2_commit(q, pending, npending);
+	return ret;
 }
 
 static int qcow2_flush(struct disk_image *img)
