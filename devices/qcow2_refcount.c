@@ -108,6 +108,57 @@ static uint64_t qcow2_rc_max(const struct qcow2 *q)
 	       (1ull << (1u << q->refcount_order)) - 1;
 }
 
+static int qcow2_rb_get(struct qcow2 *q, uint64_t idx, uint8_t **blk);
+
+/* The refcount of the cluster at host, without making anything. */
+static int qcow2_refcount_of(struct qcow2 *q, uint64_t host, uint64_t *v)
+{
+	uint64_t cl = host >> q->cluster_bits, idx = cl / q->rb_entries;
+	uint8_t *blk;
+	int ret;
+
+	*v = 0;
+	if (idx >= q->rt_entries || !q->rt[idx])
+		return 0;
+	ret = qcow2_rb_get(q, idx, &blk);
+	if (ret)
+		return ret;
+	*v = qcow2_rc_get(q, blk, cl % q->rb_entries);
+	return 0;
+}
+
+/* Clusters tried past the end before giving up (leaked ones are skipped). */
+#define QCOW2_MAX_SKIP (1u << 20)
+
+/*
+ * n free clusters in a row at the end of the file.  A crash can leave
+ * clusters there counted but never written or named (leaks): skip them.
+ */
+static int qcow2_alloc_free_run(struct qcow2 *q, uint64_t n, uint64_t *first)
+{
+	uint64_t start = q->alloc_next, found = 0;
+
+	for (unsigned int tries = 0; found < n; tries++) {
+		uint64_t v;
+		int ret;
+
+		if (tries > QCOW2_MAX_SKIP)
+			return -ENOSPC;
+		ret = qcow2_refcount_of(q, start + found * q->cluster_size, &v);
+		if (ret)
+			return ret;
+		if (v) {
+			start += (found + 1) * q->cluster_size;
+			found = 0;
+		} else {
+			found++;
+		}
+	}
+	q->alloc_next = start + n * q->cluster_size;
+	*first = start;
+	return 0;
+}
+
 /* Write refcount i of the block at rt index idx (the bytes holding it). */
 static int qcow2_rc_write(struct qcow2 *q, uint64_t idx, uint64_t i)
 {
@@ -171,8 +222,11 @@ static int qcow2_rt_grow(struct qcow2 *q, uint64_t idx)
 	}
 	memset(rt, 0, entries * 8);
 	memcpy(rt, old, q->rt_entries * 8);
-	table = q->alloc_next;
-	q->alloc_next += clusters * q->cluster_size;
+	ret = qcow2_alloc_free_run(q, clusters, &table);
+	if (ret) {
+		free(rt);
+		return ret;
+	}
 	/* From here on the new table is the one in use in memory. */
 	q->rt = rt;
 	q->rt_entries = entries;
@@ -238,8 +292,13 @@ static int qcow2_rb_get(struct qcow2 *q, uint64_t idx, uint8_t **blk)
 	}
 	/* A new block at the end of the file; it may count itself. */
 	memset(q->rb[idx], 0, q->cluster_size);
-	b = q->alloc_next;
-	q->alloc_next += q->cluster_size;
+	/* Not yet in the table, so not seen by the free-run search. */
+	ret = qcow2_alloc_free_run(q, 1, &b);
+	if (ret) {
+		free(q->rb[idx]);
+		q->rb[idx] = NULL;
+		return ret;
+	}
 	bidx = (b >> q->cluster_bits) / q->rb_entries;
 	if (bidx == idx)
 		qcow2_rc_set(q, q->rb[idx], (b >> q->cluster_bits) % q->rb_entries,
@@ -291,22 +350,17 @@ static int qcow2_refcount_add(struct qcow2 *q, uint64_t host, int delta,
 
 int qcow2_alloc_cluster(struct qcow2 *q, uint64_t *host)
 {
-	uint64_t h = q->alloc_next, v;
+	uint64_t h;
 	int ret;
 
 	if (q->broken)
 		return -EIO;
-	q->alloc_next += q->cluster_size;
-	ret = qcow2_refcount_add(q, h, 1, &v);
-	if (ret)
-		return ret;
-	if (v != 1) {
-		/* Counted already yet past the end: a corrupt image. */
-		q->broken = true;
-		return -EIO;
-	}
-	*host = h;
-	return 0;
+	ret = qcow2_alloc_free_run(q, 1, &h);
+	if (!ret)
+		ret = qcow2_refcount_add(q, h, 1, NULL);
+	if (!ret)
+		*host = h;
+	return ret;
 }
 
 int qcow2_free_range(struct qcow2 *q, uint64_t host, uint64_t len)
