@@ -136,6 +136,9 @@ nested_base()
 				cp -L "/usr/share/qemu/$t" "$tmp/usr/share/qemu/" ||
 					die "QEMU firmware $t"
 			done
+			# TCG is a loadable module in Debian's QEMU
+			t=/usr/lib/x86_64-linux-gnu/qemu/accel-tcg-x86_64.so
+			initramfs_add_binary "$tmp" "$t" || die "QEMU module $t"
 		fi
 		# Scripts say #!/bin/bash; the host's /bin may be /usr/bin.
 		[ -e "$tmp/bin/bash" ] || ln -s "$(command -v bash)" "$tmp/bin/bash"
@@ -193,6 +196,30 @@ nested_kvm_smoke()
 	echo "$out"
 }
 
+# nested_add_tree ROOT DIR: DIR at the same path under ROOT, less .git,
+# CMake's object files and other build directories' leftovers, plus the
+# shared libraries of every ELF executable in it (ASan's runtime, say).
+nested_add_tree()
+{
+	local root=$1 dir lib
+	dir=$(realpath "$2") || return 1
+	mkdir -p "$root$dir" || return 1
+	(cd "$dir" && find . -path ./.git -prune -o -name '*.o' -prune -o \
+		-name 'build*' -path './build*' -prune -o \
+		\( -type f -o -type l \) -print0 |
+	 cpio --quiet -0 -p -d -m "$root$dir") || return 1
+	find "$root$dir" -type f -perm -u+x -print0 |
+		xargs -0 -r file -N --mime-type | sed -n 's/: *application\/x-\(pie-\)\{0,1\}executable$//p' |
+		while read -r f; do
+			for lib in $(ldd "$f" 2>/dev/null |
+				     awk '/=> \// { print $3 } /^\t\/[^ ]+ \(/ { print $1 }'); do
+				[ -e "$root/$lib" ] && continue
+				mkdir -p "$root/$(dirname "$lib")"
+				cp -L "$lib" "$root/$lib"
+			done
+		done
+}
+
 # nested_run_cpio DIR CMD...: the per-run archive in DIR/run.cpio.
 nested_run_cpio()
 {
@@ -222,6 +249,13 @@ nested_run_cpio()
 				die "cannot add $v"
 		done
 	fi
+	# MVT_NESTED_TREES="DIR ..." (the guest layer, tests/nested/guest-layer.sh):
+	# each DIR is copied to the same absolute path in L1 (no .git, no
+	# object files), with the shared libraries of its executables.
+	local t
+	for t in ${MVT_NESTED_TREES:-}; do
+		nested_add_tree "$root" "$t" || die "cannot copy the tree $t"
+	done
 	printf '%q ' "$@" >"$root/mvt-run/cmd"
 	echo >>"$root/mvt-run/cmd"
 	echo "$*" >"$root/mvt-run/cmd.txt"
