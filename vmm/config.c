@@ -19,7 +19,7 @@
 #define CONFIG_SERIAL_MAX	20	/* virtio-blk GET_ID is 20 bytes */
 #define CONFIG_IFNAME_MAX	15	/* IFNAMSIZ - 1 */
 #define CONFIG_QUOTE_MAX	48	/* user text echoed in a message */
-#define CONFIG_NR_OPTIONS	30	/* entries in config_options[] */
+#define CONFIG_NR_OPTIONS	31	/* entries in config_options[] */
 
 #define FNV1A_OFFSET		2166136261u
 #define FNV1A_PRIME		16777619u
@@ -718,6 +718,14 @@ static int config_opt_name(struct config *cfg, const char *opt, char *arg,
 	return config_parse_name(cfg, arg, err);
 }
 
+static int config_opt_daemonize(struct config *cfg, const char *opt,
+				char *arg, char *err)
+{
+	(void)opt; (void)arg; (void)err;
+	cfg->daemonize = true;
+	return 0;
+}
+
 static int config_opt_qmp(struct config *cfg, const char *opt, char *arg,
 			  char *err)
 {
@@ -872,6 +880,7 @@ static const struct config_option config_options[] = {
 	{ "console-log", true,	false,	config_opt_console_log },
 	{ "qmp",	true,	false,	config_opt_qmp },
 	{ "name",	true,	false,	config_opt_name },
+	{ "daemonize",	false,	true,	config_opt_daemonize },
 	{ "vcpu-affinity", true, false,	config_opt_vcpu_affinity },
 	{ "io-affinity", true,	false,	config_opt_io_affinity },
 	{ "netboot",	false,	true,	config_opt_netboot },
@@ -970,6 +979,11 @@ static int config_validate(struct config *cfg, char *err)
 		return config_error(err, "-append needs -kernel or -netboot");
 	if (cfg->netboot && !cfg->nr_nics)
 		return config_error(err, "-netboot needs a -tap");
+	/* Detached, stdio is /dev/null: the console must go elsewhere. */
+	if (cfg->daemonize && cfg->serial == SERIAL_STDIO)
+		return config_error(err, "-daemonize needs -serial none or -serial file:PATH");
+	if (cfg->daemonize && cfg->reboot_restart)
+		return config_error(err, "-daemonize cannot be combined with -reboot restart");
 	/* The restarted process must open /dev/kvm again: it needs root. */
 	if (cfg->reboot_restart && (cfg->user || cfg->chroot_dir))
 		return config_error(err, "-reboot restart cannot be combined with -user or -chroot");
@@ -1065,6 +1079,7 @@ void config_usage(const char *prog)
 	       "  -reboot exit|restart  on guest reboot (default exit, code 3)\n"
 	       "  -qmp unix:PATH,server=on,wait=off  QMP control socket (docs/control.md)\n"
 	       "  -name NAME          the VM's name (process name, query-name)\n"
+	       "  -daemonize          detach once set-up has succeeded\n"
 	       "  -trace-boot           print boot phase timestamps on stderr\n"
 	       "  -stats                print device counters on exit\n"
 	       "  -no-seccomp           do not install the seccomp filter\n"

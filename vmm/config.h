@@ -87,6 +87,7 @@ struct config {
 	bool reboot_restart;		/* -reboot restart|exit (default exit) */
 	const char *qmp_path;		/* -qmp unix:PATH,server=on,wait=off */
 	const char *name;		/* -name NAME, or NULL */
+	bool daemonize;			/* -daemonize */
 	const char *dump_acpi_dir;	/* -dump-acpi DIR: write tables, exit */
 	const char *user;		/* -user NAME: drop privileges */
 	const char *chroot_dir;		/* -chroot DIR */

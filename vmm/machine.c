@@ -27,6 +27,7 @@
 #include "devices/virtio_net.h"
 #include "vmm/console.h"
 #include "vmm/cpuid.h"
+#include "vmm/daemon.h"
 #include "vmm/loader.h"
 #include "vmm/log.h"
 #include "vmm/privdrop.h"
@@ -774,7 +775,7 @@ static void machine_teardown(struct machine *m)
 		close(m->console_wake_fd);
 }
 
-int machine_run(const struct config *cfg, uint64_t start_ns)
+int machine_run(const struct config *cfg, uint64_t start_ns, int ready_fd)
 {
 	struct machine *m = calloc(1, sizeof(*m));
 	sigset_t sigs;
@@ -807,6 +808,9 @@ int machine_run(const struct config *cfg, uint64_t start_ns)
 		close(sigfd);
 		return EXIT_VMM_ERROR;
 	}
+	/* Set-up is over: a daemon lets go of the terminal now (opens /dev/null). */
+	if (ready_fd >= 0)
+		daemon_ready(ready_fd);
 	/* Filters survive execve: -reboot restart keeps main unfiltered. */
 	if (machine_seccomp(m) && !cfg->reboot_restart) {
 		if (seccomp_install(SECCOMP_THREAD_MAIN, m->err, sizeof(m->err))) {

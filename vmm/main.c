@@ -11,6 +11,7 @@
 
 #include "boot/layout.h"
 #include "vmm/config.h"
+#include "vmm/daemon.h"
 #include "vmm/log.h"
 #include "vmm/machine.h"
 #include "vmm/vm.h"
@@ -24,7 +25,7 @@ int main(int argc, char **argv)
 	uint64_t start_ns = vm_now_ns();
 	struct config cfg;
 	char err[CONFIG_ERR_MAX];
-	int code;
+	int code, ready_fd = -1;
 
 	if (config_parse(&cfg, argc, argv, err) < 0) {
 		log_error("%s", err);
@@ -42,7 +43,14 @@ int main(int argc, char **argv)
 	if (cfg.dump_acpi_dir)
 		return machine_dump_acpi(&cfg, cfg.dump_acpi_dir);
 
-	code = machine_run(&cfg, start_ns);
+	if (cfg.daemonize) {
+		ready_fd = daemon_start(err, sizeof(err));
+		if (ready_fd < 0) {
+			log_error("%s", err);
+			return EXIT_VMM_ERROR;
+		}
+	}
+	code = machine_run(&cfg, start_ns, ready_fd);
 	if (code == EXIT_GUEST_REBOOT && cfg.reboot_restart) {
 		/* A fresh process is the most faithful reset of every device. */
 		fflush(NULL);

@@ -173,6 +173,17 @@ bad_serial_file)
 	expect 1 "$WORK/nodir/console.log" -- "$MINIVMM" \
 		-kernel "$WORK/bzImage" -serial "file:$WORK/nodir/console.log"
 	;;
+daemonize_setup_error)
+	# -daemonize: a set-up error still reaches the caller, with its code.
+	fake_bzimage "$WORK/bzImage" 4096 4096
+	expect 1 "$WORK/nodir/console.log" -- "$MINIVMM" -daemonize \
+		-kernel "$WORK/bzImage" -serial "file:$WORK/nodir/console.log"
+	;;
+daemonize_needs_serial)
+	fake_bzimage "$WORK/bzImage" 4096 4096
+	expect 2 "-daemonize needs -serial none" -- "$MINIVMM" -daemonize \
+		-kernel "$WORK/bzImage"
+	;;
 no_dev_kvm)
 	[ "$(id -u)" -eq 0 ] || skip "needs root for a private mount namespace"
 	command -v unshare >/dev/null || skip "no unshare(1)"

@@ -640,6 +640,19 @@ START_TEST(test_name_option)
 }
 END_TEST
 
+START_TEST(test_daemonize_rules)
+{
+	ck_assert_int_eq(parse("-kernel", "k", "-daemonize", "-serial", "none",
+			       NULL), 0);
+	ck_assert(cfg.daemonize);
+	ck_assert_int_eq(parse("-kernel", "k", "-daemonize", NULL), -1);
+	assert_err("-daemonize needs -serial none");
+	ck_assert_int_eq(parse("-kernel", "k", "-daemonize", "-serial", "none",
+			       "-reboot", "restart", NULL), -1);
+	assert_err("-daemonize cannot be combined with -reboot restart");
+}
+END_TEST
+
 START_TEST(test_append_limits)
 {
 	char *big = malloc(LAYOUT_CMDLINE_MAX + 1);
@@ -871,6 +884,7 @@ static Suite *config_suite(void)
 	tcase_add_test(tc, test_serial_and_reboot);
 	tcase_add_test(tc, test_qmp_option);
 	tcase_add_test(tc, test_name_option);
+	tcase_add_test(tc, test_daemonize_rules);
 	tcase_add_test(tc, test_append_limits);
 	tcase_add_test(tc, test_long_hostile_values);
 	tcase_add_test(tc, test_random_command_lines);
