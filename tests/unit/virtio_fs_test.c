@@ -1,0 +1,349 @@
+// SPDX-License-Identifier: MIT
+/*
+ * virtio-fs end to end without KVM: a tiny driver in the test brings the
+ * device up through its MMIO registers (both queues), posts FUSE requests
+ * in malloc'd "guest memory", kicks and waits for the I/O thread, and
+ * checks the replies against a temporary shared directory.
+ */
+#include <check.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/fuse.h>
+#include <linux/virtio_fs.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "devices/virtio_fs.h"
+#include "devices/virtio_mmio.h"
+#include "vmm/bus.h"
+#include "tests/unit/unit_main.h"
+
+#define RAM_SIZE	0x100000ull
+#define QSIZE		16
+#define REQ_GPA		0x10000ull
+#define REP_GPA		0x20000ull
+#define REP2_GPA	0x30000ull
+#define SLOT		2
+#define BASE		(LAYOUT_VIRTIO_MMIO_BASE + SLOT * LAYOUT_VIRTIO_MMIO_SIZE)
+
+/* Rings of queue q. */
+#define DESC_GPA(q)	(0x1000ull + (q) * 0x4000ull)
+#define AVAIL_GPA(q)	(0x2000ull + (q) * 0x4000ull)
+#define USED_GPA(q)	(0x3000ull + (q) * 0x4000ull)
+
+struct fake_host {
+	struct bus bus;
+	int irq_fd;
+};
+
+static uint8_t *ram;
+static struct guest_mem mem;
+static struct fake_host host;
+static struct virtio_fs *fs;
+static char dir[64];
+static uint16_t avail_idx[2], used_seen[2];
+static uint64_t unique;
+
+static int fake_register(void *opaque, const struct bus_device *d)
+{
+	return bus_register(&((struct fake_host *)opaque)->bus, d);
+}
+
+static int fake_irqfd(void *opaque, uint32_t gsi)
+{
+	(void)gsi;
+	((struct fake_host *)opaque)->irq_fd = eventfd(0, EFD_NONBLOCK);
+	return ((struct fake_host *)opaque)->irq_fd;
+}
+
+static const struct virtio_mmio_host fake_host_ops = {
+	.opaque = &host,
+	.register_mmio = fake_register,
+	.add_irqfd = fake_irqfd,
+};
+
+static void *g(uint64_t gpa)
+{
+	return ram + gpa;
+}
+
+static uint32_t rd(uint64_t off)
+{
+	uint32_t v = 0;
+
+	bus_read(&host.bus, BASE + off, &v, 4);
+	return v;
+}
+
+static void wr(uint64_t off, uint32_t v)
+{
+	bus_write(&host.bus, BASE + off, &v, 4);
+}
+
+static void driver_init(void)
+{
+	wr(VIRTIO_MMIO_STATUS, 0);
+	wr(VIRTIO_MMIO_STATUS, 1);
+	wr(VIRTIO_MMIO_STATUS, 3);
+	wr(VIRTIO_MMIO_DRIVER_FEATURES_SEL, 0);
+	wr(VIRTIO_MMIO_DRIVER_FEATURES, 0);
+	wr(VIRTIO_MMIO_DRIVER_FEATURES_SEL, 1);
+	wr(VIRTIO_MMIO_DRIVER_FEATURES, 1);	/* VERSION_1 */
+	wr(VIRTIO_MMIO_STATUS, 11);
+	ck_assert_uint_eq(rd(VIRTIO_MMIO_STATUS), 11);
+	for (unsigned int q = 0; q < 2; q++) {
+		wr(VIRTIO_MMIO_QUEUE_SEL, q);
+		ck_assert_uint_ge(rd(VIRTIO_MMIO_QUEUE_NUM_MAX), QSIZE);
+		wr(VIRTIO_MMIO_QUEUE_NUM, QSIZE);
+		wr(VIRTIO_MMIO_QUEUE_DESC_LOW, (uint32_t)DESC_GPA(q));
+		wr(VIRTIO_MMIO_QUEUE_DESC_HIGH, 0);
+		wr(VIRTIO_MMIO_QUEUE_DRIVER_LOW, (uint32_t)AVAIL_GPA(q));
+		wr(VIRTIO_MMIO_QUEUE_DRIVER_HIGH, 0);
+		wr(VIRTIO_MMIO_QUEUE_DEVICE_LOW, (uint32_t)USED_GPA(q));
+		wr(VIRTIO_MMIO_QUEUE_DEVICE_HIGH, 0);
+		wr(VIRTIO_MMIO_QUEUE_READY, 1);
+	}
+	wr(VIRTIO_MMIO_STATUS, 15);
+	ck_assert_uint_eq(rd(VIRTIO_MMIO_STATUS), 15);
+}
+
+static int thread_init_ok(void *opaque)
+{
+	(*(int *)opaque)++;
+	return 0;
+}
+
+static int thread_init_fail(void *opaque)
+{
+	(void)opaque;
+	return -EPERM;
+}
+
+static void setup(void)
+{
+	struct virtio_fs_share share = { .tag = "hostshare", .readonly = true };
+	char err[256] = "", p[128];
+	int calls = 0, fd;
+
+	ram = calloc(1, RAM_SIZE);
+	memset(&mem, 0, sizeof(mem));
+	mem.region[0] = (struct guest_mem_region){ 0, RAM_SIZE, ram };
+	mem.nr_regions = 1;
+	memset(&host, 0, sizeof(host));
+	memset(avail_idx, 0, sizeof(avail_idx));
+	memset(used_seen, 0, sizeof(used_seen));
+	snprintf(dir, sizeof(dir), "/tmp/mvt-fs-XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(p, sizeof(p), "%s/greeting", dir);
+	fd = open(p, O_CREAT | O_WRONLY, 0644);
+	ck_assert_int_eq(write(fd, "0123456789abcdef", 16), 16);
+	close(fd);
+	share.path = dir;
+	ck_assert_msg(virtio_fs_create(&fs, &fake_host_ops, &mem, SLOT, &share,
+				       err, sizeof(err)) == 0, "%s", err);
+	ck_assert_int_eq(virtio_fs_start(fs, thread_init_ok, &calls), 0);
+	ck_assert_int_eq(calls, 1);
+	driver_init();
+}
+
+static void teardown(void)
+{
+	char cmd[128];
+
+	virtio_fs_destroy(fs);
+	fs = NULL;
+	free(ram);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	ck_assert_int_eq(system(cmd), 0);
+}
+
+static void set_desc(unsigned int q, unsigned int i, uint64_t addr,
+		     uint32_t len, uint16_t flags, uint16_t next)
+{
+	struct virtq_desc *d = (struct virtq_desc *)g(DESC_GPA(q)) + i;
+
+	*d = (struct virtq_desc){ addr, len, flags, next };
+}
+
+static void post(unsigned int q, uint16_t head)
+{
+	struct virtq_avail *a = g(AVAIL_GPA(q));
+
+	a->ring[avail_idx[q] % QSIZE] = head;
+	avail_idx[q]++;
+	__atomic_store_n(&a->idx, avail_idx[q], __ATOMIC_RELEASE);
+}
+
+/* Kick queue q, wait (bounded) for one used entry; its length. */
+static uint32_t kick_and_wait(unsigned int q)
+{
+	struct virtq_used *u = g(USED_GPA(q));
+	struct timespec ts = { 0, 1000000 };
+
+	wr(VIRTIO_MMIO_QUEUE_NOTIFY, q);
+	for (int i = 0; i < 5000; i++) {
+		uint16_t idx = __atomic_load_n(&u->idx, __ATOMIC_ACQUIRE);
+
+		if (idx != used_seen[q]) {
+			used_seen[q]++;
+			return u->ring[(uint16_t)(used_seen[q] - 1) % QSIZE].len;
+		}
+		nanosleep(&ts, NULL);
+	}
+	ck_abort_msg("no completion on queue %u", q);
+	return 0;
+}
+
+/*
+ * One FUSE request on the request queue: header + arg in one readable
+ * descriptor, the reply split over two writable ones (rep1 bytes at
+ * REP_GPA, the rest at REP2_GPA).  Returns the reply's error.
+ */
+static int request(uint32_t op, uint64_t nodeid, const void *arg,
+		   uint32_t alen, uint32_t rep1, uint32_t rep2, uint32_t *used)
+{
+	struct fuse_in_header h = { .len = (uint32_t)sizeof(h) + alen,
+				    .opcode = op, .unique = ++unique,
+				    .nodeid = nodeid };
+	struct fuse_out_header oh;
+
+	memcpy(g(REQ_GPA), &h, sizeof(h));
+	memcpy(g(REQ_GPA + sizeof(h)), arg, alen);
+	memset(g(REP_GPA), 0xee, 0x10000);
+	set_desc(1, 0, REQ_GPA, h.len, VIRTQ_DESC_F_NEXT, 1);
+	set_desc(1, 1, REP_GPA, rep1, VIRTQ_DESC_F_WRITE | VIRTQ_DESC_F_NEXT, 2);
+	set_desc(1, 2, REP2_GPA, rep2, VIRTQ_DESC_F_WRITE, 0);
+	post(1, 0);
+	*used = kick_and_wait(1);
+	ck_assert_uint_ge(*used, sizeof(oh));
+	memcpy(&oh, g(REP_GPA), sizeof(oh));
+	ck_assert_uint_eq(oh.len, *used);
+	ck_assert_uint_eq(oh.unique, unique);
+	return oh.error;
+}
+
+START_TEST(test_config_space)
+{
+	struct virtio_fs_config c;
+
+	ck_assert_uint_eq(rd(VIRTIO_MMIO_DEVICE_ID), 26);
+	for (unsigned int i = 0; i < sizeof(c); i += 4)
+		bus_read(&host.bus, BASE + VIRTIO_MMIO_CONFIG + i,
+			 (uint8_t *)&c + i, i + 4 <= sizeof(c) ? 4 : sizeof(c) - i);
+	ck_assert_mem_eq(c.tag, "hostshare\0", 10);
+	ck_assert_uint_eq(c.num_request_queues, 1);
+}
+END_TEST
+
+START_TEST(test_init_lookup_read)
+{
+	struct fuse_init_in ii = { .major = 7, .minor = 31, .max_readahead = 4096 };
+	struct fuse_open_in oi = { .flags = O_RDONLY };
+	struct fuse_read_in ri = { .offset = 2, .size = 10 };
+	struct fuse_entry_out e;
+	struct fuse_open_out oo;
+	uint32_t used;
+
+	ck_assert_int_eq(request(FUSE_INIT, 0, &ii, sizeof(ii), 4096, 4096, &used), 0);
+	ck_assert_int_eq(request(FUSE_LOOKUP, 1, "greeting", 9, 4096, 4096, &used), 0);
+	memcpy(&e, g(REP_GPA + sizeof(struct fuse_out_header)), sizeof(e));
+	ck_assert_uint_eq(e.attr.size, 16);
+	ck_assert_int_eq(request(FUSE_OPEN, e.nodeid, &oi, sizeof(oi), 4096, 4096,
+				 &used), 0);
+	memcpy(&oo, g(REP_GPA + sizeof(struct fuse_out_header)), sizeof(oo));
+	ri.fh = oo.fh;
+	/* The data straddles the two reply descriptors: 4 bytes + 6 bytes. */
+	ck_assert_int_eq(request(FUSE_READ, e.nodeid, &ri, sizeof(ri),
+				 sizeof(struct fuse_out_header) + 4, 4096, &used), 0);
+	ck_assert_uint_eq(used, sizeof(struct fuse_out_header) + 10);
+	ck_assert_mem_eq(g(REP_GPA + sizeof(struct fuse_out_header)), "2345", 4);
+	ck_assert_mem_eq(g(REP2_GPA), "6789ab", 6);
+
+	/* FORGET on the high-priority queue: consumed, no reply bytes. */
+	{
+		struct {
+			struct fuse_in_header h;
+			struct fuse_forget_in f;
+		} fr = { { .len = sizeof(fr), .opcode = FUSE_FORGET,
+			   .unique = ++unique, .nodeid = e.nodeid }, { 1 } };
+
+		memcpy(g(REQ_GPA), &fr, sizeof(fr));
+		set_desc(0, 0, REQ_GPA, sizeof(fr), 0, 0);
+		post(0, 0);
+		ck_assert_uint_eq(kick_and_wait(0), 0);
+	}
+	ck_assert_int_eq(request(FUSE_GETATTR, e.nodeid, NULL, 0, 4096, 4096, &used),
+			 -ESTALE);
+}
+END_TEST
+
+START_TEST(test_malformed_chain_needs_reset)
+{
+	struct virtq_used *u = g(USED_GPA(1));
+	struct timespec ts = { 0, 1000000 };
+
+	set_desc(1, 0, RAM_SIZE - 8, 64, 0, 0);	/* runs past guest RAM */
+	post(1, 0);
+	wr(VIRTIO_MMIO_QUEUE_NOTIFY, 1);
+	for (int i = 0; i < 5000 && !(rd(VIRTIO_MMIO_STATUS) & 64); i++)
+		nanosleep(&ts, NULL);
+	ck_assert_uint_eq(rd(VIRTIO_MMIO_STATUS) & 64, 64);
+	ck_assert_uint_eq(u->idx, 0);
+	/* A reset and a new bring-up make the device usable again. */
+	memset(g(0x1000), 0, 0x8000);
+	memset(avail_idx, 0, sizeof(avail_idx));
+	memset(used_seen, 0, sizeof(used_seen));
+	driver_init();
+	{
+		struct fuse_init_in ii = { .major = 7, .minor = 31 };
+		uint32_t used;
+
+		ck_assert_int_eq(request(FUSE_INIT, 0, &ii, sizeof(ii), 4096, 4096,
+					 &used), 0);
+	}
+}
+END_TEST
+
+START_TEST(test_start_hook_failure)
+{
+	struct virtio_fs_share share = { .path = "/tmp", .tag = "t" };
+	struct fake_host h2 = { 0 };
+	struct virtio_mmio_host ops = fake_host_ops;
+	struct virtio_fs *f2;
+	char err[256];
+
+	ops.opaque = &h2;
+	ck_assert_int_eq(virtio_fs_create(&f2, &ops, &mem, SLOT, &share, err,
+					  sizeof(err)), 0);
+	ck_assert_int_eq(virtio_fs_start(f2, thread_init_fail, NULL), -EPERM);
+	virtio_fs_destroy(f2);
+	share.path = "/nonexistent/share";
+	ck_assert_int_eq(virtio_fs_create(&f2, &ops, &mem, SLOT, &share, err,
+					  sizeof(err)), -ENOENT);
+	ck_assert_str_eq(err, "-share /nonexistent/share: No such file or directory");
+}
+END_TEST
+
+static Suite *virtio_fs_suite(void)
+{
+	Suite *s = suite_create("virtio_fs");
+	TCase *tc = tcase_create("device");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_config_space);
+	tcase_add_test(tc, test_init_lookup_read);
+	tcase_add_test(tc, test_malformed_chain_needs_reset);
+	tcase_add_test(tc, test_start_hook_failure);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	return unit_run_suite(virtio_fs_suite());
+}
