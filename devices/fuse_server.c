@@ -20,7 +20,6 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
-#include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -334,6 +333,14 @@ static const char *req_name(const struct fuse_req *r, uint32_t *pos)
 	return name;
 }
 
+static int openat2_how(int dirfd, const char *name, const struct open_how *how)
+{
+	long fd = syscall(SYS_openat2, dirfd, name, how, sizeof(*how));
+
+	return fd < 0 ? -errno : (int)fd;
+}
+
+/* Open one name in a directory we hold, following no link of any kind. */
 static int sys_openat2(int dirfd, const char *name, int flags, mode_t mode)
 {
 	struct open_how how = {
@@ -342,20 +349,22 @@ static int sys_openat2(int dirfd, const char *name, int flags, mode_t mode)
 		.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS |
 			   RESOLVE_NO_SYMLINKS,
 	};
-	long fd = syscall(SYS_openat2, dirfd, name, &how, sizeof(how));
 
-	return fd < 0 ? -errno : (int)fd;
+	return openat2_how(dirfd, name, &how);
 }
 
-/* Reopen an O_PATH descriptor for I/O through /proc/self/fd/N. */
+/*
+ * Reopen an O_PATH descriptor for I/O through the magic link
+ * /proc/self/fd/N, which leads to that very inode and nowhere else.  (Also
+ * openat2, so the fs thread's seccomp class needs no openat.)
+ */
 static int reopen_fd(const struct fuse_server *s, int fd, int flags)
 {
+	struct open_how how = { .flags = (uint64_t)flags | O_CLOEXEC };
 	char name[16];
-	int r;
 
 	snprintf(name, sizeof(name), "%d", fd);
-	r = openat(s->proc_fd, name, flags | O_CLOEXEC);
-	return r < 0 ? -errno : r;
+	return openat2_how(s->proc_fd, name, &how);
 }
 
 static int proc_name(char name[16], int fd)
@@ -699,18 +708,18 @@ static uint32_t do_statfs(struct fuse_server *s, const struct fuse_req *r,
 			  struct fuse_inode *ino)
 {
 	struct fuse_statfs_out out = { 0 };
-	struct statvfs sv;
+	struct statfs sf;
 
-	if (fstatvfs(ino->fd, &sv) < 0)
+	if (fstatfs(ino->fd, &sf) < 0)
 		return reply_err(s, r, -errno);
-	out.st.blocks = sv.f_blocks;
-	out.st.bfree = sv.f_bfree;
-	out.st.bavail = sv.f_bavail;
-	out.st.files = sv.f_files;
-	out.st.ffree = sv.f_ffree;
-	out.st.bsize = (uint32_t)sv.f_bsize;
-	out.st.namelen = (uint32_t)sv.f_namemax;
-	out.st.frsize = (uint32_t)sv.f_frsize;
+	out.st.blocks = sf.f_blocks;
+	out.st.bfree = sf.f_bfree;
+	out.st.bavail = sf.f_bavail;
+	out.st.files = sf.f_files;
+	out.st.ffree = sf.f_ffree;
+	out.st.bsize = (uint32_t)sf.f_bsize;
+	out.st.namelen = (uint32_t)sf.f_namelen;
+	out.st.frsize = (uint32_t)sf.f_frsize;
 	return reply(s, r, 0, &out, sizeof(out));
 }
 

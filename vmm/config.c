@@ -19,7 +19,7 @@
 #define CONFIG_SERIAL_MAX	20	/* virtio-blk GET_ID is 20 bytes */
 #define CONFIG_IFNAME_MAX	15	/* IFNAMSIZ - 1 */
 #define CONFIG_QUOTE_MAX	48	/* user text echoed in a message */
-#define CONFIG_NR_OPTIONS	31	/* entries in config_options[] */
+#define CONFIG_NR_OPTIONS	32	/* entries in config_options[] */
 
 #define FNV1A_OFFSET		2166136261u
 #define FNV1A_PRIME		16777619u
@@ -336,6 +336,51 @@ int config_parse_drive(struct drive_config *d, char *spec,
 	return 0;
 }
 
+int config_parse_share(struct share_config *sh, char *spec,
+		       char err[CONFIG_ERR_MAX])
+{
+	char *p = spec, *key, *val, q[CONFIG_QUOTE_MAX + 4];
+	bool first = true, seen_ro = false;
+
+	memset(sh, 0, sizeof(*sh));
+	sh->readonly = true;
+	while ((p = config_next_item(p, &key, &val))) {
+		if (first) {
+			first = false;
+			if (val || !*key)
+				return config_error(err,
+					"-share: the first item must be the directory, not '%s'",
+					config_quote(val ? spec : key, q));
+			sh->path = key;
+		} else if (!strcmp(key, "tag")) {
+			if (sh->tag)
+				return config_error(err, "-share: tag= given twice");
+			if (!val || !*val || strlen(val) > CONFIG_SHARE_TAG_MAX)
+				return config_error(err,
+					"-share: tag= needs 1 to %d characters",
+					CONFIG_SHARE_TAG_MAX);
+			for (size_t i = 0; val[i]; i++)
+				if (val[i] <= 0x20 || val[i] >= 0x7f)
+					return config_error(err,
+						"-share: tag= must be printable ASCII without spaces");
+			sh->tag = val;
+		} else if (!strcmp(key, "readonly")) {
+			if (seen_ro || config_on_off(val, &sh->readonly))
+				return config_error(err,
+					"-share: readonly= takes on or off");
+			seen_ro = true;
+		} else {
+			return config_error(err, "-share: unknown key '%s'",
+					    config_quote(key, q));
+		}
+	}
+	if (!sh->path)
+		return config_error(err, "-share: a directory is required");
+	if (!sh->tag)
+		return config_error(err, "-share: tag= is required");
+	return 0;
+}
+
 int config_parse_nic(struct nic_config *n, char *spec,
 		     char err[CONFIG_ERR_MAX])
 {
@@ -563,6 +608,24 @@ static int config_opt_drive(struct config *cfg, const char *opt, char *arg,
 	if (config_parse_drive(&cfg->drive[cfg->nr_drives], arg, err))
 		return -1;
 	cfg->nr_drives++;
+	return 0;
+}
+
+static int config_opt_share(struct config *cfg, const char *opt, char *arg,
+			    char *err)
+{
+	struct share_config *sh = &cfg->share[cfg->nr_shares];
+
+	if (cfg->nr_shares >= CONFIG_MAX_SHARES)
+		return config_error(err, "%s: at most %d shares", opt,
+				    CONFIG_MAX_SHARES);
+	if (config_parse_share(sh, arg, err))
+		return -1;
+	for (unsigned int i = 0; i < cfg->nr_shares; i++)
+		if (!strcmp(cfg->share[i].tag, sh->tag))
+			return config_error(err, "%s: tag '%s' given twice", opt,
+					    sh->tag);
+	cfg->nr_shares++;
 	return 0;
 }
 
@@ -876,6 +939,7 @@ static const struct config_option config_options[] = {
 	{ "smp",	true,	false,	config_opt_smp },
 	{ "drive",	true,	true,	config_opt_drive },
 	{ "tap",	true,	true,	config_opt_tap },
+	{ "share",	true,	true,	config_opt_share },
 	{ "serial",	true,	false,	config_opt_serial },
 	{ "console-log", true,	false,	config_opt_console_log },
 	{ "qmp",	true,	false,	config_opt_qmp },
@@ -979,11 +1043,19 @@ static int config_validate(struct config *cfg, char *err)
 		return config_error(err, "-append needs -kernel or -netboot");
 	if (cfg->netboot && !cfg->nr_nics)
 		return config_error(err, "-netboot needs a -tap");
+<<<<<<< HEAD
 	/* Detached, stdio is /dev/null: the console must go elsewhere. */
 	if (cfg->daemonize && cfg->serial == SERIAL_STDIO)
 		return config_error(err, "-daemonize needs -serial none or -serial file:PATH");
 	if (cfg->daemonize && cfg->reboot_restart)
 		return config_error(err, "-daemonize cannot be combined with -reboot restart");
+=======
+	if (cfg->nr_drives + cfg->nr_nics + cfg->nr_shares > LAYOUT_VIRTIO_MMIO_MAX)
+		return config_error(err,
+			"too many virtio devices: %u drives + %u taps + %u shares, at most %d",
+			cfg->nr_drives, cfg->nr_nics, cfg->nr_shares,
+			LAYOUT_VIRTIO_MMIO_MAX);
+>>>>>>> e8ad2dc (virtio-fs wired: -share DIR,tag=TAG[,readonly=on|off] (up to 8, read-only by default, at most 16 virtio devices in all), device created after disks and NICs (DSDT entry like every virtio-mmio window), fs seccomp class (openat2 and *at calls, no openat, no ioctl) installed first on its thread; the FUSE server's opens all go through openat2; own-guest FUSE client and its case)
 	/* The restarted process must open /dev/kvm again: it needs root. */
 	if (cfg->reboot_restart && (cfg->user || cfg->chroot_dir))
 		return config_error(err, "-reboot restart cannot be combined with -user or -chroot");
@@ -1070,6 +1142,8 @@ void config_usage(const char *prog)
 	       "                        virtio-blk disk (up to %d)\n"
 	       "  -snapshot             every -drive snapshot=on\n"
 	       "  -tap NAME[,mac=MAC][,bridge=BR]  virtio-net on a TAP (up to %d)\n"
+	       "  -share DIR,tag=TAG[,readonly=on|off]  virtio-fs share of a host\n"
+	       "                        directory (up to %d; readonly=on by default)\n"
 	       "  -serial stdio|file:PATH|none  console (default stdio)\n"
 	       "  -console-log FILE[,limit=SIZE|none]  also copy console output to FILE\n"
 	       "                        (default limit 64M)\n"
@@ -1091,5 +1165,5 @@ void config_usage(const char *prog)
 	       "Console: Ctrl-A x quits, Ctrl-A Ctrl-A sends Ctrl-A, Ctrl-A h helps.\n"
 	       "Exit codes: 0 power-off, 1 error, 2 usage, 3 reboot, 4 crash,\n"
 	       "5 netboot failed, 6 localboot, 7 stopped.  See docs/usage.md.\n",
-	       prog, prog, CONFIG_MAX_DRIVES, CONFIG_MAX_NICS);
+	       prog, prog, CONFIG_MAX_DRIVES, CONFIG_MAX_NICS, CONFIG_MAX_SHARES);
 }

@@ -13,6 +13,8 @@
 
 #define CONFIG_MAX_DRIVES 8
 #define CONFIG_MAX_NICS 4
+#define CONFIG_MAX_SHARES 8
+#define CONFIG_SHARE_TAG_MAX 36	/* virtio_fs_config.tag */
 #define CONFIG_MAX_VCPUS 255	/* one xAPIC-addressable LAPIC each */
 #define CONFIG_ERR_MAX 256
 #define CONFIG_CONSOLE_LOG_LIMIT (64ULL << 20)
@@ -54,6 +56,13 @@ struct nic_config {
 	bool mac_set;			/* mac= given; else derived from tap */
 };
 
+/* -share PATH,tag=TAG[,readonly=on|off]: a virtio-fs device. */
+struct share_config {
+	const char *path;		/* host directory */
+	const char *tag;		/* what the guest mounts */
+	bool readonly;			/* default on */
+};
+
 enum serial_mode {
 	SERIAL_STDIO = 0,
 	SERIAL_FILE,
@@ -75,6 +84,8 @@ struct config {
 	unsigned int nr_drives;
 	struct nic_config nic[CONFIG_MAX_NICS];
 	unsigned int nr_nics;
+	struct share_config share[CONFIG_MAX_SHARES];
+	unsigned int nr_shares;
 	enum serial_mode serial;
 	const char *serial_path;
 	const char *console_log;	/* -console-log FILE: copy of the output */
@@ -110,6 +121,8 @@ int config_parse_drive(struct drive_config *d, char *spec,
 		       char err[CONFIG_ERR_MAX]);
 int config_parse_nic(struct nic_config *n, char *spec,
 		     char err[CONFIG_ERR_MAX]);
+int config_parse_share(struct share_config *sh, char *spec,
+		       char err[CONFIG_ERR_MAX]);
 int config_parse_console_log(struct config *cfg, char *spec,
 			     char err[CONFIG_ERR_MAX]);
 int config_parse_qmp(struct config *cfg, char *spec, char err[CONFIG_ERR_MAX]);

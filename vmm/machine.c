@@ -24,6 +24,7 @@
 #include "devices/i8042.h"
 #include "devices/serial.h"
 #include "devices/virtio_blk.h"
+#include "devices/virtio_fs.h"
 #include "devices/virtio_net.h"
 #include "vmm/console.h"
 #include "vmm/cpuid.h"
@@ -53,6 +54,7 @@ struct machine {
 	uint32_t apic_ids[CONFIG_MAX_VCPUS];
 	struct virtio_blk *blk[CONFIG_MAX_DRIVES];
 	struct virtio_net *net[CONFIG_MAX_NICS];
+	struct virtio_fs *fs[CONFIG_MAX_SHARES];
 	struct acpi_virtio_mmio virtio[LAYOUT_VIRTIO_MMIO_MAX];
 	unsigned int nr_virtio;
 	cpu_set_t host_cpus;	/* this process's CPUs before -io-affinity */
@@ -214,7 +216,22 @@ static unsigned int machine_virtio_slot(struct machine *m)
 	return slot;
 }
 
-/* Disks first (vda, vdb, ...), then NICs (eth0, ...), in command-line order. */
+static int machine_add_share(struct machine *m, const struct share_config *sc,
+			     struct virtio_fs **out, char *err, size_t errlen)
+{
+	struct virtio_fs_share share = { .path = sc->path, .tag = sc->tag,
+					 .readonly = sc->readonly };
+	struct virtio_mmio_host host;
+
+	virtio_mmio_host_from_vm(&host, &m->vm);
+	return virtio_fs_create(out, &host, &m->vm.mem, machine_virtio_slot(m),
+				&share, err, errlen);
+}
+
+/*
+ * Disks first (vda, vdb, ...), then NICs (eth0, ...), then shares, in
+ * command-line order.
+ */
 static int machine_add_virtio_devices(struct machine *m, const struct config *cfg)
 {
 	char err[CONFIG_ERR_MAX];
@@ -232,6 +249,12 @@ static int machine_add_virtio_devices(struct machine *m, const struct config *cf
 		if (ret)
 			goto fail;
 	}
+	for (unsigned int i = 0; i < cfg->nr_shares; i++) {
+		ret = machine_add_share(m, &cfg->share[i], &m->fs[i], err,
+					sizeof(err));
+		if (ret)
+			goto fail;
+	}
 	return 0;
 fail:
 	snprintf(m->err, sizeof(m->err), "%s", err);
@@ -241,6 +264,19 @@ fail:
 static bool machine_seccomp(struct machine *m)
 {
 	return !m->vm.cfg->no_seccomp && seccomp_supported(NULL);
+}
+
+/* First thing on a virtio-fs thread: its own seccomp class. */
+static int machine_fs_thread_init(void *opaque)
+{
+	char err[256];
+	int ret;
+
+	(void)opaque;
+	ret = seccomp_install(SECCOMP_THREAD_FS, err, sizeof(err));
+	if (ret)
+		log_error("%s", err);
+	return ret;
 }
 
 static int machine_start_io_threads(struct machine *m)
@@ -257,6 +293,10 @@ static int machine_start_io_threads(struct machine *m)
 			virtio_net_set_seccomp(m->net[i], machine_seccomp(m));
 			ret = virtio_net_start(m->net[i]);
 		}
+	for (unsigned int i = 0; i < CONFIG_MAX_SHARES && !ret; i++)
+		if (m->fs[i])
+			ret = virtio_fs_start(m->fs[i], machine_seccomp(m) ?
+					      machine_fs_thread_init : NULL, NULL);
 	if (ret)
 		snprintf(m->err, sizeof(m->err), "cannot start an I/O thread: %s",
 			 strerror(-ret));
@@ -272,6 +312,9 @@ static void machine_print_stats(struct machine *m)
 	for (unsigned int i = 0; i < CONFIG_MAX_NICS; i++)
 		if (m->net[i])
 			virtio_net_print_stats(m->net[i], stderr);
+	for (unsigned int i = 0; i < CONFIG_MAX_SHARES; i++)
+		if (m->fs[i])
+			virtio_fs_print_stats(m->fs[i], stderr);
 }
 
 /* -netboot: the firmware drives the first NIC (config checks there is one). */
@@ -759,6 +802,8 @@ static void machine_teardown(struct machine *m)
 		virtio_blk_destroy(m->blk[i]);
 	for (unsigned int i = 0; i < CONFIG_MAX_NICS; i++)
 		virtio_net_destroy(m->net[i]);
+	for (unsigned int i = 0; i < CONFIG_MAX_SHARES; i++)
+		virtio_fs_destroy(m->fs[i]);
 	if (m->serial.log_dropped) {
 		log_warn("-console-log: limit of %llu bytes reached, %llu bytes not logged",
 			 (unsigned long long)m->vm.cfg->console_log_limit,
@@ -883,7 +928,7 @@ int machine_dump_acpi(const struct config *cfg, const char *dir)
 	}
 	m->vm.cfg = cfg;
 	machine_topology(m, cfg);
-	for (unsigned int i = 0; i < cfg->nr_drives + cfg->nr_nics; i++)
+	for (unsigned int i = 0; i < cfg->nr_drives + cfg->nr_nics + cfg->nr_shares; i++)
 		machine_virtio_slot(m);
 	machine_acpi_config(m, cfg, &acpi);
 	if (!d.ret && (!acpi_build_tables(buf, size, LAYOUT_ACPI_ADDR, &acpi) ||

@@ -104,6 +104,21 @@ static const int seccomp_qmp[] = {
 
 /* The setters and guest debug: a paused vCPU's registers are read and
  * written on its own thread (vmm/pause.h), for the GDB stub and QMP. */
+/*
+ * virtio-fs threads: the FUSE server's calls on descriptors it holds.
+ * Every open is openat2 (RESOLVE_BENEATH, or the /proc/self/fd reopen);
+ * no openat, no path-based call outside the *at family.
+ */
+static const int seccomp_fs[] = {
+	__NR_poll, __NR_ppoll, __NR_read, __NR_close, __NR_openat2,
+	__NR_newfstatat, __NR_fstat, __NR_statx, __NR_fstatfs,
+	__NR_getdents64, __NR_lseek, __NR_readlinkat, __NR_preadv,
+	__NR_pwritev, __NR_fsync, __NR_fdatasync, __NR_fallocate,
+	__NR_ftruncate, __NR_mkdirat, __NR_unlinkat, __NR_renameat2,
+	__NR_symlinkat, __NR_linkat, __NR_fchmodat, __NR_fchownat,
+	__NR_utimensat, __NR_faccessat, __NR_faccessat2,
+};
+
 static const unsigned int seccomp_ioctl_vcpu[] = {
 	KVM_RUN, KVM_IRQ_LINE, KVM_GET_REGS, KVM_GET_SREGS, KVM_TRANSLATE,
 	KVM_SET_REGS, KVM_SET_SREGS, KVM_SET_GUEST_DEBUG,
@@ -142,6 +157,8 @@ static const struct seccomp_class_def seccomp_classes[SECCOMP_THREAD_NR] = {
 	[SECCOMP_THREAD_MAIN] = { "main", seccomp_main, SECCOMP_N(seccomp_main),
 		seccomp_ioctl_main, SECCOMP_N(seccomp_ioctl_main) },
 	[SECCOMP_THREAD_QMP] = { "qmp", seccomp_qmp, SECCOMP_N(seccomp_qmp),
+		NULL, 0 },
+	[SECCOMP_THREAD_FS] = { "fs", seccomp_fs, SECCOMP_N(seccomp_fs),
 		NULL, 0 },
 };
 

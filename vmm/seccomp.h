@@ -23,6 +23,7 @@ enum seccomp_thread_class {
 	SECCOMP_THREAD_IO,		/* virtio device threads (event loops) */
 	SECCOMP_THREAD_MAIN,		/* signals, console input, shutdown */
 	SECCOMP_THREAD_QMP,		/* QMP socket server (vmm/qmp_server.c) */
+	SECCOMP_THREAD_FS,		/* virtio-fs: the FUSE server's file calls */
 	SECCOMP_THREAD_NR,
 };
 
@@ -52,7 +53,7 @@ bool seccomp_supported(const char **why);
 int seccomp_build(enum seccomp_thread_class cls, struct sock_filter *prog,
 		  size_t max);
 
-/* "vcpu", "io", "main"; "?" when out of range. */
+/* "vcpu", "io", "main", "qmp", "fs"; "?" when out of range. */
 const char *seccomp_class_name(enum seccomp_thread_class cls);
 
 /* x86-64 name of syscall nr, or NULL when unknown. */

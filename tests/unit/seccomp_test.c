@@ -233,6 +233,14 @@ START_TEST(test_ctl_socket_only_in_main)
 	ck_assert_uint_eq(ioctl_v(SECCOMP_THREAD_MAIN, SIOCSIFADDR), SECCOMP_RET_TRAP);
 	ck_assert_uint_eq(ioctl_v(SECCOMP_THREAD_IO, TUNSETOFFLOAD), SECCOMP_RET_ALLOW);
 	ck_assert_uint_eq(ioctl_v(SECCOMP_THREAD_IO, TUNSETIFF), SECCOMP_RET_TRAP);
+	/* virtio-fs: *at calls and openat2 only; no ioctl at all. */
+	ck_assert_uint_eq(call(SECCOMP_THREAD_FS, __NR_openat2), SECCOMP_RET_ALLOW);
+	ck_assert_uint_eq(call(SECCOMP_THREAD_FS, __NR_renameat2), SECCOMP_RET_ALLOW);
+	ck_assert_uint_eq(call(SECCOMP_THREAD_FS, __NR_getdents64), SECCOMP_RET_ALLOW);
+	ck_assert_uint_eq(call(SECCOMP_THREAD_FS, __NR_rename), SECCOMP_RET_TRAP);
+	ck_assert_uint_eq(call(SECCOMP_THREAD_FS, __NR_epoll_wait), SECCOMP_RET_TRAP);
+	ck_assert_uint_eq(ioctl_v(SECCOMP_THREAD_FS, TUNSETOFFLOAD), SECCOMP_RET_TRAP);
+	ck_assert_uint_eq(call(SECCOMP_THREAD_IO, __NR_openat2), SECCOMP_RET_TRAP);
 }
 END_TEST
 
@@ -265,6 +273,7 @@ START_TEST(test_names)
 	ck_assert_str_eq(seccomp_class_name(SECCOMP_THREAD_VCPU), "vcpu");
 	ck_assert_str_eq(seccomp_class_name(SECCOMP_THREAD_IO), "io");
 	ck_assert_str_eq(seccomp_class_name(SECCOMP_THREAD_MAIN), "main");
+	ck_assert_str_eq(seccomp_class_name(SECCOMP_THREAD_FS), "fs");
 	ck_assert_str_eq(seccomp_class_name(SECCOMP_THREAD_NR), "?");
 }
 END_TEST
