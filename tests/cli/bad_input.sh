@@ -162,6 +162,10 @@ bad_drive_and_tap)
 		"$MINIVMM" -kernel k -tap 'tap0,mac=01:00:5e:00:00:01'
 	expect 2 "^minivmm: -tap" -- \
 		"$MINIVMM" -kernel k -tap 'a-name-far-too-long'
+	expect 2 "^minivmm: -share: tag= is required" -- \
+		"$MINIVMM" -kernel k -share /tmp
+	expect 2 "^minivmm: -share: readonly= takes on or off" -- \
+		"$MINIVMM" -kernel k -share /tmp,tag=t,readonly=yes
 	;;
 missing_drive)
 	fake_bzimage "$WORK/bzImage" 4096 4096

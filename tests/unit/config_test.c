@@ -481,6 +481,59 @@ START_TEST(test_too_many_drives_and_nics)
 }
 END_TEST
 
+START_TEST(test_share_option)
+{
+	char spec[64];
+	struct share_config sh;
+
+	ck_assert_int_eq(parse("-kernel", "k", "-share", "/srv,tag=data",
+			       "-share", "/tmp,tag=scratch,readonly=off", NULL), 0);
+	ck_assert_uint_eq(cfg.nr_shares, 2);
+	ck_assert_str_eq(cfg.share[0].path, "/srv");
+	ck_assert_str_eq(cfg.share[0].tag, "data");
+	ck_assert(cfg.share[0].readonly);	/* the default */
+	ck_assert(!cfg.share[1].readonly);
+
+	ck_assert_int_eq(parse("-kernel", "k", "-share", "/srv", NULL), -1);
+	assert_err("-share: tag= is required");
+	ck_assert_int_eq(parse("-kernel", "k", "-share", "tag=x", NULL), -1);
+	assert_err("-share: the first item must be the directory");
+	ck_assert_int_eq(parse("-kernel", "k", "-share", "/a,tag=x", "-share",
+			       "/b,tag=x", NULL), -1);
+	assert_err("tag 'x' given twice");
+	ck_assert_int_eq(parse("-kernel", "k", "-share", "/a,tag=x,readonly=maybe",
+			       NULL), -1);
+	assert_err("readonly= takes on or off");
+	ck_assert_int_eq(parse("-kernel", "k", "-share", "/a,tag=x,color=red",
+			       NULL), -1);
+	assert_err("unknown key");
+	ck_assert_int_eq(parse("-kernel", "k", "-share",
+			       "/a,tag=0123456789012345678901234567890123456", NULL), -1);
+	assert_err("tag= needs 1 to 36");
+	ck_assert_int_eq(parse("-kernel", "k", "-share", "/a,tag=a b", NULL), -1);
+	assert_err("printable");
+	strcpy(spec, "/x,tag=t,tag=u");
+	ck_assert_int_eq(config_parse_share(&sh, spec, err), -1);
+	assert_err("tag= given twice");
+
+	/* At most 8 shares, and 16 virtio devices in all. */
+	ck_assert_int_eq(parse("-kernel", "k", "-share", "/a,tag=1", "-share",
+			       "/a,tag=2", "-share", "/a,tag=3", "-share", "/a,tag=4",
+			       "-share", "/a,tag=5", "-share", "/a,tag=6", "-share",
+			       "/a,tag=7", "-share", "/a,tag=8", "-share", "/a,tag=9",
+			       NULL), -1);
+	assert_err("-share: at most 8 shares");
+	ck_assert_int_eq(parse("-kernel", "k", "-drive", "file=1", "-drive",
+			       "file=2", "-drive", "file=3", "-drive", "file=4",
+			       "-drive", "file=5", "-drive", "file=6", "-drive",
+			       "file=7", "-drive", "file=8", "-tap", "a", "-tap", "b",
+			       "-tap", "c", "-tap", "d", "-share", "/a,tag=1", "-share",
+			       "/a,tag=2", "-share", "/a,tag=3", "-share", "/a,tag=4",
+			       "-share", "/a,tag=5", NULL), -1);
+	assert_err("too many virtio devices");
+}
+END_TEST
+
 START_TEST(test_nic_parser)
 {
 	struct nic_config n;
@@ -891,6 +944,7 @@ static Suite *config_suite(void)
 	tcase_add_test(tc, test_console_log);
 	tcase_add_test(tc, test_affinity);
 	tcase_add_test(tc, test_affinity_parsers);
+	tcase_add_test(tc, test_share_option);
 	suite_add_tcase(s, tc);
 	return s;
 }
