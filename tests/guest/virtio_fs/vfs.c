@@ -11,7 +11,7 @@
  *   <s>.text                       the first line of the file
  *   <s>.escape                     LOOKUP ".." from the root: error
  *   <s>.etc                        LOOKUP "etc" (a symlink to /etc in the
- *                                  share): its mode's file type in octal
+ *                                  share): its mode's file type in hex
  *   <s>.create                     vfs.write=1: CREATE "from-guest" +
  *                                  WRITE "written by the guest\n": error
  *                                  (-30 = EROFS on a read-only share)
@@ -282,7 +282,7 @@ static void vfs_test_device(unsigned int slot, uint64_t base, bool do_write)
 	guest_printf("VFS %u.escape=%d" NL, slot, err);
 	err = vfs_call(base, FUSE_LOOKUP, FUSE_ROOT_ID, "etc", 4, 0, 0, sizeof(e));
 	memcpy(&e, rep, sizeof(e));
-	guest_printf("VFS %u.etc=%o" NL, slot, err ? 0 : e.attr.mode & 0170000);
+	guest_printf("VFS %u.etc=%x" NL, slot, err ? 0 : e.attr.mode & 0170000);
 	if (do_write)
 		vfs_create_file(slot, base);
 	wr(base, R_STATUS, 0);

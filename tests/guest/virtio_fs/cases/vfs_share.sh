@@ -47,7 +47,7 @@ for s in 0 1; do
 	expect_vk $s.open 0
 	expect_vk $s.read "0,$size"
 	expect_vk $s.escape -22		# EINVAL: ".." is not a name
-	expect_vk $s.etc 120000		# a symlink, not the host's /etc
+	expect_vk $s.etc a000		# S_IFLNK: a symlink, not the host's /etc
 done
 expect_vk 0.sum "$want_sum"
 expect_vk 0.text "hello from the ro share"
