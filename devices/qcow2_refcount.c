@@ -179,14 +179,19 @@ static int qcow2_rt_write(struct qcow2 *q, uint64_t idx)
 static int qcow2_refcount_add(struct qcow2 *q, uint64_t host, int delta,
 			      uint64_t *now);
 
-/* Grow the rb pointer array along with the table. */
+/*
+ * Grow the rb pointer array along with the table.  Not realloc(): a
+ * large block would be moved with mremap, which the I/O thread's seccomp
+ * filter does not allow.
+ */
 static int qcow2_rb_resize(struct qcow2 *q, uint64_t entries)
 {
-	uint8_t **rb = realloc(q->rb, entries * sizeof(*rb));
+	uint8_t **rb = calloc(entries, sizeof(*rb));
 
 	if (!rb)
 		return -ENOMEM;
-	memset(rb + q->rt_entries, 0, (entries - q->rt_entries) * sizeof(*rb));
+	memcpy(rb, q->rb, q->rt_entries * sizeof(*rb));
+	free(q->rb);
 	q->rb = rb;
 	return 0;
 }

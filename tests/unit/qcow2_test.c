@@ -25,6 +25,7 @@
 
 #include "devices/disk_image.h"
 #include "devices/inflate.h"
+#include "vmm/seccomp.h"
 #include "tests/unit/unit_main.h"
 
 static char dir[64];
@@ -758,6 +759,53 @@ START_TEST(test_qemu_locks)
 }
 END_TEST
 
+/*
+ * The back-end's work on the I/O thread stays inside that thread's
+ * seccomp allowlist: compressed reads, copy-on-write, refcount blocks
+ * and a growing refcount table (512 B clusters), discard, write-zeroes,
+ * flush.  A forbidden system call would kill the child.
+ */
+START_TEST(test_io_thread_seccomp)
+{
+	struct drive_config cfg = { .path = path_of("sc.qcow2"),
+				    .format = DRIVE_FORMAT_QCOW2,
+				    .cache = DRIVE_CACHE_WRITEBACK };
+	char err[CONFIG_ERR_MAX] = "";
+	struct disk_image *img;
+	int status;
+	pid_t pid;
+
+	sh("qemu-img convert -c -O qcow2 -o cluster_size=512 base.raw sc.qcow2");
+	ck_assert_int_eq(disk_image_open(&cfg, &img, err), 0);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		static uint8_t buf[65536];
+		struct iovec iov = { buf, sizeof(buf) };
+
+		if (seccomp_install(SECCOMP_THREAD_IO, err, sizeof(err)))
+			_exit(50);
+		for (uint64_t off = 0; off < img->size; off += sizeof(buf)) {
+			if (disk_image_readv(img, &iov, 1, off))
+				_exit(51);
+			buf[7] ^= 0xff;
+			if (disk_image_writev(img, &iov, 1, off))
+				_exit(52);
+		}
+		if (disk_image_discard(img, 0, 1 << 20) ||
+		    disk_image_write_zeroes(img, 1 << 20, 1 << 20, false) ||
+		    disk_image_flush(img))
+			_exit(53);
+		_exit(0);
+	}
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+		      "child status %#x", status);
+	disk_image_close(img);
+	sh("qemu-img check sc.qcow2");
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("qcow2");
@@ -779,6 +827,7 @@ int main(void)
 	tcase_add_test(tc, test_crash_consistency);
 	tcase_add_test(tc, test_snapshot_on);
 	tcase_add_test(tc, test_qemu_locks);
+	tcase_add_test(tc, test_io_thread_seccomp);
 	suite_add_tcase(s, tc);
 	return unit_run_suite(s);
 }
