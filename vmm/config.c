@@ -1043,19 +1043,16 @@ static int config_validate(struct config *cfg, char *err)
 		return config_error(err, "-append needs -kernel or -netboot");
 	if (cfg->netboot && !cfg->nr_nics)
 		return config_error(err, "-netboot needs a -tap");
-<<<<<<< HEAD
 	/* Detached, stdio is /dev/null: the console must go elsewhere. */
 	if (cfg->daemonize && cfg->serial == SERIAL_STDIO)
 		return config_error(err, "-daemonize needs -serial none or -serial file:PATH");
 	if (cfg->daemonize && cfg->reboot_restart)
 		return config_error(err, "-daemonize cannot be combined with -reboot restart");
-=======
 	if (cfg->nr_drives + cfg->nr_nics + cfg->nr_shares > LAYOUT_VIRTIO_MMIO_MAX)
 		return config_error(err,
 			"too many virtio devices: %u drives + %u taps + %u shares, at most %d",
 			cfg->nr_drives, cfg->nr_nics, cfg->nr_shares,
 			LAYOUT_VIRTIO_MMIO_MAX);
->>>>>>> e8ad2dc (virtio-fs wired: -share DIR,tag=TAG[,readonly=on|off] (up to 8, read-only by default, at most 16 virtio devices in all), device created after disks and NICs (DSDT entry like every virtio-mmio window), fs seccomp class (openat2 and *at calls, no openat, no ioctl) installed first on its thread; the FUSE server's opens all go through openat2; own-guest FUSE client and its case)
 	/* The restarted process must open /dev/kvm again: it needs root. */
 	if (cfg->reboot_restart && (cfg->user || cfg->chroot_dir))
 		return config_error(err, "-reboot restart cannot be combined with -user or -chroot");
