@@ -11,6 +11,7 @@
 #define DHCP_OFF_XID		4
 #define DHCP_OFF_SECS		8
 #define DHCP_OFF_FLAGS		10
+#define DHCP_OFF_CIADDR		12
 #define DHCP_OFF_YIADDR		16
 #define DHCP_OFF_SIADDR		20
 #define DHCP_OFF_GIADDR		24
@@ -31,6 +32,7 @@
 #define OPT_BROADCAST		28
 #define OPT_REQ_IP		50
 #define OPT_LEASE		51
+#define OPT_VENDOR		43
 #define OPT_OVERLOAD		52
 #define OPT_MSG_TYPE		53
 #define OPT_SERVER_ID		54
@@ -92,6 +94,59 @@ static int dhcp_memcmp(const uint8_t *a, const char *b, size_t n)
 	return 0;
 }
 
+#define PXE_BOOT_SERVERS	8	/* {type, count, count x IPv4}... */
+#define PXE_BOOT_MENU		9	/* {type, desc len, desc}... */
+#define PXE_BOOT_ITEM		71	/* {type, layer}: what we ask for */
+
+/* The boot servers of type for the first menu item, bounded by len. */
+static uint32_t dhcp_pxe_find_server(const uint8_t *v, size_t len,
+				     uint16_t type)
+{
+	for (size_t i = 0; i + 3 <= len; ) {
+		uint16_t t = inet_get16(v + i);
+		size_t n = v[i + 2];
+
+		if (i + 3 + 4 * n > len)
+			return 0;
+		if (t == type && n)
+			return inet_get32(v + i + 3);
+		i += 3 + 4 * n;
+	}
+	return 0;
+}
+
+/* Option 43 sub-options of a PXE server (PXE 2.1 table 2-1). */
+static void dhcp_parse_pxe_vendor(struct dhcp_lease *l, const uint8_t *v,
+				  size_t len)
+{
+	const uint8_t *servers = NULL;
+	size_t servers_len = 0;
+
+	for (size_t i = 0; i < len; ) {
+		uint8_t code = v[i], n;
+
+		if (code == 0) {
+			i++;
+			continue;
+		}
+		if (code == 255 || i + 2 > len || i + 2 + v[i + 1] > len)
+			break;
+		n = v[i + 1];
+		if (code == PXE_BOOT_MENU && n >= 3 &&
+		    !(l->have & DHCP_HAVE_PXE_MENU)) {
+			l->pxe_boot_type = inet_get16(v + i + 2);
+			l->have |= DHCP_HAVE_PXE_MENU;
+		} else if (code == PXE_BOOT_SERVERS) {
+			servers = v + i + 2;
+			servers_len = n;
+		}
+		i += 2 + (size_t)n;
+	}
+	if (servers && (l->have & DHCP_HAVE_PXE_MENU))
+		l->pxe_boot_server = dhcp_pxe_find_server(servers, servers_len,
+							  l->pxe_boot_type);
+}
+
 static void dhcp_store_option(struct dhcp_lease *l, uint8_t code,
 			      const uint8_t *v, size_t len)
 {
@@ -113,6 +168,9 @@ static void dhcp_store_option(struct dhcp_lease *l, uint8_t code,
 		/* PXE 2.1: a server speaking PXE says "PXEClient" */
 		if (len >= 9 && !dhcp_memcmp(v, "PXEClient", 9))
 			l->have |= DHCP_HAVE_PXECLIENT;
+		return;
+	case OPT_VENDOR:
+		dhcp_parse_pxe_vendor(l, v, len);
 		return;
 	case OPT_HOSTNAME: dhcp_str_append(l->hostname, v, len); return;
 	case OPT_DOMAIN: dhcp_str_append(l->domain, v, len); return;
@@ -267,7 +325,7 @@ static void dhcp_put_opt32(struct dhcp_writer *w, uint8_t code, uint32_t v)
 }
 
 static size_t dhcp_build(const struct dhcp_client *c, uint8_t *buf,
-			 size_t cap, uint8_t type)
+			 size_t cap, uint8_t type, bool pxe)
 {
 	struct dhcp_writer w = { .buf = buf, .cap = cap };
 	static const uint8_t arch[2] = { 0, 0 };	/* x86 BIOS */
@@ -291,7 +349,17 @@ static size_t dhcp_build(const struct dhcp_client *c, uint8_t *buf,
 	w.cap = DHCP_MSG_MAX;
 
 	dhcp_put_opt(&w, OPT_MSG_TYPE, &type, 1);
-	if (type == DHCP_REQUEST) {
+	if (pxe) {
+		/* To a boot server: our address is ours now. */
+		uint8_t item[7] = { PXE_BOOT_ITEM, 4,
+				    (uint8_t)(c->proxy.pxe_boot_type >> 8),
+				    (uint8_t)c->proxy.pxe_boot_type, 0, 0,
+				    255 };
+
+		inet_put32(buf + DHCP_OFF_CIADDR, c->offer.yiaddr);
+		inet_put16(buf + DHCP_OFF_FLAGS, 0);
+		dhcp_put_opt(&w, OPT_VENDOR, item, sizeof(item));
+	} else if (type == DHCP_REQUEST) {
 		dhcp_put_opt32(&w, OPT_REQ_IP, c->offer.yiaddr);
 		dhcp_put_opt32(&w, OPT_SERVER_ID, c->offer.server_id);
 	}
@@ -321,13 +389,47 @@ static size_t dhcp_build(const struct dhcp_client *c, uint8_t *buf,
 size_t dhcp_build_discover(const struct dhcp_client *c, uint8_t *buf,
 			   size_t cap)
 {
-	return dhcp_build(c, buf, cap, DHCP_DISCOVER);
+	return dhcp_build(c, buf, cap, DHCP_DISCOVER, false);
 }
 
 size_t dhcp_build_request(const struct dhcp_client *c, uint8_t *buf,
 			  size_t cap)
 {
-	return dhcp_build(c, buf, cap, DHCP_REQUEST);
+	return dhcp_build(c, buf, cap, DHCP_REQUEST, false);
+}
+
+static void dhcp_lease_keep_boot(struct dhcp_lease *ack,
+				 const struct dhcp_lease *offer);
+
+uint32_t dhcp_pxe_server(const struct dhcp_client *c)
+{
+	if (c->state != DHCP_S_BOUND || dhcp_lease_has_boot(&c->offer) ||
+	    !c->have_proxy || !(c->proxy.have & DHCP_HAVE_PXE_MENU))
+		return 0;
+	return c->proxy.pxe_boot_server ? c->proxy.pxe_boot_server :
+	       c->proxy.server_id;
+}
+
+size_t dhcp_build_pxe_request(const struct dhcp_client *c, uint8_t *buf,
+			      size_t cap)
+{
+	return dhcp_build(c, buf, cap, DHCP_REQUEST, true);
+}
+
+bool dhcp_pxe_reply(struct dhcp_client *c, const uint8_t *msg, size_t len)
+{
+	struct dhcp_lease l;
+
+	if (!dhcp_pxe_server(c) ||
+	    dhcp_parse(msg, len, c->xid, c->mac, &l) != DHCP_OK ||
+	    l.type != DHCP_ACK || !dhcp_lease_has_boot(&l))
+		return false;
+	/* The boot server's siaddr/file/options; our address stays. */
+	c->offer.siaddr = l.siaddr ? l.siaddr :
+			  (l.have & DHCP_HAVE_SERVER_ID) ? l.server_id :
+			  dhcp_pxe_server(c);
+	dhcp_lease_keep_boot(&c->offer, &l);
+	return true;
 }
 
 /* ---- state machine ---- */
@@ -420,7 +522,7 @@ bool dhcp_lease_has_boot(const struct dhcp_lease *l)
 bool dhcp_lease_is_proxy(const struct dhcp_lease *l)
 {
 	return !l->yiaddr && (l->have & DHCP_HAVE_PXECLIENT) &&
-	       dhcp_lease_has_boot(l);
+	       (dhcp_lease_has_boot(l) || (l->have & DHCP_HAVE_PXE_MENU));
 }
 
 /* Ask for this offer's address. */

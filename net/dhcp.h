@@ -48,6 +48,10 @@ struct dhcp_lease {
 	char pxe_config[DHCP_STR_MAX];	/* 209 */
 	char path_prefix[DHCP_STR_MAX];	/* 210 */
 	uint32_t have;			/* DHCP_HAVE_* bits for options seen */
+	/* PXE vendor options (43) of a ProxyDHCP offer: the first boot
+	 * menu item's server type and that type's first boot server. */
+	uint16_t pxe_boot_type;		/* 0: no menu */
+	uint32_t pxe_boot_server;	/* 0: ask the proxy itself */
 };
 
 #define DHCP_HAVE_SUBNET	(1u << 0)
@@ -61,6 +65,9 @@ struct dhcp_lease {
 #define DHCP_HAVE_PXE_CONFIG	(1u << 8)
 #define DHCP_HAVE_PATH_PREFIX	(1u << 9)
 #define DHCP_HAVE_PXECLIENT	(1u << 10)	/* option 60 "PXEClient..." */
+#define DHCP_HAVE_PXE_MENU	(1u << 11)	/* 43 with a boot menu item */
+
+#define DHCP_PXE_PORT		4011	/* PXE boot server discovery */
 
 enum dhcp_rc {
 	DHCP_OK = 0,
@@ -144,6 +151,19 @@ enum dhcp_action dhcp_client_receive(struct dhcp_client *c,
 /* c->timeout_ms passed without an answer: retransmit with backoff. */
 enum dhcp_action dhcp_client_timeout(struct dhcp_client *c, uint8_t *buf,
 				     size_t cap, size_t *len);
+
+/*
+ * PXE 2.1 boot server discovery, after binding: a ProxyDHCP offer that
+ * lists a boot menu but no boot file is asked on port 4011 with the
+ * menu's first boot item.  dhcp_pxe_server() is 0 when nothing needs
+ * asking; dhcp_build_pxe_request() builds the REQUEST (ciaddr = our
+ * address); dhcp_pxe_reply() takes the boot information of the server's
+ * ACK into c->offer (true), or ignores the message (false).
+ */
+uint32_t dhcp_pxe_server(const struct dhcp_client *c);
+size_t dhcp_build_pxe_request(const struct dhcp_client *c, uint8_t *buf,
+			      size_t cap);
+bool dhcp_pxe_reply(struct dhcp_client *c, const uint8_t *msg, size_t len);
 
 /* Builders, exposed for tests.  Return the length, 0 if cap too small. */
 size_t dhcp_build_discover(const struct dhcp_client *c, uint8_t *buf,

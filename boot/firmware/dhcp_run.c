@@ -43,6 +43,50 @@ static int dhcp_run_rx(void *ctx, struct net *n, struct vnet_packet *p,
 	return NET_CONTINUE;
 }
 
+static int dhcp_run_pxe_rx(void *ctx, struct net *n, struct vnet_packet *p,
+			   const struct inet_udp *u)
+{
+	struct fw *fw = ctx;
+
+	(void)n;
+	if (u->dst_port != DHCP_CLIENT_PORT || u->src_port != DHCP_PXE_PORT)
+		return NET_CONTINUE;
+	return dhcp_pxe_reply(&fw->dhcp, p->frame + u->payload_off,
+			      u->payload_len) ? NET_DONE : NET_CONTINUE;
+}
+
+/*
+ * PXE 2.1 boot server discovery: a ProxyDHCP offer listed a boot menu but
+ * no boot file (dnsmasq's pxe-service, WDS): ask the boot server on port
+ * 4011 for the menu's first item, 1 + 2 + 4 s.
+ */
+static void dhcp_run_pxe_discovery(struct fw *fw)
+{
+	uint32_t server = dhcp_pxe_server(&fw->dhcp);
+	char ip[16];
+
+	if (!server)
+		return;
+	inet_ntoa(server, ip);
+	fw_printf("DHCP: ProxyDHCP: asking boot server %s (port %u)\n", ip,
+		  DHCP_PXE_PORT);
+	if (!net_arp_resolve(&fw->net, net_next_hop(&fw->net, server)))
+		return;
+	for (unsigned int tries = 0; tries < 3; tries++) {
+		size_t len = dhcp_build_pxe_request(&fw->dhcp,
+						    net_udp_payload(&fw->net),
+						    INET_UDP_MAX);
+		uint64_t deadline = timer_now_ms() + (1000u << tries);
+
+		if (!len || !net_udp_send(&fw->net, server, DHCP_CLIENT_PORT,
+					  DHCP_PXE_PORT, len))
+			return;
+		if (net_run(&fw->net, dhcp_run_pxe_rx, fw, 0, 0, &deadline) ==
+		    NET_DONE)
+			return;
+	}
+}
+
 int fw_dhcp(struct fw *fw, const char **why)
 {
 	struct dhcp_run r = { .fw = fw };
@@ -80,5 +124,6 @@ int fw_dhcp(struct fw *fw, const char **why)
 			  fw->lease->subnet_mask : 0;
 	fw->net.gateway = fw->lease->have & DHCP_HAVE_ROUTER ?
 			  fw->lease->router : 0;
+	dhcp_run_pxe_discovery(fw);
 	return 0;
 }

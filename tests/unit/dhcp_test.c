@@ -375,6 +375,70 @@ START_TEST(test_proxy_offer)
 }
 END_TEST
 
+/* dnsmasq 2.90's ProxyDHCP offer for pxe-service=x86PC,"Boot",pxelinux:
+ * no file, option 43 with discovery control 3, boot server type 0x8000 at
+ * 10.77.0.1 and a one-item menu.  The boot file comes from port 4011. */
+START_TEST(test_proxy_discovery)
+{
+	static const uint8_t vendor[] = {
+		0x06, 0x01, 0x03, 0x0a, 0x04, 0x00, 0x50, 0x58, 0x45, 0x08,
+		0x07, 0x80, 0x00, 0x01, 0x0a, 0x4d, 0x00, 0x01, 0x09, 0x07,
+		0x80, 0x00, 0x04, 0x42, 0x6f, 0x6f, 0x74, 0xff };
+	struct dhcp_client c;
+	struct reply r;
+	uint8_t buf[DHCP_MSG_MAX], olen;
+	const uint8_t *o;
+	size_t len;
+
+	dhcp_client_init(&c, mac, uuid, XID);
+	dhcp_client_start(&c, buf, sizeof(buf), &len);
+	reply_init(&r, XID, DHCP_OFFER);
+	inet_put32(r.b + 16, 0);
+	inet_put32(r.b + 20, 0);
+	reply_ip(&r, 54, 0x0a4d0001);
+	reply_opt(&r, 60, "PXEClient", 9);
+	reply_opt(&r, 43, vendor, sizeof(vendor));
+	reply_end(&r);
+	ck_assert_int_eq(feed(&c, &r, buf, &len), DHCP_A_NONE);
+	ck_assert(c.have_proxy);
+	ck_assert_uint_eq(c.proxy.pxe_boot_type, 0x8000);
+	ck_assert_uint_eq(c.proxy.pxe_boot_server, 0x0a4d0001);
+	ck_assert_uint_eq(dhcp_pxe_server(&c), 0);	/* not bound yet */
+	make_plain_offer(&r, XID, DHCP_OFFER, 0x0a4d0005, 0x0a4d002a);
+	ck_assert_int_eq(feed(&c, &r, buf, &len), DHCP_A_SEND);
+	make_plain_offer(&r, XID, DHCP_ACK, 0x0a4d0005, 0x0a4d002a);
+	ck_assert_int_eq(feed(&c, &r, buf, &len), DHCP_A_BOUND);
+	ck_assert(!dhcp_lease_has_boot(&c.offer));
+	ck_assert_uint_eq(dhcp_pxe_server(&c), 0x0a4d0001);
+	/* the REQUEST to port 4011: ciaddr ours, boot item 0x8000 layer 0 */
+	len = dhcp_build_pxe_request(&c, buf, sizeof(buf));
+	ck_assert_uint_ge(len, 300);
+	ck_assert_uint_eq(inet_get32(buf + 12), 0x0a4d002a);
+	o = find_opt(buf, len, 53, &olen);
+	ck_assert(o && o[0] == DHCP_REQUEST);
+	ck_assert_ptr_null(find_opt(buf, len, 50, &olen));
+	o = find_opt(buf, len, 43, &olen);
+	ck_assert(o && olen == 7 && o[0] == 71 && o[1] == 4 && o[2] == 0x80 &&
+		  o[3] == 0 && o[4] == 0 && o[5] == 0 && o[6] == 255);
+	ck_assert_ptr_nonnull(find_opt(buf, len, 97, &olen));
+	/* a NAK or an ACK without a file is not the answer */
+	make_plain_offer(&r, XID, DHCP_ACK, 0x0a4d0001, 0);
+	ck_assert(!dhcp_pxe_reply(&c, r.b, r.len));
+	/* the boot server's ACK: file and siaddr */
+	reply_init(&r, XID, DHCP_ACK);
+	inet_put32(r.b + 16, 0);
+	inet_put32(r.b + 20, 0x0a4d0001);
+	memcpy(r.b + 108, "pxelinux.0", 10);
+	reply_ip(&r, 54, 0x0a4d0001);
+	reply_end(&r);
+	ck_assert(dhcp_pxe_reply(&c, r.b, r.len));
+	ck_assert_str_eq(dhcp_lease_bootfile(&c.offer), "pxelinux.0");
+	ck_assert_uint_eq(dhcp_lease_tftp_server(&c.offer), 0x0a4d0001);
+	ck_assert_uint_eq(c.offer.yiaddr, 0x0a4d002a);	/* ours stays */
+	ck_assert_uint_eq(dhcp_pxe_server(&c), 0);	/* done */
+}
+END_TEST
+
 START_TEST(test_state_machine)
 {
 	struct dhcp_client c;
@@ -540,6 +604,7 @@ int main(void)
 	tcase_add_test(tc, test_state_machine);
 	tcase_add_test(tc, test_several_servers);
 	tcase_add_test(tc, test_proxy_offer);
+	tcase_add_test(tc, test_proxy_discovery);
 	tcase_add_test(tc, test_ack_without_boot_info);
 	tcase_add_test(tc, test_nak_restarts);
 	tcase_add_test(tc, test_timeouts_backoff);
