@@ -19,7 +19,7 @@
 #define CONFIG_SERIAL_MAX	20	/* virtio-blk GET_ID is 20 bytes */
 #define CONFIG_IFNAME_MAX	15	/* IFNAMSIZ - 1 */
 #define CONFIG_QUOTE_MAX	48	/* user text echoed in a message */
-#define CONFIG_NR_OPTIONS	32	/* entries in config_options[] */
+#define CONFIG_NR_OPTIONS	33	/* entries in config_options[] */
 
 #define FNV1A_OFFSET		2166136261u
 #define FNV1A_PRIME		16777619u
@@ -789,6 +789,48 @@ static int config_opt_daemonize(struct config *cfg, const char *opt,
 	return 0;
 }
 
+static int config_hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* -uuid as QEMU spells it: 8-4-4-4-12 hex digits.  The machine UUID the
+ * netboot firmware sends (DHCP option 97, pxelinux.cfg/<uuid>). */
+static int config_opt_uuid(struct config *cfg, const char *opt, char *arg,
+			   char *err)
+{
+	char q[CONFIG_QUOTE_MAX + 4];
+	size_t n = 0;
+
+	(void)opt;
+	for (size_t i = 0; arg[i]; i++) {
+		int hi, lo;
+
+		if (i == 8 || i == 13 || i == 18 || i == 23) {
+			if (arg[i] != '-')
+				break;
+			continue;
+		}
+		hi = config_hex_digit(arg[i]);
+		lo = arg[i + 1] ? config_hex_digit(arg[i + 1]) : -1;
+		if (hi < 0 || lo < 0 || n == 16)
+			break;
+		cfg->uuid[n++] = (uint8_t)(hi << 4 | lo);
+		i++;
+	}
+	if (n != 16 || strlen(arg) != 36)
+		return config_error(err, "-uuid: '%s' is not a UUID (xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)",
+				    config_quote(arg, q));
+	cfg->have_uuid = true;
+	return 0;
+}
+
 static int config_opt_qmp(struct config *cfg, const char *opt, char *arg,
 			  char *err)
 {
@@ -945,6 +987,8 @@ static const struct config_option config_options[] = {
 	{ "qmp",	true,	false,	config_opt_qmp },
 	{ "name",	true,	false,	config_opt_name },
 	{ "daemonize",	false,	true,	config_opt_daemonize },
+
+	{ "uuid",	true,	false,	config_opt_uuid },
 	{ "vcpu-affinity", true, false,	config_opt_vcpu_affinity },
 	{ "io-affinity", true,	false,	config_opt_io_affinity },
 	{ "netboot",	false,	true,	config_opt_netboot },
@@ -1151,6 +1195,8 @@ void config_usage(const char *prog)
 	       "  -qmp unix:PATH,server=on,wait=off  QMP control socket (docs/control.md)\n"
 	       "  -name NAME          the VM's name (process name, query-name)\n"
 	       "  -daemonize          detach once set-up has succeeded\n"
+
+	       "  -uuid UUID          machine UUID for -netboot (DHCP option 97)\n"
 	       "  -trace-boot           print boot phase timestamps on stderr\n"
 	       "  -stats                print device counters on exit\n"
 	       "  -no-seccomp           do not install the seccomp filter\n"

@@ -99,6 +99,8 @@ struct config {
 	const char *qmp_path;		/* -qmp unix:PATH,server=on,wait=off */
 	const char *name;		/* -name NAME, or NULL */
 	bool daemonize;			/* -daemonize */
+	bool have_uuid;			/* -uuid given */
+	uint8_t uuid[16];		/* -uuid, RFC 4122 byte order */
 	const char *dump_acpi_dir;	/* -dump-acpi DIR: write tables, exit */
 	const char *user;		/* -user NAME: drop privileges */
 	const char *chroot_dir;		/* -chroot DIR */

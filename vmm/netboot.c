@@ -69,7 +69,10 @@ static int netboot_fill_handoff(struct vm *vm, uint64_t rsdp,
 	h->virtio_net_mmio = nic->mmio_base;
 	h->virtio_net_gsi = nic->gsi;
 	memcpy(h->mac, nic->mac, 6);
-	netboot_make_uuid(h->uuid, nic->mac);
+	if (vm->cfg->have_uuid)
+		memcpy(h->uuid, vm->cfg->uuid, 16);
+	else
+		netboot_make_uuid(h->uuid, nic->mac);
 	h->rsdp_addr = rsdp;
 	h->serial_port = PORT_COM1;
 	h->flags = vm->cfg->trace_boot ? FW_HANDOFF_F_TRACE : 0;

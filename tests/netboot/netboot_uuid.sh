@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT
 # A stable machine identity: the UUID (DHCP option 97, the first
 # pxelinux.cfg/<uuid> name) comes from the MAC, so a per-machine config
-# file named by it matches on every boot.
+# file named by it matches on every boot.  -uuid UUID replaces it.
 # timeout: 120
 . "$(dirname "$0")/common.bash"
 
@@ -20,4 +20,12 @@ for run in uuid1 uuid2; do
 	expect_console "TFTP: pxelinux.cfg/$UUID:"
 	expect_eq cmdline "$(bi cmdline)" "BOOT_IMAGE=vmlinuz mvt=uuid reboot=acpi"
 done
-echo "PASS: the UUID is derived from the MAC, the same on both boots"
+# -uuid (as QEMU's) replaces it
+U2=11111111-2222-3333-4444-555555555555
+printf 'DEFAULT v\nLABEL v\n  KERNEL vmlinuz\n  APPEND mvt=given\n' \
+	>"$TFTP/pxelinux.cfg/$U2"
+netboot_run uuid3 -uuid "$U2"
+expect_rc uuid3 0
+expect_console "TFTP: pxelinux.cfg/$U2:"
+expect_eq cmdline "$(bi cmdline)" "BOOT_IMAGE=vmlinuz mvt=given reboot=acpi"
+echo "PASS: the UUID is derived from the MAC, the same on both boots; -uuid sets it"

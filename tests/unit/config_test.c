@@ -670,6 +670,30 @@ START_TEST(test_qmp_option)
 }
 END_TEST
 
+START_TEST(test_uuid_option)
+{
+	static const uint8_t want[16] = { 0x12, 0x34, 0x56, 0x78, 0x9a, 0xbc,
+		0xde, 0xf0, 0x01, 0x23, 0x45, 0x67, 0x89, 0xab, 0xcd, 0xef };
+
+	ck_assert_int_eq(parse("-kernel", "k", NULL), 0);
+	ck_assert(!cfg.have_uuid);
+	ck_assert_int_eq(parse("-kernel", "k", "-uuid",
+			       "12345678-9ABC-def0-0123-456789abcdef", NULL), 0);
+	ck_assert(cfg.have_uuid);
+	ck_assert_mem_eq(cfg.uuid, want, 16);
+	ck_assert_int_eq(parse("-kernel", "k", "-uuid",
+			       "12345678-9abc-def0-0123-456789abcde", NULL), -1);
+	assert_err("-uuid: '12345678-9abc-def0-0123-456789abcde' is not a UUID");
+	ck_assert_int_eq(parse("-kernel", "k", "-uuid",
+			       "12345678-9abc-def0-0123-456789abcdef0", NULL), -1);
+	ck_assert_int_eq(parse("-kernel", "k", "-uuid",
+			       "123456789abc-def0-0123-456789abcdef", NULL), -1);
+	ck_assert_int_eq(parse("-kernel", "k", "-uuid",
+			       "1234567g-9abc-def0-0123-456789abcdef", NULL), -1);
+	ck_assert_int_eq(parse("-kernel", "k", "-uuid", "", NULL), -1);
+}
+END_TEST
+
 START_TEST(test_name_option)
 {
 	ck_assert_int_eq(parse("-kernel", "k", "-name", "web-1.prod", NULL), 0);
@@ -938,6 +962,7 @@ static Suite *config_suite(void)
 	tcase_add_test(tc, test_qmp_option);
 	tcase_add_test(tc, test_name_option);
 	tcase_add_test(tc, test_daemonize_rules);
+	tcase_add_test(tc, test_uuid_option);
 	tcase_add_test(tc, test_append_limits);
 	tcase_add_test(tc, test_long_hostile_values);
 	tcase_add_test(tc, test_random_command_lines);
