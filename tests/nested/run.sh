@@ -138,7 +138,9 @@ nested_base()
 			done
 			# TCG is a loadable module in Debian's QEMU
 			t=/usr/lib/x86_64-linux-gnu/qemu/accel-tcg-x86_64.so
-			initramfs_add_binary "$tmp" "$t" || die "QEMU module $t"
+			# (its libraries are QEMU's own, already there)
+			mkdir -p "$tmp${t%/*}" && cp -L "$t" "$tmp$t" ||
+				die "QEMU module $t"
 		fi
 		# Scripts say #!/bin/bash; the host's /bin may be /usr/bin.
 		[ -e "$tmp/bin/bash" ] || ln -s "$(command -v bash)" "$tmp/bin/bash"
