@@ -34,9 +34,8 @@ static int dhcp_run_rx(void *ctx, struct net *n, struct vnet_packet *p,
 		dhcp_run_send(fw, len);
 		r->deadline = timer_now_ms() + fw->dhcp.timeout_ms;
 	} else if (a == DHCP_A_BOUND) {
-		/* The server's MAC, for TFTP from the same box. */
-		if (!fw->dhcp.offer.giaddr)
-			net_arp_learn(n, u->src_ip, u->src_mac);
+		/* No MAC learned from the reply: the TFTP server (and the
+		 * gateway) are resolved by ARP when first used. */
 		r->bound = true;
 		return NET_DONE;
 	}

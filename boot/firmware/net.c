@@ -8,6 +8,7 @@
 #include "boot/firmware/timer.h"
 
 #define NET_KICK_MS	50
+#define NET_ARP_REFRESH_MS	200
 
 static const uint8_t *net_arp_lookup(const struct net *n, uint32_t ip)
 {
@@ -32,6 +33,7 @@ void net_arp_learn(struct net *n, uint32_t ip, const uint8_t mac[6])
 	}
 	n->arp[i].ip = ip;
 	__builtin_memcpy(n->arp[i].mac, mac, 6);
+	n->arp_learned++;
 }
 
 uint32_t net_next_hop(const struct net *n, uint32_t ip)
@@ -215,4 +217,19 @@ bool net_arp_resolve(struct net *n, uint32_t ip)
 		}
 	}
 	return net_arp_lookup(n, ip) != 0;
+}
+
+void net_arp_refresh(struct net *n, uint32_t ip)
+{
+	static const uint8_t zero[6];
+	unsigned int learned = n->arp_learned;
+	uint64_t end;
+
+	net_arp_send(n, ARP_OP_REQUEST, inet_broadcast_mac, ip, zero);
+	end = timer_now_ms() + NET_ARP_REFRESH_MS;
+	while (n->arp_learned == learned && timer_now_ms() < end) {
+		uint64_t slice = timer_now_ms() + 10;
+
+		net_run(n, net_arp_wait, 0, 0, 0, &slice);
+	}
 }

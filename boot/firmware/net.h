@@ -26,6 +26,7 @@ struct net {
 		uint8_t mac[6];
 	} arp[NET_ARP_CACHE];
 	unsigned int arp_next;
+	unsigned int arp_learned;	/* counts mappings learned */
 	uint32_t rearm_ms;		/* set by a handler: deadline = now + this */
 };
 
@@ -65,6 +66,10 @@ int net_run(struct net *n, net_udp_fn fn, void *ctx, vnet_payload_fn fill,
 uint32_t net_next_hop(const struct net *n, uint32_t ip);
 /* Resolve by ARP with retries; false if nobody answers. */
 bool net_arp_resolve(struct net *n, uint32_t ip);
+/* Ask again for ip's MAC and wait briefly for the answer (a retry after
+ * a timeout: the old entry may be stale); keeps the old one if nobody
+ * answers. */
+void net_arp_refresh(struct net *n, uint32_t ip);
 /* Learn a mapping (e.g. from the DHCP server's frame). */
 void net_arp_learn(struct net *n, uint32_t ip, const uint8_t mac[6]);
 

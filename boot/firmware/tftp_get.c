@@ -225,6 +225,13 @@ int tftp_get(struct net *n, uint32_t server, struct fw_file *f,
 		} else if (rc == NET_TIMEOUT) {
 			enum tftp_action act = tftp_timeout(&g.c);
 
+			/* The server's MAC may have changed (a bridge takes the
+			 * lowest MAC of its ports): ask again before the resend,
+			 * and rebuild the ACK frame with the answer. */
+			if (act == TFTP_A_SEND) {
+				net_arp_refresh(n, net_next_hop(n, server));
+				g.ack_port = 0;
+			}
 			tftp_get_send(&g);
 			if (act == TFTP_A_FAILED)
 				g.result = -1;

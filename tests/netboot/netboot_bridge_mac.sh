@@ -1,0 +1,47 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# A bridge whose MAC changes in the middle of a transfer (a Linux bridge
+# without a fixed MAC takes the lowest MAC of its ports): the firmware's
+# packets to the old MAC are lost; after its first timeout it asks ARP
+# again and the transfer goes on to the new MAC.  The initrd must arrive
+# whole and intact.
+# timeout: 150
+. "$(dirname "$0")/common.bash"
+
+cp "$BOOTINFO_BZIMAGE" "$TFTP/vmlinuz"
+random_file "$TFTP/initrd.img" $((8 * 1024 * 1024))
+touch "$TFTP/pxelinux.0"
+printf 'DEFAULT t\nLABEL t\n  KERNEL vmlinuz\n  INITRD initrd.img\n  APPEND mvt=mac\n' \
+	>"$TFTP/pxelinux.cfg/default"
+dnsmasq_start --dhcp-boot=pxelinux.0
+
+LAST=mac
+timeout -s KILL 120 ip netns exec "$NS" \
+	"$MINIVMM" -netboot -tap "tap0,bridge=br0,mac=$MAC" -m 256 \
+	-serial stdio </dev/null >"$WORK/mac.out" 2>"$WORK/mac.err" &
+VM=$!
+for _ in $(seq 600); do
+	grep -q "^TFTP: vmlinuz:" "$WORK/mac.out" 2>/dev/null && break
+	kill -0 "$VM" 2>/dev/null || break
+	sleep 0.1
+done
+grep -q "^TFTP: vmlinuz: [0-9]* bytes" "$WORK/mac.out" || {
+	kill -KILL "$VM" 2>/dev/null
+	wait "$VM"
+	grep -q "minivmm netboot firmware" "$WORK/mac.out" ||
+		skip "minivmm -netboot does not start the firmware (yet)"
+	fail "the kernel never arrived"
+}
+sleep 0.3
+old=$(nsrun cat /sys/class/net/br0/address)
+nsrun ip link set br0 address 02:00:00:00:77:01
+grep -q "^TFTP: initrd.img:" "$WORK/mac.out" &&
+	fail "the initrd transfer ended before the MAC changed"
+wait "$VM"
+RC=$?
+expect_rc mac 0
+expect_eq initrd.size "$(bi initrd.size)" $((8 * 1024 * 1024))
+if [ -x "${BOOTINFO_SUM:-}" ]; then
+	expect_eq initrd.sum "$(bi initrd.sum)" "$("$BOOTINFO_SUM" "$TFTP/initrd.img")"
+fi
+echo "PASS: bridge MAC $old -> 02:00:00:00:77:01 mid-transfer, initrd intact"
