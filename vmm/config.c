@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "boot/layout.h"
@@ -19,7 +20,7 @@
 #define CONFIG_SERIAL_MAX	20	/* virtio-blk GET_ID is 20 bytes */
 #define CONFIG_IFNAME_MAX	15	/* IFNAMSIZ - 1 */
 #define CONFIG_QUOTE_MAX	48	/* user text echoed in a message */
-#define CONFIG_NR_OPTIONS	33	/* entries in config_options[] */
+#define CONFIG_NR_OPTIONS	36	/* entries in config_options[] */
 
 #define FNV1A_OFFSET		2166136261u
 #define FNV1A_PRIME		16777619u
@@ -953,6 +954,72 @@ static int config_opt_chroot(struct config *cfg, const char *opt, char *arg,
 	return config_set_string(&cfg->chroot_dir, opt, arg, false, err);
 }
 
+/* tcp:[HOST]:PORT or unix:PATH[,server=on] (QEMU's -gdb chardev forms). */
+int config_parse_gdb(struct gdb_config *g, char *spec, char err[CONFIG_ERR_MAX])
+{
+	if (!strncmp(spec, "tcp:", 4)) {
+		char *host = spec + 4;
+		char *colon = strrchr(host, ':');
+		unsigned long port;
+		char *end;
+
+		if (!colon)
+			return config_error(err, "-gdb %s: want tcp:[HOST]:PORT", spec);
+		*colon = 0;
+		errno = 0;
+		port = strtoul(colon + 1, &end, 10);
+		if (errno || end == colon + 1 || *end || port == 0 || port > 65535)
+			return config_error(err, "-gdb: bad port '%s'", colon + 1);
+		/* [::1]:1234 form for IPv6 literals */
+		if (*host == '[' && colon > host + 1 && colon[-1] == ']') {
+			colon[-1] = 0;
+			host++;
+		}
+		*g = (struct gdb_config){ GDB_LISTEN_TCP, *host ? host : NULL,
+					  (uint16_t)port, NULL };
+		return 0;
+	}
+	if (!strncmp(spec, "unix:", 5)) {
+		char *path = spec + 5;
+		char *opt = strchr(path, ',');
+
+		if (opt) {
+			*opt++ = 0;
+			if (strcmp(opt, "server=on") && strcmp(opt, "server"))
+				return config_error(err, "-gdb unix: unknown option '%s' (server=on only)",
+						    opt);
+		}
+		if (!*path)
+			return config_error(err, "-gdb unix: needs a path");
+		*g = (struct gdb_config){ GDB_LISTEN_UNIX, NULL, 0, path };
+		return 0;
+	}
+	return config_error(err, "-gdb %s: want tcp:[HOST]:PORT or unix:PATH,server=on", spec);
+}
+
+static int config_opt_gdb(struct config *cfg, const char *opt, char *arg, char *err)
+{
+	(void)opt;
+	return config_parse_gdb(&cfg->gdb, arg, err);
+}
+
+/* -s: QEMU's shorthand for -gdb tcp::1234. */
+static int config_opt_gdb_default(struct config *cfg, const char *opt, char *arg,
+				  char *err)
+{
+	(void)opt; (void)arg; (void)err;
+	cfg->gdb = (struct gdb_config){ GDB_LISTEN_TCP, NULL, 1234, NULL };
+	return 0;
+}
+
+static int config_opt_start_paused(struct config *cfg, const char *opt, char *arg,
+				   char *err)
+{
+	(void)opt; (void)arg; (void)err;
+	cfg->start_paused = true;
+	return 0;
+}
+
 static int config_opt_help(struct config *cfg, const char *opt, char *arg,
 			   char *err)
 {
@@ -1001,6 +1068,9 @@ static const struct config_option config_options[] = {
 	{ "dump-acpi",	true,	false,	config_opt_dump_acpi },
 	{ "user",	true,	false,	config_opt_user },
 	{ "chroot",	true,	false,	config_opt_chroot },
+	{ "gdb",	true,	false,	config_opt_gdb },
+	{ "s",		false,	true,	config_opt_gdb_default },
+	{ "S",		false,	true,	config_opt_start_paused },
 	{ "h",		false,	true,	config_opt_help },
 	{ "help",	false,	true,	config_opt_help },
 	{ "version",	false,	true,	config_opt_version },

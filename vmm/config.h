@@ -69,6 +69,19 @@ enum serial_mode {
 	SERIAL_NONE,
 };
 
+enum gdb_listen {
+	GDB_LISTEN_NONE = 0,
+	GDB_LISTEN_TCP,			/* -gdb tcp:[HOST]:PORT, -s */
+	GDB_LISTEN_UNIX,		/* -gdb unix:PATH,server=on */
+};
+
+struct gdb_config {
+	enum gdb_listen kind;
+	const char *host;		/* NULL: localhost */
+	uint16_t port;
+	const char *path;
+};
+
 struct config {
 	const char *kernel;
 	const char *initrd;
@@ -109,6 +122,8 @@ struct config {
 	struct cpu_affinity vcpu_affinity_all;	/* one set for every vCPU */
 	int vcpu_affinity_highest;		/* largest vCPU named, or -1 */
 	struct cpu_affinity io_affinity;	/* every other thread */
+	struct gdb_config gdb;		/* -gdb, -s: the GDB stub */
+	bool start_paused;		/* -S: no vCPU runs until told (gdb, QMP) */
 	bool help, version;
 };
 
@@ -130,6 +145,7 @@ int config_parse_console_log(struct config *cfg, char *spec,
 int config_parse_qmp(struct config *cfg, char *spec, char err[CONFIG_ERR_MAX]);
 #define CONFIG_NAME_MAX 63
 int config_parse_name(struct config *cfg, char *arg, char err[CONFIG_ERR_MAX]);
+int config_parse_gdb(struct gdb_config *g, char *spec, char err[CONFIG_ERR_MAX]);
 int config_parse_size(const char *s, uint64_t *bytes);
 int config_parse_mac(const char *s, uint8_t mac[6]);
 void config_default_mac(const char *tap, uint8_t mac[6]);

@@ -29,6 +29,7 @@
 #include "vmm/console.h"
 #include "vmm/cpuid.h"
 #include "vmm/daemon.h"
+#include "vmm/gdb_stub.h"
 #include "vmm/loader.h"
 #include "vmm/log.h"
 #include "vmm/privdrop.h"
@@ -62,6 +63,7 @@ struct machine {
 	struct qmp_backend qmp_be;
 	/* Why the host stopped the VM (QEMU's ShutdownCause), for SHUTDOWN. */
 	_Atomic(const char *) stop_reason;
+	struct gdb_stub *gdb;	/* -gdb / -s, or NULL */
 	char err[MACHINE_ERR_MAX];
 };
 
@@ -297,6 +299,8 @@ static int machine_start_io_threads(struct machine *m)
 		if (m->fs[i])
 			ret = virtio_fs_start(m->fs[i], machine_seccomp(m) ?
 					      machine_fs_thread_init : NULL, NULL);
+	if (!ret && m->gdb)
+		ret = gdb_stub_start(m->gdb, machine_seccomp(m));
 	if (ret)
 		snprintf(m->err, sizeof(m->err), "cannot start an I/O thread: %s",
 			 strerror(-ret));
@@ -764,6 +768,15 @@ static int machine_setup(struct machine *m, const struct config *cfg)
 	ret = vcpus_create(&m->vm, &m->topo, m->err, sizeof(m->err));
 	if (ret)
 		return ret;
+	/* -S: held before any vCPU thread exists; gdb or QMP releases it. */
+	if (cfg->start_paused)
+		vm_pause_request(&m->vm, PAUSE_STARTUP);
+	/* Listening before privileges are dropped (a low port, a path). */
+	if (cfg->gdb.kind != GDB_LISTEN_NONE) {
+		ret = gdb_stub_create(&m->gdb, &m->vm, m->err, sizeof(m->err));
+		if (ret)
+			return ret;
+	}
 	machine_pin_threads(m, cfg);
 	ret = machine_add_legacy_devices(m);
 	if (ret)
@@ -793,10 +806,12 @@ static int machine_setup(struct machine *m, const struct config *cfg)
 
 static void machine_teardown(struct machine *m)
 {
+	gdb_stub_stop(m->gdb, atomic_load(&m->vm.exit_code));
 	/* Before the devices: a client may be reading their counters. */
 	qmp_server_destroy(m->qmp);
 	m->qmp = NULL;
 	vcpus_destroy(&m->vm);
+	gdb_stub_destroy(m->gdb);
 	/* Devices after the vCPUs: no guest access can race their teardown. */
 	for (unsigned int i = 0; i < CONFIG_MAX_DRIVES; i++)
 		virtio_blk_destroy(m->blk[i]);
@@ -868,6 +883,8 @@ int machine_run(const struct config *cfg, uint64_t start_ns, int ready_fd)
 	code = atomic_load(&m->vm.exit_code);
 	machine_qmp_final_event(m, code);
 	trace_mark(&m->vm, code == EXIT_GUEST_POWEROFF ? "guest power-off" : "stop");
+	/* The debugger hears the exit before the vCPUs go away under it. */
+	gdb_stub_stop(m->gdb, code);
 	if (!vcpus_stop(&m->vm)) {
 		/* Tearing down under a running vCPU would be worse: leave now;
 		 * written data is in the page cache, the kernel keeps it. */

@@ -71,6 +71,7 @@ static const int seccomp_common[] = {
 /* vCPU: KVM_RUN, device registers, serial output, kicks to I/O threads. */
 static const int seccomp_vcpu[] = {
 	__NR_read, __NR_writev, __NR_fstat, __NR_newfstatat,
+	__NR_tgkill,	/* a debug exit parks the other vCPUs (vmm/pause.h) */
 };
 
 /* I/O threads: epoll, eventfds, disk and TAP data path. */
@@ -121,7 +122,20 @@ static const int seccomp_fs[] = {
 
 static const unsigned int seccomp_ioctl_vcpu[] = {
 	KVM_RUN, KVM_IRQ_LINE, KVM_GET_REGS, KVM_GET_SREGS, KVM_TRANSLATE,
-	KVM_SET_REGS, KVM_SET_SREGS, KVM_SET_GUEST_DEBUG,
+	KVM_SET_REGS, KVM_SET_SREGS, KVM_SET_GUEST_DEBUG, KVM_GET_FPU, KVM_SET_FPU,
+};
+
+/* GDB stub: one socket, its poll loop, the kicks of a pause. */
+static const int seccomp_gdb[] = {
+	__NR_poll, __NR_ppoll, __NR_read, __NR_recvfrom, __NR_sendto,
+	__NR_accept4, __NR_close, __NR_setsockopt, __NR_tgkill,
+	__NR_unlink,	/* its -gdb unix: socket, at the end */
+};
+
+/* A vCPU whose thread has ended is read and written from the stub. */
+static const unsigned int seccomp_ioctl_gdb[] = {
+	KVM_GET_REGS, KVM_GET_SREGS, KVM_GET_FPU, KVM_SET_REGS, KVM_SET_SREGS,
+	KVM_SET_FPU, KVM_SET_GUEST_DEBUG,
 };
 
 /* Discard/write-zeroes on block devices; TAP offloads after negotiation. */
@@ -154,6 +168,8 @@ static const struct seccomp_class_def seccomp_classes[SECCOMP_THREAD_NR] = {
 		seccomp_ioctl_vcpu, SECCOMP_N(seccomp_ioctl_vcpu) },
 	[SECCOMP_THREAD_IO] = { "io", seccomp_io, SECCOMP_N(seccomp_io),
 		seccomp_ioctl_io, SECCOMP_N(seccomp_ioctl_io) },
+	[SECCOMP_THREAD_GDB] = { "gdb", seccomp_gdb, SECCOMP_N(seccomp_gdb),
+		seccomp_ioctl_gdb, SECCOMP_N(seccomp_ioctl_gdb) },
 	[SECCOMP_THREAD_MAIN] = { "main", seccomp_main, SECCOMP_N(seccomp_main),
 		seccomp_ioctl_main, SECCOMP_N(seccomp_ioctl_main) },
 	[SECCOMP_THREAD_QMP] = { "qmp", seccomp_qmp, SECCOMP_N(seccomp_qmp),

@@ -24,6 +24,7 @@ enum seccomp_thread_class {
 	SECCOMP_THREAD_MAIN,		/* signals, console input, shutdown */
 	SECCOMP_THREAD_QMP,		/* QMP socket server (vmm/qmp_server.c) */
 	SECCOMP_THREAD_FS,		/* virtio-fs: the FUSE server's file calls */
+	SECCOMP_THREAD_GDB,		/* the GDB stub (-gdb) */
 	SECCOMP_THREAD_NR,
 };
 

@@ -432,6 +432,14 @@ static bool vcpu_handle_exit(struct vcpu *vcpu)
 	case KVM_EXIT_INTR:
 		vcpu->st.intr++;
 		return true;
+	case KVM_EXIT_DEBUG:
+		/* A breakpoint or step of the debugger: it parks us. */
+		if (vcpu->vm->debug_exit &&
+		    vcpu->vm->debug_exit(vcpu->vm->debug_ctx, vcpu))
+			return true;
+		vcpu_dump_state(vcpu, "debug exit without a debugger");
+		vm_request_stop(vcpu->vm, EXIT_GUEST_CRASH);
+		return false;
 	case KVM_EXIT_HLT:
 		/* Halted with interrupts off: nothing will ever wake it. */
 		return false;

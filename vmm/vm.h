@@ -46,6 +46,9 @@ struct vm {
 	struct vm_pause pause;
 	struct vm_pause_devices pause_devices;
 	bool devices_quiesced;		/* under pause.transition */
+	/* KVM_EXIT_DEBUG goes to the GDB stub when one is attached (-gdb). */
+	bool (*debug_exit)(void *ctx, struct vcpu *vcpu);
+	void *debug_ctx;
 };
 
 /*
