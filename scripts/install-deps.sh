@@ -18,6 +18,9 @@ PACKAGES=(
 	iproute2 dnsmasq-base procps atftpd debian-installer-12-netboot-amd64
 	# qcow2 tests: qemu-img and qemu-io make and check images
 	qemu-utils
+	# the GDB stub's session test: Debian's gdb without Python, so it and
+	# its libraries can be copied into the nested harness's L1
+	gdb-minimal
 	# benchmarks (bench/*.py) and their unit tests
 	python3
 	# nested real-KVM harness and side-by-side benchmarks

@@ -14,6 +14,7 @@
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -55,7 +56,6 @@ struct gdb_stub {
 	int listen_fd;
 	int conn_fd;
 	int event_fd;		/* a vCPU's debug exit, or the end */
-	char unix_path[108];
 	pthread_t thread;
 	bool started;
 	bool seccomp;
@@ -317,9 +317,6 @@ static void gdb_set_debug_on(struct vcpu *vcpu, void *arg)
 {
 	struct kvm_guest_debug *dbg = arg;
 
-	if (getenv("MVT_GDB_TRACE"))
-		log_info("gdb: vCPU %u: guest debug control %#x dr7 %#llx", vcpu->index,
-			 dbg->control, (unsigned long long)dbg->arch.debugreg[7]);
 	if (ioctl(vcpu->fd, KVM_SET_GUEST_DEBUG, dbg) < 0)
 		log_warn("gdb: vCPU %u: KVM_SET_GUEST_DEBUG: %s", vcpu->index,
 			 strerror(errno));
@@ -648,9 +645,6 @@ static void *gdb_thread(void *arg)
 			gdb_accept(s);
 	}
 	gdb_send_exit(s);
-	/* Here, not at destroy: the main thread's filter has no unlink. */
-	if (s->unix_path[0])
-		unlink(s->unix_path);
 	return NULL;
 }
 
@@ -701,6 +695,7 @@ static int gdb_listen_unix(struct gdb_stub *s, const struct gdb_config *g, char 
 			   size_t errlen)
 {
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	struct stat st;
 	int fd;
 
 	if (strlen(g->path) >= sizeof(sun.sun_path)) {
@@ -708,6 +703,10 @@ static int gdb_listen_unix(struct gdb_stub *s, const struct gdb_config *g, char 
 		return -ENAMETOOLONG;
 	}
 	strcpy(sun.sun_path, g->path);
+	/* A socket left by an earlier run (the filters keep unlink from us at
+	 * exit); anything else at that path stays and bind fails. */
+	if (!lstat(g->path, &st) && S_ISSOCK(st.st_mode))
+		unlink(g->path);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0 || bind(fd, (struct sockaddr *)&sun, sizeof(sun)) || listen(fd, 1)) {
 		int e = errno;
@@ -717,7 +716,6 @@ static int gdb_listen_unix(struct gdb_stub *s, const struct gdb_config *g, char 
 			close(fd);
 		return -e;
 	}
-	strcpy(s->unix_path, g->path);
 	s->listen_fd = fd;
 	return 0;
 }

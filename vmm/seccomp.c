@@ -129,7 +129,6 @@ static const unsigned int seccomp_ioctl_vcpu[] = {
 static const int seccomp_gdb[] = {
 	__NR_poll, __NR_ppoll, __NR_read, __NR_recvfrom, __NR_sendto,
 	__NR_accept4, __NR_close, __NR_setsockopt, __NR_tgkill,
-	__NR_unlink,	/* its -gdb unix: socket, at the end */
 };
 
 /* A vCPU whose thread has ended is read and written from the stub. */

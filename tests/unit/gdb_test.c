@@ -454,7 +454,7 @@ START_TEST(test_proto_commands)
 	g[1200] = 0;
 	snprintf(s.reply, 8, "G");
 	{
-		char gp[1300];
+		static char gp[2100];
 
 		snprintf(gp, sizeof(gp), "G%s", g);
 		ck_assert_int_eq(cmd(&s, gp), GDB_ACT_REPLY);
