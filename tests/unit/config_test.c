@@ -936,6 +936,36 @@ START_TEST(test_affinity_parsers)
 }
 END_TEST
 
+START_TEST(test_gdb_options)
+{
+	struct gdb_config g;
+	char spec[64];
+
+	strcpy(spec, "tcp::1234");
+	ck_assert_int_eq(config_parse_gdb(&g, spec, err), 0);
+	ck_assert_int_eq(g.kind, GDB_LISTEN_TCP);
+	ck_assert_ptr_null(g.host);
+	ck_assert_uint_eq(g.port, 1234);
+	strcpy(spec, "tcp:0.0.0.0:9");
+	ck_assert_int_eq(config_parse_gdb(&g, spec, err), 0);
+	ck_assert_str_eq(g.host, "0.0.0.0");
+	strcpy(spec, "tcp:[::1]:77");
+	ck_assert_int_eq(config_parse_gdb(&g, spec, err), 0);
+	ck_assert_str_eq(g.host, "::1");
+	ck_assert_uint_eq(g.port, 77);
+	strcpy(spec, "unix:/tmp/x.sock,server=on");
+	ck_assert_int_eq(config_parse_gdb(&g, spec, err), 0);
+	ck_assert_int_eq(g.kind, GDB_LISTEN_UNIX);
+	ck_assert_str_eq(g.path, "/tmp/x.sock");
+	static const char *const bad[] = { "tcp:1234", "tcp::0", "tcp::65536", "tcp::12x",
+					   "tcp::", "unix:", "unix:/x,wait=off", "udp::1", "" };
+	for (unsigned int i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		strcpy(spec, bad[i]);
+		ck_assert_msg(config_parse_gdb(&g, spec, err) < 0, "%s accepted", bad[i]);
+	}
+}
+END_TEST
+
 static Suite *config_suite(void)
 {
 	Suite *s = suite_create("config");
@@ -970,6 +1000,7 @@ static Suite *config_suite(void)
 	tcase_add_test(tc, test_affinity);
 	tcase_add_test(tc, test_affinity_parsers);
 	tcase_add_test(tc, test_share_option);
+	tcase_add_test(tc, test_gdb_options);
 	suite_add_tcase(s, tc);
 	return s;
 }
