@@ -270,6 +270,18 @@ static void acpi_dsdt_ged(struct aml *a, const struct acpi_config *cfg)
 	aml_end(a);
 }
 
+/* pvpanic: QEMU's _HID, so Linux's pvpanic-mmio driver binds (IO resource). */
+static void acpi_dsdt_pvpanic(struct aml *a, uint16_t port)
+{
+	aml_device_begin(a, "PEVT");
+	aml_name_string(a, "_HID", "QEMU0001");
+	aml_name(a, "_CRS");
+	aml_resource_template_begin(a);
+	aml_res_io(a, port, port, 1, 1);
+	aml_end(a);
+	aml_end(a);
+}
+
 static uint8_t *acpi_build_dsdt(struct acpi_out *o,
 				const struct acpi_config *cfg)
 {
@@ -288,6 +300,8 @@ static uint8_t *acpi_build_dsdt(struct acpi_out *o,
 		acpi_dsdt_virtio(&a, &cfg->virtio[i], i);
 	if (cfg->ged_addr)
 		acpi_dsdt_ged(&a, cfg);
+	if (cfg->pvpanic_port)
+		acpi_dsdt_pvpanic(&a, cfg->pvpanic_port);
 	aml_end(&a);
 
 	/* \_S5: SLP_TYPa, SLP_TYPb, reserved, reserved */

@@ -25,6 +25,7 @@ struct acpi_config {
 	uint32_t lapic_addr;
 	uint16_t serial_port;
 	uint8_t serial_irq;		/* COM1 in the DSDT as PNP0501 with _CRS IO + IRQ */
+	uint16_t pvpanic_port;		/* 0: none; else Device PEVT, _HID "QEMU0001", _CRS IO */
 	const struct acpi_virtio_mmio *virtio;
 	uint64_t ged_addr;		/* GED event selector (MMIO), 0 = no power button */
 	uint32_t ged_gsi;		/* its edge interrupt */

@@ -317,6 +317,23 @@ static unsigned int count_bytes(const uint8_t *h, size_t hn, const void *n,
 	return c;
 }
 
+START_TEST(test_dsdt_pvpanic)
+{
+	/* IO(Decode16, 0x505, 0x505, 1, 1) and the _HID string. */
+	static const uint8_t io[] = { 0x47, 0x01, 0x05, 0x05, 0x05, 0x05, 0x01, 0x01 };
+	struct acpi_config c = config(1, 0);
+	struct tables ts;
+
+	build(&c, &ts);
+	ck_assert_uint_eq(count_bytes(ts.dsdt, ts.dsdt_len, "QEMU0001", 9), 0);
+	c.pvpanic_port = 0x505;
+	build(&c, &ts);
+	ck_assert_uint_eq(count_bytes(ts.dsdt, ts.dsdt_len, "PEVT", 4), 1);
+	ck_assert_uint_eq(count_bytes(ts.dsdt, ts.dsdt_len, "QEMU0001", 9), 1);
+	ck_assert_uint_eq(count_bytes(ts.dsdt, ts.dsdt_len, io, sizeof(io)), 1);
+}
+END_TEST
+
 START_TEST(test_dsdt)
 {
 	static const uint8_t s5[] = { 0x08, 0x5c, '_', 'S', '5', '_', 0x12, 0x07,
@@ -689,6 +706,7 @@ static Suite *acpi_suite(void)
 	tcase_add_test(tc, test_madt_cpus);
 	tcase_add_test(tc, test_madt_x2apic);
 	tcase_add_test(tc, test_dsdt);
+	tcase_add_test(tc, test_dsdt_pvpanic);
 	tcase_add_test(tc, test_other_gpa);
 	tcase_add_test(tc, test_too_small);
 	tcase_add_test(tc, test_bad_config);
