@@ -53,6 +53,7 @@
 #define ACPI_S5_SLP_TYP		5	/* \_S5 package value */
 #define ACPI_SLP_EN		0x20	/* SLP_EN bit in SLEEP_CONTROL_REG */
 #define PORT_DEBUG_TRACE	0x510	/* byte write: guest phase marker (-trace-boot) */
+#define PORT_PVPANIC		0x505	/* pvpanic: QEMU's ISA port (devices/pvpanic.h) */
 #define PORT_FW_STATUS		0x511	/* byte write: firmware outcome, see FW_STATUS_* */
 
 /* ---- interrupt lines (GSIs on the IOAPIC) ---- */
@@ -75,5 +76,7 @@
 #define EXIT_NETBOOT_FAILED	5	/* netboot firmware gave up */
 #define EXIT_LOCALBOOT		6	/* netboot config chose LOCALBOOT */
 #define EXIT_STOPPED		7	/* stopped from the host: Ctrl-A x, SIGINT, SIGTERM */
+#define EXIT_GUEST_PANIC	8	/* the guest kernel panicked (pvpanic) */
+#define EXIT_TIMEOUT		124	/* -timeout expired (as timeout(1)) */
 
 #endif

@@ -15,6 +15,11 @@
 
 #define PVPANIC_NR_PORTS	1
 
+/* The events (<misc/pvpanic.h> bit values, repeated so callers need not
+ * include the uapi header). */
+#define PVPANIC_EVENT_PANICKED		1
+#define PVPANIC_EVENT_CRASH_LOADED	2
+
 struct pvpanic {
 	/* private */
 	void (*event)(void *opaque, uint8_t events);

@@ -20,7 +20,7 @@
 #define CONFIG_SERIAL_MAX	20	/* virtio-blk GET_ID is 20 bytes */
 #define CONFIG_IFNAME_MAX	15	/* IFNAMSIZ - 1 */
 #define CONFIG_QUOTE_MAX	48	/* user text echoed in a message */
-#define CONFIG_NR_OPTIONS	36	/* entries in config_options[] */
+#define CONFIG_NR_OPTIONS	37	/* entries in config_options[] */
 
 #define FNV1A_OFFSET		2166136261u
 #define FNV1A_PRIME		16777619u
@@ -900,6 +900,22 @@ static int config_opt_trace_boot(struct config *cfg, const char *opt,
 	return 0;
 }
 
+/* One day is plenty for a test run; more is surely a typo. */
+#define CONFIG_MAX_TIMEOUT	86400
+
+static int config_opt_timeout(struct config *cfg, const char *opt, char *arg,
+			      char *err)
+{
+	char q[CONFIG_QUOTE_MAX + 4];
+	unsigned long long v;
+
+	if (config_parse_uint(arg, CONFIG_MAX_TIMEOUT, &v) || v == 0)
+		return config_error(err, "%s: '%s' is not a number of seconds from 1 to %d",
+				    opt, config_quote(arg, q), CONFIG_MAX_TIMEOUT);
+	cfg->timeout_sec = (unsigned int)v;
+	return 0;
+}
+
 static int config_opt_stats(struct config *cfg, const char *opt, char *arg,
 			    char *err)
 {
@@ -1062,6 +1078,7 @@ static const struct config_option config_options[] = {
 	{ "boot",	true,	false,	config_opt_boot },
 	{ "trace-boot",	false,	true,	config_opt_trace_boot },
 	{ "stats",	false,	true,	config_opt_stats },
+	{ "timeout",	true,	false,	config_opt_timeout },
 	{ "no-seccomp",	false,	true,	config_opt_no_seccomp },
 	{ "snapshot",	false,	true,	config_opt_snapshot },
 	{ "reboot",	true,	false,	config_opt_reboot },
@@ -1272,6 +1289,8 @@ void config_usage(const char *prog)
 	       "  -gdb tcp:[HOST]:PORT | unix:PATH,server=on  GDB stub (docs/debugging.md)\n"
 	       "  -s                    same as -gdb tcp::1234\n"
 	       "  -S                    start with the vCPUs stopped (gdb or QMP cont starts them)\n"
+	       "  -timeout SECONDS      stop the VM after SECONDS (exit 124), with each\n"
+	       "                        vCPU's RIP and the -stats counters on stderr\n"
 	       "  -no-seccomp           do not install the seccomp filter\n"
 	       "  -user NAME            drop privileges to NAME after setup\n"
 	       "  -chroot DIR           chroot to DIR after setup\n"
@@ -1280,6 +1299,7 @@ void config_usage(const char *prog)
 	       "\n"
 	       "Console: Ctrl-A x quits, Ctrl-A Ctrl-A sends Ctrl-A, Ctrl-A h helps.\n"
 	       "Exit codes: 0 power-off, 1 error, 2 usage, 3 reboot, 4 crash,\n"
-	       "5 netboot failed, 6 localboot, 7 stopped.  See docs/usage.md.\n",
+	       "5 netboot failed, 6 localboot, 7 stopped, 8 guest panic, 124 timeout.\n"
+	       "See docs/usage.md.\n",
 	       prog, prog, CONFIG_MAX_DRIVES, CONFIG_MAX_NICS, CONFIG_MAX_SHARES);
 }

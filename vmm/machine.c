@@ -13,8 +13,12 @@
 #include <sys/eventfd.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
+
+#include <linux/kvm.h>
 
 #include "boot/acpi.h"
 #include "boot/layout.h"
@@ -22,6 +26,7 @@
 #include "devices/debug_port.h"
 #include "devices/ged.h"
 #include "devices/i8042.h"
+#include "devices/pvpanic.h"
 #include "devices/serial.h"
 #include "devices/virtio_blk.h"
 #include "devices/virtio_fs.h"
@@ -32,6 +37,7 @@
 #include "vmm/gdb_stub.h"
 #include "vmm/loader.h"
 #include "vmm/log.h"
+#include "vmm/pause.h"
 #include "vmm/privdrop.h"
 #include "vmm/qmp_server.h"
 #include "vmm/seccomp.h"
@@ -51,6 +57,7 @@ struct machine {
 	struct debug_port debug_port;
 	struct ged ged;		/* the ACPI power button */
 	int ged_irq_fd;		/* irqfd of IRQ_GED */
+	struct pvpanic pvpanic;
 	int console_wake_fd;	/* the guest drained the UART's RX FIFO */
 	uint32_t apic_ids[CONFIG_MAX_VCPUS];
 	struct virtio_blk *blk[CONFIG_MAX_DRIVES];
@@ -72,6 +79,19 @@ struct machine {
 static void machine_stop_cb(void *opaque, int exit_code)
 {
 	vm_request_stop(opaque, exit_code);
+}
+
+/* A guest kernel panic ends the run at once, whatever panic= says. */
+static void machine_pvpanic_event(void *opaque, uint8_t events)
+{
+	struct vm *vm = opaque;
+
+	if (events & PVPANIC_EVENT_PANICKED) {
+		log_error("the guest kernel panicked (pvpanic)");
+		vm_request_stop(vm, EXIT_GUEST_PANIC);
+	} else {
+		log_info("the guest loaded a crash kernel (pvpanic)");
+	}
 }
 
 static void machine_serial_irq(void *opaque, int level)
@@ -135,6 +155,7 @@ static void machine_acpi_config(struct machine *m, const struct config *cfg,
 		.serial_irq = IRQ_COM1,
 		.ged_addr = LAYOUT_GED_ADDR,
 		.ged_gsi = IRQ_GED,
+		.pvpanic_port = PORT_PVPANIC,
 		.virtio = m->virtio,
 		.nr_virtio = m->nr_virtio,
 	};
@@ -190,6 +211,7 @@ static int machine_add_legacy_devices(struct machine *m)
 	i8042_init(&m->i8042, machine_stop_cb, vm);
 	acpi_pm_init(&m->acpi_pm, machine_stop_cb, vm);
 	debug_port_init(&m->debug_port, machine_trace_marker, machine_stop_cb, vm);
+	pvpanic_init(&m->pvpanic, machine_pvpanic_event, vm);
 
 	if (machine_add_ged(m))
 		return -1;
@@ -200,7 +222,9 @@ static int machine_add_legacy_devices(struct machine *m)
 	    machine_add_pio(m, "acpi-pm", PORT_ACPI_SLEEP_CTL, ACPI_PM_NR_PORTS,
 			    acpi_pm_pio_read, acpi_pm_pio_write, &m->acpi_pm) ||
 	    machine_add_pio(m, "debug-port", PORT_DEBUG_TRACE, DEBUG_PORT_NR_PORTS,
-			    debug_port_pio_read, debug_port_pio_write, &m->debug_port))
+			    debug_port_pio_read, debug_port_pio_write, &m->debug_port) ||
+	    machine_add_pio(m, "pvpanic", PORT_PVPANIC, PVPANIC_NR_PORTS,
+			    pvpanic_pio_read, pvpanic_pio_write, &m->pvpanic))
 		return -1;
 	return 0;
 }
@@ -619,6 +643,7 @@ static void machine_qmp_final_event(struct machine *m, int code)
 		sd.reason = code == EXIT_VMM_ERROR ? "host-error" :
 			    code == EXIT_GUEST_REBOOT ||
 			    code == EXIT_GUEST_CRASH ? "guest-reset" :
+			    code == EXIT_GUEST_PANIC ? "guest-panic" :
 			    "guest-shutdown";
 	}
 	qmp_server_event(m->qmp, code == EXIT_GUEST_REBOOT &&
@@ -670,9 +695,68 @@ static void machine_handle_signal(struct machine *m, int sigfd)
 	machine_host_stop(m, "host-signal", EXIT_STOPPED);
 }
 
+static uint64_t machine_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* On the parked vCPU's own thread: where it stands. */
+static void machine_read_rip(struct vcpu *vcpu, void *arg)
+{
+	struct kvm_regs r;
+
+	if (ioctl(vcpu->fd, KVM_GET_REGS, &r) == 0)
+		*(uint64_t *)arg = r.rip;
+}
+
+/*
+ * -timeout expired: leave evidence of the hang (each vCPU's RIP, read
+ * with the world parked, and the -stats counters), then stop with 124.
+ */
+static void machine_timeout(struct machine *m)
+{
+	struct vm *vm = &m->vm;
+	int ret;
+
+	log_error("-timeout: the VM is still running after %u s, stopping it",
+		  vm->cfg->timeout_sec);
+	ret = vm_pause(vm, PAUSE_TIMEOUT);
+	for (unsigned int i = 0; i < vm->nr_vcpus; i++) {
+		uint64_t rip = 0;
+
+		if (!ret && !vm_pause_run_on(vm, i, machine_read_rip, &rip))
+			log_info("-timeout: vcpu%u rip=0x%016llx", i,
+				 (unsigned long long)rip);
+		else
+			log_info("-timeout: vcpu%u rip=unknown (it did not stop)", i);
+	}
+	if (!vm->cfg->stats)		/* -stats prints them at exit anyway */
+		machine_print_stats(m);
+	vm_request_stop(vm, EXIT_TIMEOUT);
+}
+
+/* Milliseconds poll() may wait before -timeout is due; -1: no timeout. */
+static int machine_poll_timeout(struct machine *m, uint64_t deadline_ms)
+{
+	uint64_t now;
+
+	if (!m->vm.cfg->timeout_sec)
+		return -1;
+	now = machine_now_ms();
+	if (now >= deadline_ms) {
+		machine_timeout(m);
+		return -1;
+	}
+	return deadline_ms - now > 60000 ? 60000 : (int)(deadline_ms - now);
+}
+
 static void machine_wait(struct machine *m, int sigfd)
 {
 	struct machine_input in = { .len = 0 };
+	uint64_t deadline = machine_now_ms() + m->vm.cfg->timeout_sec * 1000ull;
 
 	while (!vm_stopping(&m->vm)) {
 		bool want_input = m->console.in_fd >= 0 && !m->console.in_eof &&
@@ -685,7 +769,11 @@ static void machine_wait(struct machine *m, int sigfd)
 		};
 		uint64_t count;
 
-		if (poll(pfd, 4, -1) < 0 && errno != EINTR)
+		int wait_ms = machine_poll_timeout(m, deadline);
+
+		if (vm_stopping(&m->vm))
+			break;
+		if (poll(pfd, 4, wait_ms) < 0 && errno != EINTR)
 			break;
 		if (pfd[1].revents & POLLIN)
 			machine_handle_signal(m, sigfd);

@@ -45,6 +45,7 @@ enum pause_reason {
 	PAUSE_QMP,		/* QMP stop */
 	PAUSE_GDB,		/* a debugger is looking at the guest */
 	PAUSE_SNAPSHOT,		/* saving or loading state */
+	PAUSE_TIMEOUT,		/* -timeout: read each vCPU's RIP before stopping */
 	PAUSE_NR_REASONS
 };
 

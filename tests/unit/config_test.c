@@ -534,6 +534,24 @@ START_TEST(test_share_option)
 }
 END_TEST
 
+START_TEST(test_timeout_option)
+{
+	ck_assert_int_eq(parse("-kernel", "k", "-timeout", "5", NULL), 0);
+	ck_assert_uint_eq(cfg.timeout_sec, 5);
+	ck_assert_int_eq(parse("-kernel", "k", NULL), 0);
+	ck_assert_uint_eq(cfg.timeout_sec, 0);
+	ck_assert_int_eq(parse("-kernel", "k", "-timeout", "0", NULL), -1);
+	assert_err("-timeout: '0' is not a number of seconds");
+	ck_assert_int_eq(parse("-kernel", "k", "-timeout", "1.5", NULL), -1);
+	assert_err("-timeout");
+	ck_assert_int_eq(parse("-kernel", "k", "-timeout", "86401", NULL), -1);
+	assert_err("from 1 to 86400");
+	ck_assert_int_eq(parse("-kernel", "k", "-timeout", "1", "-timeout", "2",
+			       NULL), -1);
+	assert_err("twice");
+}
+END_TEST
+
 START_TEST(test_nic_parser)
 {
 	struct nic_config n;
@@ -1001,6 +1019,7 @@ static Suite *config_suite(void)
 	tcase_add_test(tc, test_affinity_parsers);
 	tcase_add_test(tc, test_share_option);
 	tcase_add_test(tc, test_gdb_options);
+	tcase_add_test(tc, test_timeout_option);
 	suite_add_tcase(s, tc);
 	return s;
 }

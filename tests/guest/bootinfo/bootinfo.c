@@ -3,7 +3,9 @@
  * The boot-info test guest: prints, one "BOOTINFO key=value" per line on
  * COM1, everything the VMM told it (command line, e820, initrd, ACPI
  * tables, MADT, FADT), then ends the way bootinfo.action= asks:
- * poweroff (default), reboot, triplefault, halt or i8042reset.
+ * poweroff (default), reboot, triplefault, halt, i8042reset or pvpanic
+ * (print the pvpanic port's offered events, write PANICKED, then halt:
+ * minivmm must end the run).
  * docs/testing-guests.md lists the keys.
  */
 #include "boot/layout.h"
@@ -327,6 +329,11 @@ static __attribute__((noreturn)) void bootinfo_act(const struct guest_boot *b, u
 		guest_halt();
 	if (guest_word_eq(a, len, "i8042reset"))
 		guest_i8042_reset();
+	if (guest_word_eq(a, len, "pvpanic")) {
+		guest_printf(BI "pvpanic.offered=%u" NL, inb(PORT_PVPANIC));
+		outb(PORT_PVPANIC, 1);	/* PVPANIC_PANICKED */
+		guest_halt();
+	}
 	/* A typo in a test must not pass as a clean power-off. */
 	guest_printf("GUEST unknown bootinfo.action" NL);
 	guest_triple_fault();

@@ -24,6 +24,9 @@ done
 	fail "DSDT: want 2 virtio-mmio devices (LNRO0005)"
 grep -q 'PNP0501' "$dir/DSDT.dsl" || fail "DSDT: no PNP0501 serial port"
 grep -q '_S5' "$dir/DSDT.dsl" || fail "DSDT: no \\_S5"
+grep -q '"QEMU0001"' "$dir/DSDT.dsl" || fail "DSDT: no pvpanic device (QEMU0001)"
+grep -q 'IO (Decode16,' "$dir/DSDT.dsl" && grep -q '0x0505,' "$dir/DSDT.dsl" ||
+	fail "DSDT: the pvpanic device lacks IO 0x505"
 [ "$(grep -c 'Processor Local APIC' "$dir/APIC.dsl")" -eq 4 ] ||
 	fail "MADT: want 4 local APICs for -smp 4"
 echo "PASS: -dump-acpi tables disassemble cleanly (4 CPUs, 2 virtio windows)"
