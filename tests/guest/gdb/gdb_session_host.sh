@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
-# CTest's guest/gdb_session: gdb_session.sh on this host's /dev/kvm, or,
+# CTest's gdb/session: gdb_session.sh on this host's /dev/kvm, or,
 # without one, inside the nested harness's L1 (tests/nested/run.sh) with
 # Debian's gdb and its libraries copied in (under /work/nested.lock when
 # that lock file exists, as the harness is shared).
@@ -22,7 +22,7 @@ cat >"$extra/run.sh" <<'IN_L1'
 e=/mvt-extra
 printf '#!/bin/sh\nexec %s/lib/ld-linux-x86-64.so.2 --library-path %s/lib %s/gdb "$@"\n' \
 	$e $e $e >/tmp/gdb && chmod +x /tmp/gdb
-MVT_GDB_BREAKPOINTS=0 GDB=/tmp/gdb GDBGUEST_BZIMAGE=$e/gdbguest.bzImage GDBGUEST_ELF=$e/gdbguest.elf \
+GDB=/tmp/gdb GDBGUEST_BZIMAGE=$e/gdbguest.bzImage GDBGUEST_ELF=$e/gdbguest.elf \
 	bash $e/gdb_session.sh
 IN_L1
 run=(env MINIVMM="$MINIVMM" MVT_NESTED_EXTRA="$extra"
