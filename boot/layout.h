@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The fixed shape of a minivmm machine: guest physical memory map, I/O
- * ports, interrupt lines and exit codes.  Shared by the VMM, the firmware
- * and the test guests, so it holds only constants.
+ * ports and interrupt lines.  Shared by the VMM, the firmware and the test
+ * guests, so it holds only constants.  (Exit codes: vmm/exit_code.h.)
  */
 #ifndef MINIVMM_LAYOUT_H
 #define MINIVMM_LAYOUT_H
@@ -66,17 +66,5 @@
 /* ---- firmware status codes written to PORT_FW_STATUS ---- */
 #define FW_STATUS_NETBOOT_FAILED	1
 #define FW_STATUS_LOCALBOOT		2
-
-/* ---- minivmm exit codes (docs/usage.md) ---- */
-#define EXIT_GUEST_POWEROFF	0	/* the guest powered off */
-#define EXIT_VMM_ERROR		1	/* setup or runtime error of minivmm */
-#define EXIT_USAGE		2	/* bad command line */
-#define EXIT_GUEST_REBOOT	3	/* the guest rebooted (panic=N lands here) */
-#define EXIT_GUEST_CRASH	4	/* triple fault, KVM internal error, failed entry */
-#define EXIT_NETBOOT_FAILED	5	/* netboot firmware gave up */
-#define EXIT_LOCALBOOT		6	/* netboot config chose LOCALBOOT */
-#define EXIT_STOPPED		7	/* stopped from the host: Ctrl-A x, SIGINT, SIGTERM */
-#define EXIT_GUEST_PANIC	8	/* the guest kernel panicked (pvpanic) */
-#define EXIT_TIMEOUT		124	/* -timeout expired (as timeout(1)) */
 
 #endif

@@ -23,17 +23,17 @@ enum {
 	ACPI_PM_OFS_RESET = PORT_ACPI_RESET - PORT_ACPI_SLEEP_CTL,
 };
 
-void acpi_pm_init(struct acpi_pm *pm, vm_stop_fn stop, void *opaque)
+void acpi_pm_init(struct acpi_pm *pm, guest_event_fn event, void *opaque)
 {
 	memset(pm, 0, sizeof(*pm));
-	pm->stop = stop;
+	pm->event = event;
 	pm->opaque = opaque;
 }
 
-static void acpi_pm_stop(struct acpi_pm *pm, int exit_code)
+static void acpi_pm_report(struct acpi_pm *pm, enum guest_event ev)
 {
-	if (pm->stop)
-		pm->stop(pm->opaque, exit_code);
+	if (pm->event)
+		pm->event(pm->opaque, ev);
 }
 
 static uint8_t acpi_pm_read_byte(struct acpi_pm *pm, uint64_t offset)
@@ -58,7 +58,7 @@ static void acpi_pm_write_sleep_ctl(struct acpi_pm *pm, uint8_t val)
 		return;
 	typ = (val >> ACPI_PM_SLP_TYP_SHIFT) & ACPI_PM_SLP_TYP_MASK;
 	if (typ == ACPI_S5_SLP_TYP)
-		acpi_pm_stop(pm, EXIT_GUEST_POWEROFF);
+		acpi_pm_report(pm, GUEST_EVENT_POWEROFF);
 	else
 		__atomic_store_n(&pm->wak_sts, true, __ATOMIC_RELAXED);
 }
@@ -78,7 +78,7 @@ static void acpi_pm_write_byte(struct acpi_pm *pm, uint64_t offset,
 		break;
 	case ACPI_PM_OFS_RESET:
 		if (val == ACPI_RESET_VALUE)
-			acpi_pm_stop(pm, EXIT_GUEST_REBOOT);
+			acpi_pm_report(pm, GUEST_EVENT_RESET);
 		break;
 	default:
 		break;

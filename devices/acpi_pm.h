@@ -10,22 +10,18 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#ifndef MINIVMM_VM_STOP_FN
-#define MINIVMM_VM_STOP_FN
-/* Ask the VM to stop with a boot/layout.h exit code. */
-typedef void (*vm_stop_fn)(void *opaque, int exit_code);
-#endif
+#include "devices/guest_event.h"
 
 #define ACPI_PM_NR_PORTS	3
 
 struct acpi_pm {
 	/* private */
-	vm_stop_fn stop;
+	guest_event_fn event;	/* may be NULL */
 	void *opaque;
 	bool wak_sts;		/* WAK_STS after a (no-op) S1-S4 request */
 };
 
-void acpi_pm_init(struct acpi_pm *pm, vm_stop_fn stop, void *opaque);
+void acpi_pm_init(struct acpi_pm *pm, guest_event_fn event, void *opaque);
 /* bus_read_fn / bus_write_fn; offset 0 = PORT_ACPI_SLEEP_CTL. */
 void acpi_pm_pio_read(void *opaque, uint64_t offset, void *data,
 		      uint32_t size);

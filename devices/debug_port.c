@@ -13,11 +13,11 @@
 
 void debug_port_init(struct debug_port *d,
 		     void (*trace)(void *opaque, uint8_t marker),
-		     vm_stop_fn stop, void *opaque)
+		     guest_event_fn event, void *opaque)
 {
 	memset(d, 0, sizeof(*d));
 	d->trace = trace;
-	d->stop = stop;
+	d->event = event;
 	d->opaque = opaque;
 }
 
@@ -31,20 +31,20 @@ void debug_port_pio_read(void *opaque, uint64_t offset, void *data,
 
 static void debug_port_fw_status(struct debug_port *d, uint8_t status)
 {
-	int code;
+	enum guest_event ev;
 
 	switch (status) {
 	case FW_STATUS_NETBOOT_FAILED:
-		code = EXIT_NETBOOT_FAILED;
+		ev = GUEST_EVENT_NETBOOT_FAILED;
 		break;
 	case FW_STATUS_LOCALBOOT:
-		code = EXIT_LOCALBOOT;
+		ev = GUEST_EVENT_LOCALBOOT;
 		break;
 	default:
 		return;		/* unknown: ignore, the guest goes on */
 	}
-	if (d->stop)
-		d->stop(d->opaque, code);
+	if (d->event)
+		d->event(d->opaque, ev);
 }
 
 void debug_port_pio_write(void *opaque, uint64_t offset, const void *data,

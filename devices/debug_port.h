@@ -9,24 +9,20 @@
 
 #include <stdint.h>
 
-#ifndef MINIVMM_VM_STOP_FN
-#define MINIVMM_VM_STOP_FN
-/* Ask the VM to stop with a boot/layout.h exit code. */
-typedef void (*vm_stop_fn)(void *opaque, int exit_code);
-#endif
+#include "devices/guest_event.h"
 
 #define DEBUG_PORT_NR_PORTS	2
 
 struct debug_port {
 	/* private */
 	void (*trace)(void *opaque, uint8_t marker);	/* may be NULL */
-	vm_stop_fn stop;
+	guest_event_fn event;	/* may be NULL */
 	void *opaque;
 };
 
 void debug_port_init(struct debug_port *d,
 		     void (*trace)(void *opaque, uint8_t marker),
-		     vm_stop_fn stop, void *opaque);
+		     guest_event_fn event, void *opaque);
 /* bus_read_fn / bus_write_fn; offset 0 = PORT_DEBUG_TRACE. */
 void debug_port_pio_read(void *opaque, uint64_t offset, void *data,
 			 uint32_t size);

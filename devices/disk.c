@@ -51,7 +51,7 @@ static int disk_lock_byte(int fd, int cmd, short type, off_t byte)
 	return 0;
 }
 
-static int disk_lock(struct disk *d, char err[CONFIG_ERR_MAX])
+static int disk_lock(struct disk *d, char *err, size_t errlen)
 {
 	/*
 	 * A writer uses read, write and resize (a qcow2 grows) and lets
@@ -83,7 +83,7 @@ static int disk_lock(struct disk *d, char err[CONFIG_ERR_MAX])
 	if (!ret)
 		return 0;
 	if (ret == -EAGAIN || ret == -EACCES) {
-		snprintf(err, CONFIG_ERR_MAX, "%s is in use by another process",
+		snprintf(err, errlen, "%s is in use by another process",
 			 d->path);
 		return -EBUSY;
 	}
@@ -94,7 +94,7 @@ static int disk_lock(struct disk *d, char err[CONFIG_ERR_MAX])
 }
 
 static int disk_get_size(struct disk *d, const struct stat *st,
-			 char err[CONFIG_ERR_MAX])
+			 char *err, size_t errlen)
 {
 	uint64_t size;
 
@@ -103,7 +103,7 @@ static int disk_get_size(struct disk *d, const struct stat *st,
 		int bs = 0;
 
 		if (ioctl(d->fd, BLKGETSIZE64, &size) < 0) {
-			snprintf(err, CONFIG_ERR_MAX, "%s: cannot get size: %s",
+			snprintf(err, errlen, "%s: cannot get size: %s",
 				 d->path, strerror(errno));
 			return -errno;
 		}
@@ -119,7 +119,7 @@ static int disk_get_size(struct disk *d, const struct stat *st,
 }
 
 static int disk_open_fd(struct disk *d, const struct drive_config *cfg,
-			char err[CONFIG_ERR_MAX])
+			char *err, size_t errlen)
 {
 	int flags = O_CLOEXEC | (cfg->readonly ? O_RDONLY : O_RDWR);
 	bool direct = cfg->cache == DRIVE_CACHE_NONE ||
@@ -150,7 +150,7 @@ static int disk_open_fd(struct disk *d, const struct drive_config *cfg,
 	if (d->fd < 0) {
 		int e = errno;
 
-		snprintf(err, CONFIG_ERR_MAX, "-drive file=%s: %s%s", cfg->path,
+		snprintf(err, errlen, "-drive file=%s: %s%s", cfg->path,
 			 strerror(e),
 			 (!cfg->readonly && (e == EROFS || e == EACCES)) ?
 			 " (readonly=on opens it read-only)" : "");
@@ -160,7 +160,7 @@ static int disk_open_fd(struct disk *d, const struct drive_config *cfg,
 }
 
 int disk_open(struct disk *d, const struct drive_config *cfg,
-	      char err[CONFIG_ERR_MAX])
+	      char *err, size_t errlen)
 {
 	struct stat st;
 	int ret;
@@ -171,28 +171,28 @@ int disk_open(struct disk *d, const struct drive_config *cfg,
 	d->readonly = cfg->readonly;
 	d->cache = cfg->cache;
 	if (!cfg->path || !*cfg->path) {
-		snprintf(err, CONFIG_ERR_MAX, "-drive: no file= given");
+		snprintf(err, errlen, "-drive: no file= given");
 		return -EINVAL;
 	}
-	ret = disk_open_fd(d, cfg, err);
+	ret = disk_open_fd(d, cfg, err, errlen);
 	if (ret)
 		return ret;
 	if (fstat(d->fd, &st) < 0) {
 		ret = -errno;
-		snprintf(err, CONFIG_ERR_MAX, "%s: %s", d->path, strerror(errno));
+		snprintf(err, errlen, "%s: %s", d->path, strerror(errno));
 		goto fail;
 	}
 	d->is_blkdev = S_ISBLK(st.st_mode);
 	if (!d->is_blkdev && !S_ISREG(st.st_mode)) {
 		ret = -EINVAL;
-		snprintf(err, CONFIG_ERR_MAX,
+		snprintf(err, errlen,
 			 "%s: not a regular file or block device", d->path);
 		goto fail;
 	}
-	ret = disk_lock(d, err);
+	ret = disk_lock(d, err, errlen);
 	if (ret)
 		goto fail;
-	ret = disk_get_size(d, &st, err);
+	ret = disk_get_size(d, &st, err, errlen);
 	if (ret)
 		goto fail;
 	return 0;
@@ -201,7 +201,7 @@ fail:
 	return ret;
 }
 
-int disk_open_temp(struct disk *d, char err[CONFIG_ERR_MAX])
+int disk_open_temp(struct disk *d, char *err, size_t errlen)
 {
 	const char *dir = getenv("TMPDIR");
 	char *path = NULL;
@@ -222,7 +222,7 @@ int disk_open_temp(struct disk *d, char err[CONFIG_ERR_MAX])
 	}
 	free(path);
 	if (d->fd < 0) {
-		snprintf(err, CONFIG_ERR_MAX, "snapshot=on: cannot create a "
+		snprintf(err, errlen, "snapshot=on: cannot create a "
 			 "temporary overlay in %s: %s", dir, strerror(errno));
 		return -errno;
 	}

@@ -11,12 +11,42 @@
 #define MINIVMM_DISK_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/uio.h>
 
-#include "vmm/config.h"
-
 #define DISK_SECTOR_SIZE 512
+
+/* QEMU's five cache modes (docs/disks.md says what each promises). */
+enum drive_cache {
+	DRIVE_CACHE_WRITEBACK = 0,	/* page cache; FLUSH is fdatasync */
+	DRIVE_CACHE_NONE,		/* O_DIRECT; FLUSH is fdatasync */
+	DRIVE_CACHE_UNSAFE,		/* page cache; FLUSH ignored */
+	DRIVE_CACHE_WRITETHROUGH,	/* O_DSYNC: no write cache */
+	DRIVE_CACHE_DIRECTSYNC,		/* O_DIRECT | O_DSYNC */
+};
+
+enum drive_discard {
+	DRIVE_DISCARD_UNMAP = 0,	/* discard frees space */
+	DRIVE_DISCARD_IGNORE,		/* not offered to the guest */
+};
+
+enum drive_format {
+	DRIVE_FORMAT_PROBE = 0,		/* no format=: qcow2 magic => qcow2 */
+	DRIVE_FORMAT_RAW,
+	DRIVE_FORMAT_QCOW2,
+};
+
+/* The options of one -drive (vmm/config.c fills it; see docs/usage.md). */
+struct drive_config {
+	const char *path;
+	enum drive_format format;
+	bool readonly;
+	enum drive_cache cache;
+	enum drive_discard discard;
+	bool snapshot;			/* writes go to a throwaway overlay */
+	const char *serial;		/* GET_ID string, may be NULL */
+};
 
 struct disk {
 	int fd;
@@ -41,13 +71,13 @@ struct disk {
  * multiple of 512.
  */
 int disk_open(struct disk *d, const struct drive_config *cfg,
-	      char err[CONFIG_ERR_MAX]);
+	      char *err, size_t errlen);
 /*
  * An empty, nameless read-write file in $TMPDIR (default /var/tmp) for a
  * snapshot=on overlay: O_TMPFILE, or a name unlinked at once.  Not
  * locked (nobody else can reach it); cache=unsafe (it dies with us).
  */
-int disk_open_temp(struct disk *d, char err[CONFIG_ERR_MAX]);
+int disk_open_temp(struct disk *d, char *err, size_t errlen);
 void disk_close(struct disk *d);
 
 /*

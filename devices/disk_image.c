@@ -26,17 +26,17 @@
  * or a device node chosen by whoever wrote the image must not block or
  * be read.  Block devices stay allowed (golden images on LVM).
  */
-static int disk_image_check_backing(const char *path, char err[CONFIG_ERR_MAX])
+static int disk_image_check_backing(const char *path, char *err, size_t errlen)
 {
 	struct stat st;
 
 	if (stat(path, &st) < 0) {
-		snprintf(err, CONFIG_ERR_MAX, "backing file %.200s: %s", path,
+		snprintf(err, errlen, "backing file %.200s: %s", path,
 			 strerror(errno));
 		return -errno;
 	}
 	if (!S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode)) {
-		snprintf(err, CONFIG_ERR_MAX, "backing file %.200s: not a "
+		snprintf(err, errlen, "backing file %.200s: not a "
 			 "regular file or block device", path);
 		return -EINVAL;
 	}
@@ -45,25 +45,25 @@ static int disk_image_check_backing(const char *path, char err[CONFIG_ERR_MAX])
 
 static int disk_image_enter_chain(struct disk_image_chain *chain,
 				  const struct disk *file,
-				  char err[CONFIG_ERR_MAX])
+				  char *err, size_t errlen)
 {
 	struct stat st;
 
 	if (fstat(file->fd, &st) < 0) {
-		snprintf(err, CONFIG_ERR_MAX, "%s: %s", file->path,
+		snprintf(err, errlen, "%s: %s", file->path,
 			 strerror(errno));
 		return -errno;
 	}
 	for (unsigned int i = 0; i < chain->depth; i++) {
 		if (chain->dev[i] == st.st_dev && chain->ino[i] == st.st_ino) {
-			snprintf(err, CONFIG_ERR_MAX, "%.200s: backing chain "
+			snprintf(err, errlen, "%.200s: backing chain "
 				 "loop (the file is its own backing file)",
 				 file->path);
 			return -ELOOP;
 		}
 	}
 	if (chain->depth >= DISK_IMAGE_MAX_DEPTH) {
-		snprintf(err, CONFIG_ERR_MAX, "%.200s: backing chain deeper "
+		snprintf(err, errlen, "%.200s: backing chain deeper "
 			 "than %d images", file->path, DISK_IMAGE_MAX_DEPTH);
 		return -ELOOP;
 	}
@@ -88,31 +88,31 @@ static int disk_image_is_qcow2(struct disk *file, bool *yes)
 
 int disk_image_open_in_chain(const struct drive_config *cfg,
 			     struct disk_image_chain *chain,
-			     struct disk_image **out, char err[CONFIG_ERR_MAX])
+			     struct disk_image **out, char *err, size_t errlen)
 {
 	struct disk file;
 	bool qcow2 = false;
 	int ret;
 
 	if (chain->depth && cfg->path) {
-		ret = disk_image_check_backing(cfg->path, err);
+		ret = disk_image_check_backing(cfg->path, err, errlen);
 		if (ret)
 			return ret;
 	}
-	ret = disk_open(&file, cfg, err);
+	ret = disk_open(&file, cfg, err, errlen);
 	if (ret)
 		return ret;
-	ret = disk_image_enter_chain(chain, &file, err);
+	ret = disk_image_enter_chain(chain, &file, err, errlen);
 	if (!ret && cfg->format != DRIVE_FORMAT_RAW) {
 		ret = disk_image_is_qcow2(&file, &qcow2);
 		if (ret)
-			snprintf(err, CONFIG_ERR_MAX, "%s: %s", cfg->path,
+			snprintf(err, errlen, "%s: %s", cfg->path,
 				 strerror(-ret));
 	}
 	if (ret)
 		goto fail;
 	if (cfg->format == DRIVE_FORMAT_QCOW2 && !qcow2) {
-		snprintf(err, CONFIG_ERR_MAX, "%s: format=qcow2 but the file "
+		snprintf(err, errlen, "%s: format=qcow2 but the file "
 			 "has no qcow2 header", cfg->path);
 		ret = -EINVAL;
 		goto fail;
@@ -121,11 +121,11 @@ int disk_image_open_in_chain(const struct drive_config *cfg,
 		log_warn("%s: probed as qcow2; say format=qcow2 (or "
 			 "format=raw) so a guest cannot choose", cfg->path);
 	if (qcow2)
-		ret = qcow2_open(&file, cfg, chain, out, err);
+		ret = qcow2_open(&file, cfg, chain, out, err, errlen);
 	else
 		ret = disk_raw_wrap(&file, out);
 	if (ret == -ENOMEM && !*err)
-		snprintf(err, CONFIG_ERR_MAX, "%s: out of memory", cfg->path);
+		snprintf(err, errlen, "%s: out of memory", cfg->path);
 	if (ret)
 		goto fail;
 	return 0;
@@ -141,7 +141,7 @@ fail:
  */
 static int disk_image_open_snapshot(const struct drive_config *cfg,
 				    struct disk_image **out,
-				    char err[CONFIG_ERR_MAX])
+				    char *err, size_t errlen)
 {
 	struct drive_config base_cfg = *cfg, ov_cfg = *cfg;
 	struct disk_image_chain chain = { 0 };
@@ -156,7 +156,7 @@ static int disk_image_open_snapshot(const struct drive_config *cfg,
 	/* The image itself first: errors about it come out as usual. */
 	base_cfg.snapshot = false;
 	base_cfg.readonly = true;
-	ret = disk_image_open_in_chain(&base_cfg, &chain, &base, err);
+	ret = disk_image_open_in_chain(&base_cfg, &chain, &base, err, errlen);
 	if (ret)
 		return ret;
 	if (cfg->format != DRIVE_FORMAT_PROBE)
@@ -165,11 +165,11 @@ static int disk_image_open_snapshot(const struct drive_config *cfg,
 	disk_image_close(base);
 	real = realpath(cfg->path, NULL);
 	if (!real) {
-		snprintf(err, CONFIG_ERR_MAX, "%s: %s", cfg->path,
+		snprintf(err, errlen, "%s: %s", cfg->path,
 			 strerror(errno));
 		return -errno;
 	}
-	ret = disk_open_temp(&file, err);
+	ret = disk_open_temp(&file, err, errlen);
 	if (ret) {
 		free(real);
 		return ret;
@@ -179,7 +179,7 @@ static int disk_image_open_snapshot(const struct drive_config *cfg,
 	if (!ret && fstat(file.fd, &st) < 0)
 		ret = -errno;
 	if (ret) {
-		snprintf(err, CONFIG_ERR_MAX, "%s: cannot write the snapshot "
+		snprintf(err, errlen, "%s: cannot write the snapshot "
 			 "overlay: %s", cfg->path, strerror(-ret));
 		disk_close(&file);
 		return ret;
@@ -190,19 +190,19 @@ static int disk_image_open_snapshot(const struct drive_config *cfg,
 	ov_cfg.cache = DRIVE_CACHE_UNSAFE;	/* nothing here outlives us */
 	ov_cfg.format = DRIVE_FORMAT_QCOW2;
 	memset(&chain, 0, sizeof(chain));
-	ret = qcow2_open(&file, &ov_cfg, &chain, out, err);
+	ret = qcow2_open(&file, &ov_cfg, &chain, out, err, errlen);
 	if (ret)
 		disk_close(&file);
 	return ret;
 }
 
 int disk_image_open(const struct drive_config *cfg, struct disk_image **out,
-		    char err[CONFIG_ERR_MAX])
+		    char *err, size_t errlen)
 {
 	struct disk_image_chain chain = { 0 };
 
 	err[0] = 0;
 	if (cfg->snapshot && !cfg->readonly)
-		return disk_image_open_snapshot(cfg, out, err);
-	return disk_image_open_in_chain(cfg, &chain, out, err);
+		return disk_image_open_snapshot(cfg, out, err, errlen);
+	return disk_image_open_in_chain(cfg, &chain, out, err, errlen);
 }

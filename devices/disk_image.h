@@ -23,7 +23,9 @@
 #include <sys/types.h>
 #include <sys/uio.h>
 
-#include "vmm/config.h"
+#include <stddef.h>
+
+#include "devices/disk.h"	/* struct drive_config */
 
 /* Backing chains deeper than this are refused (and loops end here). */
 #define DISK_IMAGE_MAX_DEPTH 16
@@ -70,12 +72,12 @@ struct disk_image_chain {
  * backing chain.  Returns 0 or -errno with one line for the user in err.
  */
 int disk_image_open(const struct drive_config *cfg, struct disk_image **out,
-		    char err[CONFIG_ERR_MAX]);
+		    char *err, size_t errlen);
 
 /* Same, as a link of a chain (qcow2 opening its backing file). */
 int disk_image_open_in_chain(const struct drive_config *cfg,
 			     struct disk_image_chain *chain,
-			     struct disk_image **out, char err[CONFIG_ERR_MAX]);
+			     struct disk_image **out, char *err, size_t errlen);
 
 static inline int disk_image_readv(struct disk_image *img,
 				   const struct iovec *iov, int cnt,

@@ -24,10 +24,10 @@
 #define I8042_STR_OBF		0x01
 #define I8042_CMD_RESET_CPU	0xFE
 
-void i8042_init(struct i8042 *k, vm_stop_fn stop, void *opaque)
+void i8042_init(struct i8042 *k, guest_event_fn event, void *opaque)
 {
 	memset(k, 0, sizeof(*k));
-	k->stop = stop;
+	k->event = event;
 	k->opaque = opaque;
 }
 
@@ -63,6 +63,6 @@ void i8042_pio_write(void *opaque, uint64_t offset, const void *data,
 	/* Only a byte write of the command port means anything. */
 	if (size != 1 || offset != I8042_OFS_CMD)
 		return;
-	if (in[0] == I8042_CMD_RESET_CPU && k->stop)
-		k->stop(k->opaque, EXIT_GUEST_REBOOT);
+	if (in[0] == I8042_CMD_RESET_CPU && k->event)
+		k->event(k->opaque, GUEST_EVENT_RESET);
 }

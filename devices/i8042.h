@@ -10,21 +10,17 @@
 
 #include <stdint.h>
 
-#ifndef MINIVMM_VM_STOP_FN
-#define MINIVMM_VM_STOP_FN
-/* Ask the VM to stop with a boot/layout.h exit code. */
-typedef void (*vm_stop_fn)(void *opaque, int exit_code);
-#endif
+#include "devices/guest_event.h"
 
 #define I8042_NR_PORTS		5	/* 0x60..0x64 */
 
 struct i8042 {
 	/* private */
-	vm_stop_fn stop;
+	guest_event_fn event;	/* may be NULL */
 	void *opaque;
 };
 
-void i8042_init(struct i8042 *k, vm_stop_fn stop, void *opaque);
+void i8042_init(struct i8042 *k, guest_event_fn event, void *opaque);
 /* bus_read_fn / bus_write_fn; offset 0 = port 0x60, 4 = port 0x64. */
 void i8042_pio_read(void *opaque, uint64_t offset, void *data,
 		    uint32_t size);

@@ -818,11 +818,11 @@ static const struct disk_image_ops qcow2_ops = {
 /* ---- opening ----------------------------------------------------------- */
 
 #define qcow2_err(err, ...) \
-	(snprintf(err, CONFIG_ERR_MAX, __VA_ARGS__), -EINVAL)
+	(snprintf(err, errlen, __VA_ARGS__), -EINVAL)
 
 /* The incompatible features minivmm cannot honour, by name. */
 static int qcow2_check_features(struct qcow2 *q, bool readonly,
-				char err[CONFIG_ERR_MAX])
+				char *err, size_t errlen)
 {
 	const char *p = q->file.path;
 	uint64_t unknown = q->incompat & ~(QCOW2_INCOMPAT_DIRTY |
@@ -854,7 +854,7 @@ static int qcow2_check_features(struct qcow2 *q, bool readonly,
 
 static int qcow2_parse_header(struct qcow2 *q, const struct drive_config *cfg,
 			      uint64_t *backing_off, uint32_t *backing_len,
-			      char err[CONFIG_ERR_MAX])
+			      char *err, size_t errlen)
 {
 	struct qcow2_disk_header h = { 0 };
 	const char *p = q->file.path;
@@ -903,7 +903,7 @@ static int qcow2_parse_header(struct qcow2 *q, const struct drive_config *cfg,
 		q->refcount_order = 4;
 		q->header_length = QCOW2_V2_HEADER_BYTES;
 	}
-	ret = qcow2_check_features(q, cfg->readonly, err);
+	ret = qcow2_check_features(q, cfg->readonly, err, errlen);
 	if (ret)
 		return ret;
 
@@ -964,7 +964,7 @@ static int qcow2_parse_header(struct qcow2 *q, const struct drive_config *cfg,
  */
 static int qcow2_parse_extensions(struct qcow2 *q, uint64_t end,
 				  char fmt[QCOW2_MAX_FORMAT_NAME + 1],
-				  char err[CONFIG_ERR_MAX])
+				  char *err, size_t errlen)
 {
 	const char *p = q->file.path;
 	uint64_t off = q->header_length;
@@ -1031,7 +1031,7 @@ out:
 	return ret;
 }
 
-static int qcow2_load_l1(struct qcow2 *q, char err[CONFIG_ERR_MAX])
+static int qcow2_load_l1(struct qcow2 *q, char *err, size_t errlen)
 {
 	int ret;
 
@@ -1079,7 +1079,7 @@ static char *qcow2_backing_path(const char *image, const char *name)
 static int qcow2_open_backing(struct qcow2 *q, const struct drive_config *cfg,
 			      uint64_t off, uint32_t len, const char *fmt,
 			      struct disk_image_chain *chain,
-			      char err[CONFIG_ERR_MAX])
+			      char *err, size_t errlen)
 {
 	struct drive_config bcfg = { .readonly = true, .cache = cfg->cache };
 	char name[QCOW2_MAX_BACKING_NAME + 1];
@@ -1112,7 +1112,7 @@ static int qcow2_open_backing(struct qcow2 *q, const struct drive_config *cfg,
 				 "or /sys, refused", q->file.path,
 				 q->backing_path);
 	bcfg.path = q->backing_path;
-	return disk_image_open_in_chain(&bcfg, chain, &q->backing, err);
+	return disk_image_open_in_chain(&bcfg, chain, &q->backing, err, errlen);
 }
 
 static int qcow2_alloc_caches(struct qcow2 *q)
@@ -1136,7 +1136,7 @@ static int qcow2_alloc_caches(struct qcow2 *q)
  */
 static int qcow2_open_for_writing(struct qcow2 *q,
 				  const struct drive_config *cfg,
-				  char err[CONFIG_ERR_MAX])
+				  char *err, size_t errlen)
 {
 	const char *p = q->file.path;
 	int ret;
@@ -1146,7 +1146,7 @@ static int qcow2_open_for_writing(struct qcow2 *q,
 				 "minivmm writes only images without them "
 				 "(readonly=on reads the current state)", p,
 				 q->nb_snapshots);
-	ret = qcow2_refcount_open(q, err);
+	ret = qcow2_refcount_open(q, err, errlen);
 	if (ret)
 		return ret;
 	/* Only O_DSYNC writes and cache=unsafe need no fdatasync between
@@ -1233,7 +1233,7 @@ int qcow2_format_overlay(int fd, uint64_t size, const char *backing,
 
 int qcow2_open(struct disk *file, const struct drive_config *cfg,
 	       struct disk_image_chain *chain, struct disk_image **out,
-	       char err[CONFIG_ERR_MAX])
+	       char *err, size_t errlen)
 {
 	char fmt[QCOW2_MAX_FORMAT_NAME + 1] = "";
 	struct qcow2 *q = calloc(1, sizeof(*q));
@@ -1245,17 +1245,17 @@ int qcow2_open(struct disk *file, const struct drive_config *cfg,
 		return -ENOMEM;
 	q->file = *file;
 	q->file_size = file->file_bytes;
-	ret = qcow2_parse_header(q, cfg, &backing_off, &backing_len, err);
+	ret = qcow2_parse_header(q, cfg, &backing_off, &backing_len, err, errlen);
 	if (!ret)
 		ret = qcow2_parse_extensions(q, backing_off ? backing_off :
-					     q->cluster_size, fmt, err);
+					     q->cluster_size, fmt, err, errlen);
 	if (!ret)
-		ret = qcow2_load_l1(q, err);
+		ret = qcow2_load_l1(q, err, errlen);
 	if (!ret && !cfg->readonly)
-		ret = qcow2_open_for_writing(q, cfg, err);
+		ret = qcow2_open_for_writing(q, cfg, err, errlen);
 	if (!ret && backing_off)
 		ret = qcow2_open_backing(q, cfg, backing_off, backing_len, fmt,
-					 chain, err);
+					 chain, err, errlen);
 	if (!ret && qcow2_alloc_caches(q))
 		ret = qcow2_err(err, "%s: out of memory", file->path);
 	if (ret)

@@ -32,7 +32,7 @@ bool qcow2_probe(const uint8_t *buf, uint64_t len);
  */
 int qcow2_open(struct disk *file, const struct drive_config *cfg,
 	       struct disk_image_chain *chain, struct disk_image **out,
-	       char err[CONFIG_ERR_MAX]);
+	       char *err, size_t errlen);
 
 /*
  * Write an empty v3 overlay of size bytes over backing (an absolute path

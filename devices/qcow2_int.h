@@ -90,7 +90,7 @@ bool qcow2_cluster_ok(const struct qcow2 *q, uint64_t off);
 int qcow2_barrier(struct qcow2 *q);
 
 /* Load the refcount table for writing.  0 or -errno with err set. */
-int qcow2_refcount_open(struct qcow2 *q, char err[CONFIG_ERR_MAX]);
+int qcow2_refcount_open(struct qcow2 *q, char *err, size_t errlen);
 void qcow2_refcount_close(struct qcow2 *q);
 /* A new cluster at the end of the file, its refcount 1 (written). */
 int qcow2_alloc_cluster(struct qcow2 *q, uint64_t *host);

@@ -387,12 +387,12 @@ int qcow2_free_range(struct qcow2 *q, uint64_t host, uint64_t len)
 	return 0;
 }
 
-int qcow2_refcount_open(struct qcow2 *q, char err[CONFIG_ERR_MAX])
+int qcow2_refcount_open(struct qcow2 *q, char *err, size_t errlen)
 {
 	uint64_t bytes = (uint64_t)q->refcount_table_clusters << q->cluster_bits;
 
 	if (bytes > QCOW2_MAX_RT_BYTES) {
-		snprintf(err, CONFIG_ERR_MAX, "%s: qcow2 refcount table larger "
+		snprintf(err, errlen, "%s: qcow2 refcount table larger "
 			 "than 8 MiB", q->file.path);
 		return -EINVAL;
 	}
@@ -401,11 +401,11 @@ int qcow2_refcount_open(struct qcow2 *q, char err[CONFIG_ERR_MAX])
 	q->rt = malloc(bytes);
 	q->rb = calloc(q->rt_entries, sizeof(*q->rb));
 	if (!q->rt || !q->rb) {
-		snprintf(err, CONFIG_ERR_MAX, "%s: out of memory", q->file.path);
+		snprintf(err, errlen, "%s: out of memory", q->file.path);
 		return -ENOMEM;
 	}
 	if (qcow2_pread(q, q->rt, bytes, q->refcount_table_offset)) {
-		snprintf(err, CONFIG_ERR_MAX, "%s: cannot read the qcow2 "
+		snprintf(err, errlen, "%s: cannot read the qcow2 "
 			 "refcount table", q->file.path);
 		return -EIO;
 	}

@@ -17,9 +17,8 @@
 
 #include "devices/disk.h"
 #include "devices/disk_image.h"
-#include "vmm/event_loop.h"
+#include "devices/event_loop.h"
 #include "vmm/log.h"
-#include "vmm/vm.h"
 
 /* Host errors logged per device before we go quiet (a dying disk would
  * otherwise flood the console with one line per request). */
@@ -33,8 +32,7 @@ struct virtio_blk_stats {
 
 struct virtio_blk {
 	struct disk_image *disk;
-	unsigned int slot;
-	char name[16];			/* "virtio-blk<slot>", thread name */
+	char name[16];			/* "virtio-blk<index>", thread name */
 	char serial[VIRTIO_BLK_ID_BYTES];
 	uint8_t config[VIRTIO_BLK_CONFIG_SIZE];
 	uint64_t features;
@@ -426,26 +424,26 @@ static uint64_t virtio_blk_offered_features(const struct disk_image *d,
 	return f;
 }
 
-int virtio_blk_create_on(const struct virtio_mmio_host *host,
-			 const struct guest_mem *mem,
-			 const struct drive_config *cfg, unsigned int slot,
-			 struct virtio_blk **out, char err[CONFIG_ERR_MAX])
+int virtio_blk_create(struct virtio_blk **out,
+		      const struct virtio_mmio_host *host,
+		      const struct guest_mem *mem,
+		      const struct virtio_mmio_window *win,
+		      const struct drive_config *cfg, char *err, size_t errlen)
 {
 	struct virtio_blk *blk = calloc(1, sizeof(*blk));
 	int ret;
 
 	if (!blk) {
-		snprintf(err, CONFIG_ERR_MAX, "out of memory");
+		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
-	blk->slot = slot;
 	blk->kick_fd = -1;
-	snprintf(blk->name, sizeof(blk->name), "virtio-blk%u", slot);
+	snprintf(blk->name, sizeof(blk->name), "virtio-blk%u", win->index);
 	if (cfg->serial)
 		memcpy(blk->serial, cfg->serial,
 		       strnlen(cfg->serial, sizeof(blk->serial)));
 	pthread_mutex_init(&blk->lock, NULL);
-	ret = disk_image_open(cfg, &blk->disk, err);
+	ret = disk_image_open(cfg, &blk->disk, err, errlen);
 	if (ret)
 		goto fail_free;
 	blk->features = virtio_blk_offered_features(blk->disk, cfg);
@@ -453,17 +451,17 @@ int virtio_blk_create_on(const struct virtio_mmio_host *host,
 	virtio_blk_build_config(blk);
 	ret = event_loop_init(&blk->loop, blk->name);
 	if (ret) {
-		snprintf(err, CONFIG_ERR_MAX, "%s: event loop: %s", cfg->path,
+		snprintf(err, errlen, "%s: event loop: %s", cfg->path,
 			 strerror(-ret));
 		goto fail_disk;
 	}
 	blk->loop_ready = true;
-	ret = virtio_mmio_create(&blk->mmio, host, mem, slot, &virtio_blk_ops,
+	ret = virtio_mmio_create(&blk->mmio, host, mem, win, &virtio_blk_ops,
 				 blk);
 	if (ret) {
-		snprintf(err, CONFIG_ERR_MAX,
+		snprintf(err, errlen,
 			 "%s: cannot create virtio-mmio device %u: %s",
-			 cfg->path, slot, strerror(-ret));
+			 cfg->path, win->index, strerror(-ret));
 		goto fail_loop;
 	}
 	blk->tp = virtio_mmio_transport(blk->mmio);
@@ -471,7 +469,7 @@ int virtio_blk_create_on(const struct virtio_mmio_host *host,
 	ret = event_loop_add(&blk->loop, blk->kick_fd, EPOLLIN, virtio_blk_kick,
 			     blk);
 	if (ret) {
-		snprintf(err, CONFIG_ERR_MAX, "%s: event loop: %s", cfg->path,
+		snprintf(err, errlen, "%s: event loop: %s", cfg->path,
 			 strerror(-ret));
 		goto fail_mmio;
 	}
@@ -489,24 +487,24 @@ fail_free:
 	return ret;
 }
 
-int virtio_blk_create(struct vm *vm, const struct drive_config *cfg,
-		      unsigned int slot, struct virtio_blk **out,
-		      char err[CONFIG_ERR_MAX])
+int virtio_blk_start(struct virtio_blk *blk, const struct io_thread_hook *hook)
 {
-	struct virtio_mmio_host host;
-
-	virtio_mmio_host_from_vm(&host, vm);
-	return virtio_blk_create_on(&host, &vm->mem, cfg, slot, out, err);
+	return event_loop_start(&blk->loop, hook);
 }
 
-void virtio_blk_set_seccomp(struct virtio_blk *blk, bool on)
+void virtio_blk_quiesce(struct virtio_blk *blk)
 {
-	blk->loop.seccomp = on;
+	event_loop_pause(&blk->loop);
 }
 
-int virtio_blk_start(struct virtio_blk *blk)
+void virtio_blk_resume(struct virtio_blk *blk)
 {
-	return event_loop_start(&blk->loop);
+	event_loop_resume(&blk->loop);
+}
+
+void virtio_blk_stop(struct virtio_blk *blk)
+{
+	event_loop_stop(&blk->loop);
 }
 
 void virtio_blk_destroy(struct virtio_blk *blk)
@@ -527,14 +525,14 @@ void virtio_blk_destroy(struct virtio_blk *blk)
 	free(blk);
 }
 
-void virtio_blk_print_stats(const struct virtio_blk *blk)
+void virtio_blk_print_stats(const struct virtio_blk *blk, FILE *f)
 {
 	const struct virtio_blk_stats *s = &blk->st;
 
-	log_info("%s: %" PRIu64 " reads (%" PRIu64 " bytes), %" PRIu64
+	fprintf(f, "minivmm: %s: %" PRIu64 " reads (%" PRIu64 " bytes), %" PRIu64
 		 " writes (%" PRIu64 " bytes), %" PRIu64 " flushes, %" PRIu64
 		 " discards, %" PRIu64 " write-zeroes, %" PRIu64 " errors, %"
-		 PRIu64 " unsupported", blk->name, s->reads, s->read_bytes,
+		 PRIu64 " unsupported\n", blk->name, s->reads, s->read_bytes,
 		 s->writes, s->write_bytes, s->flushes, s->discards,
 		 s->write_zeroes, s->ioerr, s->unsupp);
 }

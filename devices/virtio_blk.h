@@ -16,10 +16,13 @@
 #ifndef MINIVMM_VIRTIO_BLK_H
 #define MINIVMM_VIRTIO_BLK_H
 
-#include "devices/virtio_mmio.h"
-#include "vmm/config.h"
+#include <stddef.h>
+#include <stdio.h>
 
-struct vm;
+#include "devices/disk.h"
+#include "devices/event_loop.h"
+#include "devices/virtio_mmio.h"
+
 struct virtio_blk;
 
 /* Feature bits. */
@@ -66,35 +69,36 @@ struct virtio_blk_discard_wz {
 
 /*
  * Open the image of cfg with disk_image_open() (format, backing chain,
- * snapshot=on overlay, cache mode, QEMU-compatible locks) and register the
- * virtio-mmio window of slot (GSI IRQ_VIRTIO_MMIO_BASE + slot).
- * Returns 0, or -errno with one line for the user in err.
+ * snapshot=on overlay, cache mode, QEMU-compatible locks) and create the
+ * virtio-mmio transport in window win through host (KVM, or fakes in
+ * tests).  Returns 0, or -errno with one line for the user in err.
  */
-int virtio_blk_create(struct vm *vm, const struct drive_config *cfg,
-		      unsigned int slot, struct virtio_blk **out,
-		      char err[CONFIG_ERR_MAX]);
+int virtio_blk_create(struct virtio_blk **out,
+		      const struct virtio_mmio_host *host,
+		      const struct guest_mem *mem,
+		      const struct virtio_mmio_window *win,
+		      const struct drive_config *cfg, char *err, size_t errlen);
 
-/* Same, with explicit transport host ops and guest memory (tests). */
-int virtio_blk_create_on(const struct virtio_mmio_host *host,
-			 const struct guest_mem *mem,
-			 const struct drive_config *cfg, unsigned int slot,
-			 struct virtio_blk **out, char err[CONFIG_ERR_MAX]);
+/* Start the device's I/O thread (before the vCPUs run); hook runs first
+ * on it (vmm/ installs the I/O seccomp class there), may be NULL. */
+int virtio_blk_start(struct virtio_blk *blk, const struct io_thread_hook *hook);
 
-/* Make the I/O thread install SECCOMP_THREAD_IO first (vmm/seccomp.h);
- * call before virtio_blk_start(). */
-void virtio_blk_set_seccomp(struct virtio_blk *blk, bool on);
+/* Park / unpark the I/O thread: between the two no request is served and
+ * guest memory is not touched (the request in flight completes first). */
+void virtio_blk_quiesce(struct virtio_blk *blk);
+void virtio_blk_resume(struct virtio_blk *blk);
 
-/* Start the device's I/O thread (before the vCPUs run). */
-int virtio_blk_start(struct virtio_blk *blk);
+/* Stop the I/O thread (after the vCPUs have stopped). */
+void virtio_blk_stop(struct virtio_blk *blk);
 
 /*
- * Stop the I/O thread, reset the device, fdatasync the image (not for
- * cache=unsafe), close it (dropping the lock) and free.  Call after the
- * vCPUs have stopped.  NULL is fine.
+ * Stop the I/O thread if still running, reset the device, fdatasync the
+ * image (not for cache=unsafe), close it (dropping the lock) and free.
+ * Call after the vCPUs have stopped.  NULL is fine.
  */
 void virtio_blk_destroy(struct virtio_blk *blk);
 
 /* Counters for -stats, one line. */
-void virtio_blk_print_stats(const struct virtio_blk *blk);
+void virtio_blk_print_stats(const struct virtio_blk *blk, FILE *f);
 
 #endif

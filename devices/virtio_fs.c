@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "devices/fuse_server.h"
+#include "vmm/log.h"
 
 #define VIRTIO_FS_QUEUE_HIPRIO	0
 #define VIRTIO_FS_QUEUE_REQUEST	1
@@ -35,8 +36,7 @@ struct virtio_fs {
 
 	pthread_t thread;
 	bool running;
-	int (*thread_init)(void *opaque);
-	void *thread_opaque;
+	struct io_thread_hook hook;	/* fn NULL: nothing to run first */
 	int start_result;
 	int start_fd;			/* eventfd: the thread's start result */
 
@@ -182,8 +182,13 @@ static void *virtio_fs_thread(void *opaque)
 	uint64_t one = 1;
 	int ret = 0;
 
-	if (fs->thread_init)
-		ret = fs->thread_init(fs->thread_opaque);
+	if (fs->hook.fn) {
+		char err[160];
+
+		ret = fs->hook.fn(fs->hook.opaque, err, sizeof(err));
+		if (ret)
+			log_error("%s", err);
+	}
 	fs->start_result = ret;
 	if (write(fs->start_fd, &one, sizeof(one)) < 0 || ret < 0)
 		return NULL;
@@ -216,7 +221,8 @@ static void virtio_fs_set_tag(struct virtio_fs *fs, const char *tag)
 }
 
 int virtio_fs_create(struct virtio_fs **out, const struct virtio_mmio_host *host,
-		     const struct guest_mem *mem, unsigned int slot,
+		     const struct guest_mem *mem,
+		     const struct virtio_mmio_window *win,
 		     const struct virtio_fs_share *share, char *err,
 		     size_t errlen)
 {
@@ -229,7 +235,7 @@ int virtio_fs_create(struct virtio_fs **out, const struct virtio_mmio_host *host
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
-	snprintf(fs->name, sizeof(fs->name), "virtio-fs%u", slot);
+	snprintf(fs->name, sizeof(fs->name), "virtio-fs%u", win->index);
 	snprintf(fs->path, sizeof(fs->path), "%s", share->path);
 	virtio_fs_set_tag(fs, share->tag);
 	pthread_mutex_init(&fs->lock, NULL);
@@ -248,10 +254,10 @@ int virtio_fs_create(struct virtio_fs **out, const struct virtio_mmio_host *host
 			 strerror(-ret));
 		goto fail;
 	}
-	ret = virtio_mmio_create(&fs->mmio, host, mem, slot, &virtio_fs_ops, fs);
+	ret = virtio_mmio_create(&fs->mmio, host, mem, win, &virtio_fs_ops, fs);
 	if (ret) {
 		snprintf(err, errlen, "-share %s: cannot create virtio-mmio device %u: %s",
-			 share->path, slot, strerror(-ret));
+			 share->path, win->index, strerror(-ret));
 		goto fail;
 	}
 	fs->tp = virtio_mmio_transport(fs->mmio);
@@ -270,14 +276,12 @@ fail:
 	return ret;
 }
 
-int virtio_fs_start(struct virtio_fs *fs, int (*thread_init)(void *opaque),
-		    void *opaque)
+int virtio_fs_start(struct virtio_fs *fs, const struct io_thread_hook *hook)
 {
 	uint64_t v;
 	int ret;
 
-	fs->thread_init = thread_init;
-	fs->thread_opaque = opaque;
+	fs->hook = hook ? *hook : (struct io_thread_hook){ .fn = NULL };
 	ret = pthread_create(&fs->thread, NULL, virtio_fs_thread, fs);
 	if (ret)
 		return -ret;

@@ -17,6 +17,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "devices/event_loop.h"	/* struct io_thread_hook */
 #include "devices/virtio_mmio.h"
 
 struct virtio_fs;
@@ -33,21 +34,21 @@ struct virtio_fs_share {
 
 /*
  * Open the share (devices/fuse_server.h) and create the virtio-mmio
- * transport in slot through host.  Returns 0, or -errno with one line for
+ * transport in window win through host.  Returns 0, or -errno with one line for
  * the user in err.
  */
 int virtio_fs_create(struct virtio_fs **out, const struct virtio_mmio_host *host,
-		     const struct guest_mem *mem, unsigned int slot,
+		     const struct guest_mem *mem,
+		     const struct virtio_mmio_window *win,
 		     const struct virtio_fs_share *share, char *err,
 		     size_t errlen);
 
 /*
- * Start the I/O thread; thread_init (may be NULL) runs first on it with
- * opaque (vmm/ installs the seccomp filter there) and a negative return
- * stops the thread and is returned here.
+ * Start the I/O thread; hook (may be NULL) runs first on it (vmm/ installs
+ * the seccomp filter there) and its failure stops the thread and is
+ * returned here.
  */
-int virtio_fs_start(struct virtio_fs *fs, int (*thread_init)(void *opaque),
-		    void *opaque);
+int virtio_fs_start(struct virtio_fs *fs, const struct io_thread_hook *hook);
 
 /* Stop the I/O thread (after the vCPUs have stopped); idempotent. */
 void virtio_fs_stop(struct virtio_fs *fs);

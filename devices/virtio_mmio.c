@@ -15,7 +15,6 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
-#include "vmm/vm.h"
 
 /* Feature bits the transport itself offers on top of the device's. */
 #define VIRTIO_MMIO_TRANSPORT_FEATURES \
@@ -497,13 +496,14 @@ static bool virtio_mmio_ops_valid(const struct virtio_device_ops *ops)
 
 int virtio_mmio_create(struct virtio_mmio **out,
 		       const struct virtio_mmio_host *host,
-		       const struct guest_mem *mem, unsigned int slot,
+		       const struct guest_mem *mem,
+		       const struct virtio_mmio_window *win,
 		       const struct virtio_device_ops *ops, void *dev)
 {
 	struct virtio_mmio *t;
 	int err;
 
-	if (slot >= LAYOUT_VIRTIO_MMIO_MAX || !virtio_mmio_ops_valid(ops) ||
+	if (!win || !virtio_mmio_ops_valid(ops) ||
 	    !host || !host->register_mmio || !host->add_irqfd)
 		return -EINVAL;
 	t = calloc(1, sizeof(*t));
@@ -517,8 +517,8 @@ int virtio_mmio_create(struct virtio_mmio **out,
 	t->dev = dev;
 	t->mem = mem;
 	t->host = *host;
-	t->base = virtio_mmio_slot_base(slot);
-	t->gsi = virtio_mmio_slot_gsi(slot);
+	t->base = win->base;
+	t->gsi = win->gsi;
 	t->irq_fd = -1;
 	for (unsigned int i = 0; i < VIRTIO_MMIO_MAX_QUEUES; i++)
 		t->q[i].kick_fd = -1;
@@ -567,37 +567,4 @@ void virtio_mmio_destroy(struct virtio_mmio *t)
 	virtio_mmio_close_fds(t);
 	pthread_mutex_destroy(&t->lock);
 	free(t);
-}
-
-/* ---- KVM-backed host ops ---- */
-
-static int virtio_mmio_vm_register(void *vm, const struct bus_device *dev)
-{
-	return vm_register_mmio(vm, dev);
-}
-
-static int virtio_mmio_vm_add_ioeventfd(void *vm, uint64_t addr,
-					uint32_t datamatch)
-{
-	return vm_add_mmio_ioeventfd(vm, addr, datamatch);
-}
-
-static int virtio_mmio_vm_remove_ioeventfd(void *vm, int fd, uint64_t addr,
-					   uint32_t datamatch)
-{
-	return vm_remove_mmio_ioeventfd(vm, fd, addr, datamatch);
-}
-
-static int virtio_mmio_vm_add_irqfd(void *vm, uint32_t gsi)
-{
-	return vm_add_irqfd(vm, gsi);
-}
-
-void virtio_mmio_host_from_vm(struct virtio_mmio_host *host, struct vm *vm)
-{
-	host->opaque = vm;
-	host->register_mmio = virtio_mmio_vm_register;
-	host->add_ioeventfd = virtio_mmio_vm_add_ioeventfd;
-	host->remove_ioeventfd = virtio_mmio_vm_remove_ioeventfd;
-	host->add_irqfd = virtio_mmio_vm_add_irqfd;
 }

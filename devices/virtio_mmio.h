@@ -16,9 +16,9 @@
  * the device's I/O thread polls; interrupts leave through a KVM irqfd.
  * The device does its work on its own I/O thread, never on a vCPU.
  *
- * Window of slot n: LAYOUT_VIRTIO_MMIO_BASE + n * LAYOUT_VIRTIO_MMIO_SIZE,
- * interrupt: GSI IRQ_VIRTIO_MMIO_BASE + n (edge: one irqfd pulse per
- * interrupt; describe it as edge-triggered, active-high in the DSDT).
+ * Where a transport sits (its window and GSI) is chosen by vmm/ and handed
+ * in as a struct virtio_mmio_window; the interrupt is edge-triggered (one
+ * irqfd pulse per interrupt; described as edge, active-high in the DSDT).
  */
 #ifndef MINIVMM_VIRTIO_MMIO_H
 #define MINIVMM_VIRTIO_MMIO_H
@@ -30,8 +30,6 @@
 #include "devices/virtqueue.h"
 #include "vmm/bus.h"
 #include "vmm/guest_mem.h"
-
-struct vm;
 
 #define VIRTIO_MMIO_MAX_QUEUES	8
 
@@ -190,29 +188,28 @@ struct virtio_mmio_host {
 	int (*add_irqfd)(void *opaque, uint32_t gsi);
 };
 
-/* Host ops backed by vm_register_mmio / vm_add_mmio_ioeventfd / vm_add_irqfd. */
-void virtio_mmio_host_from_vm(struct virtio_mmio_host *host, struct vm *vm);
-
-static inline uint64_t virtio_mmio_slot_base(unsigned int slot)
-{
-	return LAYOUT_VIRTIO_MMIO_BASE + (uint64_t)slot * LAYOUT_VIRTIO_MMIO_SIZE;
-}
-
-static inline uint32_t virtio_mmio_slot_gsi(unsigned int slot)
-{
-	return IRQ_VIRTIO_MMIO_BASE + slot;
-}
+/*
+ * Where the transport sits, chosen by vmm/ (vmm/device_table.c has the one
+ * slot rule): LAYOUT_VIRTIO_MMIO_SIZE bytes at base, interrupt on gsi.
+ * index names the device ("virtio-blk0") and is nothing to the guest.
+ */
+struct virtio_mmio_window {
+	unsigned int index;
+	uint64_t base;
+	uint32_t gsi;
+};
 
 struct virtio_mmio;
 
 /*
- * Create the transport for dev in window slot (< LAYOUT_VIRTIO_MMIO_MAX):
- * one ioeventfd per queue, the irqfd, then register the window on the MMIO
- * bus.  Returns 0 or -errno (-EINVAL bad slot/ops, -EBUSY slot taken).
+ * Create the transport for dev in window win: one ioeventfd per queue, the
+ * irqfd, then register the window on the MMIO bus.  Returns 0 or -errno
+ * (-EINVAL bad ops, -EBUSY window taken).
  */
 int virtio_mmio_create(struct virtio_mmio **out,
 		       const struct virtio_mmio_host *host,
-		       const struct guest_mem *mem, unsigned int slot,
+		       const struct guest_mem *mem,
+		       const struct virtio_mmio_window *win,
 		       const struct virtio_device_ops *ops, void *dev);
 
 /* The handle the device keeps to call back (valid until destroy). */

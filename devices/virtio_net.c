@@ -11,9 +11,8 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include "devices/event_loop.h"
 #include "net/tap.h"
-#include "vmm/event_loop.h"
-#include "vmm/vm.h"
 
 #define ETH_HDR_LEN		14
 #define VIRTIO_NET_CONFIG_SIZE	10	/* mac, status, max_virtqueue_pairs */
@@ -824,58 +823,60 @@ static int virtio_net_alloc(struct virtio_net **out, const uint8_t mac[6])
 /* Everything after the back-end fd: transport, kick fds, event loop. */
 static int virtio_net_finish(struct virtio_net *net,
 			     const struct virtio_mmio_host *host,
-			     const struct guest_mem *mem, unsigned int slot,
-			     char err[CONFIG_ERR_MAX])
+			     const struct guest_mem *mem,
+			     const struct virtio_mmio_window *win,
+			     char *err, size_t errlen)
 {
 	int ret;
 
 	net->ctl_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	if (net->ctl_fd < 0) {
 		ret = -errno;
-		snprintf(err, CONFIG_ERR_MAX, "eventfd: %s", strerror(-ret));
+		snprintf(err, errlen, "eventfd: %s", strerror(-ret));
 		return ret;
 	}
-	ret = virtio_mmio_create(&net->mmio, host, mem, slot,
+	ret = virtio_mmio_create(&net->mmio, host, mem, win,
 				 &virtio_net_ops, net);
 	if (ret) {
-		snprintf(err, CONFIG_ERR_MAX,
+		snprintf(err, errlen,
 			 "virtio-net %s: virtio-mmio slot %u: %s", net->name,
-			 slot, strerror(-ret));
+			 win->index, strerror(-ret));
 		return ret;
 	}
 	net->transport = virtio_mmio_transport(net->mmio);
 	for (unsigned int q = 0; q < 2; q++) {
 		net->kick_fd[q] = virtio_kick_fd(net->transport, q);
 		if (net->kick_fd[q] < 0) {
-			snprintf(err, CONFIG_ERR_MAX,
+			snprintf(err, errlen,
 				 "virtio-net %s: no queue eventfd", net->name);
 			return -EINVAL;
 		}
 	}
 	ret = virtio_net_setup_loop(net);
 	if (ret)
-		snprintf(err, CONFIG_ERR_MAX, "virtio-net %s: event loop: %s",
+		snprintf(err, errlen, "virtio-net %s: event loop: %s",
 			 net->name, strerror(-ret));
 	return ret;
 }
 
 int virtio_net_create_on_fd(struct virtio_net **out,
 			    const struct virtio_mmio_host *host,
-			    const struct guest_mem *mem, unsigned int slot,
+			    const struct guest_mem *mem,
+			    const struct virtio_mmio_window *win,
 			    int fd, const uint8_t mac[6],
-			    char err[CONFIG_ERR_MAX])
+			    char *err, size_t errlen)
 {
 	struct virtio_net *net;
 	int ret = virtio_net_alloc(&net, mac);
 
 	if (ret) {
 		close(fd);
-		snprintf(err, CONFIG_ERR_MAX, "virtio-net: out of memory");
+		snprintf(err, errlen, "virtio-net: out of memory");
 		return ret;
 	}
 	net->fd = fd;
-	snprintf(net->name, sizeof(net->name), "net%u", slot);
-	ret = virtio_net_finish(net, host, mem, slot, err);
+	snprintf(net->name, sizeof(net->name), "net%u", win->index);
+	ret = virtio_net_finish(net, host, mem, win, err, errlen);
 	if (ret) {
 		virtio_net_free(net);
 		return ret;
@@ -884,33 +885,27 @@ int virtio_net_create_on_fd(struct virtio_net **out,
 	return 0;
 }
 
-int virtio_net_create(struct vm *vm, const struct nic_config *cfg,
-		      unsigned int slot, struct virtio_net **out,
-		      char err[CONFIG_ERR_MAX])
+int virtio_net_create(struct virtio_net **out,
+		      const struct virtio_mmio_host *host,
+		      const struct guest_mem *mem,
+		      const struct virtio_mmio_window *win,
+		      const struct nic_config *cfg, char *err, size_t errlen)
 {
-	struct virtio_mmio_host host;
 	struct virtio_net *net;
-	uint8_t mac[6];
-	int ret;
+	int ret = virtio_net_alloc(&net, cfg->mac);
 
-	if (cfg->mac_set)
-		memcpy(mac, cfg->mac, 6);
-	else
-		config_default_mac(cfg->tap, mac);
-	ret = virtio_net_alloc(&net, mac);
 	if (ret) {
-		snprintf(err, CONFIG_ERR_MAX, "virtio-net: out of memory");
+		snprintf(err, errlen, "virtio-net: out of memory");
 		return ret;
 	}
-	ret = tap_open(&net->tap, cfg->tap, cfg->bridge, err);
+	ret = tap_open(&net->tap, cfg->tap, cfg->bridge, err, errlen);
 	if (ret) {
 		virtio_net_free(net);
 		return ret;
 	}
 	net->fd = net->tap.fd;
 	snprintf(net->name, sizeof(net->name), "%s", net->tap.name);
-	virtio_mmio_host_from_vm(&host, vm);
-	ret = virtio_net_finish(net, &host, &vm->mem, slot, err);
+	ret = virtio_net_finish(net, host, mem, win, err, errlen);
 	if (ret) {
 		virtio_net_free(net);
 		return ret;
@@ -919,14 +914,24 @@ int virtio_net_create(struct vm *vm, const struct nic_config *cfg,
 	return 0;
 }
 
-void virtio_net_set_seccomp(struct virtio_net *net, bool on)
+int virtio_net_start(struct virtio_net *net, const struct io_thread_hook *hook)
 {
-	net->loop.seccomp = on;
+	return event_loop_start(&net->loop, hook);
 }
 
-int virtio_net_start(struct virtio_net *net)
+void virtio_net_quiesce(struct virtio_net *net)
 {
-	return event_loop_start(&net->loop);
+	event_loop_pause(&net->loop);
+}
+
+void virtio_net_resume(struct virtio_net *net)
+{
+	event_loop_resume(&net->loop);
+}
+
+void virtio_net_stop(struct virtio_net *net)
+{
+	event_loop_stop(&net->loop);
 }
 
 void virtio_net_destroy(struct virtio_net *net)

@@ -21,10 +21,10 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "devices/event_loop.h"
 #include "devices/virtio_mmio.h"
-#include "vmm/config.h"
+#include "net/tap.h"
 
-struct vm;
 struct virtio_net;
 
 /* Feature bits (virtio 1.x 5.1.3). */
@@ -78,36 +78,45 @@ struct virtio_net_stats {
 
 /*
  * Open the TAP of cfg (create it, bring it up, bridge attach), create the
- * virtio-mmio transport in window slot, set up the I/O thread's event loop
- * (not started).  MAC: cfg->mac if cfg->mac_set, else config_default_mac().
- * Returns 0, or -errno with a one-line message in err (nothing left).
+ * virtio-mmio transport in window win through host (KVM, or fakes in
+ * tests), set up the I/O thread's event loop (not started).  MAC: cfg->mac
+ * (resolved by the configuration).  Returns 0, or -errno with a one-line
+ * message in err (nothing left).
  */
-int virtio_net_create(struct vm *vm, const struct nic_config *cfg,
-		      unsigned int slot, struct virtio_net **out,
-		      char err[CONFIG_ERR_MAX]);
+int virtio_net_create(struct virtio_net **out,
+		      const struct virtio_mmio_host *host,
+		      const struct guest_mem *mem,
+		      const struct virtio_mmio_window *win,
+		      const struct nic_config *cfg, char *err, size_t errlen);
 
 /*
- * The same on any packet file descriptor (taken over, closed by destroy)
- * and host ops: used by tests with a SOCK_SEQPACKET socketpair (one
- * packet per read, like a TAP) and fake KVM ops.
+ * The same on any packet file descriptor (taken over, closed by destroy):
+ * used by tests with a SOCK_SEQPACKET socketpair (one packet per read,
+ * like a TAP) and fake KVM ops.
  */
 int virtio_net_create_on_fd(struct virtio_net **out,
 			    const struct virtio_mmio_host *host,
-			    const struct guest_mem *mem, unsigned int slot,
+			    const struct guest_mem *mem,
+			    const struct virtio_mmio_window *win,
 			    int fd, const uint8_t mac[6],
-			    char err[CONFIG_ERR_MAX]);
+			    char *err, size_t errlen);
 
-/* Make the I/O thread install SECCOMP_THREAD_IO first (vmm/seccomp.h);
- * call before virtio_net_start(). */
-void virtio_net_set_seccomp(struct virtio_net *net, bool on);
+/* Start the I/O thread; hook runs first on it (vmm/ installs the I/O
+ * seccomp class there), may be NULL. */
+int virtio_net_start(struct virtio_net *net, const struct io_thread_hook *hook);
 
-/* Start the I/O thread. */
-int virtio_net_start(struct virtio_net *net);
+/* Park / unpark the I/O thread: between the two no packet moves and guest
+ * memory is not touched (the packet in hand completes first). */
+void virtio_net_quiesce(struct virtio_net *net);
+void virtio_net_resume(struct virtio_net *net);
+
+/* Stop the I/O thread (after the vCPUs have stopped). */
+void virtio_net_stop(struct virtio_net *net);
 
 /*
- * Stop the I/O thread, reset and free the transport, close the TAP (a TAP
- * minivmm created disappears; an existing one is put back as it was).
- * Call once the vCPUs are stopped.  NULL is fine.
+ * Stop the I/O thread if still running, reset and free the transport,
+ * close the TAP (a TAP minivmm created disappears; an existing one is put
+ * back as it was).  Call once the vCPUs are stopped.  NULL is fine.
  */
 void virtio_net_destroy(struct virtio_net *net);
 

@@ -34,24 +34,24 @@ static const char *tap_printable(const char *name, char out[65])
 }
 
 int tap_check_name(const char *name, const char *what,
-		   char err[CONFIG_ERR_MAX])
+		   char *err, size_t errlen)
 {
 	size_t len = name ? strlen(name) : 0;
 	char shown[65];
 
 	if (len == 0) {
-		snprintf(err, CONFIG_ERR_MAX, "%s name is empty", what);
+		snprintf(err, errlen, "%s name is empty", what);
 		return -EINVAL;
 	}
 	if (len > TAP_NAME_MAX) {
-		snprintf(err, CONFIG_ERR_MAX,
+		snprintf(err, errlen,
 			 "%s name \"%s%s\" is too long (at most %d characters)",
 			 what, tap_printable(name, shown), len > 64 ? "..." : "",
 			 TAP_NAME_MAX);
 		return -EINVAL;
 	}
 	if (!strcmp(name, ".") || !strcmp(name, "..")) {
-		snprintf(err, CONFIG_ERR_MAX, "%s name \"%s\" is invalid",
+		snprintf(err, errlen, "%s name \"%s\" is invalid",
 			 what, name);
 		return -EINVAL;
 	}
@@ -63,7 +63,7 @@ int tap_check_name(const char *name, const char *what,
 		 * TUNSETIFF pick a name from a template ("tap%d").
 		 */
 		if (c <= ' ' || c == 0x7f || c == '/' || c == ':' || c == '%') {
-			snprintf(err, CONFIG_ERR_MAX,
+			snprintf(err, errlen,
 				 "%s name \"%s\" is invalid (no '/', ':', '%%', spaces or control characters)",
 				 what, tap_printable(name, shown));
 			return -EINVAL;
@@ -186,20 +186,20 @@ static void tap_current_master(const char *name, char out[IFNAMSIZ])
 		out[0] = '\0';
 }
 
-static int tap_check_bridge(const char *bridge, char err[CONFIG_ERR_MAX])
+static int tap_check_bridge(const char *bridge, char *err, size_t errlen)
 {
-	int ret = tap_check_name(bridge, "bridge", err);
+	int ret = tap_check_name(bridge, "bridge", err, errlen);
 
 	if (ret)
 		return ret;
 	if (!if_nametoindex(bridge)) {
-		snprintf(err, CONFIG_ERR_MAX, "bridge %s does not exist", bridge);
+		snprintf(err, errlen, "bridge %s does not exist", bridge);
 		return -ENODEV;
 	}
 	return 0;
 }
 
-static int tap_open_fd(char err[CONFIG_ERR_MAX])
+static int tap_open_fd(char *err, size_t errlen)
 {
 	int fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
 
@@ -207,20 +207,20 @@ static int tap_open_fd(char err[CONFIG_ERR_MAX])
 		int e = errno;
 
 		if (e == ENOENT || e == ENODEV || e == ENXIO)
-			snprintf(err, CONFIG_ERR_MAX,
+			snprintf(err, errlen,
 				 "/dev/net/tun is missing (load the tun module)");
 		else if (e == EACCES || e == EPERM)
-			snprintf(err, CONFIG_ERR_MAX,
+			snprintf(err, errlen,
 				 "no permission to open /dev/net/tun (run as root or with CAP_NET_ADMIN)");
 		else
-			snprintf(err, CONFIG_ERR_MAX,
+			snprintf(err, errlen,
 				 "cannot open /dev/net/tun: %s", strerror(e));
 		return -e;
 	}
 	return fd;
 }
 
-static int tap_attach(struct tap *tap, int fd, char err[CONFIG_ERR_MAX])
+static int tap_attach(struct tap *tap, int fd, char *err, size_t errlen)
 {
 	struct ifreq ifr;
 	int e;
@@ -232,30 +232,30 @@ static int tap_attach(struct tap *tap, int fd, char err[CONFIG_ERR_MAX])
 		return 0;
 	e = errno;
 	if (e == EBUSY)
-		snprintf(err, CONFIG_ERR_MAX,
+		snprintf(err, errlen,
 			 "%s is in use by another process", tap->name);
 	else if (e == EPERM || e == EACCES)
-		snprintf(err, CONFIG_ERR_MAX,
+		snprintf(err, errlen,
 			 "no permission to use or create TAP %s (needs CAP_NET_ADMIN or the TAP's owner)",
 			 tap->name);
 	else if (e == EINVAL && if_nametoindex(tap->name))
-		snprintf(err, CONFIG_ERR_MAX,
+		snprintf(err, errlen,
 			 "%s exists and is not a single-queue TAP device",
 			 tap->name);
 	else
-		snprintf(err, CONFIG_ERR_MAX, "cannot open TAP %s: %s",
+		snprintf(err, errlen, "cannot open TAP %s: %s",
 			 tap->name, strerror(e));
 	return -e;
 }
 
 /* Persistent TAPs existed before us; a fresh one is never persistent. */
-static int tap_learn_created(struct tap *tap, char err[CONFIG_ERR_MAX])
+static int tap_learn_created(struct tap *tap, char *err, size_t errlen)
 {
 	struct ifreq ifr;
 
 	memset(&ifr, 0, sizeof(ifr));
 	if (ioctl(tap->fd, TUNGETIFF, &ifr) < 0) {
-		snprintf(err, CONFIG_ERR_MAX, "TUNGETIFF on %s: %s",
+		snprintf(err, errlen, "TUNGETIFF on %s: %s",
 			 tap->name, strerror(errno));
 		return -errno;
 	}
@@ -263,7 +263,7 @@ static int tap_learn_created(struct tap *tap, char err[CONFIG_ERR_MAX])
 	return 0;
 }
 
-static int tap_bring_up(struct tap *tap, int s, char err[CONFIG_ERR_MAX])
+static int tap_bring_up(struct tap *tap, int s, char *err, size_t errlen)
 {
 	short flags;
 	int ret = tap_get_flags(s, tap->name, &flags);
@@ -273,7 +273,7 @@ static int tap_bring_up(struct tap *tap, int s, char err[CONFIG_ERR_MAX])
 	if (!ret)
 		ret = tap_set_flags(s, tap->name, flags | IFF_UP);
 	if (ret) {
-		snprintf(err, CONFIG_ERR_MAX, "cannot bring %s up: %s",
+		snprintf(err, errlen, "cannot bring %s up: %s",
 			 tap->name, strerror(-ret));
 		return ret;
 	}
@@ -282,7 +282,7 @@ static int tap_bring_up(struct tap *tap, int s, char err[CONFIG_ERR_MAX])
 }
 
 static int tap_join_bridge(struct tap *tap, int s, const char *bridge,
-			   char err[CONFIG_ERR_MAX])
+			   char *err, size_t errlen)
 {
 	char master[IFNAMSIZ];
 	int ret;
@@ -300,52 +300,52 @@ static int tap_join_bridge(struct tap *tap, int s, const char *bridge,
 		return 0;
 	}
 	if (ret == -EBUSY && master[0])
-		snprintf(err, CONFIG_ERR_MAX,
+		snprintf(err, errlen,
 			 "%s already belongs to %s, cannot add it to bridge %s",
 			 tap->name, master, bridge);
 	else if (ret == -EOPNOTSUPP || ret == -EINVAL)
-		snprintf(err, CONFIG_ERR_MAX, "%s is not a bridge", bridge);
+		snprintf(err, errlen, "%s is not a bridge", bridge);
 	else if (ret == -ENODEV)
-		snprintf(err, CONFIG_ERR_MAX, "bridge %s does not exist",
+		snprintf(err, errlen, "bridge %s does not exist",
 			 bridge);
 	else if (ret == -EPERM || ret == -EACCES)
-		snprintf(err, CONFIG_ERR_MAX,
+		snprintf(err, errlen,
 			 "no permission to add %s to bridge %s (needs CAP_NET_ADMIN)",
 			 tap->name, bridge);
 	else
-		snprintf(err, CONFIG_ERR_MAX, "cannot add %s to bridge %s: %s",
+		snprintf(err, errlen, "cannot add %s to bridge %s: %s",
 			 tap->name, bridge, strerror(-ret));
 	return ret;
 }
 
 int tap_open(struct tap *tap, const char *name, const char *bridge,
-	     char err[CONFIG_ERR_MAX])
+	     char *err, size_t errlen)
 {
 	int ret, s = -1;
 
 	memset(tap, 0, sizeof(*tap));
 	tap->fd = -1;
-	ret = tap_check_name(name, "tap", err);
+	ret = tap_check_name(name, "tap", err, errlen);
 	if (!ret && bridge)
-		ret = tap_check_bridge(bridge, err);
+		ret = tap_check_bridge(bridge, err, errlen);
 	if (ret)
 		return ret;
 	strcpy(tap->name, name);
 
-	ret = tap_open_fd(err);
+	ret = tap_open_fd(err, errlen);
 	if (ret < 0)
 		return ret;
 	tap->fd = ret;
-	ret = tap_attach(tap, tap->fd, err);
+	ret = tap_attach(tap, tap->fd, err, errlen);
 	if (!ret)
-		ret = tap_learn_created(tap, err);
+		ret = tap_learn_created(tap, err, errlen);
 	if (ret)
 		goto fail;
 	ret = tap_set_vnet_hdr_len(tap, TAP_VNET_HDR_LEN);
 	if (!ret)
 		ret = tap_set_offload(tap, 0);
 	if (ret) {
-		snprintf(err, CONFIG_ERR_MAX,
+		snprintf(err, errlen,
 			 "%s: no virtio-net header support: %s", tap->name,
 			 strerror(-ret));
 		goto fail;
@@ -353,12 +353,12 @@ int tap_open(struct tap *tap, const char *name, const char *bridge,
 	s = tap_ctl_socket();
 	if (s < 0) {
 		ret = s;
-		snprintf(err, CONFIG_ERR_MAX, "socket: %s", strerror(-ret));
+		snprintf(err, errlen, "socket: %s", strerror(-ret));
 		goto fail;
 	}
-	ret = tap_bring_up(tap, s, err);
+	ret = tap_bring_up(tap, s, err, errlen);
 	if (!ret && bridge)
-		ret = tap_join_bridge(tap, s, bridge, err);
+		ret = tap_join_bridge(tap, s, bridge, err, errlen);
 	close(s);
 	if (ret)
 		goto fail;

@@ -12,8 +12,8 @@
 #define MINIVMM_TAP_H
 
 #include <stdbool.h>
-
-#include "vmm/config.h"
+#include <stddef.h>
+#include <stdint.h>
 
 #define TAP_NAME_MAX 15		/* IFNAMSIZ - 1 */
 #define TAP_VNET_HDR_LEN 12	/* struct virtio_net_hdr_v1 (num_buffers) */
@@ -23,6 +23,17 @@
 #define TAP_OFFLOAD_TSO4	0x02	/* TUN_F_TSO4 */
 #define TAP_OFFLOAD_TSO6	0x04	/* TUN_F_TSO6 */
 #define TAP_OFFLOAD_TSO_ECN	0x08	/* TUN_F_TSO_ECN */
+
+/*
+ * The options of one -tap (vmm/config.c fills it; see docs/usage.md).  The
+ * MAC is resolved there: mac= if given, else derived from the TAP name.
+ */
+struct nic_config {
+	const char *tap;		/* host TAP name */
+	const char *bridge;		/* attach to this bridge, may be NULL */
+	uint8_t mac[6];			/* always set */
+	bool mac_set;			/* mac= given (else derived) */
+};
 
 struct tap {
 	int fd;				/* non-blocking, close-on-exec; -1 */
@@ -36,8 +47,8 @@ struct tap {
  * Is name usable as an interface name (the kernel's rules plus no '%'
  * templates)?  Returns 0, or -EINVAL with a one-line reason in err.
  */
-int tap_check_name(const char *name, const char *what,
-		   char err[CONFIG_ERR_MAX]);
+int tap_check_name(const char *name, const char *what, char *err,
+		   size_t errlen);
 
 /*
  * Open or create TAP name (IFF_TAP | IFF_NO_PI | IFF_VNET_HDR, header of
@@ -46,7 +57,7 @@ int tap_check_name(const char *name, const char *what,
  * one-line message in err; on failure nothing is left behind.
  */
 int tap_open(struct tap *tap, const char *name, const char *bridge,
-	     char err[CONFIG_ERR_MAX]);
+	     char *err, size_t errlen);
 
 /* TUNSETOFFLOAD with TAP_OFFLOAD_* bits; negative errno. */
 int tap_set_offload(struct tap *tap, unsigned int offloads);

@@ -9,6 +9,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "devices/disk.h"	/* struct drive_config: beside its back-end */
+#include "net/tap.h"		/* struct nic_config */
 #include "vmm/affinity.h"
 
 #define CONFIG_MAX_DRIVES 8
@@ -18,43 +20,6 @@
 #define CONFIG_MAX_VCPUS 255	/* one xAPIC-addressable LAPIC each */
 #define CONFIG_ERR_MAX 256
 #define CONFIG_CONSOLE_LOG_LIMIT (64ULL << 20)
-
-/* QEMU's five cache modes (docs/disks.md says what each promises). */
-enum drive_cache {
-	DRIVE_CACHE_WRITEBACK = 0,	/* page cache; FLUSH is fdatasync */
-	DRIVE_CACHE_NONE,		/* O_DIRECT; FLUSH is fdatasync */
-	DRIVE_CACHE_UNSAFE,		/* page cache; FLUSH ignored */
-	DRIVE_CACHE_WRITETHROUGH,	/* O_DSYNC: no write cache */
-	DRIVE_CACHE_DIRECTSYNC,		/* O_DIRECT | O_DSYNC */
-};
-
-enum drive_discard {
-	DRIVE_DISCARD_UNMAP = 0,	/* discard frees space */
-	DRIVE_DISCARD_IGNORE,		/* not offered to the guest */
-};
-
-enum drive_format {
-	DRIVE_FORMAT_PROBE = 0,		/* no format=: qcow2 magic => qcow2 */
-	DRIVE_FORMAT_RAW,
-	DRIVE_FORMAT_QCOW2,
-};
-
-struct drive_config {
-	const char *path;
-	enum drive_format format;
-	bool readonly;
-	enum drive_cache cache;
-	enum drive_discard discard;
-	bool snapshot;			/* writes go to a throwaway overlay */
-	const char *serial;		/* GET_ID string, may be NULL */
-};
-
-struct nic_config {
-	const char *tap;		/* host TAP name */
-	const char *bridge;		/* attach to this bridge, may be NULL */
-	uint8_t mac[6];
-	bool mac_set;			/* mac= given; else derived from tap */
-};
 
 /* -share PATH,tag=TAG[,readonly=on|off]: a virtio-fs device. */
 struct share_config {

@@ -8,7 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "boot/layout.h"
+#include "vmm/exit_code.h"
 #include "vmm/daemon.h"
 
 /* The parent: the child's "ready" byte, or its exit code. */

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "boot/layout.h"
+#include "vmm/exit_code.h"
 #include "vmm/gdb_packet.h"
 #include "vmm/gdb_proto.h"
 #include "vmm/log.h"

@@ -22,17 +22,14 @@
 
 #include "boot/acpi.h"
 #include "boot/layout.h"
-#include "devices/acpi_pm.h"
-#include "devices/debug_port.h"
 #include "devices/ged.h"
-#include "devices/i8042.h"
 #include "devices/pvpanic.h"
 #include "devices/serial.h"
-#include "devices/virtio_blk.h"
-#include "devices/virtio_fs.h"
 #include "devices/virtio_net.h"
 #include "vmm/console.h"
 #include "vmm/cpuid.h"
+#include "vmm/device_table.h"
+#include "vmm/exit_code.h"
 #include "vmm/daemon.h"
 #include "vmm/gdb_stub.h"
 #include "vmm/loader.h"
@@ -51,20 +48,13 @@ struct machine {
 	struct vm vm;
 	struct cpu_topology topo;
 	struct console console;
-	struct serial serial;
-	struct i8042 i8042;
-	struct acpi_pm acpi_pm;
-	struct debug_port debug_port;
+	struct serial serial;	/* the console's device: not in the table */
 	struct ged ged;		/* the ACPI power button */
 	int ged_irq_fd;		/* irqfd of IRQ_GED */
 	struct pvpanic pvpanic;
 	int console_wake_fd;	/* the guest drained the UART's RX FIFO */
 	uint32_t apic_ids[CONFIG_MAX_VCPUS];
-	struct virtio_blk *blk[CONFIG_MAX_DRIVES];
-	struct virtio_net *net[CONFIG_MAX_NICS];
-	struct virtio_fs *fs[CONFIG_MAX_SHARES];
-	struct acpi_virtio_mmio virtio[LAYOUT_VIRTIO_MMIO_MAX];
-	unsigned int nr_virtio;
+	struct device_table devices;
 	cpu_set_t host_cpus;	/* this process's CPUs before -io-affinity */
 	struct qmp_server *qmp;	/* -qmp, or NULL */
 	struct qmp_backend qmp_be;
@@ -75,24 +65,6 @@ struct machine {
 };
 
 /* ---- device callbacks ---- */
-
-static void machine_stop_cb(void *opaque, int exit_code)
-{
-	vm_request_stop(opaque, exit_code);
-}
-
-/* A guest kernel panic ends the run at once, whatever panic= says. */
-static void machine_pvpanic_event(void *opaque, uint8_t events)
-{
-	struct vm *vm = opaque;
-
-	if (events & PVPANIC_EVENT_PANICKED) {
-		log_error("the guest kernel panicked (pvpanic)");
-		vm_request_stop(vm, EXIT_GUEST_PANIC);
-	} else {
-		log_info("the guest loaded a crash kernel (pvpanic)");
-	}
-}
 
 static void machine_serial_irq(void *opaque, int level)
 {
@@ -115,6 +87,18 @@ static void machine_serial_rx_room(void *opaque)
 		return; /* the counter is full: the main thread is awake anyway */
 }
 
+static void machine_pvpanic_event(void *opaque, uint8_t events)
+{
+	struct vm *vm = opaque;
+
+	if (events & PVPANIC_EVENT_PANICKED) {
+		log_error("the guest kernel panicked (pvpanic)");
+		vm_request_stop(vm, EXIT_GUEST_PANIC);
+	} else {
+		log_info("the guest loaded a crash kernel (pvpanic)");
+	}
+}
+
 static void machine_ged_irq(void *opaque)
 {
 	struct machine *m = opaque;
@@ -123,11 +107,6 @@ static void machine_ged_irq(void *opaque)
 	if (write(m->ged_irq_fd, &one, sizeof(one)) < 0)
 		log_warn("cannot raise the power button interrupt: %s",
 			 strerror(errno));
-}
-
-static void machine_trace_marker(void *opaque, uint8_t marker)
-{
-	trace_guest_marker(opaque, marker);
 }
 
 /* ---- assembly ---- */
@@ -156,8 +135,8 @@ static void machine_acpi_config(struct machine *m, const struct config *cfg,
 		.ged_addr = LAYOUT_GED_ADDR,
 		.ged_gsi = IRQ_GED,
 		.pvpanic_port = PORT_PVPANIC,
-		.virtio = m->virtio,
-		.nr_virtio = m->nr_virtio,
+		.virtio = m->devices.virtio,
+		.nr_virtio = m->devices.nr_virtio,
 	};
 }
 
@@ -208,83 +187,16 @@ static int machine_add_legacy_devices(struct machine *m)
 	if (m->console.log_fd >= 0)
 		serial_set_log(&m->serial, m->console.log_fd,
 			       m->vm.cfg->console_log_limit);
-	i8042_init(&m->i8042, machine_stop_cb, vm);
-	acpi_pm_init(&m->acpi_pm, machine_stop_cb, vm);
-	debug_port_init(&m->debug_port, machine_trace_marker, machine_stop_cb, vm);
 	pvpanic_init(&m->pvpanic, machine_pvpanic_event, vm);
 
 	if (machine_add_ged(m))
 		return -1;
 	if (machine_add_pio(m, "serial", PORT_COM1, SERIAL_NR_PORTS,
 			    serial_pio_read, serial_pio_write, &m->serial) ||
-	    machine_add_pio(m, "i8042", PORT_I8042_DATA, I8042_NR_PORTS,
-			    i8042_pio_read, i8042_pio_write, &m->i8042) ||
-	    machine_add_pio(m, "acpi-pm", PORT_ACPI_SLEEP_CTL, ACPI_PM_NR_PORTS,
-			    acpi_pm_pio_read, acpi_pm_pio_write, &m->acpi_pm) ||
-	    machine_add_pio(m, "debug-port", PORT_DEBUG_TRACE, DEBUG_PORT_NR_PORTS,
-			    debug_port_pio_read, debug_port_pio_write, &m->debug_port) ||
 	    machine_add_pio(m, "pvpanic", PORT_PVPANIC, PVPANIC_NR_PORTS,
 			    pvpanic_pio_read, pvpanic_pio_write, &m->pvpanic))
 		return -1;
 	return 0;
-}
-
-/* The next virtio-mmio window, described to the guest in the DSDT. */
-static unsigned int machine_virtio_slot(struct machine *m)
-{
-	unsigned int slot = m->nr_virtio++;
-
-	m->virtio[slot] = (struct acpi_virtio_mmio){
-		.base = LAYOUT_VIRTIO_MMIO_BASE + slot * LAYOUT_VIRTIO_MMIO_SIZE,
-		.size = LAYOUT_VIRTIO_MMIO_SIZE,
-		.gsi = IRQ_VIRTIO_MMIO_BASE + slot,
-	};
-	return slot;
-}
-
-static int machine_add_share(struct machine *m, const struct share_config *sc,
-			     struct virtio_fs **out, char *err, size_t errlen)
-{
-	struct virtio_fs_share share = { .path = sc->path, .tag = sc->tag,
-					 .readonly = sc->readonly };
-	struct virtio_mmio_host host;
-
-	virtio_mmio_host_from_vm(&host, &m->vm);
-	return virtio_fs_create(out, &host, &m->vm.mem, machine_virtio_slot(m),
-				&share, err, errlen);
-}
-
-/*
- * Disks first (vda, vdb, ...), then NICs (eth0, ...), then shares, in
- * command-line order.
- */
-static int machine_add_virtio_devices(struct machine *m, const struct config *cfg)
-{
-	char err[CONFIG_ERR_MAX];
-	int ret;
-
-	for (unsigned int i = 0; i < cfg->nr_drives; i++) {
-		ret = virtio_blk_create(&m->vm, &cfg->drive[i], machine_virtio_slot(m),
-					&m->blk[i], err);
-		if (ret)
-			goto fail;
-	}
-	for (unsigned int i = 0; i < cfg->nr_nics; i++) {
-		ret = virtio_net_create(&m->vm, &cfg->nic[i], machine_virtio_slot(m),
-					&m->net[i], err);
-		if (ret)
-			goto fail;
-	}
-	for (unsigned int i = 0; i < cfg->nr_shares; i++) {
-		ret = machine_add_share(m, &cfg->share[i], &m->fs[i], err,
-					sizeof(err));
-		if (ret)
-			goto fail;
-	}
-	return 0;
-fail:
-	snprintf(m->err, sizeof(m->err), "%s", err);
-	return ret;
 }
 
 static bool machine_seccomp(struct machine *m)
@@ -292,57 +204,10 @@ static bool machine_seccomp(struct machine *m)
 	return !m->vm.cfg->no_seccomp && seccomp_supported(NULL);
 }
 
-/* First thing on a virtio-fs thread: its own seccomp class. */
-static int machine_fs_thread_init(void *opaque)
-{
-	char err[256];
-	int ret;
-
-	(void)opaque;
-	ret = seccomp_install(SECCOMP_THREAD_FS, err, sizeof(err));
-	if (ret)
-		log_error("%s", err);
-	return ret;
-}
-
-static int machine_start_io_threads(struct machine *m)
-{
-	int ret = 0;
-
-	for (unsigned int i = 0; i < CONFIG_MAX_DRIVES && !ret; i++)
-		if (m->blk[i]) {
-			virtio_blk_set_seccomp(m->blk[i], machine_seccomp(m));
-			ret = virtio_blk_start(m->blk[i]);
-		}
-	for (unsigned int i = 0; i < CONFIG_MAX_NICS && !ret; i++)
-		if (m->net[i]) {
-			virtio_net_set_seccomp(m->net[i], machine_seccomp(m));
-			ret = virtio_net_start(m->net[i]);
-		}
-	for (unsigned int i = 0; i < CONFIG_MAX_SHARES && !ret; i++)
-		if (m->fs[i])
-			ret = virtio_fs_start(m->fs[i], machine_seccomp(m) ?
-					      machine_fs_thread_init : NULL, NULL);
-	if (!ret && m->gdb)
-		ret = gdb_stub_start(m->gdb, machine_seccomp(m));
-	if (ret)
-		snprintf(m->err, sizeof(m->err), "cannot start an I/O thread: %s",
-			 strerror(-ret));
-	return ret;
-}
-
 static void machine_print_stats(struct machine *m)
 {
 	vcpus_print_stats(&m->vm, stderr);
-	for (unsigned int i = 0; i < CONFIG_MAX_DRIVES; i++)
-		if (m->blk[i])
-			virtio_blk_print_stats(m->blk[i]);
-	for (unsigned int i = 0; i < CONFIG_MAX_NICS; i++)
-		if (m->net[i])
-			virtio_net_print_stats(m->net[i], stderr);
-	for (unsigned int i = 0; i < CONFIG_MAX_SHARES; i++)
-		if (m->fs[i])
-			virtio_fs_print_stats(m->fs[i], stderr);
+	device_table_print_stats(&m->devices, stderr);
 }
 
 /* -netboot: the firmware drives the first NIC (config checks there is one). */
@@ -350,20 +215,15 @@ static int machine_load_firmware(struct machine *m, uint64_t rsdp,
 				 struct boot_entry *entry)
 {
 	const struct config *cfg = m->vm.cfg;
-	unsigned int slot = cfg->nr_drives;	/* NICs follow the disks */
-	struct loader_netboot_nic nic = {
-		.mmio_base = m->virtio[slot].base,
-		.gsi = m->virtio[slot].gsi,
-	};
+	struct virtio_mmio_window win;
+	struct loader_netboot_nic nic;
 
-	if (cfg->nr_nics == 0) {
+	if (!device_table_window(&m->devices, "virtio-net", 0, &win)) {
 		snprintf(m->err, sizeof(m->err), "-netboot needs a network card (-tap)");
 		return -EINVAL;
 	}
-	if (cfg->nic[0].mac_set)
-		memcpy(nic.mac, cfg->nic[0].mac, 6);
-	else
-		config_default_mac(cfg->nic[0].tap, nic.mac);
+	nic = (struct loader_netboot_nic){ .mmio_base = win.base, .gsi = win.gsi };
+	memcpy(nic.mac, cfg->nic[0].mac, 6);
 	return loader_load_firmware(&m->vm, rsdp, &nic, entry, m->err, sizeof(m->err));
 }
 
@@ -559,10 +419,13 @@ static void machine_qmp_netstats(void *ctx, struct json_writer *w)
 	struct virtio_net_stats st;
 
 	jw_array_begin(w);
-	for (unsigned int i = 0; i < CONFIG_MAX_NICS; i++) {
-		if (!m->net[i])
+	for (unsigned int i = 0; i < m->vm.cfg->nr_nics; i++) {
+		const struct virtio_net *net =
+			device_table_device(&m->devices, "virtio-net", i);
+
+		if (!net)
 			continue;
-		virtio_net_get_stats(m->net[i], &st);
+		virtio_net_get_stats(net, &st);
 		machine_qmp_nic(w, m->vm.cfg->nic[i].tap, &st);
 	}
 	jw_array_end(w);
@@ -869,7 +732,7 @@ static int machine_setup(struct machine *m, const struct config *cfg)
 	ret = machine_add_legacy_devices(m);
 	if (ret)
 		return ret;
-	ret = machine_add_virtio_devices(m, cfg);
+	ret = device_table_create(&m->devices, &m->vm, m->err, sizeof(m->err));
 	if (ret)
 		return ret;
 	ret = machine_boot(m);
@@ -882,7 +745,14 @@ static int machine_setup(struct machine *m, const struct config *cfg)
 	ret = privdrop_apply(cfg->user, cfg->chroot_dir, m->err, sizeof(m->err));
 	if (ret)
 		return ret;
-	ret = machine_start_io_threads(m);
+	ret = device_table_start(&m->devices, machine_seccomp(m), m->err,
+				 sizeof(m->err));
+	if (!ret && m->gdb) {
+		ret = gdb_stub_start(m->gdb, machine_seccomp(m));
+		if (ret)
+			snprintf(m->err, sizeof(m->err), "cannot start the gdb stub: %s",
+				 strerror(-ret));
+	}
 	if (ret || !m->qmp)
 		return ret;
 	ret = qmp_server_start(m->qmp, machine_seccomp(m));
@@ -901,12 +771,7 @@ static void machine_teardown(struct machine *m)
 	vcpus_destroy(&m->vm);
 	gdb_stub_destroy(m->gdb);
 	/* Devices after the vCPUs: no guest access can race their teardown. */
-	for (unsigned int i = 0; i < CONFIG_MAX_DRIVES; i++)
-		virtio_blk_destroy(m->blk[i]);
-	for (unsigned int i = 0; i < CONFIG_MAX_NICS; i++)
-		virtio_net_destroy(m->net[i]);
-	for (unsigned int i = 0; i < CONFIG_MAX_SHARES; i++)
-		virtio_fs_destroy(m->fs[i]);
+	device_table_destroy(&m->devices);
 	if (m->serial.log_dropped) {
 		log_warn("-console-log: limit of %llu bytes reached, %llu bytes not logged",
 			 (unsigned long long)m->vm.cfg->console_log_limit,
@@ -1033,8 +898,10 @@ int machine_dump_acpi(const struct config *cfg, const char *dir)
 	}
 	m->vm.cfg = cfg;
 	machine_topology(m, cfg);
-	for (unsigned int i = 0; i < cfg->nr_drives + cfg->nr_nics + cfg->nr_shares; i++)
-		machine_virtio_slot(m);
+	if (device_table_plan(&m->devices, cfg, m->err, sizeof(m->err))) {
+		log_error("%s", m->err);
+		d.ret = -1;
+	}
 	machine_acpi_config(m, cfg, &acpi);
 	if (!d.ret && (!acpi_build_tables(buf, size, LAYOUT_ACPI_ADDR, &acpi) ||
 		       acpi_for_each_table(buf, size, LAYOUT_ACPI_ADDR,

@@ -9,7 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "boot/layout.h"
+#include "vmm/exit_code.h"
 #include "vmm/config.h"
 #include "vmm/daemon.h"
 #include "vmm/log.h"

@@ -41,7 +41,7 @@
 #include <linux/kvm.h>
 #include <linux/seccomp.h>
 
-#include "boot/layout.h"
+#include "vmm/exit_code.h"
 #include "vmm/seccomp.h"
 
 #ifndef X32_SYSCALL_BIT

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "boot/layout.h"
+#include "vmm/exit_code.h"
 #include "boot/long_mode.h"
 #include "vmm/kvm_stats.h"
 #include "vmm/log.h"
@@ -394,21 +395,21 @@ static void vcpu_handle_internal_error(struct vcpu *vcpu)
 		 vcpu->run->internal.suberror == KVM_INTERNAL_ERROR_EMULATION ?
 			" (instruction emulation failed)" : "");
 	vcpu_dump_state(vcpu, why);
-	vm_request_stop(vcpu->vm, EXIT_GUEST_CRASH);
+	vm_report_event(vcpu->vm, GUEST_EVENT_CRASH);
 }
 
 static void vcpu_handle_system_event(struct vcpu *vcpu)
 {
 	switch (vcpu->run->system_event.type) {
 	case KVM_SYSTEM_EVENT_SHUTDOWN:
-		vm_request_stop(vcpu->vm, EXIT_GUEST_POWEROFF);
+		vm_report_event(vcpu->vm, GUEST_EVENT_POWEROFF);
 		break;
 	case KVM_SYSTEM_EVENT_RESET:
-		vm_request_stop(vcpu->vm, EXIT_GUEST_REBOOT);
+		vm_report_event(vcpu->vm, GUEST_EVENT_RESET);
 		break;
 	default:
 		vcpu_dump_state(vcpu, "guest crash reported by KVM");
-		vm_request_stop(vcpu->vm, EXIT_GUEST_CRASH);
+		vm_report_event(vcpu->vm, GUEST_EVENT_CRASH);
 		break;
 	}
 }
@@ -445,7 +446,7 @@ static bool vcpu_handle_exit(struct vcpu *vcpu)
 		return false;
 	case KVM_EXIT_SHUTDOWN:
 		vcpu_dump_state(vcpu, "triple fault (shutdown)");
-		vm_request_stop(vcpu->vm, EXIT_GUEST_CRASH);
+		vm_report_event(vcpu->vm, GUEST_EVENT_CRASH);
 		return false;
 	case KVM_EXIT_SYSTEM_EVENT:
 		vcpu_handle_system_event(vcpu);
@@ -457,12 +458,12 @@ static bool vcpu_handle_exit(struct vcpu *vcpu)
 		snprintf(why, sizeof(why), "VM entry failed, hardware reason 0x%llx",
 			 (unsigned long long)run->fail_entry.hardware_entry_failure_reason);
 		vcpu_dump_state(vcpu, why);
-		vm_request_stop(vcpu->vm, EXIT_GUEST_CRASH);
+		vm_report_event(vcpu->vm, GUEST_EVENT_CRASH);
 		return false;
 	default:
 		snprintf(why, sizeof(why), "unexpected KVM exit reason %u", run->exit_reason);
 		vcpu_dump_state(vcpu, why);
-		vm_request_stop(vcpu->vm, EXIT_GUEST_CRASH);
+		vm_report_event(vcpu->vm, GUEST_EVENT_CRASH);
 		return false;
 	}
 }
@@ -519,7 +520,7 @@ static void vcpu_run_loop(struct vcpu *vcpu)
 
 			snprintf(why, sizeof(why), "KVM_RUN failed: %s", strerror(errno));
 			vcpu_dump_state(vcpu, why);
-			vm_request_stop(vm, EXIT_GUEST_CRASH);
+			vm_report_event(vm, GUEST_EVENT_CRASH);
 			break;
 		}
 		if (!vcpu_handle_exit(vcpu))

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "boot/layout.h"
+#include "vmm/exit_code.h"
 #include "vmm/log.h"
 #include "vmm/ram.h"
 
@@ -380,6 +381,11 @@ void vm_request_stop(struct vm *vm, int exit_code)
 			log_warn("cannot wake the main thread: %s", strerror(errno));
 	/* A stop wins over any pause: parked vCPUs wake and leave. */
 	pause_stop(&vm->pause);
+}
+
+void vm_report_event(struct vm *vm, enum guest_event ev)
+{
+	vm_request_stop(vm, exit_code_for_event(ev));
 }
 
 bool vm_stopping(const struct vm *vm)

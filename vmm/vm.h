@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "devices/guest_event.h"
 #include "vmm/bus.h"
 #include "vmm/config.h"
 #include "vmm/guest_mem.h"
@@ -79,6 +80,9 @@ int vm_add_irqfd(struct vm *vm, uint32_t gsi);
 
 /* Request an orderly stop with an exit code (first caller wins). */
 void vm_request_stop(struct vm *vm, int exit_code);
+/* A device or vCPU reports a guest event: stop with its exit code
+ * (vmm/exit_code.c maps it). */
+void vm_report_event(struct vm *vm, enum guest_event ev);
 bool vm_stopping(const struct vm *vm);
 
 /* CLOCK_MONOTONIC now, and nanoseconds since process start (-trace-boot). */

@@ -9,7 +9,7 @@
  *   tftp_get.c  TFTP into place (net/tftp.c does the protocol)
  *   kernel.c    kernel + initrd placement, zero page, jump
  * On failure: one line on the console and FW_STATUS_* to PORT_FW_STATUS,
- * which makes minivmm exit with EXIT_NETBOOT_FAILED / EXIT_LOCALBOOT.
+ * which minivmm reports as "netboot failed" / "local boot" (docs/usage.md).
  */
 #include "boot/firmware/console.h"
 #include "boot/firmware/fw.h"

@@ -18,6 +18,8 @@
 
 #include "devices/disk_image.h"
 
+#define TEST_ERR_MAX 256
+
 #define FUZZ_READ_BYTES 4096
 
 static char fuzz_dir[64];
@@ -82,7 +84,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				    .readonly = true,
 				    .cache = DRIVE_CACHE_UNSAFE };
 	struct disk_image *img = NULL;
-	char err[CONFIG_ERR_MAX];
+	char err[TEST_ERR_MAX];
 	int fd;
 
 	if (!fuzz_dir[0])
@@ -93,7 +95,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	close(fd);
 	cfg.path = fuzz_img;
 	cfg.readonly = !(size & 1);
-	if (disk_image_open(&cfg, &img, err) == 0) {
+	if (disk_image_open(&cfg, &img, err, sizeof(err)) == 0) {
 		if (!cfg.readonly) {
 			fuzz_write_at(img, 0);
 			fuzz_write_at(img, img->size / 3);

@@ -27,15 +27,16 @@ static void fuzz_blk_setup(void)
 	struct virtio_mmio_host ops;
 	struct drive_config dc = { .cache = DRIVE_CACHE_UNSAFE,
 				   .serial = "fuzz-serial-0123456789" };
-	char err[CONFIG_ERR_MAX];
+	char err[256];
 
 	fuzz_host_init(&fuzz_h, &ops);
 	fuzz_img_fd = mkstemp(path);
 	if (fuzz_img_fd < 0 || ftruncate(fuzz_img_fd, FUZZ_IMG_SIZE) < 0)
 		abort();
 	dc.path = path;
-	if (virtio_blk_create_on(&ops, &fuzz_h.mem, &dc, FUZZ_SLOT, &fuzz_blk,
-				 err) || virtio_blk_start(fuzz_blk)) {
+	if (virtio_blk_create(&fuzz_blk, &ops, &fuzz_h.mem,
+			      FAKE_WINDOW(FUZZ_SLOT), &dc, err, sizeof(err)) ||
+	    virtio_blk_start(fuzz_blk, NULL)) {
 		fprintf(stderr, "fuzz_virtio_blk: %s\n", err);
 		abort();
 	}

@@ -17,6 +17,7 @@
 
 #include "devices/virtio_mmio.h"
 #include "tests/fuzz/fuzz_input.h"
+#include "tests/lib/fake_virtio.h"
 #include "vmm/bus.h"
 
 #define FUZZ_RAM_SIZE	0x100000ULL	/* 1 MiB at gpa 0 */

@@ -26,7 +26,7 @@ static void fuzz_net_setup(void)
 {
 	static const uint8_t mac[6] = { 0x52, 0x54, 0x00, 0xab, 0xcd, 0xef };
 	struct virtio_mmio_host ops;
-	char err[CONFIG_ERR_MAX];
+	char err[256];
 	int sv[2];
 
 	fuzz_host_init(&fuzz_h, &ops);
@@ -34,9 +34,10 @@ static void fuzz_net_setup(void)
 		       0, sv) < 0)
 		abort();
 	fuzz_peer = sv[1];
-	if (virtio_net_create_on_fd(&fuzz_net, &ops, &fuzz_h.mem, FUZZ_SLOT,
-				    sv[0], mac, err) ||
-	    virtio_net_start(fuzz_net)) {
+	if (virtio_net_create_on_fd(&fuzz_net, &ops, &fuzz_h.mem,
+				    FAKE_WINDOW(FUZZ_SLOT), sv[0], mac, err,
+				    sizeof(err)) ||
+	    virtio_net_start(fuzz_net, NULL)) {
 		fprintf(stderr, "fuzz_virtio_net: %s\n", err);
 		abort();
 	}

@@ -18,7 +18,7 @@ struct stop_log {
 	uint8_t marker;
 };
 
-static void record_stop(void *opaque, int code)
+static void record_stop(void *opaque, enum guest_event code)
 {
 	struct stop_log *log = opaque;
 
@@ -59,7 +59,7 @@ START_TEST(test_s5_powers_off)
 	pm_wr(&pm, PORT_ACPI_SLEEP_CTL,
 	      (uint8_t)((ACPI_S5_SLP_TYP << 2) | ACPI_SLP_EN));
 	ck_assert_int_eq(log.calls, 1);
-	ck_assert_int_eq(log.code, EXIT_GUEST_POWEROFF);
+	ck_assert_int_eq(log.code, GUEST_EVENT_POWEROFF);
 	ck_assert_uint_eq(pm_rd(&pm, PORT_ACPI_SLEEP_STS) & 0x80, 0);
 }
 END_TEST
@@ -113,7 +113,7 @@ START_TEST(test_reset_register)
 	ck_assert_int_eq(log.calls, 0);
 	pm_wr(&pm, PORT_ACPI_RESET, ACPI_RESET_VALUE);
 	ck_assert_int_eq(log.calls, 1);
-	ck_assert_int_eq(log.code, EXIT_GUEST_REBOOT);
+	ck_assert_int_eq(log.code, GUEST_EVENT_RESET);
 	ck_assert_uint_eq(pm_rd(&pm, PORT_ACPI_RESET), 0);
 }
 END_TEST
@@ -143,7 +143,7 @@ START_TEST(test_pm_wide_and_stray_accesses)
 	buf[1] = 0x80;
 	acpi_pm_pio_write(&pm, 0, buf, 2);
 	ck_assert_int_eq(log.calls, 1);
-	ck_assert_int_eq(log.code, EXIT_GUEST_POWEROFF);
+	ck_assert_int_eq(log.code, GUEST_EVENT_POWEROFF);
 }
 END_TEST
 
@@ -203,10 +203,10 @@ START_TEST(test_fw_status)
 	ck_assert_int_eq(log.traces, 0);
 	dbg_wr(&d, PORT_FW_STATUS, FW_STATUS_NETBOOT_FAILED);
 	ck_assert_int_eq(log.calls, 1);
-	ck_assert_int_eq(log.code, EXIT_NETBOOT_FAILED);
+	ck_assert_int_eq(log.code, GUEST_EVENT_NETBOOT_FAILED);
 	dbg_wr(&d, PORT_FW_STATUS, FW_STATUS_LOCALBOOT);
 	ck_assert_int_eq(log.calls, 2);
-	ck_assert_int_eq(log.code, EXIT_LOCALBOOT);
+	ck_assert_int_eq(log.code, GUEST_EVENT_LOCALBOOT);
 	debug_port_pio_write(&d, 7, &v, 1);	/* stray offset */
 	ck_assert_int_eq(log.calls, 2);
 }

@@ -17,7 +17,7 @@ struct stop_log {
 	int code;
 };
 
-static void record_stop(void *opaque, int code)
+static void record_stop(void *opaque, enum guest_event code)
 {
 	struct stop_log *log = opaque;
 
@@ -46,7 +46,7 @@ START_TEST(test_reset_command)
 	i8042_init(&k, record_stop, &log);
 	wr(&k, PORT_I8042_CMD, 0xfe);
 	ck_assert_int_eq(log.calls, 1);
-	ck_assert_int_eq(log.code, EXIT_GUEST_REBOOT);
+	ck_assert_int_eq(log.code, GUEST_EVENT_RESET);
 }
 END_TEST
 

@@ -28,6 +28,8 @@
 #include "vmm/seccomp.h"
 #include "tests/unit/unit_main.h"
 
+#define TEST_ERR_MAX 256
+
 static char dir[64];
 
 /* Run a shell command in the test directory; it must succeed. */
@@ -92,13 +94,13 @@ static uint8_t *slurp(const char *path, size_t *len)
 }
 
 static int open_img(const char *name, enum drive_format fmt,
-		    struct disk_image **img, char err[CONFIG_ERR_MAX])
+		    struct disk_image **img, char err[TEST_ERR_MAX])
 {
 	struct drive_config cfg = {
 		.path = path_of(name), .format = fmt, .readonly = true,
 	};
 
-	return disk_image_open(&cfg, img, err);
+	return disk_image_open(&cfg, img, err, TEST_ERR_MAX);
 }
 
 /*
@@ -108,7 +110,7 @@ static int open_img(const char *name, enum drive_format fmt,
  */
 static void check_same_as_qemu(const char *name, enum drive_format fmt)
 {
-	char err[CONFIG_ERR_MAX] = "";
+	char err[TEST_ERR_MAX] = "";
 	struct disk_image *img;
 	uint8_t *ref, *got;
 	size_t ref_len;
@@ -239,7 +241,7 @@ END_TEST
 
 START_TEST(test_probing)
 {
-	char err[CONFIG_ERR_MAX];
+	char err[TEST_ERR_MAX];
 	struct disk_image *img;
 	uint8_t head[4];
 	struct iovec iov = { head, 4 };
@@ -265,7 +267,7 @@ END_TEST
 
 static void expect_refused(const char *name, const char *words)
 {
-	char err[CONFIG_ERR_MAX] = "";
+	char err[TEST_ERR_MAX] = "";
 	struct disk_image *img = NULL;
 	int ret = open_img(name, DRIVE_FORMAT_QCOW2, &img, err);
 
@@ -353,7 +355,7 @@ END_TEST
 /* A read of the first cluster of the guest must fail with -EIO. */
 static void expect_eio(const char *name)
 {
-	char err[CONFIG_ERR_MAX] = "";
+	char err[TEST_ERR_MAX] = "";
 	struct disk_image *img;
 	static uint8_t buf[65536];
 	struct iovec iov = { buf, sizeof(buf) };
@@ -449,7 +451,7 @@ static void write_and_referee(const char *name, unsigned int ops,
 	struct drive_config cfg = { .path = path_of(name),
 				    .format = DRIVE_FORMAT_QCOW2,
 				    .cache = DRIVE_CACHE_UNSAFE };
-	char err[CONFIG_ERR_MAX] = "";
+	char err[TEST_ERR_MAX] = "";
 	struct disk_image *img;
 	uint8_t *buf = malloc(max_len);
 	int ref, ret;
@@ -458,7 +460,7 @@ static void write_and_referee(const char *name, unsigned int ops,
 	sh("qemu-img convert -O raw %s wref.raw", name);
 	ref = open(path_of("wref.raw"), O_RDWR);
 	ck_assert_int_ge(ref, 0);
-	ret = disk_image_open(&cfg, &img, err);
+	ret = disk_image_open(&cfg, &img, err, TEST_ERR_MAX);
 	ck_assert_msg(ret == 0, "%s: %s", name, err);
 	for (unsigned int i = 0; i < ops; i++) {
 		uint64_t len = (rnd(max_len / 512) + 1) * 512;
@@ -549,16 +551,16 @@ END_TEST
 START_TEST(test_write_refusals)
 {
 	struct drive_config cfg = { .format = DRIVE_FORMAT_QCOW2 };
-	char err[CONFIG_ERR_MAX] = "";
+	char err[TEST_ERR_MAX] = "";
 	struct disk_image *img;
 
 	sh("qemu-img create -f qcow2 s.qcow2 4M && qemu-img snapshot -c s1 "
 	   "s.qcow2");
 	cfg.path = path_of("s.qcow2");
-	ck_assert_int_lt(disk_image_open(&cfg, &img, err), 0);
+	ck_assert_int_lt(disk_image_open(&cfg, &img, err, TEST_ERR_MAX), 0);
 	ck_assert_msg(strstr(err, "internal snapshots"), "%s", err);
 	cfg.readonly = true;
-	ck_assert_int_eq(disk_image_open(&cfg, &img, err), 0);
+	ck_assert_int_eq(disk_image_open(&cfg, &img, err, TEST_ERR_MAX), 0);
 	disk_image_close(img);
 }
 END_TEST
@@ -588,7 +590,7 @@ static void crash_once(unsigned int round)
 				    .format = DRIVE_FORMAT_QCOW2,
 				    .cache = DRIVE_CACHE_WRITEBACK };
 	static uint8_t buf[131072], got[131072];
-	char err[CONFIG_ERR_MAX];
+	char err[TEST_ERR_MAX];
 	struct disk_image *img;
 	uint64_t rec[2];
 	int pfd[2], status, ret;
@@ -602,7 +604,7 @@ static void crash_once(unsigned int round)
 
 		close(pfd[0]);
 		rnd_state += round;
-		if (disk_image_open(&cfg, &img, err))
+		if (disk_image_open(&cfg, &img, err, TEST_ERR_MAX))
 			_exit(2);
 		for (;;) {
 			uint64_t len = (rnd(256) + 1) * 512;
@@ -639,7 +641,7 @@ static void crash_once(unsigned int round)
 			      WEXITSTATUS(ret));
 	}
 	cfg.readonly = true;
-	ck_assert_int_eq(disk_image_open(&cfg, &img, err), 0);
+	ck_assert_int_eq(disk_image_open(&cfg, &img, err, TEST_ERR_MAX), 0);
 	while (read(pfd[0], rec, sizeof(rec)) == sizeof(rec)) {
 		struct iovec iov = { got, rec[1] };
 
@@ -684,12 +686,12 @@ START_TEST(test_snapshot_on)
 					    .snapshot = true,
 					    .format = i ? DRIVE_FORMAT_QCOW2 :
 							  DRIVE_FORMAT_RAW };
-		char err[CONFIG_ERR_MAX] = "";
+		char err[TEST_ERR_MAX] = "";
 		struct disk_image *img;
 		struct iovec iov = { buf, sizeof(buf) };
 		struct iovec back = { got, sizeof(got) };
 
-		ck_assert_msg(disk_image_open(&cfg, &img, err) == 0, "%s", err);
+		ck_assert_msg(disk_image_open(&cfg, &img, err, TEST_ERR_MAX) == 0, "%s", err);
 		ck_assert_str_eq(img->format, "qcow2");
 		ck_assert_uint_eq(img->size, 3 << 20);
 		memset(buf, 0x42, sizeof(buf));
@@ -713,24 +715,24 @@ START_TEST(test_qemu_locks)
 {
 	struct drive_config cfg = { .path = path_of("lk.qcow2"),
 				    .format = DRIVE_FORMAT_QCOW2 };
-	char err[CONFIG_ERR_MAX] = "";
+	char err[TEST_ERR_MAX] = "";
 	struct disk_image *img, *img2;
 
 	sh("qemu-img create -f qcow2 lk.qcow2 4M && cp base.raw lk.raw");
 	/* minivmm writes: qemu-img refuses without -U, reads with it. */
-	ck_assert_int_eq(disk_image_open(&cfg, &img, err), 0);
+	ck_assert_int_eq(disk_image_open(&cfg, &img, err, TEST_ERR_MAX), 0);
 	sh("! qemu-img info lk.qcow2");
 	sh("! qemu-img check lk.qcow2");
 	sh("qemu-img info -U lk.qcow2");
 	/* And a second minivmm, writer or reader, is refused. */
-	ck_assert_int_eq(disk_image_open(&cfg, &img2, err), -EBUSY);
+	ck_assert_int_eq(disk_image_open(&cfg, &img2, err, TEST_ERR_MAX), -EBUSY);
 	ck_assert_msg(strstr(err, "in use by another process"), "%s", err);
 	cfg.readonly = true;
-	ck_assert_int_eq(disk_image_open(&cfg, &img2, err), -EBUSY);
+	ck_assert_int_eq(disk_image_open(&cfg, &img2, err, TEST_ERR_MAX), -EBUSY);
 	disk_image_close(img);
 	/* Readers share; a reader keeps QEMU's writers out, not readers. */
-	ck_assert_int_eq(disk_image_open(&cfg, &img, err), 0);
-	ck_assert_int_eq(disk_image_open(&cfg, &img2, err), 0);
+	ck_assert_int_eq(disk_image_open(&cfg, &img, err, TEST_ERR_MAX), 0);
+	ck_assert_int_eq(disk_image_open(&cfg, &img2, err, TEST_ERR_MAX), 0);
 	sh("qemu-img info lk.qcow2");
 	sh("! qemu-io -f qcow2 -c 'write 0 512' lk.qcow2");
 	disk_image_close(img);
@@ -745,16 +747,16 @@ START_TEST(test_qemu_locks)
 	   "100 101\" /proc/locks) -ge 2 ] && exit 0; sleep 0.1; done; "
 	   "exit 1");
 	cfg.readonly = false;
-	ck_assert_int_eq(disk_image_open(&cfg, &img, err), -EBUSY);
+	ck_assert_int_eq(disk_image_open(&cfg, &img, err, TEST_ERR_MAX), -EBUSY);
 	cfg.path = path_of("lk.raw");
 	cfg.format = DRIVE_FORMAT_RAW;
-	ck_assert_int_eq(disk_image_open(&cfg, &img, err), -EBUSY);
+	ck_assert_int_eq(disk_image_open(&cfg, &img, err, TEST_ERR_MAX), -EBUSY);
 	cfg.readonly = true;
-	ck_assert_int_eq(disk_image_open(&cfg, &img, err), -EBUSY);
+	ck_assert_int_eq(disk_image_open(&cfg, &img, err, TEST_ERR_MAX), -EBUSY);
 	sh("kill $(cat q.pids); for i in $(seq 300); do "
 	   "grep -q \":$(stat -c %%i lk.raw) 100 101\" /proc/locks || "
 	   "exit 0; sleep 0.1; done; exit 1");
-	ck_assert_int_eq(disk_image_open(&cfg, &img, err), 0);
+	ck_assert_int_eq(disk_image_open(&cfg, &img, err, TEST_ERR_MAX), 0);
 	disk_image_close(img);
 }
 END_TEST
@@ -770,13 +772,13 @@ START_TEST(test_io_thread_seccomp)
 	struct drive_config cfg = { .path = path_of("sc.qcow2"),
 				    .format = DRIVE_FORMAT_QCOW2,
 				    .cache = DRIVE_CACHE_WRITEBACK };
-	char err[CONFIG_ERR_MAX] = "";
+	char err[TEST_ERR_MAX] = "";
 	struct disk_image *img;
 	int status;
 	pid_t pid;
 
 	sh("qemu-img convert -c -O qcow2 -o cluster_size=512 base.raw sc.qcow2");
-	ck_assert_int_eq(disk_image_open(&cfg, &img, err), 0);
+	ck_assert_int_eq(disk_image_open(&cfg, &img, err, TEST_ERR_MAX), 0);
 	pid = fork();
 	ck_assert_int_ge(pid, 0);
 	if (pid == 0) {

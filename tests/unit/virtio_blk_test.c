@@ -22,6 +22,7 @@
 #include "devices/virtio_blk.h"
 #include "devices/virtio_mmio.h"
 #include "vmm/bus.h"
+#include "tests/lib/fake_virtio.h"
 #include "tests/unit/unit_main.h"
 
 #define RAM_SIZE	0x100000ull
@@ -166,12 +167,11 @@ static void make_image(void)
 
 static void start_blk(const struct drive_config *dc)
 {
-	char err[CONFIG_ERR_MAX] = "";
+	char err[256] = "";
 
 	memset(&host, 0, sizeof(host));
-	ck_assert_msg(virtio_blk_create_on(&fake_host_ops, &mem, dc, SLOT, &blk,
-					   err) == 0, "%s", err);
-	ck_assert_int_eq(virtio_blk_start(blk), 0);
+	ck_assert_msg(virtio_blk_create(&blk, &fake_host_ops, &mem, FAKE_WINDOW(SLOT), dc, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_int_eq(virtio_blk_start(blk, NULL), 0);
 	driver_init();
 }
 
@@ -602,18 +602,18 @@ START_TEST(test_image_locking)
 {
 	struct drive_config dc = { .path = img };
 	struct virtio_blk *b2 = NULL;
-	char err[CONFIG_ERR_MAX] = "";
+	char err[256] = "";
 	struct fake_host h2 = { 0 };
 	struct virtio_mmio_host ops = fake_host_ops;
 
 	ops.opaque = &h2;
-	ck_assert_int_eq(virtio_blk_create_on(&ops, &mem, &dc, 2, &b2, err),
+	ck_assert_int_eq(virtio_blk_create(&b2, &ops, &mem, FAKE_WINDOW(2), &dc, err, sizeof(err)),
 			 -EBUSY);
 	ck_assert_ptr_nonnull(strstr(err, "is in use by another process"));
 	ck_assert_ptr_nonnull(strstr(err, img));
 	/* A reader is refused too while a writer holds it. */
 	dc.readonly = true;
-	ck_assert_int_eq(virtio_blk_create_on(&ops, &mem, &dc, 2, &b2, err),
+	ck_assert_int_eq(virtio_blk_create(&b2, &ops, &mem, FAKE_WINDOW(2), &dc, err, sizeof(err)),
 			 -EBUSY);
 	ck_assert_int_eq(h2.irq_fd, 0);	/* refused before the irqfd */
 }
@@ -623,16 +623,16 @@ START_TEST(test_open_errors)
 {
 	struct drive_config dc = { .path = "/nonexistent/disk.img" };
 	struct virtio_blk *b2 = NULL;
-	char err[CONFIG_ERR_MAX] = "";
+	char err[256] = "";
 	struct fake_host h2 = { 0 };
 	struct virtio_mmio_host ops = fake_host_ops;
 
 	ops.opaque = &h2;
-	ck_assert_int_eq(virtio_blk_create_on(&ops, &mem, &dc, 2, &b2, err),
+	ck_assert_int_eq(virtio_blk_create(&b2, &ops, &mem, FAKE_WINDOW(2), &dc, err, sizeof(err)),
 			 -ENOENT);
 	ck_assert_ptr_nonnull(strstr(err, "/nonexistent/disk.img"));
 	dc.path = "/dev/null";
-	ck_assert_int_eq(virtio_blk_create_on(&ops, &mem, &dc, 2, &b2, err),
+	ck_assert_int_eq(virtio_blk_create(&b2, &ops, &mem, FAKE_WINDOW(2), &dc, err, sizeof(err)),
 			 -EINVAL);
 	ck_assert_ptr_nonnull(strstr(err, "not a regular file or block device"));
 	/* Slot of the running device is taken: clean failure. */
@@ -640,12 +640,11 @@ START_TEST(test_open_errors)
 	dc.readonly = false;
 	virtio_blk_destroy(blk);
 	blk = NULL;
-	ck_assert_int_eq(virtio_blk_create_on(&fake_host_ops, &mem, &dc, SLOT,
-					      &b2, err), -EBUSY);
+	ck_assert_int_eq(virtio_blk_create(&b2, &fake_host_ops, &mem, FAKE_WINDOW(SLOT), &dc, err, sizeof(err)), -EBUSY);
 	ck_assert_ptr_nonnull(strstr(err, "virtio-mmio"));
 	/* ... and the lock was released on that failure path. */
 	memset(&h2, 0, sizeof(h2));
-	ck_assert_int_eq(virtio_blk_create_on(&ops, &mem, &dc, 2, &b2, err), 0);
+	ck_assert_int_eq(virtio_blk_create(&b2, &ops, &mem, FAKE_WINDOW(2), &dc, err, sizeof(err)), 0);
 	virtio_blk_destroy(b2);
 }
 END_TEST
@@ -693,18 +692,18 @@ START_TEST(test_readonly)
 	/* Two readers may share an image. */
 	struct drive_config dc = { .path = img, .readonly = true };
 	struct virtio_blk *b2 = NULL;
-	char err[CONFIG_ERR_MAX] = "";
+	char err[256] = "";
 	struct fake_host h2 = { 0 };
 	struct virtio_mmio_host ops = fake_host_ops;
 
 	ops.opaque = &h2;
-	ck_assert_msg(virtio_blk_create_on(&ops, &mem, &dc, 2, &b2, err) == 0,
+	ck_assert_msg(virtio_blk_create(&b2, &ops, &mem, FAKE_WINDOW(2), &dc, err, sizeof(err)) == 0,
 		      "%s", err);
 	virtio_blk_destroy(b2);
 	/* But no writer. */
 	dc.readonly = false;
 	memset(&h2, 0, sizeof(h2));
-	ck_assert_int_eq(virtio_blk_create_on(&ops, &mem, &dc, 2, &b2, err),
+	ck_assert_int_eq(virtio_blk_create(&b2, &ops, &mem, FAKE_WINDOW(2), &dc, err, sizeof(err)),
 			 -EBUSY);
 	ck_assert_int_eq(h2.irq_fd, 0);	/* refused before the irqfd */
 }

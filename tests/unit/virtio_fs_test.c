@@ -21,6 +21,7 @@
 #include "devices/virtio_fs.h"
 #include "devices/virtio_mmio.h"
 #include "vmm/bus.h"
+#include "tests/lib/fake_virtio.h"
 #include "tests/unit/unit_main.h"
 
 #define RAM_SIZE	0x100000ull
@@ -112,15 +113,18 @@ static void driver_init(void)
 	ck_assert_uint_eq(rd(VIRTIO_MMIO_STATUS), 15);
 }
 
-static int thread_init_ok(void *opaque)
+static int thread_init_ok(void *opaque, char *err, size_t errlen)
 {
+	(void)err;
+	(void)errlen;
 	(*(int *)opaque)++;
 	return 0;
 }
 
-static int thread_init_fail(void *opaque)
+static int thread_init_fail(void *opaque, char *err, size_t errlen)
 {
 	(void)opaque;
+	snprintf(err, errlen, "test: refused");
 	return -EPERM;
 }
 
@@ -144,9 +148,9 @@ static void setup(void)
 	ck_assert_int_eq(write(fd, "0123456789abcdef", 16), 16);
 	close(fd);
 	share.path = dir;
-	ck_assert_msg(virtio_fs_create(&fs, &fake_host_ops, &mem, SLOT, &share,
+	ck_assert_msg(virtio_fs_create(&fs, &fake_host_ops, &mem, FAKE_WINDOW(SLOT), &share,
 				       err, sizeof(err)) == 0, "%s", err);
-	ck_assert_int_eq(virtio_fs_start(fs, thread_init_ok, &calls), 0);
+	ck_assert_int_eq(virtio_fs_start(fs, &(struct io_thread_hook){ thread_init_ok, &calls }), 0);
 	ck_assert_int_eq(calls, 1);
 	driver_init();
 }
@@ -318,12 +322,12 @@ START_TEST(test_start_hook_failure)
 	char err[256];
 
 	ops.opaque = &h2;
-	ck_assert_int_eq(virtio_fs_create(&f2, &ops, &mem, SLOT, &share, err,
+	ck_assert_int_eq(virtio_fs_create(&f2, &ops, &mem, FAKE_WINDOW(SLOT), &share, err,
 					  sizeof(err)), 0);
-	ck_assert_int_eq(virtio_fs_start(f2, thread_init_fail, NULL), -EPERM);
+	ck_assert_int_eq(virtio_fs_start(f2, &(struct io_thread_hook){ thread_init_fail, NULL }), -EPERM);
 	virtio_fs_destroy(f2);
 	share.path = "/nonexistent/share";
-	ck_assert_int_eq(virtio_fs_create(&f2, &ops, &mem, SLOT, &share, err,
+	ck_assert_int_eq(virtio_fs_create(&f2, &ops, &mem, FAKE_WINDOW(SLOT), &share, err,
 					  sizeof(err)), -ENOENT);
 	ck_assert_str_eq(err, "-share /nonexistent/share: No such file or directory");
 }

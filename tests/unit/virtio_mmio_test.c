@@ -16,6 +16,7 @@
 
 #include "devices/virtio_mmio.h"
 #include "vmm/bus.h"
+#include "tests/lib/fake_virtio.h"
 #include "tests/unit/unit_main.h"
 
 #define RAM_GPA		0x0ull
@@ -144,7 +145,7 @@ static void setup(void)
 	memset(&host, 0, sizeof(host));
 	memset(&dev, 0, sizeof(dev));
 	memcpy(dev.config, "ABCDEFGHIJKL", 12);
-	ck_assert_int_eq(virtio_mmio_create(&t, &fake_host_ops, &mem, SLOT,
+	ck_assert_int_eq(virtio_mmio_create(&t, &fake_host_ops, &mem, FAKE_WINDOW(SLOT),
 					    &fake_ops, &dev), 0);
 }
 
@@ -502,7 +503,7 @@ START_TEST(test_destroy_live_resets)
 	ck_assert_uint_eq(dev.resets, 1);
 	/* Recreate for teardown (the bus keeps the old window: new bus). */
 	memset(&host, 0, sizeof(host));
-	ck_assert_int_eq(virtio_mmio_create(&t, &fake_host_ops, &mem, SLOT,
+	ck_assert_int_eq(virtio_mmio_create(&t, &fake_host_ops, &mem, FAKE_WINDOW(SLOT),
 					    &fake_ops, &dev), 0);
 }
 END_TEST
@@ -513,24 +514,21 @@ START_TEST(test_create_rejects)
 	struct virtio_device_ops bad = fake_ops;
 
 	/* Slot taken on the bus. */
-	ck_assert_int_eq(virtio_mmio_create(&t2, &fake_host_ops, &mem, SLOT,
+	ck_assert_int_eq(virtio_mmio_create(&t2, &fake_host_ops, &mem, FAKE_WINDOW(SLOT),
 					    &fake_ops, &dev), -EBUSY);
-	ck_assert_int_eq(virtio_mmio_create(&t2, &fake_host_ops, &mem,
-					    LAYOUT_VIRTIO_MMIO_MAX, &fake_ops,
-					    &dev), -EINVAL);
+	ck_assert_int_eq(virtio_mmio_create(&t2, &fake_host_ops, &mem, NULL,
+					    &fake_ops, &dev), -EINVAL);
 	bad.queue_max_size = 48;
-	ck_assert_int_eq(virtio_mmio_create(&t2, &fake_host_ops, &mem, 0,
+	ck_assert_int_eq(virtio_mmio_create(&t2, &fake_host_ops, &mem, FAKE_WINDOW(0),
 					    &bad, &dev), -EINVAL);
 	bad = fake_ops;
 	bad.nr_queues = VIRTIO_MMIO_MAX_QUEUES + 1;
-	ck_assert_int_eq(virtio_mmio_create(&t2, &fake_host_ops, &mem, 0,
+	ck_assert_int_eq(virtio_mmio_create(&t2, &fake_host_ops, &mem, FAKE_WINDOW(0),
 					    &bad, &dev), -EINVAL);
 	bad = fake_ops;
 	bad.config_size = 0x1000;
-	ck_assert_int_eq(virtio_mmio_create(&t2, &fake_host_ops, &mem, 0,
+	ck_assert_int_eq(virtio_mmio_create(&t2, &fake_host_ops, &mem, FAKE_WINDOW(0),
 					    &bad, &dev), -EINVAL);
-	ck_assert_uint_eq(virtio_mmio_slot_base(2), 0xD0002000ull);
-	ck_assert_uint_eq(virtio_mmio_slot_gsi(2), IRQ_VIRTIO_MMIO_BASE + 2);
 }
 END_TEST
 

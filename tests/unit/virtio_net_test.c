@@ -25,6 +25,7 @@
 #include "devices/virtio_net.h"
 #include "devices/virtqueue.h"
 #include "net/tap.h"
+#include "tests/lib/fake_virtio.h"
 #include "tests/unit/unit_main.h"
 
 #define MEM_SIZE	(4u << 20)
@@ -55,7 +56,7 @@ struct fake {
 };
 
 static struct fake F;
-static char err[CONFIG_ERR_MAX];
+static char err[256];
 
 /* ---- fake KVM host ---- */
 
@@ -274,10 +275,11 @@ static void setup(void)
 	/* Room for about a dozen 1.5 KB packets, then EAGAIN. */
 	ck_assert_int_eq(setsockopt(sv[0], SOL_SOCKET, SO_SNDBUF,
 				    &(int){ 16384 }, sizeof(int)), 0);
-	ck_assert_msg(virtio_net_create_on_fd(&F.net, &F.host, &F.mem, 0, sv[0],
-					      mac, err) == 0, "%s", err);
+	ck_assert_msg(virtio_net_create_on_fd(&F.net, &F.host, &F.mem,
+					      FAKE_WINDOW(0), sv[0], mac, err,
+					      sizeof(err)) == 0, "%s", err);
 	F.mmio = virtio_net_transport(F.net);
-	ck_assert_int_eq(virtio_net_start(F.net), 0);
+	ck_assert_int_eq(virtio_net_start(F.net, NULL), 0);
 }
 
 static void teardown(void)
@@ -897,8 +899,8 @@ static bool real_tap_setup(struct tap *b)
 	ifr.ifr_flags |= IFF_UP;
 	ck_assert_int_eq(ioctl(s, SIOCSIFFLAGS, &ifr), 0);
 	close(s);
-	ck_assert_msg(tap_open(&a, "mvta", "mvtbr", err) == 0, "%s", err);
-	ck_assert_msg(tap_open(b, "mvtb", "mvtbr", err) == 0, "%s", err);
+	ck_assert_msg(tap_open(&a, "mvta", "mvtbr", err, sizeof(err)) == 0, "%s", err);
+	ck_assert_msg(tap_open(b, "mvtb", "mvtbr", err, sizeof(err)) == 0, "%s", err);
 
 	memset(&F, 0, sizeof(F));
 	F.ram = calloc(1, MEM_SIZE);
@@ -908,12 +910,12 @@ static bool real_tap_setup(struct tap *b)
 	F.host.register_mmio = fake_register;
 	F.host.add_irqfd = fake_irqfd;
 	F.peer = b->fd;
-	ck_assert_msg(virtio_net_create_on_fd(&F.net, &F.host, &F.mem, 0,
-					      dup(a.fd), mac, err) == 0,
+	ck_assert_msg(virtio_net_create_on_fd(&F.net, &F.host, &F.mem, FAKE_WINDOW(0),
+					      dup(a.fd), mac, err, sizeof(err)) == 0,
 		      "%s", err);
 	tap_close(&a);	/* the device's fd keeps mvta alive */
 	F.mmio = virtio_net_transport(F.net);
-	ck_assert_int_eq(virtio_net_start(F.net), 0);
+	ck_assert_int_eq(virtio_net_start(F.net, NULL), 0);
 	usleep(100000);	/* bridge ports forwarding */
 	return true;
 }

@@ -1,0 +1,120 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The devices' I/O thread loop: callbacks run on the loop's thread, the
+ * start hook runs first and its failure fails the start, and a pause holds
+ * every callback back until resume (the device table's quiesce contract).
+ */
+#include <check.h>
+#include <errno.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include "devices/event_loop.h"
+#include "tests/unit/unit_main.h"
+
+struct counter {
+	int fd;
+	atomic_int calls;
+};
+
+static void on_event(void *opaque, uint32_t events)
+{
+	struct counter *c = opaque;
+	uint64_t v;
+
+	(void)events;
+	if (read(c->fd, &v, sizeof(v)) == sizeof(v))
+		atomic_fetch_add(&c->calls, 1);
+}
+
+static void kick(int fd)
+{
+	uint64_t one = 1;
+
+	ck_assert_int_eq(write(fd, &one, sizeof(one)), sizeof(one));
+}
+
+/* Wait up to ~2 s for calls to reach n. */
+static bool wait_calls(struct counter *c, int n)
+{
+	for (int i = 0; i < 2000 && atomic_load(&c->calls) < n; i++)
+		usleep(1000);
+	return atomic_load(&c->calls) >= n;
+}
+
+static int hook_ok_calls;
+
+static int hook_ok(void *opaque, char *err, size_t errlen)
+{
+	(void)opaque;
+	(void)err;
+	(void)errlen;
+	hook_ok_calls++;
+	return 0;
+}
+
+static int hook_fails(void *opaque, char *err, size_t errlen)
+{
+	(void)opaque;
+	snprintf(err, errlen, "test hook refuses");
+	return -EPERM;
+}
+
+START_TEST(test_pause_holds_callbacks)
+{
+	struct event_loop loop;
+	struct counter c = { .fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC) };
+	struct io_thread_hook hook = { .fn = hook_ok };
+
+	ck_assert_int_ge(c.fd, 0);
+	ck_assert_int_eq(event_loop_init(&loop, "test-loop"), 0);
+	ck_assert_int_eq(event_loop_add(&loop, c.fd, EPOLLIN, on_event, &c), 0);
+	event_loop_pause(&loop);	/* not running: returns at once */
+	event_loop_resume(&loop);
+	ck_assert_int_eq(event_loop_start(&loop, &hook), 0);
+	ck_assert_int_eq(hook_ok_calls, 1);
+	kick(c.fd);
+	ck_assert(wait_calls(&c, 1));
+
+	event_loop_pause(&loop);
+	kick(c.fd);
+	usleep(100000);
+	ck_assert_int_eq(atomic_load(&c.calls), 1);	/* held back */
+	event_loop_resume(&loop);
+	ck_assert(wait_calls(&c, 2));
+
+	/* Pause twice in a row, and stop while paused. */
+	event_loop_pause(&loop);
+	event_loop_resume(&loop);
+	event_loop_pause(&loop);
+	kick(c.fd);
+	event_loop_destroy(&loop);
+	close(c.fd);
+}
+END_TEST
+
+START_TEST(test_hook_failure_fails_start)
+{
+	struct event_loop loop;
+	struct io_thread_hook hook = { .fn = hook_fails };
+
+	ck_assert_int_eq(event_loop_init(&loop, "test-loop"), 0);
+	ck_assert_int_eq(event_loop_start(&loop, &hook), -EPERM);
+	ck_assert(!loop.running);
+	event_loop_destroy(&loop);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("event_loop");
+	TCase *tc = tcase_create("loop");
+
+	tcase_add_test(tc, test_pause_holds_callbacks);
+	tcase_add_test(tc, test_hook_failure_fails_start);
+	suite_add_tcase(s, tc);
+	return unit_run_suite(s);
+}
