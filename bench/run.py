@@ -98,8 +98,11 @@ def build(b: Bench) -> None:
     for k, v in b.tools.items():
         if not os.path.exists(v):
             sys.exit(f"bench: build did not produce {v}")
-    cc = subprocess.run([os.environ.get("CC", "cc"), "--version"], stdout=subprocess.PIPE,
-                        stderr=subprocess.DEVNULL, text=True).stdout.splitlines()
+    try:
+        cc = subprocess.run([os.environ.get("CC", "cc"), "--version"], stdout=subprocess.PIPE,
+                            stderr=subprocess.DEVNULL, text=True).stdout.splitlines()
+    except FileNotFoundError:  # inside the nested harness: built on the host
+        cc = []
     b.r.meta["build"] = f"{os.path.basename(bdir)}/minivmm ({cc[0] if cc else 'cc'})"
 
 

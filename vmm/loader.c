@@ -335,6 +335,28 @@ static int loader_load_elf(struct vm *vm, const struct mapped_file *k,
 	return ret;
 }
 
+int loader_check_kernel(const char *path, char *err, size_t errlen)
+{
+	struct mapped_file k = { .path = path };
+	struct linux_setup_info info;
+	struct elf_kernel_info ek;
+	const char *why = NULL;
+	int ret = map_file(&k, "kernel", err, errlen);
+
+	if (ret)
+		return ret;
+	if (elf_kernel_is_elf(k.data, k.size))
+		ret = elf_kernel_parse(k.data, k.size, &ek, &why);
+	else
+		ret = linux_parse_setup(k.data, k.size, &info, &why);
+	if (ret < 0) {
+		snprintf(err, errlen, "kernel '%s': %s", path, why ? why : "not a bzImage");
+		ret = -EINVAL;
+	}
+	unmap_file(&k);
+	return ret;
+}
+
 int loader_load_linux(struct vm *vm, uint64_t rsdp, struct boot_entry *entry,
 		      char *err, size_t errlen)
 {

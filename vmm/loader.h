@@ -40,6 +40,11 @@ uint64_t loader_write_acpi(struct vm *vm, const struct acpi_config *acpi,
  */
 int loader_load_linux(struct vm *vm, uint64_t rsdp, struct boot_entry *entry,
 		      char *err, size_t errlen);
+/*
+ * Before KVM is touched: the -kernel file opens and parses (bzImage header
+ * or ELF), so a bad kernel is reported as such on any host.
+ */
+int loader_check_kernel(const char *path, char *err, size_t errlen);
 int loader_load_firmware(struct vm *vm, uint64_t rsdp,
 			 const struct loader_netboot_nic *nic,
 			 struct boot_entry *entry, char *err, size_t errlen);

@@ -35,6 +35,7 @@
 #include "vmm/loader.h"
 #include "vmm/log.h"
 #include "vmm/pause.h"
+#include "vmm/preflight.h"
 #include "vmm/privdrop.h"
 #include "vmm/qmp_server.h"
 #include "vmm/seccomp.h"
@@ -697,6 +698,9 @@ static int machine_setup(struct machine *m, const struct config *cfg)
 {
 	int ret;
 
+	ret = preflight_check_files(cfg, m->err, sizeof(m->err));
+	if (ret)
+		return ret;
 	ret = console_open(&m->console, cfg->serial, cfg->serial_path, m->err);
 	if (ret)
 		return ret;

@@ -35,7 +35,11 @@ fi
 # Python's standard library for the benchmark runner and its tests.
 pylib=$(/usr/bin/python3 -S -c 'import sysconfig; print(sysconfig.get_paths()["stdlib"])') ||
 	{ echo "guest-layer: no python3" >&2; exit 1; }
+trees="$REPO $build $pylib"
+# The Debian installer's netboot tree (netboot_debian_installer), text only.
+di=${MINIVMM_DI_NETBOOT_DIR:-/usr/lib/debian-installer/images/12/amd64}/text
+[ -d "$di" ] && trees="$trees $di"
 # QEMU in L1: bootinfo_qemu_pvh boots the same guest under QEMU as referee.
-MINIVMM=$build/minivmm MVT_NESTED_QEMU=1 MVT_NESTED_TREES="$REPO $build $pylib" \
+MINIVMM=$build/minivmm MVT_NESTED_QEMU=1 MVT_NESTED_TREES=$trees \
 	exec "$HERE/run.sh" --timeout "${MVT_GUEST_LAYER_TIMEOUT:-3000}" -- \
 	ctest --test-dir "$build" -L guest --output-on-failure "$@"

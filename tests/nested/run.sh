@@ -93,7 +93,7 @@ nested_tool_list()
 # nested_base: build (or find) the cached L1 base cpio; print its path.
 nested_base()
 {
-	local tools mods hash out tmp t
+	local tools mods hash out tmp t lib
 	eval "$("$REPO/tests/guest/fetch-kernels.sh" cloud generic)" ||
 		die "cannot get the Debian kernels"
 	tools=$(nested_tool_list) || die "missing tools (see $HERE/l1-tools.txt)"
@@ -131,7 +131,7 @@ nested_base()
 		done
 		if [ -n "${MVT_NESTED_QEMU:-}" ]; then
 			mkdir -p "$tmp/usr/share/qemu"
-			for t in bios-microvm.bin qboot.rom linuxboot.bin \
+			for t in bios-microvm.bin bios-256k.bin qboot.rom linuxboot.bin \
 				 linuxboot_dma.bin kvmvapic.bin pvh.bin; do
 				cp -L "/usr/share/qemu/$t" "$tmp/usr/share/qemu/" ||
 					die "QEMU firmware $t"
@@ -147,6 +147,13 @@ nested_base()
 		# /bin/sh is dash as on a Debian host: busybox' sh would run
 		# its own applets (ip, mount, ...) before the real tools.
 		ln -sf "$(command -v dash)" "$tmp/bin/sh"
+		# glibc loads libgcc_s at run time (thread cancellation, as in
+		# atftpd): ldd does not list it.
+		lib=$(gcc -print-file-name=libgcc_s.so.1 2>/dev/null)
+		[ -e "$lib" ] || lib=/lib/x86_64-linux-gnu/libgcc_s.so.1
+		mkdir -p "$tmp/lib/x86_64-linux-gnu" &&
+			cp -L "$lib" "$tmp/lib/x86_64-linux-gnu/libgcc_s.so.1" ||
+			die "libgcc_s.so.1"
 		install -m 0755 "$HERE/l1-init" "$tmp/init"
 		mkdir -p "$tmp/mvt-kit" "$tmp/repo" "$tmp/var/lib/misc"
 		cp "$MVT_CLOUD_KERNEL" "$tmp/mvt-kit/vmlinuz"
