@@ -285,8 +285,8 @@ static void virtio_fs_entry_destroy(void *dev)
 	virtio_fs_destroy(dev);
 }
 
-/* No quiesce/resume yet: its thread is not an event_loop (see the report
- * in docs/architecture.md); a pause must not rely on it being parked. */
+/* No quiesce/resume: its thread is its own poll loop, not an event_loop,
+ * so it cannot be parked yet; a pause must not rely on it being quiet. */
 static const struct vmm_device_ops virtio_fs_entry = {
 	.name = "virtio-fs",
 	.virtio_mmio = true,
