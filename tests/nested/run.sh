@@ -131,11 +131,15 @@ nested_base()
 		done
 		if [ -n "${MVT_NESTED_QEMU:-}" ]; then
 			mkdir -p "$tmp/usr/share/qemu"
-			for t in bios-microvm.bin bios-256k.bin qboot.rom linuxboot.bin \
+			for t in bios-microvm.bin qboot.rom linuxboot.bin \
 				 linuxboot_dma.bin kvmvapic.bin pvh.bin; do
 				cp -L "/usr/share/qemu/$t" "$tmp/usr/share/qemu/" ||
 					die "QEMU firmware $t"
 			done
+			# q35's BIOS comes from Debian's seabios package
+			mkdir -p "$tmp/usr/share/seabios"
+			cp -L /usr/share/seabios/bios-256k.bin "$tmp/usr/share/seabios/" ||
+				die "QEMU firmware bios-256k.bin"
 			# TCG is a loadable module in Debian's QEMU
 			t=/usr/lib/x86_64-linux-gnu/qemu/accel-tcg-x86_64.so
 			# (its libraries are QEMU's own, already there)
