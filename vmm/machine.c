@@ -694,6 +694,16 @@ static int machine_pin_io(struct machine *m, const struct config *cfg)
 	return 0;
 }
 
+static void machine_quiesce_devices(void *devices)
+{
+	device_table_quiesce(devices);
+}
+
+static void machine_resume_devices(void *devices)
+{
+	device_table_resume(devices);
+}
+
 static int machine_setup(struct machine *m, const struct config *cfg)
 {
 	int ret;
@@ -739,6 +749,12 @@ static int machine_setup(struct machine *m, const struct config *cfg)
 	ret = device_table_create(&m->devices, &m->vm, m->err, sizeof(m->err));
 	if (ret)
 		return ret;
+	/* Every pause (QMP stop, gdb, -timeout, snapshots) quiesces them. */
+	m->vm.pause_devices = (struct vm_pause_devices){
+		.quiesce = machine_quiesce_devices,
+		.resume = machine_resume_devices,
+		.ctx = &m->devices,
+	};
 	ret = machine_boot(m);
 	if (ret)
 		return ret;

@@ -318,6 +318,21 @@ static void seccomp_emit_allow_if(struct seccomp_prog *p, uint32_t k)
 	seccomp_emit_ret(p, SECCOMP_RET_ALLOW);
 }
 
+/*
+ * open/openat fail with EACCES instead of trapping: glibc opens a file
+ * behind some calls and copes with a refusal - free() reads
+ * /proc/sys/vm/overcommit_memory the first time a thread's heap shrinks,
+ * which a teardown on the main thread met after an I/O thread's large
+ * allocations.  Either way the file is never opened; no class opens
+ * files by path after set-up (virtio-fs uses openat2 beneath its share).
+ */
+static void seccomp_emit_refuse_open(struct seccomp_prog *p)
+{
+	seccomp_emit(p, BPF_JMP | BPF_JEQ | BPF_K, 1, 0, __NR_openat);
+	seccomp_emit(p, BPF_JMP | BPF_JEQ | BPF_K, 0, 1, __NR_open);
+	seccomp_emit_ret(p, SECCOMP_RET_ERRNO | EACCES);
+}
+
 /* Low word of argument n (x86-64 is little-endian). */
 static uint32_t seccomp_arg_lo(unsigned int n)
 {
@@ -391,6 +406,7 @@ int seccomp_build(enum seccomp_thread_class cls, struct sock_filter *prog,
 		seccomp_emit_allow_if(&p, (uint32_t)seccomp_common[i]);
 	for (size_t i = 0; i < c->nr_calls; i++)
 		seccomp_emit_allow_if(&p, (uint32_t)c->calls[i]);
+	seccomp_emit_refuse_open(&p);
 	/* Each block below reloads A, so the nr checks come first. */
 	seccomp_emit_no_exec(&p, __NR_mmap);
 	seccomp_emit_load(&p, offsetof(struct seccomp_data, nr));
