@@ -68,7 +68,8 @@ static int call_raw(uint32_t op, uint64_t nodeid, const void *arg, size_t alen,
 	struct fuse_out_header oh;
 
 	memcpy(F.req, &h, sizeof(h));
-	memcpy(F.req + sizeof(h), arg, alen);
+	if (alen)	/* arg may be NULL with no argument */
+		memcpy(F.req + sizeof(h), arg, alen);
 	memset(F.rep, 0xAA, F.rep_size);
 	nin = split(in, F.req, req_size ? req_size : sizeof(h) + alen);
 	nout = split(out, F.rep, F.rep_size);

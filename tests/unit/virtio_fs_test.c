@@ -217,7 +217,8 @@ static int request(uint32_t op, uint64_t nodeid, const void *arg,
 	struct fuse_out_header oh;
 
 	memcpy(g(REQ_GPA), &h, sizeof(h));
-	memcpy(g(REQ_GPA + sizeof(h)), arg, alen);
+	if (alen)	/* arg may be NULL with no argument */
+		memcpy(g(REQ_GPA + sizeof(h)), arg, alen);
 	memset(g(REP_GPA), 0xee, 0x10000);
 	set_desc(1, 0, REQ_GPA, h.len, VIRTQ_DESC_F_NEXT, 1);
 	set_desc(1, 1, REP_GPA, rep1, VIRTQ_DESC_F_WRITE | VIRTQ_DESC_F_NEXT, 2);
