@@ -6,6 +6,7 @@
 # does), too few free pages and a directory that is not hugetlbfs are one
 # error line each (exit 1) before the guest starts.  The host's
 # nr_hugepages is restored and the mount removed afterwards.
+# run-serial
 # timeout: 240
 . "$(dirname "$0")/common.bash"
 need MINIVMM BOOTINFO_BZIMAGE

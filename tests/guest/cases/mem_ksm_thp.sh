@@ -4,6 +4,7 @@
 # asked for (VmFlags in /proc/PID/smaps: "mg" mergeable, "hg" huge pages
 # wanted, "nh" not), and with KSM running (run=1 for the test, restored
 # after) two identical guests with -mem-merge on make pages_sharing grow.
+# run-serial
 # timeout: 300
 . "$(dirname "$0")/common.bash"
 need MINIVMM BOOTINFO_BZIMAGE
