@@ -14,14 +14,16 @@ build=${BUILD_DIR:-$top/build}
 "$top/scripts/install-deps.sh"
 "$top/scripts/build.sh"
 
-labels=()
+names=()	# the labels asked for (-L NAME, repeatable): one regex for ctest
 while [ $# -gt 0 ]; do
 	case "$1" in
-	-L) labels+=(-L "$2"); shift 2 ;;
+	-L) names+=("$2"); shift 2 ;;
 	*) echo "test.sh: unknown argument $1" >&2; exit 2 ;;
 	esac
 done
-if [ ${#labels[@]} -eq 0 ]; then
+# "a|b|c" (ctest ANDs repeated -L options; one alternation ORs them).
+join() { local IFS='|'; echo "$*"; }
+if [ ${#names[@]} -eq 0 ]; then
 	echo "test.sh: unit and guest layers under ASan+UBSan"
 	# The libFuzzer smoke run already runs its harnesses with ASan+UBSan;
 	# seccomp is off in sanitizer builds, and LeakSanitizer cannot work
@@ -34,26 +36,30 @@ if [ ${#labels[@]} -eq 0 ]; then
 fi
 cd "$build"
 if [ -c /dev/kvm ]; then
-	ctest --output-on-failure --timeout 3600 "${labels[@]}"
+	if [ ${#names[@]} -eq 0 ]; then
+		ctest --output-on-failure --timeout 3600
+	else
+		ctest --output-on-failure --timeout 3600 -L "$(join "${names[@]}")"
+	fi
 	exit
 fi
 # No /dev/kvm here (for example a host that is itself a PVM guest): the
-# unit and linux layers run as usual (linux picks the nested harness
-# itself), the guest layer inside the nested harness' L1.
+# other layers run as usual (linux and gdb pick the nested harness
+# themselves), the guest layer inside the nested harness' L1.
 rc=0
-host_labels=(-LE guest)
-[ ${#labels[@]} -eq 0 ] || host_labels=("${labels[@]}")
+host=(-LE guest)
 want_guest=1
-if [ ${#labels[@]} -gt 0 ]; then
+if [ ${#names[@]} -gt 0 ]; then
 	want_guest=0
-	for l in "${labels[@]}"; do [ "$l" = guest ] && want_guest=1; done
-	host_labels=()
-	for l in "${labels[@]}"; do
-		case $l in -L|guest) ;; *) host_labels+=(-L "$l") ;; esac
+	rest=()
+	for l in "${names[@]}"; do
+		if [ "$l" = guest ]; then want_guest=1; else rest+=("$l"); fi
 	done
+	host=()
+	[ ${#rest[@]} -eq 0 ] || host=(-L "$(join "${rest[@]}")" -LE guest)
 fi
-if [ ${#labels[@]} -eq 0 ] || [ ${#host_labels[@]} -gt 0 ]; then
-	ctest --output-on-failure --timeout 3600 "${host_labels[@]}" || rc=1
+if [ ${#host[@]} -gt 0 ]; then
+	ctest --output-on-failure --timeout 3600 "${host[@]}" || rc=1
 fi
 if [ $want_guest -eq 1 ]; then
 	"$top/tests/nested/guest-layer.sh" "$build" -j2 || rc=1
