@@ -31,7 +31,7 @@ if [ ${#names[@]} -eq 0 ]; then
 	# as does bench_smoke, which builds and times its own minivmm, and the
 	# installer netboot (a long TFTP transfer over the paths the other
 	# netboot cases cover, ~9 minutes in the nested harness).
-	BUILD_DIR=$top/build-sanitize "$top/scripts/sanitize.sh" -j2 \
+	BUILD_DIR=$top/build-sanitize "$top/scripts/sanitize.sh" \
 		-E 'fuzz_smoke|seccomp_filters|privdrop_user|bench_smoke|netboot_debian_installer'
 fi
 cd "$build"
@@ -62,6 +62,8 @@ if [ ${#host[@]} -gt 0 ]; then
 	ctest --output-on-failure --timeout 3600 "${host[@]}" || rc=1
 fi
 if [ $want_guest -eq 1 ]; then
-	"$top/tests/nested/guest-layer.sh" "$build" -j2 || rc=1
+	# One case at a time: the L1 has two emulated CPUs, and cases that
+	# time their guests' progress are not to share them.
+	"$top/tests/nested/guest-layer.sh" "$build" || rc=1
 fi
 exit $rc

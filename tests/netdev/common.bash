@@ -42,6 +42,8 @@ vm_start() {
 		kill -0 "$VM_PID" 2>/dev/null || break
 		sleep 0.1
 	done
+	echo "--- console of $name:" >&2
+	tr -d '\r' <"$WORK/$name.out" >&2
 	echo "--- stderr of $name:" >&2
 	cat "$WORK/$name.err" >&2
 	fail "$name: the guest did not come up and halt"
