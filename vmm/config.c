@@ -43,6 +43,10 @@ static int config_error(char *err, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(err, CONFIG_ERR_MAX, fmt, ap);
 	va_end(ap);
+	/* One line whatever the user typed: control bytes become '?'. */
+	for (char *p = err; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
 	return -1;
 }
 

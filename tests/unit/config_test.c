@@ -981,6 +981,10 @@ START_TEST(test_gdb_options)
 		strcpy(spec, bad[i]);
 		ck_assert_msg(config_parse_gdb(&g, spec, err) < 0, "%s accepted", bad[i]);
 	}
+	/* a control byte in the spec stays out of the one-line message */
+	strcpy(spec, "un\nix:&");
+	ck_assert_int_eq(config_parse_gdb(&g, spec, err), -1);
+	ck_assert_ptr_null(strchr(err, '\n'));
 }
 END_TEST
 
