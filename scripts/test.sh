@@ -31,7 +31,7 @@ if [ ${#names[@]} -eq 0 ]; then
 	# as does bench_smoke, which builds and times its own minivmm, and the
 	# installer netboot (a long TFTP transfer over the paths the other
 	# netboot cases cover, ~9 minutes in the nested harness).
-	BUILD_DIR=$top/build-sanitize "$top/scripts/sanitize.sh" \
+	BUILD_DIR=$top/build-sanitize "$top/scripts/sanitize.sh" -j2 \
 		-E 'fuzz_smoke|seccomp_filters|privdrop_user|bench_smoke|netboot_debian_installer'
 fi
 cd "$build"
