@@ -19,7 +19,8 @@ if [ -c /dev/kvm ]; then
 fi
 # No /dev/kvm here: the guest layer runs in the nested harness' L1
 # (tests/nested/guest-layer.sh), the sanitizer runtime copied along.
-rc=0
-ctest -L unit --output-on-failure "$@" || rc=1
-"$top/tests/nested/guest-layer.sh" "$build" "$@" || rc=1
-exit $rc
+# The ASan build's guest layer froze L1 itself in three of its last four
+# nested runs (the plain build's never did): until that is understood,
+# without /dev/kvm only the unit layer runs under the sanitizers here.
+echo "sanitize: no /dev/kvm: the guest layer under ASan is not run in the nested harness (it hangs L1; see docs/testing-guests.md)"
+ctest -L unit --output-on-failure "$@"
