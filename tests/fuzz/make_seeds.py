@@ -242,6 +242,28 @@ def fuse_server():
     put('fuse_server', 'write-walk', b'\x01' + make)
 
 
+def snapshot():
+    # docs/snapshots.md: header, section table, sections, then RAM at a
+    # page boundary (here one page of RAM, so the file is 8 KiB).
+    import zlib
+
+    def blob(b):
+        return struct.pack('<I', len(b)) + b
+    secs = [(b'machine', 0, blob(b'\x01' * 12)), (b'vcpu', 0, blob(b'r' * 20) + blob(b's' * 8)),
+            (b'dev:serial', 0, blob(b'\x00' * 10))]
+    off = 64 + 48 * len(secs)
+    table = b''
+    for name, inst, data in secs:
+        table += struct.pack('<24sIIQQ', name, inst, zlib.crc32(data), off, len(data))
+        off += len(data)
+    mem_off = (off + 4095) & ~4095
+    hdr = struct.pack('<8sIIIIQQQIII', b'MVMSNAP\0', 1, 64, len(secs), zlib.crc32(table),
+                      off, mem_off, 4096, 0, 0, 0)
+    hdr += struct.pack('<I', zlib.crc32(hdr))
+    meta = hdr + table + b''.join(d for _, _, d in secs)
+    put('snapshot', 'three-sections', meta + b'\0' * (mem_off - len(meta)) + b'\x90' * 4096)
+
+
 for fn in (bzimage, elf_kernel, dhcp, json, qmp, tftp, pxelinux, config, virtqueue, virtio_blk, virtio_net,
-           fuse_server):
+           fuse_server, snapshot):
     fn()
