@@ -20,7 +20,7 @@
 #define CONFIG_SERIAL_MAX	20	/* virtio-blk GET_ID is 20 bytes */
 #define CONFIG_IFNAME_MAX	15	/* IFNAMSIZ - 1 */
 #define CONFIG_QUOTE_MAX	48	/* user text echoed in a message */
-#define CONFIG_NR_OPTIONS	37	/* entries in config_options[] */
+#define CONFIG_NR_OPTIONS	38	/* entries in config_options[] */
 
 #define FNV1A_OFFSET		2166136261u
 #define FNV1A_PRIME		16777619u
@@ -878,6 +878,17 @@ static int config_opt_io_affinity(struct config *cfg, const char *opt,
 	return 0;
 }
 
+static int config_opt_rng(struct config *cfg, const char *opt, char *arg,
+			  char *err)
+{
+	bool on;
+
+	if (config_on_off(arg, &on))
+		return config_error(err, "%s: takes on or off", opt);
+	cfg->rng_off = !on;
+	return 0;
+}
+
 static int config_opt_boot(struct config *cfg, const char *opt, char *arg,
 			   char *err)
 {
@@ -1078,6 +1089,7 @@ static const struct config_option config_options[] = {
 	{ "uuid",	true,	false,	config_opt_uuid },
 	{ "vcpu-affinity", true, false,	config_opt_vcpu_affinity },
 	{ "io-affinity", true,	false,	config_opt_io_affinity },
+	{ "rng",	true,	false,	config_opt_rng },
 	{ "netboot",	false,	true,	config_opt_netboot },
 	{ "boot",	true,	false,	config_opt_boot },
 	{ "trace-boot",	false,	true,	config_opt_trace_boot },
@@ -1183,10 +1195,12 @@ static int config_validate(struct config *cfg, char *err)
 		return config_error(err, "-daemonize needs -serial none or -serial file:PATH");
 	if (cfg->daemonize && cfg->reboot_restart)
 		return config_error(err, "-daemonize cannot be combined with -reboot restart");
-	if (cfg->nr_drives + cfg->nr_nics + cfg->nr_shares > LAYOUT_VIRTIO_MMIO_MAX)
+	if (cfg->nr_drives + cfg->nr_nics + cfg->nr_shares + !cfg->rng_off >
+	    LAYOUT_VIRTIO_MMIO_MAX)
 		return config_error(err,
-			"too many virtio devices: %u drives + %u taps + %u shares, at most %d",
+			"too many virtio devices: %u drives + %u taps + %u shares%s, at most %d",
 			cfg->nr_drives, cfg->nr_nics, cfg->nr_shares,
+			cfg->rng_off ? "" : " + the rng (-rng off frees its slot)",
 			LAYOUT_VIRTIO_MMIO_MAX);
 	/* The restarted process must open /dev/kvm again: it needs root. */
 	if (cfg->reboot_restart && (cfg->user || cfg->chroot_dir))
@@ -1281,6 +1295,7 @@ void config_usage(const char *prog)
 	       "                        (default limit 64M)\n"
 	       "  -vcpu-affinity CPUS|[V@[CPUS],...]  pin vCPU threads to host CPUs\n"
 	       "  -io-affinity CPUS     pin every other thread (I/O, main) to host CPUs\n"
+	       "  -rng on|off           virtio-rng entropy device (default on)\n"
 	       "  -netboot, -boot n     PXE boot with the built-in firmware\n"
 	       "  -reboot exit|restart  on guest reboot (default exit, code 3)\n"
 	       "  -qmp unix:PATH,server=on,wait=off  QMP control socket (docs/control.md)\n"

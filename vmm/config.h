@@ -72,6 +72,7 @@ struct config {
 	bool trace_boot;		/* -trace-boot */
 	bool stats;			/* -stats: device counters on exit */
 	unsigned int timeout_sec;	/* -timeout: stop after this long, 0 = never */
+	bool rng_off;			/* -rng off: no virtio-rng */
 	bool no_seccomp;		/* -no-seccomp */
 	bool snapshot;			/* -snapshot: every drive snapshot=on */
 	bool reboot_restart;		/* -reboot restart|exit (default exit) */

@@ -18,6 +18,7 @@
 #include "devices/virtio_blk.h"
 #include "devices/virtio_fs.h"
 #include "devices/virtio_net.h"
+#include "devices/virtio_rng.h"
 #include "vmm/trace.h"
 #include "vmm/vm.h"
 
@@ -299,10 +300,68 @@ static const struct vmm_device_ops virtio_fs_entry = {
 	.destroy = virtio_fs_entry_destroy,
 };
 
+/* ---- entry: virtio-rng, one unless -rng off ---- */
+
+static unsigned int virtio_rng_entry_count(const struct config *cfg)
+{
+	return cfg->rng_off ? 0 : 1;
+}
+
+static int virtio_rng_entry_create(void **out, const struct device_env *env,
+				   char *err, size_t errlen)
+{
+	return virtio_rng_create((struct virtio_rng **)out, env->mmio_host,
+				 env->mem, &env->window, err, errlen);
+}
+
+static int virtio_rng_entry_start(void *dev, const struct io_thread_hook *hook)
+{
+	return virtio_rng_start(dev, hook);
+}
+
+static void virtio_rng_entry_stats(void *dev, FILE *f)
+{
+	virtio_rng_print_stats(dev, f);
+}
+
+static void virtio_rng_entry_quiesce(void *dev)
+{
+	virtio_rng_quiesce(dev);
+}
+
+static void virtio_rng_entry_resume(void *dev)
+{
+	virtio_rng_resume(dev);
+}
+
+static void virtio_rng_entry_stop(void *dev)
+{
+	virtio_rng_stop(dev);
+}
+
+static void virtio_rng_entry_destroy(void *dev)
+{
+	virtio_rng_destroy(dev);
+}
+
+static const struct vmm_device_ops virtio_rng_entry = {
+	.name = "virtio-rng",
+	.virtio_mmio = true,
+	.count = virtio_rng_entry_count,
+	.create = virtio_rng_entry_create,
+	.start = virtio_rng_entry_start,
+	.io_class = SECCOMP_THREAD_IO,
+	.stats = virtio_rng_entry_stats,
+	.quiesce = virtio_rng_entry_quiesce,
+	.resume = virtio_rng_entry_resume,
+	.stop = virtio_rng_entry_stop,
+	.destroy = virtio_rng_entry_destroy,
+};
+
 /*
  * The table.  Order matters to the guest: virtio-mmio slots are handed out
  * in this order, so disks (vda, vdb, ...) come before NICs (eth0, ...),
- * then shares;
+ * then shares, then the rng;
  * -netboot's firmware finds the first NIC through device_table_window().
  */
 static const struct vmm_device_ops *const device_table[] = {
@@ -312,6 +371,7 @@ static const struct vmm_device_ops *const device_table[] = {
 	&virtio_blk_entry,
 	&virtio_net_entry,
 	&virtio_fs_entry,
+	&virtio_rng_entry,	/* last: disks, NICs and shares keep their slots */
 };
 
 #define DEVICE_TABLE_ENTRIES (sizeof(device_table) / sizeof(device_table[0]))

@@ -988,6 +988,35 @@ START_TEST(test_gdb_options)
 }
 END_TEST
 
+START_TEST(test_rng_option)
+{
+	ck_assert_int_eq(parse("-kernel", "k", NULL), 0);
+	ck_assert(!cfg.rng_off);
+	ck_assert_int_eq(parse("-kernel", "k", "-rng", "off", NULL), 0);
+	ck_assert(cfg.rng_off);
+	ck_assert_int_eq(parse("-kernel", "k", "-rng", "on", NULL), 0);
+	ck_assert(!cfg.rng_off);
+	ck_assert_int_eq(parse("-kernel", "k", "-rng", "yes", NULL), -1);
+	assert_err("-rng: takes on or off");
+	/* 16 windows: 8 disks, 4 NICs and 4 shares fit only without the rng. */
+	ck_assert_int_eq(parse("-kernel", "k", "-drive", "file=1", "-drive",
+			       "file=2", "-drive", "file=3", "-drive", "file=4",
+			       "-drive", "file=5", "-drive", "file=6", "-drive",
+			       "file=7", "-drive", "file=8", "-tap", "a", "-tap", "b",
+			       "-tap", "c", "-tap", "d", "-share", "/a,tag=1", "-share",
+			       "/a,tag=2", "-share", "/a,tag=3", "-share", "/a,tag=4",
+			       NULL), -1);
+	assert_err("the rng (-rng off frees its slot)");
+	ck_assert_int_eq(parse("-kernel", "k", "-rng", "off", "-drive", "file=1", "-drive",
+			       "file=2", "-drive", "file=3", "-drive", "file=4",
+			       "-drive", "file=5", "-drive", "file=6", "-drive",
+			       "file=7", "-drive", "file=8", "-tap", "a", "-tap", "b",
+			       "-tap", "c", "-tap", "d", "-share", "/a,tag=1", "-share",
+			       "/a,tag=2", "-share", "/a,tag=3", "-share", "/a,tag=4",
+			       NULL), 0);
+}
+END_TEST
+
 static Suite *config_suite(void)
 {
 	Suite *s = suite_create("config");
@@ -1021,6 +1050,7 @@ static Suite *config_suite(void)
 	tcase_add_test(tc, test_console_log);
 	tcase_add_test(tc, test_affinity);
 	tcase_add_test(tc, test_affinity_parsers);
+	tcase_add_test(tc, test_rng_option);
 	tcase_add_test(tc, test_share_option);
 	tcase_add_test(tc, test_gdb_options);
 	tcase_add_test(tc, test_timeout_option);

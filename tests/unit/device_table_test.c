@@ -31,7 +31,12 @@ START_TEST(test_plan_slots)
 	ck_assert_uint_eq(count_entries(&t, "virtio-blk"), 2);
 	ck_assert_uint_eq(count_entries(&t, "virtio-net"), 2);
 	ck_assert_uint_eq(count_entries(&t, "i8042"), 1);
-	ck_assert_uint_eq(t.nr_virtio, 4);
+	/* Two disks, two NICs and the virtio-rng (on by default, last). */
+	ck_assert_uint_eq(count_entries(&t, "virtio-rng"), 1);
+	ck_assert_uint_eq(t.nr_virtio, 5);
+	ck_assert(device_table_window(&t, "virtio-rng", 0, &w));
+	ck_assert_uint_eq(w.index, 4);
+	ck_assert_uint_eq(w.gsi, IRQ_VIRTIO_MMIO_BASE + 4);
 	/* Disks first (vda, vdb), then NICs: slot n at base + n pages, GSI 5 + n. */
 	ck_assert(device_table_window(&t, "virtio-blk", 1, &w));
 	ck_assert_uint_eq(w.index, 1);
@@ -51,7 +56,7 @@ END_TEST
 
 START_TEST(test_plan_no_virtio)
 {
-	struct config cfg = { .nr_drives = 0 };
+	struct config cfg = { .nr_drives = 0, .rng_off = true };
 	struct device_table t;
 	struct virtio_mmio_window w;
 	char err[128];

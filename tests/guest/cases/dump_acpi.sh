@@ -20,8 +20,8 @@ for t in XSDT FACP DSDT APIC; do
 	grep -qi 'error' "$WORK/iasl-$t.log" &&
 		{ cat "$WORK/iasl-$t.log" >&2; fail "iasl reports errors for $t"; }
 done
-[ "$(grep -c 'LNRO0005' "$dir/DSDT.dsl")" -eq 2 ] ||
-	fail "DSDT: want 2 virtio-mmio devices (LNRO0005)"
+[ "$(grep -c 'LNRO0005' "$dir/DSDT.dsl")" -eq 3 ] ||
+	fail "DSDT: want 3 virtio-mmio devices (LNRO0005): 2 disks and the rng"
 grep -q 'PNP0501' "$dir/DSDT.dsl" || fail "DSDT: no PNP0501 serial port"
 grep -q '_S5' "$dir/DSDT.dsl" || fail "DSDT: no \\_S5"
 grep -q '"QEMU0001"' "$dir/DSDT.dsl" || fail "DSDT: no pvpanic device (QEMU0001)"
@@ -29,4 +29,4 @@ grep -q 'IO (Decode16,' "$dir/DSDT.dsl" && grep -q '0x0505,' "$dir/DSDT.dsl" ||
 	fail "DSDT: the pvpanic device lacks IO 0x505"
 [ "$(grep -c 'Processor Local APIC' "$dir/APIC.dsl")" -eq 4 ] ||
 	fail "MADT: want 4 local APICs for -smp 4"
-echo "PASS: -dump-acpi tables disassemble cleanly (4 CPUs, 2 virtio windows)"
+echo "PASS: -dump-acpi tables disassemble cleanly (4 CPUs, 3 virtio windows)"

@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * virtio-rng (entropy device, virtio 1.x section 5.4; device ID
+ * VIRTIO_ID_RNG from <linux/virtio_ids.h>): one request queue whose
+ * device-writable buffers the I/O thread fills from the host's
+ * getrandom(), so a guest never waits for entropy at boot.  No feature
+ * bits, no config space.
+ */
+#ifndef MINIVMM_VIRTIO_RNG_H
+#define MINIVMM_VIRTIO_RNG_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "devices/event_loop.h"
+#include "devices/virtio_mmio.h"
+
+struct virtio_rng;
+
+/* Bytes served per request at most: a guest cannot make one request block the thread. */
+#define VIRTIO_RNG_MAX_REQUEST (64 * 1024)
+
+/* Returns 0, or -errno with one line in err. */
+int virtio_rng_create(struct virtio_rng **out,
+		      const struct virtio_mmio_host *host,
+		      const struct guest_mem *mem,
+		      const struct virtio_mmio_window *win, char *err,
+		      size_t errlen);
+int virtio_rng_start(struct virtio_rng *rng, const struct io_thread_hook *hook);
+void virtio_rng_quiesce(struct virtio_rng *rng);
+void virtio_rng_resume(struct virtio_rng *rng);
+void virtio_rng_stop(struct virtio_rng *rng);
+void virtio_rng_destroy(struct virtio_rng *rng);
+void virtio_rng_print_stats(const struct virtio_rng *rng, FILE *f);
+
+#endif

@@ -1,0 +1,258 @@
+// SPDX-License-Identifier: MIT
+/*
+ * virtio-rng end to end without KVM: a tiny driver brings the device up
+ * through its MMIO registers (tests/lib/fake_virtio.h window), posts
+ * device-writable buffers in malloc'd "guest memory", kicks the queue and
+ * waits for the I/O thread to fill them from getrandom().
+ */
+#include <check.h>
+#include <linux/virtio_ids.h>
+#include <linux/virtio_ring.h>
+#include <poll.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include "devices/virtio_mmio.h"
+#include "devices/virtio_rng.h"
+#include "tests/lib/fake_virtio.h"
+#include "tests/unit/unit_main.h"
+#include "vmm/bus.h"
+
+#define RAM_SIZE	0x400000ull
+#define QSIZE		8
+#define DESC_GPA	0x1000ull
+#define AVAIL_GPA	0x2000ull
+#define USED_GPA	0x3000ull
+#define BUF_GPA		0x10000ull
+#define BIG_GPA		0x100000ull
+#define SLOT		2
+#define BASE		(LAYOUT_VIRTIO_MMIO_BASE + SLOT * LAYOUT_VIRTIO_MMIO_SIZE)
+
+struct fake_host {
+	struct bus bus;
+	int irq_fd;
+};
+
+static uint8_t *ram;
+static struct guest_mem mem;
+static struct fake_host host;
+static struct virtio_rng *rng;
+static uint16_t avail_idx;
+
+static int fake_register(void *opaque, const struct bus_device *d)
+{
+	return bus_register(&((struct fake_host *)opaque)->bus, d);
+}
+
+static int fake_irqfd(void *opaque, uint32_t gsi)
+{
+	(void)gsi;
+	((struct fake_host *)opaque)->irq_fd = eventfd(0, EFD_NONBLOCK);
+	return ((struct fake_host *)opaque)->irq_fd;
+}
+
+static const struct virtio_mmio_host fake_host_ops = {
+	.opaque = &host,
+	.register_mmio = fake_register,
+	.add_irqfd = fake_irqfd,
+};
+
+static uint32_t rd(uint64_t off)
+{
+	uint32_t v;
+
+	bus_read(&host.bus, BASE + off, &v, 4);
+	return v;
+}
+
+static void wr(uint64_t off, uint32_t v)
+{
+	bus_write(&host.bus, BASE + off, &v, 4);
+}
+
+static void driver_init(void)
+{
+	wr(VIRTIO_MMIO_STATUS, 0);
+	wr(VIRTIO_MMIO_STATUS, 1);
+	wr(VIRTIO_MMIO_STATUS, 3);
+	wr(VIRTIO_MMIO_DRIVER_FEATURES_SEL, 1);
+	wr(VIRTIO_MMIO_DRIVER_FEATURES, 1);	/* VIRTIO_F_VERSION_1 (bit 32) */
+	wr(VIRTIO_MMIO_STATUS, 11);
+	ck_assert_uint_eq(rd(VIRTIO_MMIO_STATUS), 11);
+	wr(VIRTIO_MMIO_QUEUE_SEL, 0);
+	wr(VIRTIO_MMIO_QUEUE_NUM, QSIZE);
+	wr(VIRTIO_MMIO_QUEUE_DESC_LOW, DESC_GPA);
+	wr(VIRTIO_MMIO_QUEUE_DRIVER_LOW, AVAIL_GPA);
+	wr(VIRTIO_MMIO_QUEUE_DEVICE_LOW, USED_GPA);
+	wr(VIRTIO_MMIO_QUEUE_READY, 1);
+	wr(VIRTIO_MMIO_STATUS, 15);
+	ck_assert_uint_eq(rd(VIRTIO_MMIO_STATUS), 15);
+}
+
+static void setup(void)
+{
+	char err[256] = "";
+
+	ram = calloc(1, RAM_SIZE);
+	memset(&mem, 0, sizeof(mem));
+	mem.region[0] = (struct guest_mem_region){ 0, RAM_SIZE, ram };
+	mem.nr_regions = 1;
+	mem.ram_size = RAM_SIZE;
+	memset(&host, 0, sizeof(host));
+	avail_idx = 0;
+	ck_assert_msg(virtio_rng_create(&rng, &fake_host_ops, &mem, FAKE_WINDOW(SLOT),
+					err, sizeof(err)) == 0, "%s", err);
+	ck_assert_int_eq(virtio_rng_start(rng, NULL), 0);
+	driver_init();
+}
+
+static void teardown(void)
+{
+	virtio_rng_destroy(rng);
+	rng = NULL;
+	if (host.irq_fd > 0)
+		close(host.irq_fd);
+	free(ram);
+}
+
+/* Post one chain of descriptors starting at descriptor first; kick. */
+static void post(uint16_t first, const uint64_t *gpa, const uint32_t *len,
+		 const uint16_t *flags, unsigned int n)
+{
+	struct vring_desc *d = (void *)(ram + DESC_GPA);
+	struct vring_avail *a = (void *)(ram + AVAIL_GPA);
+
+	for (unsigned int i = 0; i < n; i++) {
+		d[first + i].addr = gpa[i];
+		d[first + i].len = len[i];
+		d[first + i].flags = flags[i] | (i + 1 < n ? VRING_DESC_F_NEXT : 0);
+		d[first + i].next = (uint16_t)(first + i + 1);
+	}
+	a->ring[avail_idx % QSIZE] = first;
+	__atomic_store_n(&a->idx, ++avail_idx, __ATOMIC_RELEASE);
+	wr(VIRTIO_MMIO_QUEUE_NOTIFY, 0);
+}
+
+/* Wait for used->idx to reach want; returns the last used element. */
+static struct vring_used_elem wait_used(uint16_t want)
+{
+	struct vring_used *u = (void *)(ram + USED_GPA);
+
+	for (int i = 0; i < 5000; i++) {
+		if (__atomic_load_n(&u->idx, __ATOMIC_ACQUIRE) == want)
+			return u->ring[(want - 1) % QSIZE];
+		usleep(1000);
+	}
+	ck_abort_msg("the device did not complete request %u", want);
+	return u->ring[0];
+}
+
+static unsigned int count_nonzero(const uint8_t *p, size_t n)
+{
+	unsigned int c = 0;
+
+	for (size_t i = 0; i < n; i++)
+		c += p[i] != 0;
+	return c;
+}
+
+START_TEST(test_identity)
+{
+	ck_assert_uint_eq(rd(VIRTIO_MMIO_MAGIC_VALUE), VIRTIO_MMIO_MAGIC);
+	ck_assert_uint_eq(rd(VIRTIO_MMIO_DEVICE_ID), VIRTIO_ID_RNG);
+	ck_assert_uint_eq(rd(VIRTIO_MMIO_DEVICE_ID), 4);
+}
+END_TEST
+
+START_TEST(test_fills_buffers)
+{
+	uint64_t gpa[2] = { BUF_GPA, BUF_GPA + 0x1000 };
+	uint32_t len[2] = { 64, 4000 };
+	uint16_t fl[2] = { VRING_DESC_F_WRITE, VRING_DESC_F_WRITE };
+	struct vring_used_elem e;
+
+	post(0, gpa, len, fl, 2);
+	e = wait_used(1);
+	ck_assert_uint_eq(e.id, 0);
+	ck_assert_uint_eq(e.len, 4064);
+	/* Random bytes: a 4 KiB buffer of zeros has odds of 2^-32000. */
+	ck_assert_uint_gt(count_nonzero(ram + BUF_GPA, 64), 32);
+	ck_assert_uint_gt(count_nonzero(ram + BUF_GPA + 0x1000, 4000), 3800);
+	ck_assert_uint_eq(count_nonzero(ram + BUF_GPA + 0x1000 + 4000, 96), 0);
+	/* The interrupt was raised. */
+	struct pollfd p = { .fd = host.irq_fd, .events = POLLIN };
+	ck_assert_int_eq(poll(&p, 1, 1000), 1);
+}
+END_TEST
+
+START_TEST(test_bounded_request)
+{
+	uint64_t gpa[1] = { BIG_GPA };
+	uint32_t len[1] = { 2 * VIRTIO_RNG_MAX_REQUEST };
+	uint16_t fl[1] = { VRING_DESC_F_WRITE };
+	struct vring_used_elem e;
+
+	post(0, gpa, len, fl, 1);
+	e = wait_used(1);
+	ck_assert_uint_eq(e.len, VIRTIO_RNG_MAX_REQUEST);
+	ck_assert_uint_eq(count_nonzero(ram + BIG_GPA + VIRTIO_RNG_MAX_REQUEST, 4096), 0);
+}
+END_TEST
+
+START_TEST(test_read_only_buffer_returned_empty)
+{
+	uint64_t gpa[1] = { BUF_GPA };
+	uint32_t len[1] = { 256 };
+	uint16_t fl[1] = { 0 };
+	struct vring_used_elem e;
+
+	post(0, gpa, len, fl, 1);
+	e = wait_used(1);
+	ck_assert_uint_eq(e.len, 0);
+	ck_assert_uint_eq(count_nonzero(ram + BUF_GPA, 256), 0);
+}
+END_TEST
+
+START_TEST(test_buffer_outside_ram_needs_reset)
+{
+	uint64_t gpa[1] = { RAM_SIZE - 16 };
+	uint32_t len[1] = { 64 };
+	uint16_t fl[1] = { VRING_DESC_F_WRITE };
+
+	post(0, gpa, len, fl, 1);
+	for (int i = 0; i < 5000 && !(rd(VIRTIO_MMIO_STATUS) & VIRTIO_STATUS_DEVICE_NEEDS_RESET); i++)
+		usleep(1000);
+	ck_assert(rd(VIRTIO_MMIO_STATUS) & VIRTIO_STATUS_DEVICE_NEEDS_RESET);
+	/* A reset and a fresh start (with clean rings) work again. */
+	wr(VIRTIO_MMIO_STATUS, 0);
+	memset(ram + DESC_GPA, 0, 0x3000);
+	avail_idx = 0;
+	driver_init();
+	gpa[0] = BUF_GPA;
+	post(0, gpa, len, fl, 1);
+	ck_assert_uint_eq(wait_used(1).len, 64);
+}
+END_TEST
+
+static Suite *virtio_rng_suite(void)
+{
+	Suite *s = suite_create("virtio_rng");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_identity);
+	tcase_add_test(tc, test_fills_buffers);
+	tcase_add_test(tc, test_bounded_request);
+	tcase_add_test(tc, test_read_only_buffer_returned_empty);
+	tcase_add_test(tc, test_buffer_outside_ram_needs_reset);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	return unit_run_suite(virtio_rng_suite());
+}
