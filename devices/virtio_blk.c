@@ -34,7 +34,7 @@ struct virtio_blk {
 	struct disk_image *disk;
 	char name[16];			/* "virtio-blk<index>", thread name */
 	char serial[VIRTIO_BLK_ID_BYTES];
-	uint8_t config[VIRTIO_BLK_CONFIG_SIZE];
+	struct virtio_blk_config config;
 	uint64_t features;
 	bool discard_ignore;		/* discard=ignore */
 
@@ -61,35 +61,29 @@ struct virtio_blk {
 
 /* ---- config space ---- */
 
-static void virtio_blk_put(uint8_t *cfg, unsigned int off, uint64_t v,
-			   unsigned int bytes)
-{
-	for (unsigned int i = 0; i < bytes; i++)
-		cfg[off + i] = (uint8_t)(v >> (8 * i));
-}
-
-/* Build the constant config space once (virtio 1.x 5.2.4 layout). */
+/*
+ * Build the constant config space once (virtio 1.x 5.2.4).  Fields of
+ * features not offered stay 0; the guest sees VIRTIO_BLK_CONFIG_SIZE
+ * bytes of it (up to write_zeroes_may_unmap and its padding).
+ */
 static void virtio_blk_build_config(struct virtio_blk *blk)
 {
-	uint8_t *c = blk->config;
 	uint32_t bs = blk->disk->block_size;
 
-	memset(c, 0, sizeof(blk->config));
-	virtio_blk_put(c, 0, blk->disk->size / DISK_SECTOR_SIZE, 8); /* capacity */
-	virtio_blk_put(c, 8, VIRTIO_BLK_SIZE_MAX, 4);		/* size_max */
-	virtio_blk_put(c, 12, VIRTIO_BLK_SEG_MAX, 4);		/* seg_max */
-	virtio_blk_put(c, 20, bs, 4);				/* blk_size */
-	virtio_blk_put(c, 24, 0, 1);		/* physical_block_exp */
-	virtio_blk_put(c, 25, 0, 1);		/* alignment_offset */
-	virtio_blk_put(c, 26, 1, 2);		/* min_io_size (blocks) */
-	virtio_blk_put(c, 28, 0, 4);		/* opt_io_size */
-	virtio_blk_put(c, 34, 1, 2);		/* num_queues */
-	virtio_blk_put(c, 36, VIRTIO_BLK_MAX_DISCARD_SECTORS, 4);
-	virtio_blk_put(c, 40, VIRTIO_BLK_MAX_DISCARD_SEG, 4);
-	virtio_blk_put(c, 44, bs / DISK_SECTOR_SIZE, 4); /* discard alignment */
-	virtio_blk_put(c, 48, VIRTIO_BLK_MAX_DISCARD_SECTORS, 4);
-	virtio_blk_put(c, 52, VIRTIO_BLK_MAX_DISCARD_SEG, 4);
-	virtio_blk_put(c, 56, 1, 1);		/* write_zeroes_may_unmap */
+	blk->config = (struct virtio_blk_config){
+		.capacity = blk->disk->size / DISK_SECTOR_SIZE,
+		.size_max = VIRTIO_BLK_SIZE_MAX,
+		.seg_max = VIRTIO_BLK_SEG_MAX,
+		.blk_size = bs,
+		.min_io_size = 1,		/* in logical blocks */
+		.num_queues = 1,
+		.max_discard_sectors = VIRTIO_BLK_MAX_DISCARD_SECTORS,
+		.max_discard_seg = VIRTIO_BLK_MAX_DISCARD_SEG,
+		.discard_sector_alignment = bs / DISK_SECTOR_SIZE,
+		.max_write_zeroes_sectors = VIRTIO_BLK_MAX_DISCARD_SECTORS,
+		.max_write_zeroes_seg = VIRTIO_BLK_MAX_DISCARD_SEG,
+		.write_zeroes_may_unmap = 1,
+	};
 }
 
 static uint64_t virtio_blk_features(void *dev)
@@ -102,7 +96,7 @@ static void virtio_blk_config_read(void *dev, uint32_t offset, void *data,
 {
 	struct virtio_blk *blk = dev;
 
-	memcpy(data, blk->config + offset, size);
+	memcpy(data, (const uint8_t *)&blk->config + offset, size);
 }
 
 /* ---- requests ---- */
@@ -131,7 +125,7 @@ static bool virtio_blk_range_ok(const struct virtio_blk *blk, uint64_t sector,
 static uint8_t virtio_blk_rw(struct virtio_blk *blk, struct virtq_chain *c,
 			     uint64_t sector, bool write, uint32_t *written)
 {
-	uint64_t len = write ? c->out_len - sizeof(struct virtio_blk_req_hdr) :
+	uint64_t len = write ? c->out_len - sizeof(struct virtio_blk_outhdr) :
 			       c->in_len - 1;
 	int n, err;
 
@@ -144,7 +138,7 @@ static uint8_t virtio_blk_rw(struct virtio_blk *blk, struct virtq_chain *c,
 	if (write)
 		n = virtq_iov_slice(blk->data_iov, VIRTQ_MAX_SIZE,
 				    virtq_chain_out(c), c->nr_out,
-				    sizeof(struct virtio_blk_req_hdr), len);
+				    sizeof(struct virtio_blk_outhdr), len);
 	else
 		n = virtq_iov_slice(blk->data_iov, VIRTQ_MAX_SIZE,
 				    virtq_chain_in(c), c->nr_in, 0, len);
@@ -199,25 +193,25 @@ static uint8_t virtio_blk_get_id(struct virtio_blk *blk, struct virtq_chain *c,
 static uint8_t virtio_blk_ranges(struct virtio_blk *blk, struct virtq_chain *c,
 				 bool zeroes)
 {
-	uint64_t bytes = c->out_len - sizeof(struct virtio_blk_req_hdr);
-	uint64_t nr = bytes / sizeof(struct virtio_blk_discard_wz);
+	uint64_t bytes = c->out_len - sizeof(struct virtio_blk_outhdr);
+	uint64_t nr = bytes / sizeof(struct virtio_blk_discard_write_zeroes);
 
 	if (blk->disk->readonly)
 		return VIRTIO_BLK_S_IOERR;
-	if (nr == 0 || bytes % sizeof(struct virtio_blk_discard_wz) ||
+	if (nr == 0 || bytes % sizeof(struct virtio_blk_discard_write_zeroes) ||
 	    nr > VIRTIO_BLK_MAX_DISCARD_SEG)
 		return VIRTIO_BLK_S_IOERR;
 	for (uint64_t i = 0; i < nr; i++) {
-		struct virtio_blk_discard_wz seg;
-		uint64_t off = sizeof(struct virtio_blk_req_hdr) + i * sizeof(seg);
+		struct virtio_blk_discard_write_zeroes seg;
+		uint64_t off = sizeof(struct virtio_blk_outhdr) + i * sizeof(seg);
 		uint64_t len;
 		int err;
 
 		if (virtq_chain_read(c, off, &seg, sizeof(seg)) != sizeof(seg))
 			return VIRTIO_BLK_S_IOERR;
 		/* Unknown flags, or unmap on a plain discard (5.2.6.2). */
-		if ((seg.flags & ~VIRTIO_BLK_WZ_UNMAP) ||
-		    (!zeroes && (seg.flags & VIRTIO_BLK_WZ_UNMAP)))
+		if ((seg.flags & ~VIRTIO_BLK_WRITE_ZEROES_FLAG_UNMAP) ||
+		    (!zeroes && (seg.flags & VIRTIO_BLK_WRITE_ZEROES_FLAG_UNMAP)))
 			return VIRTIO_BLK_S_UNSUPP;
 		len = (uint64_t)seg.num_sectors * DISK_SECTOR_SIZE;
 		if (seg.num_sectors > VIRTIO_BLK_MAX_DISCARD_SECTORS ||
@@ -227,7 +221,7 @@ static uint8_t virtio_blk_ranges(struct virtio_blk *blk, struct virtq_chain *c,
 			err = disk_image_write_zeroes(blk->disk,
 						seg.sector * DISK_SECTOR_SIZE,
 						len,
-						(seg.flags & VIRTIO_BLK_WZ_UNMAP) &&
+						(seg.flags & VIRTIO_BLK_WRITE_ZEROES_FLAG_UNMAP) &&
 						!blk->discard_ignore);
 		else
 			err = disk_image_discard(blk->disk,
@@ -253,7 +247,7 @@ static uint8_t virtio_blk_handle_request(struct virtio_blk *blk,
 					 struct virtq_chain *c,
 					 uint32_t *written)
 {
-	struct virtio_blk_req_hdr hdr;
+	struct virtio_blk_outhdr hdr;
 
 	*written = 0;
 	if (virtq_chain_read(c, 0, &hdr, sizeof(hdr)) != sizeof(hdr))

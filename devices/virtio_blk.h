@@ -19,53 +19,29 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include <linux/virtio_blk.h>
+
 #include "devices/disk.h"
 #include "devices/event_loop.h"
 #include "devices/virtio_mmio.h"
 
 struct virtio_blk;
 
-/* Feature bits. */
-#define VIRTIO_BLK_F_SIZE_MAX		1
-#define VIRTIO_BLK_F_SEG_MAX		2
-#define VIRTIO_BLK_F_RO			5
-#define VIRTIO_BLK_F_BLK_SIZE		6
-#define VIRTIO_BLK_F_FLUSH		9
-#define VIRTIO_BLK_F_TOPOLOGY		10
-#define VIRTIO_BLK_F_DISCARD		13
-#define VIRTIO_BLK_F_WRITE_ZEROES	14
+/*
+ * The wire format is the kernel's (<linux/virtio_blk.h>): feature bits
+ * VIRTIO_BLK_F_*, request types VIRTIO_BLK_T_*, status VIRTIO_BLK_S_*,
+ * struct virtio_blk_outhdr (type, ioprio, sector), struct
+ * virtio_blk_discard_write_zeroes, struct virtio_blk_config.
+ */
 
-/* Request types and status. */
-#define VIRTIO_BLK_T_IN			0
-#define VIRTIO_BLK_T_OUT		1
-#define VIRTIO_BLK_T_FLUSH		4
-#define VIRTIO_BLK_T_GET_ID		8
-#define VIRTIO_BLK_T_DISCARD		11
-#define VIRTIO_BLK_T_WRITE_ZEROES	13
-#define VIRTIO_BLK_S_OK			0
-#define VIRTIO_BLK_S_IOERR		1
-#define VIRTIO_BLK_S_UNSUPP		2
-#define VIRTIO_BLK_ID_BYTES		20
-#define VIRTIO_BLK_WZ_UNMAP		1	/* discard/write-zeroes flag */
-
-struct virtio_blk_req_hdr {
-	uint32_t type;
-	uint32_t reserved;
-	uint64_t sector;
-};
-
-struct virtio_blk_discard_wz {
-	uint64_t sector;
-	uint32_t num_sectors;
-	uint32_t flags;
-};
-
-/* Limits we advertise in config space. */
+/* What minivmm offers. */
 #define VIRTIO_BLK_SEG_MAX		(VIRTQ_MAX_SIZE - 2)
 #define VIRTIO_BLK_SIZE_MAX		(1u << 22)	/* 4 MiB per segment */
 #define VIRTIO_BLK_MAX_DISCARD_SECTORS	(1u << 22)	/* 2 GiB per range */
 #define VIRTIO_BLK_MAX_DISCARD_SEG	16
-#define VIRTIO_BLK_CONFIG_SIZE		60
+/* Config space up to write_zeroes_may_unmap and its padding (60 bytes). */
+#define VIRTIO_BLK_CONFIG_SIZE \
+	offsetof(struct virtio_blk_config, max_secure_erase_sectors)
 
 /*
  * Open the image of cfg with disk_image_open() (format, backing chain,

@@ -23,9 +23,9 @@
 	 (1ull << VIRTIO_RING_F_EVENT_IDX))
 
 #define VIRTIO_STATUS_DRIVER_BITS \
-	(VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER | \
-	 VIRTIO_STATUS_FEATURES_OK | VIRTIO_STATUS_DRIVER_OK | \
-	 VIRTIO_STATUS_FAILED)
+	(VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER | \
+	 VIRTIO_CONFIG_S_FEATURES_OK | VIRTIO_CONFIG_S_DRIVER_OK | \
+	 VIRTIO_CONFIG_S_FAILED)
 
 struct virtio_mmio_queue {
 	/* Registers as the driver wrote them. */
@@ -100,10 +100,10 @@ static void virtio_mmio_tp_needs_reset(struct virtio_transport *tp)
 	struct virtio_mmio *t = virtio_mmio_of(tp);
 	unsigned int old;
 
-	old = atomic_fetch_or(&t->status, VIRTIO_STATUS_DEVICE_NEEDS_RESET);
+	old = atomic_fetch_or(&t->status, VIRTIO_CONFIG_S_NEEDS_RESET);
 	/* Tell a driver that is up; one interrupt is enough. */
-	if ((old & VIRTIO_STATUS_DRIVER_OK) &&
-	    !(old & VIRTIO_STATUS_DEVICE_NEEDS_RESET))
+	if ((old & VIRTIO_CONFIG_S_DRIVER_OK) &&
+	    !(old & VIRTIO_CONFIG_S_NEEDS_RESET))
 		virtio_mmio_raise(t, VIRTIO_MMIO_INT_CONFIG);
 }
 
@@ -195,22 +195,22 @@ static void virtio_mmio_write_status(struct virtio_mmio *t, uint32_t val)
 	added = val & ~cur;
 	/* Bits only accumulate, in order (virtio 1.x 3.1.1). */
 	if ((cur & ~val) ||
-	    ((added & VIRTIO_STATUS_DRIVER) &&
-	     !(val & VIRTIO_STATUS_ACKNOWLEDGE)) ||
-	    ((added & VIRTIO_STATUS_FEATURES_OK) &&
-	     !(val & VIRTIO_STATUS_DRIVER)) ||
-	    ((added & VIRTIO_STATUS_DRIVER_OK) &&
-	     !(val & VIRTIO_STATUS_FEATURES_OK))) {
+	    ((added & VIRTIO_CONFIG_S_DRIVER) &&
+	     !(val & VIRTIO_CONFIG_S_ACKNOWLEDGE)) ||
+	    ((added & VIRTIO_CONFIG_S_FEATURES_OK) &&
+	     !(val & VIRTIO_CONFIG_S_DRIVER)) ||
+	    ((added & VIRTIO_CONFIG_S_DRIVER_OK) &&
+	     !(val & VIRTIO_CONFIG_S_FEATURES_OK))) {
 		virtio_mmio_violation(t);
 		return;
 	}
 	/* Unacceptable features: FEATURES_OK simply does not stick. */
-	if ((added & VIRTIO_STATUS_FEATURES_OK) &&
+	if ((added & VIRTIO_CONFIG_S_FEATURES_OK) &&
 	    !virtio_mmio_features_acceptable(t)) {
-		added &= ~VIRTIO_STATUS_FEATURES_OK;
-		added &= ~VIRTIO_STATUS_DRIVER_OK;
+		added &= ~VIRTIO_CONFIG_S_FEATURES_OK;
+		added &= ~VIRTIO_CONFIG_S_DRIVER_OK;
 	}
-	if ((added & VIRTIO_STATUS_DRIVER_OK) && !(added & VIRTIO_STATUS_FAILED)) {
+	if ((added & VIRTIO_CONFIG_S_DRIVER_OK) && !(added & VIRTIO_CONFIG_S_FAILED)) {
 		if (virtio_mmio_activate_locked(t) < 0) {
 			for (unsigned int i = 0; i < VIRTIO_MMIO_MAX_QUEUES; i++)
 				virtq_reset(&t->vq[i]);
@@ -232,7 +232,7 @@ static struct virtio_mmio_queue *virtio_mmio_queue_for_write(
 
 	if (!q)
 		return NULL;
-	if (q->ready || (atomic_load(&t->status) & VIRTIO_STATUS_DRIVER_OK)) {
+	if (q->ready || (atomic_load(&t->status) & VIRTIO_CONFIG_S_DRIVER_OK)) {
 		virtio_mmio_violation(t);
 		return NULL;
 	}
@@ -256,13 +256,13 @@ static void virtio_mmio_write_queue_ready(struct virtio_mmio *t, uint32_t val)
 		return;
 	if (val == 0) {
 		/* Turning a queue off is only meaningful before DRIVER_OK. */
-		if (!(atomic_load(&t->status) & VIRTIO_STATUS_DRIVER_OK))
+		if (!(atomic_load(&t->status) & VIRTIO_CONFIG_S_DRIVER_OK))
 			q->ready = false;
 		return;
 	}
 	if (q->ready)
 		return;
-	if (atomic_load(&t->status) & VIRTIO_STATUS_DRIVER_OK) {
+	if (atomic_load(&t->status) & VIRTIO_CONFIG_S_DRIVER_OK) {
 		virtio_mmio_violation(t);
 		return;
 	}
@@ -302,7 +302,7 @@ static void virtio_mmio_write_reg(struct virtio_mmio *t, uint64_t off,
 		break;
 	case VIRTIO_MMIO_DRIVER_FEATURES:
 		feat_locked = atomic_load(&t->status) &
-			      VIRTIO_STATUS_FEATURES_OK;
+			      VIRTIO_CONFIG_S_FEATURES_OK;
 		if (feat_locked)
 			virtio_mmio_violation(t);
 		else if (t->driver_features_sel < 2)
@@ -337,20 +337,20 @@ static void virtio_mmio_write_reg(struct virtio_mmio *t, uint64_t off,
 					     off == VIRTIO_MMIO_QUEUE_DESC_HIGH,
 					     val);
 		break;
-	case VIRTIO_MMIO_QUEUE_DRIVER_LOW:
-	case VIRTIO_MMIO_QUEUE_DRIVER_HIGH:
+	case VIRTIO_MMIO_QUEUE_AVAIL_LOW:
+	case VIRTIO_MMIO_QUEUE_AVAIL_HIGH:
 		q = virtio_mmio_queue_for_write(t);
 		if (q)
 			virtio_mmio_set_half(&q->avail,
-					     off == VIRTIO_MMIO_QUEUE_DRIVER_HIGH,
+					     off == VIRTIO_MMIO_QUEUE_AVAIL_HIGH,
 					     val);
 		break;
-	case VIRTIO_MMIO_QUEUE_DEVICE_LOW:
-	case VIRTIO_MMIO_QUEUE_DEVICE_HIGH:
+	case VIRTIO_MMIO_QUEUE_USED_LOW:
+	case VIRTIO_MMIO_QUEUE_USED_HIGH:
 		q = virtio_mmio_queue_for_write(t);
 		if (q)
 			virtio_mmio_set_half(&q->used,
-					     off == VIRTIO_MMIO_QUEUE_DEVICE_HIGH,
+					     off == VIRTIO_MMIO_QUEUE_USED_HIGH,
 					     val);
 		break;
 	default:

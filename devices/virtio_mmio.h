@@ -26,6 +26,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <linux/virtio_config.h>
+#include <linux/virtio_ids.h>
+#include <linux/virtio_mmio.h>
+
 #include "boot/layout.h"
 #include "devices/virtqueue.h"
 #include "vmm/bus.h"
@@ -33,53 +37,12 @@
 
 #define VIRTIO_MMIO_MAX_QUEUES	8
 
-/* Device IDs (virtio 1.x section 5). */
-#define VIRTIO_ID_NET		1
-#define VIRTIO_ID_BLOCK		2
-
-/* Device status bits. */
-#define VIRTIO_STATUS_ACKNOWLEDGE	1
-#define VIRTIO_STATUS_DRIVER		2
-#define VIRTIO_STATUS_DRIVER_OK		4
-#define VIRTIO_STATUS_FEATURES_OK	8
-#define VIRTIO_STATUS_DEVICE_NEEDS_RESET 64
-#define VIRTIO_STATUS_FAILED		128
-
-/* InterruptStatus bits. */
-#define VIRTIO_MMIO_INT_VRING		1
-#define VIRTIO_MMIO_INT_CONFIG		2
-
-/* Register offsets. */
-#define VIRTIO_MMIO_MAGIC_VALUE		0x000	/* "virt" */
-#define VIRTIO_MMIO_VERSION		0x004	/* 2 */
-#define VIRTIO_MMIO_DEVICE_ID		0x008
-#define VIRTIO_MMIO_VENDOR_ID		0x00c
-#define VIRTIO_MMIO_DEVICE_FEATURES	0x010
-#define VIRTIO_MMIO_DEVICE_FEATURES_SEL	0x014
-#define VIRTIO_MMIO_DRIVER_FEATURES	0x020
-#define VIRTIO_MMIO_DRIVER_FEATURES_SEL	0x024
-#define VIRTIO_MMIO_QUEUE_SEL		0x030
-#define VIRTIO_MMIO_QUEUE_NUM_MAX	0x034
-#define VIRTIO_MMIO_QUEUE_NUM		0x038
-#define VIRTIO_MMIO_QUEUE_READY		0x044
-#define VIRTIO_MMIO_QUEUE_NOTIFY	0x050
-#define VIRTIO_MMIO_INTERRUPT_STATUS	0x060
-#define VIRTIO_MMIO_INTERRUPT_ACK	0x064
-#define VIRTIO_MMIO_STATUS		0x070
-#define VIRTIO_MMIO_QUEUE_DESC_LOW	0x080
-#define VIRTIO_MMIO_QUEUE_DESC_HIGH	0x084
-#define VIRTIO_MMIO_QUEUE_DRIVER_LOW	0x090	/* avail ring */
-#define VIRTIO_MMIO_QUEUE_DRIVER_HIGH	0x094
-#define VIRTIO_MMIO_QUEUE_DEVICE_LOW	0x0a0	/* used ring */
-#define VIRTIO_MMIO_QUEUE_DEVICE_HIGH	0x0a4
-#define VIRTIO_MMIO_SHM_SEL		0x0ac
-#define VIRTIO_MMIO_SHM_LEN_LOW		0x0b0	/* no regions: ~0 */
-#define VIRTIO_MMIO_SHM_LEN_HIGH	0x0b4
-#define VIRTIO_MMIO_SHM_BASE_LOW	0x0b8
-#define VIRTIO_MMIO_SHM_BASE_HIGH	0x0bc
-#define VIRTIO_MMIO_QUEUE_RESET		0x0c0	/* RING_RESET: not offered */
-#define VIRTIO_MMIO_CONFIG_GENERATION	0x0fc
-#define VIRTIO_MMIO_CONFIG		0x100
+/*
+ * The register map (VIRTIO_MMIO_*), the InterruptStatus bits, the device
+ * status bits (VIRTIO_CONFIG_S_*) and the device IDs (VIRTIO_ID_*) are the
+ * kernel's: <linux/virtio_mmio.h>, <linux/virtio_config.h>,
+ * <linux/virtio_ids.h>.
+ */
 
 #define VIRTIO_MMIO_MAGIC		0x74726976
 #define VIRTIO_MMIO_VENDOR		0x4d4d564d	/* "MVMM" */

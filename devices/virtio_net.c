@@ -15,7 +15,8 @@
 #include "net/tap.h"
 
 #define ETH_HDR_LEN		14
-#define VIRTIO_NET_CONFIG_SIZE	10	/* mac, status, max_virtqueue_pairs */
+/* Config space the guest sees: mac, status, max_virtqueue_pairs. */
+#define VIRTIO_NET_CONFIG_SIZE	offsetof(struct virtio_net_config, mtu)
 #define VIRTIO_NET_QUEUE_SIZE	256
 /* Room for the largest packet a TAP hands over (GSO up to 64 KiB). */
 #define VIRTIO_NET_BOUNCE_SIZE	(VIRTIO_NET_HDR_LEN + VIRTIO_NET_MAX_FRAME)
@@ -687,14 +688,15 @@ static void virtio_net_config_read(void *dev, uint32_t offset, void *data,
 				   uint32_t size)
 {
 	struct virtio_net *net = dev;
-	uint8_t cfg[VIRTIO_NET_CONFIG_SIZE];
-	uint16_t status = VIRTIO_NET_S_LINK_UP, pairs = 1;
+	struct virtio_net_config cfg = {
+		.status = VIRTIO_NET_S_LINK_UP,
+		.max_virtqueue_pairs = 1,
+	};
 
-	memcpy(cfg, net->mac, 6);
-	memcpy(cfg + 6, &status, 2);
-	memcpy(cfg + 8, &pairs, 2);
-	if (offset <= sizeof(cfg) && size <= sizeof(cfg) - offset)
-		memcpy(data, cfg + offset, size);
+	memcpy(cfg.mac, net->mac, sizeof(cfg.mac));
+	if (offset <= VIRTIO_NET_CONFIG_SIZE &&
+	    size <= VIRTIO_NET_CONFIG_SIZE - offset)
+		memcpy(data, (const uint8_t *)&cfg + offset, size);
 	else
 		memset(data, 0, size);
 }

@@ -21,52 +21,26 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include <linux/virtio_net.h>
+
 #include "devices/event_loop.h"
 #include "devices/virtio_mmio.h"
 #include "net/tap.h"
 
 struct virtio_net;
 
-/* Feature bits (virtio 1.x 5.1.3). */
-#define VIRTIO_NET_F_CSUM		0
-#define VIRTIO_NET_F_GUEST_CSUM		1
-#define VIRTIO_NET_F_MAC		5
-#define VIRTIO_NET_F_GUEST_TSO4		7
-#define VIRTIO_NET_F_GUEST_TSO6		8
-#define VIRTIO_NET_F_GUEST_ECN		9
-#define VIRTIO_NET_F_GUEST_UFO		10
-#define VIRTIO_NET_F_HOST_TSO4		11
-#define VIRTIO_NET_F_HOST_TSO6		12
-#define VIRTIO_NET_F_HOST_ECN		13
-#define VIRTIO_NET_F_HOST_UFO		14
-#define VIRTIO_NET_F_MRG_RXBUF		15
-#define VIRTIO_NET_F_STATUS		16
-
-#define VIRTIO_NET_S_LINK_UP		1
+/*
+ * The wire format is the kernel's (<linux/virtio_net.h>): feature bits
+ * VIRTIO_NET_F_*, VIRTIO_NET_S_LINK_UP, struct virtio_net_hdr_v1 and its
+ * VIRTIO_NET_HDR_F_* / VIRTIO_NET_HDR_GSO_* values, struct
+ * virtio_net_config.
+ */
 
 #define VIRTIO_NET_RXQ			0
 #define VIRTIO_NET_TXQ			1
 
-/* struct virtio_net_hdr_v1 (12 bytes, little-endian). */
-#define VIRTIO_NET_HDR_F_NEEDS_CSUM	1
-#define VIRTIO_NET_HDR_F_DATA_VALID	2
-#define VIRTIO_NET_HDR_GSO_NONE		0
-#define VIRTIO_NET_HDR_GSO_TCPV4	1
-#define VIRTIO_NET_HDR_GSO_UDP		3
-#define VIRTIO_NET_HDR_GSO_TCPV6	4
-#define VIRTIO_NET_HDR_GSO_ECN		0x80
-
-struct virtio_net_hdr_v1 {
-	uint8_t flags;
-	uint8_t gso_type;
-	uint16_t hdr_len;
-	uint16_t gso_size;
-	uint16_t csum_start;
-	uint16_t csum_offset;
-	uint16_t num_buffers;
-};
-
-#define VIRTIO_NET_HDR_LEN	12
+/* The header before every packet (12 bytes, little-endian). */
+#define VIRTIO_NET_HDR_LEN	sizeof(struct virtio_net_hdr_v1)
 /* Largest frame accepted from the guest: 64 KiB GSO + Ethernet/VLAN. */
 #define VIRTIO_NET_MAX_FRAME	(65536 + 18)
 

@@ -75,7 +75,7 @@ struct virtq_walk {
 	unsigned int nr;	/* iov entries used */
 };
 
-static int virtq_walk_add(struct virtq_walk *w, const struct virtq_desc *d)
+static int virtq_walk_add(struct virtq_walk *w, const struct vring_desc *d)
 {
 	struct virtq_chain *c = w->chain;
 	void *p;
@@ -87,7 +87,7 @@ static int virtq_walk_add(struct virtq_walk *w, const struct virtq_desc *d)
 		return -EBADMSG;
 	if (w->nr == VIRTQ_MAX_SIZE)
 		return -EBADMSG;
-	if (d->flags & VIRTQ_DESC_F_WRITE) {
+	if (d->flags & VRING_DESC_F_WRITE) {
 		c->nr_in++;
 		c->in_len += d->len;
 	} else {
@@ -108,7 +108,7 @@ static int virtq_walk_add(struct virtq_walk *w, const struct virtq_desc *d)
  * concurrently, so every check below is made on this private copy.
  */
 static void virtq_read_desc(const volatile void *table, unsigned int idx,
-			    struct virtq_desc *d)
+			    struct vring_desc *d)
 {
 	__builtin_memcpy(d, (const char *)table + 16ull * idx, sizeof(*d));
 	__asm__ volatile("" ::: "memory");
@@ -120,7 +120,7 @@ static int virtq_walk_chain(struct virtq_walk *w, uint16_t head)
 	unsigned int table_size = w->vq->size;
 	unsigned int idx = head, budget = w->vq->size;
 	bool in_indirect = false;
-	struct virtq_desc d;
+	struct vring_desc d;
 	int err;
 
 	for (;;) {
@@ -129,11 +129,11 @@ static int virtq_walk_chain(struct virtq_walk *w, uint16_t head)
 		if (budget-- == 0)
 			return -EBADMSG;
 		virtq_read_desc(table, idx, &d);
-		if (d.flags & VIRTQ_DESC_F_INDIRECT) {
+		if (d.flags & VRING_DESC_F_INDIRECT) {
 			void *t;
 
 			if (!w->vq->indirect || in_indirect ||
-			    (d.flags & VIRTQ_DESC_F_NEXT))
+			    (d.flags & VRING_DESC_F_NEXT))
 				return -EBADMSG;
 			if (d.len == 0 || d.len % 16 ||
 			    d.len / 16 > VIRTQ_MAX_SIZE)
@@ -151,7 +151,7 @@ static int virtq_walk_chain(struct virtq_walk *w, uint16_t head)
 		err = virtq_walk_add(w, &d);
 		if (err)
 			return err;
-		if (!(d.flags & VIRTQ_DESC_F_NEXT))
+		if (!(d.flags & VRING_DESC_F_NEXT))
 			return 0;
 		idx = d.next;
 		if (idx >= table_size)
@@ -205,7 +205,7 @@ void virtq_unpop(struct virtq *vq)
 
 void virtq_add_used(struct virtq *vq, uint16_t head, uint32_t len)
 {
-	volatile struct virtq_used_elem *e;
+	volatile struct vring_used_elem *e;
 
 	if (!vq->ready)
 		return;
@@ -255,7 +255,7 @@ bool virtq_need_interrupt(struct virtq *vq)
 		return false;	/* nothing new since the last interrupt */
 	if (!vq->event_idx)
 		return !(__atomic_load_n(&vq->avail->flags, __ATOMIC_RELAXED) &
-			 VIRTQ_AVAIL_F_NO_INTERRUPT);
+			 VRING_AVAIL_F_NO_INTERRUPT);
 	if (!valid)
 		return true;
 	return virtq_need_event(__atomic_load_n(&vq->avail->ring[vq->size],
@@ -295,7 +295,7 @@ void virtq_disable_notify(struct virtq *vq)
 {
 	if (!vq->ready || vq->event_idx)
 		return;	/* with EVENT_IDX a stale avail_event suppresses */
-	__atomic_store_n(&vq->used->flags, VIRTQ_USED_F_NO_NOTIFY,
+	__atomic_store_n(&vq->used->flags, VRING_USED_F_NO_NOTIFY,
 			 __ATOMIC_RELAXED);
 }
 

@@ -39,46 +39,21 @@
 #include <stdint.h>
 #include <sys/uio.h>
 
+#include <linux/virtio_config.h>
+#include <linux/virtio_ring.h>
+
 #include "vmm/guest_mem.h"
 
 /* Largest queue we offer (QueueNumMax); also the longest chain accepted. */
 #define VIRTQ_MAX_SIZE		256
 
-/* Feature bits that belong to the ring layout and the transport. */
-#define VIRTIO_RING_F_INDIRECT_DESC	28
-#define VIRTIO_RING_F_EVENT_IDX		29
-#define VIRTIO_F_VERSION_1		32
-
-#define VIRTQ_DESC_F_NEXT	1
-#define VIRTQ_DESC_F_WRITE	2
-#define VIRTQ_DESC_F_INDIRECT	4
-#define VIRTQ_AVAIL_F_NO_INTERRUPT 1
-#define VIRTQ_USED_F_NO_NOTIFY	1
-
-/* Guest-visible layout (little-endian; minivmm runs on x86-64 hosts only). */
-struct virtq_desc {
-	uint64_t addr;
-	uint32_t len;
-	uint16_t flags;
-	uint16_t next;
-};
-
-struct virtq_avail {
-	uint16_t flags;
-	uint16_t idx;
-	uint16_t ring[];	/* [size], then uint16_t used_event */
-};
-
-struct virtq_used_elem {
-	uint32_t id;
-	uint32_t len;
-};
-
-struct virtq_used {
-	uint16_t flags;
-	uint16_t idx;
-	struct virtq_used_elem ring[];	/* [size], then uint16_t avail_event */
-};
+/*
+ * The ring layout, its descriptor flags and the ring feature bits are the
+ * kernel's (<linux/virtio_ring.h>: struct vring_desc, vring_avail,
+ * vring_used; VRING_DESC_F_*, VIRTIO_RING_F_*); VIRTIO_F_VERSION_1 comes
+ * from <linux/virtio_config.h>.  Little-endian, as minivmm runs on x86-64
+ * hosts only.
+ */
 
 /*
  * One queue.  The ring pointers are host addresses obtained from
@@ -88,9 +63,9 @@ struct virtq_used {
 struct virtq {
 	/* Set by virtq_activate(), constant until virtq_reset(). */
 	const struct guest_mem *mem;
-	volatile struct virtq_desc *desc;
-	volatile struct virtq_avail *avail;
-	volatile struct virtq_used *used;
+	volatile struct vring_desc *desc;
+	volatile struct vring_avail *avail;
+	volatile struct vring_used *used;
 	uint16_t size;		/* power of two, <= VIRTQ_MAX_SIZE */
 	bool event_idx;		/* VIRTIO_RING_F_EVENT_IDX negotiated */
 	bool indirect;		/* VIRTIO_RING_F_INDIRECT_DESC negotiated */
@@ -174,7 +149,7 @@ void virtq_push(struct virtq *vq, uint16_t head, uint32_t len);
 
 /*
  * After publishing: does the guest want an interrupt now?  Honours
- * VIRTQ_AVAIL_F_NO_INTERRUPT or, with EVENT_IDX, used_event.  Call once per
+ * VRING_AVAIL_F_NO_INTERRUPT or, with EVENT_IDX, used_event.  Call once per
  * batch; it records what was signalled.
  */
 bool virtq_need_interrupt(struct virtq *vq);

@@ -118,10 +118,10 @@ static inline uint32_t fuzz_driver_up(struct fuzz_host *h, struct fuzz_input *in
 		fuzz_wr(h, VIRTIO_MMIO_QUEUE_NUM, fuzz_u16(in));
 		fuzz_wr(h, VIRTIO_MMIO_QUEUE_DESC_LOW, (uint32_t)d);
 		fuzz_wr(h, VIRTIO_MMIO_QUEUE_DESC_HIGH, (uint32_t)(d >> 32));
-		fuzz_wr(h, VIRTIO_MMIO_QUEUE_DRIVER_LOW, (uint32_t)a);
-		fuzz_wr(h, VIRTIO_MMIO_QUEUE_DRIVER_HIGH, (uint32_t)(a >> 32));
-		fuzz_wr(h, VIRTIO_MMIO_QUEUE_DEVICE_LOW, (uint32_t)u);
-		fuzz_wr(h, VIRTIO_MMIO_QUEUE_DEVICE_HIGH, (uint32_t)(u >> 32));
+		fuzz_wr(h, VIRTIO_MMIO_QUEUE_AVAIL_LOW, (uint32_t)a);
+		fuzz_wr(h, VIRTIO_MMIO_QUEUE_AVAIL_HIGH, (uint32_t)(a >> 32));
+		fuzz_wr(h, VIRTIO_MMIO_QUEUE_USED_LOW, (uint32_t)u);
+		fuzz_wr(h, VIRTIO_MMIO_QUEUE_USED_HIGH, (uint32_t)(u >> 32));
 		fuzz_wr(h, VIRTIO_MMIO_QUEUE_READY, 1);
 	}
 	fuzz_wr(h, VIRTIO_MMIO_STATUS, 15);

@@ -87,6 +87,9 @@ static void wr(uint64_t off, uint32_t v)
 	bus_write(&host.bus, BASE + off, &v, 4);
 }
 
+/* Offset of a field in the device's config space. */
+#define CFG(field) offsetof(struct virtio_blk_config, field)
+
 static uint64_t cfg64(unsigned int off)
 {
 	uint64_t v = 0;
@@ -132,10 +135,10 @@ static void driver_init_masked(uint64_t drop)
 	wr(VIRTIO_MMIO_QUEUE_NUM, QSIZE);
 	wr(VIRTIO_MMIO_QUEUE_DESC_LOW, DESC_GPA);
 	wr(VIRTIO_MMIO_QUEUE_DESC_HIGH, 0);
-	wr(VIRTIO_MMIO_QUEUE_DRIVER_LOW, AVAIL_GPA);
-	wr(VIRTIO_MMIO_QUEUE_DRIVER_HIGH, 0);
-	wr(VIRTIO_MMIO_QUEUE_DEVICE_LOW, USED_GPA);
-	wr(VIRTIO_MMIO_QUEUE_DEVICE_HIGH, 0);
+	wr(VIRTIO_MMIO_QUEUE_AVAIL_LOW, AVAIL_GPA);
+	wr(VIRTIO_MMIO_QUEUE_AVAIL_HIGH, 0);
+	wr(VIRTIO_MMIO_QUEUE_USED_LOW, USED_GPA);
+	wr(VIRTIO_MMIO_QUEUE_USED_HIGH, 0);
 	wr(VIRTIO_MMIO_QUEUE_READY, 1);
 	wr(VIRTIO_MMIO_STATUS, 15);
 	ck_assert_uint_eq(rd(VIRTIO_MMIO_STATUS), 15);
@@ -230,7 +233,7 @@ static void teardown(void)
 static void set_desc(uint64_t table, unsigned int i, uint64_t addr,
 		     uint32_t len, uint16_t flags, uint16_t next)
 {
-	struct virtq_desc *d = (struct virtq_desc *)g(table) + i;
+	struct vring_desc *d = (struct vring_desc *)g(table) + i;
 
 	d->addr = addr;
 	d->len = len;
@@ -240,7 +243,7 @@ static void set_desc(uint64_t table, unsigned int i, uint64_t addr,
 
 static void post(uint16_t head)
 {
-	struct virtq_avail *a = g(AVAIL_GPA);
+	struct vring_avail *a = g(AVAIL_GPA);
 
 	a->ring[avail_idx % QSIZE] = head;
 	avail_idx++;
@@ -250,7 +253,7 @@ static void post(uint16_t head)
 /* Kick, then wait (bounded) for n more used entries. */
 static bool kick_and_wait(unsigned int n)
 {
-	struct virtq_used *u = g(USED_GPA);
+	struct vring_used *u = g(USED_GPA);
 	struct timespec ts = { 0, 1000000 };
 
 	wr(VIRTIO_MMIO_QUEUE_NOTIFY, 0);
@@ -268,17 +271,17 @@ static bool kick_and_wait(unsigned int n)
 
 static uint32_t last_used_len(void)
 {
-	struct virtq_used *u = g(USED_GPA);
+	struct vring_used *u = g(USED_GPA);
 
 	return u->ring[(uint16_t)(used_seen - 1) % QSIZE].len;
 }
 
 static void set_hdr(uint64_t gpa, uint32_t type, uint64_t sector)
 {
-	struct virtio_blk_req_hdr *h = g(gpa);
+	struct virtio_blk_outhdr *h = g(gpa);
 
 	h->type = type;
-	h->reserved = 0;
+	h->ioprio = 0;
 	h->sector = sector;
 }
 
@@ -290,14 +293,14 @@ static uint8_t request(uint32_t type, uint64_t sector, uint64_t data_gpa,
 
 	set_hdr(HDR_GPA, type, sector);
 	*(uint8_t *)g(STATUS_GPA) = 0xee;
-	set_desc(DESC_GPA, 0, HDR_GPA, 16, VIRTQ_DESC_F_NEXT, 1);
+	set_desc(DESC_GPA, 0, HDR_GPA, 16, VRING_DESC_F_NEXT, 1);
 	if (len) {
-		set_desc(DESC_GPA, 1, data_gpa, len, VIRTQ_DESC_F_NEXT |
-			 (dev_writes ? VIRTQ_DESC_F_WRITE : 0), 2);
-		set_desc(DESC_GPA, 2, STATUS_GPA, 1, VIRTQ_DESC_F_WRITE, 0);
+		set_desc(DESC_GPA, 1, data_gpa, len, VRING_DESC_F_NEXT |
+			 (dev_writes ? VRING_DESC_F_WRITE : 0), 2);
+		set_desc(DESC_GPA, 2, STATUS_GPA, 1, VRING_DESC_F_WRITE, 0);
 	} else {
-		set_desc(DESC_GPA, 0, HDR_GPA, 16, VIRTQ_DESC_F_NEXT, 2);
-		set_desc(DESC_GPA, 2, STATUS_GPA, 1, VIRTQ_DESC_F_WRITE, 0);
+		set_desc(DESC_GPA, 0, HDR_GPA, 16, VRING_DESC_F_NEXT, 2);
+		set_desc(DESC_GPA, 2, STATUS_GPA, 1, VRING_DESC_F_WRITE, 0);
 	}
 	post(0);
 	ck_assert(kick_and_wait(1));
@@ -328,11 +331,13 @@ START_TEST(test_config_and_features)
 	uint64_t f = device_features();
 
 	/* 1 MiB + 100 bytes: rounded down to 2048 sectors. */
-	ck_assert_uint_eq(cfg64(0), 2048);
-	ck_assert_uint_eq(cfg32(8), VIRTIO_BLK_SIZE_MAX);
-	ck_assert_uint_eq(cfg32(12), VIRTIO_BLK_SEG_MAX);
-	ck_assert_uint_eq(cfg32(20), 512);
-	ck_assert_uint_eq(cfg32(40), VIRTIO_BLK_MAX_DISCARD_SEG);
+	ck_assert_uint_eq(cfg64(CFG(capacity)), 2048);
+	ck_assert_uint_eq(cfg32(CFG(size_max)), VIRTIO_BLK_SIZE_MAX);
+	ck_assert_uint_eq(cfg32(CFG(seg_max)), VIRTIO_BLK_SEG_MAX);
+	ck_assert_uint_eq(cfg32(CFG(blk_size)), 512);
+	ck_assert_uint_eq(cfg32(CFG(max_discard_seg)), VIRTIO_BLK_MAX_DISCARD_SEG);
+	/* The guest sees the fields up to write_zeroes_may_unmap. */
+	ck_assert_uint_eq(VIRTIO_BLK_CONFIG_SIZE, 60);
 	ck_assert_uint_eq(rd(VIRTIO_MMIO_DEVICE_ID), VIRTIO_ID_BLOCK);
 	ck_assert(f & (1ull << VIRTIO_BLK_F_FLUSH));
 	ck_assert(f & (1ull << VIRTIO_BLK_F_SEG_MAX));
@@ -376,14 +381,14 @@ START_TEST(test_indirect_multi_segment)
 
 	/* Header, three 512-byte pieces scattered in RAM, status byte. */
 	set_hdr(HDR_GPA, VIRTIO_BLK_T_IN, 100);
-	set_desc(IND_GPA, 0, HDR_GPA, 16, VIRTQ_DESC_F_NEXT, 1);
+	set_desc(IND_GPA, 0, HDR_GPA, 16, VRING_DESC_F_NEXT, 1);
 	set_desc(IND_GPA, 1, DATA_GPA + 0x3000, 512,
-		 VIRTQ_DESC_F_NEXT | VIRTQ_DESC_F_WRITE, 2);
+		 VRING_DESC_F_NEXT | VRING_DESC_F_WRITE, 2);
 	set_desc(IND_GPA, 2, DATA_GPA + 0x1000, 512,
-		 VIRTQ_DESC_F_NEXT | VIRTQ_DESC_F_WRITE, 3);
+		 VRING_DESC_F_NEXT | VRING_DESC_F_WRITE, 3);
 	/* The last data piece and the status share one descriptor. */
-	set_desc(IND_GPA, 3, DATA_GPA + 0x5000, 513, VIRTQ_DESC_F_WRITE, 0);
-	set_desc(DESC_GPA, 5, IND_GPA, 4 * 16, VIRTQ_DESC_F_INDIRECT, 0);
+	set_desc(IND_GPA, 3, DATA_GPA + 0x5000, 513, VRING_DESC_F_WRITE, 0);
+	set_desc(DESC_GPA, 5, IND_GPA, 4 * 16, VRING_DESC_F_INDIRECT, 0);
 	post(5);
 	ck_assert(kick_and_wait(1));
 	ck_assert_uint_eq(last_used_len(), 1537);
@@ -402,12 +407,12 @@ START_TEST(test_many_in_flight)
 		unsigned int d = r * 3;
 
 		set_hdr(HDR_GPA + r * 16, VIRTIO_BLK_T_IN, r);
-		set_desc(DESC_GPA, d, HDR_GPA + r * 16, 16, VIRTQ_DESC_F_NEXT,
+		set_desc(DESC_GPA, d, HDR_GPA + r * 16, 16, VRING_DESC_F_NEXT,
 			 d + 1);
 		set_desc(DESC_GPA, d + 1, DATA_GPA + r * 512, 512,
-			 VIRTQ_DESC_F_NEXT | VIRTQ_DESC_F_WRITE, d + 2);
+			 VRING_DESC_F_NEXT | VRING_DESC_F_WRITE, d + 2);
 		set_desc(DESC_GPA, d + 2, STATUS_GPA + r, 1,
-			 VIRTQ_DESC_F_WRITE, 0);
+			 VRING_DESC_F_WRITE, 0);
 		post(d);
 	}
 	ck_assert(kick_and_wait(5));
@@ -472,7 +477,7 @@ END_TEST
 static uint8_t ranges(uint32_t type, uint64_t sector, uint32_t n,
 		      uint32_t flags)
 {
-	struct virtio_blk_discard_wz *seg = g(DATA_GPA);
+	struct virtio_blk_discard_write_zeroes *seg = g(DATA_GPA);
 
 	seg->sector = sector;
 	seg->num_sectors = n;
@@ -495,11 +500,11 @@ START_TEST(test_discard_write_zeroes)
 	file_read(43 * 512, buf, 1);
 	ck_assert_uint_eq(buf[0], 43);		/* neighbour untouched */
 	ck_assert_uint_eq(ranges(VIRTIO_BLK_T_WRITE_ZEROES, 50, 1,
-				 VIRTIO_BLK_WZ_UNMAP), VIRTIO_BLK_S_OK);
+				 VIRTIO_BLK_WRITE_ZEROES_FLAG_UNMAP), VIRTIO_BLK_S_OK);
 	file_read(50 * 512, buf, 512);
 	ck_assert(all_bytes(buf, 512, 0));
 	/* Unmap on discard, unknown flags, out of range, bad sizes. */
-	ck_assert_uint_eq(ranges(VIRTIO_BLK_T_DISCARD, 0, 1, VIRTIO_BLK_WZ_UNMAP),
+	ck_assert_uint_eq(ranges(VIRTIO_BLK_T_DISCARD, 0, 1, VIRTIO_BLK_WRITE_ZEROES_FLAG_UNMAP),
 			  VIRTIO_BLK_S_UNSUPP);
 	ck_assert_uint_eq(ranges(VIRTIO_BLK_T_WRITE_ZEROES, 0, 1, 2),
 			  VIRTIO_BLK_S_UNSUPP);
@@ -526,14 +531,14 @@ START_TEST(test_missing_status_and_short_header)
 	ck_assert(kick_and_wait(1));
 	ck_assert_uint_eq(last_used_len(), 0);
 	/* Header of 8 bytes: IOERR. */
-	set_desc(DESC_GPA, 0, HDR_GPA, 8, VIRTQ_DESC_F_NEXT, 2);
-	set_desc(DESC_GPA, 2, STATUS_GPA, 1, VIRTQ_DESC_F_WRITE, 0);
+	set_desc(DESC_GPA, 0, HDR_GPA, 8, VRING_DESC_F_NEXT, 2);
+	set_desc(DESC_GPA, 2, STATUS_GPA, 1, VRING_DESC_F_WRITE, 0);
 	post(0);
 	ck_assert(kick_and_wait(1));
 	ck_assert_uint_eq(*(uint8_t *)g(STATUS_GPA), VIRTIO_BLK_S_IOERR);
 	/* Header written by the device (wrong direction): IOERR. */
-	set_desc(DESC_GPA, 0, HDR_GPA, 16, VIRTQ_DESC_F_WRITE |
-		 VIRTQ_DESC_F_NEXT, 2);
+	set_desc(DESC_GPA, 0, HDR_GPA, 16, VRING_DESC_F_WRITE |
+		 VRING_DESC_F_NEXT, 2);
 	post(0);
 	ck_assert(kick_and_wait(1));
 	ck_assert_uint_eq(*(uint8_t *)g(STATUS_GPA), VIRTIO_BLK_S_IOERR);
@@ -547,8 +552,8 @@ END_TEST
 
 START_TEST(test_malformed_chain_needs_reset)
 {
-	set_desc(DESC_GPA, 0, HDR_GPA, 16, VIRTQ_DESC_F_NEXT, 1);
-	set_desc(DESC_GPA, 1, DATA_GPA, 16, VIRTQ_DESC_F_NEXT, 0);	/* loop */
+	set_desc(DESC_GPA, 0, HDR_GPA, 16, VRING_DESC_F_NEXT, 1);
+	set_desc(DESC_GPA, 1, DATA_GPA, 16, VRING_DESC_F_NEXT, 0);	/* loop */
 	post(0);
 	wr(VIRTIO_MMIO_QUEUE_NOTIFY, 0);
 	for (int i = 0; i < 5000 && !(rd(VIRTIO_MMIO_STATUS) & 64); i++)
@@ -567,10 +572,10 @@ START_TEST(test_bad_buffer_address)
 {
 	/* Data pointing outside guest RAM: the chain is refused. */
 	set_hdr(HDR_GPA, VIRTIO_BLK_T_IN, 0);
-	set_desc(DESC_GPA, 0, HDR_GPA, 16, VIRTQ_DESC_F_NEXT, 1);
+	set_desc(DESC_GPA, 0, HDR_GPA, 16, VRING_DESC_F_NEXT, 1);
 	set_desc(DESC_GPA, 1, RAM_SIZE - 256, 512,
-		 VIRTQ_DESC_F_NEXT | VIRTQ_DESC_F_WRITE, 2);
-	set_desc(DESC_GPA, 2, STATUS_GPA, 1, VIRTQ_DESC_F_WRITE, 0);
+		 VRING_DESC_F_NEXT | VRING_DESC_F_WRITE, 2);
+	set_desc(DESC_GPA, 2, STATUS_GPA, 1, VRING_DESC_F_WRITE, 0);
 	post(0);
 	wr(VIRTIO_MMIO_QUEUE_NOTIFY, 0);
 	for (int i = 0; i < 5000 && !(rd(VIRTIO_MMIO_STATUS) & 64); i++)
@@ -663,7 +668,7 @@ START_TEST(test_writethrough_no_discard)
 	ck_assert_uint_eq(request(VIRTIO_BLK_T_OUT, 3, DATA_GPA, 512, NULL),
 			  VIRTIO_BLK_S_OK);
 	ck_assert_uint_eq(ranges(VIRTIO_BLK_T_WRITE_ZEROES, 3, 1,
-				 VIRTIO_BLK_WZ_UNMAP), VIRTIO_BLK_S_OK);
+				 VIRTIO_BLK_WRITE_ZEROES_FLAG_UNMAP), VIRTIO_BLK_S_OK);
 }
 END_TEST
 
@@ -735,7 +740,7 @@ END_TEST
 
 START_TEST(test_reset_under_load)
 {
-	struct virtq_used *u = g(USED_GPA);
+	struct vring_used *u = g(USED_GPA);
 
 	for (int round = 0; round < 20; round++) {
 		/* Five 64 KiB reads in flight, then an immediate reset. */
@@ -744,11 +749,11 @@ START_TEST(test_reset_under_load)
 
 			set_hdr(HDR_GPA + r * 16, VIRTIO_BLK_T_IN, r * 128);
 			set_desc(DESC_GPA, d, HDR_GPA + r * 16, 16,
-				 VIRTQ_DESC_F_NEXT, d + 1);
+				 VRING_DESC_F_NEXT, d + 1);
 			set_desc(DESC_GPA, d + 1, DATA_GPA + r * 65536, 65536,
-				 VIRTQ_DESC_F_NEXT | VIRTQ_DESC_F_WRITE, d + 2);
+				 VRING_DESC_F_NEXT | VRING_DESC_F_WRITE, d + 2);
 			set_desc(DESC_GPA, d + 2, STATUS_GPA + r, 1,
-				 VIRTQ_DESC_F_WRITE, 0);
+				 VRING_DESC_F_WRITE, 0);
 			post((uint16_t)d);
 		}
 		wr(VIRTIO_MMIO_QUEUE_NOTIFY, 0);
@@ -785,8 +790,8 @@ static bool need_event(uint16_t event, uint16_t new_idx, uint16_t old_idx)
  */
 static void stream(bool event_idx)
 {
-	struct virtq_avail *a = g(AVAIL_GPA);
-	struct virtq_used *u = g(USED_GPA);
+	struct vring_avail *a = g(AVAIL_GPA);
+	struct vring_used *u = g(USED_GPA);
 	volatile uint16_t *avail_event = (uint16_t *)&u->ring[QSIZE];
 	volatile uint16_t *used_flags = &u->flags;
 	const unsigned int total = 3000, slots = 5;
@@ -807,11 +812,11 @@ static void stream(bool event_idx)
 			sector[sl] = (submitted * 7) % 2048;
 			set_hdr(HDR_GPA + sl * 16, VIRTIO_BLK_T_IN, sector[sl]);
 			set_desc(DESC_GPA, d, HDR_GPA + sl * 16, 16,
-				 VIRTQ_DESC_F_NEXT, d + 1);
+				 VRING_DESC_F_NEXT, d + 1);
 			set_desc(DESC_GPA, d + 1, DATA_GPA + sl * 512, 512,
-				 VIRTQ_DESC_F_NEXT | VIRTQ_DESC_F_WRITE, d + 2);
+				 VRING_DESC_F_NEXT | VRING_DESC_F_WRITE, d + 2);
 			set_desc(DESC_GPA, d + 2, STATUS_GPA + sl, 1,
-				 VIRTQ_DESC_F_WRITE, 0);
+				 VRING_DESC_F_WRITE, 0);
 			*(volatile uint8_t *)g(STATUS_GPA + sl) = 0xee;
 			a->ring[avail_idx % QSIZE] = (uint16_t)d;
 			avail_idx++;
@@ -824,7 +829,7 @@ static void stream(bool event_idx)
 		       need_event(__atomic_load_n(avail_event, __ATOMIC_RELAXED),
 				  avail_idx, old) :
 		       !(__atomic_load_n(used_flags, __ATOMIC_RELAXED) &
-			 VIRTQ_USED_F_NO_NOTIFY);
+			 VRING_USED_F_NO_NOTIFY);
 		if (kick && avail_idx != old) {
 			wr(VIRTIO_MMIO_QUEUE_NOTIFY, 0);
 			kicks++;
@@ -838,7 +843,7 @@ static void stream(bool event_idx)
 				usleep(10);
 		}
 		while (used_seen != __atomic_load_n(&u->idx, __ATOMIC_ACQUIRE)) {
-			struct virtq_used_elem e = u->ring[used_seen % QSIZE];
+			struct vring_used_elem e = u->ring[used_seen % QSIZE];
 			unsigned int sl = e.id / 3;
 
 			ck_assert_uint_lt(sl, slots);

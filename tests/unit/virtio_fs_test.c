@@ -103,10 +103,10 @@ static void driver_init(void)
 		wr(VIRTIO_MMIO_QUEUE_NUM, QSIZE);
 		wr(VIRTIO_MMIO_QUEUE_DESC_LOW, (uint32_t)DESC_GPA(q));
 		wr(VIRTIO_MMIO_QUEUE_DESC_HIGH, 0);
-		wr(VIRTIO_MMIO_QUEUE_DRIVER_LOW, (uint32_t)AVAIL_GPA(q));
-		wr(VIRTIO_MMIO_QUEUE_DRIVER_HIGH, 0);
-		wr(VIRTIO_MMIO_QUEUE_DEVICE_LOW, (uint32_t)USED_GPA(q));
-		wr(VIRTIO_MMIO_QUEUE_DEVICE_HIGH, 0);
+		wr(VIRTIO_MMIO_QUEUE_AVAIL_LOW, (uint32_t)AVAIL_GPA(q));
+		wr(VIRTIO_MMIO_QUEUE_AVAIL_HIGH, 0);
+		wr(VIRTIO_MMIO_QUEUE_USED_LOW, (uint32_t)USED_GPA(q));
+		wr(VIRTIO_MMIO_QUEUE_USED_HIGH, 0);
 		wr(VIRTIO_MMIO_QUEUE_READY, 1);
 	}
 	wr(VIRTIO_MMIO_STATUS, 15);
@@ -169,14 +169,14 @@ static void teardown(void)
 static void set_desc(unsigned int q, unsigned int i, uint64_t addr,
 		     uint32_t len, uint16_t flags, uint16_t next)
 {
-	struct virtq_desc *d = (struct virtq_desc *)g(DESC_GPA(q)) + i;
+	struct vring_desc *d = (struct vring_desc *)g(DESC_GPA(q)) + i;
 
-	*d = (struct virtq_desc){ addr, len, flags, next };
+	*d = (struct vring_desc){ addr, len, flags, next };
 }
 
 static void post(unsigned int q, uint16_t head)
 {
-	struct virtq_avail *a = g(AVAIL_GPA(q));
+	struct vring_avail *a = g(AVAIL_GPA(q));
 
 	a->ring[avail_idx[q] % QSIZE] = head;
 	avail_idx[q]++;
@@ -186,7 +186,7 @@ static void post(unsigned int q, uint16_t head)
 /* Kick queue q, wait (bounded) for one used entry; its length. */
 static uint32_t kick_and_wait(unsigned int q)
 {
-	struct virtq_used *u = g(USED_GPA(q));
+	struct vring_used *u = g(USED_GPA(q));
 	struct timespec ts = { 0, 1000000 };
 
 	wr(VIRTIO_MMIO_QUEUE_NOTIFY, q);
@@ -220,9 +220,9 @@ static int request(uint32_t op, uint64_t nodeid, const void *arg,
 	if (alen)	/* arg may be NULL with no argument */
 		memcpy(g(REQ_GPA + sizeof(h)), arg, alen);
 	memset(g(REP_GPA), 0xee, 0x10000);
-	set_desc(1, 0, REQ_GPA, h.len, VIRTQ_DESC_F_NEXT, 1);
-	set_desc(1, 1, REP_GPA, rep1, VIRTQ_DESC_F_WRITE | VIRTQ_DESC_F_NEXT, 2);
-	set_desc(1, 2, REP2_GPA, rep2, VIRTQ_DESC_F_WRITE, 0);
+	set_desc(1, 0, REQ_GPA, h.len, VRING_DESC_F_NEXT, 1);
+	set_desc(1, 1, REP_GPA, rep1, VRING_DESC_F_WRITE | VRING_DESC_F_NEXT, 2);
+	set_desc(1, 2, REP2_GPA, rep2, VRING_DESC_F_WRITE, 0);
 	post(1, 0);
 	*used = kick_and_wait(1);
 	ck_assert_uint_ge(*used, sizeof(oh));
@@ -289,7 +289,7 @@ END_TEST
 
 START_TEST(test_malformed_chain_needs_reset)
 {
-	struct virtq_used *u = g(USED_GPA(1));
+	struct vring_used *u = g(USED_GPA(1));
 	struct timespec ts = { 0, 1000000 };
 
 	set_desc(1, 0, RAM_SIZE - 8, 64, 0, 0);	/* runs past guest RAM */

@@ -103,10 +103,10 @@ static void setup_queue(unsigned int q, uint64_t desc, uint64_t avail,
 	wr(VIRTIO_MMIO_QUEUE_NUM, QSIZE);
 	wr(VIRTIO_MMIO_QUEUE_DESC_LOW, (uint32_t)desc);
 	wr(VIRTIO_MMIO_QUEUE_DESC_HIGH, 0);
-	wr(VIRTIO_MMIO_QUEUE_DRIVER_LOW, (uint32_t)avail);
-	wr(VIRTIO_MMIO_QUEUE_DRIVER_HIGH, 0);
-	wr(VIRTIO_MMIO_QUEUE_DEVICE_LOW, (uint32_t)used);
-	wr(VIRTIO_MMIO_QUEUE_DEVICE_HIGH, 0);
+	wr(VIRTIO_MMIO_QUEUE_AVAIL_LOW, (uint32_t)avail);
+	wr(VIRTIO_MMIO_QUEUE_AVAIL_HIGH, 0);
+	wr(VIRTIO_MMIO_QUEUE_USED_LOW, (uint32_t)used);
+	wr(VIRTIO_MMIO_QUEUE_USED_HIGH, 0);
 	wr(VIRTIO_MMIO_QUEUE_READY, 1);
 }
 
@@ -122,8 +122,8 @@ static void driver_init(uint64_t want)
 	F.rx_used_seen = F.tx_used_seen = 0;
 	ck_assert_uint_eq(rd(VIRTIO_MMIO_MAGIC_VALUE), VIRTIO_MMIO_MAGIC);
 	ck_assert_uint_eq(rd(VIRTIO_MMIO_DEVICE_ID), VIRTIO_ID_NET);
-	wr(VIRTIO_MMIO_STATUS, VIRTIO_STATUS_ACKNOWLEDGE);
-	wr(VIRTIO_MMIO_STATUS, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER);
+	wr(VIRTIO_MMIO_STATUS, VIRTIO_CONFIG_S_ACKNOWLEDGE);
+	wr(VIRTIO_MMIO_STATUS, VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER);
 	wr(VIRTIO_MMIO_DEVICE_FEATURES_SEL, 0);
 	dev = rd(VIRTIO_MMIO_DEVICE_FEATURES);
 	wr(VIRTIO_MMIO_DEVICE_FEATURES_SEL, 1);
@@ -133,14 +133,14 @@ static void driver_init(uint64_t want)
 	wr(VIRTIO_MMIO_DRIVER_FEATURES, (uint32_t)F.features);
 	wr(VIRTIO_MMIO_DRIVER_FEATURES_SEL, 1);
 	wr(VIRTIO_MMIO_DRIVER_FEATURES, (uint32_t)(F.features >> 32));
-	wr(VIRTIO_MMIO_STATUS, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER |
-	   VIRTIO_STATUS_FEATURES_OK);
-	ck_assert(rd(VIRTIO_MMIO_STATUS) & VIRTIO_STATUS_FEATURES_OK);
+	wr(VIRTIO_MMIO_STATUS, VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER |
+	   VIRTIO_CONFIG_S_FEATURES_OK);
+	ck_assert(rd(VIRTIO_MMIO_STATUS) & VIRTIO_CONFIG_S_FEATURES_OK);
 	setup_queue(VIRTIO_NET_RXQ, RXQ_DESC, RXQ_AVAIL, RXQ_USED);
 	setup_queue(VIRTIO_NET_TXQ, TXQ_DESC, TXQ_AVAIL, TXQ_USED);
-	wr(VIRTIO_MMIO_STATUS, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER |
-	   VIRTIO_STATUS_FEATURES_OK | VIRTIO_STATUS_DRIVER_OK);
-	ck_assert(rd(VIRTIO_MMIO_STATUS) & VIRTIO_STATUS_DRIVER_OK);
+	wr(VIRTIO_MMIO_STATUS, VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER |
+	   VIRTIO_CONFIG_S_FEATURES_OK | VIRTIO_CONFIG_S_DRIVER_OK);
+	ck_assert(rd(VIRTIO_MMIO_STATUS) & VIRTIO_CONFIG_S_DRIVER_OK);
 }
 
 /* ---- rings ---- */
@@ -155,8 +155,8 @@ struct seg {
 static uint16_t post(unsigned int q, const struct seg *s, unsigned int n)
 {
 	bool rx = q == VIRTIO_NET_RXQ;
-	struct virtq_desc *desc = gpa(rx ? RXQ_DESC : TXQ_DESC);
-	struct virtq_avail *avail = gpa(rx ? RXQ_AVAIL : TXQ_AVAIL);
+	struct vring_desc *desc = gpa(rx ? RXQ_DESC : TXQ_DESC);
+	struct vring_avail *avail = gpa(rx ? RXQ_AVAIL : TXQ_AVAIL);
 	uint16_t *next = rx ? &F.rx_next_desc : &F.tx_next_desc;
 	uint16_t *aidx = rx ? &F.rx_avail : &F.tx_avail;
 	uint16_t head = *next % QSIZE;
@@ -166,8 +166,8 @@ static uint16_t post(unsigned int q, const struct seg *s, unsigned int n)
 
 		desc[d].addr = s[i].addr;
 		desc[d].len = s[i].len;
-		desc[d].flags = (s[i].write ? VIRTQ_DESC_F_WRITE : 0) |
-				(i + 1 < n ? VIRTQ_DESC_F_NEXT : 0);
+		desc[d].flags = (s[i].write ? VRING_DESC_F_WRITE : 0) |
+				(i + 1 < n ? VRING_DESC_F_NEXT : 0);
 		desc[d].next = (uint16_t)(*next % QSIZE);
 	}
 	avail->ring[*aidx % QSIZE] = head;
@@ -183,14 +183,14 @@ static void kick(unsigned int q)
 
 static uint16_t used_idx(unsigned int q)
 {
-	struct virtq_used *u = gpa(q == VIRTIO_NET_RXQ ? RXQ_USED : TXQ_USED);
+	struct vring_used *u = gpa(q == VIRTIO_NET_RXQ ? RXQ_USED : TXQ_USED);
 
 	return __atomic_load_n(&u->idx, __ATOMIC_ACQUIRE);
 }
 
-static struct virtq_used_elem used_elem(unsigned int q, uint16_t i)
+static struct vring_used_elem used_elem(unsigned int q, uint16_t i)
 {
-	struct virtq_used *u = gpa(q == VIRTIO_NET_RXQ ? RXQ_USED : TXQ_USED);
+	struct vring_used *u = gpa(q == VIRTIO_NET_RXQ ? RXQ_USED : TXQ_USED);
 
 	return u->ring[i % QSIZE];
 }
@@ -375,7 +375,7 @@ START_TEST(test_rx_two_descriptor_chain)
 	uint8_t frame[1042], hdr[HDR] = { VIRTIO_NET_HDR_F_DATA_VALID };
 	const uint64_t small = BUF_BASE, big = BUF_BASE + 0x1000;
 	struct seg s[2] = { { small, 12 + 42 + 4, true }, { big, 1024, true } };
-	struct virtq_used_elem e;
+	struct vring_used_elem e;
 	uint16_t head;
 
 	driver_init(BIT(VIRTIO_NET_F_GUEST_CSUM) | BIT(VIRTIO_NET_F_MAC));
@@ -677,7 +677,7 @@ START_TEST(test_tx_hostile_chains)
 	ck_assert_int_eq(net_recv(got, sizeof(got), 50), -1);
 	ck_assert_uint_eq(stats().tx_errors, n - 1);
 	ck_assert_uint_eq(stats().tx_packets, 1);
-	ck_assert(!(rd(VIRTIO_MMIO_STATUS) & VIRTIO_STATUS_DEVICE_NEEDS_RESET));
+	ck_assert(!(rd(VIRTIO_MMIO_STATUS) & VIRTIO_CONFIG_S_NEEDS_RESET));
 }
 END_TEST
 
@@ -696,7 +696,7 @@ START_TEST(test_tx_out_of_range_address)
 	for (int i = 0; i < 10000 && !stats().tx_errors; i++)
 		usleep(1000);
 	ck_assert_uint_eq(stats().tx_errors, 1);
-	ck_assert(rd(VIRTIO_MMIO_STATUS) & VIRTIO_STATUS_DEVICE_NEEDS_RESET);
+	ck_assert(rd(VIRTIO_MMIO_STATUS) & VIRTIO_CONFIG_S_NEEDS_RESET);
 	ck_assert_int_eq(net_recv(got, sizeof(got), 50), -1);
 
 	driver_init(BIT(VIRTIO_NET_F_MAC));

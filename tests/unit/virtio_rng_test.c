@@ -85,8 +85,8 @@ static void driver_init(void)
 	wr(VIRTIO_MMIO_QUEUE_SEL, 0);
 	wr(VIRTIO_MMIO_QUEUE_NUM, QSIZE);
 	wr(VIRTIO_MMIO_QUEUE_DESC_LOW, DESC_GPA);
-	wr(VIRTIO_MMIO_QUEUE_DRIVER_LOW, AVAIL_GPA);
-	wr(VIRTIO_MMIO_QUEUE_DEVICE_LOW, USED_GPA);
+	wr(VIRTIO_MMIO_QUEUE_AVAIL_LOW, AVAIL_GPA);
+	wr(VIRTIO_MMIO_QUEUE_USED_LOW, USED_GPA);
 	wr(VIRTIO_MMIO_QUEUE_READY, 1);
 	wr(VIRTIO_MMIO_STATUS, 15);
 	ck_assert_uint_eq(rd(VIRTIO_MMIO_STATUS), 15);
@@ -223,9 +223,9 @@ START_TEST(test_buffer_outside_ram_needs_reset)
 	uint16_t fl[1] = { VRING_DESC_F_WRITE };
 
 	post(0, gpa, len, fl, 1);
-	for (int i = 0; i < 5000 && !(rd(VIRTIO_MMIO_STATUS) & VIRTIO_STATUS_DEVICE_NEEDS_RESET); i++)
+	for (int i = 0; i < 5000 && !(rd(VIRTIO_MMIO_STATUS) & VIRTIO_CONFIG_S_NEEDS_RESET); i++)
 		usleep(1000);
-	ck_assert(rd(VIRTIO_MMIO_STATUS) & VIRTIO_STATUS_DEVICE_NEEDS_RESET);
+	ck_assert(rd(VIRTIO_MMIO_STATUS) & VIRTIO_CONFIG_S_NEEDS_RESET);
 	/* A reset and a fresh start (with clean rings) work again. */
 	wr(VIRTIO_MMIO_STATUS, 0);
 	memset(ram + DESC_GPA, 0, 0x3000);

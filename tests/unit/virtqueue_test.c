@@ -35,15 +35,15 @@ static void *gptr(uint64_t gpa)
 	return ram + (gpa - RAM_GPA);
 }
 
-static struct virtq_desc *desc_at(uint64_t table_gpa, unsigned int i)
+static struct vring_desc *desc_at(uint64_t table_gpa, unsigned int i)
 {
-	return (struct virtq_desc *)gptr(table_gpa) + i;
+	return (struct vring_desc *)gptr(table_gpa) + i;
 }
 
 static void set_desc(uint64_t table_gpa, unsigned int i, uint64_t addr,
 		     uint32_t len, uint16_t flags, uint16_t next)
 {
-	struct virtq_desc *d = desc_at(table_gpa, i);
+	struct vring_desc *d = desc_at(table_gpa, i);
 
 	d->addr = addr;
 	d->len = len;
@@ -51,19 +51,19 @@ static void set_desc(uint64_t table_gpa, unsigned int i, uint64_t addr,
 	d->next = next;
 }
 
-static struct virtq_avail *avail(void)
+static struct vring_avail *avail(void)
 {
 	return gptr(AVAIL_GPA);
 }
 
-static struct virtq_used *used(void)
+static struct vring_used *used(void)
 {
 	return gptr(USED_GPA);
 }
 
 static void avail_add(uint16_t head)
 {
-	struct virtq_avail *a = avail();
+	struct vring_avail *a = avail();
 
 	a->ring[a->idx % QSIZE] = head;
 	a->idx++;
@@ -141,10 +141,10 @@ START_TEST(test_simple_chain)
 	uint8_t *hdr = gptr(BUF_GPA);
 
 	memcpy(hdr, "0123456789abcdef", 16);
-	set_desc(DESC_GPA, 3, BUF_GPA, 16, VIRTQ_DESC_F_NEXT, 7);
+	set_desc(DESC_GPA, 3, BUF_GPA, 16, VRING_DESC_F_NEXT, 7);
 	set_desc(DESC_GPA, 7, BUF_GPA + 0x1000, 512,
-		 VIRTQ_DESC_F_NEXT | VIRTQ_DESC_F_WRITE, 9);
-	set_desc(DESC_GPA, 9, BUF_GPA + 0x2000, 1, VIRTQ_DESC_F_WRITE, 0);
+		 VRING_DESC_F_NEXT | VRING_DESC_F_WRITE, 9);
+	set_desc(DESC_GPA, 9, BUF_GPA + 0x2000, 1, VRING_DESC_F_WRITE, 0);
 	ck_assert_int_eq(virtq_pop(&vq, &chain), 0);
 	avail_add(3);
 	ck_assert_int_eq(virtq_pop(&vq, &chain), 1);
@@ -183,8 +183,8 @@ END_TEST
 START_TEST(test_descriptor_loops)
 {
 	/* 0 -> 1 -> 0 ... must end, with an error. */
-	set_desc(DESC_GPA, 0, BUF_GPA, 8, VIRTQ_DESC_F_NEXT, 1);
-	set_desc(DESC_GPA, 1, BUF_GPA, 8, VIRTQ_DESC_F_NEXT, 0);
+	set_desc(DESC_GPA, 0, BUF_GPA, 8, VRING_DESC_F_NEXT, 1);
+	set_desc(DESC_GPA, 1, BUF_GPA, 8, VRING_DESC_F_NEXT, 0);
 	avail_add(0);
 	ck_assert_int_eq(virtq_pop(&vq, &chain), -EBADMSG);
 	assert_broken();
@@ -193,7 +193,7 @@ END_TEST
 
 START_TEST(test_self_loop)
 {
-	set_desc(DESC_GPA, 5, BUF_GPA, 8, VIRTQ_DESC_F_NEXT, 5);
+	set_desc(DESC_GPA, 5, BUF_GPA, 8, VRING_DESC_F_NEXT, 5);
 	avail_add(5);
 	ck_assert_int_eq(virtq_pop(&vq, &chain), -EBADMSG);
 	assert_broken();
@@ -205,7 +205,7 @@ START_TEST(test_full_length_chain_ok)
 	/* A chain using every descriptor once is legal. */
 	for (unsigned int i = 0; i < QSIZE; i++)
 		set_desc(DESC_GPA, i, BUF_GPA + 64 * i, 64,
-			 i + 1 < QSIZE ? VIRTQ_DESC_F_NEXT : 0, i + 1);
+			 i + 1 < QSIZE ? VRING_DESC_F_NEXT : 0, i + 1);
 	avail_add(0);
 	ck_assert_int_eq(virtq_pop(&vq, &chain), 1);
 	ck_assert_uint_eq(chain.nr_out, QSIZE);
@@ -215,7 +215,7 @@ END_TEST
 
 START_TEST(test_next_out_of_range)
 {
-	set_desc(DESC_GPA, 0, BUF_GPA, 8, VIRTQ_DESC_F_NEXT, QSIZE);
+	set_desc(DESC_GPA, 0, BUF_GPA, 8, VRING_DESC_F_NEXT, QSIZE);
 	avail_add(0);
 	ck_assert_int_eq(virtq_pop(&vq, &chain), -EBADMSG);
 	assert_broken();
@@ -259,7 +259,7 @@ END_TEST
 
 START_TEST(test_oversized_buffer)
 {
-	set_desc(DESC_GPA, 0, BUF_GPA, 0xffffffffu, VIRTQ_DESC_F_WRITE, 0);
+	set_desc(DESC_GPA, 0, BUF_GPA, 0xffffffffu, VRING_DESC_F_WRITE, 0);
 	avail_add(0);
 	ck_assert_int_eq(virtq_pop(&vq, &chain), -EBADMSG);
 }
@@ -268,8 +268,8 @@ END_TEST
 START_TEST(test_zero_length_ok)
 {
 	/* Zero-length descriptors are legal and map nothing, anywhere. */
-	set_desc(DESC_GPA, 0, 0xdead0000000ull, 0, VIRTQ_DESC_F_NEXT, 1);
-	set_desc(DESC_GPA, 1, BUF_GPA, 4, VIRTQ_DESC_F_WRITE, 0);
+	set_desc(DESC_GPA, 0, 0xdead0000000ull, 0, VRING_DESC_F_NEXT, 1);
+	set_desc(DESC_GPA, 1, BUF_GPA, 4, VRING_DESC_F_WRITE, 0);
 	avail_add(0);
 	ck_assert_int_eq(virtq_pop(&vq, &chain), 1);
 	ck_assert_uint_eq(chain.nr_out, 0);
@@ -280,8 +280,8 @@ END_TEST
 
 START_TEST(test_readable_after_writable)
 {
-	set_desc(DESC_GPA, 0, BUF_GPA, 8, VIRTQ_DESC_F_WRITE |
-		 VIRTQ_DESC_F_NEXT, 1);
+	set_desc(DESC_GPA, 0, BUF_GPA, 8, VRING_DESC_F_WRITE |
+		 VRING_DESC_F_NEXT, 1);
 	set_desc(DESC_GPA, 1, BUF_GPA + 8, 8, 0, 0);
 	avail_add(0);
 	ck_assert_int_eq(virtq_pop(&vq, &chain), -EBADMSG);
@@ -319,14 +319,14 @@ END_TEST
 
 START_TEST(test_indirect_ok)
 {
-	set_desc(IND_GPA, 0, BUF_GPA, 16, VIRTQ_DESC_F_NEXT, 2);
+	set_desc(IND_GPA, 0, BUF_GPA, 16, VRING_DESC_F_NEXT, 2);
 	set_desc(IND_GPA, 2, BUF_GPA + 0x100, 4096,
-		 VIRTQ_DESC_F_NEXT | VIRTQ_DESC_F_WRITE, 1);
-	set_desc(IND_GPA, 1, BUF_GPA + 0x2000, 1, VIRTQ_DESC_F_WRITE, 0);
+		 VRING_DESC_F_NEXT | VRING_DESC_F_WRITE, 1);
+	set_desc(IND_GPA, 1, BUF_GPA + 0x2000, 1, VRING_DESC_F_WRITE, 0);
 	/* A direct readable descriptor first, then the indirect table. */
-	set_desc(DESC_GPA, 4, BUF_GPA + 0x3000, 32, VIRTQ_DESC_F_NEXT, 6);
+	set_desc(DESC_GPA, 4, BUF_GPA + 0x3000, 32, VRING_DESC_F_NEXT, 6);
 	set_desc(DESC_GPA, 6, IND_GPA, 3 * 16,
-		 VIRTQ_DESC_F_INDIRECT | VIRTQ_DESC_F_WRITE, 0);
+		 VRING_DESC_F_INDIRECT | VRING_DESC_F_WRITE, 0);
 	avail_add(4);
 	ck_assert_int_eq(virtq_pop(&vq, &chain), 1);
 	ck_assert_uint_eq(chain.head, 4);
@@ -342,16 +342,16 @@ START_TEST(test_indirect_max_size)
 	/* VIRTQ_MAX_SIZE entries in one table, more than the queue size. */
 	for (unsigned int i = 0; i < VIRTQ_MAX_SIZE; i++)
 		set_desc(IND_GPA, i, BUF_GPA, 8,
-			 i + 1 < VIRTQ_MAX_SIZE ? VIRTQ_DESC_F_NEXT : 0, i + 1);
+			 i + 1 < VIRTQ_MAX_SIZE ? VRING_DESC_F_NEXT : 0, i + 1);
 	set_desc(DESC_GPA, 0, IND_GPA, 16 * VIRTQ_MAX_SIZE,
-		 VIRTQ_DESC_F_INDIRECT, 0);
+		 VRING_DESC_F_INDIRECT, 0);
 	avail_add(0);
 	ck_assert_int_eq(virtq_pop(&vq, &chain), 1);
 	ck_assert_uint_eq(chain.nr_out, VIRTQ_MAX_SIZE);
 
 	/* One more entry is refused. */
 	set_desc(DESC_GPA, 1, IND_GPA, 16 * (VIRTQ_MAX_SIZE + 1),
-		 VIRTQ_DESC_F_INDIRECT, 0);
+		 VRING_DESC_F_INDIRECT, 0);
 	avail_add(1);
 	ck_assert_int_eq(virtq_pop(&vq, &chain), -EBADMSG);
 }
@@ -362,10 +362,10 @@ START_TEST(test_indirect_too_many_segments)
 	/* A direct descriptor plus a full table: one iovec too many. */
 	for (unsigned int i = 0; i < VIRTQ_MAX_SIZE; i++)
 		set_desc(IND_GPA, i, BUF_GPA, 8,
-			 i + 1 < VIRTQ_MAX_SIZE ? VIRTQ_DESC_F_NEXT : 0, i + 1);
-	set_desc(DESC_GPA, 0, BUF_GPA, 8, VIRTQ_DESC_F_NEXT, 1);
+			 i + 1 < VIRTQ_MAX_SIZE ? VRING_DESC_F_NEXT : 0, i + 1);
+	set_desc(DESC_GPA, 0, BUF_GPA, 8, VRING_DESC_F_NEXT, 1);
 	set_desc(DESC_GPA, 1, IND_GPA, 16 * VIRTQ_MAX_SIZE,
-		 VIRTQ_DESC_F_INDIRECT, 0);
+		 VRING_DESC_F_INDIRECT, 0);
 	avail_add(0);
 	ck_assert_int_eq(virtq_pop(&vq, &chain), -EBADMSG);
 }
@@ -373,9 +373,9 @@ END_TEST
 
 START_TEST(test_indirect_in_indirect)
 {
-	set_desc(IND_GPA, 0, IND_GPA + 0x100, 16, VIRTQ_DESC_F_INDIRECT, 0);
+	set_desc(IND_GPA, 0, IND_GPA + 0x100, 16, VRING_DESC_F_INDIRECT, 0);
 	set_desc(IND_GPA + 0x100, 0, BUF_GPA, 8, 0, 0);
-	set_desc(DESC_GPA, 0, IND_GPA, 16, VIRTQ_DESC_F_INDIRECT, 0);
+	set_desc(DESC_GPA, 0, IND_GPA, 16, VRING_DESC_F_INDIRECT, 0);
 	avail_add(0);
 	ck_assert_int_eq(virtq_pop(&vq, &chain), -EBADMSG);
 	assert_broken();
@@ -385,7 +385,7 @@ END_TEST
 START_TEST(test_indirect_bad_len)
 {
 	set_desc(IND_GPA, 0, BUF_GPA, 8, 0, 0);
-	set_desc(DESC_GPA, 0, IND_GPA, 24, VIRTQ_DESC_F_INDIRECT, 0);
+	set_desc(DESC_GPA, 0, IND_GPA, 24, VRING_DESC_F_INDIRECT, 0);
 	avail_add(0);
 	ck_assert_int_eq(virtq_pop(&vq, &chain), -EBADMSG);
 }
@@ -393,7 +393,7 @@ END_TEST
 
 START_TEST(test_indirect_zero_len)
 {
-	set_desc(DESC_GPA, 0, IND_GPA, 0, VIRTQ_DESC_F_INDIRECT, 0);
+	set_desc(DESC_GPA, 0, IND_GPA, 0, VRING_DESC_F_INDIRECT, 0);
 	avail_add(0);
 	ck_assert_int_eq(virtq_pop(&vq, &chain), -EBADMSG);
 }
@@ -402,7 +402,7 @@ END_TEST
 START_TEST(test_indirect_outside_ram)
 {
 	set_desc(DESC_GPA, 0, RAM_GPA + RAM_SIZE - 16, 32,
-		 VIRTQ_DESC_F_INDIRECT, 0);
+		 VRING_DESC_F_INDIRECT, 0);
 	avail_add(0);
 	ck_assert_int_eq(virtq_pop(&vq, &chain), -EBADMSG);
 }
@@ -412,7 +412,7 @@ START_TEST(test_indirect_with_next)
 {
 	set_desc(IND_GPA, 0, BUF_GPA, 8, 0, 0);
 	set_desc(DESC_GPA, 0, IND_GPA, 16,
-		 VIRTQ_DESC_F_INDIRECT | VIRTQ_DESC_F_NEXT, 1);
+		 VRING_DESC_F_INDIRECT | VRING_DESC_F_NEXT, 1);
 	set_desc(DESC_GPA, 1, BUF_GPA, 8, 0, 0);
 	avail_add(0);
 	ck_assert_int_eq(virtq_pop(&vq, &chain), -EBADMSG);
@@ -421,9 +421,9 @@ END_TEST
 
 START_TEST(test_indirect_loop)
 {
-	set_desc(IND_GPA, 0, BUF_GPA, 8, VIRTQ_DESC_F_NEXT, 1);
-	set_desc(IND_GPA, 1, BUF_GPA, 8, VIRTQ_DESC_F_NEXT, 0);
-	set_desc(DESC_GPA, 0, IND_GPA, 32, VIRTQ_DESC_F_INDIRECT, 0);
+	set_desc(IND_GPA, 0, BUF_GPA, 8, VRING_DESC_F_NEXT, 1);
+	set_desc(IND_GPA, 1, BUF_GPA, 8, VRING_DESC_F_NEXT, 0);
+	set_desc(DESC_GPA, 0, IND_GPA, 32, VRING_DESC_F_INDIRECT, 0);
 	avail_add(0);
 	ck_assert_int_eq(virtq_pop(&vq, &chain), -EBADMSG);
 }
@@ -432,8 +432,8 @@ END_TEST
 START_TEST(test_indirect_next_out_of_table)
 {
 	/* next 2 is inside the queue but outside this 2-entry table. */
-	set_desc(IND_GPA, 0, BUF_GPA, 8, VIRTQ_DESC_F_NEXT, 2);
-	set_desc(DESC_GPA, 0, IND_GPA, 32, VIRTQ_DESC_F_INDIRECT, 0);
+	set_desc(IND_GPA, 0, BUF_GPA, 8, VRING_DESC_F_NEXT, 2);
+	set_desc(DESC_GPA, 0, IND_GPA, 32, VRING_DESC_F_INDIRECT, 0);
 	avail_add(0);
 	ck_assert_int_eq(virtq_pop(&vq, &chain), -EBADMSG);
 }
@@ -446,7 +446,7 @@ START_TEST(test_indirect_not_negotiated)
 	ck_assert_int_eq(virtq_activate(&q2, &mem, QSIZE, DESC_GPA, AVAIL_GPA,
 					USED_GPA, 0), 0);
 	set_desc(IND_GPA, 0, BUF_GPA, 8, 0, 0);
-	set_desc(DESC_GPA, 0, IND_GPA, 16, VIRTQ_DESC_F_INDIRECT, 0);
+	set_desc(DESC_GPA, 0, IND_GPA, 16, VRING_DESC_F_INDIRECT, 0);
 	avail_add(0);
 	ck_assert_int_eq(virtq_pop(&q2, &chain), -EBADMSG);
 }
@@ -472,7 +472,7 @@ START_TEST(test_interrupt_no_event_idx)
 	/* Nothing new since: no interrupt. */
 	ck_assert(!virtq_need_interrupt(&vq));
 	/* The guest suppresses interrupts. */
-	avail()->flags = VIRTQ_AVAIL_F_NO_INTERRUPT;
+	avail()->flags = VRING_AVAIL_F_NO_INTERRUPT;
 	virtq_push(&vq, 0, 0);
 	ck_assert(!virtq_need_interrupt(&vq));
 	avail()->flags = 0;
@@ -481,7 +481,7 @@ START_TEST(test_interrupt_no_event_idx)
 
 	/* Notification suppression towards the guest. */
 	virtq_disable_notify(&vq);
-	ck_assert_uint_eq(used()->flags, VIRTQ_USED_F_NO_NOTIFY);
+	ck_assert_uint_eq(used()->flags, VRING_USED_F_NO_NOTIFY);
 	ck_assert(!virtq_enable_notify(&vq));
 	ck_assert_uint_eq(used()->flags, 0);
 	set_desc(DESC_GPA, 0, BUF_GPA, 8, 0, 0);
@@ -513,7 +513,7 @@ START_TEST(test_interrupt_event_idx)
 	ck_assert(!virtq_need_interrupt(&q));
 	/* Interrupt flag is ignored with EVENT_IDX. */
 	*used_event = 5;
-	avail()->flags = VIRTQ_AVAIL_F_NO_INTERRUPT;
+	avail()->flags = VRING_AVAIL_F_NO_INTERRUPT;
 	virtq_push(&q, 0, 0);		/* 6 crosses 5 */
 	ck_assert(virtq_need_interrupt(&q));
 
@@ -605,9 +605,9 @@ START_TEST(test_fuzz_random_rings)
 		 * next indices past the table, indirect tables of any size.
 		 */
 		for (unsigned int i = 0; i < QSIZE + 64; i++) {
-			struct virtq_desc *d = i < QSIZE ?
-				(struct virtq_desc *)desc + i :
-				(struct virtq_desc *)ind + (i - QSIZE);
+			struct vring_desc *d = i < QSIZE ?
+				(struct vring_desc *)desc + i :
+				(struct vring_desc *)ind + (i - QSIZE);
 			uint64_t x = fuzz_next(&seed);
 
 			d->addr = (x & 7) == 0 ? fuzz_next(&seed) :
@@ -616,8 +616,8 @@ START_TEST(test_fuzz_random_rings)
 				 (uint32_t)(fuzz_next(&seed) % 4096);
 			d->flags = (uint16_t)((x >> 8) & 3);
 			if (((x >> 12) & 7) == 0) {	/* an indirect table */
-				d->flags = VIRTQ_DESC_F_INDIRECT |
-					   (((x >> 15) & 7) == 0 ? VIRTQ_DESC_F_NEXT : 0);
+				d->flags = VRING_DESC_F_INDIRECT |
+					   (((x >> 15) & 7) == 0 ? VRING_DESC_F_NEXT : 0);
 				d->addr = IND_GPA + 16 * (fuzz_next(&seed) % 8);
 				d->len = ((x >> 18) & 7) == 0 ?
 					 (uint32_t)(fuzz_next(&seed) % 1100) :
