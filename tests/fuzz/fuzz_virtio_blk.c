@@ -17,24 +17,23 @@
 
 #define FUZZ_IMG_SIZE	(64 * 1024)
 
-static struct fuzz_host fuzz_h;
+static struct fake_virtio_host fuzz_h;
 static struct virtio_blk *fuzz_blk;
 static int fuzz_img_fd = -1;
 
 static void fuzz_blk_setup(void)
 {
 	static char path[] = "/tmp/minivmm-fuzz-blk-XXXXXX";
-	struct virtio_mmio_host ops;
 	struct drive_config dc = { .cache = DRIVE_CACHE_UNSAFE,
 				   .serial = "fuzz-serial-0123456789" };
 	char err[256];
 
-	fuzz_host_init(&fuzz_h, &ops);
+	fake_virtio_host_init(&fuzz_h, FUZZ_RAM_SIZE, FUZZ_SLOT);
 	fuzz_img_fd = mkstemp(path);
 	if (fuzz_img_fd < 0 || ftruncate(fuzz_img_fd, FUZZ_IMG_SIZE) < 0)
 		abort();
 	dc.path = path;
-	if (virtio_blk_create(&fuzz_blk, &ops, &fuzz_h.mem,
+	if (virtio_blk_create(&fuzz_blk, &fuzz_h.ops, &fuzz_h.mem,
 			      FAKE_WINDOW(FUZZ_SLOT), &dc, err, sizeof(err)) ||
 	    virtio_blk_start(fuzz_blk, NULL)) {
 		fprintf(stderr, "fuzz_virtio_blk: %s\n", err);
@@ -54,8 +53,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	(void)fuzz_driver_up(&fuzz_h, &in, 1);
 	fuzz_fill_ram(&fuzz_h, &in);
 	fuzz_kick_and_reset(&fuzz_h, 1);
-	assert(fuzz_rd(&fuzz_h, VIRTIO_MMIO_MAGIC_VALUE) == VIRTIO_MMIO_MAGIC);
-	assert(fuzz_rd(&fuzz_h, VIRTIO_MMIO_STATUS) == 0);
+	assert(fake_virtio_rd(&fuzz_h, VIRTIO_MMIO_MAGIC_VALUE) == VIRTIO_MMIO_MAGIC);
+	assert(fake_virtio_rd(&fuzz_h, VIRTIO_MMIO_STATUS) == 0);
 	assert(fstat(fuzz_img_fd, &st) == 0 && st.st_size == FUZZ_IMG_SIZE);
 	return 0;
 }

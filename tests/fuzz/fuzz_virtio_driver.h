@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * A hostile virtio-mmio "driver" for the device harnesses: fake KVM host
- * ops (an MMIO bus, irqfd = an eventfd we poll), malloc'd guest RAM, and a
- * bring-up whose every value (features, queue size, ring addresses, extra
- * register writes of any size) comes from the fuzzer input.
+ * A hostile virtio-mmio "driver" for the device harnesses, on the shared
+ * fake host (tests/lib/fake_virtio.h: an MMIO bus, irqfd = an eventfd we
+ * poll, malloc'd guest RAM): a bring-up whose every value (features, queue
+ * size, ring addresses, extra register writes of any size) comes from the
+ * fuzzer input.
  */
 #ifndef MINIVMM_FUZZ_VIRTIO_DRIVER_H
 #define MINIVMM_FUZZ_VIRTIO_DRIVER_H
@@ -25,57 +26,8 @@
 #define FUZZ_SLOT	0
 #define FUZZ_BASE	(LAYOUT_VIRTIO_MMIO_BASE + FUZZ_SLOT * LAYOUT_VIRTIO_MMIO_SIZE)
 
-struct fuzz_host {
-	struct bus bus;
-	int irq_fd;
-	uint8_t *ram;
-	struct guest_mem mem;
-};
-
-static int fuzz_host_register(void *opaque, const struct bus_device *d)
-{
-	return bus_register(&((struct fuzz_host *)opaque)->bus, d);
-}
-
-static int fuzz_host_irqfd(void *opaque, uint32_t gsi)
-{
-	struct fuzz_host *h = opaque;
-
-	(void)gsi;
-	h->irq_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-	return h->irq_fd;
-}
-
-static inline void fuzz_host_init(struct fuzz_host *h,
-				  struct virtio_mmio_host *ops)
-{
-	memset(h, 0, sizeof(*h));
-	h->irq_fd = -1;
-	h->ram = calloc(1, FUZZ_RAM_SIZE);
-	h->mem.region[0] = (struct guest_mem_region){ 0, FUZZ_RAM_SIZE, h->ram };
-	h->mem.nr_regions = 1;
-	h->mem.ram_size = FUZZ_RAM_SIZE;
-	memset(ops, 0, sizeof(*ops));
-	ops->opaque = h;
-	ops->register_mmio = fuzz_host_register;
-	ops->add_irqfd = fuzz_host_irqfd;
-}
-
-static inline uint32_t fuzz_rd(struct fuzz_host *h, uint64_t off)
-{
-	uint32_t v = 0;
-
-	bus_read(&h->bus, FUZZ_BASE + off, &v, 4);
-	return v;
-}
-
-static inline void fuzz_wr(struct fuzz_host *h, uint64_t off, uint32_t v)
-{
-	bus_write(&h->bus, FUZZ_BASE + off, &v, 4);
-}
-
 /* Wait up to ms for an interrupt; true if one came. */
-static inline bool fuzz_wait_irq(struct fuzz_host *h, int ms)
+static inline bool fuzz_wait_irq(struct fake_virtio_host *h, int ms)
 {
 	struct pollfd p = { .fd = h->irq_fd, .events = POLLIN };
 	uint64_t v;
@@ -96,35 +48,35 @@ static inline uint64_t fuzz_ring_addr(struct fuzz_input *in, bool wild)
  * 8 fuzzed register accesses (any offset in the window, size 1/2/4/8).
  * Returns the status register afterwards.
  */
-static inline uint32_t fuzz_driver_up(struct fuzz_host *h, struct fuzz_input *in,
+static inline uint32_t fuzz_driver_up(struct fake_virtio_host *h, struct fuzz_input *in,
 				      unsigned int nr_queues)
 {
 	uint8_t fl = fuzz_u8(in);
 
-	fuzz_wr(h, VIRTIO_MMIO_STATUS, 0);
-	fuzz_wr(h, VIRTIO_MMIO_STATUS, 1);
-	fuzz_wr(h, VIRTIO_MMIO_STATUS, 3);
-	fuzz_wr(h, VIRTIO_MMIO_DRIVER_FEATURES_SEL, 0);
-	fuzz_wr(h, VIRTIO_MMIO_DRIVER_FEATURES, fuzz_u32(in));
-	fuzz_wr(h, VIRTIO_MMIO_DRIVER_FEATURES_SEL, 1);
-	fuzz_wr(h, VIRTIO_MMIO_DRIVER_FEATURES, (fuzz_u32(in) & 0x7) | 1);
-	fuzz_wr(h, VIRTIO_MMIO_STATUS, 11);
+	fake_virtio_wr(h, VIRTIO_MMIO_STATUS, 0);
+	fake_virtio_wr(h, VIRTIO_MMIO_STATUS, 1);
+	fake_virtio_wr(h, VIRTIO_MMIO_STATUS, 3);
+	fake_virtio_wr(h, VIRTIO_MMIO_DRIVER_FEATURES_SEL, 0);
+	fake_virtio_wr(h, VIRTIO_MMIO_DRIVER_FEATURES, fuzz_u32(in));
+	fake_virtio_wr(h, VIRTIO_MMIO_DRIVER_FEATURES_SEL, 1);
+	fake_virtio_wr(h, VIRTIO_MMIO_DRIVER_FEATURES, (fuzz_u32(in) & 0x7) | 1);
+	fake_virtio_wr(h, VIRTIO_MMIO_STATUS, 11);
 	for (unsigned int q = 0; q < nr_queues; q++) {
 		uint64_t d = fuzz_ring_addr(in, fl & 1);
 		uint64_t a = fuzz_ring_addr(in, fl & 2);
 		uint64_t u = fuzz_ring_addr(in, fl & 4);
 
-		fuzz_wr(h, VIRTIO_MMIO_QUEUE_SEL, q);
-		fuzz_wr(h, VIRTIO_MMIO_QUEUE_NUM, fuzz_u16(in));
-		fuzz_wr(h, VIRTIO_MMIO_QUEUE_DESC_LOW, (uint32_t)d);
-		fuzz_wr(h, VIRTIO_MMIO_QUEUE_DESC_HIGH, (uint32_t)(d >> 32));
-		fuzz_wr(h, VIRTIO_MMIO_QUEUE_AVAIL_LOW, (uint32_t)a);
-		fuzz_wr(h, VIRTIO_MMIO_QUEUE_AVAIL_HIGH, (uint32_t)(a >> 32));
-		fuzz_wr(h, VIRTIO_MMIO_QUEUE_USED_LOW, (uint32_t)u);
-		fuzz_wr(h, VIRTIO_MMIO_QUEUE_USED_HIGH, (uint32_t)(u >> 32));
-		fuzz_wr(h, VIRTIO_MMIO_QUEUE_READY, 1);
+		fake_virtio_wr(h, VIRTIO_MMIO_QUEUE_SEL, q);
+		fake_virtio_wr(h, VIRTIO_MMIO_QUEUE_NUM, fuzz_u16(in));
+		fake_virtio_wr(h, VIRTIO_MMIO_QUEUE_DESC_LOW, (uint32_t)d);
+		fake_virtio_wr(h, VIRTIO_MMIO_QUEUE_DESC_HIGH, (uint32_t)(d >> 32));
+		fake_virtio_wr(h, VIRTIO_MMIO_QUEUE_AVAIL_LOW, (uint32_t)a);
+		fake_virtio_wr(h, VIRTIO_MMIO_QUEUE_AVAIL_HIGH, (uint32_t)(a >> 32));
+		fake_virtio_wr(h, VIRTIO_MMIO_QUEUE_USED_LOW, (uint32_t)u);
+		fake_virtio_wr(h, VIRTIO_MMIO_QUEUE_USED_HIGH, (uint32_t)(u >> 32));
+		fake_virtio_wr(h, VIRTIO_MMIO_QUEUE_READY, 1);
 	}
-	fuzz_wr(h, VIRTIO_MMIO_STATUS, 15);
+	fake_virtio_wr(h, VIRTIO_MMIO_STATUS, 15);
 	for (unsigned int i = 0; i < (fl >> 5); i++) {
 		uint16_t off = fuzz_u16(in) & 0x1ff;
 		uint8_t size = (uint8_t)(1u << (fuzz_u8(in) & 3));
@@ -134,11 +86,11 @@ static inline uint32_t fuzz_driver_up(struct fuzz_host *h, struct fuzz_input *in
 		bus_write(&h->bus, FUZZ_BASE + off, &v, size);
 		bus_read(&h->bus, FUZZ_BASE + (off ^ 4), &v, size);
 	}
-	return fuzz_rd(h, VIRTIO_MMIO_STATUS);
+	return fake_virtio_rd(h, VIRTIO_MMIO_STATUS);
 }
 
 /* Guest RAM from the rest of the input. */
-static inline void fuzz_fill_ram(struct fuzz_host *h, struct fuzz_input *in)
+static inline void fuzz_fill_ram(struct fake_virtio_host *h, struct fuzz_input *in)
 {
 	memset(h->ram, 0, FUZZ_RAM_FILL);
 	fuzz_take(in, h->ram, in->left < FUZZ_RAM_FILL ? in->left : FUZZ_RAM_FILL);
@@ -146,16 +98,16 @@ static inline void fuzz_fill_ram(struct fuzz_host *h, struct fuzz_input *in)
 
 /* Notify every queue, let the I/O thread work, then reset (which waits
  * for requests in flight). */
-static inline void fuzz_kick_and_reset(struct fuzz_host *h,
+static inline void fuzz_kick_and_reset(struct fake_virtio_host *h,
 				       unsigned int nr_queues)
 {
 	for (unsigned int q = 0; q < nr_queues; q++)
-		fuzz_wr(h, VIRTIO_MMIO_QUEUE_NOTIFY, q);
+		fake_virtio_wr(h, VIRTIO_MMIO_QUEUE_NOTIFY, q);
 	for (int i = 0; i < 4 && fuzz_wait_irq(h, 2); i++)
 		;
-	(void)fuzz_rd(h, VIRTIO_MMIO_INTERRUPT_STATUS);
-	fuzz_wr(h, VIRTIO_MMIO_INTERRUPT_ACK, 3);
-	fuzz_wr(h, VIRTIO_MMIO_STATUS, 0);
+	(void)fake_virtio_rd(h, VIRTIO_MMIO_INTERRUPT_STATUS);
+	fake_virtio_wr(h, VIRTIO_MMIO_INTERRUPT_ACK, 3);
+	fake_virtio_wr(h, VIRTIO_MMIO_STATUS, 0);
 }
 
 #endif

@@ -17,7 +17,7 @@
 
 #define FUZZ_FRAME_MAX	(65536 + 64)
 
-static struct fuzz_host fuzz_h;
+static struct fake_virtio_host fuzz_h;
 static struct virtio_net *fuzz_net;
 static int fuzz_peer = -1;
 static uint8_t fuzz_frame[FUZZ_FRAME_MAX];
@@ -25,16 +25,15 @@ static uint8_t fuzz_frame[FUZZ_FRAME_MAX];
 static void fuzz_net_setup(void)
 {
 	static const uint8_t mac[6] = { 0x52, 0x54, 0x00, 0xab, 0xcd, 0xef };
-	struct virtio_mmio_host ops;
 	char err[256];
 	int sv[2];
 
-	fuzz_host_init(&fuzz_h, &ops);
+	fake_virtio_host_init(&fuzz_h, FUZZ_RAM_SIZE, FUZZ_SLOT);
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC,
 		       0, sv) < 0)
 		abort();
 	fuzz_peer = sv[1];
-	if (virtio_net_create_on_fd(&fuzz_net, &ops, &fuzz_h.mem,
+	if (virtio_net_create_on_fd(&fuzz_net, &fuzz_h.ops, &fuzz_h.mem,
 				    FAKE_WINDOW(FUZZ_SLOT), sv[0], mac, err,
 				    sizeof(err)) ||
 	    virtio_net_start(fuzz_net, NULL)) {
@@ -93,7 +92,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fuzz_fill_ram(&fuzz_h, &in);
 	fuzz_kick_and_reset(&fuzz_h, 2);
 	fuzz_drain_tx();
-	assert(fuzz_rd(&fuzz_h, VIRTIO_MMIO_MAGIC_VALUE) == VIRTIO_MMIO_MAGIC);
-	assert(fuzz_rd(&fuzz_h, VIRTIO_MMIO_STATUS) == 0);
+	assert(fake_virtio_rd(&fuzz_h, VIRTIO_MMIO_MAGIC_VALUE) == VIRTIO_MMIO_MAGIC);
+	assert(fake_virtio_rd(&fuzz_h, VIRTIO_MMIO_STATUS) == 0);
 	return 0;
 }

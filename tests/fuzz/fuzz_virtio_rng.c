@@ -12,16 +12,15 @@
 #include "devices/virtio_rng.h"
 #include "tests/fuzz/fuzz_virtio_driver.h"
 
-static struct fuzz_host fuzz_h;
+static struct fake_virtio_host fuzz_h;
 static struct virtio_rng *fuzz_rng;
 
 static void fuzz_rng_setup(void)
 {
-	struct virtio_mmio_host ops;
 	char err[256];
 
-	fuzz_host_init(&fuzz_h, &ops);
-	if (virtio_rng_create(&fuzz_rng, &ops, &fuzz_h.mem, FAKE_WINDOW(FUZZ_SLOT),
+	fake_virtio_host_init(&fuzz_h, FUZZ_RAM_SIZE, FUZZ_SLOT);
+	if (virtio_rng_create(&fuzz_rng, &fuzz_h.ops, &fuzz_h.mem, FAKE_WINDOW(FUZZ_SLOT),
 			      err, sizeof(err)) ||
 	    virtio_rng_start(fuzz_rng, NULL)) {
 		fprintf(stderr, "fuzz_virtio_rng: %s\n", err);
@@ -38,7 +37,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	(void)fuzz_driver_up(&fuzz_h, &in, 1);
 	fuzz_fill_ram(&fuzz_h, &in);
 	fuzz_kick_and_reset(&fuzz_h, 1);
-	assert(fuzz_rd(&fuzz_h, VIRTIO_MMIO_MAGIC_VALUE) == VIRTIO_MMIO_MAGIC);
-	assert(fuzz_rd(&fuzz_h, VIRTIO_MMIO_STATUS) == 0);
+	assert(fake_virtio_rd(&fuzz_h, VIRTIO_MMIO_MAGIC_VALUE) == VIRTIO_MMIO_MAGIC);
+	assert(fake_virtio_rd(&fuzz_h, VIRTIO_MMIO_STATUS) == 0);
 	return 0;
 }

@@ -39,52 +39,24 @@
 #define BASE		(LAYOUT_VIRTIO_MMIO_BASE + SLOT * LAYOUT_VIRTIO_MMIO_SIZE)
 #define IMG_SIZE	(1024 * 1024 + 100)	/* not a multiple of 512 */
 
-struct fake_host {
-	struct bus bus;
-	int irq_fd;
-};
-
-static uint8_t *ram;
-static struct guest_mem mem;
-static struct fake_host host;
+static struct fake_virtio_host host;
+static struct fake_vq vq;
 static struct virtio_blk *blk;
 static char img[64];
-static uint16_t avail_idx, used_seen;
-
-static int fake_register(void *opaque, const struct bus_device *d)
-{
-	return bus_register(&((struct fake_host *)opaque)->bus, d);
-}
-
-static int fake_irqfd(void *opaque, uint32_t gsi)
-{
-	(void)gsi;
-	((struct fake_host *)opaque)->irq_fd = eventfd(0, EFD_NONBLOCK);
-	return ((struct fake_host *)opaque)->irq_fd;
-}
-
-static const struct virtio_mmio_host fake_host_ops = {
-	.opaque = &host,
-	.register_mmio = fake_register,
-	.add_irqfd = fake_irqfd,
-};
 
 static void *g(uint64_t gpa)
 {
-	return ram + gpa;
+	return fake_virtio_gpa(&host, gpa);
 }
 
 static uint32_t rd(uint64_t off)
 {
-	uint32_t v;
-
-	bus_read(&host.bus, BASE + off, &v, 4);
-	return v;
+	return fake_virtio_rd(&host, off);
 }
 
 static void wr(uint64_t off, uint32_t v)
 {
-	bus_write(&host.bus, BASE + off, &v, 4);
+	fake_virtio_wr(&host, off, v);
 }
 
 /* Offset of a field in the device's config space. */
@@ -94,7 +66,7 @@ static uint64_t cfg64(unsigned int off)
 {
 	uint64_t v = 0;
 
-	bus_read(&host.bus, BASE + 0x100 + off, &v, 8);
+	bus_read(&host.bus, BASE + VIRTIO_MMIO_CONFIG + off, &v, 8);
 	return v;
 }
 
@@ -102,17 +74,13 @@ static uint32_t cfg32(unsigned int off)
 {
 	uint32_t v = 0;
 
-	bus_read(&host.bus, BASE + 0x100 + off, &v, 4);
+	bus_read(&host.bus, BASE + VIRTIO_MMIO_CONFIG + off, &v, 4);
 	return v;
 }
 
 static uint64_t device_features(void)
 {
-	wr(VIRTIO_MMIO_DEVICE_FEATURES_SEL, 0);
-	uint64_t lo = rd(VIRTIO_MMIO_DEVICE_FEATURES);
-
-	wr(VIRTIO_MMIO_DEVICE_FEATURES_SEL, 1);
-	return lo | (uint64_t)rd(VIRTIO_MMIO_DEVICE_FEATURES) << 32;
+	return fake_virtio_device_features(&host);
 }
 
 /* The Linux order: reset, ACK, DRIVER, features, FEATURES_OK, queue, OK. */
@@ -122,26 +90,10 @@ static void driver_init_masked(uint64_t drop)
 
 	wr(VIRTIO_MMIO_STATUS, 0);	/* first stop the device, then */
 	memset(g(DESC_GPA), 0, 0x4000);	/* clear the rings it used */
-	avail_idx = used_seen = 0;
-	wr(VIRTIO_MMIO_STATUS, 1);
-	wr(VIRTIO_MMIO_STATUS, 3);
-	wr(VIRTIO_MMIO_DRIVER_FEATURES_SEL, 0);
-	wr(VIRTIO_MMIO_DRIVER_FEATURES, (uint32_t)f);
-	wr(VIRTIO_MMIO_DRIVER_FEATURES_SEL, 1);
-	wr(VIRTIO_MMIO_DRIVER_FEATURES, (uint32_t)(f >> 32));
-	wr(VIRTIO_MMIO_STATUS, 11);
-	ck_assert_uint_eq(rd(VIRTIO_MMIO_STATUS), 11);
-	wr(VIRTIO_MMIO_QUEUE_SEL, 0);
-	wr(VIRTIO_MMIO_QUEUE_NUM, QSIZE);
-	wr(VIRTIO_MMIO_QUEUE_DESC_LOW, DESC_GPA);
-	wr(VIRTIO_MMIO_QUEUE_DESC_HIGH, 0);
-	wr(VIRTIO_MMIO_QUEUE_AVAIL_LOW, AVAIL_GPA);
-	wr(VIRTIO_MMIO_QUEUE_AVAIL_HIGH, 0);
-	wr(VIRTIO_MMIO_QUEUE_USED_LOW, USED_GPA);
-	wr(VIRTIO_MMIO_QUEUE_USED_HIGH, 0);
-	wr(VIRTIO_MMIO_QUEUE_READY, 1);
-	wr(VIRTIO_MMIO_STATUS, 15);
-	ck_assert_uint_eq(rd(VIRTIO_MMIO_STATUS), 15);
+	ck_assert_uint_eq(fake_virtio_negotiate(&host, f),
+			  FAKE_VIRTIO_STATUS_FEATURES_OK);
+	fake_vq_setup(&vq, &host, 0, QSIZE, DESC_GPA, AVAIL_GPA, USED_GPA);
+	ck_assert_uint_eq(fake_virtio_driver_ok(&host), FAKE_VIRTIO_STATUS_LIVE);
 }
 
 static void driver_init(void)
@@ -172,8 +124,7 @@ static void start_blk(const struct drive_config *dc)
 {
 	char err[256] = "";
 
-	memset(&host, 0, sizeof(host));
-	ck_assert_msg(virtio_blk_create(&blk, &fake_host_ops, &mem, FAKE_WINDOW(SLOT), dc, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_msg(virtio_blk_create(&blk, &host.ops, &host.mem, FAKE_WINDOW(SLOT), dc, err, sizeof(err)) == 0, "%s", err);
 	ck_assert_int_eq(virtio_blk_start(blk, NULL), 0);
 	driver_init();
 }
@@ -183,10 +134,7 @@ static void setup_with(bool readonly, enum drive_cache cache)
 	struct drive_config dc = { .readonly = readonly, .cache = cache,
 				   .serial = "disk-serial-1" };
 
-	ram = calloc(1, RAM_SIZE);
-	memset(&mem, 0, sizeof(mem));
-	mem.region[0] = (struct guest_mem_region){ 0, RAM_SIZE, ram };
-	mem.nr_regions = 1;
+	fake_virtio_host_init(&host, RAM_SIZE, SLOT);
 	make_image();
 	dc.path = img;
 	start_blk(&dc);
@@ -213,10 +161,7 @@ static void setup_writethrough(void)
 	struct drive_config dc = { .cache = DRIVE_CACHE_WRITETHROUGH,
 				   .discard = DRIVE_DISCARD_IGNORE };
 
-	ram = calloc(1, RAM_SIZE);
-	memset(&mem, 0, sizeof(mem));
-	mem.region[0] = (struct guest_mem_region){ 0, RAM_SIZE, ram };
-	mem.nr_regions = 1;
+	fake_virtio_host_init(&host, RAM_SIZE, SLOT);
 	make_image();
 	dc.path = img;
 	start_blk(&dc);
@@ -227,7 +172,7 @@ static void teardown(void)
 	virtio_blk_destroy(blk);
 	blk = NULL;
 	unlink(img);
-	free(ram);
+	fake_virtio_host_free(&host);
 }
 
 static void set_desc(uint64_t table, unsigned int i, uint64_t addr,
@@ -243,37 +188,19 @@ static void set_desc(uint64_t table, unsigned int i, uint64_t addr,
 
 static void post(uint16_t head)
 {
-	struct vring_avail *a = g(AVAIL_GPA);
-
-	a->ring[avail_idx % QSIZE] = head;
-	avail_idx++;
-	__atomic_store_n(&a->idx, avail_idx, __ATOMIC_RELEASE);
+	fake_vq_post(&vq, head);
 }
 
 /* Kick, then wait (bounded) for n more used entries. */
 static bool kick_and_wait(unsigned int n)
 {
-	struct vring_used *u = g(USED_GPA);
-	struct timespec ts = { 0, 1000000 };
-
-	wr(VIRTIO_MMIO_QUEUE_NOTIFY, 0);
-	for (int i = 0; i < 5000; i++) {
-		uint16_t idx = __atomic_load_n(&u->idx, __ATOMIC_ACQUIRE);
-
-		if ((uint16_t)(idx - used_seen) >= n) {
-			used_seen += n;
-			return true;
-		}
-		nanosleep(&ts, NULL);
-	}
-	return false;
+	fake_vq_kick(&vq);
+	return fake_vq_wait_used(&vq, n, 5000);
 }
 
 static uint32_t last_used_len(void)
 {
-	struct vring_used *u = g(USED_GPA);
-
-	return u->ring[(uint16_t)(used_seen - 1) % QSIZE].len;
+	return fake_vq_last_used_len(&vq);
 }
 
 static void set_hdr(uint64_t gpa, uint32_t type, uint64_t sector)
@@ -608,19 +535,18 @@ START_TEST(test_image_locking)
 	struct drive_config dc = { .path = img };
 	struct virtio_blk *b2 = NULL;
 	char err[256] = "";
-	struct fake_host h2 = { 0 };
-	struct virtio_mmio_host ops = fake_host_ops;
+	struct fake_virtio_host h2;
 
-	ops.opaque = &h2;
-	ck_assert_int_eq(virtio_blk_create(&b2, &ops, &mem, FAKE_WINDOW(2), &dc, err, sizeof(err)),
+	fake_virtio_host_init(&h2, 0, 2);
+	ck_assert_int_eq(virtio_blk_create(&b2, &h2.ops, &host.mem, FAKE_WINDOW(2), &dc, err, sizeof(err)),
 			 -EBUSY);
 	ck_assert_ptr_nonnull(strstr(err, "is in use by another process"));
 	ck_assert_ptr_nonnull(strstr(err, img));
 	/* A reader is refused too while a writer holds it. */
 	dc.readonly = true;
-	ck_assert_int_eq(virtio_blk_create(&b2, &ops, &mem, FAKE_WINDOW(2), &dc, err, sizeof(err)),
+	ck_assert_int_eq(virtio_blk_create(&b2, &h2.ops, &host.mem, FAKE_WINDOW(2), &dc, err, sizeof(err)),
 			 -EBUSY);
-	ck_assert_int_eq(h2.irq_fd, 0);	/* refused before the irqfd */
+	ck_assert_int_eq(h2.irq_fd, -1);	/* refused before the irqfd */
 }
 END_TEST
 
@@ -629,15 +555,14 @@ START_TEST(test_open_errors)
 	struct drive_config dc = { .path = "/nonexistent/disk.img" };
 	struct virtio_blk *b2 = NULL;
 	char err[256] = "";
-	struct fake_host h2 = { 0 };
-	struct virtio_mmio_host ops = fake_host_ops;
+	struct fake_virtio_host h2;
 
-	ops.opaque = &h2;
-	ck_assert_int_eq(virtio_blk_create(&b2, &ops, &mem, FAKE_WINDOW(2), &dc, err, sizeof(err)),
+	fake_virtio_host_init(&h2, 0, 2);
+	ck_assert_int_eq(virtio_blk_create(&b2, &h2.ops, &host.mem, FAKE_WINDOW(2), &dc, err, sizeof(err)),
 			 -ENOENT);
 	ck_assert_ptr_nonnull(strstr(err, "/nonexistent/disk.img"));
 	dc.path = "/dev/null";
-	ck_assert_int_eq(virtio_blk_create(&b2, &ops, &mem, FAKE_WINDOW(2), &dc, err, sizeof(err)),
+	ck_assert_int_eq(virtio_blk_create(&b2, &h2.ops, &host.mem, FAKE_WINDOW(2), &dc, err, sizeof(err)),
 			 -EINVAL);
 	ck_assert_ptr_nonnull(strstr(err, "not a regular file or block device"));
 	/* Slot of the running device is taken: clean failure. */
@@ -645,11 +570,11 @@ START_TEST(test_open_errors)
 	dc.readonly = false;
 	virtio_blk_destroy(blk);
 	blk = NULL;
-	ck_assert_int_eq(virtio_blk_create(&b2, &fake_host_ops, &mem, FAKE_WINDOW(SLOT), &dc, err, sizeof(err)), -EBUSY);
+	ck_assert_int_eq(virtio_blk_create(&b2, &host.ops, &host.mem, FAKE_WINDOW(SLOT), &dc, err, sizeof(err)), -EBUSY);
 	ck_assert_ptr_nonnull(strstr(err, "virtio-mmio"));
 	/* ... and the lock was released on that failure path. */
-	memset(&h2, 0, sizeof(h2));
-	ck_assert_int_eq(virtio_blk_create(&b2, &ops, &mem, FAKE_WINDOW(2), &dc, err, sizeof(err)), 0);
+	fake_virtio_host_init(&h2, 0, 2);
+	ck_assert_int_eq(virtio_blk_create(&b2, &h2.ops, &host.mem, FAKE_WINDOW(2), &dc, err, sizeof(err)), 0);
 	virtio_blk_destroy(b2);
 }
 END_TEST
@@ -698,19 +623,18 @@ START_TEST(test_readonly)
 	struct drive_config dc = { .path = img, .readonly = true };
 	struct virtio_blk *b2 = NULL;
 	char err[256] = "";
-	struct fake_host h2 = { 0 };
-	struct virtio_mmio_host ops = fake_host_ops;
+	struct fake_virtio_host h2;
 
-	ops.opaque = &h2;
-	ck_assert_msg(virtio_blk_create(&b2, &ops, &mem, FAKE_WINDOW(2), &dc, err, sizeof(err)) == 0,
+	fake_virtio_host_init(&h2, 0, 2);
+	ck_assert_msg(virtio_blk_create(&b2, &h2.ops, &host.mem, FAKE_WINDOW(2), &dc, err, sizeof(err)) == 0,
 		      "%s", err);
 	virtio_blk_destroy(b2);
 	/* But no writer. */
 	dc.readonly = false;
-	memset(&h2, 0, sizeof(h2));
-	ck_assert_int_eq(virtio_blk_create(&b2, &ops, &mem, FAKE_WINDOW(2), &dc, err, sizeof(err)),
+	fake_virtio_host_init(&h2, 0, 2);
+	ck_assert_int_eq(virtio_blk_create(&b2, &h2.ops, &host.mem, FAKE_WINDOW(2), &dc, err, sizeof(err)),
 			 -EBUSY);
-	ck_assert_int_eq(h2.irq_fd, 0);	/* refused before the irqfd */
+	ck_assert_int_eq(h2.irq_fd, -1);	/* refused before the irqfd */
 }
 END_TEST
 
@@ -801,7 +725,7 @@ static void stream(bool event_idx)
 
 	driver_init_masked(event_idx ? 0 : 1ull << VIRTIO_RING_F_EVENT_IDX);
 	while (completed < total) {
-		uint16_t old = avail_idx;
+		uint16_t old = vq.avail_idx;
 		bool kick;
 
 		for (unsigned int sl = 0; sl < slots && submitted < total; sl++) {
@@ -818,32 +742,32 @@ static void stream(bool event_idx)
 			set_desc(DESC_GPA, d + 2, STATUS_GPA + sl, 1,
 				 VRING_DESC_F_WRITE, 0);
 			*(volatile uint8_t *)g(STATUS_GPA + sl) = 0xee;
-			a->ring[avail_idx % QSIZE] = (uint16_t)d;
-			avail_idx++;
+			a->ring[vq.avail_idx % QSIZE] = (uint16_t)d;
+			vq.avail_idx++;
 			busy[sl] = true;
 			submitted++;
 		}
-		__atomic_store_n(&a->idx, avail_idx, __ATOMIC_RELEASE);
+		__atomic_store_n(&a->idx, vq.avail_idx, __ATOMIC_RELEASE);
 		__atomic_thread_fence(__ATOMIC_SEQ_CST);
 		kick = event_idx ?
 		       need_event(__atomic_load_n(avail_event, __ATOMIC_RELAXED),
-				  avail_idx, old) :
+				  vq.avail_idx, old) :
 		       !(__atomic_load_n(used_flags, __ATOMIC_RELAXED) &
 			 VRING_USED_F_NO_NOTIFY);
-		if (kick && avail_idx != old) {
+		if (kick && vq.avail_idx != old) {
 			wr(VIRTIO_MMIO_QUEUE_NOTIFY, 0);
 			kicks++;
 		}
 		/* Wait for completions without relying on interrupts. */
 		for (int i = 0; __atomic_load_n(&u->idx, __ATOMIC_ACQUIRE) ==
-				used_seen; i++) {
+				vq.used_seen; i++) {
 			ck_assert_msg(i < 5000000, "stalled after %u of %u (%u kicks)",
 				      completed, total, kicks);
 			if (i > 1000)
 				usleep(10);
 		}
-		while (used_seen != __atomic_load_n(&u->idx, __ATOMIC_ACQUIRE)) {
-			struct vring_used_elem e = u->ring[used_seen % QSIZE];
+		while (vq.used_seen != __atomic_load_n(&u->idx, __ATOMIC_ACQUIRE)) {
+			struct vring_used_elem e = u->ring[vq.used_seen % QSIZE];
 			unsigned int sl = e.id / 3;
 
 			ck_assert_uint_lt(sl, slots);
@@ -854,10 +778,10 @@ static void stream(bool event_idx)
 					  (uint8_t)(sector[sl] + 3));
 			busy[sl] = false;
 			completed++;
-			used_seen++;
+			vq.used_seen++;
 		}
 		/* Interrupt me at the next completion (EVENT_IDX). */
-		__atomic_store_n(&a->ring[QSIZE], used_seen, __ATOMIC_RELAXED);
+		__atomic_store_n(&a->ring[QSIZE], vq.used_seen, __ATOMIC_RELAXED);
 	}
 	ck_assert_uint_gt(kicks, 0);
 }

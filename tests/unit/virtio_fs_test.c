@@ -37,80 +37,38 @@
 #define AVAIL_GPA(q)	(0x2000ull + (q) * 0x4000ull)
 #define USED_GPA(q)	(0x3000ull + (q) * 0x4000ull)
 
-struct fake_host {
-	struct bus bus;
-	int irq_fd;
-};
-
-static uint8_t *ram;
-static struct guest_mem mem;
-static struct fake_host host;
+static struct fake_virtio_host host;
+static struct fake_vq vq[2];
 static struct virtio_fs *fs;
 static char dir[64];
-static uint16_t avail_idx[2], used_seen[2];
 static uint64_t unique;
-
-static int fake_register(void *opaque, const struct bus_device *d)
-{
-	return bus_register(&((struct fake_host *)opaque)->bus, d);
-}
-
-static int fake_irqfd(void *opaque, uint32_t gsi)
-{
-	(void)gsi;
-	((struct fake_host *)opaque)->irq_fd = eventfd(0, EFD_NONBLOCK);
-	return ((struct fake_host *)opaque)->irq_fd;
-}
-
-static const struct virtio_mmio_host fake_host_ops = {
-	.opaque = &host,
-	.register_mmio = fake_register,
-	.add_irqfd = fake_irqfd,
-};
 
 static void *g(uint64_t gpa)
 {
-	return ram + gpa;
+	return fake_virtio_gpa(&host, gpa);
 }
 
 static uint32_t rd(uint64_t off)
 {
-	uint32_t v = 0;
-
-	bus_read(&host.bus, BASE + off, &v, 4);
-	return v;
+	return fake_virtio_rd(&host, off);
 }
 
 static void wr(uint64_t off, uint32_t v)
 {
-	bus_write(&host.bus, BASE + off, &v, 4);
+	fake_virtio_wr(&host, off, v);
 }
 
 static void driver_init(void)
 {
-	wr(VIRTIO_MMIO_STATUS, 0);
-	wr(VIRTIO_MMIO_STATUS, 1);
-	wr(VIRTIO_MMIO_STATUS, 3);
-	wr(VIRTIO_MMIO_DRIVER_FEATURES_SEL, 0);
-	wr(VIRTIO_MMIO_DRIVER_FEATURES, 0);
-	wr(VIRTIO_MMIO_DRIVER_FEATURES_SEL, 1);
-	wr(VIRTIO_MMIO_DRIVER_FEATURES, 1);	/* VERSION_1 */
-	wr(VIRTIO_MMIO_STATUS, 11);
-	ck_assert_uint_eq(rd(VIRTIO_MMIO_STATUS), 11);
+	ck_assert_uint_eq(fake_virtio_negotiate(&host, 1ull << VIRTIO_F_VERSION_1),
+			  FAKE_VIRTIO_STATUS_FEATURES_OK);
 	for (unsigned int q = 0; q < 2; q++) {
 		wr(VIRTIO_MMIO_QUEUE_SEL, q);
 		ck_assert_uint_ge(rd(VIRTIO_MMIO_QUEUE_NUM_MAX), QSIZE);
-		wr(VIRTIO_MMIO_QUEUE_NUM, QSIZE);
-		wr(VIRTIO_MMIO_QUEUE_DESC_LOW, (uint32_t)DESC_GPA(q));
-		wr(VIRTIO_MMIO_QUEUE_DESC_HIGH, 0);
-		wr(VIRTIO_MMIO_QUEUE_AVAIL_LOW, (uint32_t)AVAIL_GPA(q));
-		wr(VIRTIO_MMIO_QUEUE_AVAIL_HIGH, 0);
-		wr(VIRTIO_MMIO_QUEUE_USED_LOW, (uint32_t)USED_GPA(q));
-		wr(VIRTIO_MMIO_QUEUE_USED_HIGH, 0);
-		wr(VIRTIO_MMIO_QUEUE_READY, 1);
+		fake_vq_setup(&vq[q], &host, q, QSIZE, DESC_GPA(q), AVAIL_GPA(q),
+			      USED_GPA(q));
 	}
-	wr(VIRTIO_MMIO_STATUS, 15);
-	ck_assert_uint_eq(rd(VIRTIO_MMIO_STATUS), 15);
+	ck_assert_uint_eq(fake_virtio_driver_ok(&host), FAKE_VIRTIO_STATUS_LIVE);
 }
 
 static int thread_init_ok(void *opaque, char *err, size_t errlen)
@@ -134,13 +92,7 @@ static void setup(void)
 	char err[256] = "", p[128];
 	int calls = 0, fd;
 
-	ram = calloc(1, RAM_SIZE);
-	memset(&mem, 0, sizeof(mem));
-	mem.region[0] = (struct guest_mem_region){ 0, RAM_SIZE, ram };
-	mem.nr_regions = 1;
-	memset(&host, 0, sizeof(host));
-	memset(avail_idx, 0, sizeof(avail_idx));
-	memset(used_seen, 0, sizeof(used_seen));
+	fake_virtio_host_init(&host, RAM_SIZE, SLOT);
 	snprintf(dir, sizeof(dir), "/tmp/mvt-fs-XXXXXX");
 	ck_assert_ptr_nonnull(mkdtemp(dir));
 	snprintf(p, sizeof(p), "%s/greeting", dir);
@@ -148,7 +100,7 @@ static void setup(void)
 	ck_assert_int_eq(write(fd, "0123456789abcdef", 16), 16);
 	close(fd);
 	share.path = dir;
-	ck_assert_msg(virtio_fs_create(&fs, &fake_host_ops, &mem, FAKE_WINDOW(SLOT), &share,
+	ck_assert_msg(virtio_fs_create(&fs, &host.ops, &host.mem, FAKE_WINDOW(SLOT), &share,
 				       err, sizeof(err)) == 0, "%s", err);
 	ck_assert_int_eq(virtio_fs_start(fs, &(struct io_thread_hook){ thread_init_ok, &calls }), 0);
 	ck_assert_int_eq(calls, 1);
@@ -161,7 +113,7 @@ static void teardown(void)
 
 	virtio_fs_destroy(fs);
 	fs = NULL;
-	free(ram);
+	fake_virtio_host_free(&host);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	ck_assert_int_eq(system(cmd), 0);
 }
@@ -169,36 +121,20 @@ static void teardown(void)
 static void set_desc(unsigned int q, unsigned int i, uint64_t addr,
 		     uint32_t len, uint16_t flags, uint16_t next)
 {
-	struct vring_desc *d = (struct vring_desc *)g(DESC_GPA(q)) + i;
-
-	*d = (struct vring_desc){ addr, len, flags, next };
+	fake_vq_set_desc(&vq[q], i, addr, len, flags, next);
 }
 
 static void post(unsigned int q, uint16_t head)
 {
-	struct vring_avail *a = g(AVAIL_GPA(q));
-
-	a->ring[avail_idx[q] % QSIZE] = head;
-	avail_idx[q]++;
-	__atomic_store_n(&a->idx, avail_idx[q], __ATOMIC_RELEASE);
+	fake_vq_post(&vq[q], head);
 }
 
 /* Kick queue q, wait (bounded) for one used entry; its length. */
 static uint32_t kick_and_wait(unsigned int q)
 {
-	struct vring_used *u = g(USED_GPA(q));
-	struct timespec ts = { 0, 1000000 };
-
-	wr(VIRTIO_MMIO_QUEUE_NOTIFY, q);
-	for (int i = 0; i < 5000; i++) {
-		uint16_t idx = __atomic_load_n(&u->idx, __ATOMIC_ACQUIRE);
-
-		if (idx != used_seen[q]) {
-			used_seen[q]++;
-			return u->ring[(uint16_t)(used_seen[q] - 1) % QSIZE].len;
-		}
-		nanosleep(&ts, NULL);
-	}
+	fake_vq_kick(&vq[q]);
+	if (fake_vq_wait_used(&vq[q], 1, 5000))
+		return fake_vq_last_used_len(&vq[q]);
 	ck_abort_msg("no completion on queue %u", q);
 	return 0;
 }
@@ -301,8 +237,6 @@ START_TEST(test_malformed_chain_needs_reset)
 	ck_assert_uint_eq(u->idx, 0);
 	/* A reset and a new bring-up make the device usable again. */
 	memset(g(0x1000), 0, 0x8000);
-	memset(avail_idx, 0, sizeof(avail_idx));
-	memset(used_seen, 0, sizeof(used_seen));
 	driver_init();
 	{
 		struct fuse_init_in ii = { .major = 7, .minor = 31 };
@@ -317,18 +251,17 @@ END_TEST
 START_TEST(test_start_hook_failure)
 {
 	struct virtio_fs_share share = { .path = "/tmp", .tag = "t" };
-	struct fake_host h2 = { 0 };
-	struct virtio_mmio_host ops = fake_host_ops;
+	struct fake_virtio_host h2;
 	struct virtio_fs *f2;
 	char err[256];
 
-	ops.opaque = &h2;
-	ck_assert_int_eq(virtio_fs_create(&f2, &ops, &mem, FAKE_WINDOW(SLOT), &share, err,
+	fake_virtio_host_init(&h2, 0, SLOT);
+	ck_assert_int_eq(virtio_fs_create(&f2, &h2.ops, &host.mem, FAKE_WINDOW(SLOT), &share, err,
 					  sizeof(err)), 0);
 	ck_assert_int_eq(virtio_fs_start(f2, &(struct io_thread_hook){ thread_init_fail, NULL }), -EPERM);
 	virtio_fs_destroy(f2);
 	share.path = "/nonexistent/share";
-	ck_assert_int_eq(virtio_fs_create(&f2, &ops, &mem, FAKE_WINDOW(SLOT), &share, err,
+	ck_assert_int_eq(virtio_fs_create(&f2, &h2.ops, &host.mem, FAKE_WINDOW(SLOT), &share, err,
 					  sizeof(err)), -ENOENT);
 	ck_assert_str_eq(err, "-share /nonexistent/share: No such file or directory");
 }

@@ -19,17 +19,9 @@
 #include "tests/lib/fake_virtio.h"
 #include "tests/unit/unit_main.h"
 
-#define RAM_GPA		0x0ull
 #define RAM_SIZE	0x40000ull
 #define SLOT		3
 #define BASE		(LAYOUT_VIRTIO_MMIO_BASE + SLOT * LAYOUT_VIRTIO_MMIO_SIZE)
-
-struct fake_host {
-	struct bus bus;
-	int irq_fd;
-	uint32_t irq_gsi;
-	int nr_ioeventfd;
-};
 
 struct fake_dev {
 	int activated, resets;
@@ -40,25 +32,9 @@ struct fake_dev {
 	uint8_t config[12];
 };
 
-static uint8_t *ram;
-static struct guest_mem mem;
-static struct fake_host host;
+static struct fake_virtio_host host;
 static struct fake_dev dev;
 static struct virtio_mmio *t;
-
-static int fake_register(void *opaque, const struct bus_device *d)
-{
-	return bus_register(&((struct fake_host *)opaque)->bus, d);
-}
-
-static int fake_irqfd(void *opaque, uint32_t gsi)
-{
-	struct fake_host *h = opaque;
-
-	h->irq_gsi = gsi;
-	h->irq_fd = eventfd(0, EFD_NONBLOCK);
-	return h->irq_fd;
-}
 
 static uint64_t fake_features(void *d)
 {
@@ -107,12 +83,6 @@ static const struct virtio_device_ops fake_ops = {
 	.reset = fake_reset,
 };
 
-static const struct virtio_mmio_host fake_host_ops = {
-	.opaque = &host,
-	.register_mmio = fake_register,
-	.add_irqfd = fake_irqfd,
-	/* no ioeventfd: the transport signals the kick fd itself */
-};
 
 static uint32_t rd(uint64_t off)
 {
@@ -138,21 +108,18 @@ static uint64_t drain(int fd)
 
 static void setup(void)
 {
-	ram = calloc(1, RAM_SIZE);
-	memset(&mem, 0, sizeof(mem));
-	mem.region[0] = (struct guest_mem_region){ RAM_GPA, RAM_SIZE, ram };
-	mem.nr_regions = 1;
-	memset(&host, 0, sizeof(host));
+	/* No ioeventfd: the transport signals the kick fd itself. */
+	fake_virtio_host_init(&host, RAM_SIZE, SLOT);
 	memset(&dev, 0, sizeof(dev));
 	memcpy(dev.config, "ABCDEFGHIJKL", 12);
-	ck_assert_int_eq(virtio_mmio_create(&t, &fake_host_ops, &mem, FAKE_WINDOW(SLOT),
+	ck_assert_int_eq(virtio_mmio_create(&t, &host.ops, &host.mem, FAKE_WINDOW(SLOT),
 					    &fake_ops, &dev), 0);
 }
 
 static void teardown(void)
 {
 	virtio_mmio_destroy(t);
-	free(ram);
+	fake_virtio_host_free(&host);
 }
 
 static bool needs_reset(void)
@@ -163,15 +130,7 @@ static bool needs_reset(void)
 /* The Linux driver's order up to FEATURES_OK. */
 static void negotiate(uint32_t lo, uint32_t hi)
 {
-	wr(VIRTIO_MMIO_STATUS, 0);
-	wr(VIRTIO_MMIO_STATUS, VIRTIO_CONFIG_S_ACKNOWLEDGE);
-	wr(VIRTIO_MMIO_STATUS, VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER);
-	wr(VIRTIO_MMIO_DRIVER_FEATURES_SEL, 0);
-	wr(VIRTIO_MMIO_DRIVER_FEATURES, lo);
-	wr(VIRTIO_MMIO_DRIVER_FEATURES_SEL, 1);
-	wr(VIRTIO_MMIO_DRIVER_FEATURES, hi);
-	wr(VIRTIO_MMIO_STATUS, VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER |
-	   VIRTIO_CONFIG_S_FEATURES_OK);
+	fake_virtio_negotiate(&host, lo | (uint64_t)hi << 32);
 }
 
 static void setup_queue(unsigned int q, uint32_t num, uint64_t desc,
@@ -189,11 +148,8 @@ static void setup_queue(unsigned int q, uint32_t num, uint64_t desc,
 	wr(VIRTIO_MMIO_QUEUE_READY, 1);
 }
 
-static const uint32_t STATUS_FEATURES_OK = VIRTIO_CONFIG_S_ACKNOWLEDGE |
-	VIRTIO_CONFIG_S_DRIVER | VIRTIO_CONFIG_S_FEATURES_OK;
-static const uint32_t STATUS_LIVE = VIRTIO_CONFIG_S_ACKNOWLEDGE |
-	VIRTIO_CONFIG_S_DRIVER | VIRTIO_CONFIG_S_FEATURES_OK |
-	VIRTIO_CONFIG_S_DRIVER_OK;
+#define STATUS_FEATURES_OK	FAKE_VIRTIO_STATUS_FEATURES_OK
+#define STATUS_LIVE		FAKE_VIRTIO_STATUS_LIVE
 
 /* Full bring-up: features with VERSION_1 + EVENT_IDX, queue 0 live. */
 static void bring_up(void)
@@ -383,7 +339,7 @@ START_TEST(test_queue_frozen_when_live)
 	ck_assert(needs_reset());
 	ck_assert_uint_eq(rd(VIRTIO_MMIO_QUEUE_READY), 1);
 	/* The live queue kept its rings. */
-	ck_assert_ptr_eq((void *)dev.vqs[0].desc, ram + 0x1000);
+	ck_assert_ptr_eq((void *)dev.vqs[0].desc, host.ram + 0x1000);
 }
 END_TEST
 
@@ -503,8 +459,8 @@ START_TEST(test_destroy_live_resets)
 	virtio_mmio_destroy(t);
 	ck_assert_uint_eq(dev.resets, 1);
 	/* Recreate for teardown (the bus keeps the old window: new bus). */
-	memset(&host, 0, sizeof(host));
-	ck_assert_int_eq(virtio_mmio_create(&t, &fake_host_ops, &mem, FAKE_WINDOW(SLOT),
+	memset(&host.bus, 0, sizeof(host.bus));
+	ck_assert_int_eq(virtio_mmio_create(&t, &host.ops, &host.mem, FAKE_WINDOW(SLOT),
 					    &fake_ops, &dev), 0);
 }
 END_TEST
@@ -515,20 +471,20 @@ START_TEST(test_create_rejects)
 	struct virtio_device_ops bad = fake_ops;
 
 	/* Slot taken on the bus. */
-	ck_assert_int_eq(virtio_mmio_create(&t2, &fake_host_ops, &mem, FAKE_WINDOW(SLOT),
+	ck_assert_int_eq(virtio_mmio_create(&t2, &host.ops, &host.mem, FAKE_WINDOW(SLOT),
 					    &fake_ops, &dev), -EBUSY);
-	ck_assert_int_eq(virtio_mmio_create(&t2, &fake_host_ops, &mem, NULL,
+	ck_assert_int_eq(virtio_mmio_create(&t2, &host.ops, &host.mem, NULL,
 					    &fake_ops, &dev), -EINVAL);
 	bad.queue_max_size = 48;
-	ck_assert_int_eq(virtio_mmio_create(&t2, &fake_host_ops, &mem, FAKE_WINDOW(0),
+	ck_assert_int_eq(virtio_mmio_create(&t2, &host.ops, &host.mem, FAKE_WINDOW(0),
 					    &bad, &dev), -EINVAL);
 	bad = fake_ops;
 	bad.nr_queues = VIRTIO_MMIO_MAX_QUEUES + 1;
-	ck_assert_int_eq(virtio_mmio_create(&t2, &fake_host_ops, &mem, FAKE_WINDOW(0),
+	ck_assert_int_eq(virtio_mmio_create(&t2, &host.ops, &host.mem, FAKE_WINDOW(0),
 					    &bad, &dev), -EINVAL);
 	bad = fake_ops;
 	bad.config_size = 0x1000;
-	ck_assert_int_eq(virtio_mmio_create(&t2, &fake_host_ops, &mem, FAKE_WINDOW(0),
+	ck_assert_int_eq(virtio_mmio_create(&t2, &host.ops, &host.mem, FAKE_WINDOW(0),
 					    &bad, &dev), -EINVAL);
 }
 END_TEST

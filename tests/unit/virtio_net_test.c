@@ -42,157 +42,81 @@
 #define BIT(n) (1ULL << (n))
 
 struct fake {
-	uint8_t *ram;
-	struct guest_mem mem;
-	struct virtio_mmio_host host;
-	int irq_fd;
+	struct fake_virtio_host host;	/* guest RAM, MMIO bus, irqfd */
 	int peer;			/* the "network" end of the socketpair */
 	struct virtio_net *net;
-	struct virtio_mmio *mmio;
-	uint16_t rx_avail, tx_avail;	/* driver's avail idx */
-	uint16_t rx_next_desc, tx_next_desc;
-	uint16_t rx_used_seen, tx_used_seen;
+	struct fake_vq vq[2];		/* VIRTIO_NET_RXQ, VIRTIO_NET_TXQ */
 	uint64_t features;
 };
 
 static struct fake F;
 static char err[256];
 
-/* ---- fake KVM host ---- */
-
-static int fake_register(void *o, const struct bus_device *d)
-{
-	(void)o;
-	(void)d;
-	return 0;
-}
-
-static int fake_irqfd(void *o, uint32_t gsi)
-{
-	(void)o;
-	(void)gsi;
-	F.irq_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-	return F.irq_fd;
-}
-
-/* ---- registers ---- */
-
 static void wr(uint64_t off, uint32_t v)
 {
-	virtio_mmio_write(F.mmio, off, &v, 4);
+	fake_virtio_wr(&F.host, off, v);
 }
 
 static uint32_t rd(uint64_t off)
 {
-	uint32_t v;
-
-	virtio_mmio_read(F.mmio, off, &v, 4);
-	return v;
+	return fake_virtio_rd(&F.host, off);
 }
 
 static void *gpa(uint64_t a)
 {
-	return F.ram + a;
-}
-
-static void setup_queue(unsigned int q, uint64_t desc, uint64_t avail,
-			uint64_t used)
-{
-	wr(VIRTIO_MMIO_QUEUE_SEL, q);
-	ck_assert_uint_eq(rd(VIRTIO_MMIO_QUEUE_NUM_MAX), 256);
-	wr(VIRTIO_MMIO_QUEUE_NUM, QSIZE);
-	wr(VIRTIO_MMIO_QUEUE_DESC_LOW, (uint32_t)desc);
-	wr(VIRTIO_MMIO_QUEUE_DESC_HIGH, 0);
-	wr(VIRTIO_MMIO_QUEUE_AVAIL_LOW, (uint32_t)avail);
-	wr(VIRTIO_MMIO_QUEUE_AVAIL_HIGH, 0);
-	wr(VIRTIO_MMIO_QUEUE_USED_LOW, (uint32_t)used);
-	wr(VIRTIO_MMIO_QUEUE_USED_HIGH, 0);
-	wr(VIRTIO_MMIO_QUEUE_READY, 1);
+	return fake_virtio_gpa(&F.host, a);
 }
 
 /* Negotiate features (masked by what the device offers) and go. */
 static void driver_init(uint64_t want)
 {
-	uint64_t dev;
-
 	wr(VIRTIO_MMIO_STATUS, 0);
-	memset(F.ram, 0, 0x10000);
-	F.rx_avail = F.tx_avail = 0;
-	F.rx_next_desc = F.tx_next_desc = 0;
-	F.rx_used_seen = F.tx_used_seen = 0;
+	memset(F.host.ram, 0, 0x10000);
 	ck_assert_uint_eq(rd(VIRTIO_MMIO_MAGIC_VALUE), VIRTIO_MMIO_MAGIC);
 	ck_assert_uint_eq(rd(VIRTIO_MMIO_DEVICE_ID), VIRTIO_ID_NET);
-	wr(VIRTIO_MMIO_STATUS, VIRTIO_CONFIG_S_ACKNOWLEDGE);
-	wr(VIRTIO_MMIO_STATUS, VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER);
-	wr(VIRTIO_MMIO_DEVICE_FEATURES_SEL, 0);
-	dev = rd(VIRTIO_MMIO_DEVICE_FEATURES);
-	wr(VIRTIO_MMIO_DEVICE_FEATURES_SEL, 1);
-	dev |= (uint64_t)rd(VIRTIO_MMIO_DEVICE_FEATURES) << 32;
-	F.features = (want | BIT(VIRTIO_F_VERSION_1)) & dev;
-	wr(VIRTIO_MMIO_DRIVER_FEATURES_SEL, 0);
-	wr(VIRTIO_MMIO_DRIVER_FEATURES, (uint32_t)F.features);
-	wr(VIRTIO_MMIO_DRIVER_FEATURES_SEL, 1);
-	wr(VIRTIO_MMIO_DRIVER_FEATURES, (uint32_t)(F.features >> 32));
-	wr(VIRTIO_MMIO_STATUS, VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER |
-	   VIRTIO_CONFIG_S_FEATURES_OK);
-	ck_assert(rd(VIRTIO_MMIO_STATUS) & VIRTIO_CONFIG_S_FEATURES_OK);
-	setup_queue(VIRTIO_NET_RXQ, RXQ_DESC, RXQ_AVAIL, RXQ_USED);
-	setup_queue(VIRTIO_NET_TXQ, TXQ_DESC, TXQ_AVAIL, TXQ_USED);
-	wr(VIRTIO_MMIO_STATUS, VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER |
-	   VIRTIO_CONFIG_S_FEATURES_OK | VIRTIO_CONFIG_S_DRIVER_OK);
-	ck_assert(rd(VIRTIO_MMIO_STATUS) & VIRTIO_CONFIG_S_DRIVER_OK);
+	F.features = (want | BIT(VIRTIO_F_VERSION_1)) &
+		     fake_virtio_device_features(&F.host);
+	ck_assert(fake_virtio_negotiate(&F.host, F.features) &
+		  VIRTIO_CONFIG_S_FEATURES_OK);
+	for (unsigned int q = VIRTIO_NET_RXQ; q <= VIRTIO_NET_TXQ; q++) {
+		wr(VIRTIO_MMIO_QUEUE_SEL, q);
+		ck_assert_uint_eq(rd(VIRTIO_MMIO_QUEUE_NUM_MAX), 256);
+	}
+	fake_vq_setup(&F.vq[VIRTIO_NET_RXQ], &F.host, VIRTIO_NET_RXQ, QSIZE,
+		      RXQ_DESC, RXQ_AVAIL, RXQ_USED);
+	fake_vq_setup(&F.vq[VIRTIO_NET_TXQ], &F.host, VIRTIO_NET_TXQ, QSIZE,
+		      TXQ_DESC, TXQ_AVAIL, TXQ_USED);
+	ck_assert(fake_virtio_driver_ok(&F.host) & VIRTIO_CONFIG_S_DRIVER_OK);
 }
 
 /* ---- rings ---- */
 
-struct seg {
-	uint64_t addr;
-	uint32_t len;
-	bool write;
-};
-
 /* Put a chain on queue q (descriptors allocated round robin). */
-static uint16_t post(unsigned int q, const struct seg *s, unsigned int n)
+static uint16_t post(unsigned int q, const struct fake_seg *s, unsigned int n)
 {
-	bool rx = q == VIRTIO_NET_RXQ;
-	struct vring_desc *desc = gpa(rx ? RXQ_DESC : TXQ_DESC);
-	struct vring_avail *avail = gpa(rx ? RXQ_AVAIL : TXQ_AVAIL);
-	uint16_t *next = rx ? &F.rx_next_desc : &F.tx_next_desc;
-	uint16_t *aidx = rx ? &F.rx_avail : &F.tx_avail;
-	uint16_t head = *next % QSIZE;
-
-	for (unsigned int i = 0; i < n; i++) {
-		uint16_t d = (*next)++ % QSIZE;
-
-		desc[d].addr = s[i].addr;
-		desc[d].len = s[i].len;
-		desc[d].flags = (s[i].write ? VRING_DESC_F_WRITE : 0) |
-				(i + 1 < n ? VRING_DESC_F_NEXT : 0);
-		desc[d].next = (uint16_t)(*next % QSIZE);
-	}
-	avail->ring[*aidx % QSIZE] = head;
-	__atomic_store_n(&avail->idx, (uint16_t)(*aidx + 1), __ATOMIC_RELEASE);
-	(*aidx)++;
-	return head;
+	return fake_vq_post_chain(&F.vq[q], s, n);
 }
 
 static void kick(unsigned int q)
 {
-	wr(VIRTIO_MMIO_QUEUE_NOTIFY, q);
+	fake_vq_kick(&F.vq[q]);
 }
 
 static uint16_t used_idx(unsigned int q)
 {
-	struct vring_used *u = gpa(q == VIRTIO_NET_RXQ ? RXQ_USED : TXQ_USED);
-
-	return __atomic_load_n(&u->idx, __ATOMIC_ACQUIRE);
+	return fake_vq_used_idx(&F.vq[q]);
 }
 
 static struct vring_used_elem used_elem(unsigned int q, uint16_t i)
 {
-	struct vring_used *u = gpa(q == VIRTIO_NET_RXQ ? RXQ_USED : TXQ_USED);
+	return fake_vq_used_elem(&F.vq[q], i);
+}
 
-	return u->ring[i % QSIZE];
+/* TX chains posted and not used yet. */
+static uint16_t tx_in_flight(void)
+{
+	return (uint16_t)(F.vq[VIRTIO_NET_TXQ].avail_idx -
+			  used_idx(VIRTIO_NET_TXQ));
 }
 
 /* Wait until the used index of q reaches want (10 s at most: CI may be
@@ -260,25 +184,17 @@ static void setup(void)
 	static const uint8_t mac[6] = { 0x52, 0x54, 0x00, 0x12, 0x34, 0x56 };
 
 	memset(&F, 0, sizeof(F));
-	F.ram = calloc(1, MEM_SIZE);
-	ck_assert_ptr_nonnull(F.ram);
-	F.mem.region[0].gpa = 0;
-	F.mem.region[0].size = MEM_SIZE;
-	F.mem.region[0].host = F.ram;
-	F.mem.nr_regions = 1;
-	F.mem.ram_size = MEM_SIZE;
-	F.host.register_mmio = fake_register;
-	F.host.add_irqfd = fake_irqfd;
+	fake_virtio_host_init(&F.host, MEM_SIZE, 0);
+	ck_assert_ptr_nonnull(F.host.ram);
 	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK |
 				    SOCK_CLOEXEC, 0, sv), 0);
 	F.peer = sv[1];
 	/* Room for about a dozen 1.5 KB packets, then EAGAIN. */
 	ck_assert_int_eq(setsockopt(sv[0], SOL_SOCKET, SO_SNDBUF,
 				    &(int){ 16384 }, sizeof(int)), 0);
-	ck_assert_msg(virtio_net_create_on_fd(&F.net, &F.host, &F.mem,
+	ck_assert_msg(virtio_net_create_on_fd(&F.net, &F.host.ops, &F.host.mem,
 					      FAKE_WINDOW(0), sv[0], mac, err,
 					      sizeof(err)) == 0, "%s", err);
-	F.mmio = virtio_net_transport(F.net);
 	ck_assert_int_eq(virtio_net_start(F.net, NULL), 0);
 }
 
@@ -287,7 +203,7 @@ static void teardown(void)
 	virtio_net_destroy(F.net);
 	if (F.peer >= 0)
 		close(F.peer);
-	free(F.ram);
+	fake_virtio_host_free(&F.host);
 }
 
 /* ---- pure helpers ---- */
@@ -361,7 +277,8 @@ START_TEST(test_config_space)
 
 	driver_init(BIT(VIRTIO_NET_F_MAC) | BIT(VIRTIO_NET_F_STATUS));
 	for (unsigned int i = 0; i < sizeof(cfg); i++)
-		virtio_mmio_read(F.mmio, VIRTIO_MMIO_CONFIG + i, &cfg[i], 1);
+		bus_read(&F.host.bus, F.host.base + VIRTIO_MMIO_CONFIG + i,
+			 &cfg[i], 1);
 	ck_assert_mem_eq(cfg, ((uint8_t[]){ 0x52, 0x54, 0x00, 0x12, 0x34,
 					    0x56 }), 6);
 	ck_assert_uint_eq(cfg[6] | cfg[7] << 8, VIRTIO_NET_S_LINK_UP);
@@ -374,7 +291,7 @@ START_TEST(test_rx_two_descriptor_chain)
 {
 	uint8_t frame[1042], hdr[HDR] = { VIRTIO_NET_HDR_F_DATA_VALID };
 	const uint64_t small = BUF_BASE, big = BUF_BASE + 0x1000;
-	struct seg s[2] = { { small, 12 + 42 + 4, true }, { big, 1024, true } };
+	struct fake_seg s[2] = { { small, 12 + 42 + 4, true }, { big, 1024, true } };
 	struct vring_used_elem e;
 	uint16_t head;
 
@@ -401,7 +318,7 @@ START_TEST(test_rx_two_descriptor_chain)
 	/* An interrupt was raised. */
 	uint64_t n;
 
-	ck_assert_int_eq(read(F.irq_fd, &n, sizeof(n)), sizeof(n));
+	ck_assert_int_eq(read(F.host.irq_fd, &n, sizeof(n)), sizeof(n));
 	ck_assert_uint_ge(n, 1);
 	ck_assert(rd(VIRTIO_MMIO_INTERRUPT_STATUS) & VIRTIO_MMIO_INT_VRING);
 }
@@ -412,7 +329,7 @@ END_TEST
 START_TEST(test_rx_too_big_dropped)
 {
 	uint8_t frame[1000];
-	struct seg s = { BUF_BASE, 12 + 200, true };
+	struct fake_seg s = { BUF_BASE, 12 + 200, true };
 
 	driver_init(BIT(VIRTIO_NET_F_MAC));
 	post(VIRTIO_NET_RXQ, &s, 1);
@@ -431,12 +348,12 @@ END_TEST
 START_TEST(test_rx_mergeable)
 {
 	uint8_t frame[700];
-	struct seg s;
+	struct fake_seg s;
 
 	driver_init(BIT(VIRTIO_NET_F_MRG_RXBUF) | BIT(VIRTIO_NET_F_GUEST_CSUM));
 	ck_assert(F.features & BIT(VIRTIO_NET_F_MRG_RXBUF));
 	for (unsigned int i = 0; i < 4; i++) {
-		s = (struct seg){ BUF_BASE + i * 0x1000, 256, true };
+		s = (struct fake_seg){ BUF_BASE + i * 0x1000, 256, true };
 		post(VIRTIO_NET_RXQ, &s, 1);
 	}
 	kick(VIRTIO_NET_RXQ);
@@ -464,7 +381,7 @@ END_TEST
 START_TEST(test_rx_mergeable_waits_for_buffers)
 {
 	uint8_t frame[700];
-	struct seg s = { BUF_BASE, 256, true };
+	struct fake_seg s = { BUF_BASE, 256, true };
 
 	driver_init(BIT(VIRTIO_NET_F_MRG_RXBUF));
 	post(VIRTIO_NET_RXQ, &s, 1);
@@ -474,7 +391,7 @@ START_TEST(test_rx_mergeable_waits_for_buffers)
 	settle();
 	ck_assert_uint_eq(used_idx(VIRTIO_NET_RXQ), 0);
 	for (unsigned int i = 1; i < 3; i++) {
-		s = (struct seg){ BUF_BASE + i * 0x1000, 256, true };
+		s = (struct fake_seg){ BUF_BASE + i * 0x1000, 256, true };
 		post(VIRTIO_NET_RXQ, &s, 1);
 	}
 	kick(VIRTIO_NET_RXQ);
@@ -498,7 +415,7 @@ static long cpu_us(void)
 START_TEST(test_rx_no_buffers_no_spin)
 {
 	uint8_t frame[300];
-	struct seg s = { BUF_BASE, 2048, true };
+	struct fake_seg s = { BUF_BASE, 2048, true };
 	long t0;
 
 	driver_init(BIT(VIRTIO_NET_F_MAC));
@@ -521,9 +438,9 @@ END_TEST
 START_TEST(test_rx_hostile_chains)
 {
 	uint8_t frame[100];
-	struct seg readable = { BUF_BASE, 2048, false };
-	struct seg tiny = { BUF_BASE + 0x1000, 8, true };
-	struct seg good = { BUF_BASE + 0x2000, 2048, true };
+	struct fake_seg readable = { BUF_BASE, 2048, false };
+	struct fake_seg tiny = { BUF_BASE + 0x1000, 8, true };
+	struct fake_seg good = { BUF_BASE + 0x2000, 2048, true };
 
 	driver_init(0);
 	post(VIRTIO_NET_RXQ, &readable, 1);
@@ -548,7 +465,7 @@ START_TEST(test_rx_offload_not_negotiated)
 	uint8_t frame[100];
 	uint8_t gso[HDR] = { VIRTIO_NET_HDR_F_NEEDS_CSUM,
 			     VIRTIO_NET_HDR_GSO_TCPV4 };
-	struct seg s = { BUF_BASE, 2048, true };
+	struct fake_seg s = { BUF_BASE, 2048, true };
 
 	driver_init(BIT(VIRTIO_NET_F_GUEST_CSUM));
 	post(VIRTIO_NET_RXQ, &s, 1);
@@ -567,7 +484,7 @@ END_TEST
 START_TEST(test_rx_flags_without_guest_csum)
 {
 	uint8_t frame[100], valid[HDR] = { VIRTIO_NET_HDR_F_DATA_VALID };
-	struct seg s = { BUF_BASE, 2048, true };
+	struct fake_seg s = { BUF_BASE, 2048, true };
 
 	driver_init(BIT(VIRTIO_NET_F_MAC));
 	post(VIRTIO_NET_RXQ, &s, 1);
@@ -592,7 +509,7 @@ START_TEST(test_tx_basic)
 {
 	uint8_t frame[900], got[2000];
 	struct virtio_net_hdr_v1 h = { .num_buffers = 0x5555 };
-	struct seg s[3] = {
+	struct fake_seg s[3] = {
 		{ BUF_BASE, HDR, false },
 		{ BUF_BASE + 0x1000, 100, false },
 		{ BUF_BASE + 0x2000, 800, false },
@@ -614,7 +531,7 @@ START_TEST(test_tx_basic)
 	/* Header and frame in one descriptor works as well. */
 	memcpy(gpa(BUF_BASE + 0x3000), &h, HDR);
 	memcpy(gpa(BUF_BASE + 0x3000 + HDR), frame, 60);
-	s[0] = (struct seg){ BUF_BASE + 0x3000, HDR + 60, false };
+	s[0] = (struct fake_seg){ BUF_BASE + 0x3000, HDR + 60, false };
 	post(VIRTIO_NET_TXQ, s, 1);
 	kick(VIRTIO_NET_TXQ);
 	ck_assert_int_eq(net_recv(got, sizeof(got), 10000), HDR + 60);
@@ -635,7 +552,7 @@ START_TEST(test_tx_hostile_chains)
 					 .csum_offset = 16 };
 	const uint64_t h_ok = BUF_BASE, h_csum = BUF_BASE + 0x100,
 		       h_tso = BUF_BASE + 0x200, body = BUF_BASE + 0x1000;
-	struct seg s[3];
+	struct fake_seg s[3];
 	uint16_t n = 0;
 
 	driver_init(BIT(VIRTIO_NET_F_MAC));	/* no CSUM, no HOST_TSO */
@@ -646,29 +563,29 @@ START_TEST(test_tx_hostile_chains)
 	memcpy(gpa(body), frame, sizeof(frame));
 
 	/* shorter than the header */
-	s[0] = (struct seg){ h_ok, 8, false };
+	s[0] = (struct fake_seg){ h_ok, 8, false };
 	post(VIRTIO_NET_TXQ, s, 1), n++;
 	/* header only, no Ethernet header */
-	s[0] = (struct seg){ h_ok, HDR + 4, false };
+	s[0] = (struct fake_seg){ h_ok, HDR + 4, false };
 	post(VIRTIO_NET_TXQ, s, 1), n++;
 	/* a device-writable descriptor in a TX chain */
-	s[0] = (struct seg){ h_ok, HDR, false };
-	s[1] = (struct seg){ body, 100, true };
+	s[0] = (struct fake_seg){ h_ok, HDR, false };
+	s[1] = (struct fake_seg){ body, 100, true };
 	post(VIRTIO_NET_TXQ, s, 2), n++;
 	/* > 64 KiB + header: descriptors may all point at the same bytes */
-	s[0] = (struct seg){ h_ok, HDR, false };
-	s[1] = (struct seg){ body, 40000, false };
-	s[2] = (struct seg){ body, 40000, false };
+	s[0] = (struct fake_seg){ h_ok, HDR, false };
+	s[1] = (struct fake_seg){ body, 40000, false };
+	s[2] = (struct fake_seg){ body, 40000, false };
 	post(VIRTIO_NET_TXQ, s, 3), n++;
 	/* checksum offload the guest did not negotiate */
-	s[0] = (struct seg){ h_csum, HDR, false };
-	s[1] = (struct seg){ body, 100, false };
+	s[0] = (struct fake_seg){ h_csum, HDR, false };
+	s[1] = (struct fake_seg){ body, 100, false };
 	post(VIRTIO_NET_TXQ, s, 2), n++;
 	/* TSO the guest did not negotiate */
-	s[0] = (struct seg){ h_tso, HDR, false };
+	s[0] = (struct fake_seg){ h_tso, HDR, false };
 	post(VIRTIO_NET_TXQ, s, 2), n++;
 	/* and a good one */
-	s[0] = (struct seg){ h_ok, HDR, false };
+	s[0] = (struct fake_seg){ h_ok, HDR, false };
 	post(VIRTIO_NET_TXQ, s, 2), n++;
 	kick(VIRTIO_NET_TXQ);
 	ck_assert(wait_used(VIRTIO_NET_TXQ, n));
@@ -686,7 +603,7 @@ END_TEST
 START_TEST(test_tx_out_of_range_address)
 {
 	uint8_t frame[100], got[2000];
-	struct seg s[2] = { { BUF_BASE, HDR, false },
+	struct fake_seg s[2] = { { BUF_BASE, HDR, false },
 			    { MEM_SIZE - 50, 100, false } };
 
 	driver_init(BIT(VIRTIO_NET_F_MAC));
@@ -702,7 +619,7 @@ START_TEST(test_tx_out_of_range_address)
 	driver_init(BIT(VIRTIO_NET_F_MAC));
 	make_frame(frame, sizeof(frame), 10);
 	memcpy(gpa(BUF_BASE + 0x1000), frame, sizeof(frame));
-	s[1] = (struct seg){ BUF_BASE + 0x1000, 100, false };
+	s[1] = (struct fake_seg){ BUF_BASE + 0x1000, 100, false };
 	post(VIRTIO_NET_TXQ, s, 2);
 	kick(VIRTIO_NET_TXQ);
 	ck_assert_int_eq(net_recv(got, sizeof(got), 10000), HDR + 100);
@@ -724,7 +641,7 @@ static void expect_tx_seq(int *seen)
 START_TEST(test_tx_backpressure)
 {
 	uint8_t frame[1500];
-	struct seg s[2];
+	struct fake_seg s[2];
 	int seen = 0, blocked = 0;
 	const int total = 100;
 
@@ -734,10 +651,10 @@ START_TEST(test_tx_backpressure)
 		uint64_t body = BUF_BASE + 0x1000 + (uint64_t)(i % QSIZE) * 0x800;
 
 		/* 2 descriptors per chain: at most QSIZE / 2 in flight. */
-		while ((uint16_t)(F.tx_avail - used_idx(VIRTIO_NET_TXQ)) >=
+		while (tx_in_flight() >=
 		       QSIZE / 2) {
 			settle();
-			if ((uint16_t)(F.tx_avail - used_idx(VIRTIO_NET_TXQ)) <
+			if (tx_in_flight() <
 			    QSIZE / 2)
 				continue;
 			blocked++;	/* the device waits for the peer */
@@ -749,8 +666,8 @@ START_TEST(test_tx_backpressure)
 		make_frame(frame, sizeof(frame), 0);
 		frame[14] = (uint8_t)i;
 		memcpy(gpa(body), frame, sizeof(frame));
-		s[0] = (struct seg){ BUF_BASE, HDR, false };
-		s[1] = (struct seg){ body, 1500, false };
+		s[0] = (struct fake_seg){ BUF_BASE, HDR, false };
+		s[1] = (struct fake_seg){ body, 1500, false };
 		post(VIRTIO_NET_TXQ, s, 2);
 		kick(VIRTIO_NET_TXQ);
 	}
@@ -768,12 +685,12 @@ END_TEST
 START_TEST(test_event_idx_round_trip)
 {
 	uint8_t frame[200], got[400];
-	struct seg s[2];
+	struct fake_seg s[2];
 
 	driver_init(BIT(VIRTIO_RING_F_EVENT_IDX) | BIT(VIRTIO_NET_F_MAC));
 	ck_assert(F.features & BIT(VIRTIO_RING_F_EVENT_IDX));
 	for (int round = 0; round < 40; round++) {
-		s[0] = (struct seg){ BUF_BASE + 0x1000 * (round % 4), 2048,
+		s[0] = (struct fake_seg){ BUF_BASE + 0x1000 * (round % 4), 2048,
 				     true };
 		post(VIRTIO_NET_RXQ, s, 1);
 		kick(VIRTIO_NET_RXQ);
@@ -785,8 +702,8 @@ START_TEST(test_event_idx_round_trip)
 
 		memset(gpa(BUF_BASE + 0x8000), 0, HDR);
 		memcpy(gpa(BUF_BASE + 0x9000), frame, sizeof(frame));
-		s[0] = (struct seg){ BUF_BASE + 0x8000, HDR, false };
-		s[1] = (struct seg){ BUF_BASE + 0x9000, sizeof(frame), false };
+		s[0] = (struct fake_seg){ BUF_BASE + 0x8000, HDR, false };
+		s[1] = (struct fake_seg){ BUF_BASE + 0x9000, sizeof(frame), false };
 		post(VIRTIO_NET_TXQ, s, 2);
 		kick(VIRTIO_NET_TXQ);
 		ck_assert_int_eq(net_recv(got, sizeof(got), 10000),
@@ -802,7 +719,7 @@ END_TEST
 START_TEST(test_backend_gone)
 {
 	uint8_t frame[100];
-	struct seg s[2] = { { BUF_BASE, HDR, false },
+	struct fake_seg s[2] = { { BUF_BASE, HDR, false },
 			    { BUF_BASE + 0x1000, sizeof(frame), false } };
 	long t0;
 
@@ -828,7 +745,7 @@ END_TEST
 START_TEST(test_reset_stops_device)
 {
 	uint8_t frame[100];
-	struct seg s = { BUF_BASE, 2048, true };
+	struct fake_seg s = { BUF_BASE, 2048, true };
 
 	driver_init(0);
 	post(VIRTIO_NET_RXQ, &s, 1);
@@ -903,18 +820,12 @@ static bool real_tap_setup(struct tap *b)
 	ck_assert_msg(tap_open(b, "mvtb", "mvtbr", err, sizeof(err)) == 0, "%s", err);
 
 	memset(&F, 0, sizeof(F));
-	F.ram = calloc(1, MEM_SIZE);
-	F.mem.region[0].size = MEM_SIZE;
-	F.mem.region[0].host = F.ram;
-	F.mem.nr_regions = 1;
-	F.host.register_mmio = fake_register;
-	F.host.add_irqfd = fake_irqfd;
+	fake_virtio_host_init(&F.host, MEM_SIZE, 0);
 	F.peer = b->fd;
-	ck_assert_msg(virtio_net_create_on_fd(&F.net, &F.host, &F.mem, FAKE_WINDOW(0),
+	ck_assert_msg(virtio_net_create_on_fd(&F.net, &F.host.ops, &F.host.mem, FAKE_WINDOW(0),
 					      dup(a.fd), mac, err, sizeof(err)) == 0,
 		      "%s", err);
 	tap_close(&a);	/* the device's fd keeps mvta alive */
-	F.mmio = virtio_net_transport(F.net);
 	ck_assert_int_eq(virtio_net_start(F.net, NULL), 0);
 	usleep(100000);	/* bridge ports forwarding */
 	return true;
@@ -924,7 +835,7 @@ START_TEST(test_real_tap_both_ways)
 {
 	struct tap b;
 	uint8_t frame[1042], got[2000], huge[12 + 1200] = { 0 };
-	struct seg s[2];
+	struct fake_seg s[2];
 	int found = -1;
 
 	if (!real_tap_setup(&b))
@@ -932,8 +843,8 @@ START_TEST(test_real_tap_both_ways)
 	driver_init(BIT(VIRTIO_NET_F_GUEST_CSUM));
 	/* The kernel may send its own frames (IGMP) too: 4 chains. */
 	for (unsigned int i = 0; i < 4; i++) {
-		s[0] = (struct seg){ BUF_BASE + i * 0x2000, 12 + 46, true };
-		s[1] = (struct seg){ BUF_BASE + i * 0x2000 + 0x1000, 1024,
+		s[0] = (struct fake_seg){ BUF_BASE + i * 0x2000, 12 + 46, true };
+		s[1] = (struct fake_seg){ BUF_BASE + i * 0x2000 + 0x1000, 1024,
 				     true };
 		post(VIRTIO_NET_RXQ, s, 2);
 	}
@@ -960,8 +871,8 @@ START_TEST(test_real_tap_both_ways)
 	/* TX: guest -> mvta -> bridge -> mvtb */
 	memset(gpa(BUF_BASE + 0x8000), 0, HDR);
 	memcpy(gpa(BUF_BASE + 0x9000), frame, 300);
-	s[0] = (struct seg){ BUF_BASE + 0x8000, HDR, false };
-	s[1] = (struct seg){ BUF_BASE + 0x9000, 300, false };
+	s[0] = (struct fake_seg){ BUF_BASE + 0x8000, HDR, false };
+	s[1] = (struct fake_seg){ BUF_BASE + 0x9000, 300, false };
 	post(VIRTIO_NET_TXQ, s, 2);
 	kick(VIRTIO_NET_TXQ);
 	for (;;) {
@@ -973,7 +884,7 @@ START_TEST(test_real_tap_both_ways)
 	}
 	virtio_net_destroy(F.net);
 	tap_close(&b);
-	free(F.ram);
+	fake_virtio_host_free(&F.host);
 }
 END_TEST
 

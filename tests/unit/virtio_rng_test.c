@@ -29,81 +29,35 @@
 #define BUF_GPA		0x10000ull
 #define BIG_GPA		0x100000ull
 #define SLOT		2
-#define BASE		(LAYOUT_VIRTIO_MMIO_BASE + SLOT * LAYOUT_VIRTIO_MMIO_SIZE)
 
-struct fake_host {
-	struct bus bus;
-	int irq_fd;
-};
-
-static uint8_t *ram;
-static struct guest_mem mem;
-static struct fake_host host;
+static struct fake_virtio_host host;
+static struct fake_vq vq;
 static struct virtio_rng *rng;
-static uint16_t avail_idx;
-
-static int fake_register(void *opaque, const struct bus_device *d)
-{
-	return bus_register(&((struct fake_host *)opaque)->bus, d);
-}
-
-static int fake_irqfd(void *opaque, uint32_t gsi)
-{
-	(void)gsi;
-	((struct fake_host *)opaque)->irq_fd = eventfd(0, EFD_NONBLOCK);
-	return ((struct fake_host *)opaque)->irq_fd;
-}
-
-static const struct virtio_mmio_host fake_host_ops = {
-	.opaque = &host,
-	.register_mmio = fake_register,
-	.add_irqfd = fake_irqfd,
-};
 
 static uint32_t rd(uint64_t off)
 {
-	uint32_t v;
-
-	bus_read(&host.bus, BASE + off, &v, 4);
-	return v;
+	return fake_virtio_rd(&host, off);
 }
 
 static void wr(uint64_t off, uint32_t v)
 {
-	bus_write(&host.bus, BASE + off, &v, 4);
+	fake_virtio_wr(&host, off, v);
 }
 
 static void driver_init(void)
 {
-	wr(VIRTIO_MMIO_STATUS, 0);
-	wr(VIRTIO_MMIO_STATUS, 1);
-	wr(VIRTIO_MMIO_STATUS, 3);
-	wr(VIRTIO_MMIO_DRIVER_FEATURES_SEL, 1);
-	wr(VIRTIO_MMIO_DRIVER_FEATURES, 1);	/* VIRTIO_F_VERSION_1 (bit 32) */
-	wr(VIRTIO_MMIO_STATUS, 11);
-	ck_assert_uint_eq(rd(VIRTIO_MMIO_STATUS), 11);
-	wr(VIRTIO_MMIO_QUEUE_SEL, 0);
-	wr(VIRTIO_MMIO_QUEUE_NUM, QSIZE);
-	wr(VIRTIO_MMIO_QUEUE_DESC_LOW, DESC_GPA);
-	wr(VIRTIO_MMIO_QUEUE_AVAIL_LOW, AVAIL_GPA);
-	wr(VIRTIO_MMIO_QUEUE_USED_LOW, USED_GPA);
-	wr(VIRTIO_MMIO_QUEUE_READY, 1);
-	wr(VIRTIO_MMIO_STATUS, 15);
-	ck_assert_uint_eq(rd(VIRTIO_MMIO_STATUS), 15);
+	ck_assert_uint_eq(fake_virtio_negotiate(&host, 1ull << VIRTIO_F_VERSION_1),
+			  FAKE_VIRTIO_STATUS_FEATURES_OK);
+	fake_vq_setup(&vq, &host, 0, QSIZE, DESC_GPA, AVAIL_GPA, USED_GPA);
+	ck_assert_uint_eq(fake_virtio_driver_ok(&host), FAKE_VIRTIO_STATUS_LIVE);
 }
 
 static void setup(void)
 {
 	char err[256] = "";
 
-	ram = calloc(1, RAM_SIZE);
-	memset(&mem, 0, sizeof(mem));
-	mem.region[0] = (struct guest_mem_region){ 0, RAM_SIZE, ram };
-	mem.nr_regions = 1;
-	mem.ram_size = RAM_SIZE;
-	memset(&host, 0, sizeof(host));
-	avail_idx = 0;
-	ck_assert_msg(virtio_rng_create(&rng, &fake_host_ops, &mem, FAKE_WINDOW(SLOT),
+	fake_virtio_host_init(&host, RAM_SIZE, SLOT);
+	ck_assert_msg(virtio_rng_create(&rng, &host.ops, &host.mem, FAKE_WINDOW(SLOT),
 					err, sizeof(err)) == 0, "%s", err);
 	ck_assert_int_eq(virtio_rng_start(rng, NULL), 0);
 	driver_init();
@@ -115,39 +69,27 @@ static void teardown(void)
 	rng = NULL;
 	if (host.irq_fd > 0)
 		close(host.irq_fd);
-	free(ram);
+	fake_virtio_host_free(&host);
 }
 
 /* Post one chain of descriptors starting at descriptor first; kick. */
 static void post(uint16_t first, const uint64_t *gpa, const uint32_t *len,
 		 const uint16_t *flags, unsigned int n)
 {
-	struct vring_desc *d = (void *)(ram + DESC_GPA);
-	struct vring_avail *a = (void *)(ram + AVAIL_GPA);
-
-	for (unsigned int i = 0; i < n; i++) {
-		d[first + i].addr = gpa[i];
-		d[first + i].len = len[i];
-		d[first + i].flags = flags[i] | (i + 1 < n ? VRING_DESC_F_NEXT : 0);
-		d[first + i].next = (uint16_t)(first + i + 1);
-	}
-	a->ring[avail_idx % QSIZE] = first;
-	__atomic_store_n(&a->idx, ++avail_idx, __ATOMIC_RELEASE);
-	wr(VIRTIO_MMIO_QUEUE_NOTIFY, 0);
+	for (unsigned int i = 0; i < n; i++)
+		fake_vq_set_desc(&vq, first + i, gpa[i], len[i],
+				 flags[i] | (i + 1 < n ? VRING_DESC_F_NEXT : 0),
+				 (uint16_t)(first + i + 1));
+	fake_vq_post(&vq, first);
+	fake_vq_kick(&vq);
 }
 
 /* Wait for used->idx to reach want; returns the last used element. */
 static struct vring_used_elem wait_used(uint16_t want)
 {
-	struct vring_used *u = (void *)(ram + USED_GPA);
-
-	for (int i = 0; i < 5000; i++) {
-		if (__atomic_load_n(&u->idx, __ATOMIC_ACQUIRE) == want)
-			return u->ring[(want - 1) % QSIZE];
-		usleep(1000);
-	}
-	ck_abort_msg("the device did not complete request %u", want);
-	return u->ring[0];
+	if (!fake_vq_wait_used(&vq, (uint16_t)(want - vq.used_seen), 5000))
+		ck_abort_msg("the device did not complete request %u", want);
+	return fake_vq_used_elem(&vq, (uint16_t)(want - 1));
 }
 
 static unsigned int count_nonzero(const uint8_t *p, size_t n)
@@ -179,9 +121,9 @@ START_TEST(test_fills_buffers)
 	ck_assert_uint_eq(e.id, 0);
 	ck_assert_uint_eq(e.len, 4064);
 	/* Random bytes: a 4 KiB buffer of zeros has odds of 2^-32000. */
-	ck_assert_uint_gt(count_nonzero(ram + BUF_GPA, 64), 32);
-	ck_assert_uint_gt(count_nonzero(ram + BUF_GPA + 0x1000, 4000), 3800);
-	ck_assert_uint_eq(count_nonzero(ram + BUF_GPA + 0x1000 + 4000, 96), 0);
+	ck_assert_uint_gt(count_nonzero(host.ram + BUF_GPA, 64), 32);
+	ck_assert_uint_gt(count_nonzero(host.ram + BUF_GPA + 0x1000, 4000), 3800);
+	ck_assert_uint_eq(count_nonzero(host.ram + BUF_GPA + 0x1000 + 4000, 96), 0);
 	/* The interrupt was raised. */
 	struct pollfd p = { .fd = host.irq_fd, .events = POLLIN };
 	ck_assert_int_eq(poll(&p, 1, 1000), 1);
@@ -198,7 +140,7 @@ START_TEST(test_bounded_request)
 	post(0, gpa, len, fl, 1);
 	e = wait_used(1);
 	ck_assert_uint_eq(e.len, VIRTIO_RNG_MAX_REQUEST);
-	ck_assert_uint_eq(count_nonzero(ram + BIG_GPA + VIRTIO_RNG_MAX_REQUEST, 4096), 0);
+	ck_assert_uint_eq(count_nonzero(host.ram + BIG_GPA + VIRTIO_RNG_MAX_REQUEST, 4096), 0);
 }
 END_TEST
 
@@ -212,7 +154,7 @@ START_TEST(test_read_only_buffer_returned_empty)
 	post(0, gpa, len, fl, 1);
 	e = wait_used(1);
 	ck_assert_uint_eq(e.len, 0);
-	ck_assert_uint_eq(count_nonzero(ram + BUF_GPA, 256), 0);
+	ck_assert_uint_eq(count_nonzero(host.ram + BUF_GPA, 256), 0);
 }
 END_TEST
 
@@ -228,9 +170,7 @@ START_TEST(test_buffer_outside_ram_needs_reset)
 	ck_assert(rd(VIRTIO_MMIO_STATUS) & VIRTIO_CONFIG_S_NEEDS_RESET);
 	/* A reset and a fresh start (with clean rings) work again. */
 	wr(VIRTIO_MMIO_STATUS, 0);
-	memset(ram + DESC_GPA, 0, 0x3000);
-	avail_idx = 0;
-	driver_init();
+	driver_init();		/* new rings, zeroed */
 	gpa[0] = BUF_GPA;
 	post(0, gpa, len, fl, 1);
 	ck_assert_uint_eq(wait_used(1).len, 64);
