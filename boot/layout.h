@@ -55,6 +55,7 @@
 #define PORT_DEBUG_TRACE	0x510	/* byte write: guest phase marker (-trace-boot) */
 #define PORT_PVPANIC		0x505	/* pvpanic: QEMU's ISA port (devices/pvpanic.h) */
 #define PORT_FW_STATUS		0x511	/* byte write: firmware outcome, see FW_STATUS_* */
+#define PORT_RUN_STATUS		0x518	/* byte write: -rootfs init's exit status (devices/run_status.h) */
 
 /* ---- interrupt lines (GSIs on the IOAPIC) ---- */
 #define IRQ_COM1		4

@@ -15,6 +15,7 @@
 #define HDR_JUMP		0x200
 #define HDR_MAGIC		0x202
 #define HDR_VERSION		0x206
+#define HDR_KERNEL_VERSION	0x20e
 #define HDR_TYPE_OF_LOADER	0x210
 #define HDR_LOADFLAGS		0x211
 #define HDR_RAMDISK_IMAGE	0x218
@@ -49,6 +50,7 @@
 /* Heap end as other loaders set it for a setup segment of 64 KiB. */
 #define HEAP_END_PTR		0xfe00
 
+#define PROTO_KERNEL_VERSION	0x0200	/* kernel_version */
 #define PROTO_MIN		0x0206	/* cmdline_size */
 #define PROTO_XLOADFLAGS	0x020c	/* xloadflags (XLF_KERNEL_64) */
 #define PROTO_PREF_ADDRESS	0x020a	/* pref_address, init_size */
@@ -375,4 +377,42 @@ long linux_cmdline_finish(char *dst, size_t cap, const char *cmdline)
 		return -1;
 	dst[n] = '\0';
 	return (long)n;
+}
+
+/*
+ * kernel_version holds the string's offset minus 0x200; the string lies in
+ * the setup sectors.  A release is printable and has no '/' (it names a
+ * directory under /lib/modules).
+ */
+size_t linux_kernel_release(const void *image, size_t size, char *out,
+			    size_t cap)
+{
+	const uint8_t *img = image;
+	size_t at, n = 0, setup_end;
+	uint32_t sects;
+
+	if (!img || !out || !cap || size < HDR_KERNEL_VERSION + 2 ||
+	    rd32(img + HDR_MAGIC) != HDRS_MAGIC ||
+	    rd16(img + HDR_VERSION) < PROTO_KERNEL_VERSION ||
+	    !rd16(img + HDR_KERNEL_VERSION))
+		return 0;
+	sects = img[HDR_SETUP_SECTS] ? img[HDR_SETUP_SECTS] : 4;
+	setup_end = (sects + 1) * 512;
+	if (setup_end > size)
+		setup_end = size;
+	at = 0x200 + (size_t)rd16(img + HDR_KERNEL_VERSION);
+	while (at + n < setup_end && img[at + n] > ' ' && img[at + n] < 0x7f &&
+	       img[at + n] != '/') {
+		if (n + 1 >= cap)
+			return 0;
+		out[n] = (char)img[at + n];
+		n++;
+	}
+	/* The word must end inside the setup area (space or NUL). */
+	if (at + n >= setup_end || (img[at + n] != ' ' && img[at + n] != 0))
+		n = 0;
+	if ((n == 1 && out[0] == '.') || (n == 2 && out[0] == '.' && out[1] == '.'))
+		n = 0;
+	out[n] = 0;
+	return n;
 }

@@ -112,6 +112,17 @@ uint64_t linux_initrd_addr(const struct e820_entry *e820, unsigned int nr,
  * jumps through an absent EFI runtime and hangs.  Returns the length
  * without the NUL, or -1 if it does not fit.
  */
+/*
+ * The kernel's release ("6.1.0-57-cloud-amd64"): the first word of the
+ * version string the setup header's kernel_version field points to
+ * (protocol 2.00 and later), as `uname -r` will print it.  Written
+ * NUL-terminated to out; returns its length, or 0 when the image has no
+ * readable version string (or it does not fit in cap).
+ */
+#define LINUX_RELEASE_MAX 128
+size_t linux_kernel_release(const void *image, size_t size, char *out,
+			    size_t cap);
+
 #define LINUX_CMDLINE_DEFAULTS " reboot=acpi"
 long linux_cmdline_finish(char *dst, size_t cap, const char *cmdline);
 

@@ -20,7 +20,7 @@
 #define CONFIG_SERIAL_MAX	20	/* virtio-blk GET_ID is 20 bytes */
 #define CONFIG_IFNAME_MAX	15	/* IFNAMSIZ - 1 */
 #define CONFIG_QUOTE_MAX	48	/* user text echoed in a message */
-#define CONFIG_NR_OPTIONS	38	/* entries in config_options[] */
+#define CONFIG_NR_OPTIONS	40	/* entries in config_options[] */
 
 #define FNV1A_OFFSET		2166136261u
 #define FNV1A_PRIME		16777619u
@@ -453,6 +453,21 @@ static int config_opt_initrd(struct config *cfg, const char *opt, char *arg,
 			     char *err)
 {
 	return config_set_string(&cfg->initrd, opt, arg, false, err);
+}
+
+static int config_opt_rootfs(struct config *cfg, const char *opt, char *arg,
+			     char *err)
+{
+	return config_set_string(&cfg->rootfs, opt, arg, false, err);
+}
+
+static int config_opt_run(struct config *cfg, const char *opt, char *arg,
+			  char *err)
+{
+	if (strlen(arg) >= CONFIG_RUN_MAX)
+		return config_error(err, "%s: command longer than %d bytes", opt,
+				    CONFIG_RUN_MAX - 1);
+	return config_set_string(&cfg->run, opt, arg, false, err);
 }
 
 static int config_opt_append(struct config *cfg, const char *opt, char *arg,
@@ -1071,6 +1086,8 @@ static const struct config_option config_options[] = {
 	{ "kernel",	true,	false,	config_opt_kernel },
 	{ "initrd",	true,	false,	config_opt_initrd },
 	{ "append",	true,	false,	config_opt_append },
+	{ "rootfs",	true,	false,	config_opt_rootfs },
+	{ "run",	true,	false,	config_opt_run },
 	{ "m",		true,	false,	config_opt_mem },
 	{ "mem-path",	true,	false,	config_opt_mem_path },
 	{ "mem-prealloc", false, true,	config_opt_mem_prealloc },
@@ -1164,6 +1181,30 @@ static int config_validate_affinity(struct config *cfg, char *err)
 }
 
 /* Rules that involve more than one option. */
+/* -rootfs DIR: DIR becomes one more share, read-only, under our tag. */
+static int config_validate_rootfs(struct config *cfg, char *err)
+{
+	if (cfg->run && !cfg->rootfs)
+		return config_error(err, "-run needs -rootfs");
+	if (!cfg->rootfs)
+		return 0;
+	if (!cfg->kernel)
+		return config_error(err, "-rootfs needs -kernel");
+	if (cfg->initrd)
+		return config_error(err, "-rootfs and -initrd exclude each other (minivmm makes the initramfs)");
+	if (cfg->nr_shares >= CONFIG_MAX_SHARES)
+		return config_error(err, "-rootfs: at most %d shares, -rootfs included",
+				    CONFIG_MAX_SHARES);
+	for (unsigned int i = 0; i < cfg->nr_shares; i++)
+		if (!strcmp(cfg->share[i].tag, CONFIG_ROOTFS_TAG))
+			return config_error(err, "-share: tag '%s' is taken by -rootfs",
+					    CONFIG_ROOTFS_TAG);
+	cfg->share[cfg->nr_shares++] = (struct share_config){
+		.path = cfg->rootfs, .tag = CONFIG_ROOTFS_TAG, .readonly = true,
+	};
+	return 0;
+}
+
 static int config_validate(struct config *cfg, char *err)
 {
 	if (cfg->help || cfg->version)
@@ -1185,6 +1226,8 @@ static int config_validate(struct config *cfg, char *err)
 		return config_error(err, "-mem-merge on cannot be combined with -mem-path (KSM does not merge huge pages)");
 	if (cfg->initrd && !cfg->kernel)
 		return config_error(err, "-initrd needs -kernel");
+	if (config_validate_rootfs(cfg, err))
+		return -1;
 	/* With -netboot, -append adds words to the command line PXE chose. */
 	if (cfg->append && !cfg->kernel && !cfg->netboot && !cfg->dump_acpi_dir)
 		return config_error(err, "-append needs -kernel or -netboot");
@@ -1276,6 +1319,10 @@ void config_usage(const char *prog)
 	       "  -kernel PATH          Linux bzImage to boot\n"
 	       "  -initrd PATH          initramfs for the kernel\n"
 	       "  -append STR           kernel command line\n"
+	       "  -rootfs DIR           boot into DIR (read-only, tmpfs overlay) with\n"
+	       "                        minivmm's own init; a shell on the console\n"
+	       "  -run CMD              with -rootfs: run /bin/sh -c CMD, exit with its\n"
+	       "                        status (125 VM failed, 126/127 cannot run sh)\n"
 	       "  -m SIZE               memory, MiB or with K/M/G suffix (default 256)\n"
 	       "  -mem-path DIR         guest RAM from the hugetlbfs mounted at DIR\n"
 	       "  -mem-prealloc         allocate all guest RAM before the guest starts\n"
@@ -1318,7 +1365,8 @@ void config_usage(const char *prog)
 	       "\n"
 	       "Console: Ctrl-A x quits, Ctrl-A Ctrl-A sends Ctrl-A, Ctrl-A h helps.\n"
 	       "Exit codes: 0 power-off, 1 error, 2 usage, 3 reboot, 4 crash,\n"
-	       "5 netboot failed, 6 localboot, 7 stopped, 8 guest panic, 124 timeout.\n"
+	       "5 netboot failed, 6 localboot, 7 stopped, 8 guest panic, 124 timeout;\n"
+	       "with -rootfs the command's status (125-127: it could not run).\n"
 	       "See docs/usage.md.\n",
 	       prog, prog, CONFIG_MAX_DRIVES, CONFIG_MAX_NICS, CONFIG_MAX_SHARES);
 }

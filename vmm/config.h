@@ -19,6 +19,9 @@
 #define CONFIG_SHARE_TAG_MAX 36	/* virtio_fs_config.tag */
 #define CONFIG_MAX_VCPUS 255	/* one xAPIC-addressable LAPIC each */
 #define CONFIG_ERR_MAX 256
+/* The share -rootfs adds; the built-in init mounts this tag. */
+#define CONFIG_ROOTFS_TAG "minivmm-root"
+#define CONFIG_RUN_MAX 16384	/* -run: bytes of the command */
 #define CONFIG_CONSOLE_LOG_LIMIT (64ULL << 20)
 
 /* -share PATH,tag=TAG[,readonly=on|off]: a virtio-fs device. */
@@ -51,6 +54,8 @@ struct config {
 	const char *kernel;
 	const char *initrd;
 	const char *append;
+	const char *rootfs;		/* -rootfs DIR: boot into DIR with our init */
+	const char *run;		/* -run CMD: /bin/sh -c CMD, its status */
 	uint64_t mem_bytes;		/* -m, default 256 MiB */
 	const char *mem_path;		/* -mem-path DIR: hugetlbfs mount */
 	bool mem_prealloc;		/* -mem-prealloc: fault all RAM in */

@@ -15,6 +15,7 @@
 #include "devices/acpi_pm.h"
 #include "devices/debug_port.h"
 #include "devices/i8042.h"
+#include "devices/run_status.h"
 #include "devices/virtio_blk.h"
 #include "devices/virtio_fs.h"
 #include "devices/virtio_net.h"
@@ -126,6 +127,40 @@ static int debug_port_entry_create(void **out, const struct device_env *env,
 static const struct vmm_device_ops debug_port_entry = {
 	.name = "debug-port",
 	.create = debug_port_entry_create,
+	.destroy = device_free,
+};
+
+/* ---- entry: run-status port, with -rootfs only ---- */
+
+static unsigned int run_status_entry_count(const struct config *cfg)
+{
+	return cfg->rootfs ? 1 : 0;
+}
+
+/* The init's status is the exit code, as documented for -run. */
+static void run_status_report(void *vm, uint8_t status)
+{
+	vm_request_stop(vm, status);
+}
+
+static int run_status_entry_create(void **out, const struct device_env *env,
+				   char *err, size_t errlen)
+{
+	struct run_status *r = device_alloc(sizeof(*r), err, errlen);
+
+	if (!r)
+		return -ENOMEM;
+	*out = r;
+	run_status_init(r, run_status_report, env->vm);
+	return device_add_pio(env, "run-status", PORT_RUN_STATUS,
+			      RUN_STATUS_NR_PORTS, run_status_pio_read,
+			      run_status_pio_write, r, err, errlen);
+}
+
+static const struct vmm_device_ops run_status_entry = {
+	.name = "run-status",
+	.count = run_status_entry_count,
+	.create = run_status_entry_create,
 	.destroy = device_free,
 };
 
@@ -368,6 +403,7 @@ static const struct vmm_device_ops *const device_table[] = {
 	&i8042_entry,
 	&acpi_pm_entry,
 	&debug_port_entry,
+	&run_status_entry,
 	&virtio_blk_entry,
 	&virtio_net_entry,
 	&virtio_fs_entry,

@@ -139,6 +139,31 @@ static int loader_read_into_guest(struct vm *vm, int fd, uint64_t gpa,
 	return 0;
 }
 
+/* -rootfs: the initramfs minivmm generated, copied from memory. */
+static int loader_place_gen_initrd(struct vm *vm,
+				   const struct linux_setup_info *info,
+				   const struct e820_entry *e820,
+				   unsigned int nr_e820, uint64_t kernel_end,
+				   struct linux_boot_args *args, char *err,
+				   size_t errlen)
+{
+	uint64_t size = vm->gen_initrd_size;
+	uint8_t *dst;
+
+	args->initrd_size = size;
+	args->initrd_addr = linux_initrd_addr(e820, nr_e820, size,
+					      info->initrd_addr_max, kernel_end);
+	dst = args->initrd_addr ? guest_mem_ptr(&vm->mem, args->initrd_addr, size) :
+				  NULL;
+	if (!dst) {
+		snprintf(err, errlen, "-rootfs: the initramfs (%llu MiB) does not fit below the kernel's limit; give the guest more memory with -m",
+			 (unsigned long long)(size >> 20));
+		return -ENOMEM;
+	}
+	memcpy(dst, vm->gen_initrd, size);
+	return 0;
+}
+
 static int loader_load_initrd(struct vm *vm, const struct linux_setup_info *info,
 			      const struct e820_entry *e820, unsigned int nr_e820,
 			      uint64_t kernel_end, struct linux_boot_args *args,
@@ -148,6 +173,9 @@ static int loader_load_initrd(struct vm *vm, const struct linux_setup_info *info
 	struct stat st;
 	int ret;
 
+	if (vm->gen_initrd)
+		return loader_place_gen_initrd(vm, info, e820, nr_e820,
+					       kernel_end, args, err, errlen);
 	if (!path)
 		return 0;
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -172,6 +200,14 @@ static int loader_load_initrd(struct vm *vm, const struct linux_setup_info *info
 				     err, errlen);
 	close(fd);
 	return ret;
+}
+
+/* -append, or the -rootfs command line that includes it. */
+static const char *loader_cmdline(const struct vm *vm)
+{
+	if (vm->gen_cmdline)
+		return vm->gen_cmdline;
+	return vm->cfg->append ? vm->cfg->append : "";
 }
 
 static int loader_write_cmdline(struct vm *vm, const char *cmdline,
@@ -325,7 +361,7 @@ static int loader_load_elf(struct vm *vm, const struct mapped_file *k,
 	args.nr_e820 = linux_e820_map(vm->mem.ram_size, e820, LOADER_MAX_E820);
 	ret = loader_place_elf(vm, k, &ek, err, errlen);
 	if (!ret)
-		ret = loader_write_cmdline(vm, vm->cfg->append ? vm->cfg->append : "",
+		ret = loader_write_cmdline(vm, loader_cmdline(vm),
 					   &info, &args, err, errlen);
 	if (!ret)
 		ret = loader_load_initrd(vm, &info, e820, args.nr_e820, ek.highest,
@@ -387,7 +423,7 @@ int loader_load_linux(struct vm *vm, uint64_t rsdp, struct boot_entry *entry,
 	args.nr_e820 = linux_e820_map(vm->mem.ram_size, e820, LOADER_MAX_E820);
 	ret = loader_place_kernel(vm, &k, &info, &load_addr, err, errlen);
 	if (!ret)
-		ret = loader_write_cmdline(vm, vm->cfg->append ? vm->cfg->append : "",
+		ret = loader_write_cmdline(vm, loader_cmdline(vm),
 					   &info, &args, err, errlen);
 	if (!ret)
 		ret = loader_load_initrd(vm, &info, e820, args.nr_e820,

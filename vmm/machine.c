@@ -38,6 +38,7 @@
 #include "vmm/preflight.h"
 #include "vmm/privdrop.h"
 #include "vmm/qmp_server.h"
+#include "vmm/rootfs.h"
 #include "vmm/seccomp.h"
 #include "vmm/trace.h"
 #include "vmm/vcpu.h"
@@ -62,6 +63,7 @@ struct machine {
 	/* Why the host stopped the VM (QEMU's ShutdownCause), for SHUTDOWN. */
 	_Atomic(const char *) stop_reason;
 	struct gdb_stub *gdb;	/* -gdb / -s, or NULL */
+	struct rootfs_image rootfs;	/* -rootfs: initramfs, command line */
 	char err[MACHINE_ERR_MAX];
 };
 
@@ -711,6 +713,9 @@ static int machine_setup(struct machine *m, const struct config *cfg)
 	ret = preflight_check_files(cfg, m->err, sizeof(m->err));
 	if (ret)
 		return ret;
+	/* Modules and all, before KVM: a missing one is a plain error. */
+	if (cfg->rootfs && rootfs_build(cfg, &m->rootfs, m->err, sizeof(m->err)))
+		return -1;
 	ret = console_open(&m->console, cfg->serial, cfg->serial_path, m->err);
 	if (ret)
 		return ret;
@@ -728,6 +733,9 @@ static int machine_setup(struct machine *m, const struct config *cfg)
 	ret = vm_create(&m->vm, cfg, m->err, sizeof(m->err));
 	if (ret)
 		return ret;
+	m->vm.gen_initrd = m->rootfs.initrd;
+	m->vm.gen_initrd_size = m->rootfs.initrd_size;
+	m->vm.gen_cmdline = m->rootfs.cmdline;
 	trace_mark(&m->vm, "KVM ready");
 	machine_topology(m, cfg);
 	ret = vcpus_create(&m->vm, &m->topo, m->err, sizeof(m->err));
@@ -758,6 +766,10 @@ static int machine_setup(struct machine *m, const struct config *cfg)
 	ret = machine_boot(m);
 	if (ret)
 		return ret;
+	/* The initramfs is in guest memory now. */
+	m->vm.gen_initrd = NULL;
+	m->vm.gen_cmdline = NULL;
+	rootfs_free(&m->rootfs);
 	ret = vm_memory_ready(&m->vm, m->err, sizeof(m->err));
 	if (ret)
 		return ret;
@@ -806,6 +818,7 @@ static void machine_teardown(struct machine *m)
 	console_close(&m->console);
 	if (m->console_wake_fd >= 0)
 		close(m->console_wake_fd);
+	rootfs_free(&m->rootfs);
 }
 
 int machine_run(const struct config *cfg, uint64_t start_ns, int ready_fd)

@@ -47,6 +47,8 @@ int preflight_check_files(const struct config *cfg, char *err, size_t errlen)
 	for (unsigned int i = 0; !ret && i < cfg->nr_drives; i++)
 		ret = preflight_open("drive", cfg->drive[i].path, false, err, errlen);
 	for (unsigned int i = 0; !ret && i < cfg->nr_shares; i++)
-		ret = preflight_open("share", cfg->share[i].path, true, err, errlen);
+		ret = preflight_open(cfg->rootfs && cfg->share[i].path == cfg->rootfs ?
+				     "-rootfs directory" : "share",
+				     cfg->share[i].path, true, err, errlen);
 	return ret;
 }

@@ -50,6 +50,11 @@ struct vm {
 	/* KVM_EXIT_DEBUG goes to the GDB stub when one is attached (-gdb). */
 	bool (*debug_exit)(void *ctx, struct vcpu *vcpu);
 	void *debug_ctx;
+	/* -rootfs: the generated initramfs and command line (vmm/rootfs.h),
+	 * used by the loader instead of -initrd and -append; NULL without. */
+	const uint8_t *gen_initrd;
+	size_t gen_initrd_size;
+	const char *gen_cmdline;
 };
 
 /*

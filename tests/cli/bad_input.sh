@@ -119,6 +119,32 @@ truncated_kernel)
 kernel_is_directory)
 	expect 1 "kernel" -- "$MINIVMM" -kernel "$WORK"
 	;;
+rootfs_bad_input)
+	fake_bzimage "$WORK/bzImage" 4096 4096
+	# the release string -rootfs looks its modules up by
+	printf '\x00\x04' | dd of="$WORK/bzImage" bs=1 seek=$((0x20e)) conv=notrunc status=none
+	printf '6.1.0-99-cli (cli@test) #1\0' |
+		dd of="$WORK/bzImage" bs=1 seek=$((0x600)) conv=notrunc status=none
+	expect 2 "^minivmm: -run needs -rootfs" -- \
+		"$MINIVMM" -kernel "$WORK/bzImage" -run true
+	expect 2 "^minivmm: -rootfs and -initrd" -- \
+		"$MINIVMM" -kernel "$WORK/bzImage" -rootfs / -initrd "$WORK/bzImage"
+	expect 2 "^minivmm: -share: tag 'minivmm-root'" -- \
+		"$MINIVMM" -kernel "$WORK/bzImage" -rootfs / -share "$WORK,tag=minivmm-root"
+	expect 1 "rootfs.*$WORK/nonexistent" -- \
+		"$MINIVMM" -kernel "$WORK/bzImage" -rootfs "$WORK/nonexistent"
+	# The kernel's modules are installed but one the init needs is not.
+	mods=$WORK/root/lib/modules/6.1.0-99-cli
+	mkdir -p "$mods/k"
+	printf 'k/fuse.ko:\nk/virtiofs.ko: k/fuse.ko\nk/virtio_mmio.ko:\n' >"$mods/modules.dep"
+	: >"$mods/k/fuse.ko"; : >"$mods/k/virtiofs.ko"; : >"$mods/k/virtio_mmio.ko"
+	expect 1 "^minivmm: -rootfs: kernel 6.1.0-99-cli has no module overlay" -- \
+		"$MINIVMM" -kernel "$WORK/bzImage" -rootfs "$WORK/root" -run true
+	# Compressed modules: the kernel could not load them from our init.
+	printf 'k/overlay.ko.xz:\n' >>"$mods/modules.dep"
+	expect 1 "^minivmm: -rootfs: module overlay is compressed" -- \
+		"$MINIVMM" -kernel "$WORK/bzImage" -rootfs "$WORK/root" -run true
+	;;
 missing_initrd)
 	fake_bzimage "$WORK/bzImage" 4096 4096
 	expect 1 "initrd.*$WORK/nonexistent" -- \

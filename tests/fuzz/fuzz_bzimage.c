@@ -3,6 +3,7 @@
  * The bzImage setup-header parser and the boot_params builder on hostile
  * images: whatever the header says, nothing is read outside the image or
  * written outside the zero page, and an accepted header is consistent.
+ * The release string (-rootfs) stays inside the image and its buffer.
  */
 #include <assert.h>
 #include <stdint.h>
@@ -24,6 +25,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* A private copy sized exactly: ASan sees every overread. */
 	image = malloc(size ? size : 1);
 	memcpy(image, data, size);
+	{
+		char rel[LINUX_RELEASE_MAX];
+		size_t n = linux_kernel_release(image, size, rel, sizeof(rel));
+
+		assert(n < sizeof(rel) && strlen(rel) == n && !strchr(rel, '/'));
+	}
 	if (linux_parse_setup(image, size, &info, &why) == 0) {
 		assert(info.setup_bytes <= size);
 		assert(info.kernel_bytes == size - info.setup_bytes);

@@ -90,6 +90,23 @@ nested_tool_list()
 	done
 }
 
+# nested_l2_modules ROOT: the L2 kernel's modules.dep, modules.builtin and
+# the modules -rootfs needs, under ROOT/lib/modules/$MVT_CLOUD_KVER.
+nested_l2_modules()
+{
+	local root=$1 dst f list
+	dst=$root/lib/modules/$MVT_CLOUD_KVER
+	list=$(initramfs_modules "$MVT_CLOUD_MODDIR" virtio_mmio virtiofs \
+		overlay pvpanic_mmio) || return 1
+	mkdir -p "$dst" &&
+		cp "$MVT_CLOUD_MODDIR/modules.dep" \
+			"$MVT_CLOUD_MODDIR/modules.builtin" "$dst/" || return 1
+	for f in $list; do
+		mkdir -p "$dst/$(dirname "$f")" && cp "$MVT_CLOUD_MODDIR/$f" "$dst/$f" ||
+			return 1
+	done
+}
+
 # nested_base: build (or find) the cached L1 base cpio; print its path.
 nested_base()
 {
@@ -126,6 +143,11 @@ nested_base()
 		# shellcheck disable=SC2086
 		initramfs_add_modules "$MVT_GENERIC_MODDIR" "$tmp" $mods ||
 			die "L1 modules"
+		# L1 is the host of -rootfs / (tests/linux/cases/rootfs_*):
+		# like a Debian host with the L2 kernel installed, it has
+		# /lib/modules/RELEASE with modules.dep and the modules the
+		# built-in init loads (vmm/rootfs.c), at their paths.
+		nested_l2_modules "$tmp" || die "L2 kernel modules"
 		for t in $tools; do
 			initramfs_add_binary "$tmp" "$t" || die "tool $t"
 		done

@@ -4,6 +4,7 @@
  * page at its documented offsets, e820 maps and initrd placement.  A real
  * Debian bzImage is parsed too when one is available. */
 #include <check.h>
+#include <glob.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -594,6 +595,51 @@ START_TEST(test_real_kernel)
 }
 END_TEST
 
+/* The release string -rootfs uses to find /lib/modules/RELEASE. */
+START_TEST(test_kernel_release)
+{
+	static const char banner[] = "6.1.0-57-cloud-amd64 (debian-kernel@lists.debian.org) #1 SMP";
+	char rel[LINUX_RELEASE_MAX];
+	glob_t g;
+
+	make_image();
+	ck_assert_uint_eq(linux_kernel_release(img, IMG_SIZE, rel, sizeof(rel)), 0);
+	put16(img + 0x20e, 0x0400);			/* string at 0x600 */
+	memcpy(img + 0x600, banner, sizeof(banner));
+	ck_assert_uint_eq(linux_kernel_release(img, IMG_SIZE, rel, sizeof(rel)), 20);
+	ck_assert_str_eq(rel, "6.1.0-57-cloud-amd64");
+	/* too small a buffer, a truncated image: nothing */
+	ck_assert_uint_eq(linux_kernel_release(img, IMG_SIZE, rel, 20), 0);
+	ck_assert_uint_eq(linux_kernel_release(img, 0x610, rel, sizeof(rel)), 0);
+	/* a string running past the setup sectors or with a '/': refused */
+	put16(img + 0x20e, SETUP_BYTES - 0x200 - 4);
+	memcpy(img + SETUP_BYTES - 4, "abcd", 4);
+	ck_assert_uint_eq(linux_kernel_release(img, IMG_SIZE, rel, sizeof(rel)), 0);
+	put16(img + 0x20e, 0x0400);
+	memcpy(img + 0x600, "../etc ", 7);
+	ck_assert_uint_eq(linux_kernel_release(img, IMG_SIZE, rel, sizeof(rel)), 0);
+	memcpy(img + 0x600, ".. ", 3);
+	ck_assert_uint_eq(linux_kernel_release(img, IMG_SIZE, rel, sizeof(rel)), 0);
+	put16(img + 0x206, 0x01ff);			/* no kernel_version field */
+	memcpy(img + 0x600, banner, sizeof(banner));
+	ck_assert_uint_eq(linux_kernel_release(img, IMG_SIZE, rel, sizeof(rel)), 0);
+
+	/* Debian's kernels of the test kit: vmlinuz-RELEASE */
+	if (glob("/var/cache/minivmm-test/kernels/*/boot/vmlinuz-*", 0, NULL, &g))
+		return;
+	for (size_t i = 0; i < g.gl_pathc; i++) {
+		size_t size = 0;
+		uint8_t *k = slurp(g.gl_pathv[i], &size);
+
+		ck_assert_ptr_nonnull(k);
+		ck_assert_uint_gt(linux_kernel_release(k, size, rel, sizeof(rel)), 0);
+		ck_assert_str_eq(rel, strstr(g.gl_pathv[i], "/vmlinuz-") + 9);
+		free(k);
+	}
+	globfree(&g);
+}
+END_TEST
+
 START_TEST(test_cmdline_finish)
 {
 	char buf[64];
@@ -632,6 +678,7 @@ static Suite *linux_boot_suite(void)
 	tcase_add_test(tc, test_initrd_addr);
 	tcase_add_test(tc, test_real_kernel);
 	tcase_add_test(tc, test_cmdline_finish);
+	tcase_add_test(tc, test_kernel_release);
 	suite_add_tcase(s, tc);
 	return s;
 }
