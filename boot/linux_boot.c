@@ -391,6 +391,8 @@ size_t linux_kernel_release(const void *image, size_t size, char *out,
 	size_t at, n = 0, setup_end;
 	uint32_t sects;
 
+	if (out && cap)
+		out[0] = 0;
 	if (!img || !out || !cap || size < HDR_KERNEL_VERSION + 2 ||
 	    rd32(img + HDR_MAGIC) != HDRS_MAGIC ||
 	    rd16(img + HDR_VERSION) < PROTO_KERNEL_VERSION ||
@@ -403,8 +405,10 @@ size_t linux_kernel_release(const void *image, size_t size, char *out,
 	at = 0x200 + (size_t)rd16(img + HDR_KERNEL_VERSION);
 	while (at + n < setup_end && img[at + n] > ' ' && img[at + n] < 0x7f &&
 	       img[at + n] != '/') {
-		if (n + 1 >= cap)
+		if (n + 1 >= cap) {
+			out[0] = 0;
 			return 0;
+		}
 		out[n] = (char)img[at + n];
 		n++;
 	}
