@@ -14,7 +14,15 @@
  *   <s>.discard.status, <s>.wzeroes.status vblk.write=1: DISCARD sectors
  *                                          32..39, WRITE_ZEROES 40..47
  *   <s>.oob.status, <s>.unsupp.status      read past the end, type 0x77
- * then powers off.  Polling, no interrupts, no per-byte loops over big
+ * then powers off.
+ *
+ * With vblk.stream=N (the crash-consistency case, vblk_crash.sh) it
+ * instead writes N numbered 4 KiB blocks to the first device, scattered
+ * over the disk (block seq goes to (seq * STREAM_STRIDE + vblk.seed) mod
+ * the number of blocks, a power of two), FLUSHes after every
+ * STREAM_FLUSH_EVERY writes and then prints "VBLK 0.flushed=<count>": the
+ * first <count> blocks are durable.  The host kills minivmm somewhere in
+ * the stream.  Polling, no interrupts, no per-byte loops over big
  * buffers (the guest may run emulated at a few M instructions/s).
  */
 #include "boot/layout.h"
@@ -78,6 +86,8 @@
 #define WRITE_SECTOR	16
 #define WRITE_BYTES	4096		/* sectors 16..23 */
 #define STATUS_TIMEOUT	0xff		/* printed when the device never answered */
+#define STREAM_STRIDE	1021		/* odd: a permutation of the blocks */
+#define STREAM_FLUSH_EVERY 8
 
 struct vq_desc {
 	uint64_t addr;
@@ -283,6 +293,73 @@ static void vblk_test_device(unsigned int slot, uint64_t base, bool do_write)
 	wr(base, R_STATUS, 0);
 }
 
+/* Block seq of the stream: "MVTW%08u-BK\n" x 256 (the host rebuilds it). */
+static void vblk_fill_stream(uint32_t seq)
+{
+	char line[17];
+
+	memcpy(line, "MVTW00000000-BK\n", 17);
+	for (int i = 11; i >= 4; i--, seq /= 10)
+		line[i] = (char)('0' + seq % 10);
+	for (unsigned int i = 0; i < WRITE_BYTES / 16; i++)
+		memcpy(wbuf + i * 16, line, 16);
+}
+
+static uint64_t vblk_cmdline_u64(const struct guest_boot *boot,
+				 const char *key)
+{
+	size_t len = 0;
+	const char *v = boot->cmdline ?
+		guest_cmdline_value(boot->cmdline, boot->cmdline_len, key,
+				    &len) : NULL;
+	uint64_t n = 0;
+
+	for (size_t i = 0; v && i < len && v[i] >= '0' && v[i] <= '9'; i++)
+		n = n * 10 + (uint64_t)(v[i] - '0');
+	return n;
+}
+
+/* The write stream of vblk.stream=N on the device at base. */
+static void vblk_stream(uint64_t base, uint32_t count, uint64_t seed)
+{
+	uint32_t features;
+	uint64_t blocks;
+	uint8_t st;
+
+	if (!vblk_init(base, &features)) {
+		guest_printf("VBLK 0.init=failed" NL);
+		return;
+	}
+	blocks = ((uint64_t)rd(base, R_CONFIG + 4) << 32 | rd(base, R_CONFIG)) /
+		 (WRITE_BYTES / 512);
+	if (!blocks || (blocks & (blocks - 1)) || count > blocks) {
+		guest_printf("VBLK 0.stream=bad-capacity" NL);
+		return;
+	}
+	guest_printf("VBLK 0.stream=start" NL);
+	for (uint32_t seq = 0; seq < count; seq++) {
+		uint64_t block = (seq * (uint64_t)STREAM_STRIDE + seed) &
+				 (blocks - 1);
+
+		vblk_fill_stream(seq);
+		st = vblk_request(base, T_OUT, block * (WRITE_BYTES / 512),
+				  wbuf, WRITE_BYTES, false);
+		if (st) {
+			guest_printf("VBLK 0.stream.write.status=%u" NL, st);
+			return;
+		}
+		if ((seq + 1) % STREAM_FLUSH_EVERY)
+			continue;
+		st = vblk_request(base, T_FLUSH, 0, 0, 0, false);
+		if (st) {
+			guest_printf("VBLK 0.stream.flush.status=%u" NL, st);
+			return;
+		}
+		guest_printf("VBLK 0.flushed=%u" NL, seq + 1);
+	}
+	guest_printf("VBLK 0.stream=end" NL);
+}
+
 void guest_main(const struct guest_boot *boot)
 {
 	const char *source;
@@ -291,6 +368,7 @@ void guest_main(const struct guest_boot *boot)
 		guest_cmdline_value(boot->cmdline, boot->cmdline_len,
 				    "vblk.write", &vlen) : NULL;
 	bool do_write = v && guest_word_eq(v, vlen, "1");
+	uint64_t stream = vblk_cmdline_u64(boot, "vblk.stream");
 	unsigned int found = 0;
 
 	guest_printf("VBLK start" NL);
@@ -302,6 +380,11 @@ void guest_main(const struct guest_boot *boot)
 		    rd(base, R_DEVICE_ID) != 2)
 			continue;
 		found++;
+		if (stream) {
+			vblk_stream(base, (uint32_t)stream,
+				    vblk_cmdline_u64(boot, "vblk.seed"));
+			break;
+		}
 		vblk_test_device(slot, base, do_write);
 	}
 	guest_printf("VBLK devices=%u" NL, found);
