@@ -25,11 +25,13 @@ from lib import host, measure_dev, measure_hw, measure_netboot, measure_vm  # no
 from lib.context import RAM_MIB, HW_MEM, Bench, log  # noqa: E402
 from lib.results import Results  # noqa: E402
 import render  # noqa: E402
+from lib.nested import BEGIN, END  # noqa: E402
 
 TOP = os.path.dirname(HERE)
 
 USAGE = """scripts/bench.sh [--quick] [--out FILE] [--charts DIR] [--json FILE]
-                  [--no-install] [--no-hw | --hw-only | --nested] [--kit DIR]
+                  [--no-install] [--no-hw | --hw-only | --nested | --disk-only]
+                  [--kit DIR]
 
 Measures, with alternating runs (runs, min, median, max), as root:
   a) start-up: exec -> first serial byte, exec -> exit (the guest powers
@@ -38,6 +40,8 @@ Measures, with alternating runs (runs, min, median, max), as root:
   c) start rate: sequential start -> power-off cycles per second
   d) binary size
   e) device cost: host CPU time per 4 KiB virtio-blk request
+  e2) disk formats: the same per 4 KiB scattered read and write on raw,
+     qcow2 and a qcow2 overlay, minivmm beside QEMU's qcow2
   f) device cost: host CPU time per virtio-net frame (to a peer namespace)
   netboot (when minivmm -netboot works), and hardware-KVM-only runs when
   the host has kvm_intel/kvm_amd: Linux boot (Debian kernel and a minimal
@@ -57,6 +61,10 @@ docs/charts/*.png (bench/render.py renders a saved JSON again).
 --nested    the hardware-KVM part in the nested harness' L1 (tests/nested/
             run.sh), for the harness' correctness only: its timings are not
             performance figures; the document is printed (--out: also written)
+--disk-only only e2); its results JSON is printed between MVT-BENCH-JSON
+            markers (--json FILE: also saved) for bench/render.py --add-disk,
+            which adds it to a full run's results (how docs/benchmarks.md got
+            e2 on a host without /dev/kvm: in the nested harness' L1)
 --kit DIR   (inside L1) use the kit in DIR instead of building anything
 The full run takes about 4 minutes on a 2-CPU kvm_pvm machine.
 Environment: BUILD_DIR (default build-bench), QEMU (qemu-system-x86_64)."""
@@ -73,6 +81,7 @@ def parse_args(argv):
     p.add_argument("--no-hw", action="store_true")
     p.add_argument("--nested", action="store_true")
     p.add_argument("--kit")
+    p.add_argument("--disk-only", action="store_true")
     p.add_argument("-h", "--help", action="store_true")
     a = p.parse_args(argv)
     if a.help:
@@ -127,6 +136,7 @@ def run_main(b: Bench, a) -> None:
     measure_vm.rate(b)
     measure_vm.size(b)
     measure_dev.blk(b)
+    measure_dev.disk_formats(b)
     measure_dev.net(b)
     measure_netboot.netboot(b)
     measure_hw.run(b, "", a.no_install, a.no_hw)
@@ -173,11 +183,13 @@ def main(argv) -> int:
             run_hw(b, a)
             r.meta["load_end"] = host.loadavg()
             # inside L1: the results go to the host on the console
-            print("MVT-BENCH-JSON-BEGIN")
+            print(BEGIN)
             print(json.dumps(r.to_dict(), indent=1))
-            print("MVT-BENCH-JSON-END", flush=True)
+            print(END, flush=True)
             return 0
         build(b)
+        if a.disk_only:
+            return disk_only(b, a)
         if a.nested:
             r = nested(b, a)
         elif a.hw_only:
@@ -189,6 +201,19 @@ def main(argv) -> int:
     finally:
         b.cleanup()
         subprocess.run(["rm", "-rf", work])
+
+
+def disk_only(b: Bench, a) -> int:
+    """--disk-only: e2) alone, its results printed (and saved with --json)."""
+    measure_vm.qemu_probe(b)
+    measure_dev.disk_formats(b)
+    b.r.meta["load_end"] = host.loadavg()
+    if a.json:
+        b.r.save(a.json)
+    print(BEGIN)
+    print(json.dumps(b.r.to_dict(), indent=1))
+    print(END, flush=True)
+    return 0
 
 
 def finish(b: Bench, r: Results, a, seconds: float) -> int:

@@ -38,6 +38,8 @@
 #define VRING_DESC_F_NEXT	1
 #define VRING_DESC_F_WRITE	2
 #define VIRTIO_BLK_T_IN		0
+#define VIRTIO_BLK_T_OUT	1
+#define BLK_SCATTER		40503U	/* odd: a permutation of 2^k blocks */
 #define BLK_SECTOR		512
 #define BLK_BLOCK		4096
 #define BLK_QSIZE		8
@@ -114,19 +116,21 @@ static bool bench_blk_setup(uint64_t base, struct bench_blk_ring *q)
 	return true;
 }
 
-/* One read of 4 KiB at sector; true when the device completed it OK. */
-static bool bench_blk_read(uint64_t base, struct bench_blk_ring *q,
-			   uint64_t sector)
+/* One read or write of 4 KiB at sector; true when the device completed it OK. */
+static bool bench_blk_io(uint64_t base, struct bench_blk_ring *q,
+			 uint64_t sector, bool write)
 {
 	uint16_t want = (uint16_t)(q->used.idx + 1);
 	unsigned int i;
 
-	q->hdr = (struct blk_req_hdr){ .type = VIRTIO_BLK_T_IN, .sector = sector };
+	q->hdr = (struct blk_req_hdr){
+		.type = write ? VIRTIO_BLK_T_OUT : VIRTIO_BLK_T_IN,
+		.sector = sector };
 	q->status = 0xff;
 	q->desc[0] = (struct vring_desc){ (uintptr_t)&q->hdr, sizeof(q->hdr),
 					  VRING_DESC_F_NEXT, 1 };
 	q->desc[1] = (struct vring_desc){ (uintptr_t)q->data, BLK_BLOCK,
-					  VRING_DESC_F_NEXT | VRING_DESC_F_WRITE, 2 };
+		VRING_DESC_F_NEXT | (write ? 0 : VRING_DESC_F_WRITE), 2 };
 	q->desc[2] = (struct vring_desc){ (uintptr_t)&q->status, 1,
 					  VRING_DESC_F_WRITE, 0 };
 	q->avail.ring[q->avail.idx % BLK_QSIZE] = 0;
@@ -144,7 +148,21 @@ static bool bench_blk_read(uint64_t base, struct bench_blk_ring *q,
 	return i < BLK_POLL_MAX && q->status == 0;
 }
 
-void bench_blk_run(unsigned int n, struct bench_blk_result *r)
+/* The block of request i: see bench_blk.h. */
+static uint64_t bench_blk_block(const struct bench_blk_pattern *pat,
+				uint64_t blocks, unsigned int i)
+{
+	uint64_t pow2 = 1;
+
+	if (!pat->scattered)
+		return i % blocks;
+	while (pow2 * 2 <= blocks)
+		pow2 *= 2;
+	return (uint64_t)i * BLK_SCATTER & (pow2 - 1);
+}
+
+void bench_blk_run(unsigned int n, const struct bench_blk_pattern *pat,
+		   struct bench_blk_result *r)
 {
 	struct bench_blk_ring q;
 	uint64_t blocks, t0;
@@ -152,6 +170,7 @@ void bench_blk_run(unsigned int n, struct bench_blk_result *r)
 
 	memset(r, 0, sizeof(*r));
 	memset(&q, 0, sizeof(q));
+	memset(q.data, 0x5a, sizeof(q.data));	/* what writes write */
 	r->base = bench_virtio_find(BENCH_VIRTIO_ID_BLOCK);
 	if (!r->base || !bench_blk_setup(r->base, &q))
 		return;
@@ -162,7 +181,8 @@ void bench_blk_run(unsigned int n, struct bench_blk_result *r)
 		return;
 	t0 = rdtsc();
 	for (i = 0; i < n; i++) {
-		if (bench_blk_read(r->base, &q, (i % blocks) * (BLK_BLOCK / BLK_SECTOR)))
+		if (bench_blk_io(r->base, &q, bench_blk_block(pat, blocks, i) *
+				 (BLK_BLOCK / BLK_SECTOR), pat->write))
 			r->done++;
 		else
 			r->errors++;

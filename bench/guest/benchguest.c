@@ -10,7 +10,9 @@
  *   blk		reads bench.n= (default 1000) 4 KiB blocks from the first
  *			virtio-blk device, prints "BENCH blk done=D errors=E
  *			tsc=T", then halts (the host reads its threads' CPU
- *			time, then stops it)
+ *			time, then stops it); bench.op=write writes them,
+ *			bench.order=scattered spreads them over the disk
+ *			(bench_blk.h)
  *   net		sends bench.n= (default 1000) 64-byte broadcast frames
  *			through the first virtio-net device, waits until the
  *			device has returned them all, prints "BENCH net done=D
@@ -87,11 +89,27 @@ static unsigned int bench_count(const struct guest_boot *b, unsigned int def)
 	return bench_number(v, len, def);
 }
 
+/* Whether the command line has KEY=WORD. */
+static bool bench_arg_is(const struct guest_boot *b, const char *key,
+			 const char *word)
+{
+	const char *v = NULL;
+	size_t len = 0;
+
+	if (b->cmdline)
+		v = guest_cmdline_value(b->cmdline, b->cmdline_len, key, &len);
+	return v && guest_word_eq(v, len, word);
+}
+
 static void bench_blk(const struct guest_boot *b)
 {
+	struct bench_blk_pattern pat = {
+		.write = bench_arg_is(b, "bench.op", "write"),
+		.scattered = bench_arg_is(b, "bench.order", "scattered"),
+	};
 	struct bench_blk_result r;
 
-	bench_blk_run(bench_count(b, 1000), &r);
+	bench_blk_run(bench_count(b, 1000), &pat, &r);
 	if (!r.base)
 		guest_printf("BENCH blk no virtio-blk device" BENCH_NL);
 	guest_printf("BENCH blk base=0x%llx capacity=%llu" BENCH_NL,

@@ -19,12 +19,12 @@ HW_MEM = 512
 
 # Round counts: (full run, --quick).
 FULL = dict(runs=21, q35_runs=5, mem_runs=5, rate_s=10, rate_slices=5,
-            blk_runs=3, blk_n=5000, net_runs=5, net_n=5000, netboot_mib=2,
+            blk_runs=3, blk_n=5000, disk_runs=3, disk_n=2000, net_runs=5, net_n=5000, netboot_mib=2,
             netboot_runs=10, tftp_runs=5,
             hw_runs=10, hw_io_runs=3, hw_net_t=10, hw_disk_mb=1024,
             hw_fio_s=10, hw_nb_kernel_mib=14, hw_nb_initrd_mib=40)
 QUICK = dict(runs=1, q35_runs=1, mem_runs=1, rate_s=1, rate_slices=1,
-             blk_runs=1, blk_n=100, net_runs=1, net_n=1000, netboot_mib=1,
+             blk_runs=1, blk_n=100, disk_runs=1, disk_n=100, net_runs=1, net_n=1000, netboot_mib=1,
              netboot_runs=1, tftp_runs=1,
              hw_runs=1, hw_io_runs=1, hw_net_t=2, hw_disk_mb=32,
              hw_fio_s=2, hw_nb_kernel_mib=14, hw_nb_initrd_mib=4)

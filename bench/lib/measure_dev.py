@@ -1,12 +1,14 @@
 # SPDX-License-Identifier: MIT
 """Sections e) and f): the host CPU time a virtio-blk request and a
-virtio-net frame cost.  Each VMM runs the guest with 0 and with N requests;
+virtio-net frame cost, and e2) that of a 4 KiB random read or write on
+each disk format.  Each VMM runs the guest with 0 and with N requests;
 bench_stamp reads every thread's CPU time when the guest halts; the cost
 per request is the difference of the medians over N (stats.per_request).
 The virtio-net rounds end with the device floor (bench/netfloor.c)."""
 
 import os
 import re
+import shutil
 import subprocess
 from typing import List, Optional, Tuple
 
@@ -108,6 +110,75 @@ def blk(b: Bench) -> None:
             pass
     log(f"device cost: {b.p['blk_runs']} x {{0, {b.p['blk_n']}}} virtio-blk reads of 4 KiB")
     rounds(b, "blk", b.p["blk_runs"], b.p["blk_n"], blk_cmd)
+
+
+# e2) disk formats: (image, minivmm's format, QEMU too?)
+DISK_IMAGES = (("raw", "raw", False), ("qcow2-alloc", "qcow2", True),
+               ("qcow2-overlay", "qcow2", True))
+DISK_OPS = ("read", "write")
+DISK_GIB = 1
+
+
+def disk_image(b: Bench, image: str) -> str:
+    """The image of a disk-format run, made afresh where a run changes
+    what it measures: the overlay's clusters are unallocated at every
+    start.  raw: a sparse file; qcow2-alloc: every cluster allocated
+    (preallocation=metadata); qcow2-overlay: empty, over the raw file."""
+    raw = b.path("disk-f.raw")
+    if not os.path.exists(raw):
+        with open(raw, "wb") as f:
+            f.truncate(DISK_GIB << 30)
+    if image == "raw":
+        return raw
+    path = b.path(f"disk-f.{image}")
+    if image == "qcow2-alloc" and os.path.exists(path):
+        return path
+    if os.path.exists(path):
+        os.unlink(path)
+    opts = (["-o", "preallocation=metadata", path, f"{DISK_GIB}G"] if image == "qcow2-alloc"
+            else ["-b", raw, "-F", "raw", path])
+    subprocess.run(["qemu-img", "create", "-q", "-f", "qcow2", *opts], check=True,
+                   stdin=subprocess.DEVNULL)
+    return path
+
+
+def disk_cmd_of(image: str, fmt: str, qemu_too: bool, op: str):
+    def cmd_of(b: Bench, name: str, n: int) -> Optional[Tuple[List[str], str, str]]:
+        t = b.tools
+        app = ["-append", f"bench.action=blk bench.n={n} bench.op={op} bench.order=scattered"]
+        if name == "minivmm":
+            img = disk_image(b, image)
+            return ([t["minivmm"], "-kernel", t["guest_bz"], "-m", str(RAM_MIB),
+                     "-drive", f"file={img},format={fmt}", *app], "^virtio-blk", "^vcpu")
+        if b.qemu_accel != "kvm" or not qemu_too:
+            return None
+        img = disk_image(b, image)
+        return ([b.qemu, *QEMU_DEVCOST, "-object", "iothread,id=io0", "-drive",
+                 f"file={img},if=none,id=d0,format={fmt},cache=writeback,aio=threads",
+                 "-device", "virtio-blk-device,drive=d0,iothread=io0",
+                 "-kernel", t["guest_elf"], *app], "^(IO_io0|worker)", "^CPU_")
+    return cmd_of
+
+
+def disk_formats(b: Bench) -> None:
+    """e2) 4 KiB reads and writes, one in flight, scattered over a 1 GiB
+    disk (each block once: bench_blk.h), on a raw file, a qcow2 image with
+    every cluster allocated and an empty qcow2 overlay over the raw file
+    (reads go to the backing file, writes allocate), minivmm beside
+    QEMU's qcow2 driver."""
+    if not shutil.which("qemu-img"):
+        b.r.notes["disk"] = "qemu-img (qemu-utils) is not installed"
+        log(f"disk formats skipped: {b.r.notes['disk']}")
+        return
+    log(f"disk formats: {b.p['disk_runs']} x {{0, {b.p['disk_n']}}} scattered 4 KiB reads"
+        " and writes on raw, qcow2 and a qcow2 overlay")
+    for image, fmt, qemu_too in DISK_IMAGES:
+        for op in DISK_OPS:
+            rounds(b, f"blk-{image}-{op}", b.p["disk_runs"], b.p["disk_n"],
+                   disk_cmd_of(image, fmt, qemu_too, op))
+    for name in os.listdir(b.work):
+        if name.startswith("disk-f."):
+            os.unlink(b.path(name))
 
 
 def net_cmd(b: Bench, name: str, n: int) -> Optional[Tuple[List[str], str, str]]:

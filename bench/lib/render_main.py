@@ -102,6 +102,7 @@ def render(r: Results, charts_rel: Optional[str], charts_made: set, source: str)
     rate(d, r, charts_rel, charts_made)
     size(d, r)
     blk(d, r)
+    disk(d, r)
     net(d, r)
     netboot(d, r)
     render_hw.section(d, r)
@@ -315,6 +316,74 @@ def blk(d: Doc, r: Results) -> None:
       "Commands:", "")
     d.code([f"{who}: {r.commands[f'blk.{n}']}" for n, who in
             (("minivmm", "minivmm"), ("qemu-microvm", "QEMU")) if f"blk.{n}" in r.commands])
+    d("")
+
+
+DISK_ROWS = (("raw", "raw file (sparse, in the page cache)", ("minivmm",)),
+             ("qcow2-alloc", "qcow2, every cluster allocated", ("minivmm", "qemu-microvm")),
+             ("qcow2-overlay", "qcow2 overlay over the raw file, clusters unallocated",
+              ("minivmm", "qemu-microvm")))
+
+
+def disk_per(r: Results, key: str, name: str, col: str, scale: float) -> Optional[float]:
+    n = int(r.meta["params"].get("disk_n", 0) or 0)
+    return per_request(r.get(f"{key}.{name}.{n}.{col}"), r.get(f"{key}.{name}.0.{col}"),
+                       n, scale) if n else None
+
+
+def disk_rows(r: Results) -> List[List[str]]:
+    """e2): per image, operation and VMM the host CPU outside the vCPU per
+    request, its I/O threads' share, and the two ratios the issue sets
+    goals for: to minivmm's raw cost, and minivmm's to QEMU's."""
+    rows = []
+    for op in ("read", "write"):
+        raw = disk_per(r, f"blk-raw-{op}", "minivmm", "nonvcpu_ms", 1000)
+        for image, what, names in DISK_ROWS:
+            key = f"blk-{image}-{op}"
+            mini = disk_per(r, key, "minivmm", "nonvcpu_ms", 1000)
+            for name in names:
+                cost = disk_per(r, key, name, "nonvcpu_ms", 1000)
+                if cost is None:
+                    continue
+                rows.append([op, what, label(name), fmt(cost, 2),
+                             fmt(disk_per(r, key, name, "io_ms", 1000), 2),
+                             fmt(ratio(cost, raw), 2),
+                             fmt(ratio(mini, cost), 2) if name != "minivmm" else ""])
+    return rows
+
+
+def disk(d: Doc, r: Results) -> None:
+    p, m = r.meta["params"], r.meta.get("disk_formats") or {}
+    d("## e2) Disk formats: raw, qcow2, qcow2 overlay", "")
+    if r.notes.get("disk"):
+        d(f"**Skipped:** {r.notes['disk']}.", "")
+        return
+    rows = disk_rows(r)
+    if not rows:
+        d("Not measured in this run.", "")
+        return
+    if m:
+        d(f"Measured separately on {m.get('date')} ({m.get('where')}) with",
+          "`bench/run.py --disk-only` and added to this run's results with",
+          "`bench/render.py --add-disk`; every other section is the run above.", "")
+    d("The guest of e) writes or reads `bench.n` 4 KiB blocks one at a time,",
+      "scattered over a 1 GiB disk (block i·40503 mod 2^18: each block once),",
+      "on a sparse raw file, on a qcow2 image with every cluster allocated",
+      "(`qemu-img create -o preallocation=metadata`) and on an empty qcow2",
+      "overlay of the raw file (made afresh for every run: reads go to the",
+      "backing file, nearly every write allocates a 64 KiB cluster and copies",
+      "the rest of it from the backing file).  QEMU runs the same qcow2 files",
+      "(`format=qcow2`, `cache=writeback`, `aio=threads`, `iothread`).  Cost =",
+      f"(CPU with N={p.get('disk_n')} minus CPU with N=0) / N, medians of {p.get('disk_runs')} runs each, every",
+      "thread but the vCPUs.  Goals (issue 18): qcow2 <= 1.2x minivmm's raw cost,",
+      "<= 0.5x QEMU's qcow2.", "")
+    d.table(["op", "image", "VMM", "non-vCPU us/request", "I/O thread us/request",
+             "x minivmm raw", "minivmm / this"], rows)
+    d("", "Commands (the overlay's `qemu-img create -f qcow2 -b disk-f.raw -F raw",
+      "disk-f.qcow2-overlay` before each run):", "")
+    d.code([f"{label(n)}: {r.commands[f'blk-{i}-{o}.{n}']}"
+            for i in ("raw", "qcow2-alloc", "qcow2-overlay") for o in ("read", "write")
+            for n in ("minivmm", "qemu-microvm") if f"blk-{i}-{o}.{n}" in r.commands])
     d("")
 
 

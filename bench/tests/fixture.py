@@ -61,6 +61,17 @@ def full_results(kind: str = "main", nested: bool = False) -> Results:
                          ("cpu_ms", 75.0)):
                 r.add(f"{key}.floor.{f}", v)
             r.commands[f"{key}.floor"] = "bench_netfloor -i tapf GAP_US"
+    for image in ("raw", "qcow2-alloc", "qcow2-overlay"):
+        for op in ("read", "write"):
+            key, n = f"blk-{image}-{op}", p["disk_n"]
+            for name, k in (("minivmm", 1), ("qemu-microvm", 3)):
+                if image == "raw" and name != "minivmm":
+                    continue
+                for col in ("io_ms", "io_sw", "vcpu_ms", "vcpu_sw", "all_ms", "all_sw",
+                            "nonvcpu_ms"):
+                    r.add(f"{key}.{name}.0.{col}", 10)
+                    r.add(f"{key}.{name}.{n}.{col}", 10 + k * n / 100)
+                r.commands[f"{key}.{name}"] = f"{name} {key}"
     for k in ("first", "kentry", "guest", "exit", "tftp_mbs", "exits_per_block", "client_mbs"):
         r.add(f"netboot.{k}", 1.0)
     r.values.update({"netboot.blksize": 1468, "netboot.mib": 2})

@@ -8,7 +8,8 @@
 # static helper mvt-mark (tests/linux/initramfs/mvt-mark.c), the
 # Debian cloud kernel's modules named in tests/linux/initramfs/modules.txt
 # and tests/linux/guest/*.modules (with their dependencies, loaded in
-# order), and every tests/linux/guest/*.sh as /mvt/<name>.sh.
+# order), every tests/linux/guest/*.sh as /mvt/<name>.sh, and e2fsprogs'
+# mke2fs (also as mkfs.ext4) and e2fsck with their libraries (blk_qcow2).
 #
 # The image is cached under ${MINIVMM_CACHE:-/var/cache/minivmm-test}/
 # initramfs, named by a hash of everything that goes in, so an unchanged
@@ -27,7 +28,7 @@ die() { echo "build-initramfs: $*" >&2; exit 1; }
 
 main()
 {
-	local init=$REPO/tests/linux/initramfs/init out hash f mods
+	local init=$REPO/tests/linux/initramfs/init out hash f mods mke2fs e2fsck
 	local inputs=()
 
 	eval "$("$HERE/fetch-kernels.sh" cloud)" || die "no cloud kernel"
@@ -36,8 +37,12 @@ main()
 	mods=$(cat "$REPO/tests/linux/initramfs/modules.txt" \
 		   "$REPO"/tests/linux/guest/*.modules |
 	       sed 's/#.*//' | tr -s ' \t' '\n\n' | sed '/^$/d' | sort -u)
+	mke2fs=$(PATH=/usr/sbin:/sbin:$PATH command -v mke2fs) ||
+		die "mke2fs missing (apt-get install e2fsprogs)"
+	e2fsck=$(PATH=/usr/sbin:/sbin:$PATH command -v e2fsck) ||
+		die "e2fsck missing (apt-get install e2fsprogs)"
 	inputs=("$init" "$HERE/initramfs-lib.sh" "${BASH_SOURCE[0]}"
-		"$(command -v busybox)" "$REPO"/tests/linux/guest/*.sh
+		"$(command -v busybox)" "$mke2fs" "$e2fsck" "$REPO"/tests/linux/guest/*.sh
 		"$REPO/tests/linux/initramfs/mvt-mark.c")
 	hash=$( (initramfs_hash "${inputs[@]}"; echo "$MVT_CLOUD_KVER $mods") |
 		sha256sum | cut -c1-16)
@@ -58,6 +63,9 @@ main()
 	initramfs_add_modules "$MVT_CLOUD_MODDIR" "$tmp/root" $mods ||
 		die "modules"
 	install -m 0755 "$init" "$tmp/root/init"
+	initramfs_add_binary "$tmp/root" "$mke2fs" /sbin/mke2fs || die "mke2fs"
+	initramfs_add_binary "$tmp/root" "$e2fsck" /sbin/e2fsck || die "e2fsck"
+	ln -sf mke2fs "$tmp/root/sbin/mkfs.ext4"
 	mkdir -p "$tmp/root/bin"
 	${CC:-cc} -static -Os -o "$tmp/root/bin/mvt-mark" \
 		"$REPO/tests/linux/initramfs/mvt-mark.c" ||
