@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT
 """bench/render.py RESULTS.json [--out FILE] [--charts DIR] [--hw-guide]
 bench/render.py --hw-guide --out docs/benchmarks-hw.md   (no run recorded)
-bench/render.py RESULTS.json --add-disk DISK.json --where TEXT [--out FILE]
+bench/render.py RESULTS.json --section disk [--out FILE]   (section e2 alone)
 
 The one renderer of the benchmark documents: reads one run's results
 (written by bench/run.py) and writes docs/benchmarks.md (a full run) or
@@ -53,28 +53,18 @@ def render_file(json_path: str, out: str, charts_dir, source=None, hw_guide=Fals
         f.write(text)
 
 
-def add_disk(results: str, disk_json: str, where: str) -> None:
-    """Adds a --disk-only run (section e2) to a full run's RESULTS file:
-    its series, commands, notes and failures replace that section's, its
-    round counts, date and host go to meta["disk_formats"]."""
-    r, d = Results.load(results), Results.load(disk_json)
-    for store in ("series", "commands"):
-        kept = {k: v for k, v in getattr(r, store).items() if not k.startswith("blk-")}
-        kept.update({k: v for k, v in getattr(d, store).items() if k.startswith("blk-")})
-        setattr(r, store, kept)
-    r.notes.pop("disk", None)
-    if "disk" in d.notes:
-        r.notes["disk"] = d.notes["disk"]
-    r.failures = [f for f in r.failures if not f.split(" ")[1:2] or
-                  not f.split(" ")[1].startswith("blk-")]
-    r.failures += [f for f in d.failures if f.split(" ")[1:2] and
-                   f.split(" ")[1].startswith("blk-")]
-    for k in ("disk_runs", "disk_n"):
-        r.meta.setdefault("params", {})[k] = d.meta["params"][k]
-    r.meta["disk_formats"] = {"date": d.meta.get("date"), "where": where,
-                              "qemu_accel": d.meta.get("qemu_accel"),
-                              "load": [d.meta.get("load_start"), d.meta.get("load_end")]}
-    r.save(results)
+def render_disk_section(json_path: str, out) -> None:
+    """Section e2) alone, from a --disk-only run (or a full one), for
+    docs/benchmarks.md when it was measured apart from the rest."""
+    r = Results.load(json_path)
+    d = render_main.Doc()
+    render_main.disk(d, r, source_of(json_path, out) if out else json_path)
+    text = d.text()
+    if out:
+        with open(out, "w", encoding="utf-8") as f:
+            f.write(text)
+    else:
+        sys.stdout.write(text)
 
 
 def main(argv) -> int:
@@ -86,14 +76,15 @@ def main(argv) -> int:
     p.add_argument("--hw-guide", action="store_true",
                    help="a hardware-KVM run (or none) as docs/benchmarks-hw.md: the guide, "
                    "then the run")
-    p.add_argument("--add-disk", metavar="DISK.json",
-                   help="first add a --disk-only run's section e2 to RESULTS.json")
-    p.add_argument("--where", default="", help="with --add-disk: where it was measured")
+    p.add_argument("--section", choices=["disk"],
+                   help="only this section (disk: e2, e.g. of a --disk-only run), to --out "
+                   "or standard output")
     a = p.parse_args(argv)
-    if a.add_disk:
+    if a.section:
         if not a.results:
-            p.error("--add-disk needs RESULTS.json")
-        add_disk(a.results, a.add_disk, a.where)
+            p.error("--section needs RESULTS.json")
+        render_disk_section(a.results, a.out)
+        return 0
     if not a.results and not (a.hw_guide and a.out):
         p.error("RESULTS.json is needed (or --hw-guide with --out)")
     out = a.out or os.path.splitext(a.results)[0] + ".md"

@@ -62,9 +62,10 @@ docs/charts/*.png (bench/render.py renders a saved JSON again).
             run.sh), for the harness' correctness only: its timings are not
             performance figures; the document is printed (--out: also written)
 --disk-only only e2); its results JSON is printed between MVT-BENCH-JSON
-            markers (--json FILE: also saved) for bench/render.py --add-disk,
-            which adds it to a full run's results (how docs/benchmarks.md got
-            e2 on a host without /dev/kvm: in the nested harness' L1)
+            markers (--json FILE: also saved); `bench/render.py FILE
+            --section disk` renders that section alone (how docs/benchmarks.md
+            got e2 on a host without /dev/kvm: measured in the nested
+            harness' L1, MVT_NESTED=1 there)
 --kit DIR   (inside L1) use the kit in DIR instead of building anything
 The full run takes about 4 minutes on a 2-CPU kvm_pvm machine.
 Environment: BUILD_DIR (default build-bench), QEMU (qemu-system-x86_64)."""
@@ -205,6 +206,7 @@ def main(argv) -> int:
 
 def disk_only(b: Bench, a) -> int:
     """--disk-only: e2) alone, its results printed (and saved with --json)."""
+    b.r.meta["disk_only"] = True
     measure_vm.qemu_probe(b)
     measure_dev.disk_formats(b)
     b.r.meta["load_end"] = host.loadavg()

@@ -84,7 +84,7 @@ def render(r: Results, charts_rel: Optional[str], charts_made: set, source: str)
       "How to run: `sudo scripts/bench.sh` (about 3 minutes; `--quick`: one run of",
       "each, about 30 s, writes to a temporary folder; `--out FILE`, `--charts DIR`,",
       "`--json FILE`, `--no-install`).  It installs what it uses with apt-get: python3,",
-      "build-essential, cmake, qemu-system-x86, gnuplot-nox, and for netboot dnsmasq-base,",
+      "build-essential, cmake, qemu-system-x86, qemu-utils, gnuplot-nox, and for netboot dnsmasq-base,",
       "iproute2 and busybox-static; for the hardware-KVM-only part (`--hw-only` runs only",
       "that, docs/benchmarks-hw.md) cpio, kmod, xz-utils, iperf3, fio, and linux-source-6.1,",
       "flex, bison, bc, libelf-dev, libssl-dev, lz4 (the microvm kernel).  The run writes",
@@ -352,8 +352,11 @@ def disk_rows(r: Results) -> List[List[str]]:
     return rows
 
 
-def disk(d: Doc, r: Results) -> None:
-    p, m = r.meta["params"], r.meta.get("disk_formats") or {}
+def disk(d: Doc, r: Results, source: str = "") -> None:
+    """Section e2).  SOURCE: the results file of a --disk-only run, whose
+    section is rendered alone (render.py --section disk) and says where it
+    was measured."""
+    p, m = r.meta["params"], r.meta
     d("## e2) Disk formats: raw, qcow2, qcow2 overlay", "")
     if r.notes.get("disk"):
         d(f"**Skipped:** {r.notes['disk']}.", "")
@@ -362,10 +365,16 @@ def disk(d: Doc, r: Results) -> None:
     if not rows:
         d("Not measured in this run.", "")
         return
-    if m:
-        d(f"Measured separately on {m.get('date')} ({m.get('where')}) with",
-          "`bench/run.py --disk-only` and added to this run's results with",
-          "`bench/render.py --add-disk`; every other section is the run above.", "")
+    if m.get("disk_only"):
+        where = ("in the nested harness' L1 (tests/nested/run.sh: QEMU TCG with an "
+                 "emulated AMD SVM; both VMMs on its KVM)" if m.get("nested")
+                 else f"on {m.get('cpu')}, {m.get('kvm')}")
+        d(f"Measured apart from the sections above, on {m.get('date')}, {where},",
+          f"minivmm git {m.get('rev')}, {m.get('qemu_version', 'no QEMU')}, by",
+          "`sudo scripts/bench.sh --disk-only` (bench/run.py; its results:",
+          f"{source}, this section rendered by `bench/render.py RESULTS --section disk`).",
+          "Compare the ratios, not the microseconds: in L1 every",
+          "guest exit is emulated and the absolute costs are many times a real host's.", "")
     d("The guest of e) writes or reads `bench.n` 4 KiB blocks one at a time,",
       "scattered over a 1 GiB disk (block i·40503 mod 2^18: each block once),",
       "on a sparse raw file, on a qcow2 image with every cluster allocated",

@@ -41,7 +41,8 @@ class MainDocument(unittest.TestCase):
     def test_every_section(self):
         for h in ("## Host and versions", "## Summary", "## a) Start-up",
                   "## b) Memory overhead", "## c) Start rate", "## d) Binary size",
-                  "## e) Device cost: virtio-blk", "## f) Device cost: virtio-net",
+                  "## e) Device cost: virtio-blk", "## e2) Disk formats: raw, qcow2, qcow2 overlay",
+                  "## f) Device cost: virtio-net",
                   "## Netboot", "## Hardware-KVM-only benchmarks", "### Linux boot",
                   "### Disk", "### Network: iperf3", "### Netboot of Linux",
                   "## Failed runs"):
@@ -67,6 +68,16 @@ class MainDocument(unittest.TestCase):
         e = section(self.text, "## e) Device cost: virtio-blk")
         row = cells(rows_of(e, "minivmm")[0])
         self.assertEqual(row[1:5], ["10.00", "0.01", "10.00", "10.00"])
+
+    def test_disk_formats_ratios(self):
+        # fixture: minivmm 10 us per request on every image, QEMU 30 us
+        e2 = section(self.text, "## e2) Disk formats: raw, qcow2, qcow2 overlay")
+        rows = [cells(x) for x in e2.splitlines() if x.startswith("| read |")]
+        self.assertEqual(len(rows), 5)
+        qemu = [x for x in rows if x[2] == "QEMU microvm"][0]
+        self.assertEqual(qemu[3:], ["30.00", "30.00", "3.00", "0.33"])
+        mini = [x for x in rows if x[2] == "minivmm"]
+        self.assertEqual({x[5] for x in mini}, {"1.00"})
 
     def test_tables_are_rectangular(self):
         lines = self.text.splitlines()
@@ -158,6 +169,20 @@ class Files(unittest.TestCase):
             with open(out) as f:
                 self.assertIn("results: `run.json`", f.read())
             self.assertEqual(check.problems(Results.load(js)), [])
+
+    def test_disk_section_alone(self):
+        with tempfile.TemporaryDirectory() as d:
+            js, out = os.path.join(d, "disk.json"), os.path.join(d, "disk.md")
+            r = full_results()
+            r.meta.update(disk_only=True, nested=True, date="D", rev="abc")
+            r.save(js)
+            render.render_disk_section(js, out)
+            with open(out) as f:
+                text = f.read()
+            self.assertTrue(text.startswith("## e2) Disk formats"))
+            self.assertIn("nested harness", text)
+            self.assertIn("results: `disk.json`", text)
+            self.assertNotIn("## f)", text)
 
     def test_check_finds_a_missing_row(self):
         r = full_results()

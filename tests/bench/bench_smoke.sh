@@ -18,7 +18,7 @@ BUILD_DIR=${BENCH_SMOKE_BUILD:-$work/build} "$top/scripts/bench.sh" --quick --no
 	>"$work/log" 2>&1 || { cat "$work/log"; fail "bench.sh --quick failed"; }
 python3 "$top/bench/check.py" "$work/bench.json" || fail "bench/check.py: rows without numbers"
 for h in '^## Summary' '^## a) Start-up' '^## b) Memory overhead' '^## c) Start rate' \
-	 '^## d) Binary size' '^## e) Device cost: virtio-blk' '^## f) Device cost: virtio-net' \
+	 '^## d) Binary size' '^## e) Device cost: virtio-blk' '^## e2) Disk formats' '^## f) Device cost: virtio-net' \
 	 '^## Netboot' '^## Hardware-KVM-only benchmarks' '^Start-up target'; do
 	grep -q "$h" "$work/bench.md" || fail "the document has no '$h'"
 done
