@@ -61,6 +61,7 @@ class Plumbing(unittest.TestCase):
                     step(b)
                 from lib import measure_dev, measure_hw, measure_netboot
                 measure_dev.blk(b)
+                measure_dev.disk_formats(b)
                 measure_dev.net(b)
                 measure_netboot.netboot(b)
                 measure_hw.run(b, "", True, True)
@@ -79,12 +80,13 @@ class Plumbing(unittest.TestCase):
                     "rate.minivmm.slice", "blk.minivmm.100.io_ms", "blk.minivmm.0.all_ms",
                     "blk.minivmm.tsc", "net.minivmm.1000.nonvcpu_ms",
                     "net-1cpu.minivmm.1000.vcpu_ms", "net.floor.per_frame_us",
-                    "net-1cpu.floor.wakeups"):
+                    "net-1cpu.floor.wakeups", "blk-qcow2-overlay-write.minivmm.100.io_ms"):
             self.assertTrue(back.has(key), key)
         self.assertGreater(back.values["rate.minivmm.cycles"], 0)
         self.assertIn("did not boot the guest here (exit 3)", back.notes["netboot"])
         self.assertTrue(back.notes["hw"])   # this host's reason, or --no-hw
         self.assertIn("## f) Device cost: virtio-net", doc)
+        self.assertIn("## e2) Disk formats", doc)
         self.assertNotIn("qemu", " ".join(back.series))
 
 
