@@ -3,7 +3,7 @@
 # Crash consistency of qcow2 overlays: the guest streams numbered 4 KiB
 # writes scattered over a qcow2 overlay of a raw golden image, FLUSHing
 # every 8 and saying so on the console; minivmm is SIGKILLed at a random
-# moment in the stream, many times (cluster sizes 64 KiB, 4 KiB, 512 B;
+# moment in the stream, 16 times (cluster sizes 64 KiB, 4 KiB, 512 B;
 # cache writeback and writethrough).  After every kill qemu-img check finds
 # no corruption (leaked clusters are allowed), every write the guest saw
 # flushed is there and every other sector holds the old data or the new
@@ -12,12 +12,12 @@
 # A SIGKILL leaves the page cache intact, so this checks the order of
 # minivmm's metadata writes against a process dying between any two of
 # them, not a power cut.
-# timeout: 900
+# timeout: 600
 . "$(dirname "$0")/vblk.bash"
 command -v qemu-img >/dev/null || fail "qemu-img missing (scripts/install-deps.sh: qemu-utils)"
 command -v python3 >/dev/null || fail "python3 missing"
 check_py=$(dirname "$0")/../vblk_crash_check.py
-ROUNDS=${VBLK_CRASH_ROUNDS:-24}
+ROUNDS=${VBLK_CRASH_ROUNDS:-16}
 BLOCKS=8192				# 32 MiB of 4 KiB blocks
 
 cd "$WORK" || fail "no $WORK"
@@ -53,9 +53,9 @@ for ((r = 0; r < ROUNDS; r++)); do
 	pid=$!
 	# somewhere in the stream, whatever the guest's pace: once it has
 	# flushed a random number of writes (up to 3/4 of the stream) or
-	# after about 8 s, and 0 to 90 ms later
+	# after about 4 s, and 0 to 90 ms later
 	target=$(((RANDOM * 32768 + RANDOM) % (BLOCKS * 3 / 4) + 8))
-	for _ in $(seq 400); do
+	for _ in $(seq 200); do
 		seen=$(grep -o 'flushed=[0-9]*' "$name.raw" | tail -n 1)
 		[ "${seen#flushed=}" -ge "$target" ] 2>/dev/null && break
 		kill -0 $pid 2>/dev/null || break
