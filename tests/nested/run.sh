@@ -183,9 +183,6 @@ nested_base()
 		install -m 0755 "$HERE/l1-init" "$tmp/init"
 		mkdir -p "$tmp/mvt-kit" "$tmp/repo" "$tmp/var/lib/misc"
 		cp "$MVT_CLOUD_KERNEL" "$tmp/mvt-kit/vmlinuz"
-		# its symbols, beside it as in the kernel package (gdb_kernel)
-		cp "$(dirname "$MVT_CLOUD_KERNEL")/System.map-$MVT_CLOUD_KVER" \
-			"$tmp/mvt-kit/System.map" || die "no System.map of $MVT_CLOUD_KERNEL"
 		printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\ndnsmasq:x:65534:65534:dnsmasq:/nonexistent:/bin/false\n' \
 			>"$tmp/etc/passwd"
 		printf 'root:x:0:\nnogroup:x:65534:\n' >"$tmp/etc/group"

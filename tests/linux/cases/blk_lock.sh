@@ -3,7 +3,8 @@
 # A second minivmm on an image that a running one has open for writing is
 # refused at once: exit 1 and one clear line; read-only use is refused too.
 # QEMU and minivmm keep each other out the same way (the same OFD lock
-# bytes): qemu-img refuses the image minivmm writes ("-U" still reads it),
+# bytes): qemu-img convert refuses the image minivmm writes ("-U" still
+# reads it),
 # and minivmm refuses an image qemu-io has open for writing.
 . "$(dirname "$0")/../lib.sh"
 
@@ -29,11 +30,14 @@ for opts in "" ",readonly=on"; do
 done
 command -v qemu-img >/dev/null && command -v qemu-io >/dev/null ||
 	mvt_fail "qemu-img/qemu-io missing (scripts/install-deps.sh: qemu-utils)"
-qemu-img info -f raw "$img" >"$WORKDIR/qemu-img.out" 2>&1 &&
-	{ cat "$WORKDIR/qemu-img.out"; mvt_fail "qemu-img opened the image minivmm writes"; }
+# (a reader that needs a consistent image: qemu-img convert; "info" of a
+# raw image opens it without I/O and takes no lock)
+qemu-img convert -f raw -O raw "$img" "$WORKDIR/copy.raw" >"$WORKDIR/qemu-img.out" 2>&1 &&
+	{ cat "$WORKDIR/qemu-img.out"; mvt_fail "qemu-img read the image minivmm writes"; }
 grep -q 'Failed to get shared "write" lock' "$WORKDIR/qemu-img.out" ||
 	{ cat "$WORKDIR/qemu-img.out"; mvt_fail "qemu-img failed, but not on the lock"; }
-qemu-img info -U -f raw "$img" >/dev/null 2>&1 || mvt_fail "qemu-img info -U (force share) failed"
+qemu-img convert -U -f raw -O raw "$img" "$WORKDIR/copy.raw" >/dev/null 2>&1 ||
+	mvt_fail "qemu-img convert -U (force share) failed"
 kill -0 $pid 2>/dev/null || mvt_fail "the first minivmm died"
 kill -TERM $pid
 wait $pid

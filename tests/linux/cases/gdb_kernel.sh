@@ -2,8 +2,10 @@
 # SPDX-License-Identifier: MIT
 # Debian's kernel under Debian's gdb, as a kernel developer starts it:
 # minivmm -s -S (no vCPU runs until gdb says so), gdb `target remote :1234`,
-# `hbreak *start_kernel` (its address from the kernel package's System.map,
-# nokaslr), continue: gdb stops there.  Then, with both vCPUs up and the
+# `hbreak *start_kernel`, continue: gdb stops there.  The address: Debian's
+# linux-image package ships a placeholder System.map (the real one is in
+# the -dbg package, 1 GB), so a first boot of the same kernel with nokaslr
+# prints start_kernel, _stext and _etext from /proc/kallsyms.  Then, with both vCPUs up and the
 # guest idle, Ctrl-C (SIGINT to gdb): every vCPU stops, `info threads`
 # lists "vCPU 0" and "vCPU 1", and each one's RIP is inside the kernel's
 # text.  `continue` lets the guest finish: it powers off, gdb sees the
@@ -14,17 +16,20 @@
 # and the run goes on to the Ctrl-C part; on a hardware KVM it fails.
 . "$(dirname "$0")/../lib.sh"
 command -v gdb >/dev/null || mvt_fail "gdb missing (scripts/install-deps.sh: gdb-minimal)"
-map=$(ls "$(dirname "$KERNEL")"/System.map* 2>/dev/null | head -n 1)
-[ -f "$map" ] || mvt_fail "no System.map beside $KERNEL"
-sym() { awk -v s="$1" '$3 == s { print "0x" $1; exit }' "$map"; }
 # hex16 0xADDR: 16 lower-case hex digits (bash arithmetic is signed)
 hex16() { local h=${1#0x}; h=${h,,}; printf '%s%s' "${ZEROS:${#h}}" "$h"; }
 ZEROS=0000000000000000
-start_kernel=$(sym start_kernel)
-stext=$(sym _stext)
-etext=$(sym _etext)
-[ -n "$start_kernel" ] && [ -n "$stext" ] && [ -n "$etext" ] ||
-	mvt_fail "start_kernel/_stext/_etext not in $map"
+syms=$WORKDIR/syms.log
+MVT_LOG=$syms MVT_APPEND="nokaslr mvt.syms=1" mvt_boot gdb_idle
+rc=$?
+[ $rc -eq 0 ] || { mvt_show "$syms"; mvt_fail "symbol boot: exit code $rc"; }
+start_kernel=$(mvt_fact "$syms" sym_start_kernel)
+stext=$(mvt_fact "$syms" sym__stext)
+etext=$(mvt_fact "$syms" sym__etext)
+for a in "$start_kernel" "$stext" "$etext"; do
+	[[ $a =~ ^0xffffffff[0-9a-f]{8}$ ]] || { mvt_show "$syms"; mvt_fail "no kernel symbol addresses from /proc/kallsyms"; }
+done
+echo "start_kernel=$start_kernel _stext=$stext _etext=$etext (nokaslr)"
 
 log=$WORKDIR/gdb_kernel.log
 : >"$log"
