@@ -66,6 +66,8 @@ docs/charts/*.png (bench/render.py renders a saved JSON again).
             --section disk` renders that section alone (how docs/benchmarks.md
             got e2 on a host without /dev/kvm: measured in the nested
             harness' L1, MVT_NESTED=1 there)
+--disk-n N, --disk-runs N  requests per run and rounds of e2) (default 2000
+            and 3; fewer where every guest exit is slow, as in L1)
 --kit DIR   (inside L1) use the kit in DIR instead of building anything
 The full run takes about 4 minutes on a 2-CPU kvm_pvm machine.
 Environment: BUILD_DIR (default build-bench), QEMU (qemu-system-x86_64)."""
@@ -83,6 +85,8 @@ def parse_args(argv):
     p.add_argument("--nested", action="store_true")
     p.add_argument("--kit")
     p.add_argument("--disk-only", action="store_true")
+    p.add_argument("--disk-n", type=int)
+    p.add_argument("--disk-runs", type=int)
     p.add_argument("-h", "--help", action="store_true")
     a = p.parse_args(argv)
     if a.help:
@@ -173,6 +177,9 @@ def main(argv) -> int:
     work = tempfile.mkdtemp(prefix="minivmm-bench.", dir=os.environ.get("TMPDIR", "/tmp"))
     r = Results("hw" if a.hw_only else "main")
     b = Bench(TOP, work, a.quick, r)
+    for k in ("disk_n", "disk_runs"):
+        if getattr(a, k):
+            b.p[k] = getattr(a, k)
     # SIGTERM: clean up the namespaces and servers as on any exit
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     try:

@@ -175,6 +175,7 @@ def disk_formats(b: Bench) -> None:
     # --quick (the smoke run): writes only, the overlay's path the longest
     for image, fmt, qemu_too in DISK_IMAGES:
         for op in DISK_OPS[1:] if b.quick else DISK_OPS:
+            log(f"disk formats: {image}, {op}")
             rounds(b, f"blk-{image}-{op}", b.p["disk_runs"], b.p["disk_n"],
                    disk_cmd_of(image, fmt, qemu_too, op))
     for name in os.listdir(b.work):
