@@ -13,9 +13,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "devices/fuse_server.h"
+#include "vmm/seccomp.h"
 #include "tests/unit/unit_main.h"
 
 #define REQ_MAX		(2 * 1024 * 1024)
@@ -30,6 +32,8 @@ struct fx {
 	uint32_t rep_len;	/* bytes the server wrote */
 	size_t rep_size;	/* reply buffer offered */
 	size_t piece;		/* split size; 0 = NR_PIECES even pieces */
+	uid_t uid;		/* the caller, read once: getuid() is not */
+	gid_t gid;		/* allowed under the fs seccomp class */
 };
 
 static struct fx F;
@@ -61,7 +65,7 @@ static int call_raw(uint32_t op, uint64_t nodeid, const void *arg, size_t alen,
 	struct fuse_in_header h = {
 		.len = hlen ? hlen : (uint32_t)(sizeof(h) + alen),
 		.opcode = op, .unique = ++F.unique, .nodeid = nodeid,
-		.uid = getuid(), .gid = getgid(),
+		.uid = F.uid, .gid = F.gid,
 	};
 	struct iovec in[256], out[256];
 	unsigned int nin, nout;
@@ -149,6 +153,8 @@ static void start(bool readonly, uint32_t max_inodes, uint32_t max_handles)
 
 	snprintf(F.dir, sizeof(F.dir), "/tmp/fuse-test-XXXXXX");
 	ck_assert_ptr_nonnull(mkdtemp(F.dir));
+	F.uid = getuid();
+	F.gid = getgid();
 	cfg.root = F.dir;
 	ck_assert_int_eq(fuse_server_create(&cfg, &F.s), 0);
 	F.req = calloc(1, REQ_MAX);
@@ -679,6 +685,76 @@ START_TEST(test_namespace_ops)
 }
 END_TEST
 
+/*
+ * The writing opcodes under the fs thread's own seccomp filter, in a
+ * child process: a system call the class does not allow traps, and
+ * minivmm's SIGSYS handler names it and exits with 1 (as minivmm would).
+ * Each later step's number is the exit code when its answer is wrong.
+ */
+static int fs_ops_step(void)
+{
+	struct fuse_mkdir_in mi = { .mode = 0755 };
+	struct fuse_mknod_in mn = { .mode = S_IFREG | 0644 };
+	struct fuse_rename_in ri = { .newdir = 1 };
+	struct fuse_rename2_in r2 = { .newdir = 1, .flags = RENAME_EXCHANGE };
+	struct fuse_create_in ci = { .flags = O_RDWR, .mode = 0644 };
+	struct fuse_read_in rd = { .size = 4096 };
+	uint8_t buf[512];
+	uint64_t fh;
+
+	if (call(FUSE_MKDIR, 1, buf, with_names(buf, &mi, sizeof(mi), "d", NULL)))
+		return 2;
+	if (call(FUSE_MKNOD, 1, buf, with_names(buf, &mn, sizeof(mn), "a", NULL)))
+		return 3;
+	if (call(FUSE_RENAME, 1, buf, with_names(buf, &ri, sizeof(ri), "a", "b")))
+		return 4;
+	if (call(FUSE_RENAME2, 1, buf, with_names(buf, &r2, sizeof(r2), "b", "d")))
+		return 5;
+	if (call(FUSE_SYMLINK, 1, buf, with_names(buf, "", 0, "l", "b")))
+		return 6;
+	if (call(FUSE_CREATE, 1, buf, with_names(buf, &ci, sizeof(ci), "c", NULL)))
+		return 7;
+	fh = ((struct fuse_open_out *)((uint8_t *)payload() +
+				       sizeof(struct fuse_entry_out)))->fh;
+	rd.fh = fh;
+	if (call(FUSE_READ, 1, &rd, sizeof(rd)) ||
+	    call(FUSE_FSYNC, 1, &(struct fuse_fsync_in){ .fh = fh },
+		 sizeof(struct fuse_fsync_in)) ||
+	    release(fh, FUSE_RELEASE))
+		return 8;
+	if (call(FUSE_UNLINK, 1, "c", 2) || call(FUSE_UNLINK, 1, "l", 2) ||
+	    call(FUSE_UNLINK, 1, "d", 2) || call(FUSE_RMDIR, 1, "b", 2))
+		return 9;
+	if (call(FUSE_STATFS, 1, NULL, 0))
+		return 10;
+	return 0;
+}
+
+START_TEST(test_under_fs_seccomp)
+{
+	char err[256];
+	pid_t pid;
+	int st;
+
+	if (!seccomp_supported(NULL))
+		return;		/* no filter to test against on this kernel */
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		if (seccomp_install(SECCOMP_THREAD_FS, err, sizeof(err)))
+			_exit(100);
+		_exit(fs_ops_step());
+	}
+	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+	ck_assert_msg(WIFEXITED(st), "killed by signal %d",
+		      WIFSIGNALED(st) ? WTERMSIG(st) : -1);
+	ck_assert_msg(WEXITSTATUS(st) != 1,
+		      "a call the fs seccomp class forbids (named on stderr)");
+	ck_assert_msg(WEXITSTATUS(st) != 100, "cannot install the fs filter");
+	ck_assert_msg(WEXITSTATUS(st) == 0, "step %d failed", WEXITSTATUS(st));
+}
+END_TEST
+
 /* ---- hostile guests ---- */
 
 START_TEST(test_bad_names)
@@ -935,6 +1011,7 @@ static Suite *fuse_server_suite(void)
 	tcase_add_test(rw, test_create_write_setattr);
 	tcase_add_test(rw, test_namespace_ops);
 	tcase_add_test(rw, test_symlink_create_through_link);
+	tcase_add_test(rw, test_under_fs_seccomp);
 	suite_add_tcase(s, rw);
 
 	tcase_add_checked_fixture(bad, setup_rw, stop);
