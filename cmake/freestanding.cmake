@@ -5,7 +5,8 @@
 set(MINIVMM_FREESTANDING_CFLAGS
 	-ffreestanding -fno-builtin -nostdlib -fno-pic -fno-pie -mno-red-zone
 	-mgeneral-regs-only -mno-popcnt -fno-stack-protector -fno-asynchronous-unwind-tables
-	-fno-exceptions -mcmodel=small -Os -Wall -Wextra -Werror
+	-fno-exceptions -mcmodel=small -Os -Wall -Wextra -Werror -Wmissing-prototypes
+	-Wstrict-prototypes -Wformat=2 -Wundef -Wshadow
 	-DMINIVMM_FREESTANDING=1)
 
 # add_freestanding_image(NAME LINKER_SCRIPT file SOURCES a.c b.S ...)

@@ -1,5 +1,6 @@
 # Flags for code that runs on the host (the VMM, its unit tests, tools).
-set(MINIVMM_HOST_WARNINGS -Wall -Wextra -Werror)
+set(MINIVMM_HOST_WARNINGS -Wall -Wextra -Werror -Wmissing-prototypes
+	-Wstrict-prototypes -Wformat=2 -Wundef -Wshadow)
 set(MINIVMM_SANITIZE_FLAGS -fsanitize=address,undefined -fno-omit-frame-pointer
 	-fno-sanitize-recover=undefined)
 

@@ -6,6 +6,7 @@
  * tests/cli/qmp_shapes.
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -72,12 +73,16 @@ static void send_error(struct qmp_session *s, const struct json_value *id,
 	send_line(s, w);
 }
 
+__attribute__((format(printf, 4, 5)))
 static void send_errorf(struct qmp_session *s, const struct json_value *id,
-			const char *cls, const char *fmt, const char *arg)
+			const char *cls, const char *fmt, ...)
 {
 	char desc[256];
+	va_list ap;
 
-	snprintf(desc, sizeof(desc), fmt, arg);
+	va_start(ap, fmt);
+	vsnprintf(desc, sizeof(desc), fmt, ap);
+	va_end(ap);
 	send_error(s, id, cls, desc);
 }
 

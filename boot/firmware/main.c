@@ -31,9 +31,9 @@ static __attribute__((noreturn)) void fw_stop(uint8_t status,
 	cpu_halt();
 }
 
-void fw_trace(const struct fw *fw, enum fw_mark mark)
+void fw_trace(const struct fw *f, enum fw_mark mark)
 {
-	if (fw->h->flags & FW_HANDOFF_F_TRACE)
+	if (f->h->flags & FW_HANDOFF_F_TRACE)
 		outb(PORT_DEBUG_TRACE, (uint8_t)mark);
 }
 

@@ -50,6 +50,7 @@
 #define NEWROOT		"/newroot"
 #define CONF_MAX	65536
 
+__attribute__((format(printf, 1, 2)))
 static void say(const char *fmt, ...)
 {
 	va_list ap;

@@ -33,6 +33,7 @@
 static char dir[64];
 
 /* Run a shell command in the test directory; it must succeed. */
+__attribute__((format(printf, 1, 2)))
 static void sh(const char *fmt, ...)
 {
 	char cmd[2048], full[2200];
@@ -163,7 +164,7 @@ START_TEST(test_v2_and_v3_cluster_sizes)
 		   "v.qcow2", variants[i]);
 		/* Sparse, then some data over it. */
 		sh("qemu-io -f qcow2 -c 'write -P 0x5a 1000k 300k' "
-		   "-c 'write -z 0 64k' v.qcow2", variants[i]);
+		   "-c 'write -z 0 64k' v.qcow2");
 		check_same_as_qemu("v.qcow2", DRIVE_FORMAT_QCOW2);
 	}
 }

@@ -19,6 +19,10 @@ volatile uint64_t gdbguest_poke = 7;
 volatile uint64_t gdbguest_spins;
 volatile uint64_t gdbguest_release;
 
+/* Global on purpose: the gdb session breaks on them by name. */
+uint64_t gdbguest_target(uint64_t x);
+void gdbguest_spin(void);
+
 __attribute__((noinline)) uint64_t gdbguest_target(uint64_t x)
 {
 	return x * 3 + gdbguest_poke;
