@@ -16,9 +16,7 @@
 #include "vmm/machine.h"
 #include "vmm/vm.h"
 
-#ifndef MINIVMM_VERSION
-#define MINIVMM_VERSION "0.1.0"
-#endif
+/* MINIVMM_VERSION: CMake's project() version (CMakeLists.txt). */
 
 int main(int argc, char **argv)
 {
