@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * -netboot: put the built-in PXE firmware into guest memory and fill the
- * hand-off block it reads (boot/firmware/handoff.h).
+ * hand-off block it reads (boot/firmware/handoff.h).  The firmware half of
+ * the loader (vmm/loader.h); vmm/loader.c is the direct-boot half.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -86,7 +87,7 @@ int loader_load_firmware(struct vm *vm, uint64_t rsdp,
 			 struct boot_entry *entry, char *err, size_t errlen)
 {
 	size_t size = (size_t)(minivmm_firmware_end - minivmm_firmware_start);
-	uint8_t *low = guest_mem_ptr(&vm->mem, 0, LAYOUT_PD_ADDR + 4 * 4096);
+	uint8_t *low = guest_mem_ptr(&vm->mem, 0, LAYOUT_PAGE_TABLES_END);
 
 	_Static_assert(LAYOUT_FIRMWARE_ADDR >= LAYOUT_CMDLINE_ADDR + LAYOUT_CMDLINE_MAX &&
 		       LAYOUT_FIRMWARE_ADDR + FW_HANDOFF_FIRMWARE_MAX <= LAYOUT_EBDA_START,
