@@ -13,6 +13,9 @@
 #define LAYOUT_PML4_ADDR	0x00009000ULL	/* identity page tables: PML4 */
 #define LAYOUT_PDPT_ADDR	0x0000A000ULL	/* PDPT (1 page) */
 #define LAYOUT_PD_ADDR		0x0000B000ULL	/* 4 PDs, 2 MiB pages, map 0-4 GiB */
+#define LAYOUT_PD_COUNT		4
+/* Low memory the boot GDT and page tables need (from gpa 0). */
+#define LAYOUT_PAGE_TABLES_END	(LAYOUT_PD_ADDR + LAYOUT_PD_COUNT * 0x1000ULL)
 #define LAYOUT_ZERO_PAGE_ADDR	0x00010000ULL	/* Linux boot_params */
 #define LAYOUT_HANDOFF_ADDR	0x00011000ULL	/* firmware hand-off block */
 #define LAYOUT_CMDLINE_ADDR	0x00020000ULL	/* kernel command line */

@@ -25,10 +25,10 @@ void boot_write_long_mode_tables(uint8_t *low_mem)
 	__builtin_memset(pml4, 0, 4096);
 	__builtin_memset(pdpt, 0, 4096);
 	put64(pml4, LAYOUT_PDPT_ADDR | PTE_PRESENT | PTE_WRITE);
-	for (uint64_t i = 0; i < 4; i++)
+	for (uint64_t i = 0; i < LAYOUT_PD_COUNT; i++)
 		put64(pdpt + 8 * i, (LAYOUT_PD_ADDR + 4096 * i) | PTE_PRESENT | PTE_WRITE);
 	/* 4 directories x 512 entries x 2 MiB = the low 4 GiB, identity. */
-	for (uint64_t i = 0; i < 4 * 512; i++)
+	for (uint64_t i = 0; i < LAYOUT_PD_COUNT * 512; i++)
 		put64(pd + 8 * i, (i << 21) | PTE_PRESENT | PTE_WRITE | PTE_LARGE);
 	for (int i = 0; i < BOOT_GDT_ENTRIES; i++)
 		put64(low_mem + LAYOUT_GDT_ADDR + 8 * i, gdt[i]);

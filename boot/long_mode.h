@@ -22,7 +22,7 @@
 /*
  * Write PML4, PDPT and four page directories at the LAYOUT_* addresses and
  * the GDT at LAYOUT_GDT_ADDR.  low_mem points at guest physical address 0
- * and must cover at least LAYOUT_PD_ADDR + 4 pages.
+ * and must cover LAYOUT_PAGE_TABLES_END bytes.
  */
 void boot_write_long_mode_tables(uint8_t *low_mem);
 

@@ -55,7 +55,7 @@ uint64_t loader_write_acpi(struct vm *vm, const struct acpi_config *acpi,
 /* Page tables and GDT for the 64-bit entry of the kernel or firmware. */
 static int loader_write_long_mode(struct vm *vm, char *err, size_t errlen)
 {
-	uint8_t *low = guest_mem_ptr(&vm->mem, 0, LAYOUT_PD_ADDR + 4 * 4096);
+	uint8_t *low = guest_mem_ptr(&vm->mem, 0, LAYOUT_PAGE_TABLES_END);
 
 	if (!low) {
 		snprintf(err, errlen, "guest memory too small for boot page tables");

@@ -256,7 +256,7 @@ END_TEST
 
 START_TEST(test_long_mode_tables)
 {
-	uint8_t *low = calloc(1, LAYOUT_PD_ADDR + 4 * 4096);
+	uint8_t *low = calloc(1, LAYOUT_PAGE_TABLES_END);
 	uint64_t v;
 
 	boot_write_long_mode_tables(low);

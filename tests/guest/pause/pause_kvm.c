@@ -78,7 +78,7 @@ static void sleep_ms(unsigned int ms)
 
 static void setup_guest(struct vm *vm)
 {
-	uint8_t *low = guest_mem_ptr(&vm->mem, 0, LAYOUT_PD_ADDR + 4 * 4096);
+	uint8_t *low = guest_mem_ptr(&vm->mem, 0, LAYOUT_PAGE_TABLES_END);
 	char err[160];
 
 	if (!low || !guest_mem_write(&vm->mem, CODE_ADDR, count_rax, sizeof(count_rax)) ||
