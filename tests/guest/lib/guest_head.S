@@ -47,12 +47,23 @@
  * first serial byte" times the VMM (and its firmware), not the guest's own
  * start-up code.  A virtual 16550 takes a THR write without set-up.  The
  * same bytes assemble in 32- and 64-bit code; clobbers AL and DX only.
+ * GUEST_ENTRY_POWEROFF (the S5 value) makes it power off right after.
  */
 .macro entry_byte
 #ifdef GUEST_ENTRY_BYTE
 	mov	$PORT_COM1, %dx
 	mov	$GUEST_ENTRY_BYTE, %al
 	outb	%al, %dx
+#endif
+#ifdef GUEST_ENTRY_POWEROFF
+	/* ... and then powers off at once (S5 on the hardware-reduced sleep
+	 * register), the floor program's guest: "exec -> exit" then times
+	 * the VMM's start and teardown without any guest code (bench/). */
+	mov	$PORT_ACPI_SLEEP_CTL, %dx
+	mov	$GUEST_ENTRY_POWEROFF, %al
+	outb	%al, %dx
+1:	hlt
+	jmp	1b
 #endif
 .endm
 
