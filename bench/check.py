@@ -34,7 +34,7 @@ def problems(r: Results) -> list:
         if not v or not all(is_number(x) for x in v):
             out.append(f"series {k}: {v!r} is not a list of numbers")
     for k in ("start.floor.first", "start.minivmm.first", "start.minivmm.exit",
-              "start.minivmm.banner", "mem.minivmm.overhead_kb"):
+              "start.minivmm.banner", "start.minivmm-off.exit", "mem.minivmm.overhead_kb"):
         if not r.has(k):
             out.append(f"no {k} series")
     rows = {row[0]: row for row in summary_rows(r)}

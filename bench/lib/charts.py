@@ -12,7 +12,7 @@ from .md import CONTENDERS
 from .results import Results
 from .stats import summary
 
-SHORT = {"qemu-microvm": "QEMU microvm", "qemu-microvm-tuned": "microvm tuned",
+SHORT = {"minivmm-off": "minivmm, off at entry", "qemu-microvm": "QEMU microvm", "qemu-microvm-tuned": "microvm tuned",
          "qemu-q35": "QEMU q35"}
 
 Bar = Tuple[str, float, float, float]   # label, min, median, max

@@ -7,9 +7,10 @@ from .results import Results
 from .stats import fmt, is_number, median, ratio, summary
 
 LABELS = {"floor": "floor (bench/floor.c)", "minivmm": "minivmm",
+          "minivmm-off": "minivmm, guest off at entry (benchguest-off)",
           "qemu-microvm": "QEMU microvm", "qemu-microvm-tuned": "QEMU microvm, tuned",
           "qemu-q35": "QEMU q35"}
-CONTENDERS = ("floor", "minivmm", "qemu-microvm", "qemu-microvm-tuned", "qemu-q35")
+CONTENDERS = ("floor", "minivmm", "minivmm-off", "qemu-microvm", "qemu-microvm-tuned", "qemu-q35")
 
 
 def label(name: str) -> str:

@@ -33,6 +33,10 @@ def contenders(b: Bench) -> List[Contender]:
     out = [Contender("floor", runs, [t["floor"]]),
            Contender("minivmm", runs, [t["minivmm"], "-kernel", t["guest_bz"],
                                        "-m", str(RAM_MIB)])]
+    # the floor's guest program under minivmm: '!' and S5 at entry
+    if t.get("guest_bz_off"):
+        out.append(Contender("minivmm-off", runs, [t["minivmm"], "-kernel",
+                                                   t["guest_bz_off"], "-m", str(RAM_MIB)]))
     if b.qemu_accel:
         for name, machine, n in (("qemu-microvm", "microvm", runs),
                                  ("qemu-microvm-tuned", MICROVM_TUNED, runs),

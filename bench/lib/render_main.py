@@ -30,7 +30,11 @@ def dev_have(r: Results, key: str, *names: str) -> bool:
 def present(r: Results) -> List[str]:
     """The contenders of this run, in table order (QEMU rows only when
     QEMU ran)."""
-    return [c for c in CONTENDERS if c in ("floor", "minivmm") or r.meta.get("qemu_accel")]
+    def ran(c):
+        if c == "minivmm-off":		# results files from before it existed
+            return r.has("start.minivmm-off.exit")
+        return c in ("floor", "minivmm") or bool(r.meta.get("qemu_accel"))
+    return [c for c in CONTENDERS if ran(c)]
 
 
 def summary_rows(r: Results) -> List[List[str]]:
@@ -51,6 +55,10 @@ def summary_rows(r: Results) -> List[List[str]]:
         med(r, "start.minivmm.banner"), med(r, "start.qemu-microvm.banner"))
     row("exec -> exit (power-off at once), ms", med(r, "start.floor.exit"),
         med(r, "start.minivmm.exit"), med(r, "start.qemu-microvm.exit"))
+    if r.has("start.minivmm-off.exit"):
+        row("exec -> exit, guest off at its first instruction (the floor's guest), ms",
+            med(r, "start.floor.exit"), med(r, "start.minivmm-off.exit"), None,
+            qemu_text="-")
     mm, qm = med(r, "mem.minivmm.overhead_kb"), med(r, "mem.qemu-microvm.overhead_kb")
     rows.append(["memory overhead, KiB", "", fmt_g(mm), fmt_g(qm), fmt(ratio(qm, mm), 2)])
     row("start -> power-off cycles/s", v.get("rate.floor.rate"), v.get("rate.minivmm.rate"),
@@ -95,6 +103,12 @@ def render(r: Results, charts_rel: Optional[str], charts_made: set, source: str)
     d.table(["measure", "floor", "minivmm", "QEMU microvm", "ratio"], summary_rows(r))
     d("", "Start-up target (issue: first output within 1.25x of the floor): minivmm's",
       f"median first byte is **{fmt(ratio(med(r, 'start.minivmm.first'), med(r, 'start.floor.first')), 2)}x** the floor's in this run.", "")
+    if r.has("start.minivmm-off.exit"):
+        d("Exit target (issue: exec -> exit within 1.25x of the floor): with the",
+          "guest that powers off at its first instructions as the floor's does",
+          "(bench/guest's benchguest-off), minivmm's median exec -> exit is",
+          f"**{fmt(ratio(med(r, 'start.minivmm-off.exit'), med(r, 'start.floor.exit')), 2)}x** the floor's in this run; the",
+          "normal bench guest also runs its own start-up code before it powers off.", "")
     d(*METHOD)
     d("")
     startup(d, r, charts_rel, charts_made)

@@ -14,7 +14,8 @@ else
 	# bench/ builds inside the main tree when the top-level CMakeLists.txt
 	# adds it, else on its own.
 	if make -C "$build" -j"$(nproc)" --no-print-directory bench_stamp \
-		bench_floor bench_netfloor benchguest_bzimage >/dev/null 2>&1; then
+		bench_floor bench_netfloor benchguest_bzimage \
+		benchguest_off_bzimage >/dev/null 2>&1; then
 		tools=$build/bench
 	else
 		tools=$build/bench-standalone
@@ -27,4 +28,5 @@ echo "stamp=$tools/bench_stamp"
 echo "floor=$tools/bench_floor"
 echo "netfloor=$tools/bench_netfloor"
 echo "guest_bz=$tools/benchguest.bzImage"
+echo "guest_bz_off=$tools/benchguest-off.bzImage"
 echo "guest_elf=$tools/benchguest.elf"

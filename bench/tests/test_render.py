@@ -59,9 +59,29 @@ class MainDocument(unittest.TestCase):
 
     def test_summary_has_every_row_with_numbers(self):
         rows = render_main.summary_rows(self.r)
-        self.assertEqual(len(rows), 9)
+        self.assertEqual(len(rows), 10)
         for row in rows:
             self.assertRegex(row[2], r"^-?[0-9]+(\.[0-9]+)?$", row[0])
+
+    def test_exit_against_the_floor(self):
+        # fixture: exit = 2 x (first byte); floor 20, 22, 26; minivmm-off
+        # (index 5) 30, 32, 36: median 32 / 22
+        rows = {row[0]: row for row in render_main.summary_rows(self.r)}
+        row = rows["exec -> exit, guest off at its first instruction (the floor's guest), ms"]
+        self.assertEqual(row[1:4], ["22.0", "32.0", "-"])
+        self.assertIn(f"**{32 / 22:.2f}x** the floor's", self.text)
+        a = section(self.text, "## a) Start-up")
+        self.assertEqual(cells(rows_of(a, "minivmm, guest off at entry (benchguest-off)")[0])[:3],
+                         ["minivmm, guest off at entry (benchguest-off)", "3", "15.0"])
+
+    def test_old_results_without_the_off_guest(self):
+        r = full_results()
+        for k in [k for k in r.series if k.startswith(("start.minivmm-off.", "rate.minivmm-off."))]:
+            del r.series[k]
+        for k in [k for k in r.values if k.startswith("rate.minivmm-off.")]:
+            del r.values[k]
+        self.assertNotIn("minivmm-off", render_main.present(r))
+        self.assertEqual(len(render_main.summary_rows(r)), 9)
 
     def test_device_cost_per_request(self):
         # fixture: minivmm's columns go from 10 to 10 + n/100: 10 us per request
