@@ -4,6 +4,7 @@ sections a) to f), netboot, the hardware-KVM part and the failed runs.
 Reads only the Results; every number is computed here from the raw
 series with lib/stats.py."""
 
+import os
 from typing import List, Optional
 
 from . import render_hw
@@ -223,6 +224,18 @@ def startup(d: Doc, r: Results, charts_rel, made: set) -> None:
       f"real mode.  Seen from outside, the floor exits {e} ms after its first byte",
       "although it writes the power-off port right after it: tearing the VM",
       "down in the kernel is part of every VMM's exit time.", "")
+    d(exit_nested().rstrip("\n"), "")
+
+
+EXIT_NESTED = os.path.join(os.path.dirname(os.path.abspath(__file__)), "exit-nested.md")
+
+
+def exit_nested() -> str:
+    """The exec -> exit rounds run by hand in the nested harness' L1
+    (bench/exit-rounds.sh) on hosts without /dev/kvm: their recorded
+    numbers and command, bench/lib/exit-nested.md, kept in every render."""
+    with open(EXIT_NESTED, encoding="utf-8") as f:
+        return f.read()
 
 
 def memory(d: Doc, r: Results, charts_rel, made: set) -> None:
