@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "boot/layout.h"
@@ -604,6 +605,34 @@ int vcpus_start(struct vm *vm, char *err, size_t errlen)
 
 /* A vCPU that has not left KVM_RUN after this long is stuck for good. */
 #define VCPU_STOP_TIMEOUT_MS 5000
+/* How long one join waits before the kick is repeated. */
+#define VCPU_REKICK_MS 1
+
+/*
+ * Join one kicked vCPU thread.  The join sleeps on the thread's exit (the
+ * kernel wakes it when the thread is gone), so a stopping VM costs no
+ * polling interval; every VCPU_REKICK_MS without an exit the kick is sent
+ * again (a vCPU blocked in an in-kernel HLT may have missed it).
+ */
+static bool vcpu_join(struct vcpu *vcpu)
+{
+	struct timespec deadline;
+
+	for (unsigned int waited = 0; waited < VCPU_STOP_TIMEOUT_MS;
+	     waited += VCPU_REKICK_MS) {
+		clock_gettime(CLOCK_MONOTONIC, &deadline);
+		deadline.tv_nsec += VCPU_REKICK_MS * 1000000L;
+		if (deadline.tv_nsec >= 1000000000L) {
+			deadline.tv_sec++;
+			deadline.tv_nsec -= 1000000000L;
+		}
+		if (pthread_clockjoin_np(vcpu->thread, NULL, CLOCK_MONOTONIC,
+					 &deadline) != ETIMEDOUT)
+			return true;
+		pthread_kill(vcpu->thread, VCPU_KICK_SIGNAL);
+	}
+	return false;
+}
 
 bool vcpus_stop(struct vm *vm)
 {
@@ -620,22 +649,15 @@ bool vcpus_stop(struct vm *vm)
 	}
 	for (unsigned int i = 0; i < vm->nr_vcpus; i++) {
 		struct vcpu *vcpu = &vm->vcpus[i];
-		unsigned int waited = 0;
 
 		if (!vcpu->started)
 			continue;
-		/* A vCPU blocked in an in-kernel HLT needs the kick repeated. */
-		while (pthread_tryjoin_np(vcpu->thread, NULL) == EBUSY) {
-			if (waited++ >= VCPU_STOP_TIMEOUT_MS) {
-				log_error("vCPU %u does not stop", i);
-				all = false;
-				break;
-			}
-			pthread_kill(vcpu->thread, VCPU_KICK_SIGNAL);
-			usleep(1000);
-		}
-		if (waited <= VCPU_STOP_TIMEOUT_MS)
+		if (vcpu_join(vcpu)) {
 			vcpu->started = false;
+		} else {
+			log_error("vCPU %u does not stop", i);
+			all = false;
+		}
 	}
 	return all;
 }
