@@ -802,6 +802,8 @@ static void machine_teardown(struct machine *m)
 	m->qmp = NULL;
 	vcpus_destroy(&m->vm);
 	gdb_stub_destroy(m->gdb);
+	/* No vCPU runs any more: the devices' doorbells go with the VM. */
+	m->vm.destroying = true;
 	/* Devices after the vCPUs: no guest access can race their teardown. */
 	device_table_destroy(&m->devices);
 	if (m->serial.log_dropped) {

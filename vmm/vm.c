@@ -283,11 +283,17 @@ void vm_destroy(struct vm *vm)
 {
 	/* The helper may still use the mapping and the VM: wait for it. */
 	vm_memory_join(vm);
+	/*
+	 * The VM first (its last reference: the vCPU files are closed), then
+	 * guest RAM: unmapped under a live VM, every page would first be
+	 * zapped from its page tables through the MMU notifier, work the
+	 * VM's destruction does anyway.
+	 */
+	if (vm->vm_fd >= 0)
+		close(vm->vm_fd);
 	if (vm->mem_host)
 		munmap(vm->mem_host, vm->mem_host_size);
 	vm->mem_host = NULL;
-	if (vm->vm_fd >= 0)
-		close(vm->vm_fd);
 	if (vm->kvm_fd >= 0)
 		close(vm->kvm_fd);
 	if (vm->stop_fd >= 0)
@@ -347,7 +353,18 @@ int vm_remove_mmio_ioeventfd(struct vm *vm, int fd, uint64_t addr,
 		.fd = fd,
 		.flags = KVM_IOEVENTFD_FLAG_DATAMATCH | KVM_IOEVENTFD_FLAG_DEASSIGN,
 	};
-	int ret = ioctl(vm->vm_fd, KVM_IOEVENTFD, &io) < 0 ? -errno : 0;
+	int ret;
+
+	/*
+	 * Each deassign waits for an SRCU grace period in KVM (the I/O bus
+	 * is replaced); a VM on its way out drops all its ioeventfds at once
+	 * when its file is released, holding its own eventfd references.
+	 */
+	if (vm->destroying) {
+		close(fd);
+		return 0;
+	}
+	ret = ioctl(vm->vm_fd, KVM_IOEVENTFD, &io) < 0 ? -errno : 0;
 
 	close(fd);
 	return ret;

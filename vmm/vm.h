@@ -55,6 +55,8 @@ struct vm {
 	const uint8_t *gen_initrd;
 	size_t gen_initrd_size;
 	const char *gen_cmdline;
+	/* Set once the vCPUs are gone and the VM is being torn down. */
+	bool destroying;
 };
 
 /*
@@ -78,6 +80,7 @@ int vm_register_mmio(struct vm *vm, const struct bus_device *dev);
 int vm_set_irq_line(struct vm *vm, uint32_t gsi, int level);
 /* KVM_IOEVENTFD on an MMIO address with a 4-byte datamatch; returns the eventfd. */
 int vm_add_mmio_ioeventfd(struct vm *vm, uint64_t addr, uint32_t datamatch);
+/* Deassigns it and closes fd; once vm->destroying, only closes it. */
 int vm_remove_mmio_ioeventfd(struct vm *vm, int fd, uint64_t addr,
 			     uint32_t datamatch);
 /* KVM_IRQFD for a GSI; returns the eventfd to write to raise it. */
