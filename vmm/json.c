@@ -47,6 +47,17 @@ static void skip_ws(struct json_parser *ps)
 		ps->p++;
 }
 
+/* Skip white space, then consume c if it comes next. */
+static bool accept(struct json_parser *ps, char c)
+{
+	skip_ws(ps);
+	if (ps->p < ps->end && *ps->p == c) {
+		ps->p++;
+		return true;
+	}
+	return false;
+}
+
 static int parse_value(struct json_parser *ps, struct json_value *v,
 		       unsigned int depth);
 
@@ -353,11 +364,8 @@ static int parse_array(struct json_parser *ps, struct json_value *v,
 	v->arr.items = NULL;
 	v->arr.n = 0;
 	ps->p++;
-	skip_ws(ps);
-	if (ps->p < ps->end && *ps->p == ']') {
-		ps->p++;
+	if (accept(ps, ']'))
 		return 0;
-	}
 	for (;;) {
 		rc = grow(ps, (void **)&v->arr.items, &cap, v->arr.n,
 			  sizeof(*v->arr.items));
@@ -367,15 +375,10 @@ static int parse_array(struct json_parser *ps, struct json_value *v,
 		rc = parse_value(ps, &v->arr.items[v->arr.n++], depth + 1);
 		if (rc)
 			return rc;
-		skip_ws(ps);
-		if (ps->p < ps->end && *ps->p == ',') {
-			ps->p++;
+		if (accept(ps, ','))
 			continue;
-		}
-		if (ps->p < ps->end && *ps->p == ']') {
-			ps->p++;
+		if (accept(ps, ']'))
 			return 0;
-		}
 		return parse_fail(ps, -EINVAL, "',' or ']' expected");
 	}
 }
@@ -408,10 +411,8 @@ static int parse_member(struct json_parser *ps, struct json_value *obj,
 	/* From here the tree owns the member, even a half-parsed one. */
 	m->value.type = JSON_NULL;
 	obj->obj.n++;
-	skip_ws(ps);
-	if (ps->p >= ps->end || *ps->p != ':')
+	if (!accept(ps, ':'))
 		return parse_fail(ps, -EINVAL, "':' expected");
-	ps->p++;
 	return parse_value(ps, &m->value, depth + 1);
 }
 
@@ -425,11 +426,8 @@ static int parse_object(struct json_parser *ps, struct json_value *v,
 	v->obj.members = NULL;
 	v->obj.n = 0;
 	ps->p++;
-	skip_ws(ps);
-	if (ps->p < ps->end && *ps->p == '}') {
-		ps->p++;
+	if (accept(ps, '}'))
 		return 0;
-	}
 	for (;;) {
 		rc = grow(ps, (void **)&v->obj.members, &cap, v->obj.n,
 			  sizeof(*v->obj.members));
@@ -438,15 +436,10 @@ static int parse_object(struct json_parser *ps, struct json_value *v,
 		rc = parse_member(ps, v, depth);
 		if (rc)
 			return rc;
-		skip_ws(ps);
-		if (ps->p < ps->end && *ps->p == ',') {
-			ps->p++;
+		if (accept(ps, ','))
 			continue;
-		}
-		if (ps->p < ps->end && *ps->p == '}') {
-			ps->p++;
+		if (accept(ps, '}'))
 			return 0;
-		}
 		return parse_fail(ps, -EINVAL, "',' or '}' expected");
 	}
 }
