@@ -355,6 +355,17 @@ static bool linux_cmdline_has_key(const char *cmdline, const char *key)
 	return false;
 }
 
+int64_t linux_initrd_next(uint8_t *area, uint64_t used, uint64_t room)
+{
+	uint64_t next = (used + 3) & ~3ull;
+
+	if (used > room || next >= room)
+		return -1;
+	while (used < next)
+		area[used++] = 0;
+	return (int64_t)next;
+}
+
 long linux_cmdline_finish(char *dst, size_t cap, const char *cmdline)
 {
 	const char *extra = linux_cmdline_has_key(cmdline, "reboot=") ?

@@ -105,6 +105,15 @@ uint64_t linux_initrd_addr(const struct e820_entry *e820, unsigned int nr,
 			   uint64_t min_addr);
 
 /*
+ * Several initrds concatenated in one area of room bytes (PXELINUX's
+ * INITRD a,b): each starts 4-byte aligned, as the kernel's cpio unpacker
+ * wants.  Called before the next one with the bytes used so far: zeroes
+ * the padding and returns the next one's offset, or -1 when no byte of
+ * room is left for it.  Never writes at or past area + room.
+ */
+int64_t linux_initrd_next(uint8_t *area, uint64_t used, uint64_t room);
+
+/*
  * The command line the kernel gets: cmdline plus what this machine needs,
  * written NUL-terminated to dst (cap bytes).  Today that is "reboot=acpi"
  * unless cmdline has a reboot= word: on a hardware-reduced ACPI machine

@@ -40,6 +40,9 @@ static void debug_port_fw_status(struct debug_port *d, uint8_t status)
 	case FW_STATUS_LOCALBOOT:
 		ev = GUEST_EVENT_LOCALBOOT;
 		break;
+	case FW_STATUS_DEADLINE:
+		ev = GUEST_EVENT_NETBOOT_DEADLINE;
+		break;
 	default:
 		return;		/* unknown: ignore, the guest goes on */
 	}

@@ -14,6 +14,7 @@ enum guest_event {
 	GUEST_EVENT_CRASH,		/* the CPU cannot go on (triple fault, bad entry) */
 	GUEST_EVENT_NETBOOT_FAILED,	/* the netboot firmware gave up */
 	GUEST_EVENT_LOCALBOOT,		/* the netboot config chose LOCALBOOT */
+	GUEST_EVENT_NETBOOT_DEADLINE,	/* the netboot firmware ran out of time */
 };
 
 /* Report ev; the machine stops with the matching exit code (first wins). */

@@ -188,8 +188,17 @@ static void pxe_include(struct pxe_config *cfg, struct pxe_str arg,
 	size_t len;
 
 	pxe_set(path, sizeof(path), pxe_word(&arg));
-	if (!fetch || !path[0] || depth >= PXE_INCLUDE_DEPTH ||
-	    fetch(ctx, path, depth + 1, &text, &len) < 0) {
+	if (!fetch || !path[0] || depth >= PXE_INCLUDE_DEPTH) {
+		cfg->includes_skipped++;
+		return;
+	}
+	if (cfg->include_fetches >= PXE_INCLUDE_FETCHES) {
+		cfg->includes_over_budget++;
+		cfg->includes_skipped++;
+		return;
+	}
+	cfg->include_fetches++;
+	if (fetch(ctx, path, depth + 1, &text, &len) < 0) {
 		cfg->includes_skipped++;
 		return;
 	}

@@ -18,6 +18,10 @@
 #define PXE_CMDLINE_MAX		2048
 #define PXE_MAX_LABELS		96
 #define PXE_INCLUDE_DEPTH	8	/* nested INCLUDE levels */
+/* INCLUDE fetches per config parse, found or not: depth alone lets N
+ * INCLUDE lines per file cost N^8 fetches.  Debian's installer tree uses
+ * 10; the rest are skipped. */
+#define PXE_INCLUDE_FETCHES	64
 #define PXE_LINE_MAX		4096	/* longer lines are cut here */
 
 enum pxe_kernel_type {
@@ -57,7 +61,9 @@ struct pxe_config {
 	bool prompt;
 	char config_file[PXE_PATH_MAX];		/* global CONFIG: restart */
 	bool restart;
-	unsigned int includes_skipped;	/* too deep or not found */
+	unsigned int includes_skipped;	/* too deep, not found or over budget */
+	unsigned int include_fetches;	/* fetches asked for (<= PXE_INCLUDE_FETCHES) */
+	unsigned int includes_over_budget;	/* skipped: budget spent */
 
 	/* parser state */
 	int cur;				/* label being filled, -1 */

@@ -20,7 +20,7 @@
 #define CONFIG_SERIAL_MAX	20	/* virtio-blk GET_ID is 20 bytes */
 #define CONFIG_IFNAME_MAX	15	/* IFNAMSIZ - 1 */
 #define CONFIG_QUOTE_MAX	48	/* user text echoed in a message */
-#define CONFIG_NR_OPTIONS	40	/* entries in config_options[] */
+#define CONFIG_NR_OPTIONS	41	/* entries in config_options[] */
 
 #define FNV1A_OFFSET		2166136261u
 #define FNV1A_PRIME		16777619u
@@ -946,6 +946,21 @@ static int config_opt_timeout(struct config *cfg, const char *opt, char *arg,
 	return 0;
 }
 
+/* -netboot-timeout SECONDS: 0 (never) up to a day. */
+static int config_opt_netboot_timeout(struct config *cfg, const char *opt,
+				      char *arg, char *err)
+{
+	char q[CONFIG_QUOTE_MAX + 4];
+	unsigned long long v;
+
+	if (config_parse_uint(arg, CONFIG_MAX_TIMEOUT, &v))
+		return config_error(err, "%s: '%s' is not a number of seconds from 0 to %d",
+				    opt, config_quote(arg, q), CONFIG_MAX_TIMEOUT);
+	cfg->netboot_timeout_sec = (unsigned int)v;
+	cfg->netboot_timeout_given = true;
+	return 0;
+}
+
 static int config_opt_stats(struct config *cfg, const char *opt, char *arg,
 			    char *err)
 {
@@ -1109,6 +1124,7 @@ static const struct config_option config_options[] = {
 	{ "rng",	true,	false,	config_opt_rng },
 	{ "netboot",	false,	true,	config_opt_netboot },
 	{ "boot",	true,	false,	config_opt_boot },
+	{ "netboot-timeout", true, false, config_opt_netboot_timeout },
 	{ "trace-boot",	false,	true,	config_opt_trace_boot },
 	{ "stats",	false,	true,	config_opt_stats },
 	{ "timeout",	true,	false,	config_opt_timeout },
@@ -1233,6 +1249,8 @@ static int config_validate(struct config *cfg, char *err)
 		return config_error(err, "-append needs -kernel or -netboot");
 	if (cfg->netboot && !cfg->nr_nics)
 		return config_error(err, "-netboot needs a -tap");
+	if (cfg->netboot_timeout_given && !cfg->netboot)
+		return config_error(err, "-netboot-timeout needs -netboot");
 	/* Detached, stdio is /dev/null: the console must go elsewhere. */
 	if (cfg->daemonize && cfg->serial == SERIAL_STDIO)
 		return config_error(err, "-daemonize needs -serial none or -serial file:PATH");
@@ -1344,6 +1362,8 @@ void config_usage(const char *prog)
 	       "  -io-affinity CPUS     pin every other thread (I/O, main) to host CPUs\n"
 	       "  -rng on|off           virtio-rng entropy device (default on)\n"
 	       "  -netboot, -boot n     PXE boot with the built-in firmware\n"
+	       "  -netboot-timeout SECONDS  netboot gives up after SECONDS (exit 9;\n"
+	       "                        default %d, 0 = never)\n"
 	       "  -reboot exit|restart  on guest reboot (default exit, code 3)\n"
 	       "  -qmp unix:PATH,server=on,wait=off  QMP control socket (docs/control.md)\n"
 	       "  -name NAME          the VM's name (process name, query-name)\n"
@@ -1365,8 +1385,10 @@ void config_usage(const char *prog)
 	       "\n"
 	       "Console: Ctrl-A x quits, Ctrl-A Ctrl-A sends Ctrl-A, Ctrl-A h helps.\n"
 	       "Exit codes: 0 power-off, 1 error, 2 usage, 3 reboot, 4 crash,\n"
-	       "5 netboot failed, 6 localboot, 7 stopped, 8 guest panic, 124 timeout;\n"
+	       "5 netboot failed, 6 localboot, 7 stopped, 8 guest panic,\n"
+	       "9 netboot deadline, 124 timeout;\n"
 	       "with -rootfs the command's status (125-127: it could not run).\n"
 	       "See docs/usage.md.\n",
-	       prog, prog, CONFIG_MAX_DRIVES, CONFIG_MAX_NICS, CONFIG_MAX_SHARES);
+	       prog, prog, CONFIG_MAX_DRIVES, CONFIG_MAX_NICS, CONFIG_MAX_SHARES,
+	       CONFIG_NETBOOT_TIMEOUT);
 }

@@ -13,6 +13,8 @@
 #include "net/tap.h"		/* struct nic_config */
 #include "vmm/affinity.h"
 
+/* -netboot-timeout's default: a 100 MiB initrd at a slow 0.5 MB/s fits. */
+#define CONFIG_NETBOOT_TIMEOUT	600
 #define CONFIG_MAX_DRIVES 8
 #define CONFIG_MAX_NICS 4
 #define CONFIG_MAX_SHARES 8
@@ -74,6 +76,10 @@ struct config {
 	const char *console_log;	/* -console-log FILE: copy of the output */
 	uint64_t console_log_limit;	/* bytes; default CONFIG_CONSOLE_LOG_LIMIT */
 	bool netboot;			/* -netboot / -boot n */
+	/* -netboot-timeout: the firmware gives up after this long (exit 9),
+	 * 0 = never; CONFIG_NETBOOT_TIMEOUT unless given. */
+	unsigned int netboot_timeout_sec;
+	bool netboot_timeout_given;
 	bool trace_boot;		/* -trace-boot */
 	bool stats;			/* -stats: device counters on exit */
 	unsigned int timeout_sec;	/* -timeout: stop after this long, 0 = never */

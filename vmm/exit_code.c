@@ -14,6 +14,8 @@ int exit_code_for_event(enum guest_event ev)
 		return EXIT_NETBOOT_FAILED;
 	case GUEST_EVENT_LOCALBOOT:
 		return EXIT_LOCALBOOT;
+	case GUEST_EVENT_NETBOOT_DEADLINE:
+		return EXIT_NETBOOT_DEADLINE;
 	}
 	return EXIT_VMM_ERROR;	/* not reached: every event is named above */
 }

@@ -17,6 +17,7 @@
 #define EXIT_LOCALBOOT		6	/* netboot config chose LOCALBOOT */
 #define EXIT_STOPPED		7	/* stopped from the host: Ctrl-A x, SIGINT, SIGTERM */
 #define EXIT_GUEST_PANIC	8	/* the guest kernel panicked (pvpanic) */
+#define EXIT_NETBOOT_DEADLINE	9	/* netboot ran past -netboot-timeout */
 #define EXIT_TIMEOUT		124	/* -timeout expired (as timeout(1)) */
 
 /* The exit code a guest event ends the run with. */

@@ -77,6 +77,8 @@ static int netboot_fill_handoff(struct vm *vm, uint64_t rsdp,
 	h->rsdp_addr = rsdp;
 	h->serial_port = PORT_COM1;
 	h->flags = vm->cfg->trace_boot ? FW_HANDOFF_F_TRACE : 0;
+	h->deadline_s = vm->cfg->netboot_timeout_given ?
+			vm->cfg->netboot_timeout_sec : CONFIG_NETBOOT_TIMEOUT;
 	h->cmdline_len = len;
 	memcpy(h->cmdline, append, len + 1);
 	return 0;

@@ -25,7 +25,7 @@
 #include <stdint.h>
 
 #define FW_HANDOFF_MAGIC	0x464f444eU	/* "NDOF" read little-endian */
-#define FW_HANDOFF_VERSION	1
+#define FW_HANDOFF_VERSION	2
 #define FW_HANDOFF_E820_MAX	32
 #define FW_HANDOFF_CMDLINE_MAX	2048	/* incl. the terminating NUL */
 /* code+data+bss+stack+buffers: from LAYOUT_FIRMWARE_ADDR to the EBDA */
@@ -53,7 +53,7 @@ struct fw_handoff {
 
 	uint64_t ram_size;		/* guest RAM in bytes (-m) */
 	uint32_t nr_e820;		/* valid entries in e820[] */
-	uint32_t reserved0;
+	uint32_t deadline_s;		/* give up after this long (FW_STATUS_DEADLINE), 0: never */
 	struct fw_handoff_e820 e820[FW_HANDOFF_E820_MAX];
 
 	uint64_t virtio_net_mmio;	/* virtio-mmio window base, 0: no NIC */

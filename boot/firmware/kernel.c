@@ -78,23 +78,24 @@ static int fw_load_initrds(struct fw *fw, uint64_t base, uint64_t limit,
 			   uint64_t *size, const char **why)
 {
 	char name[PXE_PATH_MAX];
-	uint64_t cur = 0;
+	uint64_t room = limit - base, cur = 0;
 
 	for (unsigned int i = 0;
 	     pxe_initrd_item(fw->boot.initrd, i, name, sizeof(name)); i++) {
-		struct fw_file f = { .base = (uint8_t *)(base + cur),
-				     .cap = limit - base - cur };
+		/* The padding before this one stays inside the room. */
+		int64_t at = i ? linux_initrd_next((uint8_t *)base, cur, room) : 0;
+		struct fw_file f;
 
-		if (base + cur >= limit) {
+		if (at < 0) {
 			*why = "no room for the initrd";
 			return -1;
 		}
+		f = (struct fw_file){ .base = (uint8_t *)(base + (uint64_t)at),
+				      .cap = room - (uint64_t)at };
 		if (fw_fetch(fw, name, &f, why) < 0)
 			return -1;
-		cur += f.size;
+		cur = (uint64_t)at + f.size;
 		*size = cur;
-		while (cur & 3)
-			((uint8_t *)base)[cur++] = 0;
 	}
 	return 0;
 }

@@ -31,6 +31,15 @@ static __attribute__((noreturn)) void fw_stop(uint8_t status,
 	cpu_halt();
 }
 
+/* net_run() found the whole netboot's deadline passed. */
+static __attribute__((noreturn)) void fw_deadline(struct net *n)
+{
+	(void)n;
+	fw_printf("netboot: deadline: %lu s passed (-netboot-timeout)\n",
+		  (unsigned long)fw.h->deadline_s);
+	fw_stop(FW_STATUS_DEADLINE, 0, 0);
+}
+
 void fw_trace(const struct fw *f, enum fw_mark mark)
 {
 	if (f->h->flags & FW_HANDOFF_F_TRACE)
@@ -87,6 +96,12 @@ void fw_main(struct fw_handoff *h)
 		mac[i * 3 + 2] = i < 5 ? ':' : 0;
 	}
 	fw.net.vnet = &fw.vnet;
+	/* The deadline counts from here: the clock is known, nothing waited
+	 * on the network yet. */
+	if (h->deadline_s) {
+		fw.net.end_ms = timer_now_ms() + (uint64_t)h->deadline_s * 1000;
+		fw.net.expired = fw_deadline;
+	}
 	fw_printf("net: virtio-net at %lx, MAC %s\n",
 		  (unsigned long)h->virtio_net_mmio, mac);
 

@@ -8,6 +8,9 @@
 #include "boot/firmware/timer.h"
 
 #define NET_KICK_MS	50
+/* Packets handled between two clock reads while the ring is never empty:
+ * a deadline is late by at most this many packets' handling. */
+#define NET_CLOCK_EVERY	16
 #define NET_ARP_REFRESH_MS	200
 
 static const uint8_t *net_arp_lookup(const struct net *n, uint32_t ip)
@@ -132,12 +135,56 @@ static bool net_port_closed(const struct net *n, const struct vnet_packet *p)
 	       r.orig_dst_ip == n->watch_ip;
 }
 
+/*
+ * The clock side of net_run: apply a re-arm, check both deadlines.  True
+ * when the caller's deadline has passed.
+ */
+static bool net_clock(struct net *n, uint64_t now, uint64_t *deadline_ms)
+{
+	if (n->rearm_ms) {
+		*deadline_ms = now + n->rearm_ms;
+		n->rearm_ms = 0;
+	}
+	if (n->end_ms && now >= n->end_ms && n->expired)
+		n->expired(n);
+	return now >= *deadline_ms;
+}
+
+/* One received frame: ARP answered, UDP handed to fn. */
+static int net_input(struct net *n, struct vnet_packet *p, net_udp_fn fn,
+		     void *ctx)
+{
+	struct inet_udp u;
+
+	if (p->head_len >= ETH_HLEN && inet_get16(p->frame + 12) == ETH_P_ARP) {
+		net_arp_input(n, p);
+		return NET_CONTINUE;
+	}
+	if (inet_udp_parse(p->frame, p->head_len, p->frame_len, &u) != INET_OK) {
+		/* IP options can push headers past the header part */
+		vnet_rx_linearize(n->vnet, p);
+		if (inet_udp_parse(p->frame, p->head_len, p->frame_len, &u) !=
+		    INET_OK)
+			return net_port_closed(n, p) ? NET_UNREACHABLE :
+						       NET_CONTINUE;
+	}
+	if (n->ip && u.dst_ip != n->ip && u.dst_ip != 0xffffffffu)
+		return NET_CONTINUE;
+	if (p->head_len < p->frame_len &&
+	    (u.dst_port != n->zc_port ||
+	     u.payload_off != VNET_RX_HDR_PART - VNET_HDR_LEN - 4))
+		vnet_rx_linearize(n->vnet, p);
+	if (p->head_len == p->frame_len && !net_udp_csum_ok(p, &u))
+		return NET_CONTINUE;
+	return fn(ctx, n, p, &u);
+}
+
 int net_run(struct net *n, net_udp_fn fn, void *ctx, vnet_payload_fn fill,
 	    void *fill_ctx, uint64_t *deadline_ms)
 {
 	struct vnet_packet p;
-	struct inet_udp u;
 	uint64_t kick = timer_now_ms() + NET_KICK_MS;
+	unsigned int unclocked = 0;
 	int rc;
 
 	for (;;) {
@@ -145,11 +192,8 @@ int net_run(struct net *n, net_udp_fn fn, void *ctx, vnet_payload_fn fill,
 		if (!vnet_rx_poll(n->vnet, &p)) {
 			uint64_t now = timer_now_ms();
 
-			if (n->rearm_ms) {
-				*deadline_ms = now + n->rearm_ms;
-				n->rearm_ms = 0;
-			}
-			if (now >= *deadline_ms)
+			unclocked = 0;
+			if (net_clock(n, now, deadline_ms))
 				return NET_TIMEOUT;
 			if (now >= kick) {
 				/* A device that missed a notify gets another. */
@@ -159,33 +203,15 @@ int net_run(struct net *n, net_udp_fn fn, void *ctx, vnet_payload_fn fill,
 			cpu_relax();
 			continue;
 		}
-		if (p.head_len >= ETH_HLEN &&
-		    inet_get16(p.frame + 12) == ETH_P_ARP) {
-			net_arp_input(n, &p);
-			continue;
-		}
-		if (inet_udp_parse(p.frame, p.head_len, p.frame_len, &u) !=
-		    INET_OK) {
-			/* IP options can push headers past the header part */
-			vnet_rx_linearize(n->vnet, &p);
-			if (inet_udp_parse(p.frame, p.head_len, p.frame_len,
-					   &u) != INET_OK) {
-				if (net_port_closed(n, &p))
-					return NET_UNREACHABLE;
-				continue;
-			}
-		}
-		if (n->ip && u.dst_ip != n->ip && u.dst_ip != 0xffffffffu)
-			continue;
-		if (p.head_len < p.frame_len &&
-		    (u.dst_port != n->zc_port ||
-		     u.payload_off != VNET_RX_HDR_PART - VNET_HDR_LEN - 4))
-			vnet_rx_linearize(n->vnet, &p);
-		if (p.head_len == p.frame_len && !net_udp_csum_ok(&p, &u))
-			continue;
-		rc = fn(ctx, n, &p, &u);
+		rc = net_input(n, &p, fn, ctx);
 		if (rc != NET_CONTINUE)
 			return rc;
+		/* Never idle under a flood: read the clock now and then. */
+		if (++unclocked >= NET_CLOCK_EVERY) {
+			unclocked = 0;
+			if (net_clock(n, timer_now_ms(), deadline_ms))
+				return NET_TIMEOUT;
+		}
 	}
 }
 

@@ -28,6 +28,9 @@ struct net {
 	unsigned int arp_next;
 	unsigned int arp_learned;	/* counts mappings learned */
 	uint32_t rearm_ms;		/* set by a handler: deadline = now + this */
+	uint64_t end_ms;		/* the whole netboot's deadline, 0: none */
+	/* Called (never returns) once end_ms has passed. */
+	__attribute__((noreturn)) void (*expired)(struct net *n);
 };
 
 /* Handler result. */
@@ -56,10 +59,13 @@ size_t net_udp_frame(struct net *n, uint8_t *frame, size_t cap,
 void net_send_frame(struct net *n, const uint8_t *frame, size_t len);
 /* Poll until fn says done (NET_DONE), fails (< 0), deadline passes
  * (NET_TIMEOUT) or an ICMP port unreachable answers a datagram from
- * watch_port to watch_ip (NET_UNREACHABLE).  fill posts RX buffers (NULL: scratch buffers).  On
- * progress fn sets n->rearm_ms: the deadline becomes now + rearm_ms the
- * next time the loop is idle (one TSC read, not one per packet: rdtsc is
- * a VM exit on some KVMs). */
+ * watch_port to watch_ip (NET_UNREACHABLE).  fill posts RX buffers (NULL:
+ * scratch buffers).  On progress fn sets n->rearm_ms: the deadline becomes
+ * now + rearm_ms at the next clock read.  The clock is read when the ring
+ * is empty and after every NET_CLOCK_EVERY packets in a row, so a steady
+ * flood of frames cannot hold the deadline (or n->end_ms, which calls
+ * n->expired) off, while a busy transfer pays one TSC read per many
+ * packets (rdtsc is a VM exit on some KVMs). */
 int net_run(struct net *n, net_udp_fn fn, void *ctx, vnet_payload_fn fill,
 	    void *fill_ctx, uint64_t *deadline_ms);
 /* The IP to ARP for to reach ip (itself or the gateway). */

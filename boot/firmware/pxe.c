@@ -184,6 +184,10 @@ int fw_pxe(struct fw *fw, const char **why)
 		pxe_cfg_init(&fw->work->cfg);
 		pxe_cfg_parse(&fw->work->cfg, fw->work->cfgbuf[0], (size_t)len,
 			      fw_pxe_include, fw);
+		if (fw->work->cfg.includes_over_budget)
+			fw_printf("PXE: INCLUDE budget (%u fetches) spent: %u "
+				  "INCLUDEs skipped\n", PXE_INCLUDE_FETCHES,
+				  fw->work->cfg.includes_over_budget);
 		if (fw->work->cfg.restart) {
 			fw_strcpy(fw->boot.kernel, fw->work->cfg.config_file,
 				  sizeof(fw->boot.kernel));

@@ -31,13 +31,15 @@ CLIENT_IP=10.77.0.42
 CLIENT_HEX=0A4D002A
 SERVER_IP=10.77.0.1
 DNSMASQ_PID=
+SERVER_PIDS=()
 LAST=
 
 netboot_cleanup() {
-	if [ -n "$DNSMASQ_PID" ]; then
-		kill "$DNSMASQ_PID" 2>/dev/null
-		wait "$DNSMASQ_PID" 2>/dev/null
-	fi
+	local pid
+	for pid in $DNSMASQ_PID "${SERVER_PIDS[@]}"; do
+		kill "$pid" 2>/dev/null
+		wait "$pid" 2>/dev/null
+	done
 	netns_remove
 }
 netns_start nb netboot netboot_cleanup
@@ -61,6 +63,73 @@ dnsmasq_start() {
 	DNSMASQ_PID=$!
 	for _ in $(seq 50); do
 		grep -q "TFTP root" "$WORK/dnsmasq.log" 2>/dev/null && return 0
+		kill -0 "$DNSMASQ_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	cat "$WORK/dnsmasq.log" >&2
+	fail "dnsmasq did not start"
+}
+
+# server_start NAME READY_CHECK COMMAND...: a server in the namespace, in
+# the foreground (stopped by PID on exit), output in $WORK/NAME.log; waits
+# until READY_CHECK (a shell test) holds.
+server_start() {
+	local name=$1 ready=$2
+	shift 2
+	ip netns exec "$NS" "$@" >"$WORK/$name.log" 2>&1 &
+	SERVER_PIDS+=($!)
+	for _ in $(seq 50); do
+		eval "$ready" && return 0
+		kill -0 "${SERVER_PIDS[-1]}" 2>/dev/null || break
+		sleep 0.1
+	done
+	cat "$WORK/$name.log" >&2
+	fail "$name did not start"
+}
+
+# dhcpd_start CONFIG_BODY: ISC dhcpd on br0 with this configuration.
+dhcpd_start() {
+	local dhcpd
+	dhcpd=${DHCPD:-$(command -v dhcpd || echo /usr/sbin/dhcpd)}
+	[ -x "$dhcpd" ] || fail "no dhcpd: install it (scripts/install-deps.sh, package isc-dhcp-server)"
+	printf '%s\n' "$1" >"$WORK/dhcpd.conf"
+	: >"$WORK/dhcpd.leases"
+	server_start dhcpd 'grep -q "Server starting service" "$WORK/dhcpd.log"' \
+		"$dhcpd" -4 -f -d -cf "$WORK/dhcpd.conf" -lf "$WORK/dhcpd.leases" \
+		-pf "$WORK/dhcpd.pid" br0
+}
+
+# tftpd_hpa_start: tftpd-hpa's in.tftpd serving $TFTP on the server
+# address (-L foreground, -s chroot to $TFTP).  scripts/install-deps.sh unpacks it (it conflicts with
+# atftpd, which is installed).
+tftpd_hpa_start() {
+	local tftpd=${TFTPD_HPA:-/usr/local/lib/minivmm/tftpd-hpa/usr/sbin/in.tftpd}
+	[ -x "$tftpd" ] || fail "no tftpd-hpa at $tftpd: run scripts/install-deps.sh"
+	chmod -R a+rX "$TFTP"
+	server_start tftpd-hpa 'nsrun cat /proc/net/udp | grep -q ":0045 "' \
+		"$tftpd" -L -s -u root -a "$SERVER_IP:69" "$TFTP"
+}
+
+# tftp_silent_start ANSWERED: a TFTP server that says "File not found" to
+# the first ANSWERED requests, then answers nothing (touching
+# $WORK/silent-now at the first unanswered one).
+tftp_silent_start() {
+	server_start tftp-silent '[ -f "$WORK/silent-up" ]' \
+		python3 "$(dirname "${BASH_SOURCE[0]}")/tftp_silent.py" \
+		"$SERVER_IP" "$1" "$WORK/silent-up" "$WORK/silent-now"
+}
+
+# dnsmasq_dhcp_only [options...]: dnsmasq as the DHCP server only (TFTP
+# comes from another server on SERVER_IP).
+dnsmasq_dhcp_only() {
+	ip netns exec "$NS" "$DNSMASQ" --no-daemon --conf-file=/dev/null \
+		--port=0 --interface=br0 --bind-interfaces --no-ping \
+		--dhcp-range=10.77.0.100,10.77.0.150,255.255.255.0,1h \
+		--dhcp-host="$MAC,$CLIENT_IP" --dhcp-leasefile="$WORK/leases" \
+		--log-dhcp "$@" >"$WORK/dnsmasq.log" 2>&1 &
+	DNSMASQ_PID=$!
+	for _ in $(seq 50); do
+		grep -q "DHCP, IP range" "$WORK/dnsmasq.log" 2>/dev/null && return 0
 		kill -0 "$DNSMASQ_PID" 2>/dev/null || break
 		sleep 0.1
 	done

@@ -197,7 +197,8 @@ START_TEST(test_fw_status)
 
 	debug_port_init(&d, record_trace, record_stop, &log);
 	for (v = 0; v < 256; v++)
-		if (v != FW_STATUS_NETBOOT_FAILED && v != FW_STATUS_LOCALBOOT)
+		if (v != FW_STATUS_NETBOOT_FAILED && v != FW_STATUS_LOCALBOOT &&
+		    v != FW_STATUS_DEADLINE)
 			dbg_wr(&d, PORT_FW_STATUS, (uint8_t)v);
 	ck_assert_int_eq(log.calls, 0);
 	ck_assert_int_eq(log.traces, 0);
@@ -207,8 +208,11 @@ START_TEST(test_fw_status)
 	dbg_wr(&d, PORT_FW_STATUS, FW_STATUS_LOCALBOOT);
 	ck_assert_int_eq(log.calls, 2);
 	ck_assert_int_eq(log.code, GUEST_EVENT_LOCALBOOT);
+	dbg_wr(&d, PORT_FW_STATUS, FW_STATUS_DEADLINE);
+	ck_assert_int_eq(log.calls, 3);
+	ck_assert_int_eq(log.code, GUEST_EVENT_NETBOOT_DEADLINE);
 	debug_port_pio_write(&d, 7, &v, 1);	/* stray offset */
-	ck_assert_int_eq(log.calls, 2);
+	ck_assert_int_eq(log.calls, 3);
 }
 END_TEST
 

@@ -552,6 +552,28 @@ START_TEST(test_timeout_option)
 }
 END_TEST
 
+START_TEST(test_netboot_timeout_option)
+{
+	ck_assert_int_eq(parse("-netboot", "-tap", "t", NULL), 0);
+	ck_assert(!cfg.netboot_timeout_given);
+	ck_assert_int_eq(parse("-netboot", "-tap", "t", "-netboot-timeout", "30",
+			       NULL), 0);
+	ck_assert(cfg.netboot_timeout_given);
+	ck_assert_uint_eq(cfg.netboot_timeout_sec, 30);
+	ck_assert_int_eq(parse("-netboot", "-tap", "t", "-netboot-timeout", "0",
+			       NULL), 0);
+	ck_assert_uint_eq(cfg.netboot_timeout_sec, 0);	/* never */
+	ck_assert_int_eq(parse("-netboot", "-tap", "t", "-netboot-timeout",
+			       "86401", NULL), -1);
+	assert_err("from 0 to 86400");
+	ck_assert_int_eq(parse("-netboot", "-tap", "t", "-netboot-timeout", "5s",
+			       NULL), -1);
+	assert_err("-netboot-timeout: '5s' is not a number of seconds");
+	ck_assert_int_eq(parse("-kernel", "k", "-netboot-timeout", "5", NULL), -1);
+	assert_err("-netboot-timeout needs -netboot");
+}
+END_TEST
+
 START_TEST(test_nic_parser)
 {
 	struct nic_config n;
@@ -1054,6 +1076,7 @@ static Suite *config_suite(void)
 	tcase_add_test(tc, test_share_option);
 	tcase_add_test(tc, test_gdb_options);
 	tcase_add_test(tc, test_timeout_option);
+	tcase_add_test(tc, test_netboot_timeout_option);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -78,6 +78,8 @@ START_TEST(test_event_exit_codes)
 	ck_assert_int_eq(exit_code_for_event(GUEST_EVENT_NETBOOT_FAILED),
 			 EXIT_NETBOOT_FAILED);
 	ck_assert_int_eq(exit_code_for_event(GUEST_EVENT_LOCALBOOT), EXIT_LOCALBOOT);
+	ck_assert_int_eq(exit_code_for_event(GUEST_EVENT_NETBOOT_DEADLINE),
+			 EXIT_NETBOOT_DEADLINE);
 	/* The documented values (docs/usage.md). */
 	ck_assert_int_eq(EXIT_GUEST_POWEROFF, 0);
 	ck_assert_int_eq(EXIT_GUEST_REBOOT, 3);

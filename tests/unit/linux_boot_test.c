@@ -640,6 +640,36 @@ START_TEST(test_kernel_release)
 }
 END_TEST
 
+/* Initrds concatenated: the padding never runs past the room. */
+START_TEST(test_initrd_next_exact)
+{
+	uint8_t area[32];
+
+	memset(area, 0xAA, sizeof(area));
+	/* 5 bytes used of 10: three zeros, the next one at 8. */
+	ck_assert_int_eq(linux_initrd_next(area, 5, 10), 8);
+	ck_assert_int_eq(area[5] | area[6] | area[7], 0);
+	ck_assert_int_eq(area[8], 0xAA);
+	ck_assert_int_eq(area[4], 0xAA);
+	/* Aligned already: nothing written. */
+	memset(area, 0xAA, sizeof(area));
+	ck_assert_int_eq(linux_initrd_next(area, 8, 10), 8);
+	for (size_t i = 0; i < sizeof(area); i++)
+		ck_assert_int_eq(area[i], 0xAA);
+	/* The first initrd ends 1..3 bytes short of the room's end: no
+	 * room for another, and not one byte of padding past the room. */
+	for (uint64_t used = 13; used <= 16; used++) {
+		memset(area, 0xAA, sizeof(area));
+		ck_assert_int_eq(linux_initrd_next(area, used, 16), -1);
+		for (size_t i = 13; i < sizeof(area); i++)
+			ck_assert_int_eq(area[i], 0xAA);
+	}
+	ck_assert_int_eq(linux_initrd_next(area, 9, 11), -1);
+	ck_assert_int_eq(area[9] & area[10] & area[11], 0xAA);
+	ck_assert_int_eq(linux_initrd_next(area, 20, 16), -1);
+}
+END_TEST
+
 START_TEST(test_cmdline_finish)
 {
 	char buf[64];
@@ -679,6 +709,7 @@ static Suite *linux_boot_suite(void)
 	tcase_add_test(tc, test_real_kernel);
 	tcase_add_test(tc, test_cmdline_finish);
 	tcase_add_test(tc, test_kernel_release);
+	tcase_add_test(tc, test_initrd_next_exact);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -343,6 +343,27 @@ START_TEST(test_include_self_bounded)
 }
 END_TEST
 
+/* 40 INCLUDE lines per file, 8 levels: 40^8 fetches without a budget. */
+START_TEST(test_include_fetch_budget)
+{
+	static char wide[40 * 17 + 1];
+	struct files f = { .name = { "wide.cfg" }, .text = { wide } };
+	const char *top = "default after\ninclude wide.cfg\n"
+			  "label after\nkernel k-after\n";
+
+	for (int i = 0; i < 40; i++)
+		strcat(wide, "include wide.cfg\n");
+	pxe_cfg_init(&cfg);
+	pxe_cfg_parse(&cfg, top, strlen(top), fetch_mem, &f);
+	ck_assert_uint_eq(f.calls, PXE_INCLUDE_FETCHES);
+	ck_assert_uint_eq(cfg.include_fetches, PXE_INCLUDE_FETCHES);
+	ck_assert_uint_gt(cfg.includes_over_budget, 0);
+	/* The rest of the file is still read. */
+	ck_assert_uint_eq(cfg.nr_labels, 1);
+	ck_assert_str_eq(cfg.labels[0].kernel, "k-after");
+}
+END_TEST
+
 START_TEST(test_include_mutual_and_menu_include)
 {
 	struct files f = {
@@ -539,6 +560,7 @@ int main(void)
 	tcase_add_test(tc, test_special_kinds);
 	tcase_add_test(tc, test_menu_and_text);
 	tcase_add_test(tc, test_include_self_bounded);
+	tcase_add_test(tc, test_include_fetch_budget);
 	tcase_add_test(tc, test_include_mutual_and_menu_include);
 	tcase_add_test(tc, test_long_lines_and_many_labels);
 	tcase_add_test(tc, test_debian_installer_copy);
