@@ -30,7 +30,8 @@ from lib.nested import BEGIN, END  # noqa: E402
 TOP = os.path.dirname(HERE)
 
 USAGE = """scripts/bench.sh [--quick] [--out FILE] [--charts DIR] [--json FILE]
-                  [--no-install] [--no-hw | --hw-only | --nested | --disk-only]
+                  [--no-install] [--no-hw | --hw-only | --nested | --disk-only |
+                   --netboot-only]
                   [--kit DIR]
 
 Measures, with alternating runs (runs, min, median, max), as root:
@@ -68,6 +69,8 @@ docs/charts/*.png (bench/render.py renders a saved JSON again).
             harness' L1, MVT_NESTED=1 there)
 --disk-n N, --disk-runs N  requests per run and rounds of e2) (default 2000
             and 3; fewer where every guest exit is slow, as in L1)
+--netboot-only  only the netboot section (firmware vs busybox/curl from
+            dnsmasq, tftpd-hpa, atftpd); the other sections say "not run"
 --kit DIR   (inside L1) use the kit in DIR instead of building anything
 The full run takes about 4 minutes on a 2-CPU kvm_pvm machine.
 Environment: BUILD_DIR (default build-bench), QEMU (qemu-system-x86_64)."""
@@ -83,6 +86,7 @@ def parse_args(argv):
     p.add_argument("--hw-only", action="store_true")
     p.add_argument("--no-hw", action="store_true")
     p.add_argument("--nested", action="store_true")
+    p.add_argument("--netboot-only", action="store_true")
     p.add_argument("--kit")
     p.add_argument("--disk-only", action="store_true")
     p.add_argument("--disk-n", type=int)
@@ -126,6 +130,7 @@ def meta(b: Bench, a) -> None:
     m["date"] = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     m["quick"] = a.quick
     m["hw_only"] = a.hw_only
+    m["netboot_only"] = a.netboot_only
     m["ram_mib"] = RAM_MIB
     m["hw_mem"] = HW_MEM
     m["params"] = b.p
@@ -202,6 +207,8 @@ def main(argv) -> int:
             r = nested(b, a)
         elif a.hw_only:
             run_hw(b, a)
+        elif a.netboot_only:
+            measure_netboot.netboot(b)
         else:
             run_main(b, a)
         r.meta["load_end"] = r.meta.get("load_end") or host.loadavg()
@@ -230,7 +237,7 @@ def finish(b: Bench, r: Results, a, seconds: float) -> int:
     hw = r.kind == "hw"
     out = a.out
     if not out:
-        if a.quick or a.nested:
+        if a.quick or a.nested or a.netboot_only:
             out = os.path.join(b.work, "out", "benchmarks-hw.md" if hw else "benchmarks.md")
         else:
             out = os.path.join(TOP, "docs", "benchmarks-hw.md" if hw else "benchmarks.md")
@@ -242,7 +249,7 @@ def finish(b: Bench, r: Results, a, seconds: float) -> int:
     guide = hw and os.path.abspath(out) == os.path.join(TOP, "docs", "benchmarks-hw.md")
     render.render_file(js, out, None if hw else charts, source=None, hw_guide=guide)
     log(f"done in {seconds:.0f} s: {out} (results: {js})")
-    if a.quick or (hw and not guide):
+    if a.quick or a.netboot_only or (hw and not guide):
         with open(out) as f:
             sys.stdout.write(f.read())
     return 0

@@ -2,7 +2,9 @@
 """minivmm -netboot of the benchmark guest from dnsmasq (DHCP + TFTP) in a
 private network namespace; then the firmware's TFTP rate and VM exits per
 TFTP block, beside busybox tftp fetching the same file from the same
-server (the practical limit)."""
+server (the practical limit); then the same against tftpd-hpa and atftpd
+(windowsize 8), each beside busybox tftp and curl, with the firmware's
+own profile of a block (-trace-boot: busy TSC cycles per block)."""
 
 import os
 import subprocess
@@ -10,7 +12,7 @@ import shutil
 import time
 
 from .context import RAM_MIB, Bench, read
-from .parse import trace_marker, tftp_line, vcpu0_exits
+from .parse import trace_marker, tftp_line, tftp_profile, vcpu0_exits
 
 PXE = "DEFAULT bench\nLABEL bench\n  KERNEL benchguest.bzImage\n{initrd}  APPEND bench.action=poweroff\n"
 
@@ -73,6 +75,8 @@ def netboot(b: Bench) -> None:
     if "netboot" not in r.notes:
         tftp(b, root, cmd, ns)
     b.server_stop(srv)
+    if "netboot" not in r.notes:
+        servers(b, root, cmd, ns)
     b.netns_del(ns)
 
 
@@ -123,4 +127,87 @@ def tftp(b: Bench, root: str, cmd, ns: str) -> None:
         t1 = time.monotonic_ns()
         if p.returncode == 0:
             r.add("netboot.client_mbs", (mib << 20) / ((t1 - t0) / 1e9) / 1e6)
+    b.netns_del(ns2)
+
+
+TFTPD_HPA = "/usr/local/lib/minivmm/tftpd-hpa/usr/sbin/in.tftpd"
+SERVER_IP = "10.0.2.1"
+
+
+def _tftp_servers(root: str, ns: str):
+    """(name, command) of the TFTP servers installed here besides dnsmasq:
+    tftpd-hpa as scripts/install-deps.sh unpacks it, atftpd."""
+    out = []
+    if os.access(TFTPD_HPA, os.X_OK):
+        out.append(("tftpd-hpa", ["ip", "netns", "exec", ns, TFTPD_HPA, "-L", "-s",
+                                  "-u", "root", "-a", f"{SERVER_IP}:69", root]))
+    atftpd = shutil.which("atftpd") or ("/usr/sbin/atftpd"
+                                         if os.access("/usr/sbin/atftpd", os.X_OK) else None)
+    if atftpd:
+        out.append(("atftpd", ["ip", "netns", "exec", ns, atftpd, "--daemon", "--no-fork",
+                               "--port", "69", "--bind-address", SERVER_IP, "--user",
+                               "root", "--group", "root", root]))
+    return out
+
+
+def _client_mbs(cmd, mib: int) -> float:
+    """MB/s of one host-side fetch of big.img, or 0 when it failed."""
+    t0 = time.monotonic_ns()
+    p = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    t1 = time.monotonic_ns()
+    return (mib << 20) / ((t1 - t0) / 1e9) / 1e6 if p.returncode == 0 else 0.0
+
+
+def servers(b: Bench, root: str, cmd, ns: str) -> None:
+    """The firmware's TFTP rate from tftpd-hpa and atftpd (DHCP from
+    dnsmasq without its TFTP), beside busybox tftp and curl fetching the
+    same file from the same server; and, with -trace-boot, the firmware's
+    own busy cycles per block."""
+    r, mib = b.r, b.p["netboot_mib"]
+    found = _tftp_servers(root, ns)
+    if not found:
+        r.notes["netboot.servers"] = "neither tftpd-hpa nor atftpd installed"
+        return
+    os.chmod(root, 0o755)
+    _pxe(root, True)
+    dhcp = b.server(["ip", "netns", "exec", ns, "dnsmasq", "--no-daemon",
+                     "--conf-file=/dev/null", "--port=0", "--interface=br0",
+                     "--bind-interfaces", "--dhcp-range=10.0.2.10,10.0.2.50,1h",
+                     f"--dhcp-boot=pxelinux.0,,{SERVER_IP}"], b.path("dhcp.log"))
+    ns2 = f"mvt-benchs-{os.getpid()}"
+    if not b.netns("client", ns, ns2, "10.0.2.201"):
+        r.fail("netboot servers: could not build the client namespace")
+        b.server_stop(dhcp)
+        return
+    curl = shutil.which("curl")
+    for name, scmd in found:
+        srv = b.server(scmd, b.path(f"{name}.log"))
+        time.sleep(0.5)
+        r.commands[f"netboot.srv.{name}"] = b.shown(scmd)
+        for _ in range(b.p["tftp_runs"]):
+            p = subprocess.run(["timeout", "300", *cmd, "-trace-boot"],
+                               stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                               stderr=subprocess.DEVNULL, text=True, errors="replace")
+            got = tftp_line(p.stdout, "big.img")
+            if p.returncode != 0 or got is None or got[1] <= 0:
+                r.fail(f"netboot from {name}: exit {p.returncode}")
+                continue
+            size, ms, bs = got
+            r.add(f"netboot.srv.{name}.fw_mbs", size / ms / 1000)
+            prof = tftp_profile(p.stdout, "big.img")
+            if prof:
+                r.add(f"netboot.srv.{name}.busy_cycles", prof[0])
+                r.add(f"netboot.srv.{name}.block_cycles", prof[1])
+            v = _client_mbs(["ip", "netns", "exec", ns2, "busybox", "tftp", "-g", "-r",
+                             "big.img", "-l", "/dev/null", "-b", str(bs), SERVER_IP], mib)
+            if v:
+                r.add(f"netboot.srv.{name}.busybox_mbs", v)
+            if curl:
+                v = _client_mbs(["ip", "netns", "exec", ns2, curl, "-s", "-o", "/dev/null",
+                                 "--tftp-blksize", str(bs), f"tftp://{SERVER_IP}/big.img"],
+                                mib)
+                if v:
+                    r.add(f"netboot.srv.{name}.curl_mbs", v)
+        b.server_stop(srv)
+    b.server_stop(dhcp)
     b.netns_del(ns2)

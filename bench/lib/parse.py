@@ -97,6 +97,19 @@ def tftp_line(text: str, name: str) -> Optional[Tuple[int, int, int]]:
     return None
 
 
+_PROFILE = re.compile(r"busy ([0-9]+) cycles/block \([0-9]+% of ([0-9]+) cycles/block\)")
+
+
+def tftp_profile(text: str, name: str) -> Optional[Tuple[int, int]]:
+    """The -trace-boot profile at the end of the firmware's TFTP line for
+    NAME: (busy TSC cycles per block, all cycles per block), or None."""
+    for line in text.replace("\r", "").splitlines():
+        if line.startswith(f"TFTP: {name}: "):
+            m = _PROFILE.search(line)
+            return (int(m.group(1)), int(m.group(2))) if m else None
+    return None
+
+
 def vcpu0_exits(text: str) -> Optional[int]:
     """vcpu0's exit count from minivmm -stats: KVM's own count
     (kvm_exits=, in-kernel exits too) when present, else exits=."""

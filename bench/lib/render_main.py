@@ -519,4 +519,39 @@ def netboot(d: Doc, r: Results) -> None:
                  if r.has(f"netboot.{k}")])
         d("", f"Firmware / host-side client: {fmt(ratio(med(r, 'netboot.tftp_mbs'), med(r, 'netboot.client_mbs')), 2)} of the practical limit here",
           "(hardware-KVM target: >= 0.60; this host emulates the guest's code).")
+    netboot_servers(d, r)
     d("")
+
+
+NB_SERVERS = ("tftpd-hpa", "atftpd")
+
+
+def netboot_servers(d: Doc, r: Results) -> None:
+    """The firmware against tftpd-hpa and atftpd, beside host clients."""
+    have = [s for s in NB_SERVERS if r.has(f"netboot.srv.{s}.fw_mbs")]
+    if not have:
+        if r.notes.get("netboot.servers"):
+            d("", f"Other TFTP servers: not measured ({r.notes['netboot.servers']}).")
+        return
+    mib = r.values.get("netboot.mib")
+    d("", f"The same {mib} MiB initrd from other TFTP servers (DHCP from dnsmasq",
+      "without its TFTP), the firmware with `-trace-boot`, then busybox `tftp -g -b",
+      "<blksize>` and curl `--tftp-blksize` (neither has windowsize) from a second",
+      "namespace on the same bridge; medians, ratio = firmware / client.  Busy",
+      "cycles: TSC cycles per block the firmware spent handling frames (refill,",
+      "parse, ACK, their VM exits), of all cycles per block of the transfer",
+      "(its own `TFTP: big.img: ..., busy N cycles/block` profile).", "")
+    rows = []
+    for s in have:
+        fw = med(r, f"netboot.srv.{s}.fw_mbs")
+        bb = med(r, f"netboot.srv.{s}.busybox_mbs")
+        cu = med(r, f"netboot.srv.{s}.curl_mbs")
+        busy = med(r, f"netboot.srv.{s}.busy_cycles")
+        blk = med(r, f"netboot.srv.{s}.block_cycles")
+        rows.append([s, str(len(r.get(f"netboot.srv.{s}.fw_mbs"))), fmt(fw, 2),
+                     fmt(bb, 2), fmt(ratio(fw, bb), 2), fmt(cu, 2), fmt(ratio(fw, cu), 2),
+                     f"{fmt(busy, 0)} / {fmt(blk, 0)}" if busy is not None else "-"])
+    d.table(["server", "runs", "firmware MB/s", "busybox MB/s", "ratio", "curl MB/s",
+             "ratio", "busy / all cycles per block"], rows)
+    d("", "Commands (in the server namespace):")
+    d.code([f"{s}: {r.commands.get(f'netboot.srv.{s}', '-')}" for s in have])

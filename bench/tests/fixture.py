@@ -76,6 +76,11 @@ def full_results(kind: str = "main", nested: bool = False) -> Results:
         r.add(f"netboot.{k}", 1.0)
     r.values.update({"netboot.blksize": 1468, "netboot.mib": 2})
     r.commands["netboot"] = "ip netns exec NS minivmm -netboot -trace-boot"
+    for s, fw in (("tftpd-hpa", 1.5), ("atftpd", 3.0)):
+        for k, v in (("fw_mbs", fw), ("busybox_mbs", 15.0), ("curl_mbs", 12.0),
+                     ("busy_cycles", 300000), ("block_cycles", 900000)):
+            r.add(f"netboot.srv.{s}.{k}", v)
+        r.commands[f"netboot.srv.{s}"] = f"ip netns exec NS {s}"
     hw(r)
     r.fail("qemu-q35 rc=137")
     return r

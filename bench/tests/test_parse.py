@@ -66,6 +66,14 @@ class Netboot(unittest.TestCase):
         self.assertEqual(parse.tftp_line(text, "big.img"), (2097152, 1200, 1468))
         self.assertIsNone(parse.tftp_line(text, "initrd.gz"))
 
+    def test_tftp_profile(self):
+        text = ("TFTP: big.img: 2097152 bytes in 1200 ms (1706 KiB/s, blksize 1468 "
+                "window 8, 0 blocks copied), busy 251234 cycles/block (27% of 930123 "
+                "cycles/block)\r\n")
+        self.assertEqual(parse.tftp_line(text, "big.img"), (2097152, 1200, 1468))
+        self.assertEqual(parse.tftp_profile(text, "big.img"), (251234, 930123))
+        self.assertIsNone(parse.tftp_profile(text.replace("busy", "idle"), "big.img"))
+
     def test_exits_prefer_kvm_count(self):
         self.assertEqual(parse.vcpu0_exits("vcpu0: exits=120 io=3 kvm_exits=150\n"), 150)
         self.assertEqual(parse.vcpu0_exits("vcpu0: exits=120 io=3\n"), 120)

@@ -130,6 +130,23 @@ class MainDocument(unittest.TestCase):
         self.assertIn("**Pending** — no number yet: dnsmasq not installed.", text)
 
 
+class NetbootServers(unittest.TestCase):
+    def test_server_rows_and_ratios(self):
+        text = render_main.render(full_results(), None, set(), "")
+        self.assertIn("| tftpd-hpa | 1 | 1.50 | 15.00 | 0.10 | 12.00 | 0.12 | "
+                      "300000 / 900000 |", text)
+        self.assertIn("| atftpd | 1 | 3.00 | 15.00 | 0.20 | 12.00 | 0.25 |", text)
+        self.assertIn("tftpd-hpa: ip netns exec NS tftpd-hpa", text)
+
+    def test_no_servers_says_why(self):
+        r = full_results()
+        r.series = {k: v for k, v in r.series.items() if ".srv." not in k}
+        r.notes["netboot.servers"] = "neither tftpd-hpa nor atftpd installed"
+        text = render_main.render(r, None, set(), "")
+        self.assertIn("Other TFTP servers: not measured (neither tftpd-hpa nor "
+                      "atftpd installed).", text)
+
+
 class HwDocument(unittest.TestCase):
     def test_hw_only_document(self):
         text = render_hw.render(full_results("hw"), "results: `hw.json`")

@@ -96,6 +96,7 @@ void fw_main(struct fw_handoff *h)
 		mac[i * 3 + 2] = i < 5 ? ':' : 0;
 	}
 	fw.net.vnet = &fw.vnet;
+	fw.net.profile = h->flags & FW_HANDOFF_F_TRACE;
 	/* The deadline counts from here: the clock is known, nothing waited
 	 * on the network yet. */
 	if (h->deadline_s) {

@@ -188,6 +188,9 @@ int net_run(struct net *n, net_udp_fn fn, void *ctx, vnet_payload_fn fill,
 	int rc;
 
 	for (;;) {
+		/* rdtsc is a VM exit on some KVMs: only when profiling. */
+		uint64_t t0 = n->profile ? rdtsc() : 0;
+
 		vnet_rx_fill(n->vnet, fill, fill_ctx);
 		if (!vnet_rx_poll(n->vnet, &p)) {
 			uint64_t now = timer_now_ms();
@@ -204,6 +207,8 @@ int net_run(struct net *n, net_udp_fn fn, void *ctx, vnet_payload_fn fill,
 			continue;
 		}
 		rc = net_input(n, &p, fn, ctx);
+		if (n->profile)
+			n->busy_tsc += rdtsc() - t0;
 		if (rc != NET_CONTINUE)
 			return rc;
 		/* Never idle under a flood: read the clock now and then. */

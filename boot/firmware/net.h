@@ -29,6 +29,10 @@ struct net {
 	unsigned int arp_learned;	/* counts mappings learned */
 	uint32_t rearm_ms;		/* set by a handler: deadline = now + this */
 	uint64_t end_ms;		/* the whole netboot's deadline, 0: none */
+	/* Profile (-trace-boot): TSC cycles spent on received frames (refill,
+	 * poll, parse, handler with its ACK), idle polling left out. */
+	bool profile;
+	uint64_t busy_tsc;
 	/* Called (never returns) once end_ms has passed. */
 	__attribute__((noreturn)) void (*expired)(struct net *n);
 };

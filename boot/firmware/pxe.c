@@ -36,6 +36,24 @@ static void fw_strcat(char *dst, const char *src, size_t cap)
 		fw_strcpy(dst + n, src, cap - n);
 }
 
+/*
+ * With -trace-boot: where a transfer's time went, per block: TSC cycles
+ * the firmware spent handling frames (its instructions and the VM exits
+ * they take: refill notify, ACK send) and its share of the transfer; the
+ * rest is waiting for the server and the device.
+ */
+static void fw_show_profile(const struct fw_file *f)
+{
+	uint64_t blocks = f->blksize ? f->size / f->blksize + 1 : 0;
+
+	if (!f->tsc || !blocks)
+		return;
+	fw_printf(", busy %lu cycles/block (%lu%% of %lu cycles/block)",
+		  (unsigned long)(f->busy_tsc / blocks),
+		  (unsigned long)(f->busy_tsc * 100 / f->tsc),
+		  (unsigned long)(f->tsc / blocks));
+}
+
 int fw_fetch(struct fw *fw, const char *name, struct fw_file *f,
 	     const char **why)
 {
@@ -54,10 +72,12 @@ int fw_fetch(struct fw *fw, const char *name, struct fw_file *f,
 		fw_trace(fw, FW_MARK_FILE);
 
 		fw_printf("TFTP: %s: %lu bytes in %lu ms (%lu KiB/s, blksize %u "
-			  "window %u, %lu blocks copied)\n", path,
+			  "window %u, %lu blocks copied)", path,
 			  (unsigned long)f->size, (unsigned long)f->ms,
 			  (unsigned long)kib_s, f->blksize, f->window,
 			  (unsigned long)f->copied);
+		fw_show_profile(f);
+		fw_printf("\n");
 	} else {
 		fw_printf("TFTP: %s: %s\n", path, *why);
 		/* The final error line names the file: "<file>: <why>". */

@@ -196,11 +196,12 @@ int tftp_get(struct net *n, uint32_t server, struct fw_file *f,
 		.blksize = TFTP_WANT_BLKSIZE, .windowsize = TFTP_WANT_WINDOW,
 		.tsize = true,
 	};
-	uint64_t start = timer_now_ms();
+	uint64_t start = timer_now_ms(), tsc0 = n->profile ? rdtsc() : 0;
 	bool unreachable = false;
 
 	f->size = f->copied = 0;
 	f->not_found = false;
+	n->busy_tsc = 0;
 	if (!net_arp_resolve(n, net_next_hop(n, server))) {
 		*why = "the TFTP server does not answer ARP";
 		return -1;
@@ -243,6 +244,8 @@ int tftp_get(struct net *n, uint32_t server, struct fw_file *f,
 	n->rearm_ms = 0;
 	n->vnet->rx_depth = 0;
 	f->ms = timer_now_ms() - start;
+	f->tsc = n->profile ? rdtsc() - tsc0 : 0;
+	f->busy_tsc = n->busy_tsc;
 	f->blksize = g.c.blksize;
 	f->window = g.c.windowsize;
 	/* Buffers aimed at this file's room may still be posted: take them

@@ -21,6 +21,8 @@ struct fw_file {
 	uint64_t size;		/* result: bytes received */
 	uint64_t ms;		/* result: transfer time */
 	uint64_t copied;	/* result: blocks that needed a copy */
+	uint64_t tsc, busy_tsc;	/* result (profiling): TSC cycles of the
+				 * transfer, and of them handling frames */
 	uint16_t blksize;	/* result: block size in force */
 	uint16_t window;	/* result: window size in force */
 	bool not_found;		/* result: the server said "File not found" */
