@@ -535,7 +535,8 @@ def netboot_servers(d: Doc, r: Results) -> None:
         return
     mib = r.values.get("netboot.mib")
     d("", f"The same {mib} MiB initrd from other TFTP servers (DHCP from dnsmasq",
-      "without its TFTP), the firmware with `-trace-boot`, then busybox `tftp -g -b",
+      "without its TFTP), the firmware (and once more with `-trace-boot` for its",
+      "profile), then busybox `tftp -g -b",
       "<blksize>` and curl `--tftp-blksize` (neither has windowsize) from a second",
       "namespace on the same bridge; medians, ratio = firmware / client.  Busy",
       "cycles: TSC cycles per block the firmware spent handling frames (refill,",

@@ -38,9 +38,10 @@ static void fw_strcat(char *dst, const char *src, size_t cap)
 
 /*
  * With -trace-boot: where a transfer's time went, per block: TSC cycles
- * the firmware spent handling frames (its instructions and the VM exits
- * they take: refill notify, ACK send) and its share of the transfer; the
- * rest is waiting for the server and the device.
+ * the firmware spent handling frames, from the poll that found one to the
+ * refill after it (its instructions and the VM exits they take: refill
+ * notify, ACK send, the two rdtsc of the profile itself), and its share
+ * of the transfer; the rest is waiting for the server and the device.
  */
 static void fw_show_profile(const struct fw_file *f)
 {
