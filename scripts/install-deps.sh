@@ -8,6 +8,8 @@ PACKAGES=(
 	build-essential cmake pkg-config check libc6-dev binutils
 	# fuzzing smoke run (libFuzzer)
 	clang libclang-rt-14-dev
+	# the netboot firmware's per-block instruction count (unit/fw_block_cost)
+	valgrind
 	# guest kits and images
 	busybox-static cpio xz-utils zstd gzip kmod file e2fsprogs dpkg apt
 	util-linux coreutils bash dash
@@ -16,7 +18,7 @@ PACKAGES=(
 	# networking tests and netboot (atftpd: RFC 7440 windowsize; ISC
 	# dhcpd; libwrap0 for tftpd-hpa, unpacked below; the Debian
 	# installer's netboot tree for netboot_debian_installer)
-	iproute2 dnsmasq-base procps atftpd isc-dhcp-server libwrap0
+	iproute2 dnsmasq-base procps atftpd isc-dhcp-server libwrap0 curl
 	debian-installer-12-netboot-amd64
 	# qcow2 tests: qemu-img and qemu-io make and check images
 	qemu-utils

@@ -175,7 +175,7 @@ static void vnet_tx_reclaim(struct vnet *v)
 	struct vnet_queue *q = &v->txq;
 
 	while (q->last_used != *(volatile uint16_t *)&q->used.idx) {
-		uint32_t id = q->used.ring[q->last_used % q->size].id;
+		uint32_t id = q->used.ring[q->last_used % VNET_QSIZE].id;
 
 		if (id < VNET_TX_SLOTS)
 			v->tx[id].busy = false;
@@ -204,13 +204,12 @@ void vnet_tx_send(struct vnet *v, size_t len)
 	unsigned int i = v->tx_next;
 	struct vnet_tx_slot *s = &v->tx[i];
 
-	for (int b = 0; b < VNET_HDR_LEN; b++)
-		s->buf[b] = 0;
+	__builtin_memset(s->buf, 0, VNET_HDR_LEN);	/* inline stores */
 	q->desc[i].addr = (uint64_t)s->buf;
 	q->desc[i].len = (uint32_t)(VNET_HDR_LEN + len);
 	q->desc[i].flags = 0;
 	s->busy = true;
-	q->avail.ring[q->avail.idx % q->size] = (uint16_t)i;
+	q->avail.ring[q->avail.idx % VNET_QSIZE] = (uint16_t)i;
 	barrier();
 	q->avail.idx++;
 	vnet_notify(v, q, 1);
@@ -249,7 +248,7 @@ void vnet_rx_fill(struct vnet *v, vnet_payload_fn fn, void *ctx)
 		q->desc[2 * i + 1].addr = (uint64_t)pay;
 		q->desc[2 * i + 1].len = len;
 		q->desc[2 * i + 1].flags = VRING_DESC_F_WRITE;
-		q->avail.ring[q->avail.idx % q->size] = (uint16_t)(2 * i);
+		q->avail.ring[q->avail.idx % VNET_QSIZE] = (uint16_t)(2 * i);
 		barrier();
 		q->avail.idx++;
 		v->rx_posted++;
@@ -276,7 +275,7 @@ bool vnet_rx_poll(struct vnet *v, struct vnet_packet *p)
 	if (q->last_used == *(volatile uint16_t *)&q->used.idx)
 		return false;
 	barrier();
-	e = &q->used.ring[q->last_used % q->size];
+	e = &q->used.ring[q->last_used % VNET_QSIZE];
 	q->last_used++;
 	slot = e->id / 2;
 	len = e->len;

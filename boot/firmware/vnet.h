@@ -19,7 +19,7 @@
 #define VNET_RX_HDR_PART	58	/* 12 + 14 + 20 + 8 + 4 */
 #define VNET_RX_SLOTS		16
 #define VNET_TX_SLOTS		8
-#define VNET_QSIZE		32
+#define VNET_QSIZE		32	/* a power of two: ring indices are masked, not divided */
 #define VNET_SCRATCH		1536	/* >= a whole frame */
 
 struct vring_desc {
