@@ -22,7 +22,7 @@ instructions() {
 
 rc=0
 # window, instruction budget per block, TX notifies per block (x1000)
-for spec in "1 850 1010" "8 700 130"; do
+for spec in "1 780 1010" "8 620 130"; do
 	set -- $spec
 	w=$1 budget=$2 txmax=$3
 	small=$(instructions "$w" 200) big=$(instructions "$w" 1200)

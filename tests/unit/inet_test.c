@@ -66,6 +66,35 @@ START_TEST(test_csum_matches_reference)
 }
 END_TEST
 
+/* The IPv4 header check (a fast path for 20 bytes) agrees with the
+ * reference sum: right headers pass, any one flipped bit fails. */
+START_TEST(test_ipv4_header_check)
+{
+	static const uint8_t mac[6] = { 2, 0, 0, 0, 0, 1 };
+	uint8_t f[ETH_FRAME_MAX];
+	struct inet_udp u;
+
+	srand(7);
+	for (int round = 0; round < 2000; round++) {
+		struct inet_udp_addr a = {
+			.src_mac = mac, .dst_mac = mac,
+			.src_ip = (uint32_t)rand() * 2654435761u,
+			.dst_ip = (uint32_t)rand() ^ 0x5a5a5a5au,
+			.src_port = (uint16_t)rand(), .dst_port = (uint16_t)rand(),
+			.ip_id = (uint16_t)rand(),
+		};
+		size_t len = inet_udp_build(f, sizeof(f), &a, (size_t)(rand() % 64));
+		int bit = rand() % (IPV4_HLEN * 8);
+
+		ck_assert_uint_gt(len, 0);
+		ck_assert_uint_eq(ref_csum(0, f + ETH_HLEN, IPV4_HLEN), 0xffff);
+		ck_assert_int_eq(inet_udp_parse(f, len, len, &u), INET_OK);
+		f[ETH_HLEN + bit / 8] ^= (uint8_t)(1u << (bit % 8));
+		ck_assert_int_ne(inet_udp_parse(f, len, len, &u), INET_OK);
+	}
+}
+END_TEST
+
 START_TEST(test_udp_roundtrip)
 {
 	uint8_t f[ETH_FRAME_MAX];
@@ -285,6 +314,7 @@ int main(void)
 	TCase *tc = tcase_create("core");
 
 	tcase_add_test(tc, test_csum_rfc1071);
+	tcase_add_test(tc, test_ipv4_header_check);
 	tcase_add_test(tc, test_csum_matches_reference);
 	tcase_add_test(tc, test_udp_roundtrip);
 	tcase_add_test(tc, test_udp_build_limits);
