@@ -18,7 +18,7 @@ tftp_silent_start 1
 LAST=flood
 timeout -s KILL 100 ip netns exec "$NS" \
 	"$MINIVMM" -netboot -tap "tap0,bridge=br0,mac=$MAC" -m 256 \
-	-netboot-timeout 0 -serial stdio </dev/null >"$WORK/flood.out" \
+	-serial stdio </dev/null >"$WORK/flood.out" \
 	2>"$WORK/flood.err" &
 VM=$!
 for _ in $(seq 600); do
