@@ -70,6 +70,6 @@
 /* ---- firmware status codes written to PORT_FW_STATUS ---- */
 #define FW_STATUS_NETBOOT_FAILED	1
 #define FW_STATUS_LOCALBOOT		2
-#define FW_STATUS_DEADLINE		3	/* the -netboot-timeout deadline passed */
+#define FW_STATUS_DEADLINE		4	/* the -netboot-timeout deadline passed */
 
 #endif
