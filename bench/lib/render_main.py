@@ -398,7 +398,8 @@ def disk(d: Doc, r: Results, source: str = "") -> None:
                  else f"on {m.get('cpu')}, {m.get('kvm')}")
         d(f"Measured apart from the sections above, on {m.get('date')}, {where},",
           f"minivmm git {m.get('rev')}, {m.get('qemu_version', 'no QEMU')}, by",
-          "`sudo scripts/bench.sh --disk-only` (bench/run.py; its results:",
+          f"`sudo scripts/bench.sh --disk-only --disk-n {p.get('disk_n')} --disk-runs {p.get('disk_runs')}`"
+          " (bench/run.py; its results:",
           f"{source}, this section rendered by `bench/render.py RESULTS --section disk`).",
           "Compare the ratios, not the microseconds: in L1 every",
           "guest exit is emulated and the absolute costs are many times a real host's.", "")
