@@ -24,12 +24,6 @@
  * otherwise flood the console with one line per request). */
 #define VIRTIO_BLK_MAX_ERROR_LOGS 16
 
-struct virtio_blk_stats {
-	uint64_t reads, writes, flushes, discards, write_zeroes, get_ids;
-	uint64_t read_bytes, write_bytes;
-	uint64_t ioerr, unsupp;
-};
-
 struct virtio_blk {
 	struct disk_image *disk;
 	char name[16];			/* "virtio-blk<index>", thread name */
@@ -517,6 +511,26 @@ void virtio_blk_destroy(struct virtio_blk *blk)
 	disk_image_close(blk->disk);
 	pthread_mutex_destroy(&blk->lock);
 	free(blk);
+}
+
+void virtio_blk_get_stats(const struct virtio_blk *blk,
+			  struct virtio_blk_stats *st)
+{
+	const struct virtio_blk_stats *s = &blk->st;
+
+	/* The I/O thread counts without a lock: each number is read whole. */
+	*st = (struct virtio_blk_stats){
+		.reads = __atomic_load_n(&s->reads, __ATOMIC_RELAXED),
+		.writes = __atomic_load_n(&s->writes, __ATOMIC_RELAXED),
+		.flushes = __atomic_load_n(&s->flushes, __ATOMIC_RELAXED),
+		.discards = __atomic_load_n(&s->discards, __ATOMIC_RELAXED),
+		.write_zeroes = __atomic_load_n(&s->write_zeroes, __ATOMIC_RELAXED),
+		.get_ids = __atomic_load_n(&s->get_ids, __ATOMIC_RELAXED),
+		.read_bytes = __atomic_load_n(&s->read_bytes, __ATOMIC_RELAXED),
+		.write_bytes = __atomic_load_n(&s->write_bytes, __ATOMIC_RELAXED),
+		.ioerr = __atomic_load_n(&s->ioerr, __ATOMIC_RELAXED),
+		.unsupp = __atomic_load_n(&s->unsupp, __ATOMIC_RELAXED),
+	};
 }
 
 void virtio_blk_print_stats(const struct virtio_blk *blk, FILE *f)

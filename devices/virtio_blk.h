@@ -74,6 +74,16 @@ void virtio_blk_stop(struct virtio_blk *blk);
  */
 void virtio_blk_destroy(struct virtio_blk *blk);
 
+/* Request counters (-stats, QMP query-blockstats). */
+struct virtio_blk_stats {
+	uint64_t reads, writes, flushes, discards, write_zeroes, get_ids;
+	uint64_t read_bytes, write_bytes;
+	uint64_t ioerr, unsupp;
+};
+
+/* A copy of the counters, from any thread (each one read whole). */
+void virtio_blk_get_stats(const struct virtio_blk *blk,
+			  struct virtio_blk_stats *st);
 /* Counters for -stats, one line. */
 void virtio_blk_print_stats(const struct virtio_blk *blk, FILE *f);
 

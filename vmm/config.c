@@ -20,7 +20,7 @@
 #define CONFIG_SERIAL_MAX	20	/* virtio-blk GET_ID is 20 bytes */
 #define CONFIG_IFNAME_MAX	15	/* IFNAMSIZ - 1 */
 #define CONFIG_QUOTE_MAX	48	/* user text echoed in a message */
-#define CONFIG_NR_OPTIONS	41	/* entries in config_options[] */
+#define CONFIG_NR_OPTIONS	42	/* entries in config_options[] */
 
 #define FNV1A_OFFSET		2166136261u
 #define FNV1A_PRIME		16777619u
@@ -673,25 +673,83 @@ static int config_opt_tap(struct config *cfg, const char *opt, char *arg,
 	return 0;
 }
 
-static int config_opt_serial(struct config *cfg, const char *opt, char *arg,
-			     char *err)
+/*
+ * The flags QEMU's listening sockets take after the path: only a server
+ * that does not wait for its client is offered, so both must be given
+ * (server=on,wait=off, or the older server,nowait).
+ */
+static int config_parse_listen_flags(const char *opt, char *flags, char *err)
 {
-	char q[CONFIG_QUOTE_MAX + 4];
+	bool server = false, nowait = false;
+	char *tok, *save = NULL;
+
+	for (tok = flags ? strtok_r(flags, ",", &save) : NULL; tok;
+	     tok = strtok_r(NULL, ",", &save)) {
+		if (!strcmp(tok, "server") || !strcmp(tok, "server=on"))
+			server = true;
+		else if (!strcmp(tok, "nowait") || !strcmp(tok, "wait=off"))
+			nowait = true;
+		else
+			return config_error(err, "%s: unknown flag '%s' (only server=on,wait=off)",
+					    opt, tok);
+	}
+	if (!server || !nowait)
+		return config_error(err, "%s: only a listening socket is supported: add server=on,wait=off",
+				    opt);
+	return 0;
+}
+
+/* -serial stdio|none|file:PATH|pty|unix[:PATH,server=on,wait=off] */
+int config_parse_serial(struct config *cfg, char *arg, char err[CONFIG_ERR_MAX])
+{
+	char q[CONFIG_QUOTE_MAX + 4], *flags;
 
 	if (!strcmp(arg, "stdio")) {
 		cfg->serial = SERIAL_STDIO;
 	} else if (!strcmp(arg, "none")) {
 		cfg->serial = SERIAL_NONE;
+	} else if (!strcmp(arg, "pty")) {
+		cfg->serial = SERIAL_PTY;
+	} else if (!strcmp(arg, "unix")) {
+		/* The runtime directory's NAME.console (needs -name). */
+		cfg->serial = SERIAL_UNIX;
+		cfg->serial_path = NULL;
+	} else if (!strncmp(arg, "unix:", 5)) {
+		flags = strchr(arg + 5, ',');
+		if (flags)
+			*flags++ = '\0';
+		if (!arg[5])
+			return config_error(err, "-serial: unix: needs a socket path");
+		if (config_parse_listen_flags("-serial", flags, err))
+			return -1;
+		cfg->serial = SERIAL_UNIX;
+		cfg->serial_path = arg + 5;
 	} else if (!strncmp(arg, "file:", 5)) {
 		if (!arg[5])
-			return config_error(err, "%s: file: needs a path", opt);
+			return config_error(err, "-serial: file: needs a path");
 		cfg->serial = SERIAL_FILE;
 		cfg->serial_path = arg + 5;
 	} else {
 		return config_error(err,
-			"%s: '%s' is not stdio, file:PATH or none", opt,
+			"-serial: '%s' is not stdio, file:PATH, pty, unix:PATH,server=on,wait=off or none",
 			config_quote(arg, q));
 	}
+	return 0;
+}
+
+static int config_opt_serial(struct config *cfg, const char *opt, char *arg,
+			     char *err)
+{
+	(void)opt;
+	return config_parse_serial(cfg, arg, err);
+}
+
+static int config_opt_pidfile(struct config *cfg, const char *opt, char *arg,
+			      char *err)
+{
+	if (!*arg)
+		return config_error(err, "%s: needs a file name", opt);
+	cfg->pidfile = arg;
 	return 0;
 }
 
@@ -744,30 +802,17 @@ static int config_opt_console_log(struct config *cfg, const char *opt,
  */
 int config_parse_qmp(struct config *cfg, char *spec, char err[CONFIG_ERR_MAX])
 {
-	bool server = false, nowait = false;
-	char *tok, *save = NULL;
+	char *flags;
 
 	if (strncmp(spec, "unix:", 5))
 		return config_error(err, "-qmp: takes unix:PATH,server=on,wait=off");
-	tok = strchr(spec + 5, ',');
-	if (tok)
-		*tok++ = '\0';
+	flags = strchr(spec + 5, ',');
+	if (flags)
+		*flags++ = '\0';
 	if (!spec[5])
 		return config_error(err, "-qmp: empty socket path");
 	cfg->qmp_path = spec + 5;
-	for (tok = tok ? strtok_r(tok, ",", &save) : NULL; tok;
-	     tok = strtok_r(NULL, ",", &save)) {
-		if (!strcmp(tok, "server") || !strcmp(tok, "server=on"))
-			server = true;
-		else if (!strcmp(tok, "nowait") || !strcmp(tok, "wait=off"))
-			nowait = true;
-		else
-			return config_error(err, "-qmp: unknown flag '%s' (only server=on,wait=off)",
-					    tok);
-	}
-	if (!server || !nowait)
-		return config_error(err, "-qmp: only a listening socket is supported: add server=on,wait=off");
-	return 0;
+	return config_parse_listen_flags("-qmp", flags, err);
 }
 
 /*
@@ -1117,6 +1162,7 @@ static const struct config_option config_options[] = {
 	{ "qmp",	true,	false,	config_opt_qmp },
 	{ "name",	true,	false,	config_opt_name },
 	{ "daemonize",	false,	true,	config_opt_daemonize },
+	{ "pidfile",	true,	false,	config_opt_pidfile },
 
 	{ "uuid",	true,	false,	config_opt_uuid },
 	{ "vcpu-affinity", true, false,	config_opt_vcpu_affinity },
@@ -1253,7 +1299,9 @@ static int config_validate(struct config *cfg, char *err)
 		return config_error(err, "-netboot-timeout needs -netboot");
 	/* Detached, stdio is /dev/null: the console must go elsewhere. */
 	if (cfg->daemonize && cfg->serial == SERIAL_STDIO)
-		return config_error(err, "-daemonize needs -serial none or -serial file:PATH");
+		return config_error(err, "-daemonize needs -serial none, file:PATH, pty or unix");
+	if (cfg->serial == SERIAL_UNIX && !cfg->serial_path && !cfg->name)
+		return config_error(err, "-serial unix without a path needs -name (the socket goes in the runtime directory)");
 	if (cfg->daemonize && cfg->reboot_restart)
 		return config_error(err, "-daemonize cannot be combined with -reboot restart");
 	if (cfg->nr_drives + cfg->nr_nics + cfg->nr_shares + !cfg->rng_off >
@@ -1333,6 +1381,8 @@ void config_usage(const char *prog)
 		prog = slash + 1;
 	printf("usage: %s -kernel BZIMAGE [-initrd FILE] [-append CMDLINE] [options]\n"
 	       "       %s -netboot -tap NAME [options]\n"
+	       "       %s list | ctl NAME pause|resume|powerdown|reset|stop|status|stats [--json]\n"
+	       "       %s console NAME     (named VMs; docs/control.md)\n"
 	       "\n"
 	       "  -kernel PATH          Linux bzImage to boot\n"
 	       "  -initrd PATH          initramfs for the kernel\n"
@@ -1355,7 +1405,8 @@ void config_usage(const char *prog)
 	       "  -tap NAME[,mac=MAC][,bridge=BR]  virtio-net on a TAP (up to %d)\n"
 	       "  -share DIR,tag=TAG[,readonly=on|off]  virtio-fs share of a host\n"
 	       "                        directory (up to %d; readonly=on by default)\n"
-	       "  -serial stdio|file:PATH|none  console (default stdio)\n"
+	       "  -serial stdio|file:PATH|pty|unix[:PATH,server=on,wait=off]|none\n"
+	       "                      console (default stdio); pty prints its path\n"
 	       "  -console-log FILE[,limit=SIZE|none]  also copy console output to FILE\n"
 	       "                        (default limit 64M)\n"
 	       "  -vcpu-affinity CPUS|[V@[CPUS],...]  pin vCPU threads to host CPUs\n"
@@ -1366,8 +1417,10 @@ void config_usage(const char *prog)
 	       "                        default %d, 0 = never)\n"
 	       "  -reboot exit|restart  on guest reboot (default exit, code 3)\n"
 	       "  -qmp unix:PATH,server=on,wait=off  QMP control socket (docs/control.md)\n"
-	       "  -name NAME          the VM's name (process name, query-name)\n"
+	       "  -name NAME          the VM's name (process name, query-name; without\n"
+	       "                      -qmp its socket goes in the runtime directory)\n"
 	       "  -daemonize          detach once set-up has succeeded\n"
+	       "  -pidfile FILE       write the pid to FILE (locked, removed at exit)\n"
 
 	       "  -uuid UUID          machine UUID for -netboot (DHCP option 97)\n"
 	       "  -trace-boot           print boot phase timestamps on stderr\n"
@@ -1389,6 +1442,6 @@ void config_usage(const char *prog)
 	       "9 netboot deadline, 124 timeout;\n"
 	       "with -rootfs the command's status (125-127: it could not run).\n"
 	       "See docs/usage.md.\n",
-	       prog, prog, CONFIG_MAX_DRIVES, CONFIG_MAX_NICS, CONFIG_MAX_SHARES,
+	       prog, prog, prog, prog, CONFIG_MAX_DRIVES, CONFIG_MAX_NICS, CONFIG_MAX_SHARES,
 	       CONFIG_NETBOOT_TIMEOUT);
 }

@@ -37,6 +37,8 @@ enum serial_mode {
 	SERIAL_STDIO = 0,
 	SERIAL_FILE,
 	SERIAL_NONE,
+	SERIAL_PTY,			/* -serial pty: a new pseudo-terminal */
+	SERIAL_UNIX,			/* -serial unix:PATH,server=on,wait=off */
 };
 
 enum gdb_listen {
@@ -72,7 +74,7 @@ struct config {
 	struct share_config share[CONFIG_MAX_SHARES];
 	unsigned int nr_shares;
 	enum serial_mode serial;
-	const char *serial_path;
+	const char *serial_path;	/* file:, unix: (NULL: the runtime dir) */
 	const char *console_log;	/* -console-log FILE: copy of the output */
 	uint64_t console_log_limit;	/* bytes; default CONFIG_CONSOLE_LOG_LIMIT */
 	bool netboot;			/* -netboot / -boot n */
@@ -90,6 +92,7 @@ struct config {
 	const char *qmp_path;		/* -qmp unix:PATH,server=on,wait=off */
 	const char *name;		/* -name NAME, or NULL */
 	bool daemonize;			/* -daemonize */
+	const char *pidfile;		/* -pidfile FILE */
 	bool have_uuid;			/* -uuid given */
 	uint8_t uuid[16];		/* -uuid, RFC 4122 byte order */
 	const char *dump_acpi_dir;	/* -dump-acpi DIR: write tables, exit */
@@ -121,6 +124,7 @@ int config_parse_share(struct share_config *sh, char *spec,
 int config_parse_console_log(struct config *cfg, char *spec,
 			     char err[CONFIG_ERR_MAX]);
 int config_parse_qmp(struct config *cfg, char *spec, char err[CONFIG_ERR_MAX]);
+int config_parse_serial(struct config *cfg, char *spec, char err[CONFIG_ERR_MAX]);
 #define CONFIG_NAME_MAX 63
 int config_parse_name(struct config *cfg, char *arg, char err[CONFIG_ERR_MAX]);
 int config_parse_gdb(struct gdb_config *g, char *spec, char err[CONFIG_ERR_MAX]);

@@ -22,6 +22,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,6 +40,12 @@ static bool console_atexit_registered;
 static const char console_help_text[] =
 	"\r\nminivmm console keys:\r\n"
 	"  Ctrl-A x       quit (minivmm exits with code 7)\r\n"
+	"  Ctrl-A Ctrl-A  send Ctrl-A to the guest\r\n"
+	"  Ctrl-A h       this help\r\n";
+
+static const char console_detach_help_text[] =
+	"\r\nminivmm console keys:\r\n"
+	"  Ctrl-A x       detach (the VM keeps running)\r\n"
 	"  Ctrl-A Ctrl-A  send Ctrl-A to the guest\r\n"
 	"  Ctrl-A h       this help\r\n";
 
@@ -193,6 +200,107 @@ static int console_setup_tty(struct console *c, int fd,
 	return 0;
 }
 
+/*
+ * -serial pty: a new pseudo-terminal in raw mode (no echo, no line
+ * editing: the guest's own tty does that), its path printed as QEMU
+ * prints it, on stdout.  The guest reads and writes the master.
+ */
+static int console_open_pty(struct console *c, char err[CONFIG_ERR_MAX])
+{
+	struct termios t;
+	int m = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC | O_NONBLOCK);
+	int e;
+
+	if (m < 0 || grantpt(m) || unlockpt(m) ||
+	    ptsname_r(m, c->pty_path, sizeof(c->pty_path)))
+		goto fail;
+	c->pty_slave_fd = open(c->pty_path, O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (c->pty_slave_fd < 0 || tcgetattr(c->pty_slave_fd, &t))
+		goto fail;
+	cfmakeraw(&t);
+	if (tcsetattr(c->pty_slave_fd, TCSANOW, &t))
+		goto fail;
+	c->out_fd = c->in_fd = m;
+	c->out_owned = true;
+	console_ignore_sigpipe();
+	printf("char device redirected to %s (label serial0)\n", c->pty_path);
+	fflush(stdout);
+	return 0;
+fail:
+	e = errno;
+	snprintf(err, CONFIG_ERR_MAX, "-serial pty: cannot create a pseudo-terminal: %s",
+		 strerror(e));
+	if (m >= 0)
+		close(m);
+	if (c->pty_slave_fd >= 0)
+		close(c->pty_slave_fd);
+	c->pty_slave_fd = -1;
+	return -e;
+}
+
+/* -serial unix: listen; output goes nowhere until a client attaches. */
+static int console_open_unix(struct console *c, const char *path,
+			     char err[CONFIG_ERR_MAX])
+{
+	int ret;
+
+	c->null_fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	if (c->null_fd < 0 || (c->out_fd = fcntl(c->null_fd, F_DUPFD_CLOEXEC, 0)) < 0) {
+		ret = -errno;
+		snprintf(err, CONFIG_ERR_MAX, "-serial unix: /dev/null: %s",
+			 strerror(errno));
+		return ret;
+	}
+	c->out_owned = true;
+	console_ignore_sigpipe();
+	return unix_listen(&c->ln, path, "-serial", err, CONFIG_ERR_MAX);
+}
+
+int console_listen_fd(const struct console *c)
+{
+	return c->ln.fd;
+}
+
+void console_accept(struct console *c)
+{
+	int fd;
+
+	static const char busy[] =
+		"minivmm: this console is in use by another client\r\n";
+
+	if (c->ln.fd < 0)
+		return;
+	fd = accept4(c->ln.fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	if (fd < 0)
+		return;
+	/* One client at a time: a second one is told so, not left waiting. */
+	if (c->in_fd >= 0) {
+		/* write, not send: SIGPIPE is ignored, main may not sendto */
+		if (write(fd, busy, sizeof(busy) - 1) < 0) {
+			/* it left already */
+		}
+		close(fd);
+		return;
+	}
+	/* The UART writes to out_fd: from now on that is the client. */
+	if (dup3(fd, c->out_fd, O_CLOEXEC) < 0) {
+		close(fd);
+		return;
+	}
+	c->in_fd = fd;
+	c->in_eof = false;
+}
+
+/* The client left: output goes nowhere again, the next one may come. */
+static void console_detach(struct console *c)
+{
+	if (dup3(c->null_fd, c->out_fd, O_CLOEXEC) < 0) {
+		/* out_fd still names the dead socket: writes fail, harmless */
+	}
+	close(c->in_fd);
+	c->in_fd = -1;
+}
+
 int console_open(struct console *c, enum serial_mode mode, const char *path,
 		 char err[CONFIG_ERR_MAX])
 {
@@ -200,6 +308,9 @@ int console_open(struct console *c, enum serial_mode mode, const char *path,
 	c->out_fd = -1;
 	c->in_fd = -1;
 	c->log_fd = -1;
+	c->null_fd = -1;
+	c->pty_slave_fd = -1;
+	c->ln.fd = c->ln.dir_fd = -1;
 	console_escape_init(&c->esc, false);
 
 	switch (mode) {
@@ -231,6 +342,14 @@ int console_open(struct console *c, enum serial_mode mode, const char *path,
 		return 0;
 	case SERIAL_NONE:
 		return 0;
+	case SERIAL_PTY:
+		return console_open_pty(c, err);
+	case SERIAL_UNIX:
+		if (!path || !*path) {
+			snprintf(err, CONFIG_ERR_MAX, "-serial unix: needs a path");
+			return -EINVAL;
+		}
+		return console_open_unix(c, path, err);
 	}
 	snprintf(err, CONFIG_ERR_MAX, "-serial: unknown mode %d", (int)mode);
 	return -EINVAL;
@@ -281,8 +400,16 @@ void console_close(struct console *c)
 		console_termios_saved = 0;
 		c->raw = false;
 	}
+	if (c->ln.fd >= 0 && c->in_fd >= 0)
+		close(c->in_fd);
+	unix_listen_close(&c->ln);
 	if (c->out_owned && c->out_fd >= 0)
 		close(c->out_fd);
+	if (c->null_fd >= 0)
+		close(c->null_fd);
+	if (c->pty_slave_fd >= 0)
+		close(c->pty_slave_fd);
+	c->null_fd = c->pty_slave_fd = -1;
 	c->out_owned = false;
 	c->out_fd = -1;
 	c->in_fd = -1;
@@ -305,6 +432,10 @@ ssize_t console_read_input(struct console *c, uint8_t *out, size_t cap,
 	if (n < 0 && (errno == EINTR || errno == EAGAIN ||
 		      errno == EWOULDBLOCK))
 		return 0;
+	if (n <= 0 && c->ln.fd >= 0) {
+		console_detach(c);
+		return 0;
+	}
 	if (n <= 0) {
 		/* EOF or a dead terminal: stop reading, the VM goes on. */
 		c->in_eof = true;
@@ -313,8 +444,10 @@ ssize_t console_read_input(struct console *c, uint8_t *out, size_t cap,
 	len = console_filter_input(&c->esc, out, (size_t)n, out, quit);
 	if (c->esc.help) {
 		c->esc.help = false;
-		if (write(STDERR_FILENO, console_help_text,
-			  sizeof(console_help_text) - 1) < 0) {
+		const char *text = c->detach_keys ? console_detach_help_text :
+				   console_help_text;
+
+		if (write(STDERR_FILENO, text, strlen(text)) < 0) {
 			/* nothing sensible to do about it */
 		}
 	}

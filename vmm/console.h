@@ -14,6 +14,7 @@
 #include <termios.h>
 
 #include "vmm/config.h"
+#include "vmm/unix_listen.h"
 
 #define CONSOLE_ESCAPE_CHAR	0x01	/* Ctrl-A */
 
@@ -32,6 +33,19 @@ struct console {
 	bool in_eof;		/* stdin ended: stop reading */
 	int log_fd;		/* -console-log file, or -1 */
 	struct console_escape esc;
+	bool detach_keys;	/* minivmm console: Ctrl-A x detaches (help text) */
+	/*
+	 * -serial unix: one client at a time.  out_fd keeps its number for
+	 * the UART: it is /dev/null while nobody is attached, and the
+	 * client's socket (dup3 over it) while somebody is; in_fd is the
+	 * client, -1 while none.
+	 */
+	struct unix_listener ln;
+	int null_fd;		/* /dev/null, put back over out_fd on detach */
+	/* -serial pty: our own open slave keeps the master from hanging up
+	 * while no terminal program is attached. */
+	int pty_slave_fd;
+	char pty_path[64];
 };
 
 void console_escape_init(struct console_escape *st, bool enabled);
@@ -45,7 +59,8 @@ size_t console_filter_input(struct console_escape *st, const uint8_t *in,
 			    size_t n, uint8_t *out, bool *quit);
 
 /*
- * Set up the console for a -serial mode (path for SERIAL_FILE).  Returns 0,
+ * Set up the console for a -serial mode (path for SERIAL_FILE and
+ * SERIAL_UNIX; the caller resolves the runtime directory's).  Returns 0,
  * or -errno with a one-line message in err.  A terminal stdin goes into raw
  * mode; it is restored by console_close(), at exit, and by
  * console_restore_terminal().
@@ -77,5 +92,11 @@ void console_restore_terminal(void);
  */
 ssize_t console_read_input(struct console *c, uint8_t *out, size_t cap,
 			   bool *quit);
+
+/* -serial unix: the listening fd to watch, or -1. */
+int console_listen_fd(const struct console *c);
+/* -serial unix: take a waiting client; while one is attached, others
+ * are told the console is busy and closed. */
+void console_accept(struct console *c);
 
 #endif

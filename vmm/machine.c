@@ -25,6 +25,7 @@
 #include "devices/ged.h"
 #include "devices/pvpanic.h"
 #include "devices/serial.h"
+#include "devices/virtio_blk.h"
 #include "devices/virtio_net.h"
 #include "vmm/console.h"
 #include "vmm/cpuid.h"
@@ -35,6 +36,7 @@
 #include "vmm/loader.h"
 #include "vmm/log.h"
 #include "vmm/pause.h"
+#include "vmm/pidfile.h"
 #include "vmm/preflight.h"
 #include "vmm/privdrop.h"
 #include "vmm/qmp_server.h"
@@ -64,6 +66,7 @@ struct machine {
 	_Atomic(const char *) stop_reason;
 	struct gdb_stub *gdb;	/* -gdb / -s, or NULL */
 	struct rootfs_image rootfs;	/* -rootfs: initramfs, command line */
+	struct pidfile pidfile;	/* -pidfile */
 	char err[MACHINE_ERR_MAX];
 };
 
@@ -90,13 +93,25 @@ static void machine_serial_rx_room(void *opaque)
 		return; /* the counter is full: the main thread is awake anyway */
 }
 
+static void machine_panic_data(struct json_writer *w, void *arg)
+{
+	(void)arg;
+	jw_object_begin(w);
+	jw_kv_string(w, "action", "poweroff");
+	jw_object_end(w);
+}
+
 static void machine_pvpanic_event(void *opaque, uint8_t events)
 {
-	struct vm *vm = opaque;
+	struct machine *m = opaque;
 
 	if (events & PVPANIC_EVENT_PANICKED) {
 		log_error("the guest kernel panicked (pvpanic)");
-		vm_request_stop(vm, EXIT_GUEST_PANIC);
+		/* QEMU's shape for its default -action panic=shutdown: the
+		 * VM powers off (exit 8), SHUTDOWN guest-panic follows. */
+		qmp_server_event(m->qmp, "GUEST_PANICKED", machine_panic_data,
+				 NULL);
+		vm_request_stop(&m->vm, EXIT_GUEST_PANIC);
 	} else {
 		log_info("the guest loaded a crash kernel (pvpanic)");
 	}
@@ -190,7 +205,7 @@ static int machine_add_legacy_devices(struct machine *m)
 	if (m->console.log_fd >= 0)
 		serial_set_log(&m->serial, m->console.log_fd,
 			       m->vm.cfg->console_log_limit);
-	pvpanic_init(&m->pvpanic, machine_pvpanic_event, vm);
+	pvpanic_init(&m->pvpanic, machine_pvpanic_event, m);
 
 	if (machine_add_ged(m))
 		return -1;
@@ -434,10 +449,79 @@ static void machine_qmp_netstats(void *ctx, struct json_writer *w)
 	jw_array_end(w);
 }
 
-/* What -stats prints at exit, now: vCPU exits and NIC counters. */
+/*
+ * QEMU's BlockStats for each drive: the counters virtio-blk keeps.  QEMU's
+ * latency and merge fields are not measured here, so they are absent
+ * rather than reported as zero; discards are QEMU's unmap operations.
+ */
+static void machine_qmp_blockstats(void *ctx, struct json_writer *w)
+{
+	struct machine *m = ctx;
+	struct virtio_blk_stats st;
+	char dev[8];
+
+	jw_array_begin(w);
+	for (unsigned int i = 0; i < m->vm.cfg->nr_drives; i++) {
+		const struct virtio_blk *blk =
+			device_table_device(&m->devices, "virtio-blk", i);
+
+		if (!blk)
+			continue;
+		virtio_blk_get_stats(blk, &st);
+		snprintf(dev, sizeof(dev), "vd%c", 'a' + i);
+		jw_object_begin(w);
+		jw_kv_string(w, "device", dev);
+		jw_key(w, "stats");
+		jw_object_begin(w);
+		jw_kv_uint(w, "rd_bytes", st.read_bytes);
+		jw_kv_uint(w, "wr_bytes", st.write_bytes);
+		jw_kv_uint(w, "rd_operations", st.reads);
+		jw_kv_uint(w, "wr_operations", st.writes);
+		jw_kv_uint(w, "flush_operations", st.flushes);
+		jw_kv_uint(w, "unmap_operations", st.discards);
+		jw_kv_uint(w, "x-write-zeroes-operations", st.write_zeroes);
+		jw_kv_uint(w, "x-failed-operations", st.ioerr);
+		jw_kv_uint(w, "x-unsupported-operations", st.unsupp);
+		jw_object_end(w);
+		jw_object_end(w);
+	}
+	jw_array_end(w);
+}
+
+/* QEMU's MemoryInfo: the guest's RAM (nothing is hot-plugged). */
+static void machine_qmp_memory(void *ctx, struct json_writer *w)
+{
+	struct machine *m = ctx;
+
+	jw_object_begin(w);
+	jw_kv_uint(w, "base-memory", m->vm.cfg->mem_bytes);
+	jw_object_end(w);
+}
+
+/* The text -stats prints at exit, as of now (NULL if out of memory). */
+static char *machine_stats_report(struct machine *m)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	if (!f)
+		return NULL;
+	vcpus_print_stats(&m->vm, f);
+	device_table_print_stats(&m->devices, f);
+	if (fclose(f)) {
+		free(text);
+		return NULL;
+	}
+	return text;
+}
+
+/* What -stats prints at exit, now: vCPU exits, NIC and disk counters,
+ * and the whole -stats text as "report". */
 static void machine_qmp_stats(void *ctx, struct json_writer *w)
 {
 	struct machine *m = ctx;
+	char *report;
 
 	jw_object_begin(w);
 	jw_key(w, "vcpus");
@@ -456,7 +540,12 @@ static void machine_qmp_stats(void *ctx, struct json_writer *w)
 	jw_array_end(w);
 	jw_key(w, "nics");
 	machine_qmp_netstats(ctx, w);
+	jw_key(w, "disks");
+	machine_qmp_blockstats(ctx, w);
 	jw_kv_uint(w, "uptime-ms", vm_elapsed_ns(&m->vm) / 1000000);
+	report = machine_stats_report(m);
+	jw_kv_string(w, "report", report ? report : "");
+	free(report);
 	jw_object_end(w);
 }
 
@@ -473,6 +562,8 @@ static int machine_qmp_create(struct machine *m, const struct config *cfg)
 		.reset = machine_qmp_reset,
 		.write_cpus = machine_qmp_cpus,
 		.write_block = machine_qmp_block,
+		.write_blockstats = machine_qmp_blockstats,
+		.write_memory = machine_qmp_memory,
 		.write_netstats = machine_qmp_netstats,
 		.write_stats = machine_qmp_stats,
 	};
@@ -627,11 +718,13 @@ static void machine_wait(struct machine *m, int sigfd)
 	while (!vm_stopping(&m->vm)) {
 		bool want_input = m->console.in_fd >= 0 && !m->console.in_eof &&
 				  in.off == in.len;
-		struct pollfd pfd[4] = {
+		struct pollfd pfd[5] = {
 			{ .fd = m->vm.stop_fd, .events = POLLIN },
 			{ .fd = sigfd, .events = POLLIN },
 			{ .fd = m->console_wake_fd, .events = POLLIN },
 			{ .fd = want_input ? m->console.in_fd : -1, .events = POLLIN },
+			/* -serial unix: a client may attach (one at a time) */
+			{ .fd = console_listen_fd(&m->console), .events = POLLIN },
 		};
 		uint64_t count;
 
@@ -639,7 +732,7 @@ static void machine_wait(struct machine *m, int sigfd)
 
 		if (vm_stopping(&m->vm))
 			break;
-		if (poll(pfd, 4, wait_ms) < 0 && errno != EINTR)
+		if (poll(pfd, 5, wait_ms) < 0 && errno != EINTR)
 			break;
 		if (pfd[1].revents & POLLIN)
 			machine_handle_signal(m, sigfd);
@@ -650,6 +743,8 @@ static void machine_wait(struct machine *m, int sigfd)
 		}
 		if (pfd[3].revents & (POLLIN | POLLHUP | POLLERR))
 			machine_read_console(m, &in);
+		if (pfd[4].revents & POLLIN)
+			console_accept(&m->console);
 	}
 }
 
@@ -710,6 +805,13 @@ static int machine_setup(struct machine *m, const struct config *cfg)
 {
 	int ret;
 
+	/* First: a second minivmm on the same pidfile starts nothing. */
+	if (cfg->pidfile) {
+		ret = pidfile_create(&m->pidfile, cfg->pidfile, m->err,
+				     sizeof(m->err));
+		if (ret)
+			return ret;
+	}
 	ret = preflight_check_files(cfg, m->err, sizeof(m->err));
 	if (ret)
 		return ret;
@@ -821,6 +923,8 @@ static void machine_teardown(struct machine *m)
 	if (m->console_wake_fd >= 0)
 		close(m->console_wake_fd);
 	rootfs_free(&m->rootfs);
+	/* Last: while the file exists, the process still holds resources. */
+	pidfile_remove(&m->pidfile);
 }
 
 int machine_run(const struct config *cfg, uint64_t start_ns, int ready_fd)
@@ -838,6 +942,7 @@ int machine_run(const struct config *cfg, uint64_t start_ns, int ready_fd)
 	m->vm.kvm_fd = m->vm.vm_fd = m->vm.stop_fd = -1;
 	m->console.in_fd = m->console.out_fd = m->console.log_fd = -1;
 	m->ged_irq_fd = -1;
+	m->pidfile.fd = m->pidfile.dir_fd = -1;
 	m->console_wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	/* ps/top show the VM's name (the kernel keeps 15 bytes of it). */
 	if (cfg->name)

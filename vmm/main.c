@@ -12,8 +12,10 @@
 #include "vmm/exit_code.h"
 #include "vmm/config.h"
 #include "vmm/daemon.h"
+#include "vmm/frontend.h"
 #include "vmm/log.h"
 #include "vmm/machine.h"
+#include "vmm/rundir.h"
 #include "vmm/vm.h"
 
 /* MINIVMM_VERSION: CMake's project() version (CMakeLists.txt). */
@@ -22,9 +24,13 @@ int main(int argc, char **argv)
 {
 	uint64_t start_ns = vm_now_ns();
 	struct config cfg;
+	struct rundir_paths rundir;
 	char err[CONFIG_ERR_MAX];
 	int code, ready_fd = -1;
 
+	/* minivmm list|ctl|console: the front end to running VMs. */
+	if (argc > 1 && frontend_is_command(argv[1]))
+		return frontend_main(argc - 1, argv + 1);
 	if (config_parse(&cfg, argc, argv, err) < 0) {
 		log_error("%s", err);
 		fprintf(stderr, "Try 'minivmm -help' for more information.\n");
@@ -41,6 +47,11 @@ int main(int argc, char **argv)
 	if (cfg.dump_acpi_dir)
 		return machine_dump_acpi(&cfg, cfg.dump_acpi_dir);
 
+	/* A named VM's sockets default to the runtime directory. */
+	if (rundir_apply(&cfg, &rundir, err)) {
+		log_error("%s", err);
+		return EXIT_VMM_ERROR;
+	}
 	if (cfg.daemonize) {
 		ready_fd = daemon_start(err, sizeof(err));
 		if (ready_fd < 0) {

@@ -2,10 +2,14 @@
 #include "vmm/pause.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <sys/ioctl.h>
+#include <linux/kvm.h>
 #include <string.h>
 #include <time.h>
 
+#include "vmm/log.h"
 #include "vmm/vcpu.h"
 #include "vmm/vm.h"
 
@@ -321,17 +325,63 @@ void pause_slot_exit(struct vm_pause *p, unsigned int slot)
 
 /* ---- bound to the VM ---- */
 
+/*
+ * The guest's kvmclock stands still while the VM is paused, as QEMU does
+ * it: read at the pause (every vCPU parked), written back at resume
+ * (before any vCPU runs), then each vCPU told it was stopped
+ * (KVM_KVMCLOCK_CTRL: the guest's soft-lockup watchdog does not fire).
+ * Without this the guest's clock would jump by the paused time.
+ */
+static void vm_freeze_clock(struct vm *vm)
+{
+	struct kvm_clock_data data = { .flags = 0 };
+
+	if (vm->vm_fd < 0 || vm->clock_frozen)
+		return;
+	if (ioctl(vm->vm_fd, KVM_GET_CLOCK, &data) < 0)
+		return;		/* no kvmclock: nothing to keep */
+	vm->paused_clock_ns = data.clock;
+	vm->clock_frozen = true;
+}
+
+static void vm_clock_ctrl(struct vcpu *vcpu, void *arg)
+{
+	(void)arg;
+	/* EINVAL: the guest has not enabled kvmclock on this vCPU. */
+	ioctl(vcpu->fd, KVM_KVMCLOCK_CTRL, 0);
+}
+
+static void vm_thaw_clock(struct vm *vm)
+{
+	struct kvm_clock_data data = { .flags = 0 };
+
+	if (!vm->clock_frozen)
+		return;
+	vm->clock_frozen = false;
+	data.clock = vm->paused_clock_ns;
+	if (ioctl(vm->vm_fd, KVM_SET_CLOCK, &data) < 0)
+		log_warn("KVM_SET_CLOCK: %s (the guest's clock jumps)", strerror(errno));
+	for (unsigned int i = 0; i < vm->nr_vcpus; i++)
+		vm_pause_run_on(vm, i, vm_clock_ctrl, NULL);
+}
+
 static void vm_pause_devices_quiesce(struct vm *vm)
 {
-	if (!vm->devices_quiesced && vm->pause_devices.quiesce)
-		vm->pause_devices.quiesce(vm->pause_devices.ctx);
+	if (!vm->devices_quiesced) {
+		vm_freeze_clock(vm);
+		if (vm->pause_devices.quiesce)
+			vm->pause_devices.quiesce(vm->pause_devices.ctx);
+	}
 	vm->devices_quiesced = true;
 }
 
 static void vm_pause_devices_resume(struct vm *vm)
 {
-	if (vm->devices_quiesced && vm->pause_devices.resume)
-		vm->pause_devices.resume(vm->pause_devices.ctx);
+	if (vm->devices_quiesced) {
+		if (vm->pause_devices.resume)
+			vm->pause_devices.resume(vm->pause_devices.ctx);
+		vm_thaw_clock(vm);
+	}
 	vm->devices_quiesced = false;
 }
 

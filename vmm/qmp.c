@@ -88,8 +88,15 @@ static void send_errorf(struct qmp_session *s, const struct json_value *id,
 
 /* ---- commands ---- */
 
-typedef int (*qmp_handler)(struct qmp_session *s, struct json_writer *w,
-			   char *err, size_t errlen);
+/*
+ * A command: args is its "arguments" object (NULL if none), already
+ * checked to hold only the names the table lists for it; the handler
+ * checks their types and writes the "return" value into w.  0, or a
+ * negative errno with one line in err (a GenericError reply).
+ */
+typedef int (*qmp_handler)(struct qmp_session *s,
+			   const struct json_value *args,
+			   struct json_writer *w, char *err, size_t errlen);
 
 static void write_empty_object(struct json_writer *w)
 {
@@ -113,42 +120,54 @@ static int run_action(int (*fn)(void *, char *, size_t), void *ctx,
 	return 0;
 }
 
-static int cmd_stop(struct qmp_session *s, struct json_writer *w, char *err,
-		    size_t errlen)
+static int cmd_stop(struct qmp_session *s,
+		    const struct json_value *args, struct json_writer *w,
+		    char *err, size_t errlen)
 {
+	(void)args;
 	return run_action(s->be->stop, s->be->ctx, w, err, errlen);
 }
 
-static int cmd_cont(struct qmp_session *s, struct json_writer *w, char *err,
-		    size_t errlen)
+static int cmd_cont(struct qmp_session *s,
+		    const struct json_value *args, struct json_writer *w,
+		    char *err, size_t errlen)
 {
+	(void)args;
 	return run_action(s->be->cont, s->be->ctx, w, err, errlen);
 }
 
-static int cmd_powerdown(struct qmp_session *s, struct json_writer *w,
+static int cmd_powerdown(struct qmp_session *s,
+			 const struct json_value *args, struct json_writer *w,
 			 char *err, size_t errlen)
 {
+	(void)args;
 	return run_action(s->be->powerdown, s->be->ctx, w, err, errlen);
 }
 
-static int cmd_reset(struct qmp_session *s, struct json_writer *w, char *err,
-		     size_t errlen)
+static int cmd_reset(struct qmp_session *s,
+		     const struct json_value *args, struct json_writer *w,
+		     char *err, size_t errlen)
 {
+	(void)args;
 	return run_action(s->be->reset, s->be->ctx, w, err, errlen);
 }
 
-static int cmd_quit(struct qmp_session *s, struct json_writer *w, char *err,
-		    size_t errlen)
+static int cmd_quit(struct qmp_session *s,
+		    const struct json_value *args, struct json_writer *w,
+		    char *err, size_t errlen)
 {
+	(void)args;
 	return run_action(s->be->quit, s->be->ctx, w, err, errlen);
 }
 
-static int cmd_query_status(struct qmp_session *s, struct json_writer *w,
+static int cmd_query_status(struct qmp_session *s,
+			    const struct json_value *args, struct json_writer *w,
 			    char *err, size_t errlen)
 {
 	enum qmp_run_state st = s->be->run_state ?
 		s->be->run_state(s->be->ctx) : QMP_STATE_RUNNING;
 
+	(void)args;
 	(void)err;
 	(void)errlen;
 	jw_object_begin(w);
@@ -172,41 +191,51 @@ static int write_list(void (*fn)(void *, struct json_writer *), void *ctx,
 	return 0;
 }
 
-static int cmd_query_cpus_fast(struct qmp_session *s, struct json_writer *w,
+static int cmd_query_cpus_fast(struct qmp_session *s,
+			       const struct json_value *args, struct json_writer *w,
 			       char *err, size_t errlen)
 {
+	(void)args;
 	(void)err;
 	(void)errlen;
 	return write_list(s->be->write_cpus, s->be->ctx, w);
 }
 
-static int cmd_query_block(struct qmp_session *s, struct json_writer *w,
+static int cmd_query_block(struct qmp_session *s,
+			   const struct json_value *args, struct json_writer *w,
 			   char *err, size_t errlen)
 {
+	(void)args;
 	(void)err;
 	(void)errlen;
 	return write_list(s->be->write_block, s->be->ctx, w);
 }
 
-static int cmd_query_blockstats(struct qmp_session *s, struct json_writer *w,
+static int cmd_query_blockstats(struct qmp_session *s,
+				const struct json_value *args, struct json_writer *w,
 				char *err, size_t errlen)
 {
+	(void)args;
 	(void)err;
 	(void)errlen;
 	return write_list(s->be->write_blockstats, s->be->ctx, w);
 }
 
-static int cmd_query_netstats(struct qmp_session *s, struct json_writer *w,
+static int cmd_query_netstats(struct qmp_session *s,
+			      const struct json_value *args, struct json_writer *w,
 			      char *err, size_t errlen)
 {
+	(void)args;
 	(void)err;
 	(void)errlen;
 	return write_list(s->be->write_netstats, s->be->ctx, w);
 }
 
-static int cmd_query_stats(struct qmp_session *s, struct json_writer *w,
+static int cmd_query_stats(struct qmp_session *s,
+			   const struct json_value *args, struct json_writer *w,
 			   char *err, size_t errlen)
 {
+	(void)args;
 	(void)err;
 	(void)errlen;
 	if (!s->be->write_stats) {
@@ -217,9 +246,22 @@ static int cmd_query_stats(struct qmp_session *s, struct json_writer *w,
 	return 0;
 }
 
-static int cmd_query_name(struct qmp_session *s, struct json_writer *w,
+static int cmd_query_memory(struct qmp_session *s,
+			    const struct json_value *args, struct json_writer *w,
+			    char *err, size_t errlen)
+{
+	(void)args;
+	(void)err;
+	(void)errlen;
+	s->be->write_memory(s->be->ctx, w);
+	return 0;
+}
+
+static int cmd_query_name(struct qmp_session *s,
+			  const struct json_value *args, struct json_writer *w,
 			  char *err, size_t errlen)
 {
+	(void)args;
 	(void)err;
 	(void)errlen;
 	jw_object_begin(w);
@@ -242,54 +284,65 @@ static void write_version(struct json_writer *w)
 	jw_object_end(w);
 }
 
-static int cmd_query_version(struct qmp_session *s, struct json_writer *w,
+static int cmd_query_version(struct qmp_session *s,
+			     const struct json_value *args, struct json_writer *w,
 			     char *err, size_t errlen)
 {
 	(void)s;
+	(void)args;
 	(void)err;
 	(void)errlen;
 	write_version(w);
 	return 0;
 }
 
+/*
+ * The command table.  To add a command: a handler above, one line here
+ * (with the backend callback it needs, if any, so that a machine
+ * without it does not offer the command), and the backend side.
+ * params lists the argument names it accepts (NULL: none); anything
+ * else is refused before the handler runs, as QEMU does.
+ */
 struct qmp_command {
 	const char *name;
 	qmp_handler fn;
 	size_t hook;	/* offset of the backend callback it needs, or 0 */
+	const char *const *params;
 };
 
 #define HOOK(f) offsetof(struct qmp_backend, f)
 
 /* qmp_capabilities is handled by the session itself. */
-static int cmd_query_commands(struct qmp_session *s, struct json_writer *w,
+static int cmd_query_commands(struct qmp_session *s,
+			      const struct json_value *args, struct json_writer *w,
 			      char *err, size_t errlen);
 
 static const struct qmp_command commands[] = {
-	{ "query-status", cmd_query_status, 0 },
-	{ "stop", cmd_stop, HOOK(stop) },
-	{ "cont", cmd_cont, HOOK(cont) },
-	{ "system_powerdown", cmd_powerdown, HOOK(powerdown) },
-	{ "system_reset", cmd_reset, HOOK(reset) },
-	{ "quit", cmd_quit, HOOK(quit) },
-	{ "query-cpus-fast", cmd_query_cpus_fast, HOOK(write_cpus) },
-	{ "query-block", cmd_query_block, HOOK(write_block) },
-	{ "query-blockstats", cmd_query_blockstats, HOOK(write_blockstats) },
-	{ "query-name", cmd_query_name, 0 },
-	{ "query-version", cmd_query_version, 0 },
-	{ "query-commands", cmd_query_commands, 0 },
-	{ "x-minivmm-query-netstats", cmd_query_netstats, HOOK(write_netstats) },
-	{ "x-minivmm-query-stats", cmd_query_stats, HOOK(write_stats) },
+	{ "query-status", cmd_query_status, 0, NULL },
+	{ "stop", cmd_stop, HOOK(stop), NULL },
+	{ "cont", cmd_cont, HOOK(cont), NULL },
+	{ "system_powerdown", cmd_powerdown, HOOK(powerdown), NULL },
+	{ "system_reset", cmd_reset, HOOK(reset), NULL },
+	{ "quit", cmd_quit, HOOK(quit), NULL },
+	{ "query-cpus-fast", cmd_query_cpus_fast, HOOK(write_cpus), NULL },
+	{ "query-block", cmd_query_block, HOOK(write_block), NULL },
+	{ "query-blockstats", cmd_query_blockstats, HOOK(write_blockstats), NULL },
+	{ "query-memory-size-summary", cmd_query_memory, HOOK(write_memory), NULL },
+	{ "query-name", cmd_query_name, 0, NULL },
+	{ "query-version", cmd_query_version, 0, NULL },
+	{ "query-commands", cmd_query_commands, 0, NULL },
+	{ "x-minivmm-query-netstats", cmd_query_netstats, HOOK(write_netstats), NULL },
+	{ "x-minivmm-query-stats", cmd_query_stats, HOOK(write_stats), NULL },
 };
 
 #define NR_COMMANDS (sizeof(commands) / sizeof(commands[0]))
 
-const char *const qmp_command_names[NR_COMMANDS + 1] = {
-	"qmp_capabilities", "query-status", "stop", "cont",
-	"system_powerdown", "system_reset", "quit", "query-cpus-fast",
-	"query-block", "query-blockstats", "query-name", "query-version",
-	"query-commands", "x-minivmm-query-netstats", "x-minivmm-query-stats",
-};
-const size_t qmp_command_count = NR_COMMANDS + 1;
+const char *qmp_command_name(size_t i)
+{
+	if (i == 0)
+		return "qmp_capabilities";
+	return i <= NR_COMMANDS ? commands[i - 1].name : NULL;
+}
 
 /* A command whose backend callback is missing does not exist here. */
 static bool command_available(const struct qmp_backend *be,
@@ -313,9 +366,11 @@ static const struct qmp_command *find_command(const struct qmp_backend *be,
 	return NULL;
 }
 
-static int cmd_query_commands(struct qmp_session *s, struct json_writer *w,
+static int cmd_query_commands(struct qmp_session *s,
+			      const struct json_value *args, struct json_writer *w,
 			      char *err, size_t errlen)
 {
+	(void)args;
 	(void)err;
 	(void)errlen;
 	jw_array_begin(w);
@@ -348,14 +403,24 @@ static const char *unexpected_member(const struct json_value *msg)
 	return NULL;
 }
 
-/* No minivmm command takes arguments: any one is unexpected. */
-static bool check_no_arguments(struct qmp_session *s,
-			       const struct json_value *args,
-			       const struct json_value *id)
+static bool command_takes(const struct qmp_command *cmd, const char *name)
 {
-	if (args && args->obj.n) {
+	for (const char *const *p = cmd->params; p && *p; p++)
+		if (!strcmp(*p, name))
+			return true;
+	return false;
+}
+
+/* Only the arguments the command lists; QEMU's error for the first other. */
+static bool check_arguments(struct qmp_session *s, const struct qmp_command *cmd,
+			    const struct json_value *args,
+			    const struct json_value *id)
+{
+	for (size_t i = 0; args && i < args->obj.n; i++) {
+		if (command_takes(cmd, args->obj.members[i].key))
+			continue;
 		send_errorf(s, id, "GenericError", "Parameter '%s' is unexpected",
-			    args->obj.members[0].key);
+			    args->obj.members[i].key);
 		return false;
 	}
 	return true;
@@ -409,7 +474,7 @@ static void negotiate(struct qmp_session *s, const struct json_value *args,
 }
 
 static void execute(struct qmp_session *s, const struct qmp_command *cmd,
-		    const struct json_value *id)
+		    const struct json_value *args, const struct json_value *id)
 {
 	struct json_writer *w = &s->w;
 	char err[256] = "";
@@ -418,7 +483,7 @@ static void execute(struct qmp_session *s, const struct qmp_command *cmd,
 	jw_reset(w);
 	jw_object_begin(w);
 	jw_key(w, "return");
-	rc = cmd->fn(s, w, err, sizeof(err));
+	rc = cmd->fn(s, args, w, err, sizeof(err));
 	if (rc) {
 		if (!err[0])
 			snprintf(err, sizeof(err), "%s failed: %s", cmd->name,
@@ -491,8 +556,8 @@ static void dispatch(struct qmp_session *s, const struct json_value *msg)
 			    "The command %s has not been found", exec->str.s);
 		return;
 	}
-	if (check_no_arguments(s, args, id))
-		execute(s, cmd, id);
+	if (check_arguments(s, cmd, args, id))
+		execute(s, cmd, args, id);
 }
 
 static void handle_message(struct qmp_session *s, const char *text,

@@ -52,6 +52,7 @@ struct qmp_backend {
 	void (*write_cpus)(void *ctx, struct json_writer *w);
 	void (*write_block)(void *ctx, struct json_writer *w);
 	void (*write_blockstats)(void *ctx, struct json_writer *w);
+	void (*write_memory)(void *ctx, struct json_writer *w);
 	void (*write_netstats)(void *ctx, struct json_writer *w);
 	void (*write_stats)(void *ctx, struct json_writer *w);
 };
@@ -101,8 +102,7 @@ bool qmp_format_event(struct json_writer *w, const char *name,
 		      void (*data_fn)(struct json_writer *w, void *arg),
 		      void *arg);
 
-/* The command names, for query-commands and tests. */
-extern const char *const qmp_command_names[];
-extern const size_t qmp_command_count;
+/* The i-th command name (0 is qmp_capabilities), NULL past the last. */
+const char *qmp_command_name(size_t i);
 
 #endif

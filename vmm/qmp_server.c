@@ -25,6 +25,7 @@
 #include "vmm/log.h"
 #include "vmm/qmp_server.h"
 #include "vmm/seccomp.h"
+#include "vmm/unix_listen.h"
 
 #define QMP_READ_CHUNK	4096
 #define QMP_OUT_PAUSE	(QMP_SERVER_OUT_MAX / 4)
@@ -41,10 +42,8 @@ struct qmp_client {
 };
 
 struct qmp_server {
-	int listen_fd, epoll_fd, wake_fd;
-	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
-	int dir_fd;			/* the socket's directory, for unlinkat */
-	const char *base;		/* the socket's name in it */
+	int epoll_fd, wake_fd;
+	struct unix_listener ln;
 	const struct qmp_backend *be;
 	pthread_t thread;
 	bool started;
@@ -135,7 +134,7 @@ static void client_close(struct qmp_client *c)
 
 static void server_accept(struct qmp_server *srv)
 {
-	int fd = accept4(srv->listen_fd, NULL, NULL,
+	int fd = accept4(srv->ln.fd, NULL, NULL,
 			 SOCK_NONBLOCK | SOCK_CLOEXEC);
 	struct qmp_client *c = NULL;
 
@@ -265,68 +264,11 @@ static void *server_thread(void *arg)
 	}
 	server_flush_all(srv);
 	/* The socket goes with the thread (main may no longer unlink). */
-	if (srv->dir_fd >= 0 && !unlinkat(srv->dir_fd, srv->base, 0))
-		srv->path[0] = '\0';
+	unix_listen_close(&srv->ln);
 	return NULL;
 }
 
 /* ---- set-up and events ---- */
-
-static int server_listen(struct qmp_server *srv, const char *path, char *err,
-			 size_t errlen)
-{
-	struct sockaddr_un addr = { .sun_family = AF_UNIX };
-	struct stat st;
-	mode_t old;
-	int fd, rc;
-
-	if (strlen(path) >= sizeof(addr.sun_path)) {
-		snprintf(err, errlen, "-qmp: socket path too long: %s", path);
-		return -ENAMETOOLONG;
-	}
-	strcpy(addr.sun_path, path);
-	/* A socket left by a dead minivmm is replaced; any other file is not. */
-	if (lstat(path, &st) == 0) {
-		if (!S_ISSOCK(st.st_mode)) {
-			snprintf(err, errlen, "-qmp: %s exists and is not a socket",
-				 path);
-			return -EEXIST;
-		}
-		unlink(path);
-	}
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		goto fail;
-	/* Created 0600 from the start: no window where others may connect. */
-	old = umask(0177);
-	rc = bind(fd, (struct sockaddr *)&addr, sizeof(addr));
-	umask(old);
-	if (rc || chmod(path, 0600) || listen(fd, 16))
-		goto fail;
-	srv->listen_fd = fd;
-	strcpy(srv->path, path);
-	srv->base = strrchr(srv->path, '/');
-	if (srv->base) {
-		char dir[sizeof(srv->path)];
-
-		snprintf(dir, sizeof(dir), "%.*s",
-			 (int)(srv->base - srv->path), srv->path);
-		srv->dir_fd = open(dir[0] ? dir : "/",
-				   O_PATH | O_DIRECTORY | O_CLOEXEC);
-		srv->base++;
-	} else {
-		srv->dir_fd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
-		srv->base = srv->path;
-	}
-	return 0;
-fail:
-	rc = -errno;
-	snprintf(err, errlen, "-qmp: cannot listen on %s: %s", path,
-		 strerror(errno));
-	if (fd >= 0)
-		close(fd);
-	return rc;
-}
 
 int qmp_server_create(struct qmp_server **out, const char *path,
 		      const struct qmp_backend *be, char *err, size_t errlen)
@@ -340,7 +282,7 @@ int qmp_server_create(struct qmp_server **out, const char *path,
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
-	srv->listen_fd = srv->wake_fd = srv->epoll_fd = srv->dir_fd = -1;
+	srv->ln.fd = srv->ln.dir_fd = srv->wake_fd = srv->epoll_fd = -1;
 	srv->be = be;
 	for (size_t i = 0; i < QMP_SERVER_MAX_CLIENTS; i++)
 		srv->clients[i].fd = -1;
@@ -356,11 +298,11 @@ int qmp_server_create(struct qmp_server **out, const char *path,
 		snprintf(err, errlen, "-qmp: %s", strerror(errno));
 		goto fail;
 	}
-	rc = server_listen(srv, path, err, errlen);
+	rc = unix_listen(&srv->ln, path, "-qmp", err, errlen);
 	if (rc)
 		goto fail;
 	e.data.u64 = TAG_LISTEN;
-	if (epoll_ctl(srv->epoll_fd, EPOLL_CTL_ADD, srv->listen_fd, &e))
+	if (epoll_ctl(srv->epoll_fd, EPOLL_CTL_ADD, srv->ln.fd, &e))
 		goto fail_errno;
 	e.data.u64 = TAG_WAKE;
 	if (epoll_ctl(srv->epoll_fd, EPOLL_CTL_ADD, srv->wake_fd, &e))
@@ -435,14 +377,8 @@ void qmp_server_destroy(struct qmp_server *srv)
 	for (size_t i = 0; i < QMP_SERVER_MAX_CLIENTS; i++)
 		if (srv->clients[i].in_use)
 			client_close(&srv->clients[i]);
-	if (srv->listen_fd >= 0) {
-		close(srv->listen_fd);
-		/* Only if the thread never ran (set-up failed). */
-		if (srv->path[0] && !srv->started)
-			unlink(srv->path);
-	}
-	if (srv->dir_fd >= 0)
-		close(srv->dir_fd);
+	/* The thread removed the socket already, if it ran. */
+	unix_listen_close(&srv->ln);
 	if (srv->wake_fd >= 0)
 		close(srv->wake_fd);
 	if (srv->epoll_fd >= 0)

@@ -89,6 +89,10 @@ static const int seccomp_main[] = {
 	__NR_newfstatat, __NR_lseek, __NR_fsync, __NR_fdatasync,
 	__NR_getrusage,	/* -trace-boot's CPU time at exit */
 	__NR_pread64,	/* -stats: KVM's per-vCPU counters */
+	/* -serial unix: a client attaches (accept4, dup3 over the UART's
+	 * fd); at exit the console socket and the -pidfile go (unlinkat in
+	 * their directory, opened at start) */
+	__NR_accept4, __NR_dup3, __NR_unlinkat,
 };
 
 /*
@@ -123,6 +127,7 @@ static const int seccomp_fs[] = {
 static const unsigned int seccomp_ioctl_vcpu[] = {
 	KVM_RUN, KVM_IRQ_LINE, KVM_GET_REGS, KVM_GET_SREGS, KVM_TRANSLATE,
 	KVM_SET_REGS, KVM_SET_SREGS, KVM_SET_GUEST_DEBUG, KVM_GET_FPU, KVM_SET_FPU,
+	KVM_KVMCLOCK_CTRL,	/* resumed after a pause (vmm/pause.c) */
 };
 
 /* GDB stub: one socket, its poll loop, the kicks of a pause. */
@@ -135,6 +140,13 @@ static const int seccomp_gdb[] = {
 static const unsigned int seccomp_ioctl_gdb[] = {
 	KVM_GET_REGS, KVM_GET_SREGS, KVM_GET_FPU, KVM_SET_REGS, KVM_SET_SREGS,
 	KVM_SET_FPU, KVM_SET_GUEST_DEBUG,
+	/* a stop and a continue hold the guest's clock (vmm/pause.c) */
+	KVM_GET_CLOCK, KVM_SET_CLOCK, KVM_KVMCLOCK_CTRL,
+};
+
+/* QMP stop/cont hold the guest's clock still (vmm/pause.c). */
+static const unsigned int seccomp_ioctl_qmp[] = {
+	KVM_GET_CLOCK, KVM_SET_CLOCK, KVM_KVMCLOCK_CTRL,
 };
 
 /* Discard/write-zeroes on block devices; TAP offloads after negotiation. */
@@ -150,6 +162,7 @@ static const unsigned int seccomp_ioctl_main[] = {
 	TCGETS, TCSETS, TCSETSW, TCSETSF, TIOCGWINSZ, KVM_IRQ_LINE,
 	KVM_IOEVENTFD, KVM_IRQFD, SIOCGIFFLAGS, SIOCSIFFLAGS, SIOCGIFINDEX,
 	SIOCBRDELIF, TUNSETOFFLOAD,
+	KVM_GET_CLOCK, KVM_SET_CLOCK, KVM_KVMCLOCK_CTRL,	/* -timeout's pause */
 };
 
 struct seccomp_class_def {
@@ -172,7 +185,7 @@ static const struct seccomp_class_def seccomp_classes[SECCOMP_THREAD_NR] = {
 	[SECCOMP_THREAD_MAIN] = { "main", seccomp_main, SECCOMP_N(seccomp_main),
 		seccomp_ioctl_main, SECCOMP_N(seccomp_ioctl_main) },
 	[SECCOMP_THREAD_QMP] = { "qmp", seccomp_qmp, SECCOMP_N(seccomp_qmp),
-		NULL, 0 },
+		seccomp_ioctl_qmp, SECCOMP_N(seccomp_ioctl_qmp) },
 	[SECCOMP_THREAD_FS] = { "fs", seccomp_fs, SECCOMP_N(seccomp_fs),
 		NULL, 0 },
 };

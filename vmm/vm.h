@@ -47,6 +47,10 @@ struct vm {
 	struct vm_pause pause;
 	struct vm_pause_devices pause_devices;
 	bool devices_quiesced;		/* under pause.transition */
+	/* kvmclock at the pause (KVM_GET_CLOCK), put back at resume so the
+	 * guest's clock does not jump by the paused time. */
+	uint64_t paused_clock_ns;
+	bool clock_frozen;		/* under pause.transition */
 	/* KVM_EXIT_DEBUG goes to the GDB stub when one is attached (-gdb). */
 	bool (*debug_exit)(void *ctx, struct vcpu *vcpu);
 	void *debug_ctx;

@@ -214,6 +214,72 @@ daemonize_needs_serial)
 	expect 2 "-daemonize needs -serial none" -- "$MINIVMM" -daemonize \
 		-kernel "$WORK/bzImage"
 	;;
+pidfile_locked)
+	# A pidfile another process holds (locked): nothing starts.
+	fake_bzimage "$WORK/bzImage" 4096 4096
+	echo 4242 >"$WORK/vm.pid"
+	exec 9<"$WORK/vm.pid"
+	flock -n 9 || fail "cannot lock the test's pidfile"
+	expect 1 "-pidfile: .*vm.pid is locked by a running process \(pid 4242\)" \
+		-- "$MINIVMM" -kernel "$WORK/bzImage" -pidfile "$WORK/vm.pid"
+	exec 9<&-
+	;;
+pidfile_removed_on_error)
+	# A set-up error after the pidfile was written removes it again.
+	expect 1 "$WORK/nokernel" -- "$MINIVMM" -kernel "$WORK/nokernel" \
+		-pidfile "$WORK/vm.pid"
+	[ -e "$WORK/vm.pid" ] && fail "the pidfile was left behind"
+	expect 1 "-pidfile: cannot open $WORK/nodir/vm.pid" -- "$MINIVMM" \
+		-kernel "$WORK/nokernel" -pidfile "$WORK/nodir/vm.pid"
+	;;
+serial_unix_needs_name)
+	fake_bzimage "$WORK/bzImage" 4096 4096
+	expect 2 "-serial unix without a path needs -name" -- "$MINIVMM" \
+		-kernel "$WORK/bzImage" -serial unix
+	expect 2 "-serial: only a listening socket is supported" -- "$MINIVMM" \
+		-kernel "$WORK/bzImage" -serial "unix:$WORK/c.sock"
+	expect 2 "-serial: unknown flag 'wait=on'" -- "$MINIVMM" \
+		-kernel "$WORK/bzImage" -serial "unix:$WORK/c.sock,server=on,wait=on"
+	;;
+serial_unix_not_a_socket)
+	# Only a stale socket is replaced, never another kind of file.
+	fake_bzimage "$WORK/bzImage" 4096 4096
+	touch "$WORK/c.sock"
+	expect 1 "-serial: .*c.sock exists and is not a socket" -- "$MINIVMM" \
+		-kernel "$WORK/bzImage" -serial "unix:$WORK/c.sock,server=on,wait=off"
+	;;
+frontend_usage)
+	expect 2 "ctl takes a VM name and a command" -- "$MINIVMM" ctl
+	expect 2 "ctl: unknown command" -- "$MINIVMM" ctl vm1 explode
+	expect 2 "not a VM name" -- "$MINIVMM" ctl ../etc status
+	expect 2 "list takes no arguments" -- "$MINIVMM" list extra
+	expect 2 "console takes a VM name" -- "$MINIVMM" console
+	;;
+frontend_no_vm)
+	export MINIVMM_RUNTIME_DIR=$WORK/run
+	expect 1 "no running VM named 'ghost'" -- "$MINIVMM" ctl ghost status
+	expect 1 "console ghost: no console socket" -- "$MINIVMM" console ghost
+	;;
+frontend_stale)
+	# Sockets of a VM that died without cleaning up (SIGKILL): the next
+	# list removes them and does not show the VM.
+	export MINIVMM_RUNTIME_DIR=$WORK/run
+	mkdir -m 700 "$WORK/run"
+	python3 -c 'import socket, sys
+for p in sys.argv[1:]:
+    s = socket.socket(socket.AF_UNIX); s.bind(p); s.listen(1); s.close()' \
+		"$WORK/run/ghost.qmp" "$WORK/run/ghost.console" ||
+		fail "cannot make stale sockets"
+	[ -S "$WORK/run/ghost.qmp" ] || fail "no stale socket to test with"
+	timeout 20 "$MINIVMM" list >"$WORK/stdout" 2>"$WORK/stderr" ||
+		fail "list failed"
+	grep -q ghost "$WORK/stdout" && fail "list shows the dead VM"
+	head -n 1 "$WORK/stdout" | grep -q '^NAME  *PID  *STATE  *VCPUS  *MEMORY' ||
+		fail "no header line"
+	[ -e "$WORK/run/ghost.qmp" ] && fail "the stale QMP socket is still there"
+	[ -e "$WORK/run/ghost.console" ] && fail "the stale console socket is still there"
+	echo "ok [$CASE]: stale entry removed by list"
+	;;
 no_dev_kvm)
 	[ "$(id -u)" -eq 0 ] || skip "needs root for a private mount namespace"
 	command -v unshare >/dev/null || skip "no unshare(1)"

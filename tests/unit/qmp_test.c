@@ -219,10 +219,11 @@ START_TEST(test_queries)
 
 	clear();
 	qmp_session_input(&sess, "{\"execute\":\"query-commands\"}", 28);
-	for (size_t i = 0; i < qmp_command_count; i++) {
-		const char *n = qmp_command_names[i];
+	for (size_t i = 0; qmp_command_name(i); i++) {
+		const char *n = qmp_command_name(i);
 		char name[64];
-		bool absent = strstr(n, "block") || strstr(n, "stats");
+		bool absent = strstr(n, "block") || strstr(n, "stats") ||
+			      strstr(n, "memory");
 
 		snprintf(name, sizeof(name), "{\"name\": \"%s\"}", n);
 		ck_assert_msg(!strstr(fk.out, name) == absent, "%s", name);
