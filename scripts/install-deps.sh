@@ -27,6 +27,8 @@ PACKAGES=(
 	gdb-minimal
 	# benchmarks (bench/*.py) and their unit tests
 	python3
+	# the scale-out manifests' offline check (tests/cli/deploy_manifests.py)
+	python3-yaml
 	# nested real-KVM harness and side-by-side benchmarks
 	qemu-system-x86
 )
