@@ -8,9 +8,11 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "boot/layout.h"
 #include "vmm/config.h"
+#include "vmm/rundir.h"
 #include "tests/unit/unit_main.h"
 
 #define MAX_ARGS 64
@@ -59,6 +61,56 @@ static void teardown(void)
 {
 	free_args();
 }
+
+/* -serial pty|unix, -pidfile, and where a named VM's sockets go. */
+START_TEST(test_console_and_pidfile_options)
+{
+	struct rundir_paths paths;
+
+	ck_assert_int_eq(parse("-kernel", "k", "-serial", "pty", NULL), 0);
+	ck_assert_int_eq(cfg.serial, SERIAL_PTY);
+	ck_assert_int_eq(parse("-kernel", "k", "-serial",
+			       "unix:/tmp/c.sock,server=on,wait=off", NULL), 0);
+	ck_assert_int_eq(cfg.serial, SERIAL_UNIX);
+	ck_assert_str_eq(cfg.serial_path, "/tmp/c.sock");
+	ck_assert_int_eq(parse("-kernel", "k", "-serial",
+			       "unix:/tmp/c.sock,server,nowait", NULL), 0);
+	ck_assert_str_eq(cfg.serial_path, "/tmp/c.sock");
+	ck_assert_int_eq(parse("-kernel", "k", "-serial", "unix:/tmp/c", NULL), -1);
+	assert_err("only a listening socket");
+	ck_assert_int_eq(parse("-kernel", "k", "-serial", "unix:,server,nowait",
+			       NULL), -1);
+	assert_err("unix: needs a socket path");
+	ck_assert_int_eq(parse("-kernel", "k", "-serial", "unix", NULL), -1);
+	assert_err("-serial unix without a path needs -name");
+	ck_assert_int_eq(parse("-kernel", "k", "-serial", "tcp:1", NULL), -1);
+	assert_err("is not stdio, file:PATH, pty, unix");
+	ck_assert_int_eq(parse("-kernel", "k", "-daemonize", "-serial", "pty",
+			       NULL), 0);
+	ck_assert_int_eq(parse("-kernel", "k", "-pidfile", "/run/x.pid", NULL), 0);
+	ck_assert_str_eq(cfg.pidfile, "/run/x.pid");
+	ck_assert_int_eq(parse("-kernel", "k", "-pidfile", "", NULL), -1);
+	assert_err("-pidfile: needs a file name");
+
+	/* Named, no -qmp: both sockets in the runtime directory. */
+	setenv("MINIVMM_RUNTIME_DIR", "/tmp/mvt-rundir-unit", 1);
+	ck_assert_int_eq(parse("-kernel", "k", "-name", "vm1", "-serial", "unix",
+			       NULL), 0);
+	ck_assert_int_eq(rundir_apply(&cfg, &paths, err), 0);
+	ck_assert_str_eq(cfg.qmp_path, "/tmp/mvt-rundir-unit/vm1.qmp");
+	ck_assert_str_eq(cfg.serial_path, "/tmp/mvt-rundir-unit/vm1.console");
+	/* -qmp given: it stays; nothing named: nothing changes. */
+	ck_assert_int_eq(parse("-kernel", "k", "-name", "vm1", "-qmp",
+			       "unix:/tmp/q,server=on,wait=off", NULL), 0);
+	ck_assert_int_eq(rundir_apply(&cfg, &paths, err), 0);
+	ck_assert_str_eq(cfg.qmp_path, "/tmp/q");
+	ck_assert_int_eq(parse("-kernel", "k", NULL), 0);
+	ck_assert_int_eq(rundir_apply(&cfg, &paths, err), 0);
+	ck_assert_ptr_null(cfg.qmp_path);
+	rmdir("/tmp/mvt-rundir-unit");
+	unsetenv("MINIVMM_RUNTIME_DIR");
+}
+END_TEST
 
 START_TEST(test_defaults)
 {
@@ -1077,6 +1129,7 @@ static Suite *config_suite(void)
 	tcase_add_test(tc, test_gdb_options);
 	tcase_add_test(tc, test_timeout_option);
 	tcase_add_test(tc, test_netboot_timeout_option);
+	tcase_add_test(tc, test_console_and_pidfile_options);
 	suite_add_tcase(s, tc);
 	return s;
 }
