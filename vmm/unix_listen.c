@@ -67,6 +67,12 @@ static int unix_listen_clear(const char *path, const char *what, char *err,
 	return 0;
 }
 
+/*
+ * The socket appears at path already listening: it is bound under a
+ * temporary name next to it and renamed into place, so a client never
+ * finds it bound but refusing (which minivmm list takes for a dead VM's
+ * socket, and removes).
+ */
 int unix_listen(struct unix_listener *l, const char *path, const char *what,
 		char *err, size_t errlen)
 {
@@ -77,14 +83,15 @@ int unix_listen(struct unix_listener *l, const char *path, const char *what,
 	l->fd = l->dir_fd = -1;
 	l->path[0] = '\0';
 	l->base = NULL;
-	if (strlen(path) >= sizeof(addr.sun_path)) {
+	if (strlen(path) + 4 >= sizeof(addr.sun_path)) {
 		snprintf(err, errlen, "%s: socket path too long: %s", what, path);
 		return -ENAMETOOLONG;
 	}
-	strcpy(addr.sun_path, path);
 	rc = unix_listen_clear(path, what, err, errlen);
 	if (rc)
 		return rc;
+	snprintf(addr.sun_path, sizeof(addr.sun_path), "%s.new", path);
+	unlink(addr.sun_path);	/* a temporary name left by a crash */
 	l->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (l->fd < 0)
 		goto fail;
@@ -94,9 +101,14 @@ int unix_listen(struct unix_listener *l, const char *path, const char *what,
 	umask(old);
 	if (rc)
 		goto fail;
-	strcpy(l->path, path);
-	if (chmod(path, 0600) || listen(l->fd, 16))
+	if (chmod(addr.sun_path, 0600) || listen(l->fd, 16) ||
+	    rename(addr.sun_path, path)) {
+		e = errno;
+		unlink(addr.sun_path);
+		errno = e;
 		goto fail;
+	}
+	strcpy(l->path, path);
 	unix_listen_dir(l);
 	return 0;
 fail:
