@@ -15,7 +15,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
@@ -335,6 +337,102 @@ START_TEST(test_stdio_ignores_sigpipe)
 }
 END_TEST
 
+static int unix_client(const char *path)
+{
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	ck_assert_int_ge(fd, 0);
+	strcpy(a.sun_path, path);
+	ck_assert_int_eq(connect(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	return fd;
+}
+
+/*
+ * -serial unix: output goes nowhere until a client attaches, then to it
+ * (through the same out_fd the UART holds); its input reaches the guest
+ * untouched; a second client is told it is busy; after the first leaves,
+ * output goes nowhere again and a new client may attach.
+ */
+START_TEST(test_unix_console)
+{
+	struct console c;
+	char err[CONFIG_ERR_MAX], path[108], buf[128];
+	uint8_t in[16];
+	bool quit;
+	struct stat st;
+	int a, b, out_fd;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/tmp/minivmm-console-test.%d", (int)getpid());
+	ck_assert_msg(console_open(&c, SERIAL_UNIX, path, err) == 0, "%s", err);
+	ck_assert_int_eq(stat(path, &st), 0);
+	ck_assert_uint_eq(st.st_mode & 0777, 0600);
+	out_fd = c.out_fd;
+	ck_assert_int_eq(write(c.out_fd, "lost", 4), 4);	/* /dev/null */
+	ck_assert_int_eq(c.in_fd, -1);
+
+	a = unix_client(path);
+	console_accept(&c);
+	ck_assert_int_ge(c.in_fd, 0);
+	ck_assert_int_eq(c.out_fd, out_fd);
+	ck_assert_int_eq(write(c.out_fd, "hello", 5), 5);
+	ck_assert_int_eq(read(a, buf, sizeof(buf)), 5);
+	ck_assert_int_eq(memcmp(buf, "hello", 5), 0);
+	ck_assert_int_eq(write(a, "\x01x", 2), 2);	/* no escape keys here */
+	usleep(10000);
+	ck_assert_int_eq(console_read_input(&c, in, sizeof(in), &quit), 2);
+	ck_assert(!quit);
+	ck_assert_int_eq(in[0], 1);
+
+	b = unix_client(path);
+	console_accept(&c);
+	n = read(b, buf, sizeof(buf) - 1);
+	ck_assert_int_gt(n, 0);
+	buf[n] = '\0';
+	ck_assert_ptr_nonnull(strstr(buf, "in use by another client"));
+	close(b);
+
+	close(a);
+	usleep(10000);
+	ck_assert_int_eq(console_read_input(&c, in, sizeof(in), &quit), 0);
+	ck_assert_int_eq(c.in_fd, -1);
+	ck_assert_int_eq(write(c.out_fd, "lost", 4), 4);	/* /dev/null again */
+	a = unix_client(path);
+	console_accept(&c);
+	ck_assert_int_ge(c.in_fd, 0);
+	close(a);
+	console_close(&c);
+	ck_assert_int_eq(stat(path, &st), -1);	/* removed */
+}
+END_TEST
+
+/* -serial pty: a raw pseudo-terminal whose path is printed like QEMU's. */
+START_TEST(test_pty_console)
+{
+	struct console c;
+	char err[CONFIG_ERR_MAX], buf[16];
+	uint8_t in[16];
+	bool quit;
+	int slave;
+
+	ck_assert_msg(console_open(&c, SERIAL_PTY, NULL, err) == 0, "%s", err);
+	ck_assert_int_eq(strncmp(c.pty_path, "/dev/pts/", 9), 0);
+	slave = open(c.pty_path, O_RDWR | O_NOCTTY);
+	ck_assert_int_ge(slave, 0);
+	ck_assert_int_eq(write(c.out_fd, "ab\n", 3), 3);
+	ck_assert_int_eq(read(slave, buf, sizeof(buf)), 3);	/* raw: no CRLF */
+	ck_assert_int_eq(write(slave, "q", 1), 1);
+	usleep(10000);
+	ck_assert_int_eq(console_read_input(&c, in, sizeof(in), &quit), 1);
+	ck_assert_int_eq(in[0], 'q');
+	close(slave);
+	/* Nobody attached any more: the master does not hang up on us. */
+	ck_assert_int_eq(console_read_input(&c, in, sizeof(in), &quit), 0);
+	console_close(&c);
+}
+END_TEST
+
 static Suite *console_suite(void)
 {
 	Suite *s = suite_create("console");
@@ -352,6 +450,8 @@ static Suite *console_suite(void)
 	tcase_add_test(tc, test_tty_restored_at_exit);
 	tcase_add_test(tc, test_tty_restored_on_fatal_signal);
 	tcase_add_test(tc, test_stdio_ignores_sigpipe);
+	tcase_add_test(tc, test_unix_console);
+	tcase_add_test(tc, test_pty_console);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "tests/unit/unit_main.h"
+#include "vmm/qmp_client.h"
 #include "vmm/qmp_server.h"
 
 static atomic_int quits;
@@ -277,6 +278,55 @@ START_TEST(test_refuses_other_files)
 }
 END_TEST
 
+/* A second server on a live socket is refused; the first is untouched. */
+START_TEST(test_refuses_a_live_socket)
+{
+	char err[256];
+	struct qmp_server *s2 = NULL;
+	int fd;
+
+	ck_assert_int_eq(qmp_server_create(&s2, sock_path, &be, err, sizeof(err)),
+			 -EADDRINUSE);
+	ck_assert_ptr_nonnull(strstr(err, "in use by a running process"));
+	fd = client_connect();
+	close(fd);
+}
+END_TEST
+
+/* The front end's client: negotiation, a command, events skipped, the
+ * server's pid, and the wait for the VM to go away. */
+START_TEST(test_front_end_client)
+{
+	struct qmp_client c;
+	struct json_value v;
+	const struct json_value *r;
+	char err[256];
+
+	ck_assert_msg(qmp_client_open(&c, sock_path, 5000, err, sizeof(err)) == 0,
+		      "%s", err);
+	ck_assert_int_eq(c.peer_pid, getpid());
+	qmp_server_event(srv, "STOP", NULL, NULL);
+	ck_assert_int_eq(qmp_client_call(&c, "query-status", &v, err,
+					 sizeof(err)), 0);
+	r = json_object_get(json_object_get(&v, "return"), "status");
+	ck_assert(json_is_string(r, "running"));
+	json_free(&v);
+	ck_assert_int_eq(qmp_client_call(&c, "no-such", &v, err, sizeof(err)), 0);
+	ck_assert_ptr_nonnull(json_object_get(&v, "error"));
+	json_free(&v);
+	/* Nothing closes yet: bounded wait; then the server goes away. */
+	ck_assert_int_eq(qmp_client_wait_close(&c, 100), -ETIMEDOUT);
+	qmp_server_destroy(srv);
+	srv = NULL;
+	ck_assert_int_eq(qmp_client_wait_close(&c, 5000), 0);
+	qmp_client_close(&c);
+	/* Gone: the socket was removed with it. */
+	ck_assert_int_eq(qmp_client_open(&c, sock_path, 1000, err, sizeof(err)),
+			 -ENOENT);
+	qmp_client_close(&c);
+}
+END_TEST
+
 static Suite *qmp_server_suite(void)
 {
 	Suite *s = suite_create("qmp_server");
@@ -290,6 +340,8 @@ static Suite *qmp_server_suite(void)
 	tcase_add_test(tc, test_many_connections);
 	tcase_add_test(tc, test_client_that_never_reads);
 	tcase_add_test(tc, test_refuses_other_files);
+	tcase_add_test(tc, test_refuses_a_live_socket);
+	tcase_add_test(tc, test_front_end_client);
 	suite_add_tcase(s, tc);
 	return s;
 }
