@@ -8,7 +8,7 @@ log=$WORKDIR/panic.log
 MVT_PANIC=1 MVT_LOG=$log mvt_boot panic
 rc=$?
 [ $rc -eq 3 ] || { mvt_show "$log"; mvt_fail "panic: exit code $rc, expected 3"; }
-grep -q 'Kernel panic' "$log" ||
+grep -q 'Kernel panic - not syncing' "$log" ||
 	{ mvt_show "$log"; mvt_fail "panic: no 'Kernel panic' on the console"; }
 grep -q 'survived_panic' "$log" &&
 	{ mvt_show "$log"; mvt_fail "panic: guest went on after the panic"; }
