@@ -105,11 +105,17 @@ def run_once(cases, lock, log_path, hog):
     hogs = start_hog() if hog else []
     start = datetime.datetime.now()
     try:
+        # Streamed to the log as it comes, so a run can be watched.
         with open(log_path, 'w') as log:
-            proc = subprocess.run(cmd, env=env, stdout=subprocess.PIPE,
-                                  stderr=subprocess.STDOUT, text=True,
-                                  errors='replace')
-            log.write(proc.stdout)
+            proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE,
+                                    stderr=subprocess.STDOUT, text=True,
+                                    errors='replace')
+            chunks = []
+            for line in proc.stdout:
+                log.write(line)
+                log.flush()
+                chunks.append(line)
+            rc = proc.wait()
     finally:
         for h in hogs:
             h.kill()
@@ -117,7 +123,7 @@ def run_once(cases, lock, log_path, hog):
         if lock_fd is not None:
             os.close(lock_fd)
     secs = (datetime.datetime.now() - start).total_seconds()
-    return proc.returncode, proc.stdout, secs
+    return rc, ''.join(chunks), secs
 
 
 def table(per_case, total_runs, markdown):
