@@ -1,0 +1,131 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""mutants.py - does layer 3 catch a broken minivmm?
+
+    tests/linux/mutants.py [--lock FILE] [--keep] [MUTANT...]
+
+Builds minivmm with one deliberate bug at a time (a "mutant": a small
+source edit listed below) from the committed tree (HEAD), runs the
+layer-3 cases that should notice it (tests/linux/run-layer3.sh, retries
+off) and prints one line per mutant: KILLED when the cases failed, as they
+must, SURVIVED when they passed (the suite has a hole), BROKEN when the
+edit no longer applies or the mutant does not build.  --lock FILE takes
+an flock on FILE around each layer-3 run.
+
+Exit status: 0 when every mutant was killed, 1 otherwise, 2 on bad usage.
+"""
+
+import argparse
+import fcntl
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(os.path.dirname(HERE))
+
+# name: (file, anchor, replacement, cases, what the bug is)
+MUTANTS = {
+    'net-rx-drop': (
+        'devices/virtio_net.c',
+        '\tif (n < VIRTIO_NET_HDR_LEN + ETH_HDR_LEN)\n\t\treturn false;\n',
+        '\tstatic unsigned int mutant_rx;\n'
+        '\tif (++mutant_rx % 1000 == 0)\n\t\treturn false;\n'
+        '\tif (n < VIRTIO_NET_HDR_LEN + ETH_HDR_LEN)\n\t\treturn false;\n',
+        ['net_ping'],
+        'virtio-net drops every 1000th received frame'),
+    'blk-lost-write': (
+        'devices/disk_raw.c',
+        '\treturn disk_write(disk_raw_file(img), iov, cnt, off);\n',
+        '\tif (off == 1048576)\n\t\treturn 0;\n'
+        '\treturn disk_write(disk_raw_file(img), iov, cnt, off);\n',
+        ['blk_write'],
+        'a raw image loses the write at offset 1 MiB (yet reports success)'),
+}
+
+
+def mutate(src, rel, anchor, replacement):
+    path = os.path.join(src, rel)
+    with open(path) as f:
+        text = f.read()
+    if text.count(anchor) != 1:
+        return f'{rel}: the edit\'s anchor occurs {text.count(anchor)} times'
+    with open(path, 'w') as f:
+        f.write(text.replace(anchor, replacement))
+    return None
+
+
+def build(src, bld, log):
+    env = dict(os.environ, BUILD_DIR=bld)
+    r = subprocess.run([os.path.join(src, 'scripts', 'build.sh')], env=env,
+                       stdout=log, stderr=subprocess.STDOUT)
+    return r.returncode == 0
+
+
+def layer3(binary, cases, lock, log):
+    env = dict(os.environ, MINIVMM=binary, MVT_RETRY='0')
+    fd = None
+    if lock:
+        fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
+        fcntl.flock(fd, fcntl.LOCK_EX)
+    try:
+        r = subprocess.run([os.path.join(HERE, 'run-layer3.sh')] + cases,
+                           env=env, stdout=log, stderr=subprocess.STDOUT)
+    finally:
+        if fd is not None:
+            os.close(fd)
+    return r.returncode
+
+
+def try_mutant(name, work, lock):
+    rel, anchor, replacement, cases, what = MUTANTS[name]
+    src = os.path.join(work, name, 'src')
+    bld = os.path.join(work, name, 'build')
+    os.makedirs(src)
+    archive = subprocess.run(['git', '-C', REPO, 'archive', 'HEAD'],
+                             stdout=subprocess.PIPE, check=True).stdout
+    subprocess.run(['tar', '-x', '-C', src], input=archive, check=True)
+    why = mutate(src, rel, anchor, replacement)
+    if why:
+        return 'BROKEN', why
+    logname = os.path.join(work, name, 'log')
+    with open(logname, 'w') as log:
+        if not build(src, bld, log):
+            return 'BROKEN', f'does not build (see {logname})'
+        log.flush()
+        rc = layer3(os.path.join(bld, 'minivmm'), cases, lock, log)
+    if rc == 0:
+        return 'SURVIVED', f'{" ".join(cases)} passed with it ({logname})'
+    return 'KILLED', f'{" ".join(cases)} failed (rc {rc})'
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    ap.add_argument('--lock', help='flock this file around each layer-3 run')
+    ap.add_argument('--keep', action='store_true',
+                    help='keep the mutants\' trees, builds and logs')
+    ap.add_argument('mutants', nargs='*', metavar='MUTANT',
+                    help=f'some of: {" ".join(MUTANTS)}')
+    args = ap.parse_args()
+    names = args.mutants or list(MUTANTS)
+    for n in names:
+        if n not in MUTANTS:
+            ap.error(f'no mutant {n} (known: {" ".join(MUTANTS)})')
+    work = tempfile.mkdtemp(prefix='mvt-mutants.')
+    killed = 0
+    for n in names:
+        verdict, detail = try_mutant(n, work, args.lock)
+        print(f'{verdict} {n}: {MUTANTS[n][4]}: {detail}', flush=True)
+        killed += verdict == 'KILLED'
+    if args.keep or killed != len(names):
+        print(f'mutants: work files in {work}')
+    else:
+        shutil.rmtree(work)
+    print(f'{killed} of {len(names)} mutants killed')
+    return 0 if killed == len(names) else 1
+
+
+if __name__ == '__main__':
+    sys.exit(main())
