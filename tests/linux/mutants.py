@@ -39,10 +39,14 @@ MUTANTS = {
     'blk-lost-write': (
         'devices/disk_raw.c',
         '\treturn disk_write(disk_raw_file(img), iov, cnt, off);\n',
-        '\tif (off == 1048576)\n\t\treturn 0;\n'
+        '\tsize_t mutant_len = 0;\n'
+        '\tfor (int i = 0; i < cnt; i++)\n'
+        '\t\tmutant_len += iov[i].iov_len;\n'
+        '\tif (off <= 1048576 && off + mutant_len > 1048576)\n'
+        '\t\treturn 0;\n'
         '\treturn disk_write(disk_raw_file(img), iov, cnt, off);\n',
         ['blk_write'],
-        'a raw image loses the write at offset 1 MiB (yet reports success)'),
+        'a raw image loses the write that covers byte 1 MiB (yet reports success)'),
 }
 
 
