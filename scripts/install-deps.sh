@@ -12,6 +12,8 @@ PACKAGES=(
 	valgrind
 	# guest kits and images
 	busybox-static cpio xz-utils zstd gzip kmod file e2fsprogs dpkg apt
+	# boot_vmlinux: tests/guest/extract-vmlinux.sh unpacks the cloud kernel
+	lz4
 	util-linux coreutils bash dash
 	# ACPI table checks
 	acpica-tools
