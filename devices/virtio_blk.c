@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +24,23 @@
 /* Host errors logged per device before we go quiet (a dying disk would
  * otherwise flood the console with one line per request). */
 #define VIRTIO_BLK_MAX_ERROR_LOGS 16
+
+/*
+ * Bounds on the work between two looks at "reset or stop wanted": a read
+ * or write moves at most PIECE_BYTES per disk call, a discard or
+ * write-zeroes range is cut into RANGE_PIECE_BYTES, and one wake-up of the
+ * I/O thread serves at most BUDGET requests or BUDGET_BYTES of data before
+ * it kicks itself and returns to its event loop (stop, pause).  A guest
+ * can queue hundreds of GiB; none of it may hold off a reset or SIGTERM.
+ */
+#define VIRTIO_BLK_PIECE_BYTES		(1u << 20)
+#define VIRTIO_BLK_RANGE_PIECE_BYTES	(64u << 20)
+#define VIRTIO_BLK_BUDGET		32
+#define VIRTIO_BLK_BUDGET_BYTES		(64u << 20)
+
+/* Not a wire status: the request was dropped half-way for a reset or a
+ * stop, so neither a status byte nor a used entry is written. */
+#define VIRTIO_BLK_ABANDONED		0xff
 
 struct virtio_blk {
 	struct disk_image *disk;
@@ -45,10 +63,19 @@ struct virtio_blk {
 	pthread_mutex_t lock;
 	bool active;
 	struct virtq *vq;
+	/*
+	 * Set before taking lock by reset (cleared again under it) and by
+	 * stop (for good): the I/O thread drops the request in flight at its
+	 * next piece, so neither waits for a guest-sized amount of I/O.
+	 */
+	atomic_bool resetting;
+	atomic_bool stopping;
 
 	/* I/O thread scratch. */
 	struct virtq_chain chain;
 	struct iovec data_iov[VIRTQ_MAX_SIZE];
+	struct iovec piece_iov[VIRTQ_MAX_SIZE];
+	uint64_t batch_bytes;		/* data moved in this wake-up */
 	unsigned int error_logs;
 	struct virtio_blk_stats st;
 };
@@ -116,6 +143,86 @@ static bool virtio_blk_range_ok(const struct virtio_blk *blk, uint64_t sector,
 	       bytes <= blk->disk->size - sector * DISK_SECTOR_SIZE;
 }
 
+static bool virtio_blk_abandon_wanted(struct virtio_blk *blk)
+{
+	return atomic_load(&blk->resetting) || atomic_load(&blk->stopping);
+}
+
+/*
+ * The advertised limits (5.2.4: size_max per segment, seg_max segments per
+ * request) hold for the data part; a request beyond them is an I/O error.
+ */
+static bool virtio_blk_within_limits(const struct iovec *iov, unsigned int n)
+{
+	if (n > VIRTIO_BLK_SEG_MAX)
+		return false;
+	for (unsigned int i = 0; i < n; i++)
+		if (iov[i].iov_len > VIRTIO_BLK_SIZE_MAX)
+			return false;
+	return true;
+}
+
+/*
+ * Cut the next piece of at most VIRTIO_BLK_PIECE_BYTES out of data_iov[n],
+ * starting at entry *i, byte *skip; advance both.  Returns the number of
+ * piece_iov entries and the piece's bytes in *bytes.
+ */
+static unsigned int virtio_blk_next_piece(struct virtio_blk *blk,
+					  unsigned int n, unsigned int *i,
+					  uint64_t *skip, uint64_t *bytes)
+{
+	unsigned int k = 0;
+
+	*bytes = 0;
+	while (*i < n && *bytes < VIRTIO_BLK_PIECE_BYTES) {
+		const struct iovec *src = &blk->data_iov[*i];
+		uint64_t take = src->iov_len - *skip;
+
+		if (take > VIRTIO_BLK_PIECE_BYTES - *bytes)
+			take = VIRTIO_BLK_PIECE_BYTES - *bytes;
+		blk->piece_iov[k].iov_base = (char *)src->iov_base + *skip;
+		blk->piece_iov[k].iov_len = take;
+		k++;
+		*bytes += take;
+		*skip += take;
+		if (*skip == src->iov_len) {
+			(*i)++;
+			*skip = 0;
+		}
+	}
+	return k;
+}
+
+/* Move data_iov[n] from/to offset in pieces; -ECANCELED when a reset or a
+ * stop came in between two of them. */
+static int virtio_blk_transfer(struct virtio_blk *blk, unsigned int n,
+			       uint64_t offset, bool write)
+{
+	unsigned int i = 0;
+	uint64_t skip = 0;
+
+	while (i < n) {
+		uint64_t bytes;
+		unsigned int k;
+		int err;
+
+		if (virtio_blk_abandon_wanted(blk))
+			return -ECANCELED;
+		k = virtio_blk_next_piece(blk, n, &i, &skip, &bytes);
+		if (write)
+			err = disk_image_writev(blk->disk, blk->piece_iov, k,
+						offset);
+		else
+			err = disk_image_readv(blk->disk, blk->piece_iov, k,
+					       offset);
+		if (err)
+			return err;
+		offset += bytes;
+		blk->batch_bytes += bytes;
+	}
+	return 0;
+}
+
 static uint8_t virtio_blk_rw(struct virtio_blk *blk, struct virtq_chain *c,
 			     uint64_t sector, bool write, uint32_t *written)
 {
@@ -138,12 +245,14 @@ static uint8_t virtio_blk_rw(struct virtio_blk *blk, struct virtq_chain *c,
 				    virtq_chain_in(c), c->nr_in, 0, len);
 	if (n < 0)
 		return VIRTIO_BLK_S_IOERR;
-	if (write)
-		err = disk_image_writev(blk->disk, blk->data_iov, n,
-				 sector * DISK_SECTOR_SIZE);
-	else
-		err = disk_image_readv(blk->disk, blk->data_iov, n,
-				sector * DISK_SECTOR_SIZE);
+	if (!virtio_blk_within_limits(blk->data_iov, (unsigned int)n)) {
+		blk->st.over_limits++;
+		return VIRTIO_BLK_S_IOERR;
+	}
+	err = virtio_blk_transfer(blk, (unsigned int)n,
+				  sector * DISK_SECTOR_SIZE, write);
+	if (err == -ECANCELED)
+		return VIRTIO_BLK_ABANDONED;
 	if (err) {
 		virtio_blk_log_error(blk, write ? "write" : "read", sector, err);
 		return VIRTIO_BLK_S_IOERR;
@@ -183,6 +292,32 @@ static uint8_t virtio_blk_get_id(struct virtio_blk *blk, struct virtq_chain *c,
 	return VIRTIO_BLK_S_OK;
 }
 
+/* One discard or write-zeroes range, in pieces (a range may be 2 GiB of
+ * zeroes written out where the file system cannot punch them). */
+static int virtio_blk_range(struct virtio_blk *blk, uint64_t offset,
+			    uint64_t len, bool zeroes, bool unmap)
+{
+	while (len) {
+		uint64_t piece = len < VIRTIO_BLK_RANGE_PIECE_BYTES ? len :
+				 VIRTIO_BLK_RANGE_PIECE_BYTES;
+		int err;
+
+		if (virtio_blk_abandon_wanted(blk))
+			return -ECANCELED;
+		if (zeroes)
+			err = disk_image_write_zeroes(blk->disk, offset, piece,
+						      unmap);
+		else
+			err = disk_image_discard(blk->disk, offset, piece);
+		if (err)
+			return err;
+		offset += piece;
+		len -= piece;
+		blk->batch_bytes += piece;
+	}
+	return 0;
+}
+
 /* DISCARD and WRITE_ZEROES: an array of 16-byte segments after the header. */
 static uint8_t virtio_blk_ranges(struct virtio_blk *blk, struct virtq_chain *c,
 				 bool zeroes)
@@ -211,15 +346,12 @@ static uint8_t virtio_blk_ranges(struct virtio_blk *blk, struct virtq_chain *c,
 		if (seg.num_sectors > VIRTIO_BLK_MAX_DISCARD_SECTORS ||
 		    !virtio_blk_range_ok(blk, seg.sector, len))
 			return VIRTIO_BLK_S_IOERR;
-		if (zeroes)
-			err = disk_image_write_zeroes(blk->disk,
-						seg.sector * DISK_SECTOR_SIZE,
-						len,
-						(seg.flags & VIRTIO_BLK_WRITE_ZEROES_FLAG_UNMAP) &&
-						!blk->discard_ignore);
-		else
-			err = disk_image_discard(blk->disk,
-					   seg.sector * DISK_SECTOR_SIZE, len);
+		err = virtio_blk_range(blk, seg.sector * DISK_SECTOR_SIZE, len,
+				       zeroes, (seg.flags &
+					VIRTIO_BLK_WRITE_ZEROES_FLAG_UNMAP) &&
+				       !blk->discard_ignore);
+		if (err == -ECANCELED)
+			return VIRTIO_BLK_ABANDONED;
 		if (err) {
 			virtio_blk_log_error(blk, zeroes ? "write-zeroes" :
 					     "discard", seg.sector, err);
@@ -267,7 +399,8 @@ static uint8_t virtio_blk_handle_request(struct virtio_blk *blk,
 	}
 }
 
-static void virtio_blk_complete_chain(struct virtio_blk *blk,
+/* Serve one chain; false when it was abandoned (nothing pushed). */
+static bool virtio_blk_complete_chain(struct virtio_blk *blk,
 				      struct virtq_chain *c)
 {
 	uint32_t written = 0;
@@ -277,32 +410,60 @@ static void virtio_blk_complete_chain(struct virtio_blk *blk,
 		/* No status byte to report through: hand it back empty. */
 		blk->st.ioerr++;
 		virtq_push(blk->vq, c->head, 0);
-		return;
+		return true;
 	}
 	status = virtio_blk_handle_request(blk, c, &written);
+	if (status == VIRTIO_BLK_ABANDONED) {
+		/* The guest's memory is not ours any more (reset) or the
+		 * VM is going away (stop): leave the chain alone. */
+		blk->st.abandoned++;
+		return false;
+	}
 	if (status == VIRTIO_BLK_S_IOERR)
 		blk->st.ioerr++;
 	else if (status == VIRTIO_BLK_S_UNSUPP)
 		blk->st.unsupp++;
 	virtq_chain_write(c, c->in_len - 1, &status, 1);
 	virtq_push(blk->vq, c->head, written + 1);
+	return true;
 }
 
-/* Drain the queue; one interrupt for the batch.  Under blk->lock. */
+/* Out of budget: wake this thread again through the queue's own kick
+ * (notifications stay off), after the loop has looked at stop and pause. */
+static bool virtio_blk_budget_spent(struct virtio_blk *blk, unsigned int n)
+{
+	uint64_t one = 1;
+
+	if (n < VIRTIO_BLK_BUDGET && blk->batch_bytes < VIRTIO_BLK_BUDGET_BYTES)
+		return false;
+	if (write(blk->kick_fd, &one, sizeof(one)) < 0)
+		virtq_enable_notify(blk->vq);
+	return true;
+}
+
+/*
+ * Drain the queue within a budget; one interrupt for the batch.  Under
+ * blk->lock.
+ */
 static void virtio_blk_process_queue(struct virtio_blk *blk)
 {
 	struct virtq *vq = blk->vq;
+	unsigned int served = 0;
 	bool pushed = false;
 	int r;
 
+	blk->batch_bytes = 0;
 	for (unsigned int round = 0;; round++) {
 		unsigned int n = 0;
 
 		virtq_disable_notify(vq);
 		while ((r = virtq_pop(vq, &blk->chain)) > 0) {
-			virtio_blk_complete_chain(blk, &blk->chain);
+			if (!virtio_blk_complete_chain(blk, &blk->chain))
+				goto out;	/* reset or stop: no interrupt */
 			pushed = true;
 			n++;
+			if (virtio_blk_budget_spent(blk, ++served))
+				goto signal;
 		}
 		if (r < 0) {
 			/* Same budget as I/O errors: a guest that breaks its
@@ -321,8 +482,11 @@ static void virtio_blk_process_queue(struct virtio_blk *blk)
 		if (!virtq_enable_notify(vq) || (round && !n))
 			break;
 	}
+signal:
 	if (pushed && virtq_need_interrupt(vq))
 		virtio_signal_used(blk->tp);
+out:
+	return;
 }
 
 static void virtio_blk_kick(void *opaque, uint32_t events)
@@ -364,10 +528,16 @@ static void virtio_blk_reset(void *dev)
 {
 	struct virtio_blk *blk = dev;
 
-	/* Waits for the request in flight: then guest memory is ours no more. */
+	/*
+	 * The request in flight is dropped at its next piece (a few ms of
+	 * I/O at most); once the lock is ours, guest memory is not the I/O
+	 * thread's any more.
+	 */
+	atomic_store(&blk->resetting, true);
 	pthread_mutex_lock(&blk->lock);
 	blk->active = false;
 	blk->vq = NULL;
+	atomic_store(&blk->resetting, false);
 	pthread_mutex_unlock(&blk->lock);
 }
 
@@ -492,6 +662,8 @@ void virtio_blk_resume(struct virtio_blk *blk)
 
 void virtio_blk_stop(struct virtio_blk *blk)
 {
+	/* Whatever is queued: the thread ends after the piece in flight. */
+	atomic_store(&blk->stopping, true);
 	event_loop_stop(&blk->loop);
 }
 
@@ -501,7 +673,7 @@ void virtio_blk_destroy(struct virtio_blk *blk)
 
 	if (!blk)
 		return;
-	event_loop_stop(&blk->loop);
+	virtio_blk_stop(blk);
 	virtio_mmio_destroy(blk->mmio);	/* resets the device */
 	event_loop_destroy(&blk->loop);
 	err = disk_image_flush(blk->disk);
@@ -530,6 +702,8 @@ void virtio_blk_get_stats(const struct virtio_blk *blk,
 		.write_bytes = __atomic_load_n(&s->write_bytes, __ATOMIC_RELAXED),
 		.ioerr = __atomic_load_n(&s->ioerr, __ATOMIC_RELAXED),
 		.unsupp = __atomic_load_n(&s->unsupp, __ATOMIC_RELAXED),
+		.over_limits = __atomic_load_n(&s->over_limits, __ATOMIC_RELAXED),
+		.abandoned = __atomic_load_n(&s->abandoned, __ATOMIC_RELAXED),
 	};
 }
 
@@ -539,8 +713,10 @@ void virtio_blk_print_stats(const struct virtio_blk *blk, FILE *f)
 
 	fprintf(f, "minivmm: %s: %" PRIu64 " reads (%" PRIu64 " bytes), %" PRIu64
 		 " writes (%" PRIu64 " bytes), %" PRIu64 " flushes, %" PRIu64
-		 " discards, %" PRIu64 " write-zeroes, %" PRIu64 " errors, %"
-		 PRIu64 " unsupported\n", blk->name, s->reads, s->read_bytes,
-		 s->writes, s->write_bytes, s->flushes, s->discards,
-		 s->write_zeroes, s->ioerr, s->unsupp);
+		 " discards, %" PRIu64 " write-zeroes, %" PRIu64 " errors (%"
+		 PRIu64 " over the size/segment limits), %" PRIu64
+		 " unsupported, %" PRIu64 " abandoned at reset/stop\n",
+		 blk->name, s->reads, s->read_bytes, s->writes, s->write_bytes,
+		 s->flushes, s->discards, s->write_zeroes, s->ioerr,
+		 s->over_limits, s->unsupp, s->abandoned);
 }

@@ -79,6 +79,8 @@ struct virtio_blk_stats {
 	uint64_t reads, writes, flushes, discards, write_zeroes, get_ids;
 	uint64_t read_bytes, write_bytes;
 	uint64_t ioerr, unsupp;
+	uint64_t over_limits;	/* refused: beyond size_max / seg_max */
+	uint64_t abandoned;	/* dropped half-way by a reset or stop */
 };
 
 /* A copy of the counters, from any thread (each one read whole). */

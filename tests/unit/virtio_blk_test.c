@@ -798,6 +798,138 @@ START_TEST(test_stream_flags)
 }
 END_TEST
 
+/* ---- the advertised limits and the bounded loop (issue 15, item 1) ---- */
+
+#define BIG_RAM		(8ull << 20)	/* a 4 MiB segment and more + the rings */
+#define BIG_DATA_GPA	(2ull << 20)
+#define BIG_IMG		(64ull << 30)	/* sparse */
+#define BIG_IND_GPA	0x80000ull	/* indirect tables, 4 KiB each */
+
+static void setup_big(void)
+{
+	struct drive_config dc = { .cache = DRIVE_CACHE_WRITEBACK };
+	int fd;
+
+	fake_virtio_host_init(&host, BIG_RAM, SLOT);
+	strcpy(img, "/tmp/mvt-blk-XXXXXX");
+	fd = mkstemp(img);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(ftruncate(fd, (off_t)BIG_IMG), 0);
+	ck_assert_int_eq(pwrite(fd, "SECTOR0", 7, 0), 7);
+	close(fd);
+	dc.path = img;
+	start_blk(&dc);
+}
+
+/*
+ * Indirect read request r (table at BIG_IND_GPA + r * 4 KiB): a header,
+ * segs data segments of seg_len bytes all over the same guest RAM, and the
+ * status byte in its own descriptor.  Posted on descriptor r.
+ */
+static void post_big_read(unsigned int r, unsigned int segs, uint32_t seg_len,
+			  uint64_t sector)
+{
+	uint64_t table = BIG_IND_GPA + r * 0x1000ull;
+	unsigned int i;
+
+	set_hdr(HDR_GPA + r * 16, VIRTIO_BLK_T_IN, sector);
+	*(uint8_t *)g(STATUS_GPA + r) = 0xee;
+	set_desc(table, 0, HDR_GPA + r * 16, 16, VRING_DESC_F_NEXT, 1);
+	for (i = 1; i <= segs; i++)
+		set_desc(table, i, BIG_DATA_GPA, seg_len,
+			 VRING_DESC_F_NEXT | VRING_DESC_F_WRITE, (uint16_t)(i + 1));
+	set_desc(table, i, STATUS_GPA + r, 1, VRING_DESC_F_WRITE, 0);
+	set_desc(DESC_GPA, r, table, (i + 1) * 16, VRING_DESC_F_INDIRECT, 0);
+	post((uint16_t)r);
+}
+
+static uint64_t elapsed_ms(const struct timespec *t0)
+{
+	struct timespec t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (uint64_t)(t1.tv_sec - t0->tv_sec) * 1000 +
+	       (uint64_t)(t1.tv_nsec - t0->tv_nsec) / 1000000;
+}
+
+START_TEST(test_size_max_enforced)
+{
+	/* One sector over 4 MiB in one segment: refused. */
+	post_big_read(0, 1, VIRTIO_BLK_SIZE_MAX + 512, 0);
+	ck_assert(kick_and_wait(1));
+	ck_assert_uint_eq(*(uint8_t *)g(STATUS_GPA), VIRTIO_BLK_S_IOERR);
+	/* Exactly 4 MiB: served. */
+	post_big_read(1, 1, VIRTIO_BLK_SIZE_MAX, 0);
+	ck_assert(kick_and_wait(1));
+	ck_assert_uint_eq(*(uint8_t *)g(STATUS_GPA + 1), VIRTIO_BLK_S_OK);
+	ck_assert_int_eq(memcmp(g(BIG_DATA_GPA), "SECTOR0", 7), 0);
+}
+END_TEST
+
+START_TEST(test_seg_max_enforced)
+{
+	uint64_t table = BIG_IND_GPA;
+	unsigned int i;
+
+	/* 255 data segments: the last one also holds the status byte, so
+	 * the chain still fits the 256 descriptors of an indirect table. */
+	set_hdr(HDR_GPA, VIRTIO_BLK_T_IN, 0);
+	set_desc(table, 0, HDR_GPA, 16, VRING_DESC_F_NEXT, 1);
+	for (i = 1; i < 255; i++)
+		set_desc(table, i, BIG_DATA_GPA + i * 512, 512,
+			 VRING_DESC_F_NEXT | VRING_DESC_F_WRITE, (uint16_t)(i + 1));
+	set_desc(table, 255, BIG_DATA_GPA + 255 * 512, 513, VRING_DESC_F_WRITE, 0);
+	*(uint8_t *)g(BIG_DATA_GPA + 256 * 512) = 0xee;
+	set_desc(DESC_GPA, 0, table, 256 * 16, VRING_DESC_F_INDIRECT, 0);
+	post(0);
+	ck_assert(kick_and_wait(1));
+	ck_assert_uint_eq(*(uint8_t *)g(BIG_DATA_GPA + 256 * 512),
+			  VIRTIO_BLK_S_IOERR);
+	/* 254 of them (seg_max) are fine. */
+	post_big_read(1, VIRTIO_BLK_SEG_MAX, 512, 0);
+	ck_assert(kick_and_wait(1));
+	ck_assert_uint_eq(*(uint8_t *)g(STATUS_GPA + 1), VIRTIO_BLK_S_OK);
+}
+END_TEST
+
+/* A full queue of the largest legal reads: 16 x 254 x 4 MiB ~ 16 GiB. */
+static void queue_max_reads(void)
+{
+	for (unsigned int r = 0; r < QSIZE; r++)
+		post_big_read(r, VIRTIO_BLK_SEG_MAX, VIRTIO_BLK_SIZE_MAX,
+			      (uint64_t)r << 21);
+	fake_vq_kick(&vq);
+	usleep(20000);	/* well into the first request */
+}
+
+START_TEST(test_reset_does_not_wait_for_io)
+{
+	struct timespec t0;
+
+	queue_max_reads();
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	wr(VIRTIO_MMIO_STATUS, 0);
+	ck_assert_uint_lt(elapsed_ms(&t0), 300);
+	ck_assert_uint_eq(rd(VIRTIO_MMIO_STATUS), 0);
+	/* It comes back as new and serves a plain read. */
+	driver_init();
+	post_big_read(0, 1, 512, 0);
+	ck_assert(kick_and_wait(1));
+	ck_assert_uint_eq(*(uint8_t *)g(STATUS_GPA), VIRTIO_BLK_S_OK);
+}
+END_TEST
+
+START_TEST(test_stop_does_not_wait_for_io)
+{
+	struct timespec t0;
+
+	queue_max_reads();
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	virtio_blk_stop(blk);
+	ck_assert_uint_lt(elapsed_ms(&t0), 300);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("virtio_blk");
@@ -805,6 +937,7 @@ int main(void)
 	TCase *ro = tcase_create("readonly");
 	TCase *dio = tcase_create("direct");
 	TCase *wt = tcase_create("writethrough");
+	TCase *big = tcase_create("limits");
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_config_and_features);
@@ -833,5 +966,12 @@ int main(void)
 	tcase_add_checked_fixture(wt, setup_writethrough, teardown);
 	tcase_add_test(wt, test_writethrough_no_discard);
 	suite_add_tcase(s, wt);
+	tcase_add_checked_fixture(big, setup_big, teardown);
+	tcase_set_timeout(big, 60);
+	tcase_add_test(big, test_size_max_enforced);
+	tcase_add_test(big, test_seg_max_enforced);
+	tcase_add_test(big, test_reset_does_not_wait_for_io);
+	tcase_add_test(big, test_stop_does_not_wait_for_io);
+	suite_add_tcase(s, big);
 	return unit_run_suite(s);
 }
