@@ -71,5 +71,7 @@
 #define FW_STATUS_NETBOOT_FAILED	1
 #define FW_STATUS_LOCALBOOT		2
 #define FW_STATUS_DEADLINE		4	/* the -netboot-timeout deadline passed */
+/* The firmware jumps to the kernel: the port closes for the rest of the run. */
+#define FW_STATUS_HANDOFF		3
 
 #endif

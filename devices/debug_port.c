@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * Ports for our own guests: phase markers for -trace-boot and the netboot
- * firmware's final word.  Only byte writes count; reads return 0.
+ * firmware's final word (netboot only, until the kernel hand-off).  Only
+ * byte writes count; reads return 0.
  */
 #include <string.h>
 
@@ -13,12 +14,18 @@
 
 void debug_port_init(struct debug_port *d,
 		     void (*trace)(void *opaque, uint8_t marker),
-		     guest_event_fn event, void *opaque)
+		     guest_event_fn event, void *opaque, bool fw_status)
 {
 	memset(d, 0, sizeof(*d));
 	d->trace = trace;
 	d->event = event;
 	d->opaque = opaque;
+	d->fw_status = d->fw_status_open = fw_status;
+}
+
+unsigned int debug_port_nr_ports(const struct debug_port *d)
+{
+	return d->fw_status ? DEBUG_PORT_OFS_STATUS + 1 : DEBUG_PORT_OFS_STATUS;
 }
 
 void debug_port_pio_read(void *opaque, uint64_t offset, void *data,
@@ -33,7 +40,14 @@ static void debug_port_fw_status(struct debug_port *d, uint8_t status)
 {
 	enum guest_event ev;
 
+	/* Only the firmware speaks here, and only until the kernel runs:
+	 * after the hand-off the guest is not ours to believe. */
+	if (!d->fw_status_open)
+		return;
 	switch (status) {
+	case FW_STATUS_HANDOFF:
+		d->fw_status_open = false;
+		return;
 	case FW_STATUS_NETBOOT_FAILED:
 		ev = GUEST_EVENT_NETBOOT_FAILED;
 		break;

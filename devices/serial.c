@@ -19,7 +19,6 @@
  * only when it changes; the VMM turns the changes into IOAPIC edges.
  */
 #include <errno.h>
-#include <poll.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -83,9 +82,6 @@
 #define UART_MSR_DSR	0x20
 #define UART_MSR_RI	0x40
 #define UART_MSR_DCD	0x80
-
-/* How long a full output pipe may stall the guest before bytes are dropped. */
-#define SERIAL_OUT_POLL_MS	1000
 
 /* What the caller must do after dropping the lock. */
 struct serial_after {
@@ -213,14 +209,6 @@ static size_t serial_room_locked(const struct serial *s)
 	return serial_rx_capacity(s) - s->rx_count;
 }
 
-/*
- * Write one byte to the output.  A blocking descriptor gives the reader
- * flow control, as a real serial line would.  A non-blocking one that is
- * full gets a bounded wait; if the reader still does not drain it, bytes
- * are dropped without waiting until a write succeeds again, so a dead
- * reader cannot slow the guest to a crawl.  Any other error drops the
- * byte: the guest must not die because nobody reads its console.
- */
 /* The log is a regular file: a failed write (disk full) is a drop. */
 static void serial_log(struct serial *s, uint8_t byte)
 {
@@ -243,36 +231,28 @@ static void serial_log(struct serial *s, uint8_t byte)
 	}
 }
 
+/*
+ * Write one byte to the output, never waiting: this runs on a vCPU thread,
+ * whose seccomp class allows write but no poll, and a guest must not be
+ * able to stall its own vCPU (or a shutdown) on a console nobody reads.
+ * The machine hands in a non-blocking descriptor where it can (a pipe or
+ * terminal is reopened so, see vmm/console.c); a full console (EAGAIN)
+ * and any other error drop the byte, counted in tx_dropped (-stats).
+ */
 static void serial_output(struct serial *s, uint8_t byte)
 {
-	struct pollfd pfd;
 	ssize_t n;
 
 	serial_log(s, byte);
 	if (s->out_fd < 0)
 		return;
-	for (;;) {
+	do {
 		n = write(s->out_fd, &byte, 1);
-		if (n == 1) {
-			s->tx_bytes++;
-			s->out_stalled = false;
-			return;
-		}
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) &&
-		    !s->out_stalled) {
-			pfd.fd = s->out_fd;
-			pfd.events = POLLOUT;
-			pfd.revents = 0;
-			n = poll(&pfd, 1, SERIAL_OUT_POLL_MS);
-			if (n > 0 || (n < 0 && errno == EINTR))
-				continue;
-			s->out_stalled = true;
-		}
+	} while (n < 0 && errno == EINTR);
+	if (n == 1)
+		s->tx_bytes++;
+	else
 		s->tx_dropped++;
-		return;
-	}
 }
 
 static void serial_write_thr(struct serial *s, uint8_t val,
@@ -535,4 +515,18 @@ void serial_set_rx_hook(struct serial *s, void (*hook)(void *opaque),
 	s->rx_hook = hook;
 	s->rx_hook_opaque = opaque;
 	pthread_mutex_unlock(&s->lock);
+}
+
+void serial_print_stats(struct serial *s, FILE *f)
+{
+	uint64_t out, in, dropped;
+
+	pthread_mutex_lock(&s->lock);
+	out = s->tx_bytes;
+	in = s->rx_bytes;
+	dropped = s->tx_dropped;
+	pthread_mutex_unlock(&s->lock);
+	fprintf(f, "minivmm: serial: %llu bytes out, %llu bytes in, %llu bytes "
+		"dropped (console full or failing)\n", (unsigned long long)out,
+		(unsigned long long)in, (unsigned long long)dropped);
 }

@@ -2,8 +2,9 @@
 /*
  * 16550A UART (COM1): the register model Linux's 8250 driver expects, with
  * THRE and RDA interrupts, DLAB, FIFO control and loopback for the probe.
- * Guest output goes straight to a file descriptor; host input is pushed in
- * with serial_receive().  All entry points are thread safe.
+ * Guest output goes straight to a file descriptor, never waiting for it
+ * (a full console drops bytes, counted); host input is pushed in with
+ * serial_receive().  All entry points are thread safe.
  */
 #ifndef MINIVMM_SERIAL_H
 #define MINIVMM_SERIAL_H
@@ -12,6 +13,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 /*
  * Report the new level of the interrupt line: 1 = an enabled interrupt is
@@ -27,7 +29,6 @@ struct serial {
 	/* private */
 	pthread_mutex_t lock;
 	int out_fd;
-	bool out_stalled;	/* output full past the timeout: dropping */
 	irq_set_fn set_irq;
 	void *irq_opaque;
 	void (*output_hook)(void *opaque);
@@ -77,6 +78,9 @@ size_t serial_rx_room(struct serial *s);
  * the log holds the last line even if the process is killed.
  */
 void serial_set_log(struct serial *s, int log_fd, uint64_t max_bytes);
+
+/* -stats: one line with the bytes out, in and dropped (console full). */
+void serial_print_stats(struct serial *s, FILE *f);
 
 /* Called once, at the first byte the guest sends (for -trace-boot). */
 void serial_set_output_hook(struct serial *s, void (*hook)(void *opaque),

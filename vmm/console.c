@@ -26,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "vmm/console.h"
@@ -301,6 +302,33 @@ static void console_detach(struct console *c)
 	c->in_fd = -1;
 }
 
+/*
+ * The guest's stdout, opened anew with O_NONBLOCK when it is a pipe, FIFO
+ * or terminal: a full one then refuses a byte instead of blocking the
+ * vCPU (devices/serial.c never waits).  Setting O_NONBLOCK on descriptor 1
+ * itself would change the open file the shell shares with us; a reopen
+ * through /proc/self/fd gives our own.  A regular file never blocks;
+ * anything else (a socket, no /proc) keeps descriptor 1.
+ */
+static void console_nonblocking_stdout(struct console *c)
+{
+	struct stat st;
+	int fd;
+
+	c->out_fd = STDOUT_FILENO;
+	if (fstat(STDOUT_FILENO, &st) < 0 ||
+	    !(S_ISFIFO(st.st_mode) || S_ISCHR(st.st_mode)))
+		return;
+	if (fcntl(STDOUT_FILENO, F_GETFL) & O_NONBLOCK)
+		return;
+	fd = open("/proc/self/fd/1", O_WRONLY | O_NONBLOCK | O_CLOEXEC |
+		  O_NOCTTY);
+	if (fd < 0)
+		return;
+	c->out_fd = fd;
+	c->out_owned = true;
+}
+
 int console_open(struct console *c, enum serial_mode mode, const char *path,
 		 char err[CONFIG_ERR_MAX])
 {
@@ -315,7 +343,7 @@ int console_open(struct console *c, enum serial_mode mode, const char *path,
 
 	switch (mode) {
 	case SERIAL_STDIO:
-		c->out_fd = STDOUT_FILENO;
+		console_nonblocking_stdout(c);
 		console_ignore_sigpipe();
 		if (fcntl(STDIN_FILENO, F_GETFL) < 0)
 			return 0;	/* stdin closed: output only */

@@ -118,9 +118,10 @@ static int debug_port_entry_create(void **out, const struct device_env *env,
 	if (!d)
 		return -ENOMEM;
 	*out = d;
-	debug_port_init(d, debug_port_trace, device_guest_event, env->vm);
+	debug_port_init(d, debug_port_trace, device_guest_event, env->vm,
+			env->cfg->netboot);
 	return device_add_pio(env, "debug-port", PORT_DEBUG_TRACE,
-			      DEBUG_PORT_NR_PORTS, debug_port_pio_read,
+			      debug_port_nr_ports(d), debug_port_pio_read,
 			      debug_port_pio_write, d, err, errlen);
 }
 

@@ -225,6 +225,7 @@ static bool machine_seccomp(struct machine *m)
 static void machine_print_stats(struct machine *m)
 {
 	vcpus_print_stats(&m->vm, stderr);
+	serial_print_stats(&m->serial, stderr);
 	device_table_print_stats(&m->devices, stderr);
 }
 

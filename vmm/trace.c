@@ -19,19 +19,38 @@ void trace_mark(struct vm *vm, const char *phase)
 		vm_elapsed_ns(vm) / 1e6, phase);
 }
 
+/*
+ * Markers are the guest's to write: one line each for the first
+ * TRACE_GUEST_MARKERS_SHOWN (our firmware and test guests write a handful),
+ * then silence and a count at exit, so a guest cannot fill the disk that
+ * holds stderr.
+ */
 void trace_guest_marker(struct vm *vm, uint8_t marker)
 {
+	unsigned int n;
+
 	if (!trace_enabled(vm))
 		return;
-	fprintf(stderr, "minivmm: trace %10.3f ms  guest marker %u\n",
-		vm_elapsed_ns(vm) / 1e6, marker);
+	n = atomic_fetch_add(&vm->trace_guest_markers, 1) + 1;
+	if (n > TRACE_GUEST_MARKERS_SHOWN)
+		return;
+	fprintf(stderr, "minivmm: trace %10.3f ms  guest marker %u%s\n",
+		vm_elapsed_ns(vm) / 1e6, marker,
+		n == TRACE_GUEST_MARKERS_SHOWN ?
+		" (further guest markers not shown)" : "");
 }
 
 void trace_summary(struct vm *vm)
 {
+	unsigned int markers = atomic_load(&vm->trace_guest_markers);
 	struct rusage ru;
 
-	if (!trace_enabled(vm) || getrusage(RUSAGE_SELF, &ru) < 0)
+	if (!trace_enabled(vm))
+		return;
+	if (markers > TRACE_GUEST_MARKERS_SHOWN)
+		fprintf(stderr, "minivmm: trace: %u guest markers not shown\n",
+			markers - TRACE_GUEST_MARKERS_SHOWN);
+	if (getrusage(RUSAGE_SELF, &ru) < 0)
 		return;
 	fprintf(stderr, "minivmm: trace %10.3f ms  exit; VMM CPU time user %.3f ms, system %.3f ms\n",
 		vm_elapsed_ns(vm) / 1e6,

@@ -10,6 +10,9 @@
 
 struct vm;
 
+/* Guest markers printed before the rest are only counted. */
+#define TRACE_GUEST_MARKERS_SHOWN 64
+
 void trace_mark(struct vm *vm, const char *phase);
 /* A marker byte the guest wrote to PORT_DEBUG_TRACE. */
 void trace_guest_marker(struct vm *vm, uint8_t marker);

@@ -61,6 +61,8 @@ struct vm {
 	const char *gen_cmdline;
 	/* Set once the vCPUs are gone and the VM is being torn down. */
 	bool destroying;
+	/* -trace-boot: guest markers seen (any vCPU), printed up to a bound. */
+	atomic_uint trace_guest_markers;
 };
 
 /*

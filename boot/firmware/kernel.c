@@ -201,5 +201,7 @@ int fw_boot_linux(struct fw *fw, const char **why)
 	/* The NIC must not write into RAM the kernel now owns. */
 	vnet_reset(&fw->vnet);
 	fw_trace(fw, FW_MARK_KERNEL_ENTRY);
+	/* Close the status port: the kernel cannot claim a netboot verdict. */
+	outb(PORT_FW_STATUS, FW_STATUS_HANDOFF);
 	fw_enter_linux(kload + 0x200, LAYOUT_ZERO_PAGE_ADDR);
 }

@@ -170,7 +170,8 @@ START_TEST(test_debug_trace_markers)
 	uint8_t v = 0x77;
 	uint16_t w = 0x1234;
 
-	debug_port_init(&d, record_trace, record_stop, &log);
+	debug_port_init(&d, record_trace, record_stop, &log, false);
+	ck_assert_uint_eq(debug_port_nr_ports(&d), 1);
 	dbg_wr(&d, PORT_DEBUG_TRACE, 0x42);
 	ck_assert_int_eq(log.traces, 1);
 	ck_assert_uint_eq(log.marker, 0x42);
@@ -183,7 +184,7 @@ START_TEST(test_debug_trace_markers)
 	ck_assert_uint_eq(v, 0);
 	ck_assert_int_eq(log.calls, 0);
 
-	debug_port_init(&d, NULL, record_stop, &log);	/* no -trace-boot */
+	debug_port_init(&d, NULL, record_stop, &log, false);	/* no -trace-boot */
 	dbg_wr(&d, PORT_DEBUG_TRACE, 1);
 	ck_assert_int_eq(log.traces, 2);
 }
@@ -195,10 +196,11 @@ START_TEST(test_fw_status)
 	struct debug_port d;
 	unsigned int v;
 
-	debug_port_init(&d, record_trace, record_stop, &log);
+	debug_port_init(&d, record_trace, record_stop, &log, true);
+	ck_assert_uint_eq(debug_port_nr_ports(&d), 2);
 	for (v = 0; v < 256; v++)
 		if (v != FW_STATUS_NETBOOT_FAILED && v != FW_STATUS_LOCALBOOT &&
-		    v != FW_STATUS_DEADLINE)
+		    v != FW_STATUS_DEADLINE && v != FW_STATUS_HANDOFF)
 			dbg_wr(&d, PORT_FW_STATUS, (uint8_t)v);
 	ck_assert_int_eq(log.calls, 0);
 	ck_assert_int_eq(log.traces, 0);
@@ -216,12 +218,38 @@ START_TEST(test_fw_status)
 }
 END_TEST
 
+/* Issue 15, item 3: no verdict without the firmware, none after hand-off. */
+START_TEST(test_fw_status_only_until_handoff)
+{
+	struct stop_log log = { 0 };
+	struct debug_port d;
+
+	/* A plain -kernel guest: the port does not exist, and if reached
+	 * anyway (a bus bug) it stays silent. */
+	debug_port_init(&d, record_trace, record_stop, &log, false);
+	dbg_wr(&d, PORT_FW_STATUS, FW_STATUS_LOCALBOOT);
+	dbg_wr(&d, PORT_FW_STATUS, FW_STATUS_NETBOOT_FAILED);
+	ck_assert_int_eq(log.calls, 0);
+	/* -netboot: the firmware hands off, the kernel then forges. */
+	debug_port_init(&d, record_trace, record_stop, &log, true);
+	dbg_wr(&d, PORT_FW_STATUS, FW_STATUS_HANDOFF);
+	ck_assert_int_eq(log.calls, 0);
+	dbg_wr(&d, PORT_FW_STATUS, FW_STATUS_LOCALBOOT);
+	dbg_wr(&d, PORT_FW_STATUS, FW_STATUS_NETBOOT_FAILED);
+	ck_assert_int_eq(log.calls, 0);
+	/* The trace port still works. */
+	dbg_wr(&d, PORT_DEBUG_TRACE, 9);
+	ck_assert_int_eq(log.traces, 1);
+}
+END_TEST
+
 static Suite *acpi_pm_suite(void)
 {
 	Suite *s = suite_create("acpi_pm");
 	TCase *tc = tcase_create("core");
 
 	tcase_add_test(tc, test_s5_powers_off);
+	tcase_add_test(tc, test_fw_status_only_until_handoff);
 	tcase_add_test(tc, test_sleep_type_without_enable_is_ignored);
 	tcase_add_test(tc, test_other_sleep_states_wake_at_once);
 	tcase_add_test(tc, test_reset_register);

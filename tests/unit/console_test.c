@@ -164,6 +164,50 @@ START_TEST(test_open_file_and_none)
 }
 END_TEST
 
+static bool same_file(int a, int b)
+{
+	struct stat sa, sb;
+
+	return fstat(a, &sa) == 0 && fstat(b, &sb) == 0 &&
+	       sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
+/*
+ * stdout a blocking pipe: the guest's output goes to the same pipe through
+ * a descriptor of its own that never blocks (the vCPU writes it), and the
+ * shell's descriptor 1 keeps its flags.  A full pipe refuses a byte.
+ */
+START_TEST(test_stdout_pipe_reopened_nonblocking)
+{
+	char err[CONFIG_ERR_MAX], byte = 'x';
+	struct console c;
+	int p[2], saved = dup(STDOUT_FILENO), saved_in = dup(STDIN_FILENO);
+	int devnull = open("/dev/null", O_RDONLY);
+
+	ck_assert_int_eq(pipe(p), 0);
+	ck_assert_int_eq(fcntl(p[1], F_SETPIPE_SZ, 4096), 4096);
+	ck_assert_int_eq(dup2(p[1], STDOUT_FILENO), STDOUT_FILENO);
+	ck_assert_int_eq(dup2(devnull, STDIN_FILENO), STDIN_FILENO);
+	ck_assert_int_eq(console_open(&c, SERIAL_STDIO, NULL, err), 0);
+	ck_assert_int_ne(c.out_fd, STDOUT_FILENO);
+	ck_assert(same_file(c.out_fd, STDOUT_FILENO));
+	ck_assert(fcntl(c.out_fd, F_GETFL) & O_NONBLOCK);
+	ck_assert(!(fcntl(STDOUT_FILENO, F_GETFL) & O_NONBLOCK));
+	for (int i = 0; i < 4096; i++)
+		ck_assert_int_eq(write(c.out_fd, &byte, 1), 1);
+	ck_assert_int_eq(write(c.out_fd, &byte, 1), -1);
+	ck_assert_int_eq(errno, EAGAIN);
+	console_close(&c);
+	dup2(saved, STDOUT_FILENO);
+	dup2(saved_in, STDIN_FILENO);
+	close(saved);
+	close(saved_in);
+	close(devnull);
+	close(p[0]);
+	close(p[1]);
+}
+END_TEST
+
 /* stdin from a pipe: no escapes, EOF stops reading. */
 START_TEST(test_stdio_pipe_input)
 {
@@ -177,7 +221,7 @@ START_TEST(test_stdio_pipe_input)
 	ck_assert_int_eq(dup2(p[0], STDIN_FILENO), STDIN_FILENO);
 	close(p[0]);
 	ck_assert_int_eq(console_open(&c, SERIAL_STDIO, NULL, err), 0);
-	ck_assert_int_eq(c.out_fd, STDOUT_FILENO);
+	ck_assert(same_file(c.out_fd, STDOUT_FILENO));
 	ck_assert_int_eq(c.in_fd, STDIN_FILENO);
 	ck_assert(!c.raw);
 	ck_assert(!c.esc.enabled);
@@ -446,6 +490,7 @@ static Suite *console_suite(void)
 	tcase_add_test(tc, test_filter_all_bytes);
 	tcase_add_test(tc, test_open_file_and_none);
 	tcase_add_test(tc, test_stdio_pipe_input);
+	tcase_add_test(tc, test_stdout_pipe_reopened_nonblocking);
 	tcase_add_test(tc, test_tty_raw_mode_and_restore);
 	tcase_add_test(tc, test_tty_restored_at_exit);
 	tcase_add_test(tc, test_tty_restored_on_fatal_signal);

@@ -6,6 +6,14 @@
  * Prints "HOSTILE key=value" lines on COM1 (cases/hostile_guest.sh reads
  * them), a verdict line, then powers off.  Lean on purpose: every
  * instruction is emulated on the CI machines.
+ *
+ * hostile.mode=stall on the command line runs the shutdown attack instead
+ * (cases/hostile_stall.sh): requests over the advertised limits, a reset
+ * under a queue of the largest legal requests, then such a queue left
+ * running for the host's SIGTERM.  hostile.mode=flood floods COM1
+ * (cases/serial_flood.sh); hostile.mode=forge only claims netboot
+ * verdicts on the firmware's status port (tests/netboot);
+ * hostile.mode=markers writes 1000 -trace-boot markers (cases/trace_bound.sh).
  */
 #include "boot/layout.h"
 #include "tests/guest/lib/guest_acpi.h"
@@ -129,6 +137,17 @@ static void port_junk(uint16_t first, uint16_t last, unsigned int *n)
 	}
 }
 
+/*
+ * Claim a netboot outcome (minivmm exit 6 or 5) from a guest that is not
+ * the netboot firmware: the status port must not exist without -netboot,
+ * nor after the firmware's hand-off to the kernel.
+ */
+static void forge_netboot_verdicts(void)
+{
+	outb(PORT_FW_STATUS, FW_STATUS_LOCALBOOT);
+	outb(PORT_FW_STATUS, FW_STATUS_NETBOOT_FAILED);
+}
+
 static void attack_ports(void)
 {
 	unsigned int n = 0;
@@ -140,6 +159,8 @@ static void attack_ports(void)
 	port_junk(PORT_I8042_DATA, PORT_I8042_CMD, &n);
 	port_junk(PORT_ACPI_SLEEP_CTL, PORT_ACPI_RESET, &n);
 	port_junk(PORT_DEBUG_TRACE, PORT_FW_STATUS, &n);
+	forge_netboot_verdicts();
+	n += 2;
 	serial_init();
 	guest_printf(H "ports.accesses=%u" NL, n);
 }
@@ -536,6 +557,131 @@ static bool check_victim_recovers(void)
 	return ok;
 }
 
+/* ---- the shutdown attack (hostile.mode=stall) ---- */
+
+#define GIB		(1ULL << 30)
+#define SIZE_MAX_SEG	(4U << 20)	/* the device's size_max */
+#define SEG_MAX		254		/* the device's seg_max */
+#define STALL_TABLES	(AREA(0) + 0x400000ULL)	/* 4 KiB per request */
+#define STALL_DATA	(AREA(0) + 0x800000ULL)	/* 4 MiB, shared by all */
+#define STALL_BIG	0x4000000ULL	/* 1 GiB from 64 MiB: -m 1100 */
+
+/*
+ * Request r as an indirect table: header, segs segments of seg_len bytes
+ * all over the same guest RAM at data, status.  Returns the number of
+ * table entries.
+ */
+static unsigned int stall_table(struct vq *q, unsigned int r, unsigned int segs,
+				uint32_t seg_len, uint64_t data, uint64_t sector)
+{
+	struct desc *t = ptr(STALL_TABLES + r * 0x1000ULL);
+	uint32_t *hdr = ptr(q->area + O_HDR + r * 16);
+	unsigned int i;
+
+	hdr[0] = BLK_T_IN;
+	hdr[1] = 0;
+	hdr[2] = (uint32_t)sector;
+	hdr[3] = (uint32_t)(sector >> 32);
+	*(volatile uint8_t *)ptr(q->area + O_STATUS + r) = 0xff;
+	set_desc(&t[0], q->area + O_HDR + r * 16, 16, F_NEXT, 1);
+	for (i = 1; i <= segs; i++)
+		set_desc(&t[i], data, seg_len, F_NEXT | F_WRITE,
+			 (uint16_t)(i + 1));
+	set_desc(&t[i], q->area + O_STATUS + r, 1, F_WRITE, 0);
+	return i + 1;
+}
+
+/* Post table r (n entries) on descriptor r. */
+static void stall_post_table(struct vq *q, unsigned int r, unsigned int n)
+{
+	set_desc(vq_desc(q, r), STALL_TABLES + r * 0x1000ULL, n * 16,
+		 F_INDIRECT, 0);
+	vq_post(q, (uint16_t)r, 1);
+}
+
+static void stall_post(struct vq *q, unsigned int r, unsigned int segs,
+		       uint32_t seg_len, uint64_t data, uint64_t sector)
+{
+	stall_post_table(q, r, stall_table(q, r, segs, seg_len, data, sector));
+}
+
+/* A full queue of the largest legal reads (~1 GiB each, sparse image). */
+static void stall_fill_queue(struct vq *q)
+{
+	for (unsigned int r = 0; r < QSIZE; r++)
+		stall_post(q, r, SEG_MAX, SIZE_MAX_SEG, STALL_DATA,
+			   (uint64_t)r << 21);
+}
+
+static __attribute__((noreturn)) void hostile_stall(void)
+{
+	struct vq q;
+	int r;
+
+	guest_printf(H "phase=stall" NL);
+	/* The audit's request: 254 segments of 1 GiB over the same RAM. */
+	vq_up(&q, VICTIM);
+	stall_post(&q, 0, SEG_MAX, (uint32_t)GIB, STALL_BIG, 0);
+	r = vq_wait(&q, 1);
+	guest_printf(H "case=stall.oversize result=%s blk=%u" NL,
+		     r > 0 ? "done" : r == 0 ? "needs_reset" : "none",
+		     *(volatile uint8_t *)ptr(q.area + O_STATUS));
+	/* 255 segments of 512 bytes: the last one holds the status too, so
+	 * the chain still fits the 256 entries of an indirect table. */
+	vq_up(&q, VICTIM);
+	{
+		struct desc *t = ptr(STALL_TABLES);
+
+		/* Entries 1..254 are data, 255 (the status) becomes data
+		 * too, with the status byte after its 512 bytes. */
+		stall_table(&q, 0, SEG_MAX, 512, STALL_DATA, 0);
+		set_desc(&t[SEG_MAX + 1], STALL_DATA + 0x100000, 513, F_WRITE, 0);
+		*(volatile uint8_t *)ptr(STALL_DATA + 0x100000 + 512) = 0xff;
+		stall_post_table(&q, 0, SEG_MAX + 2);
+	}
+	r = vq_wait(&q, 1);
+	guest_printf(H "case=stall.too_many_segments result=%s blk=%u" NL,
+		     r > 0 ? "done" : r == 0 ? "needs_reset" : "none",
+		     *(volatile uint8_t *)ptr(STALL_DATA + 0x100000 + 512));
+	/* A reset under a queue of ~8 GiB must not wait for it. */
+	vq_up(&q, VICTIM);
+	stall_fill_queue(&q);
+	guest_printf(H "stall.queued" NL);
+	wr(q.win, R_STATUS, 0);
+	guest_printf(H "stall.reset status=0x%x" NL, rd(q.win, R_STATUS));
+	/* Again, and leave it running: the host sends SIGTERM now. */
+	vq_up(&q, VICTIM);
+	stall_fill_queue(&q);
+	guest_printf(H "stall.posted" NL);
+	for (;;)
+		__asm__ volatile("pause");
+}
+
+/*
+ * hostile.mode=flood: 16 KiB on COM1 as fast as the guest can, then power
+ * off (cases/serial_flood.sh: the console is a full pipe nobody reads).
+ */
+static __attribute__((noreturn)) void hostile_flood(uint64_t rsdp)
+{
+	static const char line[] =
+		"HOSTILE flood 0123456789abcdefghijklmnopqrstuvwxyz0123456789" NL;
+
+	for (unsigned int i = 0; i < 16384 / (sizeof(line) - 1); i++)
+		guest_printf("%s", line);
+	guest_printf(H "flood.done" NL);
+	guest_poweroff(rsdp);
+}
+
+static bool mode_is(const struct guest_boot *b, const char *mode)
+{
+	size_t n;
+	const char *v = b->cmdline ?
+		guest_cmdline_value(b->cmdline, b->cmdline_len, "hostile.mode",
+				    &n) : NULL;
+
+	return v && guest_word_eq(v, n, mode);
+}
+
 void guest_main(const struct guest_boot *b)
 {
 	struct verdict v = { 0 };
@@ -544,6 +690,21 @@ void guest_main(const struct guest_boot *b)
 	bool innocent, victim;
 
 	guest_printf(NL H "start" NL);
+	if (mode_is(b, "stall"))
+		hostile_stall();
+	if (mode_is(b, "flood"))
+		hostile_flood(rsdp);
+	if (mode_is(b, "markers")) {	/* cases/trace_bound.sh */
+		for (unsigned int i = 0; i < 1000; i++)
+			outb(PORT_DEBUG_TRACE, (uint8_t)i);
+		guest_printf(H "markers.done" NL);
+		guest_poweroff(rsdp);
+	}
+	if (mode_is(b, "forge")) {	/* netboot_handoff_port.sh */
+		forge_netboot_verdicts();
+		guest_printf(H "forged" NL);
+		guest_poweroff(rsdp);
+	}
 	attack_ports();
 	attack_mmio();
 	attack_queue_setup(&v);
