@@ -128,6 +128,8 @@ static void *event_loop_thread(void *arg)
 
 	if (loop->hook.fn && event_loop_run_hook(loop))
 		return NULL;
+	if (loop->hook.ready)
+		loop->hook.ready(loop->hook.opaque);
 	for (;;) {
 		int n = epoll_wait(loop->epoll_fd, ev, 16, -1);
 

@@ -28,6 +28,9 @@ typedef void (*event_fn)(void *opaque, uint32_t epoll_events);
 struct io_thread_hook {
 	int (*fn)(void *opaque, char *err, size_t errlen);
 	void *opaque;
+	/* Optional: run on the thread once start has its answer, before
+	 * the first event (vmm/ runs its seccomp self-test there). */
+	void (*ready)(void *opaque);
 };
 
 struct event_source {

@@ -994,3 +994,8 @@ void virtio_net_print_stats(const struct virtio_net *net, FILE *f)
 		(unsigned long long)st.tx_errors);
 	virtio_net_print_queues(net, f);
 }
+
+struct tap *virtio_net_tap(struct virtio_net *net)
+{
+	return net->tap.fd >= 0 ? &net->tap : NULL;
+}

@@ -99,6 +99,10 @@ void virtio_net_print_stats(const struct virtio_net *net, FILE *f);
 void virtio_net_get_stats(const struct virtio_net *net,
 			  struct virtio_net_stats *st);
 
+/* The TAP behind the device (the machine's exit paths put it back), or
+ * NULL for a device made on another descriptor. */
+struct tap *virtio_net_tap(struct virtio_net *net);
+
 /* The transport (tests drive its registers). */
 struct virtio_mmio *virtio_net_transport(struct virtio_net *net);
 

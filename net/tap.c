@@ -108,13 +108,18 @@ static int tap_bridge_ioctl(int s, const char *bridge, const char *name,
 			    unsigned long cmd)
 {
 	struct ifreq ifr;
-	unsigned int idx = if_nametoindex(name);
+	int idx;
 
-	if (!idx)
-		return -ENODEV;
+	/* SIOCGIFINDEX on our own socket (not if_nametoindex(), which opens
+	 * another): async-signal-safe, for tap_restore(). */
+	memset(&ifr, 0, sizeof(ifr));
+	memcpy(ifr.ifr_name, name, strlen(name));
+	if (ioctl(s, SIOCGIFINDEX, &ifr) < 0)
+		return -errno;
+	idx = ifr.ifr_ifindex;
 	memset(&ifr, 0, sizeof(ifr));
 	memcpy(ifr.ifr_name, bridge, strlen(bridge));
-	ifr.ifr_ifindex = (int)idx;
+	ifr.ifr_ifindex = idx;
 	return ioctl(s, cmd, &ifr) < 0 ? -errno : 0;
 }
 
@@ -382,29 +387,39 @@ int tap_set_vnet_hdr_len(struct tap *tap, int len)
 	return 0;
 }
 
+bool tap_needs_restore(const struct tap *tap)
+{
+	return tap->fd >= 0 && !tap->created;
+}
+
+void tap_restore(struct tap *tap)
+{
+	int s;
+
+	if (!tap_needs_restore(tap))
+		return;
+	s = tap_ctl_socket();
+	if (s >= 0 && tap->bridge[0])
+		tap_bridge_ioctl(s, tap->bridge, tap->name, SIOCBRDELIF);
+	if (s >= 0 && tap->set_up) {
+		short flags;
+
+		if (!tap_get_flags(s, tap->name, &flags))
+			tap_set_flags(s, tap->name, flags & ~IFF_UP);
+	}
+	if (s >= 0)
+		close(s);
+	tap_set_offload(tap, 0);
+	tap->bridge[0] = '\0';
+	tap->set_up = false;
+}
+
 void tap_close(struct tap *tap)
 {
 	if (tap->fd < 0)
 		return;
-	if (!tap->created) {
-		int s = tap_ctl_socket();
-
-		if (s >= 0 && tap->bridge[0])
-			tap_bridge_ioctl(s, tap->bridge, tap->name,
-					 SIOCBRDELIF);
-		if (s >= 0 && tap->set_up) {
-			short flags;
-
-			if (!tap_get_flags(s, tap->name, &flags))
-				tap_set_flags(s, tap->name, flags & ~IFF_UP);
-		}
-		if (s >= 0)
-			close(s);
-		tap_set_offload(tap, 0);
-	}
+	tap_restore(tap);
 	/* Not persistent: closing the last fd unregisters a created TAP. */
 	close(tap->fd);
 	tap->fd = -1;
-	tap->bridge[0] = '\0';
-	tap->set_up = false;
 }

@@ -71,4 +71,13 @@ int tap_master_index(unsigned int ifindex);
 /* Put an existing TAP back as it was and close; a created TAP vanishes. */
 void tap_close(struct tap *tap);
 
+/* An existing TAP that tap_close() must put back (not one we created). */
+bool tap_needs_restore(const struct tap *tap);
+/*
+ * Put an existing TAP back (off the bridge, down, offloads off) without
+ * closing it: async-signal-safe (a socket and ioctls), for the exits that
+ * cannot tear down in order (vmm/emergency.h).  Idempotent.
+ */
+void tap_restore(struct tap *tap);
+
 #endif

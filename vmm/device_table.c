@@ -537,6 +537,12 @@ static int device_install_seccomp(void *cls, char *err, size_t errlen)
 			       errlen);
 }
 
+/* After the start: a trap here is one at run time (vmm/emergency.h). */
+static void device_seccomp_selftest(void *cls)
+{
+	seccomp_selftest_in((enum seccomp_thread_class)(uintptr_t)cls);
+}
+
 int device_table_start(struct device_table *t, bool seccomp, char *err,
 		       size_t errlen)
 {
@@ -545,6 +551,7 @@ int device_table_start(struct device_table *t, bool seccomp, char *err,
 		struct io_thread_hook hook = {
 			.fn = device_install_seccomp,
 			.opaque = (void *)(uintptr_t)in->ops->io_class,
+			.ready = device_seccomp_selftest,
 		};
 		int ret;
 

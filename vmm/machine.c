@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <linux/capability.h>
 #include <linux/kvm.h>
 
 #include "boot/acpi.h"
@@ -30,6 +31,7 @@
 #include "vmm/console.h"
 #include "vmm/cpuid.h"
 #include "vmm/device_table.h"
+#include "vmm/emergency.h"
 #include "vmm/exit_code.h"
 #include "vmm/daemon.h"
 #include "vmm/gdb_stub.h"
@@ -67,6 +69,8 @@ struct machine {
 	struct gdb_stub *gdb;	/* -gdb / -s, or NULL */
 	struct rootfs_image rootfs;	/* -rootfs: initramfs, command line */
 	struct pidfile pidfile;	/* -pidfile */
+	/* What the exits that cannot tear down in order put back (TAPs). */
+	struct emergency emergency;
 	char err[MACHINE_ERR_MAX];
 };
 
@@ -717,6 +721,8 @@ static void machine_wait(struct machine *m, int sigfd)
 	uint64_t deadline = machine_now_ms() + m->vm.cfg->timeout_sec * 1000ull;
 
 	while (!vm_stopping(&m->vm)) {
+		if (emergency_requested())	/* another thread was trapped */
+			emergency_exit(EXIT_VMM_ERROR);
 		bool want_input = m->console.in_fd >= 0 && !m->console.in_eof &&
 				  in.off == in.len;
 		struct pollfd pfd[5] = {
@@ -802,6 +808,44 @@ static void machine_resume_devices(void *devices)
 	device_table_resume(devices);
 }
 
+/* Every existing TAP is put back even by the exits of vmm/emergency.h. */
+static void machine_arm_emergency(struct machine *m)
+{
+	for (unsigned int i = 0; i < m->vm.cfg->nr_nics; i++) {
+		struct virtio_net *net = device_table_device(&m->devices,
+							     "virtio-net", i);
+
+		if (net && virtio_net_tap(net))
+			emergency_add_tap(&m->emergency, virtio_net_tap(net));
+	}
+	emergency_arm(&m->emergency, m->vm.stop_fd);
+}
+
+/* The capabilities a virtio-fs share's FUSE server uses (as root). */
+#define MACHINE_CAPS_SHARE \
+	((1ull << CAP_CHOWN) | (1ull << CAP_DAC_OVERRIDE) | \
+	 (1ull << CAP_DAC_READ_SEARCH) | (1ull << CAP_FOWNER) | \
+	 (1ull << CAP_FSETID) | (1ull << CAP_MKNOD))
+
+/*
+ * After set-up minivmm keeps no capability it does not need, with or
+ * without -user: CAP_NET_ADMIN only to put an existing TAP back at exit,
+ * the file capabilities only for a -share.  -reboot restart keeps them:
+ * its execve sets the VM up again.
+ */
+static int machine_drop_capabilities(struct machine *m)
+{
+	uint64_t keep = 0;
+
+	if (m->vm.cfg->reboot_restart)
+		return 0;
+	if (emergency_has_taps(&m->emergency))
+		keep |= 1ull << CAP_NET_ADMIN;
+	if (m->vm.cfg->nr_shares)
+		keep |= MACHINE_CAPS_SHARE;
+	return privdrop_capabilities(keep, m->err, sizeof(m->err));
+}
+
 static int machine_setup(struct machine *m, const struct config *cfg)
 {
 	int ret;
@@ -880,6 +924,10 @@ static int machine_setup(struct machine *m, const struct config *cfg)
 	ret = privdrop_apply(cfg->user, cfg->chroot_dir, m->err, sizeof(m->err));
 	if (ret)
 		return ret;
+	machine_arm_emergency(m);
+	ret = machine_drop_capabilities(m);
+	if (ret)
+		return ret;
 	ret = device_table_start(&m->devices, machine_seccomp(m), m->err,
 				 sizeof(m->err));
 	if (!ret && m->gdb) {
@@ -903,6 +951,8 @@ static void machine_teardown(struct machine *m)
 	/* Before the devices: a client may be reading their counters. */
 	qmp_server_destroy(m->qmp);
 	m->qmp = NULL;
+	if (!vcpus_stop(&m->vm))
+		emergency_exit(EXIT_VMM_ERROR);	/* as machine_run's stop */
 	vcpus_destroy(&m->vm);
 	gdb_stub_destroy(m->gdb);
 	/* No vCPU runs any more: the devices' doorbells go with the VM. */
@@ -967,7 +1017,13 @@ int machine_run(const struct config *cfg, uint64_t start_ns, int ready_fd)
 		daemon_ready(ready_fd);
 	/* Filters survive execve: -reboot restart keeps main unfiltered. */
 	if (machine_seccomp(m) && !cfg->reboot_restart) {
-		if (seccomp_install(SECCOMP_THREAD_MAIN, m->err, sizeof(m->err))) {
+		struct seccomp_opts o = {
+			.tgid = getpid(),
+			.tap_teardown = emergency_has_taps(&m->emergency),
+		};
+
+		if (seccomp_install_opts(SECCOMP_THREAD_MAIN, &o, m->err,
+					 sizeof(m->err))) {
 			vm_request_stop(&m->vm, EXIT_VMM_ERROR);
 			log_error("%s", m->err);
 		}
@@ -979,11 +1035,11 @@ int machine_run(const struct config *cfg, uint64_t start_ns, int ready_fd)
 	trace_mark(&m->vm, code == EXIT_GUEST_POWEROFF ? "guest power-off" : "stop");
 	/* The debugger hears the exit before the vCPUs go away under it. */
 	gdb_stub_stop(m->gdb, code);
-	if (!vcpus_stop(&m->vm)) {
-		/* Tearing down under a running vCPU would be worse: leave now;
-		 * written data is in the page cache, the kernel keeps it. */
-		console_restore_terminal();
-		_exit(EXIT_VMM_ERROR);
+	if (emergency_requested() || !vcpus_stop(&m->vm)) {
+		/* Tearing down under a running vCPU would be worse: leave now,
+		 * TAPs put back; written data is in the page cache, the
+		 * kernel keeps it. */
+		emergency_exit(EXIT_VMM_ERROR);
 	}
 	trace_summary(&m->vm);
 	if (cfg->stats)

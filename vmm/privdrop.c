@@ -10,7 +10,9 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <linux/capability.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/types.h>
 #include <unistd.h>
 
@@ -123,5 +125,57 @@ int privdrop_apply(const char *user, const char *chroot_dir, char *err,
 	}
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		return privdrop_fail(err, errlen, errno, "PR_SET_NO_NEW_PRIVS", NULL);
+	return 0;
+}
+
+/* ---- capabilities ---- */
+
+static int privdrop_capset(uint64_t keep)
+{
+	struct __user_cap_header_struct hdr = {
+		.version = _LINUX_CAPABILITY_VERSION_3,
+	};
+	struct __user_cap_data_struct data[2] = {
+		{ .effective = (uint32_t)keep, .permitted = (uint32_t)keep },
+		{ .effective = (uint32_t)(keep >> 32),
+		  .permitted = (uint32_t)(keep >> 32) },
+	};
+
+	return syscall(SYS_capset, &hdr, data) < 0 ? -errno : 0;
+}
+
+/* The highest capability number this kernel knows (bounding set walk). */
+static unsigned int privdrop_last_cap(void)
+{
+	unsigned int c = 0;
+
+	while (c < 63 && prctl(PR_CAPBSET_READ, c + 1, 0, 0, 0) >= 0)
+		c++;
+	return c;
+}
+
+int privdrop_capabilities(uint64_t keep, char *err, size_t errlen)
+{
+	unsigned int last = privdrop_last_cap();
+	bool may_drop = prctl(PR_CAPBSET_READ, CAP_SETPCAP, 0, 0, 0) == 1;
+	int ret;
+
+	/* Ambient capabilities would survive an execve: none. */
+	prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
+	/* The bounding set first: that needs CAP_SETPCAP, dropped below.
+	 * Without it (an unprivileged run) the set cannot be lowered, and
+	 * PR_SET_NO_NEW_PRIVS already keeps any execve from adding. */
+	for (unsigned int c = 0; c <= last; c++) {
+		if (keep & (1ull << c))
+			continue;
+		if (prctl(PR_CAPBSET_READ, c, 0, 0, 0) != 1)
+			continue;
+		if (prctl(PR_CAPBSET_DROP, c, 0, 0, 0) < 0 && may_drop)
+			return privdrop_fail(err, errlen, errno,
+					     "PR_CAPBSET_DROP", NULL);
+	}
+	ret = privdrop_capset(keep);
+	if (ret)
+		return privdrop_fail(err, errlen, -ret, "capset", NULL);
 	return 0;
 }

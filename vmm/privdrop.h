@@ -9,6 +9,7 @@
 #define MINIVMM_PRIVDROP_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /*
  * Look user up (before the chroot: /etc/passwd is outside it), chroot to
@@ -20,5 +21,14 @@
  */
 int privdrop_apply(const char *user, const char *chroot_dir, char *err,
 		   size_t errlen);
+
+/*
+ * Keep only the capabilities in keep (a mask of 1 << CAP_*) in the
+ * effective and permitted sets and, when the process may lower it
+ * (CAP_SETPCAP), in the bounding set; inheritable and ambient become
+ * empty.  Per thread: call before any thread starts, after set-up.
+ * Returns 0, or a negative errno with a one-line reason in err.
+ */
+int privdrop_capabilities(uint64_t keep, char *err, size_t errlen);
 
 #endif

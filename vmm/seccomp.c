@@ -8,8 +8,9 @@
  *   nr == each allowed syscall       -> ALLOW
  *   nr == mmap/mprotect              -> ALLOW unless PROT_EXEC is asked for
  *   nr == ioctl                      -> ALLOW for the listed requests only
- *   nr == socket (main thread only)  -> ALLOW for AF_UNIX/SOCK_DGRAM only:
- *                                       net/tap.c's interface-ioctl socket
+ *   nr == tgkill (classes that kick) -> ALLOW only for minivmm's own tgid
+ *   nr == socket (main thread, only  -> ALLOW for AF_UNIX/SOCK_DGRAM only:
+ *     when a TAP needs restoring)       net/tap.c's interface-ioctl socket
  *   anything else                    -> TRAP (SIGSYS: one line, exit 1)
  *
  * TRAP rather than KILL_PROCESS: the handler can name the thread class and
@@ -41,6 +42,7 @@
 #include <linux/kvm.h>
 #include <linux/seccomp.h>
 
+#include "vmm/emergency.h"
 #include "vmm/exit_code.h"
 #include "vmm/seccomp.h"
 
@@ -71,7 +73,7 @@ static const int seccomp_common[] = {
 /* vCPU: KVM_RUN, device registers, serial output, kicks to I/O threads. */
 static const int seccomp_vcpu[] = {
 	__NR_read, __NR_writev, __NR_fstat, __NR_newfstatat,
-	__NR_tgkill,	/* a debug exit parks the other vCPUs (vmm/pause.h) */
+	/* + tgkill: a debug exit parks the other vCPUs (vmm/pause.h) */
 };
 
 /* I/O threads: epoll, eventfds, disk and TAP data path. */
@@ -85,7 +87,7 @@ static const int seccomp_io[] = {
 /* Main thread: poll loop, console, signalfd, joining and tearing down. */
 static const int seccomp_main[] = {
 	__NR_poll, __NR_ppoll, __NR_read, __NR_writev, __NR_close,
-	__NR_fcntl, __NR_tgkill, __NR_epoll_ctl, __NR_fstat,
+	__NR_fcntl, __NR_epoll_ctl, __NR_fstat,
 	__NR_newfstatat, __NR_lseek, __NR_fsync, __NR_fdatasync,
 	__NR_getrusage,	/* -trace-boot's CPU time at exit */
 	__NR_pread64,	/* -stats: KVM's per-vCPU counters */
@@ -104,7 +106,7 @@ static const int seccomp_qmp[] = {
 	__NR_epoll_wait, __NR_epoll_pwait, __NR_epoll_ctl, __NR_accept4,
 	__NR_recvfrom, __NR_sendto, __NR_read, __NR_close, __NR_mremap,
 	__NR_pread64, __NR_unlinkat, __NR_fstat, __NR_newfstatat,
-	__NR_tgkill,	/* stop: the pause primitive kicks the vCPUs */
+	/* + tgkill: stop, the pause primitive kicks the vCPUs */
 };
 
 /* The setters and guest debug: a paused vCPU's registers are read and
@@ -133,7 +135,8 @@ static const unsigned int seccomp_ioctl_vcpu[] = {
 /* GDB stub: one socket, its poll loop, the kicks of a pause. */
 static const int seccomp_gdb[] = {
 	__NR_poll, __NR_ppoll, __NR_read, __NR_recvfrom, __NR_sendto,
-	__NR_accept4, __NR_close, __NR_setsockopt, __NR_tgkill,
+	__NR_accept4, __NR_close, __NR_setsockopt,
+	/* + tgkill: the kicks of a pause */
 };
 
 /* A vCPU whose thread has ended is read and written from the stub. */
@@ -156,13 +159,25 @@ static const unsigned int seccomp_ioctl_io[] = {
 
 /*
  * Terminal modes, serial input interrupts, ioeventfd teardown, and the
- * TAP teardown of net/tap.c (interface down, off the bridge, offloads off).
+ * offloads of a TAP put back (on the TAP's own descriptor).
  */
 static const unsigned int seccomp_ioctl_main[] = {
 	TCGETS, TCSETS, TCSETSW, TCSETSF, TIOCGWINSZ, KVM_IRQ_LINE,
-	KVM_IOEVENTFD, KVM_IRQFD, SIOCGIFFLAGS, SIOCSIFFLAGS, SIOCGIFINDEX,
-	SIOCBRDELIF, TUNSETOFFLOAD,
+	KVM_IOEVENTFD, KVM_IRQFD, TUNSETOFFLOAD,
 	KVM_GET_CLOCK, KVM_SET_CLOCK, KVM_KVMCLOCK_CTRL,	/* -timeout's pause */
+};
+
+/*
+ * The main thread's list when an existing TAP must be put back at exit
+ * (net/tap.c: interface down, off the bridge): the same plus the interface
+ * ioctls, on a socket(AF_UNIX, SOCK_DGRAM) made for them.  Without such a
+ * TAP neither the socket nor these requests are allowed.
+ */
+static const unsigned int seccomp_ioctl_main_tap[] = {
+	TCGETS, TCSETS, TCSETSW, TCSETSF, TIOCGWINSZ, KVM_IRQ_LINE,
+	KVM_IOEVENTFD, KVM_IRQFD, TUNSETOFFLOAD,
+	KVM_GET_CLOCK, KVM_SET_CLOCK, KVM_KVMCLOCK_CTRL,
+	SIOCGIFFLAGS, SIOCSIFFLAGS, SIOCGIFINDEX, SIOCBRDELIF,
 };
 
 struct seccomp_class_def {
@@ -171,23 +186,24 @@ struct seccomp_class_def {
 	size_t nr_calls;
 	const unsigned int *ioctls;
 	size_t nr_ioctls;
+	bool tgkill;		/* may signal threads (of its own process) */
 };
 
 #define SECCOMP_N(a) (sizeof(a) / sizeof((a)[0]))
 
 static const struct seccomp_class_def seccomp_classes[SECCOMP_THREAD_NR] = {
 	[SECCOMP_THREAD_VCPU] = { "vcpu", seccomp_vcpu, SECCOMP_N(seccomp_vcpu),
-		seccomp_ioctl_vcpu, SECCOMP_N(seccomp_ioctl_vcpu) },
+		seccomp_ioctl_vcpu, SECCOMP_N(seccomp_ioctl_vcpu), true },
 	[SECCOMP_THREAD_IO] = { "io", seccomp_io, SECCOMP_N(seccomp_io),
-		seccomp_ioctl_io, SECCOMP_N(seccomp_ioctl_io) },
+		seccomp_ioctl_io, SECCOMP_N(seccomp_ioctl_io), false },
 	[SECCOMP_THREAD_GDB] = { "gdb", seccomp_gdb, SECCOMP_N(seccomp_gdb),
-		seccomp_ioctl_gdb, SECCOMP_N(seccomp_ioctl_gdb) },
+		seccomp_ioctl_gdb, SECCOMP_N(seccomp_ioctl_gdb), true },
 	[SECCOMP_THREAD_MAIN] = { "main", seccomp_main, SECCOMP_N(seccomp_main),
-		seccomp_ioctl_main, SECCOMP_N(seccomp_ioctl_main) },
+		seccomp_ioctl_main, SECCOMP_N(seccomp_ioctl_main), true },
 	[SECCOMP_THREAD_QMP] = { "qmp", seccomp_qmp, SECCOMP_N(seccomp_qmp),
-		seccomp_ioctl_qmp, SECCOMP_N(seccomp_ioctl_qmp) },
+		seccomp_ioctl_qmp, SECCOMP_N(seccomp_ioctl_qmp), true },
 	[SECCOMP_THREAD_FS] = { "fs", seccomp_fs, SECCOMP_N(seccomp_fs),
-		NULL, 0 },
+		NULL, 0, false },
 };
 
 /* ---- syscall names, for the SIGSYS message ---- */
@@ -380,6 +396,20 @@ static void seccomp_emit_ctl_socket(struct seccomp_prog *p)
 }
 
 /*
+ * tgkill(tgid, tid, sig) with tgid == minivmm's own: the kicks between
+ * its threads.  Any other process is out of reach (the kernel reads the
+ * tgid as an int: the low word is all that counts).
+ */
+static void seccomp_emit_own_tgkill(struct seccomp_prog *p, uint32_t tgid)
+{
+	seccomp_emit(p, BPF_JMP | BPF_JEQ | BPF_K, 0, 4, __NR_tgkill);
+	seccomp_emit_load(p, seccomp_arg_lo(0));
+	seccomp_emit(p, BPF_JMP | BPF_JEQ | BPF_K, 0, 1, tgid);
+	seccomp_emit_ret(p, SECCOMP_RET_ALLOW);
+	seccomp_emit_ret(p, SECCOMP_RET_TRAP);
+}
+
+/*
  * ioctl: the request is an unsigned int in the kernel, so the low word of
  * argument 1 is all that counts.  Block size: 1 + 1 + 2n + 1.
  */
@@ -400,15 +430,21 @@ static void seccomp_emit_ioctls(struct seccomp_prog *p,
 	seccomp_emit_ret(p, SECCOMP_RET_TRAP);
 }
 
-int seccomp_build(enum seccomp_thread_class cls, struct sock_filter *prog,
-		  size_t max)
+int seccomp_build_opts(enum seccomp_thread_class cls,
+		       const struct seccomp_opts *o, struct sock_filter *prog,
+		       size_t max)
 {
 	struct seccomp_prog p = { .insn = prog, .max = max };
 	const struct seccomp_class_def *c;
+	const unsigned int *ioctls;
+	size_t nr_ioctls;
+	bool tap = cls == SECCOMP_THREAD_MAIN && o->tap_teardown;
 
-	if ((unsigned int)cls >= SECCOMP_THREAD_NR || !prog)
+	if ((unsigned int)cls >= SECCOMP_THREAD_NR || !prog || o->tgid <= 0)
 		return -EINVAL;
 	c = &seccomp_classes[cls];
+	ioctls = tap ? seccomp_ioctl_main_tap : c->ioctls;
+	nr_ioctls = tap ? SECCOMP_N(seccomp_ioctl_main_tap) : c->nr_ioctls;
 	seccomp_emit_load(&p, offsetof(struct seccomp_data, arch));
 	seccomp_emit(&p, BPF_JMP | BPF_JEQ | BPF_K, 1, 0, AUDIT_ARCH_X86_64);
 	seccomp_emit_ret(&p, SECCOMP_RET_KILL_PROCESS);
@@ -425,13 +461,25 @@ int seccomp_build(enum seccomp_thread_class cls, struct sock_filter *prog,
 	seccomp_emit_load(&p, offsetof(struct seccomp_data, nr));
 	seccomp_emit_no_exec(&p, __NR_mprotect);
 	seccomp_emit_load(&p, offsetof(struct seccomp_data, nr));
-	if (cls == SECCOMP_THREAD_MAIN) {
+	if (c->tgkill) {
+		seccomp_emit_own_tgkill(&p, (uint32_t)o->tgid);
+		seccomp_emit_load(&p, offsetof(struct seccomp_data, nr));
+	}
+	if (tap) {
 		seccomp_emit_ctl_socket(&p);
 		seccomp_emit_load(&p, offsetof(struct seccomp_data, nr));
 	}
-	seccomp_emit_ioctls(&p, c->ioctls, c->nr_ioctls);
+	seccomp_emit_ioctls(&p, ioctls, nr_ioctls);
 	seccomp_emit_ret(&p, SECCOMP_RET_TRAP);
 	return p.overflow ? -ENOSPC : (int)p.len;
+}
+
+int seccomp_build(enum seccomp_thread_class cls, struct sock_filter *prog,
+		  size_t max)
+{
+	struct seccomp_opts o = { .tgid = getpid(), .tap_teardown = false };
+
+	return seccomp_build_opts(cls, &o, prog, max);
 }
 
 /* ---- SIGSYS: one line, then exit ---- */
@@ -462,7 +510,8 @@ static size_t seccomp_put_uint(char *buf, size_t pos, size_t size,
 }
 
 /*
- * Async-signal-safe: no stdio, no locks, no allocation.  For ioctl the
+ * Async-signal-safe: no stdio, no locks, no allocation.  Then the
+ * emergency exit: existing TAPs put back, terminal restored, exit 1.  For ioctl the
  * request (second argument, from the saved registers) is named too, since
  * that is what an allowlist change needs.
  */
@@ -492,7 +541,11 @@ static void seccomp_sigsys(int sig, siginfo_t *si, void *ctx)
 	n = seccomp_put(buf, n, sizeof(buf), ")\n");
 	if (write(STDERR_FILENO, buf, n) < 0)
 		n = 0;
-	_exit(EXIT_VMM_ERROR);
+	/* TAPs put back before the end: here if this thread's class may,
+	 * else by the main thread (vmm/emergency.h). */
+	if (cls == SECCOMP_THREAD_MAIN || cls < 0)
+		emergency_exit(EXIT_VMM_ERROR);
+	emergency_request(EXIT_VMM_ERROR);
 }
 
 static int seccomp_set_handler(void)
@@ -514,13 +567,21 @@ static int seccomp_set_handler(void)
 
 int seccomp_install(enum seccomp_thread_class cls, char *err, size_t errlen)
 {
+	struct seccomp_opts o = { .tgid = getpid(), .tap_teardown = false };
+
+	return seccomp_install_opts(cls, &o, err, errlen);
+}
+
+int seccomp_install_opts(enum seccomp_thread_class cls,
+			 const struct seccomp_opts *o, char *err, size_t errlen)
+{
 	struct sock_filter insn[SECCOMP_PROG_MAX];
 	struct sock_fprog prog;
 	int n, ret;
 
 	if (!seccomp_supported(NULL))
 		return 0;
-	n = seccomp_build(cls, insn, SECCOMP_PROG_MAX);
+	n = seccomp_build_opts(cls, o, insn, SECCOMP_PROG_MAX);
 	if (n < 0) {
 		snprintf(err, errlen, "seccomp: cannot build the %s filter: %s",
 			 seccomp_class_name(cls), strerror(-n));
@@ -552,10 +613,18 @@ int seccomp_install(enum seccomp_thread_class cls, char *err, size_t errlen)
 
 void seccomp_selftest(void)
 {
+	seccomp_selftest_in(SECCOMP_THREAD_MAIN);
+}
+
+void seccomp_selftest_in(enum seccomp_thread_class cls)
+{
 	const char *v = getenv("MINIVMM_SECCOMP_SELFTEST");
 	int fd;
 
-	if (!v || strcmp(v, "1"))
+	if (!v)
+		return;
+	if (strcmp(v, seccomp_class_name(cls)) &&
+	    !(cls == SECCOMP_THREAD_MAIN && !strcmp(v, "1")))
 		return;
 	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	/* Reached only when no filter is installed. */

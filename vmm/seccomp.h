@@ -28,6 +28,12 @@ enum seccomp_thread_class {
 	SECCOMP_THREAD_NR,
 };
 
+/* What a filter depends on beyond its class. */
+struct seccomp_opts {
+	int tgid;		/* tgkill is allowed for this thread group only */
+	bool tap_teardown;	/* main: an existing TAP is put back at exit */
+};
+
 /* Longest program seccomp_build() makes (instructions). */
 #define SECCOMP_PROG_MAX 256
 
@@ -38,6 +44,9 @@ enum seccomp_thread_class {
  * nothing and returns 0 (see seccomp_supported()).
  */
 int seccomp_install(enum seccomp_thread_class cls, char *err, size_t errlen);
+/* The same with explicit options (seccomp_install: own tgid, no TAP). */
+int seccomp_install_opts(enum seccomp_thread_class cls,
+			 const struct seccomp_opts *o, char *err, size_t errlen);
 
 /*
  * False in builds with AddressSanitizer/UBSan: their run time (error
@@ -53,6 +62,10 @@ bool seccomp_supported(const char **why);
  */
 int seccomp_build(enum seccomp_thread_class cls, struct sock_filter *prog,
 		  size_t max);
+/* seccomp_build() with options; -EINVAL also for tgid <= 0. */
+int seccomp_build_opts(enum seccomp_thread_class cls,
+		       const struct seccomp_opts *o, struct sock_filter *prog,
+		       size_t max);
 
 /* "vcpu", "io", "main", "qmp", "fs"; "?" when out of range. */
 const char *seccomp_class_name(enum seccomp_thread_class cls);
@@ -66,5 +79,8 @@ const char *seccomp_syscall_name(long nr);
  * filter fire.  Call it right after the main thread's seccomp_install().
  */
 void seccomp_selftest(void);
+/* The same on a thread of class cls, when the variable names it ("vcpu",
+ * "io", ...; "1" is "main"): the emergency exit from any thread. */
+void seccomp_selftest_in(enum seccomp_thread_class cls);
 
 #endif

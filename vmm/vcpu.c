@@ -14,6 +14,7 @@
 #include "boot/layout.h"
 #include "vmm/exit_code.h"
 #include "boot/long_mode.h"
+#include "vmm/emergency.h"
 #include "vmm/kvm_stats.h"
 #include "vmm/log.h"
 #include "vmm/seccomp.h"
@@ -529,6 +530,25 @@ static void vcpu_run_loop(struct vcpu *vcpu)
 	}
 }
 
+/*
+ * Test aid (MINIVMM_SELFTEST_STUCK_VCPU=1): vCPU 0 neither runs nor
+ * stops, so the suite can check the exit path of a vCPU that does not
+ * stop (vmm/emergency.h) now that no device can hold one.
+ */
+static void vcpu_selftest_stuck(struct vcpu *vcpu)
+{
+	const char *v = getenv("MINIVMM_SELFTEST_STUCK_VCPU");
+	struct timespec t = { 1, 0 };
+	sigset_t all;
+
+	if (vcpu->index != 0 || !v || strcmp(v, "1"))
+		return;
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, NULL);
+	for (;;)
+		nanosleep(&t, NULL);
+}
+
 static void *vcpu_thread(void *arg)
 {
 	struct vcpu *vcpu = arg;
@@ -546,7 +566,9 @@ static void *vcpu_thread(void *arg)
 			pause_slot_exit(&vm->pause, vcpu->index);
 			return NULL;
 		}
+		seccomp_selftest_in(SECCOMP_THREAD_VCPU);
 	}
+	vcpu_selftest_stuck(vcpu);
 	vcpu_run_loop(vcpu);
 	/* No kick reaches this thread after this (the slot is GONE). */
 	pause_slot_exit(&vm->pause, vcpu->index);
@@ -629,6 +651,9 @@ static bool vcpu_join(struct vcpu *vcpu)
 		if (pthread_clockjoin_np(vcpu->thread, NULL, CLOCK_MONOTONIC,
 					 &deadline) != ETIMEDOUT)
 			return true;
+		/* A vCPU trapped by seccomp waits for us to exit. */
+		if (emergency_requested())
+			emergency_exit(EXIT_VMM_ERROR);
 		pthread_kill(vcpu->thread, VCPU_KICK_SIGNAL);
 	}
 	return false;

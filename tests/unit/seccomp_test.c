@@ -18,6 +18,7 @@
 #include <linux/sockios.h>
 #include <linux/seccomp.h>
 #include <stddef.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,6 +67,31 @@ static uint32_t bpf_run(const struct sock_filter *p, int len,
 	}
 	ck_abort_msg("BPF program ran off its end (pc %d)", pc);
 	return 0;
+}
+
+/* The filters' verdict with options o (NULL: seccomp_build()'s). */
+static uint32_t verdict_opts(enum seccomp_thread_class cls,
+			     const struct seccomp_opts *o, uint32_t arch, int nr,
+			     uint64_t a0, uint64_t a1, uint64_t a2)
+{
+	struct sock_filter prog[SECCOMP_PROG_MAX];
+	struct seccomp_data d = {
+		.nr = nr, .arch = arch, .args = { a0, a1, a2 },
+	};
+	int n = o ? seccomp_build_opts(cls, o, prog, SECCOMP_PROG_MAX) :
+		    seccomp_build(cls, prog, SECCOMP_PROG_MAX);
+
+	ck_assert_int_gt(n, 0);
+	return bpf_run(prog, n, &d);
+}
+
+/* main with an existing TAP to put back at exit */
+static const struct seccomp_opts tap_opts = { .tgid = 4242, .tap_teardown = true };
+
+static uint32_t main_tap(int nr, uint64_t a0, uint64_t a1)
+{
+	return verdict_opts(SECCOMP_THREAD_MAIN, &tap_opts, AUDIT_ARCH_X86_64,
+			    nr, a0, a1, 0);
 }
 
 static uint32_t verdict(enum seccomp_thread_class cls, uint32_t arch, int nr,
@@ -225,15 +251,18 @@ START_TEST(test_ctl_socket_only_in_main)
 {
 	const uint64_t ok = SOCK_DGRAM | SOCK_CLOEXEC;
 
-	ck_assert_uint_eq(verdict(SECCOMP_THREAD_MAIN, AUDIT_ARCH_X86_64,
-				  __NR_socket, AF_UNIX, ok, 0), SECCOMP_RET_ALLOW);
-	ck_assert_uint_eq(verdict(SECCOMP_THREAD_MAIN, AUDIT_ARCH_X86_64,
-				  __NR_socket, AF_INET, ok, 0), SECCOMP_RET_TRAP);
-	ck_assert_uint_eq(verdict(SECCOMP_THREAD_MAIN, AUDIT_ARCH_X86_64,
-				  __NR_socket, AF_NETLINK, ok, 0), SECCOMP_RET_TRAP);
-	ck_assert_uint_eq(verdict(SECCOMP_THREAD_MAIN, AUDIT_ARCH_X86_64,
-				  __NR_socket, AF_UNIX, SOCK_STREAM, 0),
+	/* With an existing TAP to put back: the socket, and only it. */
+	ck_assert_uint_eq(main_tap(__NR_socket, AF_UNIX, ok), SECCOMP_RET_ALLOW);
+	ck_assert_uint_eq(main_tap(__NR_socket, AF_INET, ok), SECCOMP_RET_TRAP);
+	ck_assert_uint_eq(main_tap(__NR_socket, AF_NETLINK, ok), SECCOMP_RET_TRAP);
+	ck_assert_uint_eq(main_tap(__NR_socket, AF_UNIX, SOCK_STREAM),
 			  SECCOMP_RET_TRAP);
+	/* Without one (issue 15, item 5): no socket, no interface ioctl. */
+	ck_assert_uint_eq(verdict(SECCOMP_THREAD_MAIN, AUDIT_ARCH_X86_64,
+				  __NR_socket, AF_UNIX, ok, 0), SECCOMP_RET_TRAP);
+	ck_assert_uint_eq(ioctl_v(SECCOMP_THREAD_MAIN, SIOCSIFFLAGS), SECCOMP_RET_TRAP);
+	ck_assert_uint_eq(ioctl_v(SECCOMP_THREAD_MAIN, SIOCBRDELIF), SECCOMP_RET_TRAP);
+	ck_assert_uint_eq(ioctl_v(SECCOMP_THREAD_MAIN, TUNSETOFFLOAD), SECCOMP_RET_ALLOW);
 	ck_assert_uint_eq(verdict(SECCOMP_THREAD_VCPU, AUDIT_ARCH_X86_64,
 				  __NR_socket, AF_UNIX, ok, 0), SECCOMP_RET_TRAP);
 	ck_assert_uint_eq(verdict(SECCOMP_THREAD_IO, AUDIT_ARCH_X86_64,
@@ -241,8 +270,14 @@ START_TEST(test_ctl_socket_only_in_main)
 	/* The socket is good for interface ioctls, not for talking. */
 	ck_assert_uint_eq(call(SECCOMP_THREAD_MAIN, __NR_connect), SECCOMP_RET_TRAP);
 	ck_assert_uint_eq(call(SECCOMP_THREAD_MAIN, __NR_sendto), SECCOMP_RET_TRAP);
-	ck_assert_uint_eq(ioctl_v(SECCOMP_THREAD_MAIN, SIOCSIFFLAGS), SECCOMP_RET_ALLOW);
-	ck_assert_uint_eq(ioctl_v(SECCOMP_THREAD_MAIN, SIOCSIFADDR), SECCOMP_RET_TRAP);
+	ck_assert_uint_eq(main_tap(__NR_ioctl, 3, SIOCSIFFLAGS), SECCOMP_RET_ALLOW);
+	ck_assert_uint_eq(main_tap(__NR_ioctl, 3, SIOCBRDELIF), SECCOMP_RET_ALLOW);
+	ck_assert_uint_eq(main_tap(__NR_ioctl, 3, SIOCSIFADDR), SECCOMP_RET_TRAP);
+	ck_assert_uint_eq(main_tap(__NR_ioctl, 3, SIOCBRADDIF), SECCOMP_RET_TRAP);
+	ck_assert_uint_eq(main_tap(__NR_ioctl, 3, TCSETS), SECCOMP_RET_ALLOW);
+	ck_assert_uint_eq(verdict_opts(SECCOMP_THREAD_IO, &tap_opts,
+				       AUDIT_ARCH_X86_64, __NR_ioctl, 3,
+				       SIOCSIFFLAGS, 0), SECCOMP_RET_TRAP);
 	ck_assert_uint_eq(ioctl_v(SECCOMP_THREAD_IO, TUNSETOFFLOAD), SECCOMP_RET_ALLOW);
 	ck_assert_uint_eq(ioctl_v(SECCOMP_THREAD_IO, TUNSETIFF), SECCOMP_RET_TRAP);
 	/* virtio-fs: *at calls and openat2 only; no ioctl at all. */
@@ -253,6 +288,43 @@ START_TEST(test_ctl_socket_only_in_main)
 	ck_assert_uint_eq(call(SECCOMP_THREAD_FS, __NR_epoll_wait), SECCOMP_RET_TRAP);
 	ck_assert_uint_eq(ioctl_v(SECCOMP_THREAD_FS, TUNSETOFFLOAD), SECCOMP_RET_TRAP);
 	ck_assert_uint_eq(call(SECCOMP_THREAD_IO, __NR_openat2), SECCOMP_RET_TRAP);
+}
+END_TEST
+
+/* tgkill reaches minivmm's own threads only (issue 15, item 5). */
+START_TEST(test_tgkill_own_process_only)
+{
+	const int kickers[] = { SECCOMP_THREAD_VCPU, SECCOMP_THREAD_MAIN,
+				SECCOMP_THREAD_QMP, SECCOMP_THREAD_GDB };
+	int self = getpid();
+
+	for (size_t i = 0; i < sizeof(kickers) / sizeof(kickers[0]); i++) {
+		int c = kickers[i];
+
+		ck_assert_uint_eq(verdict(c, AUDIT_ARCH_X86_64, __NR_tgkill,
+					  (uint64_t)self, 77, SIGUSR1),
+				  SECCOMP_RET_ALLOW);
+		ck_assert_uint_eq(verdict(c, AUDIT_ARCH_X86_64, __NR_tgkill,
+					  (uint64_t)self + 1, 77, SIGUSR1),
+				  SECCOMP_RET_TRAP);
+		ck_assert_uint_eq(verdict(c, AUDIT_ARCH_X86_64, __NR_tgkill, 1,
+					  1, SIGKILL), SECCOMP_RET_TRAP);
+		ck_assert_uint_eq(verdict_opts(c, &tap_opts, AUDIT_ARCH_X86_64,
+					       __NR_tgkill, 4242, 1, SIGUSR1),
+				  SECCOMP_RET_ALLOW);
+		ck_assert_uint_eq(call(c, __NR_tkill), SECCOMP_RET_TRAP);
+	}
+	ck_assert_uint_eq(verdict(SECCOMP_THREAD_IO, AUDIT_ARCH_X86_64, __NR_tgkill,
+				  (uint64_t)self, 77, SIGUSR1), SECCOMP_RET_TRAP);
+	ck_assert_uint_eq(verdict(SECCOMP_THREAD_FS, AUDIT_ARCH_X86_64, __NR_tgkill,
+				  (uint64_t)self, 77, SIGUSR1), SECCOMP_RET_TRAP);
+	{
+		struct sock_filter p[SECCOMP_PROG_MAX];
+		struct seccomp_opts bad = { .tgid = 0 };
+
+		ck_assert_int_eq(seccomp_build_opts(SECCOMP_THREAD_MAIN, &bad, p,
+						    SECCOMP_PROG_MAX), -EINVAL);
+	}
 }
 END_TEST
 
@@ -396,6 +468,7 @@ static Suite *seccomp_suite(void)
 	tcase_add_test(tc, test_ioctl_requests);
 	tcase_add_test(tc, test_ctl_socket_only_in_main);
 	tcase_add_test(tc, test_no_executable_mappings);
+	tcase_add_test(tc, test_tgkill_own_process_only);
 	tcase_add_test(tc, test_names);
 	tcase_add_test(tc, test_installed_filter_traps);
 	suite_add_tcase(s, tc);

@@ -102,7 +102,7 @@ static void setup(void)
 	share.path = dir;
 	ck_assert_msg(virtio_fs_create(&fs, &host.ops, &host.mem, FAKE_WINDOW(SLOT), &share,
 				       err, sizeof(err)) == 0, "%s", err);
-	ck_assert_int_eq(virtio_fs_start(fs, &(struct io_thread_hook){ thread_init_ok, &calls }), 0);
+	ck_assert_int_eq(virtio_fs_start(fs, &(struct io_thread_hook){ .fn = thread_init_ok, .opaque = &calls }), 0);
 	ck_assert_int_eq(calls, 1);
 	driver_init();
 }
@@ -258,7 +258,7 @@ START_TEST(test_start_hook_failure)
 	fake_virtio_host_init(&h2, 0, SLOT);
 	ck_assert_int_eq(virtio_fs_create(&f2, &h2.ops, &host.mem, FAKE_WINDOW(SLOT), &share, err,
 					  sizeof(err)), 0);
-	ck_assert_int_eq(virtio_fs_start(f2, &(struct io_thread_hook){ thread_init_fail, NULL }), -EPERM);
+	ck_assert_int_eq(virtio_fs_start(f2, &(struct io_thread_hook){ .fn = thread_init_fail }), -EPERM);
 	virtio_fs_destroy(f2);
 	share.path = "/nonexistent/share";
 	ck_assert_int_eq(virtio_fs_create(&f2, &h2.ops, &host.mem, FAKE_WINDOW(SLOT), &share, err,
