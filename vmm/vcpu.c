@@ -15,6 +15,7 @@
 #include "vmm/exit_code.h"
 #include "boot/long_mode.h"
 #include "vmm/emergency.h"
+#include "vmm/exit_dispatch.h"
 #include "vmm/kvm_stats.h"
 #include "vmm/log.h"
 #include "vmm/seccomp.h"
@@ -363,29 +364,13 @@ static void vcpu_dump_state(struct vcpu *vcpu, const char *why)
 
 static void vcpu_handle_io(struct vcpu *vcpu)
 {
-	struct kvm_run *run = vcpu->run;
-	uint8_t *data = (uint8_t *)run + run->io.data_offset;
-	uint32_t size = run->io.size;
-
-	for (uint32_t i = 0; i < run->io.count; i++, data += size) {
-		if (run->io.direction == KVM_EXIT_IO_OUT)
-			bus_write(&vcpu->vm->pio_bus, run->io.port, data, size);
-		else
-			bus_read(&vcpu->vm->pio_bus, run->io.port, data, size);
-	}
+	exit_dispatch_io(&vcpu->vm->pio_bus, vcpu->run,
+			 (size_t)vcpu->vm->vcpu_mmap_size);
 }
 
 static void vcpu_handle_mmio(struct vcpu *vcpu)
 {
-	struct kvm_run *run = vcpu->run;
-	uint32_t len = run->mmio.len;
-
-	if (len > sizeof(run->mmio.data))
-		len = sizeof(run->mmio.data);
-	if (run->mmio.is_write)
-		bus_write(&vcpu->vm->mmio_bus, run->mmio.phys_addr, run->mmio.data, len);
-	else
-		bus_read(&vcpu->vm->mmio_bus, run->mmio.phys_addr, run->mmio.data, len);
+	exit_dispatch_mmio(&vcpu->vm->mmio_bus, vcpu->run);
 }
 
 static void vcpu_handle_internal_error(struct vcpu *vcpu)

@@ -264,6 +264,25 @@ def snapshot():
     put('snapshot', 'three-sections', meta + b'\0' * (mem_off - len(meta)) + b'\x90' * 4096)
 
 
+def ports():
+    # Byte 0: bit 0 = -netboot.  Then exits: selector (bit 0: MMIO), then
+    # the fields of fuzz_io_exit() / fuzz_mmio_exit() in their order.
+    def io_out(port, val, size=1):
+        return (b'\x00' + bytes([0, size, 1]) + struct.pack('<H', port) +
+                bytes([0, 0, 0, 0]) + struct.pack('<I', val) + bytes(60))
+
+    def io_in(port, size=1):
+        return b'\x00' + bytes([1, size, 1]) + struct.pack('<H', port) + bytes([0, 0, 0, 0]) + bytes(64)
+
+    def mmio(write, off, val):
+        return (b'\x01' + bytes([write, 0, 8, 0, off]) + struct.pack('<Q', val))
+    boot = (io_out(0x3f8 + 3, 0x03) + io_out(0x3f8 + 1, 0x0f) + b''.join(io_out(0x3f8, c) for c in b'hi\n') +
+            io_in(0x3f8 + 5) + io_out(0x510, 1) + io_out(0x511, 3) + io_out(0x511, 2) +
+            io_in(0x505) + io_out(0x64, 0xd1) + io_in(0x64) + mmio(0, 8, 0) + io_in(0x1234, 4))
+    put('ports', 'kernel-boot', b'\x00' + boot)
+    put('ports', 'netboot-verdicts', b'\x01' + io_out(0x511, 1) + io_out(0x511, 3) + io_out(0x511, 2))
+
+
 for fn in (bzimage, elf_kernel, dhcp, json, qmp, tftp, pxelinux, config, virtqueue, virtio_blk, virtio_net,
-           fuse_server, snapshot):
+           fuse_server, snapshot, ports):
     fn()

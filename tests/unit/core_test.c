@@ -10,6 +10,7 @@
 #include "boot/long_mode.h"
 #include "vmm/bus.h"
 #include "vmm/cpuid.h"
+#include "vmm/exit_dispatch.h"
 #include "vmm/guest_mem.h"
 #include "tests/unit/unit_main.h"
 
@@ -108,6 +109,57 @@ START_TEST(test_bus_dispatch)
 	ck_assert_uint_eq(v, 0xffffffff);
 	ck_assert(!bus_write(&bus, 0x3f7, &v, 1));
 	ck_assert_int_eq(d1.writes, 0);
+}
+END_TEST
+
+/* A port exit whose data would leave the run page is not dispatched. */
+START_TEST(test_exit_dispatch_io_bounds)
+{
+	static struct bus bus;
+	struct fake_dev d = { 0 };
+	struct bus_device a = { "a", 0x3f8, 8, fake_read, fake_write, &d };
+	size_t run_size = 4096;
+	struct kvm_run *run = calloc(1, run_size);
+	uint8_t *page = (uint8_t *)run;
+
+	memset(&bus, 0, sizeof(bus));
+	ck_assert_int_eq(bus_register(&bus, &a), 0);
+	run->io.direction = KVM_EXIT_IO_OUT;
+	run->io.port = 0x3f8;
+	run->io.size = 1;
+	run->io.count = 3;
+	run->io.data_offset = sizeof(*run);
+	page[sizeof(*run) + 2] = 0x42;
+	ck_assert(exit_dispatch_io(&bus, run, run_size));
+	ck_assert_int_eq(d.writes, 3);
+	ck_assert_uint_eq(d.last_val, 0x42);
+	/* String I/O up to the last byte of the page is fine ... */
+	run->io.data_offset = run_size - 3;
+	ck_assert(exit_dispatch_io(&bus, run, run_size));
+	/* ... one byte more, a huge count or offset, or an odd size is not. */
+	run->io.data_offset = run_size - 2;
+	ck_assert(!exit_dispatch_io(&bus, run, run_size));
+	run->io.data_offset = sizeof(*run);
+	run->io.count = 0x80000000u;
+	run->io.size = 4;
+	ck_assert(!exit_dispatch_io(&bus, run, run_size));
+	run->io.count = 1;
+	run->io.data_offset = ~0ull;
+	ck_assert(!exit_dispatch_io(&bus, run, run_size));
+	run->io.data_offset = sizeof(*run);
+	run->io.size = 3;
+	ck_assert(!exit_dispatch_io(&bus, run, run_size));
+	ck_assert_int_eq(d.writes, 6);
+	/* MMIO: never more than the 8 data bytes (the sanitizer build
+	 * would see the device read past them). */
+	run->mmio.phys_addr = 0x3f8;
+	run->mmio.len = 1000;
+	run->mmio.is_write = 1;
+	memcpy(run->mmio.data, "\x11\x22\x33\x44", 4);
+	exit_dispatch_mmio(&bus, run);
+	ck_assert_int_eq(d.writes, 7);
+	ck_assert_uint_eq(d.last_val, 0x44332211);
+	free(run);
 }
 END_TEST
 
@@ -282,6 +334,7 @@ int main(void)
 	tcase_add_test(tc, test_guest_mem_copy);
 	tcase_add_test(tc, test_bus_dispatch);
 	tcase_add_test(tc, test_bus_register_rejects);
+	tcase_add_test(tc, test_exit_dispatch_io_bounds);
 	tcase_add_test(tc, test_apic_ids);
 	tcase_add_test(tc, test_cpuid_fixup);
 	tcase_add_test(tc, test_cpuid_xsave_consistent);
