@@ -18,8 +18,9 @@
 /*
  * Port I/O: run->io.count accesses of run->io.size bytes at
  * run->io.data_offset of the run page.  KVM fills these, but they are
- * checked anyway (sizes 1, 2, 4; the data inside the run_size bytes
- * mapped): false, and nothing dispatched, when they do not fit.
+ * checked anyway (sizes 1, 2, 4; the data after struct kvm_run and inside
+ * the run_size bytes mapped; each field read once, so the data cannot
+ * change them): false, and nothing dispatched, when they do not fit.
  */
 bool exit_dispatch_io(const struct bus *pio, struct kvm_run *run,
 		      size_t run_size);

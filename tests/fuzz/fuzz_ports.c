@@ -135,14 +135,20 @@ static void fuzz_io_exit(struct fuzz_machine *m, struct kvm_run *run,
 	if (run->io.direction == KVM_EXIT_IO_IN && off <= RUN_SIZE - 4 &&
 	    !fuzz_claimed(&m->pio, run->io.port))
 		memset((uint8_t *)run + off, 0, 4);
-	if (!exit_dispatch_io(&m->pio, run, RUN_SIZE))
-		return;
-	assert(run->io.size == 1 || run->io.size == 2 || run->io.size == 4);
-	assert(off + (uint64_t)run->io.count * run->io.size <= RUN_SIZE);
-	if (run->io.direction == KVM_EXIT_IO_IN && run->io.count &&
-	    !fuzz_claimed(&m->pio, run->io.port))
-		for (uint32_t i = 0; i < run->io.size; i++)
-			assert(((uint8_t *)run)[off + i] == 0xff);
+	{
+		uint32_t size = run->io.size, count = run->io.count;
+		uint16_t port = run->io.port;
+		bool in_dir = run->io.direction == KVM_EXIT_IO_IN;
+
+		if (!exit_dispatch_io(&m->pio, run, RUN_SIZE))
+			return;
+		assert(size == 1 || size == 2 || size == 4);
+		assert(off >= sizeof(*run));
+		assert(off + (uint64_t)count * size <= RUN_SIZE);
+		if (in_dir && count && !fuzz_claimed(&m->pio, port))
+			for (uint32_t i = 0; i < size; i++)
+				assert(((uint8_t *)run)[off + i] == 0xff);
+	}
 }
 
 static void fuzz_mmio_exit(struct fuzz_machine *m, struct kvm_run *run,

@@ -146,6 +146,9 @@ START_TEST(test_exit_dispatch_io_bounds)
 	run->io.count = 1;
 	run->io.data_offset = ~0ull;
 	ck_assert(!exit_dispatch_io(&bus, run, run_size));
+	/* Data over the run struct itself (over count, say): refused. */
+	run->io.data_offset = 8;
+	ck_assert(!exit_dispatch_io(&bus, run, run_size));
 	run->io.data_offset = sizeof(*run);
 	run->io.size = 3;
 	ck_assert(!exit_dispatch_io(&bus, run, run_size));

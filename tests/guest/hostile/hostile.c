@@ -13,7 +13,9 @@
  * running for the host's SIGTERM.  hostile.mode=flood floods COM1
  * (cases/serial_flood.sh); hostile.mode=forge only claims netboot
  * verdicts on the firmware's status port (tests/netboot);
- * hostile.mode=markers writes 1000 -trace-boot markers (cases/trace_bound.sh).
+ * hostile.mode=markers writes 1000 -trace-boot markers (cases/trace_bound.sh);
+ * hostile.mode=net and netflood attack virtio-net over a real TAP
+ * (cases/hostile_net.sh).
  */
 #include "boot/layout.h"
 #include "tests/guest/lib/guest_acpi.h"
@@ -672,6 +674,210 @@ static __attribute__((noreturn)) void hostile_flood(uint64_t rsdp)
 	guest_poweroff(rsdp);
 }
 
+/* ---- virtio-net over a real TAP (hostile.mode=net / netflood) ---- */
+
+#define NET_AREA	AREA(4)
+#define NET_TX		(NET_AREA + 0x8000ULL)	/* TX rings; RX at NET_AREA */
+#define NET_HDR		(NET_AREA + 0x10000ULL)	/* headers, 0x40 apart */
+#define NET_FRAME	(NET_AREA + 0x20000ULL)	/* one valid frame */
+#define NET_BIG		(NET_AREA + 0x100000ULL)	/* 1 MiB of frame */
+#define NET_RXBUF	(NET_AREA + 0x200000ULL)
+#define NET_HDR_LEN	12		/* virtio_net_hdr_v1 */
+#define NET_F_CSUM	(1u << 0)
+#define NET_F_HOST_TSO4	(1u << 11)
+
+static int net_window(void)
+{
+	for (unsigned int w = 0; w < WINDOWS; w++)
+		if (rd(win_base(w), R_MAGIC) == MAGIC &&
+		    rd(win_base(w), R_DEVICE_ID) == 1)
+			return (int)w;
+	return -1;
+}
+
+static void net_queue(uint64_t win, uint32_t q, uint64_t rings)
+{
+	wr(win, R_QUEUE_SEL, q);
+	wr(win, R_QUEUE_NUM, QSIZE);
+	wr(win, R_DESC_LO, (uint32_t)rings);
+	wr(win, R_DESC_HI, (uint32_t)(rings >> 32));
+	wr(win, R_AVAIL_LO, (uint32_t)(rings + O_AVAIL));
+	wr(win, R_AVAIL_HI, (uint32_t)((rings + O_AVAIL) >> 32));
+	wr(win, R_USED_LO, (uint32_t)(rings + O_USED));
+	wr(win, R_USED_HI, (uint32_t)((rings + O_USED) >> 32));
+	wr(win, R_QUEUE_READY, 1);
+}
+
+/* Reset, negotiate CSUM + HOST_TSO4 (so the GSO checks are reachable),
+ * both queues up, eight RX buffers posted.  Returns the TX queue. */
+static struct vq net_up(uint64_t win)
+{
+	struct vq tx = { .win = win, .area = NET_TX };
+	struct vq rx = { .win = win, .area = NET_AREA };
+
+	wr(win, R_STATUS, 0);
+	memset(ptr(NET_AREA), 0, 0x3000);
+	memset(ptr(NET_TX), 0, 0x3000);
+	wr(win, R_STATUS, S_ACK);
+	wr(win, R_STATUS, S_ACK | S_DRIVER);
+	wr(win, R_DRV_FEAT_SEL, 0);
+	wr(win, R_DRV_FEAT, NET_F_CSUM | NET_F_HOST_TSO4 | FEAT_INDIRECT);
+	wr(win, R_DRV_FEAT_SEL, 1);
+	wr(win, R_DRV_FEAT, FEAT_VERSION_1);
+	wr(win, R_STATUS, S_ACK | S_DRIVER | S_FEATURES_OK);
+	net_queue(win, 0, NET_AREA);
+	net_queue(win, 1, NET_TX);
+	wr(win, R_STATUS, S_ACK | S_DRIVER | S_FEATURES_OK | S_DRIVER_OK);
+	for (unsigned int i = 0; i < QSIZE; i++) {
+		set_desc(vq_desc(&rx, i), NET_RXBUF + i * 0x800ULL, 0x800,
+			 F_WRITE, 0);
+		((volatile uint16_t *)ptr(NET_AREA + O_AVAIL))[2 + i] = (uint16_t)i;
+	}
+	barrier();
+	((volatile uint16_t *)ptr(NET_AREA + O_AVAIL))[1] = QSIZE;
+	wr(win, R_NOTIFY, 0);
+	return tx;
+}
+
+static void net_post(struct vq *tx, uint16_t head)
+{
+	volatile uint16_t *avail = ptr(tx->area + O_AVAIL);
+
+	avail[2 + tx->avail_idx % QSIZE] = head;
+	barrier();
+	tx->avail_idx++;
+	avail[1] = tx->avail_idx;
+	barrier();
+	wr(tx->win, R_NOTIFY, 1);
+}
+
+/* Header h (flags, gso_type, hdr_len, gso_size, csum_start, csum_offset)
+ * at slot i, then frame bytes; a two-descriptor chain at i*2. */
+static uint16_t net_chain(struct vq *tx, unsigned int i, uint8_t flags,
+			  uint8_t gso, uint16_t hdr_len, uint16_t gso_size,
+			  uint16_t csum_start, uint16_t csum_off, uint64_t frame,
+			  uint32_t len)
+{
+	uint8_t *h = ptr(NET_HDR + i * 0x40ULL);
+	uint16_t d = (uint16_t)(i * 2 % QSIZE);
+
+	memset(h, 0, NET_HDR_LEN);
+	h[0] = flags;
+	h[1] = gso;
+	memcpy(h + 2, &hdr_len, 2);
+	memcpy(h + 4, &gso_size, 2);
+	memcpy(h + 6, &csum_start, 2);
+	memcpy(h + 8, &csum_off, 2);
+	set_desc(vq_desc(tx, d), NET_HDR + i * 0x40ULL, NET_HDR_LEN, F_NEXT,
+		 (uint16_t)(d + 1));
+	set_desc(vq_desc(tx, d + 1), frame, len, 0, 0);
+	return d;
+}
+
+/* A broadcast frame of the local experimental ethertype 0x88b5. */
+static void net_frame(void)
+{
+	uint8_t *f = ptr(NET_FRAME);
+
+	memset(f, 0xff, 6);
+	memcpy(f + 6, "\x52\x54\x00\x66\x66\x66\x88\xb5", 8);
+	memset(f + 14, 0x5a, 46);
+}
+
+static int net_wait(struct vq *tx, uint16_t want)
+{
+	return vq_wait(tx, want);
+}
+
+static void net_case(struct vq *tx, const char *name, uint16_t d,
+		     struct verdict *v)
+{
+	int r;
+
+	net_post(tx, d);
+	r = net_wait(tx, tx->avail_idx);
+	v->cases++;
+	if (r > 0)
+		v->completed++;
+	else if (r == 0)
+		v->needs_reset++;
+	guest_printf(H "case=%s result=%s status=0x%x len=%u" NL, name,
+		     r > 0 ? "done" : r == 0 ? "needs_reset" : "none",
+		     rd(tx->win, R_STATUS),
+		     ((volatile uint32_t *)ptr(tx->area + O_USED + 4))
+			[((uint16_t)(vq_used_idx(tx) - 1) % QSIZE) * 2 + 1]);
+	wr(tx->win, R_ISR_ACK, rd(tx->win, R_ISR));
+}
+
+/* TX: sends n valid frames, kicking for each; the used index it reached. */
+static uint16_t net_flood(struct vq *tx, unsigned int n)
+{
+	for (unsigned int i = 0; i < n; i++) {
+		uint16_t d = net_chain(tx, i % (QSIZE / 2), 0, 0, 0, 0, 0, 0,
+				       NET_FRAME, 60);
+
+		/* Never more in flight than the ring holds. */
+		while ((uint16_t)(tx->avail_idx - vq_used_idx(tx)) >= QSIZE / 2)
+			__asm__ volatile("pause");
+		net_post(tx, d);
+	}
+	return vq_used_idx(tx);
+}
+
+static __attribute__((noreturn)) void hostile_net(uint64_t rsdp, bool forever)
+{
+	int w = net_window();
+	struct verdict v = { 0 };
+	struct vq tx;
+	uint16_t d;
+	bool alive;
+
+	guest_printf(H "phase=net window=%d" NL, w);
+	if (w < 0) {
+		guest_printf(H "net.verdict=FAIL (no virtio-net)" NL);
+		guest_poweroff(rsdp);
+	}
+	net_frame();
+	tx = net_up(win_base((unsigned int)w));
+	net_case(&tx, "net.valid", net_chain(&tx, 0, 0, 0, 0, 0, 0, 0,
+					     NET_FRAME, 60), &v);
+	net_case(&tx, "net.bad_flags", net_chain(&tx, 1, 0xff, 0, 0, 0, 0, 0,
+						 NET_FRAME, 60), &v);
+	net_case(&tx, "net.csum_outside", net_chain(&tx, 2, 1, 0, 0, 0,
+						    0xfff0, 0x20, NET_FRAME, 60),
+		 &v);
+	net_case(&tx, "net.gso_no_size", net_chain(&tx, 3, 1, 1, 0xffff, 0,
+						   14, 16, NET_FRAME, 60), &v);
+	net_case(&tx, "net.gso_unknown", net_chain(&tx, 0, 0, 0x7f, 0, 0, 0, 0,
+						   NET_FRAME, 60), &v);
+	net_case(&tx, "net.oversized", net_chain(&tx, 1, 0, 0, 0, 0, 0, 0,
+						 NET_BIG, 0x100000), &v);
+	net_case(&tx, "net.runt", net_chain(&tx, 2, 0, 0, 0, 0, 0, 0,
+					    NET_FRAME, 4), &v);
+	/* A chain that loops (frame -> header -> frame ...). */
+	d = net_chain(&tx, 3, 0, 0, 0, 0, 0, 0, NET_FRAME, 60);
+	vq_desc(&tx, d + 1)->flags = F_NEXT;
+	vq_desc(&tx, d + 1)->next = d;
+	net_case(&tx, "net.loop", d, &v);
+	/* Back to work after the reset: a flood of valid frames. */
+	tx = net_up(win_base((unsigned int)w));
+	guest_printf(H "net.flood used=%u" NL, net_flood(&tx, forever ? 64 : 400));
+	if (forever) {
+		guest_printf(H "net.flooding" NL);
+		for (;;)
+			net_flood(&tx, 1000);
+	}
+	d = net_chain(&tx, 0, 0, 0, 0, 0, 0, 0, NET_FRAME, 60);
+	net_post(&tx, d);
+	alive = net_wait(&tx, tx.avail_idx) > 0 &&
+		!(rd(tx.win, R_STATUS) & S_NEEDS_RESET);
+	guest_printf(H "net.cases=%u needs_reset=%u completed=%u" NL, v.cases,
+		     v.needs_reset, v.completed);
+	guest_printf(H "net.verdict=%s" NL, alive ? "PASS" : "FAIL");
+	wr(tx.win, R_STATUS, 0);
+	guest_poweroff(rsdp);
+}
+
 static bool mode_is(const struct guest_boot *b, const char *mode)
 {
 	size_t n;
@@ -694,6 +900,8 @@ void guest_main(const struct guest_boot *b)
 		hostile_stall();
 	if (mode_is(b, "flood"))
 		hostile_flood(rsdp);
+	if (mode_is(b, "net") || mode_is(b, "netflood"))
+		hostile_net(rsdp, mode_is(b, "netflood"));
 	if (mode_is(b, "markers")) {	/* cases/trace_bound.sh */
 		for (unsigned int i = 0; i < 1000; i++)
 			outb(PORT_DEBUG_TRACE, (uint8_t)i);
