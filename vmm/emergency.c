@@ -19,6 +19,11 @@ void emergency_arm(struct emergency *e, int wake_fd)
 	atomic_store(&emergency_armed, e);
 }
 
+void emergency_disarm(void)
+{
+	atomic_store(&emergency_armed, NULL);
+}
+
 void emergency_add_tap(struct emergency *e, struct tap *tap)
 {
 	if (e->nr_taps < EMERGENCY_MAX_TAPS && tap_needs_restore(tap))

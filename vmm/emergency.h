@@ -36,6 +36,8 @@ struct emergency {
 
 /* Make e the process's record (before any thread installs a filter). */
 void emergency_arm(struct emergency *e, int wake_fd);
+/* Forget it (before the TAPs it names are closed and freed). */
+void emergency_disarm(void);
 /* A TAP to put back on an emergency exit (tap_needs_restore() ones). */
 void emergency_add_tap(struct emergency *e, struct tap *tap);
 /* Does any armed TAP need restoring (the main filter must allow it)? */

@@ -957,7 +957,9 @@ static void machine_teardown(struct machine *m)
 	gdb_stub_destroy(m->gdb);
 	/* No vCPU runs any more: the devices' doorbells go with the VM. */
 	m->vm.destroying = true;
-	/* Devices after the vCPUs: no guest access can race their teardown. */
+	/* Devices after the vCPUs: no guest access can race their teardown.
+	 * The orderly tap_close() takes over from the emergency record. */
+	emergency_disarm();
 	device_table_destroy(&m->devices);
 	if (m->serial.log_dropped) {
 		log_warn("-console-log: limit of %llu bytes reached, %llu bytes not logged",

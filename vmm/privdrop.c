@@ -130,6 +130,22 @@ int privdrop_apply(const char *user, const char *chroot_dir, char *err,
 
 /* ---- capabilities ---- */
 
+/* The calling thread's effective and permitted sets. */
+static int privdrop_capget(uint64_t *eff, uint64_t *prm)
+{
+	struct __user_cap_header_struct hdr = {
+		.version = _LINUX_CAPABILITY_VERSION_3,
+	};
+	struct __user_cap_data_struct data[2];
+
+	memset(data, 0, sizeof(data));
+	if (syscall(SYS_capget, &hdr, data) < 0)
+		return -errno;
+	*eff = data[0].effective | (uint64_t)data[1].effective << 32;
+	*prm = data[0].permitted | (uint64_t)data[1].permitted << 32;
+	return 0;
+}
+
 static int privdrop_capset(uint64_t keep)
 {
 	struct __user_cap_header_struct hdr = {
@@ -157,8 +173,16 @@ static unsigned int privdrop_last_cap(void)
 int privdrop_capabilities(uint64_t keep, char *err, size_t errlen)
 {
 	unsigned int last = privdrop_last_cap();
-	bool may_drop = prctl(PR_CAPBSET_READ, CAP_SETPCAP, 0, 0, 0) == 1;
+	uint64_t eff = 0, prm = 0;
+	bool may_drop;
 	int ret;
+
+	ret = privdrop_capget(&eff, &prm);
+	if (ret)
+		return privdrop_fail(err, errlen, -ret, "capget", NULL);
+	/* Nothing can be kept that is not held (an unprivileged run). */
+	keep &= prm;
+	may_drop = eff & (1ull << CAP_SETPCAP);
 
 	/* Ambient capabilities would survive an execve: none. */
 	prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
@@ -170,7 +194,9 @@ int privdrop_capabilities(uint64_t keep, char *err, size_t errlen)
 			continue;
 		if (prctl(PR_CAPBSET_READ, c, 0, 0, 0) != 1)
 			continue;
-		if (prctl(PR_CAPBSET_DROP, c, 0, 0, 0) < 0 && may_drop)
+		if (!may_drop)
+			break;
+		if (prctl(PR_CAPBSET_DROP, c, 0, 0, 0) < 0)
 			return privdrop_fail(err, errlen, errno,
 					     "PR_CAPBSET_DROP", NULL);
 	}
