@@ -8,7 +8,10 @@
 #include <check.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <sched.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -662,6 +665,118 @@ START_TEST(test_direct_io)
 }
 END_TEST
 
+static uint64_t elapsed_ms(const struct timespec *t0)
+{
+	struct timespec t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (uint64_t)(t1.tv_sec - t0->tv_sec) * 1000 +
+	       (uint64_t)(t1.tv_nsec - t0->tv_nsec) / 1000000;
+}
+
+/*
+ * The double-fetch race of issue 15 on the host: a second "vCPU" thread
+ * rewrites descriptors (address, length, flags, next), avail ring entries
+ * and the avail index at random while the device's I/O thread walks and
+ * serves them.  The device must neither crash nor touch memory outside
+ * guest RAM (the sanitizer build checks that), must answer a reset at
+ * once and serve normally afterwards; the image must not grow.
+ */
+struct scribbler {
+	pthread_t thread;
+	atomic_bool stop;
+	atomic_bool hold;	/* the driver re-initialises the device */
+	atomic_bool holding;
+	uint64_t rounds;
+};
+
+static void *scribble(void *arg)
+{
+	struct scribbler *s = arg;
+	volatile struct vring_desc *desc = g(DESC_GPA);
+	volatile uint16_t *avail = g(AVAIL_GPA);
+	uint64_t x = 0x9e3779b97f4a7c15ull;
+
+	while (!atomic_load(&s->stop)) {
+		unsigned int i;
+
+		atomic_store(&s->holding, atomic_load(&s->hold));
+		if (atomic_load(&s->holding))
+			continue;
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		i = (unsigned int)(x % QSIZE);
+		switch ((x >> 8) % 6) {
+		case 0:
+			desc[i].addr = (x >> 16) % (RAM_SIZE + 0x10000);
+			break;
+		case 1:
+			desc[i].len = (uint32_t)((x >> 20) % 0x30000);
+			break;
+		case 2:
+			desc[i].flags = (uint16_t)((x >> 24) & 7);
+			break;
+		case 3:
+			desc[i].next = (uint16_t)((x >> 28) % (QSIZE + 2));
+			break;
+		case 4:
+			avail[2 + i] = (uint16_t)((x >> 32) % (QSIZE + 1));
+			break;
+		case 5:
+			avail[1] = (uint16_t)(avail[1] + ((x >> 40) & 3));
+			break;
+		}
+		s->rounds++;
+	}
+	return NULL;
+}
+
+START_TEST(test_concurrent_rewrite)
+{
+	struct scribbler s = { .rounds = 0 };
+	struct stat st0, st1;
+	struct timespec t0;
+
+	ck_assert_int_eq(stat(img, &st0), 0);
+	atomic_init(&s.stop, false);
+	atomic_init(&s.hold, false);
+	atomic_init(&s.holding, false);
+	ck_assert_int_eq(pthread_create(&s.thread, NULL, scribble, &s), 0);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	while (elapsed_ms(&t0) < 1000) {
+		/* Valid requests into the storm, and kicks. */
+		set_hdr(HDR_GPA, VIRTIO_BLK_T_OUT, 1);
+		set_desc(DESC_GPA, 0, HDR_GPA, 16, VRING_DESC_F_NEXT, 1);
+		set_desc(DESC_GPA, 1, DATA_GPA, 4096, VRING_DESC_F_NEXT, 2);
+		set_desc(DESC_GPA, 2, STATUS_GPA, 1, VRING_DESC_F_WRITE, 0);
+		post(0);
+		fake_vq_kick(&vq);
+		if (rd(VIRTIO_MMIO_STATUS) & VIRTIO_CONFIG_S_NEEDS_RESET) {
+			/* Clean rings for the bring-up, then the storm again. */
+			atomic_store(&s.hold, true);
+			while (!atomic_load(&s.holding))
+				sched_yield();
+			driver_init();
+			atomic_store(&s.hold, false);
+		}
+		usleep(500);
+	}
+	atomic_store(&s.stop, true);
+	pthread_join(s.thread, NULL);
+	ck_assert_uint_gt(s.rounds, 1000);
+	/* A reset returns at once and the device serves again. */
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	wr(VIRTIO_MMIO_STATUS, 0);
+	ck_assert_uint_lt(elapsed_ms(&t0), 300);
+	driver_init();
+	ck_assert_uint_eq(request(VIRTIO_BLK_T_IN, 5, DATA2_GPA, 512, NULL),
+			  VIRTIO_BLK_S_OK);
+	ck_assert_int_eq(stat(img, &st1), 0);
+	ck_assert_int_eq(st1.st_size, st0.st_size);
+}
+END_TEST
+
 START_TEST(test_reset_under_load)
 {
 	struct vring_used *u = g(USED_GPA);
@@ -843,15 +958,6 @@ static void post_big_read(unsigned int r, unsigned int segs, uint32_t seg_len,
 	post((uint16_t)r);
 }
 
-static uint64_t elapsed_ms(const struct timespec *t0)
-{
-	struct timespec t1;
-
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	return (uint64_t)(t1.tv_sec - t0->tv_sec) * 1000 +
-	       (uint64_t)(t1.tv_nsec - t0->tv_nsec) / 1000000;
-}
-
 START_TEST(test_size_max_enforced)
 {
 	/* One sector over 4 MiB in one segment: refused. */
@@ -954,6 +1060,7 @@ int main(void)
 	tcase_add_test(tc, test_image_locking);
 	tcase_add_test(tc, test_open_errors);
 	tcase_add_test(tc, test_reset_under_load);
+	tcase_add_test(tc, test_concurrent_rewrite);
 	tcase_add_test(tc, test_stream_event_idx);
 	tcase_add_test(tc, test_stream_flags);
 	suite_add_tcase(s, tc);
