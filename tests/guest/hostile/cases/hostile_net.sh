@@ -32,7 +32,8 @@ nsrun ip link set br0 up
 
 run_net() {
 	local name=$1 mode=$2
-	nsrun "$MINIVMM" -kernel "$HOSTILE" -m 64 -serial stdio -stats \
+	# Not through nsrun (a function: $! would be a subshell).
+	ip netns exec "$NS" "$MINIVMM" -kernel "$HOSTILE" -m 64 -serial stdio -stats \
 		-append "hostile.mode=$mode" -tap tap0,bridge=br0 \
 		</dev/null >"$WORK/$name.raw" 2>"$WORK/$name.err" &
 	pid=$!
