@@ -132,14 +132,18 @@ static void fuzz_io_exit(struct fuzz_machine *m, struct kvm_run *run,
 	fuzz_take(in, data, sizeof(data));
 	if (off <= RUN_SIZE - sizeof(data))
 		memcpy((uint8_t *)run + off, data, sizeof(data));
-	if (run->io.direction == KVM_EXIT_IO_IN && off <= RUN_SIZE - 4 &&
+	if (run->io.direction == KVM_EXIT_IO_IN &&
+	    run->io.data_offset >= sizeof(*run) &&
+	    run->io.data_offset <= RUN_SIZE - 4 &&
 	    !fuzz_claimed(&m->pio, run->io.port))
-		memset((uint8_t *)run + off, 0, 4);
+		memset((uint8_t *)run + run->io.data_offset, 0, 4);
 	{
+		/* As dispatched: the data may have been copied over them. */
 		uint32_t size = run->io.size, count = run->io.count;
 		uint16_t port = run->io.port;
 		bool in_dir = run->io.direction == KVM_EXIT_IO_IN;
 
+		off = run->io.data_offset;
 		if (!exit_dispatch_io(&m->pio, run, RUN_SIZE))
 			return;
 		assert(size == 1 || size == 2 || size == 4);
