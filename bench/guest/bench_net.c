@@ -63,7 +63,7 @@ void bench_net_run(unsigned int n, struct bench_net_result *r)
 
 	memset(r, 0, sizeof(*r));
 	r->errors = n ? n : 1;	/* until the device is up */
-	r->base = bench_virtio_find(BENCH_VIRTIO_ID_NET);
+	r->base = bench_virtio_find(VIRTIO_ID_NET);
 	if (!r->base) {
 		r->why = "no virtio-net device";
 		return;

@@ -8,11 +8,11 @@
 
 #include <stdint.h>
 
-#define BENCH_VIRTIO_ID_NET	1
-#define BENCH_VIRTIO_ID_BLOCK	2
+#include <linux/virtio_ids.h>	/* VIRTIO_ID_NET, VIRTIO_ID_BLOCK */
 
 /*
- * The window of the first virtio-mmio v2 device with this device id, or 0.
+ * The window of the first virtio-mmio v2 device with this device id
+ * (VIRTIO_ID_*), or 0.
  * Searched: minivmm's windows (boot/layout.h), then QEMU microvm's
  * (0xfeb00000, 512 bytes each); an empty window reads as 0 or ~0.
  */

@@ -4,47 +4,19 @@
  * interrupts.  Features: VERSION_1, MAC, GUEST_CSUM; no mergeable buffers
  * (each RX chain holds exactly one frame, see vnet.h).
  */
+#include <linux/virtio_config.h>
+#include <linux/virtio_ids.h>
+#include <linux/virtio_mmio.h>
+
 #include "boot/firmware/io.h"
 #include "boot/firmware/vnet.h"
 
-#define VM_MAGIC		0x000
-#define VM_VERSION		0x004
-#define VM_DEVICE_ID		0x008
-#define VM_DEVICE_FEATURES	0x010
-#define VM_DEVICE_FEATURES_SEL	0x014
-#define VM_DRIVER_FEATURES	0x020
-#define VM_DRIVER_FEATURES_SEL	0x024
-#define VM_QUEUE_SEL		0x030
-#define VM_QUEUE_NUM_MAX	0x034
-#define VM_QUEUE_NUM		0x038
-#define VM_QUEUE_READY		0x044
-#define VM_QUEUE_NOTIFY		0x050
-#define VM_STATUS		0x070
-#define VM_QUEUE_DESC_LOW	0x080
-#define VM_QUEUE_DESC_HIGH	0x084
-#define VM_QUEUE_AVAIL_LOW	0x090
-#define VM_QUEUE_AVAIL_HIGH	0x094
-#define VM_QUEUE_USED_LOW	0x0a0
-#define VM_QUEUE_USED_HIGH	0x0a4
-#define VM_CONFIG		0x100
-
-#define ST_ACK			1
-#define ST_DRIVER		2
-#define ST_DRIVER_OK		4
-#define ST_FEATURES_OK		8
-
-#define F_GUEST_CSUM		(1u << 1)
-#define F_MAC			(1u << 5)
-#define F_VERSION_1_HI		(1u << 0)	/* bit 32 */
-
-#define VRING_DESC_F_NEXT	1
-#define VRING_DESC_F_WRITE	2
-#define VRING_AVAIL_F_NO_INTERRUPT 1
-
-#define HDR_F_NEEDS_CSUM	1
-#define HDR_F_DATA_VALID	2
-
-#define VRING_USED_F_NO_NOTIFY	1
+/* Register map, status, feature and ring bits: the kernel's uapi headers. */
+#define VNET_F_LO(bit)		(1u << (bit))		/* feature word 0 */
+#define VNET_F_HI(bit)		(1u << ((bit) - 32))	/* feature word 1 */
+#define VNET_STATUS_SET_UP \
+	(VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER | \
+	 VIRTIO_CONFIG_S_FEATURES_OK)
 
 static void vnet_w(struct vnet *v, uint32_t reg, uint32_t val)
 {
@@ -62,25 +34,25 @@ static const char *vnet_queue_init(struct vnet *v, unsigned int idx,
 	uint32_t max;
 	uint64_t a;
 
-	vnet_w(v, VM_QUEUE_SEL, idx);
-	if (vnet_r(v, VM_QUEUE_READY))
+	vnet_w(v, VIRTIO_MMIO_QUEUE_SEL, idx);
+	if (vnet_r(v, VIRTIO_MMIO_QUEUE_READY))
 		return "virtio-net queue already live";
-	max = vnet_r(v, VM_QUEUE_NUM_MAX);
+	max = vnet_r(v, VIRTIO_MMIO_QUEUE_NUM_MAX);
 	if (max < VNET_QSIZE)
 		return "virtio-net queue too small";
 	q->size = VNET_QSIZE;
-	vnet_w(v, VM_QUEUE_NUM, VNET_QSIZE);
+	vnet_w(v, VIRTIO_MMIO_QUEUE_NUM, VNET_QSIZE);
 	a = (uint64_t)q->desc;
-	vnet_w(v, VM_QUEUE_DESC_LOW, (uint32_t)a);
-	vnet_w(v, VM_QUEUE_DESC_HIGH, (uint32_t)(a >> 32));
+	vnet_w(v, VIRTIO_MMIO_QUEUE_DESC_LOW, (uint32_t)a);
+	vnet_w(v, VIRTIO_MMIO_QUEUE_DESC_HIGH, (uint32_t)(a >> 32));
 	a = (uint64_t)&q->avail;
-	vnet_w(v, VM_QUEUE_AVAIL_LOW, (uint32_t)a);
-	vnet_w(v, VM_QUEUE_AVAIL_HIGH, (uint32_t)(a >> 32));
+	vnet_w(v, VIRTIO_MMIO_QUEUE_AVAIL_LOW, (uint32_t)a);
+	vnet_w(v, VIRTIO_MMIO_QUEUE_AVAIL_HIGH, (uint32_t)(a >> 32));
 	a = (uint64_t)&q->used;
-	vnet_w(v, VM_QUEUE_USED_LOW, (uint32_t)a);
-	vnet_w(v, VM_QUEUE_USED_HIGH, (uint32_t)(a >> 32));
+	vnet_w(v, VIRTIO_MMIO_QUEUE_USED_LOW, (uint32_t)a);
+	vnet_w(v, VIRTIO_MMIO_QUEUE_USED_HIGH, (uint32_t)(a >> 32));
 	q->avail.flags = VRING_AVAIL_F_NO_INTERRUPT;
-	vnet_w(v, VM_QUEUE_READY, 1);
+	vnet_w(v, VIRTIO_MMIO_QUEUE_READY, 1);
 	return 0;
 }
 
@@ -88,9 +60,9 @@ void vnet_reset(struct vnet *v)
 {
 	unsigned long spins = 0;
 
-	vnet_w(v, VM_STATUS, 0);
+	vnet_w(v, VIRTIO_MMIO_STATUS, 0);
 	/* virtio-mmio: the reset is complete when status reads back 0. */
-	while (vnet_r(v, VM_STATUS) && ++spins < 1000000ul)
+	while (vnet_r(v, VIRTIO_MMIO_STATUS) && ++spins < 1000000ul)
 		cpu_relax();
 }
 
@@ -118,38 +90,40 @@ const char *vnet_init(struct vnet *v, uint64_t mmio_base)
 	v->base = mmio_base;
 	if (!mmio_base)
 		return "no virtio-net device in the hand-off block";
-	if (vnet_r(v, VM_MAGIC) != 0x74726976 || vnet_r(v, VM_VERSION) != 2)
+	if (vnet_r(v, VIRTIO_MMIO_MAGIC_VALUE) != 0x74726976 /* "virt" */ ||
+	    vnet_r(v, VIRTIO_MMIO_VERSION) != 2)
 		return "no virtio-mmio v2 device at the virtio-net address";
-	if (vnet_r(v, VM_DEVICE_ID) != 1)
+	if (vnet_r(v, VIRTIO_MMIO_DEVICE_ID) != VIRTIO_ID_NET)
 		return "the virtio-mmio device is not a network card";
 	vnet_reset(v);
-	vnet_w(v, VM_STATUS, ST_ACK);
-	vnet_w(v, VM_STATUS, ST_ACK | ST_DRIVER);
-	vnet_w(v, VM_DEVICE_FEATURES_SEL, 0);
-	f_lo = vnet_r(v, VM_DEVICE_FEATURES);
-	vnet_w(v, VM_DEVICE_FEATURES_SEL, 1);
-	f_hi = vnet_r(v, VM_DEVICE_FEATURES);
-	if (!(f_hi & F_VERSION_1_HI))
+	vnet_w(v, VIRTIO_MMIO_STATUS, VIRTIO_CONFIG_S_ACKNOWLEDGE);
+	vnet_w(v, VIRTIO_MMIO_STATUS,
+	       VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER);
+	vnet_w(v, VIRTIO_MMIO_DEVICE_FEATURES_SEL, 0);
+	f_lo = vnet_r(v, VIRTIO_MMIO_DEVICE_FEATURES);
+	vnet_w(v, VIRTIO_MMIO_DEVICE_FEATURES_SEL, 1);
+	f_hi = vnet_r(v, VIRTIO_MMIO_DEVICE_FEATURES);
+	if (!(f_hi & VNET_F_HI(VIRTIO_F_VERSION_1)))
 		return "virtio-net lacks VIRTIO_F_VERSION_1";
-	f_lo &= F_MAC | F_GUEST_CSUM;
-	vnet_w(v, VM_DRIVER_FEATURES_SEL, 0);
-	vnet_w(v, VM_DRIVER_FEATURES, f_lo);
-	vnet_w(v, VM_DRIVER_FEATURES_SEL, 1);
-	vnet_w(v, VM_DRIVER_FEATURES, F_VERSION_1_HI);
-	vnet_w(v, VM_STATUS, ST_ACK | ST_DRIVER | ST_FEATURES_OK);
-	if (!(vnet_r(v, VM_STATUS) & ST_FEATURES_OK))
+	f_lo &= VNET_F_LO(VIRTIO_NET_F_MAC) |
+		VNET_F_LO(VIRTIO_NET_F_GUEST_CSUM);
+	vnet_w(v, VIRTIO_MMIO_DRIVER_FEATURES_SEL, 0);
+	vnet_w(v, VIRTIO_MMIO_DRIVER_FEATURES, f_lo);
+	vnet_w(v, VIRTIO_MMIO_DRIVER_FEATURES_SEL, 1);
+	vnet_w(v, VIRTIO_MMIO_DRIVER_FEATURES, VNET_F_HI(VIRTIO_F_VERSION_1));
+	vnet_w(v, VIRTIO_MMIO_STATUS, VNET_STATUS_SET_UP);
+	if (!(vnet_r(v, VIRTIO_MMIO_STATUS) & VIRTIO_CONFIG_S_FEATURES_OK))
 		return "virtio-net refused our features";
-	v->data_valid_ok = f_lo & F_GUEST_CSUM;
-	if (f_lo & F_MAC)
+	v->data_valid_ok = f_lo & VNET_F_LO(VIRTIO_NET_F_GUEST_CSUM);
+	if (f_lo & VNET_F_LO(VIRTIO_NET_F_MAC))
 		for (int i = 0; i < 6; i++)
-			v->mac[i] = mmio_read8(v->base + VM_CONFIG + i);
+			v->mac[i] = mmio_read8(v->base + VIRTIO_MMIO_CONFIG + i);
 	why = vnet_queue_init(v, 0, &v->rxq);
 	if (!why)
 		why = vnet_queue_init(v, 1, &v->txq);
 	if (why)
 		return why;
-	vnet_w(v, VM_STATUS, ST_ACK | ST_DRIVER | ST_FEATURES_OK |
-	       ST_DRIVER_OK);
+	vnet_w(v, VIRTIO_MMIO_STATUS, VNET_STATUS_SET_UP | VIRTIO_CONFIG_S_DRIVER_OK);
 	/* Buffers up at once: the first answer may come before we poll. */
 	vnet_rx_fill(v, 0, 0);
 	return 0;
@@ -165,7 +139,7 @@ static void vnet_notify(struct vnet *v, struct vnet_queue *q,
 {
 	mb();
 	if (!(*(volatile uint16_t *)&q->used.flags & VRING_USED_F_NO_NOTIFY))
-		vnet_w(v, VM_QUEUE_NOTIFY, idx);
+		vnet_w(v, VIRTIO_MMIO_QUEUE_NOTIFY, idx);
 }
 
 /* ---- TX: one descriptor per frame (header + frame contiguous) ---- */
@@ -261,7 +235,7 @@ void vnet_rx_fill(struct vnet *v, vnet_payload_fn fn, void *ctx)
 void vnet_rx_kick(struct vnet *v)
 {
 	mb();
-	vnet_w(v, VM_QUEUE_NOTIFY, 0);
+	vnet_w(v, VIRTIO_MMIO_QUEUE_NOTIFY, 0);
 }
 
 bool vnet_rx_poll(struct vnet *v, struct vnet_packet *p)
@@ -298,7 +272,7 @@ bool vnet_rx_poll(struct vnet *v, struct vnet_packet *p)
 	    p->head_len > VNET_RX_HDR_PART - VNET_HDR_LEN)
 		p->head_len = VNET_RX_HDR_PART - VNET_HDR_LEN;
 	p->csum_ok = v->data_valid_ok &&
-		     (flags & (HDR_F_DATA_VALID | HDR_F_NEEDS_CSUM));
+		     (flags & (VIRTIO_NET_HDR_F_DATA_VALID | VIRTIO_NET_HDR_F_NEEDS_CSUM));
 	return true;
 }
 

@@ -15,25 +15,17 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define VNET_HDR_LEN		12
+#include <linux/virtio_net.h>
+#include <linux/virtio_ring.h>
+
+#define VNET_HDR_LEN		sizeof(struct virtio_net_hdr_v1)	/* 12 */
 #define VNET_RX_HDR_PART	58	/* 12 + 14 + 20 + 8 + 4 */
 #define VNET_RX_SLOTS		16
 #define VNET_TX_SLOTS		8
 #define VNET_QSIZE		32	/* a power of two: ring indices are masked, not divided */
 #define VNET_SCRATCH		1536	/* >= a whole frame */
 
-struct vring_desc {
-	uint64_t addr;
-	uint32_t len;
-	uint16_t flags;
-	uint16_t next;
-};
-
-struct vring_used_elem {
-	uint32_t id;
-	uint32_t len;
-};
-
+/* A split ring of VNET_QSIZE entries (the layout of <linux/virtio_ring.h>). */
 struct vnet_queue {
 	struct vring_desc desc[VNET_QSIZE] __attribute__((aligned(16)));
 	struct {

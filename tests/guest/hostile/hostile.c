@@ -17,6 +17,11 @@
  * hostile.mode=net and netflood attack virtio-net over a real TAP
  * (cases/hostile_net.sh).
  */
+#include <linux/virtio_blk.h>
+#include <linux/virtio_config.h>
+#include <linux/virtio_mmio.h>
+#include <linux/virtio_ring.h>
+
 #include "boot/layout.h"
 #include "tests/guest/lib/guest_acpi.h"
 #include "tests/guest/lib/guest_boot.h"
@@ -30,41 +35,12 @@
 #define H "HOSTILE "
 #define NL "\r\n"
 
-/* virtio-mmio registers and bits (virtio 1.2, 4.2.2). */
-#define R_MAGIC		0x000
-#define R_DEVICE_ID	0x008
-#define R_DEV_FEAT	0x010
-#define R_DEV_FEAT_SEL	0x014
-#define R_DRV_FEAT	0x020
-#define R_DRV_FEAT_SEL	0x024
-#define R_QUEUE_SEL	0x030
-#define R_QUEUE_NUM_MAX	0x034
-#define R_QUEUE_NUM	0x038
-#define R_QUEUE_READY	0x044
-#define R_NOTIFY	0x050
-#define R_ISR		0x060
-#define R_ISR_ACK	0x064
-#define R_STATUS	0x070
-#define R_DESC_LO	0x080
-#define R_DESC_HI	0x084
-#define R_AVAIL_LO	0x090
-#define R_AVAIL_HI	0x094
-#define R_USED_LO	0x0a0
-#define R_USED_HI	0x0a4
-#define R_CONFIG	0x100
-#define MAGIC		0x74726976
-#define S_ACK		1
-#define S_DRIVER	2
-#define S_DRIVER_OK	4
-#define S_FEATURES_OK	8
-#define S_NEEDS_RESET	64
-#define S_FAILED	128
-#define F_NEXT		1
-#define F_WRITE		2
-#define F_INDIRECT	4
-#define FEAT_INDIRECT	(1u << 28)	/* word 0 */
-#define FEAT_VERSION_1	1u		/* word 1, bit 32 */
-#define BLK_T_IN	0
+/* Registers, status, feature and descriptor bits: the kernel's uapi. */
+#define MAGIC		0x74726976	/* "virt" */
+#define FEAT_LO(bit)	(1u << (bit))		/* feature word 0 */
+#define FEAT_HI(bit)	(1u << ((bit) - 32))	/* feature word 1 */
+#define ST_SET_UP	(VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER | \
+			 VIRTIO_CONFIG_S_FEATURES_OK)
 
 #define QSIZE		8
 #define VICTIM		0
@@ -82,12 +58,6 @@
 #define O_DATA		0x10000
 #define BIG_READ	0x100000	/* 1 MiB: still in flight at reset */
 
-struct desc {
-	uint64_t addr;
-	uint32_t len;
-	uint16_t flags;
-	uint16_t next;
-};
 
 struct vq {
 	uint64_t win, area;
@@ -171,11 +141,11 @@ static void attack_ports(void)
 
 static void mmio_junk_window(uint64_t win, unsigned int *n)
 {
-	for (uint32_t off = 0; off < R_CONFIG + 0x40; off += 4) {
+	for (uint32_t off = 0; off < VIRTIO_MMIO_CONFIG + 0x40; off += 4) {
 		uint32_t v = junk[(off >> 2) & 3];
 
 		/* Status is attacked below on purpose, not by accident. */
-		if (off == R_STATUS)
+		if (off == VIRTIO_MMIO_STATUS)
 			continue;
 		mmio_write8(win + off + 1, (uint8_t)v);
 		mmio_write16(win + off + 2, (uint16_t)v);
@@ -188,10 +158,11 @@ static void mmio_junk_window(uint64_t win, unsigned int *n)
 		*n += 8;
 	}
 	/* Every status bit pattern the state machine should refuse. */
-	wr(win, R_STATUS, S_DRIVER_OK);
-	wr(win, R_STATUS, 0xff);
-	wr(win, R_STATUS, S_ACK | S_FEATURES_OK);
-	wr(win, R_STATUS, 0);
+	wr(win, VIRTIO_MMIO_STATUS, VIRTIO_CONFIG_S_DRIVER_OK);
+	wr(win, VIRTIO_MMIO_STATUS, 0xff);
+	wr(win, VIRTIO_MMIO_STATUS,
+	   VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_FEATURES_OK);
+	wr(win, VIRTIO_MMIO_STATUS, 0);
 	*n += 4;
 }
 
@@ -203,7 +174,8 @@ static void attack_mmio(void)
 	for (unsigned int w = 0; w < WINDOWS; w++) {
 		uint64_t win = win_base(w);
 
-		if (rd(win, R_MAGIC) == MAGIC && rd(win, R_DEVICE_ID))
+		if (rd(win, VIRTIO_MMIO_MAGIC_VALUE) == MAGIC &&
+		    rd(win, VIRTIO_MMIO_DEVICE_ID))
 			devices++;
 		mmio_junk_window(win, &n);
 	}
@@ -217,25 +189,26 @@ static void attack_mmio(void)
 static uint32_t dev_up(uint64_t win, uint32_t num, uint64_t desc,
 		       uint64_t avail, uint64_t used)
 {
-	wr(win, R_STATUS, 0);
-	wr(win, R_STATUS, S_ACK);
-	wr(win, R_STATUS, S_ACK | S_DRIVER);
-	wr(win, R_DRV_FEAT_SEL, 0);
-	wr(win, R_DRV_FEAT, FEAT_INDIRECT);
-	wr(win, R_DRV_FEAT_SEL, 1);
-	wr(win, R_DRV_FEAT, FEAT_VERSION_1);
-	wr(win, R_STATUS, S_ACK | S_DRIVER | S_FEATURES_OK);
-	wr(win, R_QUEUE_SEL, 0);
-	wr(win, R_QUEUE_NUM, num);
-	wr(win, R_DESC_LO, (uint32_t)desc);
-	wr(win, R_DESC_HI, (uint32_t)(desc >> 32));
-	wr(win, R_AVAIL_LO, (uint32_t)avail);
-	wr(win, R_AVAIL_HI, (uint32_t)(avail >> 32));
-	wr(win, R_USED_LO, (uint32_t)used);
-	wr(win, R_USED_HI, (uint32_t)(used >> 32));
-	wr(win, R_QUEUE_READY, 1);
-	wr(win, R_STATUS, S_ACK | S_DRIVER | S_FEATURES_OK | S_DRIVER_OK);
-	return rd(win, R_STATUS);
+	wr(win, VIRTIO_MMIO_STATUS, 0);
+	wr(win, VIRTIO_MMIO_STATUS, VIRTIO_CONFIG_S_ACKNOWLEDGE);
+	wr(win, VIRTIO_MMIO_STATUS,
+	   VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER);
+	wr(win, VIRTIO_MMIO_DRIVER_FEATURES_SEL, 0);
+	wr(win, VIRTIO_MMIO_DRIVER_FEATURES, FEAT_LO(VIRTIO_RING_F_INDIRECT_DESC));
+	wr(win, VIRTIO_MMIO_DRIVER_FEATURES_SEL, 1);
+	wr(win, VIRTIO_MMIO_DRIVER_FEATURES, FEAT_HI(VIRTIO_F_VERSION_1));
+	wr(win, VIRTIO_MMIO_STATUS, ST_SET_UP);
+	wr(win, VIRTIO_MMIO_QUEUE_SEL, 0);
+	wr(win, VIRTIO_MMIO_QUEUE_NUM, num);
+	wr(win, VIRTIO_MMIO_QUEUE_DESC_LOW, (uint32_t)desc);
+	wr(win, VIRTIO_MMIO_QUEUE_DESC_HIGH, (uint32_t)(desc >> 32));
+	wr(win, VIRTIO_MMIO_QUEUE_AVAIL_LOW, (uint32_t)avail);
+	wr(win, VIRTIO_MMIO_QUEUE_AVAIL_HIGH, (uint32_t)(avail >> 32));
+	wr(win, VIRTIO_MMIO_QUEUE_USED_LOW, (uint32_t)used);
+	wr(win, VIRTIO_MMIO_QUEUE_USED_HIGH, (uint32_t)(used >> 32));
+	wr(win, VIRTIO_MMIO_QUEUE_READY, 1);
+	wr(win, VIRTIO_MMIO_STATUS, ST_SET_UP | VIRTIO_CONFIG_S_DRIVER_OK);
+	return rd(win, VIRTIO_MMIO_STATUS);
 }
 
 static uint32_t vq_up(struct vq *q, unsigned int dev)
@@ -249,12 +222,12 @@ static uint32_t vq_up(struct vq *q, unsigned int dev)
 		      q->area + O_USED);
 }
 
-static struct desc *vq_desc(struct vq *q, unsigned int i)
+static struct vring_desc *vq_desc(struct vq *q, unsigned int i)
 {
-	return (struct desc *)ptr(q->area + O_DESC) + i;
+	return (struct vring_desc *)ptr(q->area + O_DESC) + i;
 }
 
-static void set_desc(struct desc *d, uint64_t addr, uint32_t len,
+static void set_desc(struct vring_desc *d, uint64_t addr, uint32_t len,
 		     uint16_t flags, uint16_t next)
 {
 	d->addr = addr;
@@ -268,14 +241,15 @@ static void vq_read_chain(struct vq *q, uint64_t sector, uint32_t len)
 {
 	uint32_t *hdr = ptr(q->area + O_HDR);
 
-	hdr[0] = BLK_T_IN;
+	hdr[0] = VIRTIO_BLK_T_IN;
 	hdr[1] = 0;
 	hdr[2] = (uint32_t)sector;
 	hdr[3] = (uint32_t)(sector >> 32);
 	*(volatile uint8_t *)ptr(q->area + O_STATUS) = 0xff;
-	set_desc(vq_desc(q, 0), q->area + O_HDR, 16, F_NEXT, 1);
-	set_desc(vq_desc(q, 1), q->area + O_DATA, len, F_NEXT | F_WRITE, 2);
-	set_desc(vq_desc(q, 2), q->area + O_STATUS, 1, F_WRITE, 0);
+	set_desc(vq_desc(q, 0), q->area + O_HDR, 16, VRING_DESC_F_NEXT, 1);
+	set_desc(vq_desc(q, 1), q->area + O_DATA, len,
+		 VRING_DESC_F_NEXT | VRING_DESC_F_WRITE, 2);
+	set_desc(vq_desc(q, 2), q->area + O_STATUS, 1, VRING_DESC_F_WRITE, 0);
 }
 
 static void vq_post(struct vq *q, uint16_t head, uint16_t step)
@@ -287,7 +261,7 @@ static void vq_post(struct vq *q, uint16_t head, uint16_t step)
 	q->avail_idx = (uint16_t)(q->avail_idx + step);
 	avail[1] = q->avail_idx;
 	barrier();
-	wr(q->win, R_NOTIFY, 0);
+	wr(q->win, VIRTIO_MMIO_QUEUE_NOTIFY, 0);
 }
 
 static uint16_t vq_used_idx(struct vq *q)
@@ -304,7 +278,7 @@ static int vq_wait(struct vq *q, uint16_t want)
 	for (unsigned int i = 0; i < 20000; i++) {
 		if (vq_used_idx(q) == want)
 			return 1;
-		if (rd(q->win, R_STATUS) & S_NEEDS_RESET)
+		if (rd(q->win, VIRTIO_MMIO_STATUS) & VIRTIO_CONFIG_S_NEEDS_RESET)
 			return 0;
 		__asm__ volatile("pause");
 	}
@@ -319,10 +293,10 @@ struct verdict {
 
 static void report(struct verdict *v, const char *name, int r, struct vq *q)
 {
-	uint32_t st = rd(q->win, R_STATUS);
+	uint32_t st = rd(q->win, VIRTIO_MMIO_STATUS);
 
 	v->cases++;
-	if (st & S_NEEDS_RESET)
+	if (st & VIRTIO_CONFIG_S_NEEDS_RESET)
 		v->needs_reset++;
 	else if (r > 0)
 		v->completed++;
@@ -331,7 +305,8 @@ static void report(struct verdict *v, const char *name, int r, struct vq *q)
 	guest_printf(H "case=%s result=%s status=0x%x used=%u blk=%u" NL, name,
 		     r > 0 ? "done" : r == 0 ? "needs_reset" : "none", st,
 		     vq_used_idx(q), *(volatile uint8_t *)ptr(q->area + O_STATUS));
-	wr(q->win, R_ISR_ACK, rd(q->win, R_ISR));
+	wr(q->win, VIRTIO_MMIO_INTERRUPT_ACK,
+	   rd(q->win, VIRTIO_MMIO_INTERRUPT_STATUS));
 }
 
 /* Queue set-ups a device must refuse (or survive without touching RAM). */
@@ -358,31 +333,33 @@ static void attack_queue_setup(struct verdict *v)
 	for (unsigned int i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		uint32_t st = dev_up(q.win, bad[i].num, bad[i].desc,
 				     bad[i].avail, bad[i].used);
-		bool live = (st & S_DRIVER_OK) && !(st & S_NEEDS_RESET);
+		bool live = (st & VIRTIO_CONFIG_S_DRIVER_OK) &&
+			    !(st & VIRTIO_CONFIG_S_NEEDS_RESET);
 
-		wr(q.win, R_QUEUE_SEL, 0);
+		wr(q.win, VIRTIO_MMIO_QUEUE_SEL, 0);
 		/* A queue the device accepted must at least not hurt. */
 		if (live)
-			wr(q.win, R_NOTIFY, 0);
+			wr(q.win, VIRTIO_MMIO_QUEUE_NOTIFY, 0);
 		v->cases++;
-		st = rd(q.win, R_STATUS);
+		st = rd(q.win, VIRTIO_MMIO_STATUS);
 		if (!live)
 			v->failed_setup++;
 		guest_printf(H "case=%s status=0x%x ready=%u" NL, bad[i].name, st,
-			     rd(q.win, R_QUEUE_READY));
+			     rd(q.win, VIRTIO_MMIO_QUEUE_READY));
 	}
 }
 
 /* One malformed chain per case; returns what vq_wait said. */
 static int chain_case(struct vq *q, unsigned int kind)
 {
-	struct desc *ind = ptr(q->area + O_IND);
+	struct vring_desc *ind = ptr(q->area + O_IND);
 
 	vq_up(q, VICTIM);
 	vq_read_chain(q, 0, 512);
 	switch (kind) {
 	case 0:		/* loop: 2 -> 1 -> 2 ... */
-		set_desc(vq_desc(q, 2), q->area + O_STATUS, 1, F_WRITE | F_NEXT, 1);
+		set_desc(vq_desc(q, 2), q->area + O_STATUS, 1,
+			 VRING_DESC_F_WRITE | VRING_DESC_F_NEXT, 1);
 		break;
 	case 1:		/* data buffer outside RAM */
 		vq_desc(q, 1)->addr = 0xF0000000ULL;
@@ -395,14 +372,14 @@ static int chain_case(struct vq *q, unsigned int kind)
 		vq_desc(q, 1)->len = 0xFFFFFFFFu;
 		break;
 	case 4:		/* indirect table that holds another indirect */
-		set_desc(&ind[0], q->area + O_IND + 0x100, 32, F_INDIRECT, 0);
-		set_desc(vq_desc(q, 0), q->area + O_IND, 16, F_INDIRECT, 0);
+		set_desc(&ind[0], q->area + O_IND + 0x100, 32, VRING_DESC_F_INDIRECT, 0);
+		set_desc(vq_desc(q, 0), q->area + O_IND, 16, VRING_DESC_F_INDIRECT, 0);
 		break;
 	case 5:		/* next index beyond the queue */
 		vq_desc(q, 1)->next = 0x7fff;
 		break;
 	case 6:		/* indirect table outside RAM, odd length */
-		set_desc(vq_desc(q, 0), 0xF8000000ULL, 0x10000 + 8, F_INDIRECT, 0);
+		set_desc(vq_desc(q, 0), 0xF8000000ULL, 0x10000 + 8, VRING_DESC_F_INDIRECT, 0);
 		break;
 	}
 	if (kind == 7) {	/* head index out of range */
@@ -449,13 +426,13 @@ static void attack_ring_alias(struct verdict *v)
 	memset(ptr(q.area), 0, 0x3000);
 	vq_read_chain(&q, 2, 512);
 	st = dev_up(q.win, QSIZE, q.area + O_DESC, avail, avail + 2);
-	wr(q.win, R_NOTIFY, 0);
+	wr(q.win, VIRTIO_MMIO_QUEUE_NOTIFY, 0);
 	for (unsigned int i = 0; i < 2000; i++)
 		__asm__ volatile("pause");
-	wr(q.win, R_STATUS, 0);
+	wr(q.win, VIRTIO_MMIO_STATUS, 0);
 	v->cases++;
 	guest_printf(H "case=alias.flags_idx setup=0x%x reset=%s" NL, st,
-		     rd(q.win, R_STATUS) == 0 ? "ok" : "bad");
+		     rd(q.win, VIRTIO_MMIO_STATUS) == 0 ? "ok" : "bad");
 }
 
 /* Notifications with nothing and with one good request posted. */
@@ -467,11 +444,11 @@ static void attack_flood(struct verdict *v)
 	guest_printf(H "phase=flood" NL);
 	vq_up(&q, VICTIM);
 	for (unsigned int i = 0; i < 2000; i++)
-		wr(q.win, R_NOTIFY, i & 1 ? 0 : 0xffff);
+		wr(q.win, VIRTIO_MMIO_QUEUE_NOTIFY, i & 1 ? 0 : 0xffff);
 	vq_read_chain(&q, 1, 512);
 	vq_post(&q, 0, 1);
 	for (unsigned int i = 0; i < 2000; i++)
-		wr(q.win, R_NOTIFY, 0);
+		wr(q.win, VIRTIO_MMIO_QUEUE_NOTIFY, 0);
 	r = vq_wait(&q, 1);
 	report(v, "flood.notify", r, &q);
 }
@@ -486,10 +463,10 @@ static void attack_reset_mid_request(struct verdict *v)
 	vq_up(&q, VICTIM);
 	vq_read_chain(&q, 0, BIG_READ);
 	vq_post(&q, 0, 1);
-	wr(q.win, R_STATUS, 0);
+	wr(q.win, VIRTIO_MMIO_STATUS, 0);
 	/* Also point the rings away while the device may still look. */
-	wr(q.win, R_DESC_LO, 0xE0000000u);
-	guest_printf(H "reset.status_after=0x%x" NL, rd(q.win, R_STATUS));
+	wr(q.win, VIRTIO_MMIO_QUEUE_DESC_LOW, 0xE0000000u);
+	guest_printf(H "reset.status_after=0x%x" NL, rd(q.win, VIRTIO_MMIO_STATUS));
 	vq_up(&q, VICTIM);
 	vq_read_chain(&q, 0, 512);
 	vq_post(&q, 0, 1);
@@ -526,7 +503,7 @@ static bool check_innocent(void)
 	uint32_t st = vq_up(&q, INNOCENT);
 	int r;
 
-	if (!(st & S_DRIVER_OK) || (st & S_NEEDS_RESET)) {
+	if (!(st & VIRTIO_CONFIG_S_DRIVER_OK) || (st & VIRTIO_CONFIG_S_NEEDS_RESET)) {
 		guest_printf(H "innocent.status=0x%x" NL, st);
 		return false;
 	}
@@ -538,7 +515,7 @@ static bool check_innocent(void)
 		  innocent_sector_ok(q.area + O_DATA, 7);
 
 	guest_printf(H "innocent.read=%s status=0x%x blk=%u" NL,
-		     ok ? "ok" : "bad", rd(q.win, R_STATUS), blk);
+		     ok ? "ok" : "bad", rd(q.win, VIRTIO_MMIO_STATUS), blk);
 	return ok;
 }
 
@@ -555,7 +532,7 @@ static bool check_victim_recovers(void)
 	bool ok = r == 1 && *(volatile uint8_t *)ptr(q.area + O_STATUS) == 0;
 
 	guest_printf(H "victim.recovered=%s status=0x%x" NL, ok ? "ok" : "bad",
-		     rd(q.win, R_STATUS));
+		     rd(q.win, VIRTIO_MMIO_STATUS));
 	return ok;
 }
 
@@ -576,20 +553,20 @@ static bool check_victim_recovers(void)
 static unsigned int stall_table(struct vq *q, unsigned int r, unsigned int segs,
 				uint32_t seg_len, uint64_t data, uint64_t sector)
 {
-	struct desc *t = ptr(STALL_TABLES + r * 0x1000ULL);
+	struct vring_desc *t = ptr(STALL_TABLES + r * 0x1000ULL);
 	uint32_t *hdr = ptr(q->area + O_HDR + r * 16);
 	unsigned int i;
 
-	hdr[0] = BLK_T_IN;
+	hdr[0] = VIRTIO_BLK_T_IN;
 	hdr[1] = 0;
 	hdr[2] = (uint32_t)sector;
 	hdr[3] = (uint32_t)(sector >> 32);
 	*(volatile uint8_t *)ptr(q->area + O_STATUS + r) = 0xff;
-	set_desc(&t[0], q->area + O_HDR + r * 16, 16, F_NEXT, 1);
+	set_desc(&t[0], q->area + O_HDR + r * 16, 16, VRING_DESC_F_NEXT, 1);
 	for (i = 1; i <= segs; i++)
-		set_desc(&t[i], data, seg_len, F_NEXT | F_WRITE,
+		set_desc(&t[i], data, seg_len, VRING_DESC_F_NEXT | VRING_DESC_F_WRITE,
 			 (uint16_t)(i + 1));
-	set_desc(&t[i], q->area + O_STATUS + r, 1, F_WRITE, 0);
+	set_desc(&t[i], q->area + O_STATUS + r, 1, VRING_DESC_F_WRITE, 0);
 	return i + 1;
 }
 
@@ -597,7 +574,7 @@ static unsigned int stall_table(struct vq *q, unsigned int r, unsigned int segs,
 static void stall_post_table(struct vq *q, unsigned int r, unsigned int n)
 {
 	set_desc(vq_desc(q, r), STALL_TABLES + r * 0x1000ULL, n * 16,
-		 F_INDIRECT, 0);
+		 VRING_DESC_F_INDIRECT, 0);
 	vq_post(q, (uint16_t)r, 1);
 }
 
@@ -632,12 +609,12 @@ static __attribute__((noreturn)) void hostile_stall(void)
 	 * the chain still fits the 256 entries of an indirect table. */
 	vq_up(&q, VICTIM);
 	{
-		struct desc *t = ptr(STALL_TABLES);
+		struct vring_desc *t = ptr(STALL_TABLES);
 
 		/* Entries 1..254 are data, 255 (the status) becomes data
 		 * too, with the status byte after its 512 bytes. */
 		stall_table(&q, 0, SEG_MAX, 512, STALL_DATA, 0);
-		set_desc(&t[SEG_MAX + 1], STALL_DATA + 0x100000, 513, F_WRITE, 0);
+		set_desc(&t[SEG_MAX + 1], STALL_DATA + 0x100000, 513, VRING_DESC_F_WRITE, 0);
 		*(volatile uint8_t *)ptr(STALL_DATA + 0x100000 + 512) = 0xff;
 		stall_post_table(&q, 0, SEG_MAX + 2);
 	}
@@ -649,8 +626,8 @@ static __attribute__((noreturn)) void hostile_stall(void)
 	vq_up(&q, VICTIM);
 	stall_fill_queue(&q);
 	guest_printf(H "stall.queued" NL);
-	wr(q.win, R_STATUS, 0);
-	guest_printf(H "stall.reset status=0x%x" NL, rd(q.win, R_STATUS));
+	wr(q.win, VIRTIO_MMIO_STATUS, 0);
+	guest_printf(H "stall.reset status=0x%x" NL, rd(q.win, VIRTIO_MMIO_STATUS));
 	/* Again, and leave it running: the host sends SIGTERM now. */
 	vq_up(&q, VICTIM);
 	stall_fill_queue(&q);
@@ -689,23 +666,23 @@ static __attribute__((noreturn)) void hostile_flood(uint64_t rsdp)
 static int net_window(void)
 {
 	for (unsigned int w = 0; w < WINDOWS; w++)
-		if (rd(win_base(w), R_MAGIC) == MAGIC &&
-		    rd(win_base(w), R_DEVICE_ID) == 1)
+		if (rd(win_base(w), VIRTIO_MMIO_MAGIC_VALUE) == MAGIC &&
+		    rd(win_base(w), VIRTIO_MMIO_DEVICE_ID) == 1)
 			return (int)w;
 	return -1;
 }
 
 static void net_queue(uint64_t win, uint32_t q, uint64_t rings)
 {
-	wr(win, R_QUEUE_SEL, q);
-	wr(win, R_QUEUE_NUM, QSIZE);
-	wr(win, R_DESC_LO, (uint32_t)rings);
-	wr(win, R_DESC_HI, (uint32_t)(rings >> 32));
-	wr(win, R_AVAIL_LO, (uint32_t)(rings + O_AVAIL));
-	wr(win, R_AVAIL_HI, (uint32_t)((rings + O_AVAIL) >> 32));
-	wr(win, R_USED_LO, (uint32_t)(rings + O_USED));
-	wr(win, R_USED_HI, (uint32_t)((rings + O_USED) >> 32));
-	wr(win, R_QUEUE_READY, 1);
+	wr(win, VIRTIO_MMIO_QUEUE_SEL, q);
+	wr(win, VIRTIO_MMIO_QUEUE_NUM, QSIZE);
+	wr(win, VIRTIO_MMIO_QUEUE_DESC_LOW, (uint32_t)rings);
+	wr(win, VIRTIO_MMIO_QUEUE_DESC_HIGH, (uint32_t)(rings >> 32));
+	wr(win, VIRTIO_MMIO_QUEUE_AVAIL_LOW, (uint32_t)(rings + O_AVAIL));
+	wr(win, VIRTIO_MMIO_QUEUE_AVAIL_HIGH, (uint32_t)((rings + O_AVAIL) >> 32));
+	wr(win, VIRTIO_MMIO_QUEUE_USED_LOW, (uint32_t)(rings + O_USED));
+	wr(win, VIRTIO_MMIO_QUEUE_USED_HIGH, (uint32_t)((rings + O_USED) >> 32));
+	wr(win, VIRTIO_MMIO_QUEUE_READY, 1);
 }
 
 /* Reset, negotiate CSUM + HOST_TSO4 (so the GSO checks are reachable),
@@ -715,27 +692,27 @@ static struct vq net_up(uint64_t win)
 	struct vq tx = { .win = win, .area = NET_TX };
 	struct vq rx = { .win = win, .area = NET_AREA };
 
-	wr(win, R_STATUS, 0);
+	wr(win, VIRTIO_MMIO_STATUS, 0);
 	memset(ptr(NET_AREA), 0, 0x3000);
 	memset(ptr(NET_TX), 0, 0x3000);
-	wr(win, R_STATUS, S_ACK);
-	wr(win, R_STATUS, S_ACK | S_DRIVER);
-	wr(win, R_DRV_FEAT_SEL, 0);
-	wr(win, R_DRV_FEAT, NET_F_CSUM | NET_F_HOST_TSO4 | FEAT_INDIRECT);
-	wr(win, R_DRV_FEAT_SEL, 1);
-	wr(win, R_DRV_FEAT, FEAT_VERSION_1);
-	wr(win, R_STATUS, S_ACK | S_DRIVER | S_FEATURES_OK);
+	wr(win, VIRTIO_MMIO_STATUS, VIRTIO_CONFIG_S_ACKNOWLEDGE);
+	wr(win, VIRTIO_MMIO_STATUS, VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER);
+	wr(win, VIRTIO_MMIO_DRIVER_FEATURES_SEL, 0);
+	wr(win, VIRTIO_MMIO_DRIVER_FEATURES, NET_F_CSUM | NET_F_HOST_TSO4 | FEAT_LO(VIRTIO_RING_F_INDIRECT_DESC));
+	wr(win, VIRTIO_MMIO_DRIVER_FEATURES_SEL, 1);
+	wr(win, VIRTIO_MMIO_DRIVER_FEATURES, FEAT_HI(VIRTIO_F_VERSION_1));
+	wr(win, VIRTIO_MMIO_STATUS, VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER | VIRTIO_CONFIG_S_FEATURES_OK);
 	net_queue(win, 0, NET_AREA);
 	net_queue(win, 1, NET_TX);
-	wr(win, R_STATUS, S_ACK | S_DRIVER | S_FEATURES_OK | S_DRIVER_OK);
+	wr(win, VIRTIO_MMIO_STATUS, VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER | VIRTIO_CONFIG_S_FEATURES_OK | VIRTIO_CONFIG_S_DRIVER_OK);
 	for (unsigned int i = 0; i < QSIZE; i++) {
 		set_desc(vq_desc(&rx, i), NET_RXBUF + i * 0x800ULL, 0x800,
-			 F_WRITE, 0);
+			 VRING_DESC_F_WRITE, 0);
 		((volatile uint16_t *)ptr(NET_AREA + O_AVAIL))[2 + i] = (uint16_t)i;
 	}
 	barrier();
 	((volatile uint16_t *)ptr(NET_AREA + O_AVAIL))[1] = QSIZE;
-	wr(win, R_NOTIFY, 0);
+	wr(win, VIRTIO_MMIO_QUEUE_NOTIFY, 0);
 	return tx;
 }
 
@@ -748,7 +725,7 @@ static void net_post(struct vq *tx, uint16_t head)
 	tx->avail_idx++;
 	avail[1] = tx->avail_idx;
 	barrier();
-	wr(tx->win, R_NOTIFY, 1);
+	wr(tx->win, VIRTIO_MMIO_QUEUE_NOTIFY, 1);
 }
 
 /* Header h (flags, gso_type, hdr_len, gso_size, csum_start, csum_offset)
@@ -768,7 +745,7 @@ static uint16_t net_chain(struct vq *tx, unsigned int i, uint8_t flags,
 	memcpy(h + 4, &gso_size, 2);
 	memcpy(h + 6, &csum_start, 2);
 	memcpy(h + 8, &csum_off, 2);
-	set_desc(vq_desc(tx, d), NET_HDR + i * 0x40ULL, NET_HDR_LEN, F_NEXT,
+	set_desc(vq_desc(tx, d), NET_HDR + i * 0x40ULL, NET_HDR_LEN, VRING_DESC_F_NEXT,
 		 (uint16_t)(d + 1));
 	set_desc(vq_desc(tx, d + 1), frame, len, 0, 0);
 	return d;
@@ -803,10 +780,10 @@ static void net_case(struct vq *tx, const char *name, uint16_t d,
 		v->needs_reset++;
 	guest_printf(H "case=%s result=%s status=0x%x len=%u" NL, name,
 		     r > 0 ? "done" : r == 0 ? "needs_reset" : "none",
-		     rd(tx->win, R_STATUS),
+		     rd(tx->win, VIRTIO_MMIO_STATUS),
 		     ((volatile uint32_t *)ptr(tx->area + O_USED + 4))
 			[((uint16_t)(vq_used_idx(tx) - 1) % QSIZE) * 2 + 1]);
-	wr(tx->win, R_ISR_ACK, rd(tx->win, R_ISR));
+	wr(tx->win, VIRTIO_MMIO_INTERRUPT_ACK, rd(tx->win, VIRTIO_MMIO_INTERRUPT_STATUS));
 }
 
 /* TX: sends n valid frames, kicking for each; the used index it reached. */
@@ -856,7 +833,7 @@ static __attribute__((noreturn)) void hostile_net(uint64_t rsdp, bool forever)
 					    NET_FRAME, 4), &v);
 	/* A chain that loops (frame -> header -> frame ...). */
 	d = net_chain(&tx, 3, 0, 0, 0, 0, 0, 0, NET_FRAME, 60);
-	vq_desc(&tx, d + 1)->flags = F_NEXT;
+	vq_desc(&tx, d + 1)->flags = VRING_DESC_F_NEXT;
 	vq_desc(&tx, d + 1)->next = d;
 	net_case(&tx, "net.loop", d, &v);
 	/* Back to work after the reset: a flood of valid frames. */
@@ -870,11 +847,11 @@ static __attribute__((noreturn)) void hostile_net(uint64_t rsdp, bool forever)
 	d = net_chain(&tx, 0, 0, 0, 0, 0, 0, 0, NET_FRAME, 60);
 	net_post(&tx, d);
 	alive = net_wait(&tx, tx.avail_idx) > 0 &&
-		!(rd(tx.win, R_STATUS) & S_NEEDS_RESET);
+		!(rd(tx.win, VIRTIO_MMIO_STATUS) & VIRTIO_CONFIG_S_NEEDS_RESET);
 	guest_printf(H "net.cases=%u needs_reset=%u completed=%u" NL, v.cases,
 		     v.needs_reset, v.completed);
 	guest_printf(H "net.verdict=%s" NL, alive ? "PASS" : "FAIL");
-	wr(tx.win, R_STATUS, 0);
+	wr(tx.win, VIRTIO_MMIO_STATUS, 0);
 	guest_poweroff(rsdp);
 }
 
