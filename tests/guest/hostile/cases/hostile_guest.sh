@@ -33,7 +33,8 @@ touch -d '2 minutes ago' "$WORK/victim.img" "$WORK/innocent.img" "$WORK/canary/f
 touch -d '1 minute ago' "$WORK/stamp"
 
 cd "$WORK"
-"$MINIVMM" -kernel "$HOSTILE" -m 64 -serial stdio \
+# -rng off: exactly the two drives in the virtio-mmio windows.
+"$MINIVMM" -kernel "$HOSTILE" -m 64 -serial stdio -rng off \
 	-drive file="$WORK/victim.img" -drive file="$WORK/innocent.img" \
 	</dev/null >"$WORK/hostile.raw" 2>"$WORK/hostile.err" &
 pid=$!
