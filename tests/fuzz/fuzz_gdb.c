@@ -41,9 +41,9 @@ static long ft_access(struct fuzz_target *t, uint64_t va, uint8_t *buf, size_t l
 		return -EFAULT;
 	n = 0x3000 - va < len ? 0x3000 - va : len;
 	if (write)
-		memcpy(t->mem + va - 0x1000, buf, n);
+		memcpy(t->mem + (va - 0x1000), buf, n);
 	else
-		memcpy(buf, t->mem + va - 0x1000, n);
+		memcpy(buf, t->mem + (va - 0x1000), n);
 	return (long)n;
 }
 
