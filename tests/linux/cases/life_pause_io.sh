@@ -30,10 +30,11 @@ ip netns exec "$ns" timeout 900 busybox nc -l -p 5002 \
 h2g_pid=$!
 net_bg $h2g_pid
 
-# The pauser: from the moment the VM answers until it is gone.
+# The pauser: from the moment the VM answers until it is gone (or, if it
+# never answers, until the boot is over: $WORKDIR/booted).
 (
 	n=0
-	while :; do
+	while [ ! -e "$WORKDIR/booted" ]; do
 		"$MINIVMM" ctl "$name" pause >/dev/null 2>&1 || { [ $n -gt 0 ] && break; sleep 0.5; continue; }
 		n=$((n + 1))
 		sleep 0.5
@@ -51,6 +52,7 @@ MINIVMM=$(net_minivmm "$ns") MVT_LOG=$log MVT_MEM=512 \
 	mvt_boot life_pause_io -name "$name" -tap mvtap0,bridge=br0 \
 		-drive "file=$WORKDIR/disk.img,format=raw,readonly=on"
 rc=$?
+touch "$WORKDIR/booted"
 exec 7>&-
 wait "$pauser"
 net_check_boot "$log" $rc

@@ -12,7 +12,7 @@ name=l3-power-$$
 log=$WORKDIR/power_button.log
 ( MVT_LOG=$log mvt_boot power_button -name "$name"; echo $? >"$WORKDIR/power.rc" ) &
 boot=$!
-for _ in $(seq 200); do
+for _ in $(seq $((MVT_TIMEOUT * 2))); do
 	grep -q 'MVT acpid=ready' "$log" 2>/dev/null && break
 	kill -0 "$boot" 2>/dev/null || break
 	sleep 0.5
