@@ -12,6 +12,7 @@ enum guest_event {
 	GUEST_EVENT_POWEROFF,		/* ACPI S5 */
 	GUEST_EVENT_RESET,		/* ACPI reset register, i8042 0xFE, KVM reset event */
 	GUEST_EVENT_CRASH,		/* the CPU cannot go on (triple fault, bad entry) */
+	GUEST_EVENT_PANIC,		/* the guest kernel panicked (pvpanic) */
 	GUEST_EVENT_NETBOOT_FAILED,	/* the netboot firmware gave up */
 	GUEST_EVENT_LOCALBOOT,		/* the netboot config chose LOCALBOOT */
 	GUEST_EVENT_NETBOOT_DEADLINE,	/* the netboot firmware ran out of time */

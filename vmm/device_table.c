@@ -11,15 +11,19 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "devices/acpi_pm.h"
 #include "devices/debug_port.h"
+#include "devices/ged.h"
 #include "devices/i8042.h"
+#include "devices/pvpanic.h"
 #include "devices/run_status.h"
 #include "devices/virtio_blk.h"
 #include "devices/virtio_fs.h"
 #include "devices/virtio_net.h"
 #include "devices/virtio_rng.h"
+#include "vmm/log.h"
 #include "vmm/trace.h"
 #include "vmm/vm.h"
 
@@ -163,6 +167,97 @@ static const struct vmm_device_ops run_status_entry = {
 	.count = run_status_entry_count,
 	.create = run_status_entry_create,
 	.destroy = device_free,
+};
+
+/* ---- entry: pvpanic (the guest kernel says it panicked) ---- */
+
+static void pvpanic_entry_event(void *vm, uint8_t events)
+{
+	if (events & PVPANIC_EVENT_PANICKED) {
+		log_error("the guest kernel panicked (pvpanic)");
+		vm_report_event(vm, GUEST_EVENT_PANIC);
+	} else {
+		log_info("the guest loaded a crash kernel (pvpanic)");
+	}
+}
+
+static int pvpanic_entry_create(void **out, const struct device_env *env,
+				char *err, size_t errlen)
+{
+	struct pvpanic *p = device_alloc(sizeof(*p), err, errlen);
+
+	if (!p)
+		return -ENOMEM;
+	*out = p;
+	pvpanic_init(p, pvpanic_entry_event, env->vm);
+	return device_add_pio(env, "pvpanic", PORT_PVPANIC, PVPANIC_NR_PORTS,
+			      pvpanic_pio_read, pvpanic_pio_write, p, err, errlen);
+}
+
+static const struct vmm_device_ops pvpanic_entry = {
+	.name = "pvpanic",
+	.create = pvpanic_entry_create,
+	.destroy = device_free,
+};
+
+/* ---- entry: the ACPI power button (Generic Event Device) ---- */
+
+/* The ged comes first: device_table_device(t, "ged", 0) is a struct ged. */
+struct ged_entry {
+	struct ged ged;
+	int irq_fd;		/* irqfd of IRQ_GED */
+};
+
+static void ged_entry_irq(void *opaque)
+{
+	struct ged_entry *g = opaque;
+	uint64_t one = 1;
+
+	if (write(g->irq_fd, &one, sizeof(one)) < 0)
+		log_warn("cannot raise the power button interrupt: %s",
+			 strerror(errno));
+}
+
+static int ged_entry_create(void **out, const struct device_env *env,
+			    char *err, size_t errlen)
+{
+	struct ged_entry *g = device_alloc(sizeof(*g), err, errlen);
+	struct bus_device dev = {
+		.name = "ged", .base = LAYOUT_GED_ADDR, .len = GED_MMIO_SIZE,
+		.read = ged_mmio_read, .write = ged_mmio_write,
+	};
+	int ret;
+
+	if (!g)
+		return -ENOMEM;
+	*out = g;
+	ged_init(&g->ged, ged_entry_irq, g);
+	g->irq_fd = vm_add_irqfd(env->vm, IRQ_GED);
+	if (g->irq_fd < 0) {
+		snprintf(err, errlen, "cannot create the GED interrupt: %s",
+			 strerror(-g->irq_fd));
+		return g->irq_fd;
+	}
+	dev.opaque = &g->ged;
+	ret = vm_register_mmio(env->vm, &dev);
+	if (ret)
+		snprintf(err, errlen, "cannot register ged: %s", strerror(-ret));
+	return ret;
+}
+
+static void ged_entry_destroy(void *dev)
+{
+	struct ged_entry *g = dev;
+
+	if (g && g->irq_fd >= 0)
+		close(g->irq_fd);
+	free(g);
+}
+
+static const struct vmm_device_ops ged_entry = {
+	.name = "ged",
+	.create = ged_entry_create,
+	.destroy = ged_entry_destroy,
 };
 
 /* ---- entry: virtio-blk, one per -drive ---- */
@@ -405,6 +500,8 @@ static const struct vmm_device_ops *const device_table[] = {
 	&acpi_pm_entry,
 	&debug_port_entry,
 	&run_status_entry,
+	&pvpanic_entry,
+	&ged_entry,
 	&virtio_blk_entry,
 	&virtio_net_entry,
 	&virtio_fs_entry,

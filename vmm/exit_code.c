@@ -10,6 +10,8 @@ int exit_code_for_event(enum guest_event ev)
 		return EXIT_GUEST_REBOOT;
 	case GUEST_EVENT_CRASH:
 		return EXIT_GUEST_CRASH;
+	case GUEST_EVENT_PANIC:
+		return EXIT_GUEST_PANIC;
 	case GUEST_EVENT_NETBOOT_FAILED:
 		return EXIT_NETBOOT_FAILED;
 	case GUEST_EVENT_LOCALBOOT:

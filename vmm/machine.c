@@ -24,7 +24,6 @@
 #include "boot/acpi.h"
 #include "boot/layout.h"
 #include "devices/ged.h"
-#include "devices/pvpanic.h"
 #include "devices/serial.h"
 #include "devices/virtio_blk.h"
 #include "devices/virtio_net.h"
@@ -55,9 +54,6 @@ struct machine {
 	struct cpu_topology topo;
 	struct console console;
 	struct serial serial;	/* the console's device: not in the table */
-	struct ged ged;		/* the ACPI power button */
-	int ged_irq_fd;		/* irqfd of IRQ_GED */
-	struct pvpanic pvpanic;
 	int console_wake_fd;	/* the guest drained the UART's RX FIFO */
 	uint32_t apic_ids[CONFIG_MAX_VCPUS];
 	struct device_table devices;
@@ -105,30 +101,19 @@ static void machine_panic_data(struct json_writer *w, void *arg)
 	jw_object_end(w);
 }
 
-static void machine_pvpanic_event(void *opaque, uint8_t events)
+/*
+ * A guest event a device reported (vm_report_event), just before the VM
+ * stops with its exit code: the control socket hears of a panic first.
+ * QEMU's shape for its default -action panic=shutdown: GUEST_PANICKED,
+ * then the VM powers off (exit 8) and SHUTDOWN guest-panic follows.
+ */
+static void machine_guest_event(void *opaque, enum guest_event ev)
 {
 	struct machine *m = opaque;
 
-	if (events & PVPANIC_EVENT_PANICKED) {
-		log_error("the guest kernel panicked (pvpanic)");
-		/* QEMU's shape for its default -action panic=shutdown: the
-		 * VM powers off (exit 8), SHUTDOWN guest-panic follows. */
+	if (ev == GUEST_EVENT_PANIC)
 		qmp_server_event(m->qmp, "GUEST_PANICKED", machine_panic_data,
 				 NULL);
-		vm_request_stop(&m->vm, EXIT_GUEST_PANIC);
-	} else {
-		log_info("the guest loaded a crash kernel (pvpanic)");
-	}
-}
-
-static void machine_ged_irq(void *opaque)
-{
-	struct machine *m = opaque;
-	uint64_t one = 1;
-
-	if (write(m->ged_irq_fd, &one, sizeof(one)) < 0)
-		log_warn("cannot raise the power button interrupt: %s",
-			 strerror(errno));
 }
 
 /* ---- assembly ---- */
@@ -176,30 +161,8 @@ static int machine_add_pio(struct machine *m, const char *name, uint64_t base,
 	return ret;
 }
 
-/* The power button: its MMIO register and its interrupt (an irqfd). */
-static int machine_add_ged(struct machine *m)
-{
-	struct bus_device dev = {
-		.name = "ged", .base = LAYOUT_GED_ADDR, .len = GED_MMIO_SIZE,
-		.read = ged_mmio_read, .write = ged_mmio_write, .opaque = &m->ged,
-	};
-	int ret;
-
-	ged_init(&m->ged, machine_ged_irq, m);
-	m->ged_irq_fd = vm_add_irqfd(&m->vm, IRQ_GED);
-	if (m->ged_irq_fd < 0) {
-		snprintf(m->err, sizeof(m->err), "cannot create the GED interrupt: %s",
-			 strerror(-m->ged_irq_fd));
-		return m->ged_irq_fd;
-	}
-	ret = vm_register_mmio(&m->vm, &dev);
-	if (ret)
-		snprintf(m->err, sizeof(m->err), "cannot register ged: %s",
-			 strerror(-ret));
-	return ret;
-}
-
-static int machine_add_legacy_devices(struct machine *m)
+/* The console UART: the one device outside the table (the main thread feeds it). */
+static int machine_add_serial(struct machine *m)
 {
 	struct vm *vm = &m->vm;
 
@@ -209,16 +172,8 @@ static int machine_add_legacy_devices(struct machine *m)
 	if (m->console.log_fd >= 0)
 		serial_set_log(&m->serial, m->console.log_fd,
 			       m->vm.cfg->console_log_limit);
-	pvpanic_init(&m->pvpanic, machine_pvpanic_event, m);
-
-	if (machine_add_ged(m))
-		return -1;
-	if (machine_add_pio(m, "serial", PORT_COM1, SERIAL_NR_PORTS,
-			    serial_pio_read, serial_pio_write, &m->serial) ||
-	    machine_add_pio(m, "pvpanic", PORT_PVPANIC, PVPANIC_NR_PORTS,
-			    pvpanic_pio_read, pvpanic_pio_write, &m->pvpanic))
-		return -1;
-	return 0;
+	return machine_add_pio(m, "serial", PORT_COM1, SERIAL_NR_PORTS,
+			       serial_pio_read, serial_pio_write, &m->serial);
 }
 
 static bool machine_seccomp(struct machine *m)
@@ -352,7 +307,8 @@ static int machine_qmp_powerdown(void *ctx, char *err, size_t errlen)
 	(void)err;
 	(void)errlen;
 	qmp_server_event(m->qmp, "POWERDOWN", NULL, NULL);
-	ged_press_power_button(&m->ged);
+	/* The "ged" entry's device starts with its struct ged. */
+	ged_press_power_button(device_table_device(&m->devices, "ged", 0));
 	return 0;
 }
 
@@ -898,7 +854,7 @@ static int machine_setup(struct machine *m, const struct config *cfg)
 			return ret;
 	}
 	machine_pin_threads(m, cfg);
-	ret = machine_add_legacy_devices(m);
+	ret = machine_add_serial(m);
 	if (ret)
 		return ret;
 	ret = device_table_create(&m->devices, &m->vm, m->err, sizeof(m->err));
@@ -970,8 +926,6 @@ static void machine_teardown(struct machine *m)
 	}
 	serial_destroy(&m->serial);
 	vm_destroy(&m->vm);
-	if (m->ged_irq_fd >= 0)
-		close(m->ged_irq_fd);
 	console_close(&m->console);
 	if (m->console_wake_fd >= 0)
 		close(m->console_wake_fd);
@@ -994,8 +948,9 @@ int machine_run(const struct config *cfg, uint64_t start_ns, int ready_fd)
 	m->vm.cfg = cfg;
 	m->vm.kvm_fd = m->vm.vm_fd = m->vm.stop_fd = -1;
 	m->console.in_fd = m->console.out_fd = m->console.log_fd = -1;
-	m->ged_irq_fd = -1;
 	m->pidfile.fd = m->pidfile.dir_fd = -1;
+	m->vm.event_hook = machine_guest_event;
+	m->vm.event_ctx = m;
 	m->console_wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	/* ps/top show the VM's name (the kernel keeps 15 bytes of it). */
 	if (cfg->name)

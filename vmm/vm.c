@@ -402,6 +402,8 @@ void vm_request_stop(struct vm *vm, int exit_code)
 
 void vm_report_event(struct vm *vm, enum guest_event ev)
 {
+	if (vm->event_hook)
+		vm->event_hook(vm->event_ctx, ev);
 	vm_request_stop(vm, exit_code_for_event(ev));
 }
 

@@ -54,6 +54,10 @@ struct vm {
 	/* KVM_EXIT_DEBUG goes to the GDB stub when one is attached (-gdb). */
 	bool (*debug_exit)(void *ctx, struct vcpu *vcpu);
 	void *debug_ctx;
+	/* Told of every guest event before the stop it causes (the machine
+	 * turns a panic into QMP's GUEST_PANICKED); NULL: nobody listens. */
+	void (*event_hook)(void *ctx, enum guest_event ev);
+	void *event_ctx;
 	/* -rootfs: the generated initramfs and command line (vmm/rootfs.h),
 	 * used by the loader instead of -initrd and -append; NULL without. */
 	const uint8_t *gen_initrd;
@@ -94,8 +98,8 @@ int vm_add_irqfd(struct vm *vm, uint32_t gsi);
 
 /* Request an orderly stop with an exit code (first caller wins). */
 void vm_request_stop(struct vm *vm, int exit_code);
-/* A device or vCPU reports a guest event: stop with its exit code
- * (vmm/exit_code.c maps it). */
+/* A device or vCPU reports a guest event: the event hook hears of it, then
+ * the VM stops with its exit code (vmm/exit_code.c maps it). */
 void vm_report_event(struct vm *vm, enum guest_event ev);
 bool vm_stopping(const struct vm *vm);
 

@@ -31,6 +31,8 @@ START_TEST(test_plan_slots)
 	ck_assert_uint_eq(count_entries(&t, "virtio-blk"), 2);
 	ck_assert_uint_eq(count_entries(&t, "virtio-net"), 2);
 	ck_assert_uint_eq(count_entries(&t, "i8042"), 1);
+	ck_assert_uint_eq(count_entries(&t, "pvpanic"), 1);
+	ck_assert_uint_eq(count_entries(&t, "ged"), 1);
 	/* Two disks, two NICs and the virtio-rng (on by default, last). */
 	ck_assert_uint_eq(count_entries(&t, "virtio-rng"), 1);
 	ck_assert_uint_eq(t.nr_virtio, 5);
@@ -75,6 +77,7 @@ START_TEST(test_event_exit_codes)
 	ck_assert_int_eq(exit_code_for_event(GUEST_EVENT_POWEROFF), EXIT_GUEST_POWEROFF);
 	ck_assert_int_eq(exit_code_for_event(GUEST_EVENT_RESET), EXIT_GUEST_REBOOT);
 	ck_assert_int_eq(exit_code_for_event(GUEST_EVENT_CRASH), EXIT_GUEST_CRASH);
+	ck_assert_int_eq(exit_code_for_event(GUEST_EVENT_PANIC), EXIT_GUEST_PANIC);
 	ck_assert_int_eq(exit_code_for_event(GUEST_EVENT_NETBOOT_FAILED),
 			 EXIT_NETBOOT_FAILED);
 	ck_assert_int_eq(exit_code_for_event(GUEST_EVENT_LOCALBOOT), EXIT_LOCALBOOT);
