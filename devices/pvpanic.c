@@ -2,14 +2,9 @@
 /* pvpanic port: see pvpanic.h. */
 #include "devices/pvpanic.h"
 
-#include <misc/pvpanic.h>
 #include <string.h>
 
 #define PVPANIC_OFFERED	(PVPANIC_PANICKED | PVPANIC_CRASH_LOADED)
-
-_Static_assert(PVPANIC_EVENT_PANICKED == PVPANIC_PANICKED &&
-	       PVPANIC_EVENT_CRASH_LOADED == PVPANIC_CRASH_LOADED,
-	       "pvpanic event bits follow <misc/pvpanic.h>");
 
 void pvpanic_init(struct pvpanic *p, void (*event)(void *opaque, uint8_t events),
 		  void *opaque)

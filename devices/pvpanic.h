@@ -13,12 +13,9 @@
 
 #include <stdint.h>
 
-#define PVPANIC_NR_PORTS	1
+#include <misc/pvpanic.h>	/* the events: PVPANIC_PANICKED, ... */
 
-/* The events (<misc/pvpanic.h> bit values, repeated so callers need not
- * include the uapi header). */
-#define PVPANIC_EVENT_PANICKED		1
-#define PVPANIC_EVENT_CRASH_LOADED	2
+#define PVPANIC_NR_PORTS	1
 
 struct pvpanic {
 	/* private */

@@ -173,7 +173,7 @@ static const struct vmm_device_ops run_status_entry = {
 
 static void pvpanic_entry_event(void *vm, uint8_t events)
 {
-	if (events & PVPANIC_EVENT_PANICKED) {
+	if (events & PVPANIC_PANICKED) {
 		log_error("the guest kernel panicked (pvpanic)");
 		vm_report_event(vm, GUEST_EVENT_PANIC);
 	} else {
