@@ -39,9 +39,9 @@ bool elf_kernel_is_elf(const void *image, size_t size);
  * inside the file, every PT_LOAD's file bytes inside the file, filesz <=
  * memsz, no address overflow, entry points inside a loaded segment.
  * Placement in guest RAM is the caller's check (it knows the RAM).
- * Returns 0, or -1 with *why = a static one-line reason.
+ * Returns 0, or -1 with one line in err.
  */
 int elf_kernel_parse(const void *image, size_t size,
-		     struct elf_kernel_info *info, const char **why);
+		     struct elf_kernel_info *info, char *err, size_t errlen);
 
 #endif

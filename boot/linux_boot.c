@@ -5,6 +5,7 @@
  * every number in it are untrusted.  Freestanding.
  */
 #include "boot/linux_boot.h"
+#include "boot/error_line.h"
 #include "boot/layout.h"
 
 /* setup header fields, as offsets into the image and the zero page */
@@ -99,15 +100,13 @@ static size_t linux_hdr_end(const uint8_t *img)
 	return 0x202 + (size_t)img[HDR_JUMP + 1];
 }
 
-static int linux_fail(const char **why, const char *reason)
+static int linux_fail(char *err, size_t errlen, const char *reason)
 {
-	if (why)
-		*why = reason;
-	return -1;
+	return error_line(err, errlen, reason);
 }
 
 int linux_parse_setup(const void *image, size_t size,
-		      struct linux_setup_info *info, const char **why)
+		      struct linux_setup_info *info, char *err, size_t errlen)
 {
 	const uint8_t *img = image;
 	struct linux_setup_info si = { 0 };
@@ -115,48 +114,48 @@ int linux_parse_setup(const void *image, size_t size,
 	uint32_t sects, syssize;
 
 	if (!img || !info)
-		return linux_fail(why, "no kernel image");
+		return linux_fail(err, errlen, "no kernel image");
 	if (size < HDR_VERSION + 2)
-		return linux_fail(why, "truncated: image is shorter than a setup header");
+		return linux_fail(err, errlen, "truncated: image is shorter than a setup header");
 	if (rd32(img + HDR_MAGIC) != HDRS_MAGIC)
-		return linux_fail(why, "not a bzImage (no HdrS magic)");
+		return linux_fail(err, errlen, "not a bzImage (no HdrS magic)");
 	if (rd16(img + HDR_BOOT_FLAG) != BOOT_FLAG_MAGIC)
-		return linux_fail(why, "not a bzImage (no 0xAA55 boot flag)");
+		return linux_fail(err, errlen, "not a bzImage (no 0xAA55 boot flag)");
 	si.protocol = rd16(img + HDR_VERSION);
 	if (si.protocol < PROTO_MIN)
-		return linux_fail(why, "boot protocol is older than 2.06");
+		return linux_fail(err, errlen, "boot protocol is older than 2.06");
 	if (img[HDR_JUMP] != 0xeb)
-		return linux_fail(why, "not a bzImage (no short jump at 0x200)");
+		return linux_fail(err, errlen, "not a bzImage (no short jump at 0x200)");
 	hdr_end = linux_hdr_end(img);
 	if (hdr_end > HDR_AREA_END)
-		return linux_fail(why, "setup header is longer than boot_params allows");
+		return linux_fail(err, errlen, "setup header is longer than boot_params allows");
 	if (hdr_end < HDR_CMDLINE_SIZE + 4 ||
 	    (si.protocol >= PROTO_PREF_ADDRESS && hdr_end < HDR_INIT_SIZE + 4))
-		return linux_fail(why, "setup header is too short for its protocol version");
+		return linux_fail(err, errlen, "setup header is too short for its protocol version");
 	if (size < hdr_end)
-		return linux_fail(why, "truncated: image is shorter than its setup header");
+		return linux_fail(err, errlen, "truncated: image is shorter than its setup header");
 
 	sects = img[HDR_SETUP_SECTS] ? img[HDR_SETUP_SECTS] : 4;
 	si.setup_bytes = (sects + 1) * 512;
 	if (size <= si.setup_bytes)
-		return linux_fail(why, "truncated: no protected-mode kernel after the setup sectors");
+		return linux_fail(err, errlen, "truncated: no protected-mode kernel after the setup sectors");
 	si.kernel_bytes = size - si.setup_bytes;
 	syssize = rd32(img + HDR_SYSSIZE);
 	if ((uint64_t)syssize * 16 > si.kernel_bytes)
-		return linux_fail(why, "truncated: protected-mode kernel is shorter than syssize");
+		return linux_fail(err, errlen, "truncated: protected-mode kernel is shorter than syssize");
 
 	si.xlf_kernel_64 = si.protocol >= PROTO_XLOADFLAGS &&
 			   (rd16(img + HDR_XLOADFLAGS) & XLF_KERNEL_64);
 	if (!si.xlf_kernel_64)
-		return linux_fail(why, "no 64-bit entry point (XLF_KERNEL_64)");
+		return linux_fail(err, errlen, "no 64-bit entry point (XLF_KERNEL_64)");
 	if (!(img[HDR_LOADFLAGS] & LOADED_HIGH))
-		return linux_fail(why, "kernel is not a bzImage (LOADED_HIGH clear)");
+		return linux_fail(err, errlen, "kernel is not a bzImage (LOADED_HIGH clear)");
 
 	si.relocatable = img[HDR_RELOCATABLE] != 0;
 	si.kernel_alignment = rd32(img + HDR_KERNEL_ALIGNMENT);
 	if (si.relocatable && (si.kernel_alignment == 0 ||
 			       (si.kernel_alignment & (si.kernel_alignment - 1))))
-		return linux_fail(why, "kernel_alignment is not a power of two");
+		return linux_fail(err, errlen, "kernel_alignment is not a power of two");
 	si.initrd_addr_max = rd32(img + HDR_INITRD_ADDR_MAX);
 	si.cmdline_size = rd32(img + HDR_CMDLINE_SIZE);
 	si.pref_address = SZ_1M;
@@ -169,10 +168,10 @@ int linux_parse_setup(const void *image, size_t size,
 			       (uint32_t)si.kernel_bytes;
 	/* The kernel must fit in low RAM, below the 32-bit MMIO hole. */
 	if (si.pref_address < SZ_1M)
-		return linux_fail(why, "kernel load address is below 1 MiB");
+		return linux_fail(err, errlen, "kernel load address is below 1 MiB");
 	if (si.pref_address > LAYOUT_MMIO_HOLE_START ||
 	    si.init_size > LAYOUT_MMIO_HOLE_START - si.pref_address)
-		return linux_fail(why, "kernel does not fit below the 3 GiB MMIO hole");
+		return linux_fail(err, errlen, "kernel does not fit below the 3 GiB MMIO hole");
 
 	*info = si;
 	return 0;
@@ -230,7 +229,7 @@ int linux_build_boot_params(void *zero_page, const void *image,
 			    size_t image_size,
 			    const struct linux_setup_info *info,
 			    const struct linux_boot_args *args,
-			    const char **why)
+			    char *err, size_t errlen)
 {
 	uint8_t *bp = zero_page;
 	const uint8_t *img = image;
@@ -238,16 +237,16 @@ int linux_build_boot_params(void *zero_page, const void *image,
 	unsigned int i;
 
 	if (!bp || !img || !info || !args)
-		return linux_fail(why, "missing boot parameters");
+		return linux_fail(err, errlen, "missing boot parameters");
 	if (image_size < HDR_JUMP + 2)
-		return linux_fail(why, "truncated: image is shorter than a setup header");
+		return linux_fail(err, errlen, "truncated: image is shorter than a setup header");
 	hdr_end = linux_hdr_end(img);
 	if (hdr_end > HDR_AREA_END || image_size < hdr_end)
-		return linux_fail(why, "setup header is out of range");
+		return linux_fail(err, errlen, "setup header is out of range");
 	if (args->cmdline_len > info->cmdline_size)
-		return linux_fail(why, "kernel command line is longer than the kernel accepts (cmdline_size)");
+		return linux_fail(err, errlen, "kernel command line is longer than the kernel accepts (cmdline_size)");
 	if (args->nr_e820 > BP_E820_MAX || (args->nr_e820 && !args->e820))
-		return linux_fail(why, "e820 map has more than 128 entries");
+		return linux_fail(err, errlen, "e820 map has more than 128 entries");
 
 	__builtin_memset(bp, 0, LINUX_ZERO_PAGE_SIZE);
 	__builtin_memcpy(bp + HDR_START, img + HDR_START, hdr_end - HDR_START);

@@ -37,13 +37,13 @@ struct linux_setup_info {
 };
 
 /*
- * 0, or -1 with *why = static one-line reason ("not a bzImage (no HdrS
+ * 0, or -1 with a one-line reason in err ("not a bzImage (no HdrS
  * magic)", "boot protocol is older than 2.06", "no 64-bit entry point
  * (XLF_KERNEL_64)", "truncated: ...", "kernel does not fit below the 3 GiB
  * MMIO hole", ...).  Accepts protocol >= 2.12 with XLF_KERNEL_64 only.
  */
 int linux_parse_setup(const void *image, size_t size,
-		      struct linux_setup_info *info, const char **why);
+		      struct linux_setup_info *info, char *err, size_t errlen);
 
 /* Where the protected-mode kernel goes: pref_address (protocol >= 2.10), else 1 MiB. */
 uint64_t linux_kernel_load_addr(const struct linux_setup_info *info);
@@ -72,14 +72,14 @@ struct linux_boot_args {
  * 0x1f1, length from the jump at 0x201), set type_of_loader=0xff, loadflags
  * (LOADED_HIGH | CAN_USE_HEAP), heap_end_ptr, cmd_line_ptr
  * (+ ext_cmd_line_ptr), ramdisk_image/size (+ ext_ fields), acpi_rsdp_addr
- * (offset 0x070), e820_entries/e820_table.  -1 with *why if the cmdline
+ * (offset 0x070), e820_entries/e820_table.  -1 with a line in err if the cmdline
  * exceeds cmdline_size or e820 too long.
  */
 int linux_build_boot_params(void *zero_page, const void *image,
 			    size_t image_size,
 			    const struct linux_setup_info *info,
 			    const struct linux_boot_args *args,
-			    const char **why);
+			    char *err, size_t errlen);
 
 /*
  * A kernel without a setup header (an ELF vmlinux entered at its 64-bit

@@ -5,6 +5,8 @@
  */
 #include "boot/linux_modules.h"
 
+#include "boot/error_line.h"
+
 #define LINUX_MODULES_VISITS	1024	/* dependency visits per resolve */
 
 struct lm_line {
@@ -125,11 +127,9 @@ static bool lm_have(const struct linux_modules *out, const struct lm_line *l)
 	return false;
 }
 
-static int lm_fail(const char **why, const char *reason)
+static int lm_fail(char *err, size_t errlen, const char *reason)
 {
-	if (why)
-		*why = reason;
-	return -1;
+	return error_line(err, errlen, reason);
 }
 
 /*
@@ -139,17 +139,17 @@ static int lm_fail(const char **why, const char *reason)
  */
 static int lm_add(const char *text, size_t len, const struct lm_line *l,
 		  unsigned int depth, unsigned int *budget,
-		  struct linux_modules *out, const char **why)
+		  struct linux_modules *out, char *err, size_t errlen)
 {
 	size_t i = 0;
 
 	if (lm_have(out, l))
 		return 1;
 	if (!*budget)
-		return lm_fail(why, "modules.dep: too many dependencies");
+		return lm_fail(err, errlen, "modules.dep: too many dependencies");
 	--*budget;
 	if (depth > LINUX_MODULES_DEPTH)
-		return lm_fail(why, "modules.dep: dependency chain too deep (or a cycle)");
+		return lm_fail(err, errlen, "modules.dep: dependency chain too deep (or a cycle)");
 	while (i < l->deps_len) {
 		struct lm_line dep;
 		size_t start;
@@ -162,29 +162,29 @@ static int lm_add(const char *text, size_t len, const struct lm_line *l,
 		if (i == start)
 			break;
 		if (!lm_find_path(text, len, l->deps + start, i - start, &dep))
-			return lm_fail(why, "modules.dep: a dependency has no line of its own");
-		if (lm_add(text, len, &dep, depth + 1, budget, out, why) < 0)
+			return lm_fail(err, errlen, "modules.dep: a dependency has no line of its own");
+		if (lm_add(text, len, &dep, depth + 1, budget, out, err, errlen) < 0)
 			return -1;
 	}
 	if (lm_have(out, l))
 		return 1;	/* a cycle closed through a dependency */
 	if (out->nr >= LINUX_MODULES_MAX)
-		return lm_fail(why, "modules.dep: too many modules needed");
+		return lm_fail(err, errlen, "modules.dep: too many modules needed");
 	out->mod[out->nr++] = (struct linux_module_ref){ l->start, l->path_len };
 	return 1;
 }
 
 int linux_modules_resolve(const char *dep, size_t len, const char *name,
-			  struct linux_modules *out, const char **why)
+			  struct linux_modules *out, char *err, size_t errlen)
 {
 	unsigned int budget = LINUX_MODULES_VISITS;
 	struct lm_line l;
 
 	if (!dep || !name || !out)
-		return lm_fail(why, "modules.dep: nothing to read");
+		return lm_fail(err, errlen, "modules.dep: nothing to read");
 	if (!lm_find_name(dep, len, name, &l))
 		return 0;
-	return lm_add(dep, len, &l, 0, &budget, out, why);
+	return lm_add(dep, len, &l, 0, &budget, out, err, errlen);
 }
 
 bool linux_modules_builtin(const char *builtin, size_t len, const char *name)

@@ -30,12 +30,12 @@ struct linux_modules {
 /*
  * Add module name ("virtiofs"; '-' and '_' are the same) and what it
  * needs to out, each once.  Returns 1 when added (or already there), 0
- * when modules.dep has no such module, -1 with *why (static, one line)
+ * when modules.dep has no such module, -1 with one line in err
  * when the text is inconsistent (a dependency without its own line, a
  * chain deeper than LINUX_MODULES_DEPTH or a cycle) or out is full.
  */
 int linux_modules_resolve(const char *dep, size_t len, const char *name,
-			  struct linux_modules *out, const char **why);
+			  struct linux_modules *out, char *err, size_t errlen);
 /* modules.builtin (one path per line) lists module name. */
 bool linux_modules_builtin(const char *builtin, size_t len, const char *name);
 /* The module name of a path ("kernel/fs/fuse/virtiofs.ko.xz" -> "virtiofs",

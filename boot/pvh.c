@@ -2,8 +2,10 @@
 /* The PVH start info block (boot/pvh.h).  Freestanding. */
 #include "boot/pvh.h"
 
+#include "boot/error_line.h"
+
 int pvh_build_start_info(void *buf, size_t cap, uint64_t gpa,
-			 const struct pvh_boot_args *args, const char **why)
+			 const struct pvh_boot_args *args, char *err, size_t errlen)
 {
 	uint8_t *p = buf;
 	struct hvm_start_info si = {
@@ -18,8 +20,8 @@ int pvh_build_start_info(void *buf, size_t cap, uint64_t gpa,
 	size_t need = map_off + (size_t)args->nr_e820 * sizeof(struct hvm_memmap_table_entry);
 
 	if (need > cap || (args->nr_e820 && !args->e820)) {
-		*why = "the PVH start info does not fit in its page";
-		return -1;
+		return error_line(err, errlen,
+				  "the PVH start info does not fit in its page");
 	}
 	__builtin_memset(p, 0, need);
 	if (args->initrd_size) {

@@ -73,10 +73,10 @@ struct pvh_boot_args {
 /*
  * Lay out the start info, the module list (the initrd, if any) and the
  * memory map in buf (cap bytes, which the guest sees at gpa).  The start
- * info comes first, at gpa.  Returns 0, or -1 with *why when it does not
+ * info comes first, at gpa.  Returns 0, or -1 with a line in err when it does not
  * fit.
  */
 int pvh_build_start_info(void *buf, size_t cap, uint64_t gpa,
-			 const struct pvh_boot_args *args, const char **why);
+			 const struct pvh_boot_args *args, char *err, size_t errlen);
 
 #endif

@@ -110,7 +110,7 @@ static void event_loop_park(struct event_loop *loop)
  * eventfd write of 0 wakes nobody). */
 static int event_loop_run_hook(struct event_loop *loop)
 {
-	char err[160];
+	char err[ERR_LINE_MAX];
 	int ret = loop->hook.fn(loop->hook.opaque, err, sizeof(err));
 	uint64_t v = (ret ? (uint64_t)-ret : 0) + 1;
 

@@ -183,7 +183,7 @@ static void *virtio_fs_thread(void *opaque)
 	int ret = 0;
 
 	if (fs->hook.fn) {
-		char err[160];
+		char err[ERR_LINE_MAX];
 
 		ret = fs->hook.fn(fs->hook.opaque, err, sizeof(err));
 		if (ret)

@@ -12,6 +12,7 @@
 
 #include "boot/layout.h"
 #include "vmm/config.h"
+#include "vmm/log.h"
 
 #define CONFIG_MIN_MEM		(16ULL << 20)
 #define CONFIG_MAX_MEM		(1ULL << 40)
@@ -30,18 +31,18 @@ struct config_option {
 	bool has_arg;
 	bool repeat;		/* may be given more than once */
 	int (*parse)(struct config *cfg, const char *opt, char *arg,
-		     char *err);
+		     char *err, size_t errlen);
 };
 
-static int config_error(char *err, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+static int config_error(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
-static int config_error(char *err, const char *fmt, ...)
+static int config_error(char *err, size_t errlen, const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(err, CONFIG_ERR_MAX, fmt, ap);
+	vsnprintf(err, errlen, fmt, ap);
 	va_end(ap);
 	/* One line whatever the user typed: control bytes become '?'. */
 	for (char *p = err; *p; p++)
@@ -263,7 +264,7 @@ static int config_drive_cache(const char *v, enum drive_cache *out)
 }
 
 int config_parse_drive(struct drive_config *d, char *spec,
-		       char err[CONFIG_ERR_MAX])
+		       char *err, size_t errlen)
 {
 	bool seen_ro = false, seen_cache = false, seen_format = false;
 	bool seen_discard = false, seen_snapshot = false;
@@ -274,29 +275,29 @@ int config_parse_drive(struct drive_config *d, char *spec,
 	while ((p = config_next_item(p, &key, &val))) {
 		if (!strcmp(key, "file")) {
 			if (d->path)
-				return config_error(err, "-drive: file= given twice");
+				return config_error(err, errlen, "-drive: file= given twice");
 			if (!val || !*val)
-				return config_error(err, "-drive: file= needs a path");
+				return config_error(err, errlen, "-drive: file= needs a path");
 			d->path = val;
 		} else if (!strcmp(key, "format")) {
 			if (seen_format)
-				return config_error(err, "-drive: format= given twice");
+				return config_error(err, errlen, "-drive: format= given twice");
 			if (val && !strcmp(val, "raw"))
 				d->format = DRIVE_FORMAT_RAW;
 			else if (val && !strcmp(val, "qcow2"))
 				d->format = DRIVE_FORMAT_QCOW2;
 			else
-				return config_error(err,
+				return config_error(err, errlen,
 					"-drive: format= takes raw or qcow2");
 			seen_format = true;
 		} else if (!strcmp(key, "readonly")) {
 			if (seen_ro || config_on_off(val, &d->readonly))
-				return config_error(err,
+				return config_error(err, errlen,
 					"-drive: readonly= takes on or off");
 			seen_ro = true;
 		} else if (!strcmp(key, "cache")) {
 			if (seen_cache || config_drive_cache(val, &d->cache))
-				return config_error(err,
+				return config_error(err, errlen,
 					"-drive: cache= takes writeback, writethrough, none, directsync or unsafe%s%s%s",
 					val ? ", not '" : "",
 					val ? config_quote(val, q) : "",
@@ -304,45 +305,45 @@ int config_parse_drive(struct drive_config *d, char *spec,
 			seen_cache = true;
 		} else if (!strcmp(key, "discard")) {
 			if (seen_discard || !val)
-				return config_error(err,
+				return config_error(err, errlen,
 					"-drive: discard= takes unmap or ignore");
 			if (!strcmp(val, "unmap") || !strcmp(val, "on"))
 				d->discard = DRIVE_DISCARD_UNMAP;
 			else if (!strcmp(val, "ignore") || !strcmp(val, "off"))
 				d->discard = DRIVE_DISCARD_IGNORE;
 			else
-				return config_error(err,
+				return config_error(err, errlen,
 					"-drive: discard= takes unmap or ignore");
 			seen_discard = true;
 		} else if (!strcmp(key, "snapshot")) {
 			if (seen_snapshot || config_on_off(val, &d->snapshot))
-				return config_error(err,
+				return config_error(err, errlen,
 					"-drive: snapshot= takes on or off");
 			seen_snapshot = true;
 		} else if (!strcmp(key, "serial")) {
 			if (d->serial)
-				return config_error(err, "-drive: serial= given twice");
+				return config_error(err, errlen, "-drive: serial= given twice");
 			if (!val || !*val || strlen(val) > CONFIG_SERIAL_MAX)
-				return config_error(err,
+				return config_error(err, errlen,
 					"-drive: serial= needs 1 to %d characters",
 					CONFIG_SERIAL_MAX);
 			for (i = 0; val[i]; i++)
 				if (val[i] <= 0x20 || val[i] >= 0x7f)
-					return config_error(err,
+					return config_error(err, errlen,
 						"-drive: serial= must be printable ASCII without spaces");
 			d->serial = val;
 		} else {
-			return config_error(err, "-drive: unknown key '%s'",
+			return config_error(err, errlen, "-drive: unknown key '%s'",
 					    config_quote(key, q));
 		}
 	}
 	if (!d->path)
-		return config_error(err, "-drive: file= is required");
+		return config_error(err, errlen, "-drive: file= is required");
 	return 0;
 }
 
 int config_parse_share(struct share_config *sh, char *spec,
-		       char err[CONFIG_ERR_MAX])
+		       char *err, size_t errlen)
 {
 	char *p = spec, *key, *val, q[CONFIG_QUOTE_MAX + 4];
 	bool first = true, seen_ro = false;
@@ -353,41 +354,41 @@ int config_parse_share(struct share_config *sh, char *spec,
 		if (first) {
 			first = false;
 			if (val || !*key)
-				return config_error(err,
+				return config_error(err, errlen,
 					"-share: the first item must be the directory, not '%s'",
 					config_quote(val ? spec : key, q));
 			sh->path = key;
 		} else if (!strcmp(key, "tag")) {
 			if (sh->tag)
-				return config_error(err, "-share: tag= given twice");
+				return config_error(err, errlen, "-share: tag= given twice");
 			if (!val || !*val || strlen(val) > CONFIG_SHARE_TAG_MAX)
-				return config_error(err,
+				return config_error(err, errlen,
 					"-share: tag= needs 1 to %d characters",
 					CONFIG_SHARE_TAG_MAX);
 			for (size_t i = 0; val[i]; i++)
 				if (val[i] <= 0x20 || val[i] >= 0x7f)
-					return config_error(err,
+					return config_error(err, errlen,
 						"-share: tag= must be printable ASCII without spaces");
 			sh->tag = val;
 		} else if (!strcmp(key, "readonly")) {
 			if (seen_ro || config_on_off(val, &sh->readonly))
-				return config_error(err,
+				return config_error(err, errlen,
 					"-share: readonly= takes on or off");
 			seen_ro = true;
 		} else {
-			return config_error(err, "-share: unknown key '%s'",
+			return config_error(err, errlen, "-share: unknown key '%s'",
 					    config_quote(key, q));
 		}
 	}
 	if (!sh->path)
-		return config_error(err, "-share: a directory is required");
+		return config_error(err, errlen, "-share: a directory is required");
 	if (!sh->tag)
-		return config_error(err, "-share: tag= is required");
+		return config_error(err, errlen, "-share: tag= is required");
 	return 0;
 }
 
 int config_parse_nic(struct nic_config *n, char *spec,
-		     char err[CONFIG_ERR_MAX])
+		     char *err, size_t errlen)
 {
 	char *p = spec, *key, *val, q[CONFIG_QUOTE_MAX + 4];
 	bool first = true;
@@ -397,34 +398,34 @@ int config_parse_nic(struct nic_config *n, char *spec,
 		if (first) {
 			first = false;
 			if (val || !config_valid_ifname(key))
-				return config_error(err,
+				return config_error(err, errlen,
 					"-tap: invalid interface name '%s' (1-%d of A-Z a-z 0-9 _ . -)",
 					config_quote(val ? spec : key, q),
 					CONFIG_IFNAME_MAX);
 			n->tap = key;
 		} else if (!strcmp(key, "mac")) {
 			if (n->mac_set)
-				return config_error(err, "-tap: mac= given twice");
+				return config_error(err, errlen, "-tap: mac= given twice");
 			if (!val || config_parse_mac(val, n->mac))
-				return config_error(err,
+				return config_error(err, errlen,
 					"-tap: invalid MAC '%s' (XX:XX:XX:XX:XX:XX, unicast, not zero)",
 					config_quote(val ? val : "", q));
 			n->mac_set = true;
 		} else if (!strcmp(key, "bridge")) {
 			if (n->bridge)
-				return config_error(err, "-tap: bridge= given twice");
+				return config_error(err, errlen, "-tap: bridge= given twice");
 			if (!val || !config_valid_ifname(val))
-				return config_error(err,
+				return config_error(err, errlen,
 					"-tap: invalid bridge name '%s'",
 					config_quote(val ? val : "", q));
 			n->bridge = val;
 		} else {
-			return config_error(err, "-tap: unknown key '%s'",
+			return config_error(err, errlen, "-tap: unknown key '%s'",
 					    config_quote(key, q));
 		}
 	}
 	if (!n->tap)
-		return config_error(err, "-tap: needs an interface name");
+		return config_error(err, errlen, "-tap: needs an interface name");
 	if (!n->mac_set)
 		config_default_mac(n->tap, n->mac);
 	return 0;
@@ -433,127 +434,127 @@ int config_parse_nic(struct nic_config *n, char *spec,
 /* ---- one handler per option ---- */
 
 static int config_set_string(const char **slot, const char *opt, char *arg,
-			     bool may_be_empty, char *err)
+			     bool may_be_empty, char *err, size_t errlen)
 {
 	if (*slot)
-		return config_error(err, "%s: given twice", opt);
+		return config_error(err, errlen, "%s: given twice", opt);
 	if (!may_be_empty && !*arg)
-		return config_error(err, "%s: needs a non-empty value", opt);
+		return config_error(err, errlen, "%s: needs a non-empty value", opt);
 	*slot = arg;
 	return 0;
 }
 
 static int config_opt_kernel(struct config *cfg, const char *opt, char *arg,
-			     char *err)
+			     char *err, size_t errlen)
 {
-	return config_set_string(&cfg->kernel, opt, arg, false, err);
+	return config_set_string(&cfg->kernel, opt, arg, false, err, errlen);
 }
 
 static int config_opt_initrd(struct config *cfg, const char *opt, char *arg,
-			     char *err)
+			     char *err, size_t errlen)
 {
-	return config_set_string(&cfg->initrd, opt, arg, false, err);
+	return config_set_string(&cfg->initrd, opt, arg, false, err, errlen);
 }
 
 static int config_opt_rootfs(struct config *cfg, const char *opt, char *arg,
-			     char *err)
+			     char *err, size_t errlen)
 {
-	return config_set_string(&cfg->rootfs, opt, arg, false, err);
+	return config_set_string(&cfg->rootfs, opt, arg, false, err, errlen);
 }
 
 static int config_opt_run(struct config *cfg, const char *opt, char *arg,
-			  char *err)
+			  char *err, size_t errlen)
 {
 	if (strlen(arg) >= CONFIG_RUN_MAX)
-		return config_error(err, "%s: command longer than %d bytes", opt,
+		return config_error(err, errlen, "%s: command longer than %d bytes", opt,
 				    CONFIG_RUN_MAX - 1);
-	return config_set_string(&cfg->run, opt, arg, false, err);
+	return config_set_string(&cfg->run, opt, arg, false, err, errlen);
 }
 
 static int config_opt_append(struct config *cfg, const char *opt, char *arg,
-			     char *err)
+			     char *err, size_t errlen)
 {
 	if (strlen(arg) >= LAYOUT_CMDLINE_MAX)
-		return config_error(err, "%s: command line longer than %llu bytes",
+		return config_error(err, errlen, "%s: command line longer than %llu bytes",
 				    opt, LAYOUT_CMDLINE_MAX - 1);
-	return config_set_string(&cfg->append, opt, arg, true, err);
+	return config_set_string(&cfg->append, opt, arg, true, err, errlen);
 }
 
 static int config_opt_mem(struct config *cfg, const char *opt, char *arg,
-			  char *err)
+			  char *err, size_t errlen)
 {
 	char q[CONFIG_QUOTE_MAX + 4];
 	uint64_t bytes;
 	int ret;
 
 	if (cfg->mem_bytes)
-		return config_error(err, "%s: given twice", opt);
+		return config_error(err, errlen, "%s: given twice", opt);
 	ret = config_parse_size(arg, &bytes);
 	if (ret == -ERANGE || (!ret && bytes > CONFIG_MAX_MEM))
-		return config_error(err, "%s: '%s' is more than 1 TiB", opt,
+		return config_error(err, errlen, "%s: '%s' is more than 1 TiB", opt,
 				    config_quote(arg, q));
 	if (ret)
-		return config_error(err,
+		return config_error(err, errlen,
 			"%s: invalid size '%s' (a number of MiB, or with K, M, G suffix)",
 			opt, config_quote(arg, q));
 	if (bytes < CONFIG_MIN_MEM)
-		return config_error(err, "%s: '%s' is less than the minimum of 16 MiB",
+		return config_error(err, errlen, "%s: '%s' is less than the minimum of 16 MiB",
 				    opt, config_quote(arg, q));
 	if (bytes % CONFIG_PAGE_SIZE)
-		return config_error(err, "%s: '%s' is not a multiple of 4 KiB",
+		return config_error(err, errlen, "%s: '%s' is not a multiple of 4 KiB",
 				    opt, config_quote(arg, q));
 	cfg->mem_bytes = bytes;
 	return 0;
 }
 
 static int config_opt_mem_path(struct config *cfg, const char *opt,
-			       char *arg, char *err)
+			       char *arg, char *err, size_t errlen)
 {
-	return config_set_string(&cfg->mem_path, opt, arg, false, err);
+	return config_set_string(&cfg->mem_path, opt, arg, false, err, errlen);
 }
 
 static int config_opt_mem_prealloc(struct config *cfg, const char *opt,
-				   char *arg, char *err)
+				   char *arg, char *err, size_t errlen)
 {
-	(void)opt; (void)arg; (void)err;
+	(void)opt; (void)arg; (void)err; (void)errlen;
 	cfg->mem_prealloc = true;
 	return 0;
 }
 
 static int config_opt_mem_merge(struct config *cfg, const char *opt,
-				char *arg, char *err)
+				char *arg, char *err, size_t errlen)
 {
 	if (config_on_off(arg, &cfg->mem_merge))
-		return config_error(err, "%s: takes on or off", opt);
+		return config_error(err, errlen, "%s: takes on or off", opt);
 	return 0;
 }
 
 static int config_opt_mem_thp(struct config *cfg, const char *opt, char *arg,
-			      char *err)
+			      char *err, size_t errlen)
 {
 	bool on;
 
 	if (config_on_off(arg, &on))
-		return config_error(err, "%s: takes on or off", opt);
+		return config_error(err, errlen, "%s: takes on or off", opt);
 	cfg->mem_thp_off = !on;
 	return 0;
 }
 
 static int config_smp_number(const char *opt, const char *key, const char *v,
-			     unsigned int *out, char *err)
+			     unsigned int *out, char *err, size_t errlen)
 {
 	char q[CONFIG_QUOTE_MAX + 4];
 	unsigned long long n;
 	int ret;
 
 	if (*out)
-		return config_error(err, "%s: %s given twice", opt, key);
+		return config_error(err, errlen, "%s: %s given twice", opt, key);
 	ret = v ? config_parse_uint(v, ~0ULL, &n) : -EINVAL;
 	if (ret == -ERANGE || (!ret && n > CONFIG_MAX_VCPUS))
-		return config_error(err, "%s: %s '%s' is more than %d", opt, key,
+		return config_error(err, errlen, "%s: %s '%s' is more than %d", opt, key,
 				    config_quote(v, q), CONFIG_MAX_VCPUS);
 	if (ret || n == 0)
-		return config_error(err, "%s: %s must be a number from 1 to %d, not '%s'",
+		return config_error(err, errlen, "%s: %s must be a number from 1 to %d, not '%s'",
 				    opt, key, CONFIG_MAX_VCPUS,
 				    config_quote(v ? v : "", q));
 	*out = (unsigned int)n;
@@ -562,7 +563,7 @@ static int config_smp_number(const char *opt, const char *key, const char *v,
 
 /* -smp [N][,cpus=N][,sockets=S][,cores=C][,threads=T] */
 static int config_opt_smp(struct config *cfg, const char *opt, char *arg,
-			  char *err)
+			  char *err, size_t errlen)
 {
 	unsigned int n = 0, s = 0, c = 0, t = 0;
 	char *p = arg, *key, *val, q[CONFIG_QUOTE_MAX + 4];
@@ -570,27 +571,27 @@ static int config_opt_smp(struct config *cfg, const char *opt, char *arg,
 	int ret;
 
 	if (cfg->vcpus)
-		return config_error(err, "%s: given twice", opt);
+		return config_error(err, errlen, "%s: given twice", opt);
 	while ((p = config_next_item(p, &key, &val))) {
 		if (first && !val)
-			ret = config_smp_number(opt, "vCPU count", key, &n, err);
+			ret = config_smp_number(opt, "vCPU count", key, &n, err, errlen);
 		else if (!strcmp(key, "cpus"))
-			ret = config_smp_number(opt, key, val, &n, err);
+			ret = config_smp_number(opt, key, val, &n, err, errlen);
 		else if (!strcmp(key, "sockets"))
-			ret = config_smp_number(opt, key, val, &s, err);
+			ret = config_smp_number(opt, key, val, &s, err, errlen);
 		else if (!strcmp(key, "cores"))
-			ret = config_smp_number(opt, key, val, &c, err);
+			ret = config_smp_number(opt, key, val, &c, err, errlen);
 		else if (!strcmp(key, "threads"))
-			ret = config_smp_number(opt, key, val, &t, err);
+			ret = config_smp_number(opt, key, val, &t, err, errlen);
 		else
-			ret = config_error(err, "%s: unknown key '%s'", opt,
+			ret = config_error(err, errlen, "%s: unknown key '%s'", opt,
 					   config_quote(key, q));
 		if (ret)
 			return ret;
 		first = false;
 	}
 	if (!n && !s && !c && !t)
-		return config_error(err, "%s: needs a vCPU count", opt);
+		return config_error(err, errlen, "%s: needs a vCPU count", opt);
 	/* Fill in what was left out, the way QEMU does: sockets first. */
 	if (!t)
 		t = 1;
@@ -598,7 +599,7 @@ static int config_opt_smp(struct config *cfg, const char *opt, char *arg,
 		unsigned long long prod = (unsigned long long)(s ? s : 1) *
 					  (c ? c : 1) * t;
 		if (prod > CONFIG_MAX_VCPUS)
-			return config_error(err, "%s: more than %d vCPUs", opt,
+			return config_error(err, errlen, "%s: more than %d vCPUs", opt,
 					    CONFIG_MAX_VCPUS);
 		n = (unsigned int)prod;
 	}
@@ -609,7 +610,7 @@ static int config_opt_smp(struct config *cfg, const char *opt, char *arg,
 	else if (!s)
 		s = (n % ((unsigned long long)c * t)) ? 0 : n / (c * t);
 	if (!s || !c || (unsigned long long)s * c * t != n)
-		return config_error(err,
+		return config_error(err, errlen,
 			"%s: sockets (%u) * cores (%u) * threads (%u) must equal %u",
 			opt, s, c, t, n);
 	cfg->vcpus = n;
@@ -620,52 +621,52 @@ static int config_opt_smp(struct config *cfg, const char *opt, char *arg,
 }
 
 static int config_opt_drive(struct config *cfg, const char *opt, char *arg,
-			    char *err)
+			    char *err, size_t errlen)
 {
 	if (cfg->nr_drives >= CONFIG_MAX_DRIVES)
-		return config_error(err, "%s: at most %d drives", opt,
+		return config_error(err, errlen, "%s: at most %d drives", opt,
 				    CONFIG_MAX_DRIVES);
-	if (config_parse_drive(&cfg->drive[cfg->nr_drives], arg, err))
+	if (config_parse_drive(&cfg->drive[cfg->nr_drives], arg, err, errlen))
 		return -1;
 	cfg->nr_drives++;
 	return 0;
 }
 
 static int config_opt_share(struct config *cfg, const char *opt, char *arg,
-			    char *err)
+			    char *err, size_t errlen)
 {
 	struct share_config *sh = &cfg->share[cfg->nr_shares];
 
 	if (cfg->nr_shares >= CONFIG_MAX_SHARES)
-		return config_error(err, "%s: at most %d shares", opt,
+		return config_error(err, errlen, "%s: at most %d shares", opt,
 				    CONFIG_MAX_SHARES);
-	if (config_parse_share(sh, arg, err))
+	if (config_parse_share(sh, arg, err, errlen))
 		return -1;
 	for (unsigned int i = 0; i < cfg->nr_shares; i++)
 		if (!strcmp(cfg->share[i].tag, sh->tag))
-			return config_error(err, "%s: tag '%s' given twice", opt,
+			return config_error(err, errlen, "%s: tag '%s' given twice", opt,
 					    sh->tag);
 	cfg->nr_shares++;
 	return 0;
 }
 
 static int config_opt_tap(struct config *cfg, const char *opt, char *arg,
-			  char *err)
+			  char *err, size_t errlen)
 {
 	struct nic_config *n = &cfg->nic[cfg->nr_nics];
 	unsigned int i;
 
 	if (cfg->nr_nics >= CONFIG_MAX_NICS)
-		return config_error(err, "%s: at most %d network interfaces",
+		return config_error(err, errlen, "%s: at most %d network interfaces",
 				    opt, CONFIG_MAX_NICS);
-	if (config_parse_nic(n, arg, err))
+	if (config_parse_nic(n, arg, err, errlen))
 		return -1;
 	for (i = 0; i < cfg->nr_nics; i++) {
 		if (!strcmp(cfg->nic[i].tap, n->tap))
-			return config_error(err, "%s: interface '%s' given twice",
+			return config_error(err, errlen, "%s: interface '%s' given twice",
 					    opt, n->tap);
 		if (!memcmp(cfg->nic[i].mac, n->mac, 6))
-			return config_error(err,
+			return config_error(err, errlen,
 				"%s: '%s' has the same MAC as '%s'", opt,
 				n->tap, cfg->nic[i].tap);
 	}
@@ -678,7 +679,7 @@ static int config_opt_tap(struct config *cfg, const char *opt, char *arg,
  * that does not wait for its client is offered, so both must be given
  * (server=on,wait=off, or the older server,nowait).
  */
-static int config_parse_listen_flags(const char *opt, char *flags, char *err)
+static int config_parse_listen_flags(const char *opt, char *flags, char *err, size_t errlen)
 {
 	bool server = false, nowait = false;
 	char *tok, *save = NULL;
@@ -690,17 +691,17 @@ static int config_parse_listen_flags(const char *opt, char *flags, char *err)
 		else if (!strcmp(tok, "nowait") || !strcmp(tok, "wait=off"))
 			nowait = true;
 		else
-			return config_error(err, "%s: unknown flag '%s' (only server=on,wait=off)",
+			return config_error(err, errlen, "%s: unknown flag '%s' (only server=on,wait=off)",
 					    opt, tok);
 	}
 	if (!server || !nowait)
-		return config_error(err, "%s: only a listening socket is supported: add server=on,wait=off",
+		return config_error(err, errlen, "%s: only a listening socket is supported: add server=on,wait=off",
 				    opt);
 	return 0;
 }
 
 /* -serial stdio|none|file:PATH|pty|unix[:PATH,server=on,wait=off] */
-int config_parse_serial(struct config *cfg, char *arg, char err[CONFIG_ERR_MAX])
+int config_parse_serial(struct config *cfg, char *arg, char *err, size_t errlen)
 {
 	char q[CONFIG_QUOTE_MAX + 4], *flags;
 
@@ -719,18 +720,18 @@ int config_parse_serial(struct config *cfg, char *arg, char err[CONFIG_ERR_MAX])
 		if (flags)
 			*flags++ = '\0';
 		if (!arg[5])
-			return config_error(err, "-serial: unix: needs a socket path");
-		if (config_parse_listen_flags("-serial", flags, err))
+			return config_error(err, errlen, "-serial: unix: needs a socket path");
+		if (config_parse_listen_flags("-serial", flags, err, errlen))
 			return -1;
 		cfg->serial = SERIAL_UNIX;
 		cfg->serial_path = arg + 5;
 	} else if (!strncmp(arg, "file:", 5)) {
 		if (!arg[5])
-			return config_error(err, "-serial: file: needs a path");
+			return config_error(err, errlen, "-serial: file: needs a path");
 		cfg->serial = SERIAL_FILE;
 		cfg->serial_path = arg + 5;
 	} else {
-		return config_error(err,
+		return config_error(err, errlen,
 			"-serial: '%s' is not stdio, file:PATH, pty, unix:PATH,server=on,wait=off or none",
 			config_quote(arg, q));
 	}
@@ -738,24 +739,24 @@ int config_parse_serial(struct config *cfg, char *arg, char err[CONFIG_ERR_MAX])
 }
 
 static int config_opt_serial(struct config *cfg, const char *opt, char *arg,
-			     char *err)
+			     char *err, size_t errlen)
 {
 	(void)opt;
-	return config_parse_serial(cfg, arg, err);
+	return config_parse_serial(cfg, arg, err, errlen);
 }
 
 static int config_opt_pidfile(struct config *cfg, const char *opt, char *arg,
-			      char *err)
+			      char *err, size_t errlen)
 {
 	if (!*arg)
-		return config_error(err, "%s: needs a file name", opt);
+		return config_error(err, errlen, "%s: needs a file name", opt);
 	cfg->pidfile = arg;
 	return 0;
 }
 
 /* -console-log FILE[,limit=SIZE|none] */
 int config_parse_console_log(struct config *cfg, char *spec,
-			     char err[CONFIG_ERR_MAX])
+			     char *err, size_t errlen)
 {
 	char *p = spec, *key, *val, q[CONFIG_QUOTE_MAX + 4];
 	bool first = true, seen_limit = false;
@@ -765,7 +766,7 @@ int config_parse_console_log(struct config *cfg, char *spec,
 		if (first) {
 			first = false;
 			if (val || !*key)
-				return config_error(err,
+				return config_error(err, errlen,
 					"-console-log: needs a file name first, not '%s'",
 					config_quote(spec, q));
 			cfg->console_log = key;
@@ -774,25 +775,25 @@ int config_parse_console_log(struct config *cfg, char *spec,
 			if (val && !strcmp(val, "none"))
 				limit = UINT64_MAX;
 			else if (!val || config_parse_size(val, &limit) || !limit)
-				return config_error(err,
+				return config_error(err, errlen,
 					"-console-log: limit= takes a size (K, M, G suffix) or none, not '%s'",
 					config_quote(val ? val : "", q));
 		} else {
-			return config_error(err, "-console-log: unknown or repeated key '%s'",
+			return config_error(err, errlen, "-console-log: unknown or repeated key '%s'",
 					    config_quote(key, q));
 		}
 	}
 	if (!cfg->console_log)
-		return config_error(err, "-console-log: needs a file name");
+		return config_error(err, errlen, "-console-log: needs a file name");
 	cfg->console_log_limit = limit;
 	return 0;
 }
 
 static int config_opt_console_log(struct config *cfg, const char *opt,
-				  char *arg, char *err)
+				  char *arg, char *err, size_t errlen)
 {
 	(void)opt;
-	return config_parse_console_log(cfg, arg, err);
+	return config_parse_console_log(cfg, arg, err, errlen);
 }
 
 /*
@@ -800,56 +801,56 @@ static int config_opt_console_log(struct config *cfg, const char *opt,
  * unix:PATH,server,nowait too).  Only a listening socket that does not
  * wait for a client is offered, so both flags must be given.
  */
-int config_parse_qmp(struct config *cfg, char *spec, char err[CONFIG_ERR_MAX])
+int config_parse_qmp(struct config *cfg, char *spec, char *err, size_t errlen)
 {
 	char *flags;
 
 	if (strncmp(spec, "unix:", 5))
-		return config_error(err, "-qmp: takes unix:PATH,server=on,wait=off");
+		return config_error(err, errlen, "-qmp: takes unix:PATH,server=on,wait=off");
 	flags = strchr(spec + 5, ',');
 	if (flags)
 		*flags++ = '\0';
 	if (!spec[5])
-		return config_error(err, "-qmp: empty socket path");
+		return config_error(err, errlen, "-qmp: empty socket path");
 	cfg->qmp_path = spec + 5;
-	return config_parse_listen_flags("-qmp", flags, err);
+	return config_parse_listen_flags("-qmp", flags, err, errlen);
 }
 
 /*
  * -name NAME or QEMU's -name guest=NAME: 1-63 characters, letters, digits
  * and "._-+" only, so it is safe in a file name, a thread name and JSON.
  */
-int config_parse_name(struct config *cfg, char *arg, char err[CONFIG_ERR_MAX])
+int config_parse_name(struct config *cfg, char *arg, char *err, size_t errlen)
 {
 	const char *name = strncmp(arg, "guest=", 6) ? arg : arg + 6;
 	size_t len = strlen(name);
 
 	if (len == 0 || len > CONFIG_NAME_MAX)
-		return config_error(err, "-name: 1 to %d characters", CONFIG_NAME_MAX);
+		return config_error(err, errlen, "-name: 1 to %d characters", CONFIG_NAME_MAX);
 	for (size_t i = 0; i < len; i++) {
 		char c = name[i];
 
 		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
 		      (c >= '0' && c <= '9') || strchr("._-+", c)))
-			return config_error(err, "-name: only letters, digits and ._-+ are allowed");
+			return config_error(err, errlen, "-name: only letters, digits and ._-+ are allowed");
 	}
 	if (name[0] == '.' || name[0] == '-')
-		return config_error(err, "-name: must not start with '.' or '-'");
+		return config_error(err, errlen, "-name: must not start with '.' or '-'");
 	cfg->name = name;
 	return 0;
 }
 
 static int config_opt_name(struct config *cfg, const char *opt, char *arg,
-			   char *err)
+			   char *err, size_t errlen)
 {
 	(void)opt;
-	return config_parse_name(cfg, arg, err);
+	return config_parse_name(cfg, arg, err, errlen);
 }
 
 static int config_opt_daemonize(struct config *cfg, const char *opt,
-				char *arg, char *err)
+				char *arg, char *err, size_t errlen)
 {
-	(void)opt; (void)arg; (void)err;
+	(void)opt; (void)arg; (void)err; (void)errlen;
 	cfg->daemonize = true;
 	return 0;
 }
@@ -868,7 +869,7 @@ static int config_hex_digit(char c)
 /* -uuid as QEMU spells it: 8-4-4-4-12 hex digits.  The machine UUID the
  * netboot firmware sends (DHCP option 97, pxelinux.cfg/<uuid>). */
 static int config_opt_uuid(struct config *cfg, const char *opt, char *arg,
-			   char *err)
+			   char *err, size_t errlen)
 {
 	char q[CONFIG_QUOTE_MAX + 4];
 	size_t n = 0;
@@ -890,17 +891,17 @@ static int config_opt_uuid(struct config *cfg, const char *opt, char *arg,
 		i++;
 	}
 	if (n != 16 || strlen(arg) != 36)
-		return config_error(err, "-uuid: '%s' is not a UUID (xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)",
+		return config_error(err, errlen, "-uuid: '%s' is not a UUID (xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)",
 				    config_quote(arg, q));
 	cfg->have_uuid = true;
 	return 0;
 }
 
 static int config_opt_qmp(struct config *cfg, const char *opt, char *arg,
-			  char *err)
+			  char *err, size_t errlen)
 {
 	(void)opt;
-	return config_parse_qmp(cfg, arg, err);
+	return config_parse_qmp(cfg, arg, err, errlen);
 }
 
 static bool config_affinity_seen(const struct config *cfg)
@@ -909,68 +910,68 @@ static bool config_affinity_seen(const struct config *cfg)
 }
 
 static int config_opt_vcpu_affinity(struct config *cfg, const char *opt,
-				    char *arg, char *err)
+				    char *arg, char *err, size_t errlen)
 {
-	char msg[CONFIG_ERR_MAX / 2];
+	char msg[ERR_LINE_MAX / 2];
 
 	if (config_affinity_seen(cfg))
-		return config_error(err, "%s: given twice", opt);
+		return config_error(err, errlen, "%s: given twice", opt);
 	if (affinity_parse_vcpus(arg, cfg->vcpu_affinity, CONFIG_MAX_VCPUS,
 				 &cfg->vcpu_affinity_all,
 				 &cfg->vcpu_affinity_highest, msg, sizeof(msg)))
-		return config_error(err, "%s: %s", opt, msg);
+		return config_error(err, errlen, "%s: %s", opt, msg);
 	return 0;
 }
 
 static int config_opt_io_affinity(struct config *cfg, const char *opt,
-				  char *arg, char *err)
+				  char *arg, char *err, size_t errlen)
 {
 	char q[CONFIG_QUOTE_MAX + 4];
 	int ret = affinity_parse_cpulist(arg, strlen(arg), &cfg->io_affinity.cpus);
 
 	if (ret == -ERANGE)
-		return config_error(err, "%s: a host CPU number in '%s' is too large",
+		return config_error(err, errlen, "%s: a host CPU number in '%s' is too large",
 				    opt, config_quote(arg, q));
 	if (ret)
-		return config_error(err, "%s: '%s' is not a CPU list like 0-3,6",
+		return config_error(err, errlen, "%s: '%s' is not a CPU list like 0-3,6",
 				    opt, config_quote(arg, q));
 	cfg->io_affinity.given = true;
 	return 0;
 }
 
 static int config_opt_rng(struct config *cfg, const char *opt, char *arg,
-			  char *err)
+			  char *err, size_t errlen)
 {
 	bool on;
 
 	if (config_on_off(arg, &on))
-		return config_error(err, "%s: takes on or off", opt);
+		return config_error(err, errlen, "%s: takes on or off", opt);
 	cfg->rng_off = !on;
 	return 0;
 }
 
 static int config_opt_boot(struct config *cfg, const char *opt, char *arg,
-			   char *err)
+			   char *err, size_t errlen)
 {
 	if (strcmp(arg, "n"))
-		return config_error(err, "%s: only 'n' (network boot) is supported",
+		return config_error(err, errlen, "%s: only 'n' (network boot) is supported",
 				    opt);
 	cfg->netboot = true;
 	return 0;
 }
 
 static int config_opt_netboot(struct config *cfg, const char *opt, char *arg,
-			      char *err)
+			      char *err, size_t errlen)
 {
-	(void)opt; (void)arg; (void)err;
+	(void)opt; (void)arg; (void)err; (void)errlen;
 	cfg->netboot = true;
 	return 0;
 }
 
 static int config_opt_trace_boot(struct config *cfg, const char *opt,
-				 char *arg, char *err)
+				 char *arg, char *err, size_t errlen)
 {
-	(void)opt; (void)arg; (void)err;
+	(void)opt; (void)arg; (void)err; (void)errlen;
 	cfg->trace_boot = true;
 	return 0;
 }
@@ -979,13 +980,13 @@ static int config_opt_trace_boot(struct config *cfg, const char *opt,
 #define CONFIG_MAX_TIMEOUT	86400
 
 static int config_opt_timeout(struct config *cfg, const char *opt, char *arg,
-			      char *err)
+			      char *err, size_t errlen)
 {
 	char q[CONFIG_QUOTE_MAX + 4];
 	unsigned long long v;
 
 	if (config_parse_uint(arg, CONFIG_MAX_TIMEOUT, &v) || v == 0)
-		return config_error(err, "%s: '%s' is not a number of seconds from 1 to %d",
+		return config_error(err, errlen, "%s: '%s' is not a number of seconds from 1 to %d",
 				    opt, config_quote(arg, q), CONFIG_MAX_TIMEOUT);
 	cfg->timeout_sec = (unsigned int)v;
 	return 0;
@@ -993,13 +994,13 @@ static int config_opt_timeout(struct config *cfg, const char *opt, char *arg,
 
 /* -netboot-timeout SECONDS: 0 (never) up to a day. */
 static int config_opt_netboot_timeout(struct config *cfg, const char *opt,
-				      char *arg, char *err)
+				      char *arg, char *err, size_t errlen)
 {
 	char q[CONFIG_QUOTE_MAX + 4];
 	unsigned long long v;
 
 	if (config_parse_uint(arg, CONFIG_MAX_TIMEOUT, &v))
-		return config_error(err, "%s: '%s' is not a number of seconds from 0 to %d",
+		return config_error(err, errlen, "%s: '%s' is not a number of seconds from 0 to %d",
 				    opt, config_quote(arg, q), CONFIG_MAX_TIMEOUT);
 	cfg->netboot_timeout_sec = (unsigned int)v;
 	cfg->netboot_timeout_given = true;
@@ -1007,61 +1008,61 @@ static int config_opt_netboot_timeout(struct config *cfg, const char *opt,
 }
 
 static int config_opt_stats(struct config *cfg, const char *opt, char *arg,
-			    char *err)
+			    char *err, size_t errlen)
 {
-	(void)opt; (void)arg; (void)err;
+	(void)opt; (void)arg; (void)err; (void)errlen;
 	cfg->stats = true;
 	return 0;
 }
 
 static int config_opt_no_seccomp(struct config *cfg, const char *opt,
-				 char *arg, char *err)
+				 char *arg, char *err, size_t errlen)
 {
-	(void)opt; (void)arg; (void)err;
+	(void)opt; (void)arg; (void)err; (void)errlen;
 	cfg->no_seccomp = true;
 	return 0;
 }
 
 static int config_opt_snapshot(struct config *cfg, const char *opt,
-			       char *arg, char *err)
+			       char *arg, char *err, size_t errlen)
 {
-	(void)opt; (void)arg; (void)err;
+	(void)opt; (void)arg; (void)err; (void)errlen;
 	cfg->snapshot = true;
 	return 0;
 }
 
 static int config_opt_reboot(struct config *cfg, const char *opt, char *arg,
-			     char *err)
+			     char *err, size_t errlen)
 {
 	if (!strcmp(arg, "exit"))
 		cfg->reboot_restart = false;
 	else if (!strcmp(arg, "restart"))
 		cfg->reboot_restart = true;
 	else
-		return config_error(err, "%s: takes exit or restart", opt);
+		return config_error(err, errlen, "%s: takes exit or restart", opt);
 	return 0;
 }
 
 static int config_opt_dump_acpi(struct config *cfg, const char *opt,
-				char *arg, char *err)
+				char *arg, char *err, size_t errlen)
 {
-	return config_set_string(&cfg->dump_acpi_dir, opt, arg, false, err);
+	return config_set_string(&cfg->dump_acpi_dir, opt, arg, false, err, errlen);
 }
 
 static int config_opt_user(struct config *cfg, const char *opt, char *arg,
-			   char *err)
+			   char *err, size_t errlen)
 {
-	return config_set_string(&cfg->user, opt, arg, false, err);
+	return config_set_string(&cfg->user, opt, arg, false, err, errlen);
 }
 
 static int config_opt_chroot(struct config *cfg, const char *opt, char *arg,
-			     char *err)
+			     char *err, size_t errlen)
 {
-	return config_set_string(&cfg->chroot_dir, opt, arg, false, err);
+	return config_set_string(&cfg->chroot_dir, opt, arg, false, err, errlen);
 }
 
 /* tcp:[HOST]:PORT or unix:PATH[,server=on] (QEMU's -gdb chardev forms). */
-int config_parse_gdb(struct gdb_config *g, char *spec, char err[CONFIG_ERR_MAX])
+int config_parse_gdb(struct gdb_config *g, char *spec, char *err, size_t errlen)
 {
 	if (!strncmp(spec, "tcp:", 4)) {
 		char *host = spec + 4;
@@ -1070,12 +1071,12 @@ int config_parse_gdb(struct gdb_config *g, char *spec, char err[CONFIG_ERR_MAX])
 		char *end;
 
 		if (!colon)
-			return config_error(err, "-gdb %s: want tcp:[HOST]:PORT", spec);
+			return config_error(err, errlen, "-gdb %s: want tcp:[HOST]:PORT", spec);
 		*colon = 0;
 		errno = 0;
 		port = strtoul(colon + 1, &end, 10);
 		if (errno || end == colon + 1 || *end || port == 0 || port > 65535)
-			return config_error(err, "-gdb: bad port '%s'", colon + 1);
+			return config_error(err, errlen, "-gdb: bad port '%s'", colon + 1);
 		/* [::1]:1234 form for IPv6 literals */
 		if (*host == '[' && colon > host + 1 && colon[-1] == ']') {
 			colon[-1] = 0;
@@ -1092,52 +1093,52 @@ int config_parse_gdb(struct gdb_config *g, char *spec, char err[CONFIG_ERR_MAX])
 		if (opt) {
 			*opt++ = 0;
 			if (strcmp(opt, "server=on") && strcmp(opt, "server"))
-				return config_error(err, "-gdb unix: unknown option '%s' (server=on only)",
+				return config_error(err, errlen, "-gdb unix: unknown option '%s' (server=on only)",
 						    opt);
 		}
 		if (!*path)
-			return config_error(err, "-gdb unix: needs a path");
+			return config_error(err, errlen, "-gdb unix: needs a path");
 		*g = (struct gdb_config){ GDB_LISTEN_UNIX, NULL, 0, path };
 		return 0;
 	}
-	return config_error(err, "-gdb %s: want tcp:[HOST]:PORT or unix:PATH,server=on", spec);
+	return config_error(err, errlen, "-gdb %s: want tcp:[HOST]:PORT or unix:PATH,server=on", spec);
 }
 
-static int config_opt_gdb(struct config *cfg, const char *opt, char *arg, char *err)
+static int config_opt_gdb(struct config *cfg, const char *opt, char *arg, char *err, size_t errlen)
 {
 	(void)opt;
-	return config_parse_gdb(&cfg->gdb, arg, err);
+	return config_parse_gdb(&cfg->gdb, arg, err, errlen);
 }
 
 /* -s: QEMU's shorthand for -gdb tcp::1234. */
 static int config_opt_gdb_default(struct config *cfg, const char *opt, char *arg,
-				  char *err)
+				  char *err, size_t errlen)
 {
-	(void)opt; (void)arg; (void)err;
+	(void)opt; (void)arg; (void)err; (void)errlen;
 	cfg->gdb = (struct gdb_config){ GDB_LISTEN_TCP, NULL, 1234, NULL };
 	return 0;
 }
 
 static int config_opt_start_paused(struct config *cfg, const char *opt, char *arg,
-				   char *err)
+				   char *err, size_t errlen)
 {
-	(void)opt; (void)arg; (void)err;
+	(void)opt; (void)arg; (void)err; (void)errlen;
 	cfg->start_paused = true;
 	return 0;
 }
 
 static int config_opt_help(struct config *cfg, const char *opt, char *arg,
-			   char *err)
+			   char *err, size_t errlen)
 {
-	(void)opt; (void)arg; (void)err;
+	(void)opt; (void)arg; (void)err; (void)errlen;
 	cfg->help = true;
 	return 0;
 }
 
 static int config_opt_version(struct config *cfg, const char *opt, char *arg,
-			      char *err)
+			      char *err, size_t errlen)
 {
-	(void)opt; (void)arg; (void)err;
+	(void)opt; (void)arg; (void)err; (void)errlen;
 	cfg->version = true;
 	return 0;
 }
@@ -1203,7 +1204,7 @@ static const struct config_option *config_find(const char *name, size_t len)
 
 /* One pinning set against the CPUs this process may use (cpuset, taskset). */
 static int config_check_cpus(const char *opt, const cpu_set_t *set,
-			     const cpu_set_t *allowed, char *err)
+			     const cpu_set_t *allowed, char *err, size_t errlen)
 {
 	char list[96];
 	int bad = affinity_first_outside(set, allowed);
@@ -1211,55 +1212,55 @@ static int config_check_cpus(const char *opt, const cpu_set_t *set,
 	if (bad < 0)
 		return 0;
 	affinity_format(allowed, list, sizeof(list));
-	return config_error(err, "%s: host CPU %d is not among the CPUs minivmm may use (%s)",
+	return config_error(err, errlen, "%s: host CPU %d is not among the CPUs minivmm may use (%s)",
 			    opt, bad, list);
 }
 
-static int config_validate_affinity(struct config *cfg, char *err)
+static int config_validate_affinity(struct config *cfg, char *err, size_t errlen)
 {
 	cpu_set_t allowed;
 
 	if (cfg->vcpu_affinity_highest >= (int)cfg->vcpus)
-		return config_error(err, "-vcpu-affinity: vCPU %d does not exist (-smp %u)",
+		return config_error(err, errlen, "-vcpu-affinity: vCPU %d does not exist (-smp %u)",
 				    cfg->vcpu_affinity_highest, cfg->vcpus);
 	if (!config_affinity_seen(cfg) && !cfg->io_affinity.given)
 		return 0;
 	if (sched_getaffinity(0, sizeof(allowed), &allowed))
-		return config_error(err, "cannot read this process's CPU affinity: %s",
+		return config_error(err, errlen, "cannot read this process's CPU affinity: %s",
 				    strerror(errno));
 	if (cfg->io_affinity.given &&
-	    config_check_cpus("-io-affinity", &cfg->io_affinity.cpus, &allowed, err))
+	    config_check_cpus("-io-affinity", &cfg->io_affinity.cpus, &allowed, err, errlen))
 		return -1;
 	if (cfg->vcpu_affinity_all.given &&
 	    config_check_cpus("-vcpu-affinity", &cfg->vcpu_affinity_all.cpus,
-			      &allowed, err))
+			      &allowed, err, errlen))
 		return -1;
 	for (int i = 0; i <= cfg->vcpu_affinity_highest; i++)
 		if (cfg->vcpu_affinity[i].given &&
 		    config_check_cpus("-vcpu-affinity", &cfg->vcpu_affinity[i].cpus,
-				      &allowed, err))
+				      &allowed, err, errlen))
 			return -1;
 	return 0;
 }
 
 /* Rules that involve more than one option. */
 /* -rootfs DIR: DIR becomes one more share, read-only, under our tag. */
-static int config_validate_rootfs(struct config *cfg, char *err)
+static int config_validate_rootfs(struct config *cfg, char *err, size_t errlen)
 {
 	if (cfg->run && !cfg->rootfs)
-		return config_error(err, "-run needs -rootfs");
+		return config_error(err, errlen, "-run needs -rootfs");
 	if (!cfg->rootfs)
 		return 0;
 	if (!cfg->kernel)
-		return config_error(err, "-rootfs needs -kernel");
+		return config_error(err, errlen, "-rootfs needs -kernel");
 	if (cfg->initrd)
-		return config_error(err, "-rootfs and -initrd exclude each other (minivmm makes the initramfs)");
+		return config_error(err, errlen, "-rootfs and -initrd exclude each other (minivmm makes the initramfs)");
 	if (cfg->nr_shares >= CONFIG_MAX_SHARES)
-		return config_error(err, "-rootfs: at most %d shares, -rootfs included",
+		return config_error(err, errlen, "-rootfs: at most %d shares, -rootfs included",
 				    CONFIG_MAX_SHARES);
 	for (unsigned int i = 0; i < cfg->nr_shares; i++)
 		if (!strcmp(cfg->share[i].tag, CONFIG_ROOTFS_TAG))
-			return config_error(err, "-share: tag '%s' is taken by -rootfs",
+			return config_error(err, errlen, "-share: tag '%s' is taken by -rootfs",
 					    CONFIG_ROOTFS_TAG);
 	cfg->share[cfg->nr_shares++] = (struct share_config){
 		.path = cfg->rootfs, .tag = CONFIG_ROOTFS_TAG, .readonly = true,
@@ -1267,7 +1268,7 @@ static int config_validate_rootfs(struct config *cfg, char *err)
 	return 0;
 }
 
-static int config_validate(struct config *cfg, char *err)
+static int config_validate(struct config *cfg, char *err, size_t errlen)
 {
 	if (cfg->help || cfg->version)
 		return 0;
@@ -1282,46 +1283,46 @@ static int config_validate(struct config *cfg, char *err)
 		cfg->threads = 1;
 	}
 	if (cfg->kernel && cfg->netboot)
-		return config_error(err, "-kernel and -netboot exclude each other");
+		return config_error(err, errlen, "-kernel and -netboot exclude each other");
 	/* KSM and THP work on anonymous memory, not on hugetlbfs pages. */
 	if (cfg->mem_path && cfg->mem_merge)
-		return config_error(err, "-mem-merge on cannot be combined with -mem-path (KSM does not merge huge pages)");
+		return config_error(err, errlen, "-mem-merge on cannot be combined with -mem-path (KSM does not merge huge pages)");
 	if (cfg->initrd && !cfg->kernel)
-		return config_error(err, "-initrd needs -kernel");
-	if (config_validate_rootfs(cfg, err))
+		return config_error(err, errlen, "-initrd needs -kernel");
+	if (config_validate_rootfs(cfg, err, errlen))
 		return -1;
 	/* With -netboot, -append adds words to the command line PXE chose. */
 	if (cfg->append && !cfg->kernel && !cfg->netboot && !cfg->dump_acpi_dir)
-		return config_error(err, "-append needs -kernel or -netboot");
+		return config_error(err, errlen, "-append needs -kernel or -netboot");
 	if (cfg->netboot && !cfg->nr_nics)
-		return config_error(err, "-netboot needs a -tap");
+		return config_error(err, errlen, "-netboot needs a -tap");
 	if (cfg->netboot_timeout_given && !cfg->netboot)
-		return config_error(err, "-netboot-timeout needs -netboot");
+		return config_error(err, errlen, "-netboot-timeout needs -netboot");
 	/* Detached, stdio is /dev/null: the console must go elsewhere. */
 	if (cfg->daemonize && cfg->serial == SERIAL_STDIO)
-		return config_error(err, "-daemonize needs -serial none, file:PATH, pty or unix");
+		return config_error(err, errlen, "-daemonize needs -serial none, file:PATH, pty or unix");
 	if (cfg->serial == SERIAL_UNIX && !cfg->serial_path && !cfg->name)
-		return config_error(err, "-serial unix without a path needs -name (the socket goes in the runtime directory)");
+		return config_error(err, errlen, "-serial unix without a path needs -name (the socket goes in the runtime directory)");
 	if (cfg->daemonize && cfg->reboot_restart)
-		return config_error(err, "-daemonize cannot be combined with -reboot restart");
+		return config_error(err, errlen, "-daemonize cannot be combined with -reboot restart");
 	if (cfg->nr_drives + cfg->nr_nics + cfg->nr_shares + !cfg->rng_off >
 	    LAYOUT_VIRTIO_MMIO_MAX)
-		return config_error(err,
+		return config_error(err, errlen,
 			"too many virtio devices: %u drives + %u taps + %u shares%s, at most %d",
 			cfg->nr_drives, cfg->nr_nics, cfg->nr_shares,
 			cfg->rng_off ? "" : " + the rng (-rng off frees its slot)",
 			LAYOUT_VIRTIO_MMIO_MAX);
 	/* The restarted process must open /dev/kvm again: it needs root. */
 	if (cfg->reboot_restart && (cfg->user || cfg->chroot_dir))
-		return config_error(err, "-reboot restart cannot be combined with -user or -chroot");
+		return config_error(err, errlen, "-reboot restart cannot be combined with -user or -chroot");
 	if (!cfg->kernel && !cfg->netboot && !cfg->dump_acpi_dir)
-		return config_error(err,
+		return config_error(err, errlen,
 			"no -kernel or -netboot given (try -help)");
-	return config_validate_affinity(cfg, err);
+	return config_validate_affinity(cfg, err, errlen);
 }
 
 int config_parse(struct config *cfg, int argc, char **argv,
-		 char err[CONFIG_ERR_MAX])
+		 char *err, size_t errlen)
 {
 	char q[CONFIG_QUOTE_MAX + 4], optname[40];
 	bool seen[CONFIG_NR_OPTIONS] = { false };
@@ -1339,7 +1340,7 @@ int config_parse(struct config *cfg, int argc, char **argv,
 		size_t len;
 
 		if (a[0] != '-' || !a[1])
-			return config_error(err, "unexpected argument '%s'",
+			return config_error(err, errlen, "unexpected argument '%s'",
 					    config_quote(a, q));
 		name = a + 1;
 		if (name[0] == '-') {
@@ -1349,26 +1350,26 @@ int config_parse(struct config *cfg, int argc, char **argv,
 		len = eq ? (size_t)(eq - name) : strlen(name);
 		o = config_find(name, len);
 		if (!o || (eq && !o->has_arg))
-			return config_error(err, "unknown option '%s'",
+			return config_error(err, errlen, "unknown option '%s'",
 					    config_quote(a, q));
 		snprintf(optname, sizeof(optname), "-%s", o->name);
 		if (seen[o - config_options] && !o->repeat)
-			return config_error(err, "%s: given twice", optname);
+			return config_error(err, errlen, "%s: given twice", optname);
 		seen[o - config_options] = true;
 		if (eq) {
 			arg = eq + 1;
 		} else if (o->has_arg) {
 			if (i + 1 >= argc)
-				return config_error(err, "%s: needs an argument",
+				return config_error(err, errlen, "%s: needs an argument",
 						    optname);
 			arg = argv[++i];
 		}
-		if (o->parse(cfg, optname, arg, err))
+		if (o->parse(cfg, optname, arg, err, errlen))
 			return -1;
 		if (cfg->help || cfg->version)
 			break;	/* nothing else matters */
 	}
-	return config_validate(cfg, err);
+	return config_validate(cfg, err, errlen);
 }
 
 void config_usage(const char *prog)

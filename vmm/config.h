@@ -20,7 +20,6 @@
 #define CONFIG_MAX_SHARES 8
 #define CONFIG_SHARE_TAG_MAX 36	/* virtio_fs_config.tag */
 #define CONFIG_MAX_VCPUS 255	/* one xAPIC-addressable LAPIC each */
-#define CONFIG_ERR_MAX 256
 /* The share -rootfs adds; the built-in init mounts this tag. */
 #define CONFIG_ROOTFS_TAG "minivmm-root"
 #define CONFIG_RUN_MAX 16384	/* -run: bytes of the command */
@@ -113,21 +112,21 @@ struct config {
  * trailing newline) in err.  Pointers in cfg point into argv.
  */
 int config_parse(struct config *cfg, int argc, char **argv,
-		 char err[CONFIG_ERR_MAX]);
+		 char *err, size_t errlen);
 /* Sub-parsers, exposed for tests and fuzzing. */
 int config_parse_drive(struct drive_config *d, char *spec,
-		       char err[CONFIG_ERR_MAX]);
+		       char *err, size_t errlen);
 int config_parse_nic(struct nic_config *n, char *spec,
-		     char err[CONFIG_ERR_MAX]);
+		     char *err, size_t errlen);
 int config_parse_share(struct share_config *sh, char *spec,
-		       char err[CONFIG_ERR_MAX]);
+		       char *err, size_t errlen);
 int config_parse_console_log(struct config *cfg, char *spec,
-			     char err[CONFIG_ERR_MAX]);
-int config_parse_qmp(struct config *cfg, char *spec, char err[CONFIG_ERR_MAX]);
-int config_parse_serial(struct config *cfg, char *spec, char err[CONFIG_ERR_MAX]);
+			     char *err, size_t errlen);
+int config_parse_qmp(struct config *cfg, char *spec, char *err, size_t errlen);
+int config_parse_serial(struct config *cfg, char *spec, char *err, size_t errlen);
 #define CONFIG_NAME_MAX 63
-int config_parse_name(struct config *cfg, char *arg, char err[CONFIG_ERR_MAX]);
-int config_parse_gdb(struct gdb_config *g, char *spec, char err[CONFIG_ERR_MAX]);
+int config_parse_name(struct config *cfg, char *arg, char *err, size_t errlen);
+int config_parse_gdb(struct gdb_config *g, char *spec, char *err, size_t errlen);
 int config_parse_size(const char *s, uint64_t *bytes);
 int config_parse_mac(const char *s, uint8_t mac[6]);
 void config_default_mac(const char *tap, uint8_t mac[6]);

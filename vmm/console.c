@@ -164,7 +164,7 @@ static void console_make_raw(struct termios *t)
  * read it (SIGTTIN); the guest then simply gets no input.
  */
 static int console_setup_tty(struct console *c, int fd,
-			     char err[CONFIG_ERR_MAX])
+			     char *err, size_t errlen)
 {
 	struct termios raw;
 	pid_t fg = tcgetpgrp(fd);
@@ -174,7 +174,7 @@ static int console_setup_tty(struct console *c, int fd,
 		return 0;
 	}
 	if (tcgetattr(fd, &console_saved_termios)) {
-		snprintf(err, CONFIG_ERR_MAX,
+		snprintf(err, errlen,
 			 "-serial stdio: cannot read terminal settings: %s",
 			 strerror(errno));
 		return -errno;
@@ -191,7 +191,7 @@ static int console_setup_tty(struct console *c, int fd,
 		int e = errno;
 
 		console_termios_saved = 0;
-		snprintf(err, CONFIG_ERR_MAX,
+		snprintf(err, errlen,
 			 "-serial stdio: cannot set raw mode: %s",
 			 strerror(e));
 		return -e;
@@ -206,7 +206,7 @@ static int console_setup_tty(struct console *c, int fd,
  * editing: the guest's own tty does that), its path printed as QEMU
  * prints it, on stdout.  The guest reads and writes the master.
  */
-static int console_open_pty(struct console *c, char err[CONFIG_ERR_MAX])
+static int console_open_pty(struct console *c, char *err, size_t errlen)
 {
 	struct termios t;
 	int m = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC | O_NONBLOCK);
@@ -229,7 +229,7 @@ static int console_open_pty(struct console *c, char err[CONFIG_ERR_MAX])
 	return 0;
 fail:
 	e = errno;
-	snprintf(err, CONFIG_ERR_MAX, "-serial pty: cannot create a pseudo-terminal: %s",
+	snprintf(err, errlen, "-serial pty: cannot create a pseudo-terminal: %s",
 		 strerror(e));
 	if (m >= 0)
 		close(m);
@@ -241,20 +241,20 @@ fail:
 
 /* -serial unix: listen; output goes nowhere until a client attaches. */
 static int console_open_unix(struct console *c, const char *path,
-			     char err[CONFIG_ERR_MAX])
+			     char *err, size_t errlen)
 {
 	int ret;
 
 	c->null_fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
 	if (c->null_fd < 0 || (c->out_fd = fcntl(c->null_fd, F_DUPFD_CLOEXEC, 0)) < 0) {
 		ret = -errno;
-		snprintf(err, CONFIG_ERR_MAX, "-serial unix: /dev/null: %s",
+		snprintf(err, errlen, "-serial unix: /dev/null: %s",
 			 strerror(errno));
 		return ret;
 	}
 	c->out_owned = true;
 	console_ignore_sigpipe();
-	return unix_listen(&c->ln, path, "-serial", err, CONFIG_ERR_MAX);
+	return unix_listen(&c->ln, path, "-serial", err, errlen);
 }
 
 int console_listen_fd(const struct console *c)
@@ -330,7 +330,7 @@ static void console_nonblocking_stdout(struct console *c)
 }
 
 int console_open(struct console *c, enum serial_mode mode, const char *path,
-		 char err[CONFIG_ERR_MAX])
+		 char *err, size_t errlen)
 {
 	memset(c, 0, sizeof(*c));
 	c->out_fd = -1;
@@ -349,11 +349,11 @@ int console_open(struct console *c, enum serial_mode mode, const char *path,
 			return 0;	/* stdin closed: output only */
 		c->in_fd = STDIN_FILENO;
 		if (isatty(STDIN_FILENO))
-			return console_setup_tty(c, STDIN_FILENO, err);
+			return console_setup_tty(c, STDIN_FILENO, err, errlen);
 		return 0;
 	case SERIAL_FILE:
 		if (!path || !*path) {
-			snprintf(err, CONFIG_ERR_MAX, "-serial file: needs a path");
+			snprintf(err, errlen, "-serial file: needs a path");
 			return -EINVAL;
 		}
 		c->out_fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND |
@@ -361,7 +361,7 @@ int console_open(struct console *c, enum serial_mode mode, const char *path,
 		if (c->out_fd < 0) {
 			int e = errno;
 
-			snprintf(err, CONFIG_ERR_MAX,
+			snprintf(err, errlen,
 				 "-serial: cannot open '%.200s': %s", path,
 				 strerror(e));
 			return -e;
@@ -371,27 +371,27 @@ int console_open(struct console *c, enum serial_mode mode, const char *path,
 	case SERIAL_NONE:
 		return 0;
 	case SERIAL_PTY:
-		return console_open_pty(c, err);
+		return console_open_pty(c, err, errlen);
 	case SERIAL_UNIX:
 		if (!path || !*path) {
-			snprintf(err, CONFIG_ERR_MAX, "-serial unix: needs a path");
+			snprintf(err, errlen, "-serial unix: needs a path");
 			return -EINVAL;
 		}
-		return console_open_unix(c, path, err);
+		return console_open_unix(c, path, err, errlen);
 	}
-	snprintf(err, CONFIG_ERR_MAX, "-serial: unknown mode %d", (int)mode);
+	snprintf(err, errlen, "-serial: unknown mode %d", (int)mode);
 	return -EINVAL;
 }
 
 int console_open_log(struct console *c, const char *path,
-		     char err[CONFIG_ERR_MAX])
+		     char *err, size_t errlen)
 {
 	c->log_fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND |
 			 O_CLOEXEC | O_NOCTTY, 0644);
 	if (c->log_fd < 0) {
 		int e = errno;
 
-		snprintf(err, CONFIG_ERR_MAX,
+		snprintf(err, errlen,
 			 "-console-log: cannot open '%.200s': %s", path,
 			 strerror(e));
 		return -e;

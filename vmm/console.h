@@ -66,13 +66,13 @@ size_t console_filter_input(struct console_escape *st, const uint8_t *in,
  * console_restore_terminal().
  */
 int console_open(struct console *c, enum serial_mode mode, const char *path,
-		 char err[CONFIG_ERR_MAX]);
+		 char *err, size_t errlen);
 /*
  * Open (create, truncate) the -console-log file; call after console_open().
  * Returns 0, or -errno with a one-line message in err.
  */
 int console_open_log(struct console *c, const char *path,
-		     char err[CONFIG_ERR_MAX]);
+		     char *err, size_t errlen);
 /*
  * Append a note that the log was cut (dropped bytes past its limit);
  * the guest's bytes themselves are written by the UART.

@@ -49,13 +49,13 @@ bool frontend_is_command(const char *word)
 static bool fe_valid_name(const char *name)
 {
 	struct config cfg;
-	char err[CONFIG_ERR_MAX];
+	char err[ERR_LINE_MAX];
 	char copy[CONFIG_NAME_MAX + 1];
 
 	if (strlen(name) > CONFIG_NAME_MAX)
 		return false;
 	strcpy(copy, name);
-	return config_parse_name(&cfg, copy, err) == 0;
+	return config_parse_name(&cfg, copy, err, sizeof(err)) == 0;
 }
 
 static void fe_remove_stale(const char *name)
@@ -102,7 +102,7 @@ static void fe_query_info(struct qmp_client *c, struct fe_vm_info *info)
 {
 	struct json_value v;
 	const struct json_value *r, *x;
-	char err[160];
+	char err[ERR_LINE_MAX];
 
 	if (!qmp_client_call(c, "query-status", &v, err, sizeof(err))) {
 		r = json_object_get(&v, "return");
@@ -133,7 +133,7 @@ static void fe_list_one(const char *name)
 {
 	struct fe_vm_info info = { .state = "not-answering" };
 	struct qmp_client c;
-	char err[256];
+	char err[ERR_LINE_MAX];
 	int rc = fe_connect(name, &c, err, sizeof(err));
 
 	if (rc == -ENOENT || rc == -ECONNREFUSED) {
@@ -231,7 +231,7 @@ static int fe_ctl(int argc, char **argv)
 	struct json_value v;
 	const struct json_value *e, *desc;
 	bool json = false;
-	char err[256];
+	char err[ERR_LINE_MAX];
 	int rc;
 
 	if (argc == 4 && !strcmp(argv[3], "--json"))
@@ -356,7 +356,7 @@ static int fe_console_relay(struct console *con, int sock)
 static int fe_console(int argc, char **argv)
 {
 	struct console con;
-	char err[CONFIG_ERR_MAX];
+	char err[ERR_LINE_MAX];
 	int sock, rc;
 
 	if (argc != 2)
@@ -373,7 +373,7 @@ static int fe_console(int argc, char **argv)
 			  strerror(-sock));
 		return FE_FAIL;
 	}
-	if (console_open(&con, SERIAL_STDIO, NULL, err)) {
+	if (console_open(&con, SERIAL_STDIO, NULL, err, sizeof(err))) {
 		log_error("console: %s", err);
 		close(sock);
 		return FE_FAIL;

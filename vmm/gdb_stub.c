@@ -615,7 +615,7 @@ static void *gdb_thread(void *arg)
 	struct gdb_stub *s = arg;
 
 	if (s->seccomp) {
-		char err[160];
+		char err[ERR_LINE_MAX];
 
 		if (seccomp_install(SECCOMP_THREAD_GDB, err, sizeof(err))) {
 			log_error("%s", err);

@@ -14,6 +14,7 @@
 #include "boot/linux_boot.h"
 #include "boot/long_mode.h"
 #include "boot/pvh.h"
+#include "vmm/log.h"
 #include "vmm/vm.h"
 
 #define LOADER_MAX_E820 16
@@ -306,7 +307,7 @@ static int loader_elf_boot_info(struct vm *vm, const struct mapped_file *k,
 	void *page = guest_mem_ptr(&vm->mem, LAYOUT_ZERO_PAGE_ADDR, LINUX_ZERO_PAGE_SIZE);
 	uint8_t hdr[LINUX_SETUP_HEADER_BYTES];
 	struct linux_setup_info synth;
-	const char *why = NULL;
+	char why[ERR_LINE_MAX] = "";
 
 	if (ek->has_pvh) {
 		struct pvh_boot_args pvh = {
@@ -319,8 +320,8 @@ static int loader_elf_boot_info(struct vm *vm, const struct mapped_file *k,
 		};
 
 		if (!page || pvh_build_start_info(page, LINUX_ZERO_PAGE_SIZE,
-						  LAYOUT_ZERO_PAGE_ADDR, &pvh, &why)) {
-			snprintf(err, errlen, "kernel '%s': %s", k->path, why ? why : "no room for the PVH start info");
+						  LAYOUT_ZERO_PAGE_ADDR, &pvh, why, sizeof(why))) {
+			snprintf(err, errlen, "kernel '%s': %s", k->path, why[0] ? why : "no room for the PVH start info");
 			return -EINVAL;
 		}
 		*entry = (struct boot_entry){ .pvh = true, .rip = ek->pvh_entry,
@@ -330,8 +331,8 @@ static int loader_elf_boot_info(struct vm *vm, const struct mapped_file *k,
 	}
 	linux_synth_setup_header(hdr, ek->lowest, ek->highest - ek->lowest,
 				 info->cmdline_size, &synth);
-	if (!page || linux_build_boot_params(page, hdr, sizeof(hdr), &synth, args, &why) < 0) {
-		snprintf(err, errlen, "kernel '%s': %s", k->path, why ? why : "cannot build boot_params");
+	if (!page || linux_build_boot_params(page, hdr, sizeof(hdr), &synth, args, why, sizeof(why)) < 0) {
+		snprintf(err, errlen, "kernel '%s': %s", k->path, why[0] ? why : "cannot build boot_params");
 		return -EINVAL;
 	}
 	*entry = (struct boot_entry){ .rip = ek->entry64, .rsi = LAYOUT_ZERO_PAGE_ADDR,
@@ -350,10 +351,10 @@ static int loader_load_elf(struct vm *vm, const struct mapped_file *k,
 	struct linux_boot_args args = { .rsdp_addr = rsdp };
 	struct e820_entry e820[LOADER_MAX_E820];
 	struct elf_kernel_info ek;
-	const char *why = NULL;
+	char why[ERR_LINE_MAX] = "";
 	int ret;
 
-	if (elf_kernel_parse(k->data, k->size, &ek, &why) < 0) {
+	if (elf_kernel_parse(k->data, k->size, &ek, why, sizeof(why)) < 0) {
 		snprintf(err, errlen, "kernel '%s': %s", k->path, why);
 		return -EINVAL;
 	}
@@ -376,17 +377,17 @@ int loader_check_kernel(const char *path, char *err, size_t errlen)
 	struct mapped_file k = { .path = path };
 	struct linux_setup_info info;
 	struct elf_kernel_info ek;
-	const char *why = NULL;
+	char why[ERR_LINE_MAX] = "";
 	int ret = map_file(&k, "kernel", err, errlen);
 
 	if (ret)
 		return ret;
 	if (elf_kernel_is_elf(k.data, k.size))
-		ret = elf_kernel_parse(k.data, k.size, &ek, &why);
+		ret = elf_kernel_parse(k.data, k.size, &ek, why, sizeof(why));
 	else
-		ret = linux_parse_setup(k.data, k.size, &info, &why);
+		ret = linux_parse_setup(k.data, k.size, &info, why, sizeof(why));
 	if (ret < 0) {
-		snprintf(err, errlen, "kernel '%s': %s", path, why ? why : "not a bzImage");
+		snprintf(err, errlen, "kernel '%s': %s", path, why[0] ? why : "not a bzImage");
 		ret = -EINVAL;
 	}
 	unmap_file(&k);
@@ -400,7 +401,7 @@ int loader_load_linux(struct vm *vm, uint64_t rsdp, struct boot_entry *entry,
 	struct linux_setup_info info;
 	struct linux_boot_args args = { .rsdp_addr = rsdp };
 	struct e820_entry e820[LOADER_MAX_E820];
-	const char *why = NULL;
+	char why[ERR_LINE_MAX] = "";
 	uint64_t load_addr;
 	int ret;
 
@@ -414,8 +415,8 @@ int loader_load_linux(struct vm *vm, uint64_t rsdp, struct boot_entry *entry,
 		ret = loader_load_elf(vm, &k, rsdp, entry, err, errlen);
 		goto out;
 	}
-	if (linux_parse_setup(k.data, k.size, &info, &why) < 0) {
-		snprintf(err, errlen, "kernel '%s': %s", k.path, why ? why : "not a bzImage");
+	if (linux_parse_setup(k.data, k.size, &info, why, sizeof(why)) < 0) {
+		snprintf(err, errlen, "kernel '%s': %s", k.path, why[0] ? why : "not a bzImage");
 		ret = -EINVAL;
 		goto out;
 	}
@@ -435,8 +436,8 @@ int loader_load_linux(struct vm *vm, uint64_t rsdp, struct boot_entry *entry,
 	void *zero_page = guest_mem_ptr(&vm->mem, LAYOUT_ZERO_PAGE_ADDR, LINUX_ZERO_PAGE_SIZE);
 
 	if (!zero_page || linux_build_boot_params(zero_page, k.data, k.size, &info,
-						  &args, &why) < 0) {
-		snprintf(err, errlen, "kernel '%s': %s", k.path, why ? why : "cannot build boot_params");
+						  &args, why, sizeof(why)) < 0) {
+		snprintf(err, errlen, "kernel '%s': %s", k.path, why[0] ? why : "cannot build boot_params");
 		ret = -EINVAL;
 		goto out;
 	}

@@ -47,8 +47,6 @@
 #include "vmm/vcpu.h"
 #include "vmm/vm.h"
 
-#define MACHINE_ERR_MAX 512
-
 struct machine {
 	struct vm vm;
 	struct cpu_topology topo;
@@ -67,7 +65,7 @@ struct machine {
 	struct pidfile pidfile;	/* -pidfile */
 	/* What the exits that cannot tear down in order put back (TAPs). */
 	struct emergency emergency;
-	char err[MACHINE_ERR_MAX];
+	char err[ERR_LINE_MAX];
 };
 
 /* ---- device callbacks ---- */
@@ -178,7 +176,7 @@ static int machine_add_serial(struct machine *m)
 
 static bool machine_seccomp(struct machine *m)
 {
-	return !m->vm.cfg->no_seccomp && seccomp_supported(NULL);
+	return !m->vm.cfg->no_seccomp && seccomp_supported(NULL, 0);
 }
 
 static void machine_print_stats(struct machine *m)
@@ -819,11 +817,13 @@ static int machine_setup(struct machine *m, const struct config *cfg)
 	/* Modules and all, before KVM: a missing one is a plain error. */
 	if (cfg->rootfs && rootfs_build(cfg, &m->rootfs, m->err, sizeof(m->err)))
 		return -1;
-	ret = console_open(&m->console, cfg->serial, cfg->serial_path, m->err);
+	ret = console_open(&m->console, cfg->serial, cfg->serial_path, m->err,
+			   sizeof(m->err));
 	if (ret)
 		return ret;
 	if (cfg->console_log) {
-		ret = console_open_log(&m->console, cfg->console_log, m->err);
+		ret = console_open_log(&m->console, cfg->console_log, m->err,
+				       sizeof(m->err));
 		if (ret)
 			return ret;
 	}

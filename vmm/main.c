@@ -25,13 +25,13 @@ int main(int argc, char **argv)
 	uint64_t start_ns = vm_now_ns();
 	struct config cfg;
 	struct rundir_paths rundir;
-	char err[CONFIG_ERR_MAX];
+	char err[ERR_LINE_MAX];
 	int code, ready_fd = -1;
 
 	/* minivmm list|ctl|console: the front end to running VMs. */
 	if (argc > 1 && frontend_is_command(argv[1]))
 		return frontend_main(argc - 1, argv + 1);
-	if (config_parse(&cfg, argc, argv, err) < 0) {
+	if (config_parse(&cfg, argc, argv, err, sizeof(err)) < 0) {
 		log_error("%s", err);
 		fprintf(stderr, "Try 'minivmm -help' for more information.\n");
 		return EXIT_USAGE;
@@ -48,7 +48,7 @@ int main(int argc, char **argv)
 		return machine_dump_acpi(&cfg, cfg.dump_acpi_dir);
 
 	/* A named VM's sockets default to the runtime directory. */
-	if (rundir_apply(&cfg, &rundir, err)) {
+	if (rundir_apply(&cfg, &rundir, err, sizeof(err))) {
 		log_error("%s", err);
 		return EXIT_VMM_ERROR;
 	}

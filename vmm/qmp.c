@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "vmm/log.h"
 #include "vmm/qmp.h"
 
 /* The version query-version reports: minivmm's own, not QEMU's. */
@@ -477,7 +478,7 @@ static void execute(struct qmp_session *s, const struct qmp_command *cmd,
 		    const struct json_value *args, const struct json_value *id)
 {
 	struct json_writer *w = &s->w;
-	char err[256] = "";
+	char err[ERR_LINE_MAX] = "";
 	int rc;
 
 	jw_reset(w);

@@ -229,7 +229,7 @@ static void *server_thread(void *arg)
 {
 	struct qmp_server *srv = arg;
 	struct epoll_event evs[16];
-	char err[256];
+	char err[ERR_LINE_MAX];
 
 	if (srv->seccomp &&
 	    seccomp_install(SECCOMP_THREAD_QMP, err, sizeof(err))) {

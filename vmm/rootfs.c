@@ -24,6 +24,7 @@
 #include "boot/linux_boot.h"
 #include "boot/linux_modules.h"
 #include "vmm/config.h"
+#include "vmm/log.h"
 
 #define ROOTFS_KERNEL_HEAD (64u << 10)	/* enough for the setup sectors */
 
@@ -211,9 +212,9 @@ static int rootfs_resolve(struct rootfs_build *b, const char *release,
 			  struct linux_modules *mods)
 {
 	for (size_t i = 0; i < sizeof(rootfs_wanted) / sizeof(rootfs_wanted[0]); i++) {
-		const char *why = NULL;
+		char why[ERR_LINE_MAX] = "";
 		int r = linux_modules_resolve((const char *)dep, dep_len,
-					      rootfs_wanted[i].name, mods, &why);
+					      rootfs_wanted[i].name, mods, why, sizeof(why));
 
 		if (r < 0)
 			return rootfs_fail(b, "%s: %s", moddir, why);

@@ -62,18 +62,18 @@ int rundir_file(char *buf, size_t len, const char *name, const char *suffix)
 }
 
 int rundir_apply(struct config *cfg, struct rundir_paths *paths,
-		 char err[CONFIG_ERR_MAX])
+		 char *err, size_t errlen)
 {
 	bool want_qmp = cfg->name && !cfg->qmp_path;
 	bool want_console = cfg->serial == SERIAL_UNIX && !cfg->serial_path;
 
 	if (!want_qmp && !want_console)
 		return 0;
-	if (rundir_create(err, CONFIG_ERR_MAX))
+	if (rundir_create(err, errlen))
 		return -1;
 	if (want_qmp) {
 		if (rundir_file(paths->qmp, sizeof(paths->qmp), cfg->name, "qmp")) {
-			snprintf(err, CONFIG_ERR_MAX, "-name: the socket path is too long");
+			snprintf(err, errlen, "-name: the socket path is too long");
 			return -1;
 		}
 		cfg->qmp_path = paths->qmp;
@@ -81,7 +81,7 @@ int rundir_apply(struct config *cfg, struct rundir_paths *paths,
 	if (want_console) {
 		if (rundir_file(paths->console, sizeof(paths->console), cfg->name,
 				"console")) {
-			snprintf(err, CONFIG_ERR_MAX, "-name: the socket path is too long");
+			snprintf(err, errlen, "-name: the socket path is too long");
 			return -1;
 		}
 		cfg->serial_path = paths->console;

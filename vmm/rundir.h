@@ -36,6 +36,6 @@ int rundir_file(char *buf, size_t len, const char *name, const char *suffix);
  * with -serial unix.  paths must outlive cfg.  0, or -1 with err.
  */
 int rundir_apply(struct config *cfg, struct rundir_paths *paths,
-		 char err[CONFIG_ERR_MAX]);
+		 char *err, size_t errlen);
 
 #endif

@@ -299,15 +299,16 @@ const char *seccomp_class_name(enum seccomp_thread_class cls)
 	return seccomp_classes[cls].name;
 }
 
-bool seccomp_supported(const char **why)
+bool seccomp_supported(char *err, size_t errlen)
 {
 #ifdef SECCOMP_SANITIZED
-	if (why)
-		*why = "built with sanitizers (their run time needs more system calls)";
+	if (err && errlen)
+		snprintf(err, errlen, "seccomp is off: built with sanitizers "
+			 "(their run time needs more system calls)");
 	return false;
 #else
-	if (why)
-		*why = NULL;
+	(void)err;
+	(void)errlen;
 	return true;
 #endif
 }
@@ -579,7 +580,7 @@ int seccomp_install_opts(enum seccomp_thread_class cls,
 	struct sock_fprog prog;
 	int n, ret;
 
-	if (!seccomp_supported(NULL))
+	if (!seccomp_supported(NULL, 0))
 		return 0;
 	n = seccomp_build_opts(cls, o, insn, SECCOMP_PROG_MAX);
 	if (n < 0) {

@@ -51,9 +51,10 @@ int seccomp_install_opts(enum seccomp_thread_class cls,
 /*
  * False in builds with AddressSanitizer/UBSan: their run time (error
  * reports, LeakSanitizer's ptrace at exit) needs system calls no allowlist
- * should hold, so filters are off there.  why gets the reason.
+ * should hold, so filters are off there.  err (may be NULL) gets the
+ * reason.
  */
-bool seccomp_supported(const char **why);
+bool seccomp_supported(char *err, size_t errlen);
 
 /*
  * Write the BPF program of class cls into prog (room for max

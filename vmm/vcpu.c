@@ -542,8 +542,8 @@ static void *vcpu_thread(void *arg)
 	vcpu->self = pthread_self();
 	atomic_store(&vcpu->tid, (int)gettid());
 	atomic_store(&vcpu->kickable, true);
-	if (!vm->cfg->no_seccomp && seccomp_supported(NULL)) {
-		char err[160];
+	if (!vm->cfg->no_seccomp && seccomp_supported(NULL, 0)) {
+		char err[ERR_LINE_MAX];
 
 		if (seccomp_install(SECCOMP_THREAD_VCPU, err, sizeof(err))) {
 			log_error("%s", err);

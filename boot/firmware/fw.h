@@ -40,7 +40,9 @@ struct fw {
 	struct e820_entry e820[FW_HANDOFF_E820_MAX];
 	unsigned int nr_e820;
 	uint64_t ram_top;		/* end of the RAM holding the kernel */
-	char why[PXE_PATH_MAX + 128];	/* a failed fetch: "<file>: <reason>" */
+	/* A failed fetch ("<file>: <reason>") or the kernel's boot protocol
+	 * parser's reason (boot/error_line.h). */
+	char why[PXE_PATH_MAX + 128];
 };
 
 /*

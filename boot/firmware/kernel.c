@@ -132,8 +132,11 @@ int fw_boot_linux(struct fw *fw, const char **why)
 	if (fw_fetch(fw, fw->boot.kernel, &kf, why) < 0)
 		return -1;
 	image = kf.base;
-	if (linux_parse_setup(image, kf.size, &info, why) < 0)
+	if (linux_parse_setup(image, kf.size, &info, fw->why,
+			      sizeof(fw->why)) < 0) {
+		*why = fw->why;
 		return -1;
+	}
 	kload = FW_KERNEL_LOAD;
 	if (!info.relocatable || info.kernel_alignment > FW_KERNEL_LOAD ||
 	    (info.kernel_alignment &&
@@ -190,8 +193,11 @@ int fw_boot_linux(struct fw *fw, const char **why)
 	args.e820 = fw->e820;
 	args.nr_e820 = fw->nr_e820;
 	if (linux_build_boot_params((void *)LAYOUT_ZERO_PAGE_ADDR, image,
-				    kf.size, &info, &args, why) < 0)
+				    kf.size, &info, &args, fw->why,
+				    sizeof(fw->why)) < 0) {
+		*why = fw->why;
 		return -1;
+	}
 
 	fw_printf("Linux: boot protocol %u.%u, kernel at %lx, initrd %lu bytes at %lx\n",
 		  info.protocol >> 8, info.protocol & 0xff,

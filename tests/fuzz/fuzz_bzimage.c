@@ -18,7 +18,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct linux_setup_info info;
 	struct e820_entry e820[8];
-	const char *why = NULL;
+	char why[256] = "";
 	uint8_t *image, *zp;
 	unsigned int nr;
 
@@ -31,7 +31,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 		assert(n < sizeof(rel) && strlen(rel) == n && !strchr(rel, '/'));
 	}
-	if (linux_parse_setup(image, size, &info, &why) == 0) {
+	if (linux_parse_setup(image, size, &info, why, sizeof(why)) == 0) {
 		assert(info.setup_bytes <= size);
 		assert(info.kernel_bytes == size - info.setup_bytes);
 		assert(info.init_size >= info.kernel_bytes);
@@ -50,13 +50,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		};
 
 		zp = malloc(FUZZ_ZERO_PAGE);
-		(void)linux_build_boot_params(zp, image, size, &info, &args, &why);
+		(void)linux_build_boot_params(zp, image, size, &info, &args, why, sizeof(why));
 		(void)linux_initrd_addr(e820, nr, size, info.initrd_addr_max,
 					linux_kernel_load_addr(&info) +
 					info.init_size);
 		free(zp);
 	} else {
-		assert(why != NULL);
+		assert(why[0]);
 	}
 	free(image);
 	return 0;

@@ -10,12 +10,13 @@
 #include <string.h>
 
 #include "vmm/config.h"
+#include "vmm/log.h"
 
 #define FUZZ_MAX_ARGS 64
 
 static void fuzz_check_err(const char *err)
 {
-	const char *nul = memchr(err, 0, CONFIG_ERR_MAX);
+	const char *nul = memchr(err, 0, ERR_LINE_MAX);
 
 	assert(nul);
 	assert(!memchr(err, '\n', (size_t)(nul - err)));
@@ -34,7 +35,7 @@ static void fuzz_check_cfg(const struct config *cfg)
 static void fuzz_argv(char *buf, size_t len)
 {
 	char *argv[FUZZ_MAX_ARGS + 1];
-	char err[CONFIG_ERR_MAX];
+	char err[ERR_LINE_MAX];
 	struct config cfg;
 	int argc = 0;
 	char *p = buf, *end = buf + len;
@@ -46,7 +47,7 @@ static void fuzz_argv(char *buf, size_t len)
 	}
 	argv[argc] = NULL;
 	memset(err, 'x', sizeof(err));
-	if (config_parse(&cfg, argc, argv, err) == 0)
+	if (config_parse(&cfg, argc, argv, err, sizeof(err)) == 0)
 		fuzz_check_cfg(&cfg);
 	else
 		fuzz_check_err(err);
@@ -54,7 +55,7 @@ static void fuzz_argv(char *buf, size_t len)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	char err[CONFIG_ERR_MAX];
+	char err[ERR_LINE_MAX];
 	char *buf;
 	uint64_t bytes;
 	uint8_t mac[6];
@@ -70,11 +71,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memset(err, 'x', sizeof(err));
 	switch (data[0] % 5) {
 	case 0:
-		if (config_parse_drive(&d, buf, err) < 0)
+		if (config_parse_drive(&d, buf, err, sizeof(err)) < 0)
 			fuzz_check_err(err);
 		break;
 	case 1:
-		if (config_parse_nic(&n, buf, err) < 0)
+		if (config_parse_nic(&n, buf, err, sizeof(err)) < 0)
 			fuzz_check_err(err);
 		break;
 	case 2:

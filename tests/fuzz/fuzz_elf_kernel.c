@@ -34,7 +34,7 @@ static void fuzz_build_boot_info(const struct elf_kernel_info *info, size_t size
 	unsigned int nr = linux_e820_map(256ULL << 20, e820, 8);
 	uint8_t hdr[LINUX_SETUP_HEADER_BYTES];
 	struct linux_setup_info synth;
-	const char *why = NULL;
+	char why[256] = "";
 	uint8_t *page = malloc(FUZZ_PAGE);
 	struct pvh_boot_args pvh = {
 		.cmdline_addr = 0x20000,
@@ -54,27 +54,27 @@ static void fuzz_build_boot_info(const struct elf_kernel_info *info, size_t size
 		.nr_e820 = nr,
 	};
 
-	assert(pvh_build_start_info(page, FUZZ_PAGE, 0x10000, &pvh, &why) == 0);
+	assert(pvh_build_start_info(page, FUZZ_PAGE, 0x10000, &pvh, why, sizeof(why)) == 0);
 	linux_synth_setup_header(hdr, info->lowest, info->highest - info->lowest,
 				 2047, &synth);
-	assert(linux_build_boot_params(page, hdr, sizeof(hdr), &synth, &args, &why) == 0);
+	assert(linux_build_boot_params(page, hdr, sizeof(hdr), &synth, &args, why, sizeof(why)) == 0);
 	free(page);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct elf_kernel_info info;
-	const char *why = NULL;
+	char why[256] = "";
 	uint8_t *image;
 
 	/* A private copy sized exactly: ASan sees every overread. */
 	image = malloc(size ? size : 1);
 	memcpy(image, data, size);
-	if (elf_kernel_parse(image, size, &info, &why) == 0) {
+	if (elf_kernel_parse(image, size, &info, why, sizeof(why)) == 0) {
 		fuzz_check_segments(&info, size);
 		fuzz_build_boot_info(&info, size);
 	} else {
-		assert(why != NULL);
+		assert(why[0]);
 	}
 	free(image);
 	return 0;

@@ -12,13 +12,14 @@
 
 #include "boot/layout.h"
 #include "vmm/config.h"
+#include "vmm/log.h"
 #include "vmm/rundir.h"
 #include "tests/unit/unit_main.h"
 
 #define MAX_ARGS 64
 
 static struct config cfg;
-static char err[CONFIG_ERR_MAX];
+static char err[ERR_LINE_MAX];
 static char *argv_store[MAX_ARGS];
 static int argc_store;
 
@@ -45,7 +46,7 @@ static int parse(const char *first, ...)
 	va_end(ap);
 	argv_store[argc_store] = NULL;
 	memset(err, 'X', sizeof(err));
-	return config_parse(&cfg, argc_store, argv_store, err);
+	return config_parse(&cfg, argc_store, argv_store, err, sizeof(err));
 }
 
 /* The error is one line that mentions what it is about. */
@@ -54,7 +55,7 @@ static void assert_err(const char *needle)
 	ck_assert_msg(strstr(err, needle), "error '%s' lacks '%s'", err,
 		      needle);
 	ck_assert_ptr_null(strchr(err, '\n'));
-	ck_assert_uint_lt(strlen(err), CONFIG_ERR_MAX);
+	ck_assert_uint_lt(strlen(err), ERR_LINE_MAX);
 }
 
 static void teardown(void)
@@ -96,16 +97,16 @@ START_TEST(test_console_and_pidfile_options)
 	setenv("MINIVMM_RUNTIME_DIR", "/tmp/mvt-rundir-unit", 1);
 	ck_assert_int_eq(parse("-kernel", "k", "-name", "vm1", "-serial", "unix",
 			       NULL), 0);
-	ck_assert_int_eq(rundir_apply(&cfg, &paths, err), 0);
+	ck_assert_int_eq(rundir_apply(&cfg, &paths, err, sizeof(err)), 0);
 	ck_assert_str_eq(cfg.qmp_path, "/tmp/mvt-rundir-unit/vm1.qmp");
 	ck_assert_str_eq(cfg.serial_path, "/tmp/mvt-rundir-unit/vm1.console");
 	/* -qmp given: it stays; nothing named: nothing changes. */
 	ck_assert_int_eq(parse("-kernel", "k", "-name", "vm1", "-qmp",
 			       "unix:/tmp/q,server=on,wait=off", NULL), 0);
-	ck_assert_int_eq(rundir_apply(&cfg, &paths, err), 0);
+	ck_assert_int_eq(rundir_apply(&cfg, &paths, err, sizeof(err)), 0);
 	ck_assert_str_eq(cfg.qmp_path, "/tmp/q");
 	ck_assert_int_eq(parse("-kernel", "k", NULL), 0);
-	ck_assert_int_eq(rundir_apply(&cfg, &paths, err), 0);
+	ck_assert_int_eq(rundir_apply(&cfg, &paths, err, sizeof(err)), 0);
 	ck_assert_ptr_null(cfg.qmp_path);
 	rmdir("/tmp/mvt-rundir-unit");
 	unsetenv("MINIVMM_RUNTIME_DIR");
@@ -412,89 +413,89 @@ START_TEST(test_drive_parser)
 	char spec[128];
 
 	strcpy(spec, "file=/a,,b.img,cache=unsafe");
-	ck_assert_int_eq(config_parse_drive(&d, spec, err), 0);
+	ck_assert_int_eq(config_parse_drive(&d, spec, err, sizeof(err)), 0);
 	ck_assert_str_eq(d.path, "/a,b.img");
 	ck_assert_int_eq(d.cache, DRIVE_CACHE_UNSAFE);
 	strcpy(spec, "file=x=y,readonly=off");
-	ck_assert_int_eq(config_parse_drive(&d, spec, err), 0);
+	ck_assert_int_eq(config_parse_drive(&d, spec, err, sizeof(err)), 0);
 	ck_assert_str_eq(d.path, "x=y");
 	ck_assert(!d.readonly);
 	strcpy(spec, "file=x,readonly");
-	ck_assert_int_eq(config_parse_drive(&d, spec, err), 0);
+	ck_assert_int_eq(config_parse_drive(&d, spec, err, sizeof(err)), 0);
 	ck_assert(d.readonly);
 	strcpy(spec, "file=x,serial=12345678901234567890");
-	ck_assert_int_eq(config_parse_drive(&d, spec, err), 0);
+	ck_assert_int_eq(config_parse_drive(&d, spec, err, sizeof(err)), 0);
 	ck_assert_uint_eq(strlen(d.serial), 20);
 
 	strcpy(spec, "file=x,serial=123456789012345678901");
-	ck_assert_int_eq(config_parse_drive(&d, spec, err), -1);
+	ck_assert_int_eq(config_parse_drive(&d, spec, err, sizeof(err)), -1);
 	assert_err("serial");
 	strcpy(spec, "file=x,serial=a b");
-	ck_assert_int_eq(config_parse_drive(&d, spec, err), -1);
+	ck_assert_int_eq(config_parse_drive(&d, spec, err, sizeof(err)), -1);
 	assert_err("serial");
 	strcpy(spec, "file=x,serial=");
-	ck_assert_int_eq(config_parse_drive(&d, spec, err), -1);
+	ck_assert_int_eq(config_parse_drive(&d, spec, err, sizeof(err)), -1);
 	strcpy(spec, "readonly=on");
-	ck_assert_int_eq(config_parse_drive(&d, spec, err), -1);
+	ck_assert_int_eq(config_parse_drive(&d, spec, err, sizeof(err)), -1);
 	assert_err("-drive: file= is required");
 	strcpy(spec, "file=");
-	ck_assert_int_eq(config_parse_drive(&d, spec, err), -1);
+	ck_assert_int_eq(config_parse_drive(&d, spec, err, sizeof(err)), -1);
 	assert_err("-drive");
 	strcpy(spec, "");
-	ck_assert_int_eq(config_parse_drive(&d, spec, err), -1);
+	ck_assert_int_eq(config_parse_drive(&d, spec, err, sizeof(err)), -1);
 	strcpy(spec, "disk.img");
-	ck_assert_int_eq(config_parse_drive(&d, spec, err), -1);
+	ck_assert_int_eq(config_parse_drive(&d, spec, err, sizeof(err)), -1);
 	assert_err("unknown key 'disk.img'");
 	strcpy(spec, "file=a,file=b");
-	ck_assert_int_eq(config_parse_drive(&d, spec, err), -1);
+	ck_assert_int_eq(config_parse_drive(&d, spec, err, sizeof(err)), -1);
 	assert_err("twice");
 	strcpy(spec, "file=a,readonly=yes");
-	ck_assert_int_eq(config_parse_drive(&d, spec, err), -1);
+	ck_assert_int_eq(config_parse_drive(&d, spec, err, sizeof(err)), -1);
 	assert_err("readonly");
 	strcpy(spec, "file=a,cache=directsync");
-	ck_assert_int_eq(config_parse_drive(&d, spec, err), 0);
+	ck_assert_int_eq(config_parse_drive(&d, spec, err, sizeof(err)), 0);
 	ck_assert_int_eq(d.cache, DRIVE_CACHE_DIRECTSYNC);
 	strcpy(spec, "file=a,cache=writethrough,discard=ignore,snapshot=on");
-	ck_assert_int_eq(config_parse_drive(&d, spec, err), 0);
+	ck_assert_int_eq(config_parse_drive(&d, spec, err, sizeof(err)), 0);
 	ck_assert_int_eq(d.cache, DRIVE_CACHE_WRITETHROUGH);
 	ck_assert_int_eq(d.discard, DRIVE_DISCARD_IGNORE);
 	ck_assert(d.snapshot);
 	strcpy(spec, "file=a");
-	ck_assert_int_eq(config_parse_drive(&d, spec, err), 0);
+	ck_assert_int_eq(config_parse_drive(&d, spec, err, sizeof(err)), 0);
 	ck_assert_int_eq(d.discard, DRIVE_DISCARD_UNMAP);
 	ck_assert(!d.snapshot);
 	strcpy(spec, "file=a,cache=directio");
-	ck_assert_int_eq(config_parse_drive(&d, spec, err), -1);
+	ck_assert_int_eq(config_parse_drive(&d, spec, err, sizeof(err)), -1);
 	assert_err("cache= takes writeback, writethrough, none, directsync or unsafe, not 'directio'");
 	strcpy(spec, "file=a,discard=maybe");
-	ck_assert_int_eq(config_parse_drive(&d, spec, err), -1);
+	ck_assert_int_eq(config_parse_drive(&d, spec, err, sizeof(err)), -1);
 	assert_err("discard= takes unmap or ignore");
 	strcpy(spec, "file=a,snapshot=yes");
-	ck_assert_int_eq(config_parse_drive(&d, spec, err), -1);
+	ck_assert_int_eq(config_parse_drive(&d, spec, err, sizeof(err)), -1);
 	assert_err("snapshot= takes on or off");
 	strcpy(spec, "file=a,cache");
-	ck_assert_int_eq(config_parse_drive(&d, spec, err), -1);
+	ck_assert_int_eq(config_parse_drive(&d, spec, err, sizeof(err)), -1);
 	assert_err("cache");
 	strcpy(spec, "file=a,format=raw");
-	ck_assert_int_eq(config_parse_drive(&d, spec, err), 0);
+	ck_assert_int_eq(config_parse_drive(&d, spec, err, sizeof(err)), 0);
 	ck_assert_int_eq(d.format, DRIVE_FORMAT_RAW);
 	strcpy(spec, "file=a,format=qcow2");
-	ck_assert_int_eq(config_parse_drive(&d, spec, err), 0);
+	ck_assert_int_eq(config_parse_drive(&d, spec, err, sizeof(err)), 0);
 	ck_assert_int_eq(d.format, DRIVE_FORMAT_QCOW2);
 	strcpy(spec, "file=a");
-	ck_assert_int_eq(config_parse_drive(&d, spec, err), 0);
+	ck_assert_int_eq(config_parse_drive(&d, spec, err, sizeof(err)), 0);
 	ck_assert_int_eq(d.format, DRIVE_FORMAT_PROBE);
 	strcpy(spec, "file=a,format=vmdk");
-	ck_assert_int_eq(config_parse_drive(&d, spec, err), -1);
+	ck_assert_int_eq(config_parse_drive(&d, spec, err, sizeof(err)), -1);
 	assert_err("format= takes raw or qcow2");
 	strcpy(spec, "file=a,format=raw,format=raw");
-	ck_assert_int_eq(config_parse_drive(&d, spec, err), -1);
+	ck_assert_int_eq(config_parse_drive(&d, spec, err, sizeof(err)), -1);
 	assert_err("twice");
 	strcpy(spec, "file=a,bogus=1");
-	ck_assert_int_eq(config_parse_drive(&d, spec, err), -1);
+	ck_assert_int_eq(config_parse_drive(&d, spec, err, sizeof(err)), -1);
 	assert_err("unknown key 'bogus'");
 	strcpy(spec, "file=a,,");
-	ck_assert_int_eq(config_parse_drive(&d, spec, err), 0);
+	ck_assert_int_eq(config_parse_drive(&d, spec, err, sizeof(err)), 0);
 	ck_assert_str_eq(d.path, "a,");
 }
 END_TEST
@@ -565,7 +566,7 @@ START_TEST(test_share_option)
 	ck_assert_int_eq(parse("-kernel", "k", "-share", "/a,tag=a b", NULL), -1);
 	assert_err("printable");
 	strcpy(spec, "/x,tag=t,tag=u");
-	ck_assert_int_eq(config_parse_share(&sh, spec, err), -1);
+	ck_assert_int_eq(config_parse_share(&sh, spec, err, sizeof(err)), -1);
 	assert_err("tag= given twice");
 
 	/* At most 8 shares, and 16 virtio devices in all. */
@@ -633,19 +634,19 @@ START_TEST(test_nic_parser)
 	char spec[128];
 
 	strcpy(spec, "tap0");
-	ck_assert_int_eq(config_parse_nic(&n, spec, err), 0);
+	ck_assert_int_eq(config_parse_nic(&n, spec, err, sizeof(err)), 0);
 	ck_assert_str_eq(n.tap, "tap0");
 	ck_assert(!n.mac_set);
 	ck_assert_ptr_null(n.bridge);
 	config_default_mac("tap0", def);
 	ck_assert_int_eq(memcmp(n.mac, def, 6), 0);
 	strcpy(spec, "A-b_c.9012345678");	/* 16 chars */
-	ck_assert_int_eq(config_parse_nic(&n, spec, err), -1);
+	ck_assert_int_eq(config_parse_nic(&n, spec, err, sizeof(err)), -1);
 	assert_err("-tap");
 	strcpy(spec, "A-b_c.901234567");	/* 15 chars */
-	ck_assert_int_eq(config_parse_nic(&n, spec, err), 0);
+	ck_assert_int_eq(config_parse_nic(&n, spec, err, sizeof(err)), 0);
 	strcpy(spec, "tap0,bridge=br-lan,mac=aa:BB:cc:dd:ee:f0");
-	ck_assert_int_eq(config_parse_nic(&n, spec, err), 0);
+	ck_assert_int_eq(config_parse_nic(&n, spec, err, sizeof(err)), 0);
 	ck_assert_str_eq(n.bridge, "br-lan");
 	ck_assert(n.mac_set);
 	ck_assert_uint_eq(n.mac[1], 0xbb);
@@ -665,7 +666,7 @@ START_TEST(test_nic_parser)
 
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		strcpy(spec, bad[i]);
-		ck_assert_msg(config_parse_nic(&n, spec, err) == -1,
+		ck_assert_msg(config_parse_nic(&n, spec, err, sizeof(err)) == -1,
 			      "accepted '%s'", bad[i]);
 		assert_err("-tap");
 	}
@@ -894,7 +895,7 @@ START_TEST(test_random_command_lines)
 			argv_store[argc_store++] =
 				strdup(words[rand_r(&seed) % nw]);
 		argv_store[argc_store] = NULL;
-		if (config_parse(&cfg, argc_store, argv_store, err) == 0) {
+		if (config_parse(&cfg, argc_store, argv_store, err, sizeof(err)) == 0) {
 			if (cfg.help || cfg.version)
 				continue;
 			ck_assert(cfg.kernel || cfg.netboot || cfg.dump_acpi_dir);
@@ -1034,30 +1035,30 @@ START_TEST(test_gdb_options)
 	char spec[64];
 
 	strcpy(spec, "tcp::1234");
-	ck_assert_int_eq(config_parse_gdb(&g, spec, err), 0);
+	ck_assert_int_eq(config_parse_gdb(&g, spec, err, sizeof(err)), 0);
 	ck_assert_int_eq(g.kind, GDB_LISTEN_TCP);
 	ck_assert_ptr_null(g.host);
 	ck_assert_uint_eq(g.port, 1234);
 	strcpy(spec, "tcp:0.0.0.0:9");
-	ck_assert_int_eq(config_parse_gdb(&g, spec, err), 0);
+	ck_assert_int_eq(config_parse_gdb(&g, spec, err, sizeof(err)), 0);
 	ck_assert_str_eq(g.host, "0.0.0.0");
 	strcpy(spec, "tcp:[::1]:77");
-	ck_assert_int_eq(config_parse_gdb(&g, spec, err), 0);
+	ck_assert_int_eq(config_parse_gdb(&g, spec, err, sizeof(err)), 0);
 	ck_assert_str_eq(g.host, "::1");
 	ck_assert_uint_eq(g.port, 77);
 	strcpy(spec, "unix:/tmp/x.sock,server=on");
-	ck_assert_int_eq(config_parse_gdb(&g, spec, err), 0);
+	ck_assert_int_eq(config_parse_gdb(&g, spec, err, sizeof(err)), 0);
 	ck_assert_int_eq(g.kind, GDB_LISTEN_UNIX);
 	ck_assert_str_eq(g.path, "/tmp/x.sock");
 	static const char *const bad[] = { "tcp:1234", "tcp::0", "tcp::65536", "tcp::12x",
 					   "tcp::", "unix:", "unix:/x,wait=off", "udp::1", "" };
 	for (unsigned int i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		strcpy(spec, bad[i]);
-		ck_assert_msg(config_parse_gdb(&g, spec, err) < 0, "%s accepted", bad[i]);
+		ck_assert_msg(config_parse_gdb(&g, spec, err, sizeof(err)) < 0, "%s accepted", bad[i]);
 	}
 	/* a control byte in the spec stays out of the one-line message */
 	strcpy(spec, "un\nix:&");
-	ck_assert_int_eq(config_parse_gdb(&g, spec, err), -1);
+	ck_assert_int_eq(config_parse_gdb(&g, spec, err, sizeof(err)), -1);
 	ck_assert_ptr_null(strchr(err, '\n'));
 }
 END_TEST

@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "vmm/console.h"
+#include "vmm/log.h"
 #include "tests/unit/unit_main.h"
 
 static size_t filter(struct console_escape *st, const char *in, size_t n,
@@ -129,7 +130,7 @@ END_TEST
 
 START_TEST(test_open_file_and_none)
 {
-	char path[] = "/tmp/console_test_XXXXXX", err[CONFIG_ERR_MAX];
+	char path[] = "/tmp/console_test_XXXXXX", err[ERR_LINE_MAX];
 	struct console c;
 	struct stat stbuf;
 	int fd;
@@ -138,7 +139,7 @@ START_TEST(test_open_file_and_none)
 	ck_assert_int_ge(fd, 0);
 	ck_assert_int_eq(write(fd, "old contents", 12), 12);
 	close(fd);
-	ck_assert_int_eq(console_open(&c, SERIAL_FILE, path, err), 0);
+	ck_assert_int_eq(console_open(&c, SERIAL_FILE, path, err, sizeof(err)), 0);
 	ck_assert_int_ge(c.out_fd, 0);
 	ck_assert_int_eq(c.in_fd, -1);
 	ck_assert_int_ne(fcntl(c.out_fd, F_GETFL) & O_APPEND, 0);
@@ -152,12 +153,12 @@ START_TEST(test_open_file_and_none)
 	unlink(path);
 
 	ck_assert_int_lt(console_open(&c, SERIAL_FILE,
-				      "/nonexistent/dir/console.log", err), 0);
+				      "/nonexistent/dir/console.log", err, sizeof(err)), 0);
 	ck_assert_ptr_nonnull(strstr(err, "/nonexistent/dir/console.log"));
 	ck_assert_ptr_null(strchr(err, '\n'));
-	ck_assert_int_lt(console_open(&c, SERIAL_FILE, "", err), 0);
+	ck_assert_int_lt(console_open(&c, SERIAL_FILE, "", err, sizeof(err)), 0);
 
-	ck_assert_int_eq(console_open(&c, SERIAL_NONE, NULL, err), 0);
+	ck_assert_int_eq(console_open(&c, SERIAL_NONE, NULL, err, sizeof(err)), 0);
 	ck_assert_int_eq(c.out_fd, -1);
 	ck_assert_int_eq(c.in_fd, -1);
 	console_close(&c);
@@ -179,7 +180,7 @@ static bool same_file(int a, int b)
  */
 START_TEST(test_stdout_pipe_reopened_nonblocking)
 {
-	char err[CONFIG_ERR_MAX], byte = 'x';
+	char err[ERR_LINE_MAX], byte = 'x';
 	struct console c;
 	int p[2], saved = dup(STDOUT_FILENO), saved_in = dup(STDIN_FILENO);
 	int devnull = open("/dev/null", O_RDONLY);
@@ -188,7 +189,7 @@ START_TEST(test_stdout_pipe_reopened_nonblocking)
 	ck_assert_int_eq(fcntl(p[1], F_SETPIPE_SZ, 4096), 4096);
 	ck_assert_int_eq(dup2(p[1], STDOUT_FILENO), STDOUT_FILENO);
 	ck_assert_int_eq(dup2(devnull, STDIN_FILENO), STDIN_FILENO);
-	ck_assert_int_eq(console_open(&c, SERIAL_STDIO, NULL, err), 0);
+	ck_assert_int_eq(console_open(&c, SERIAL_STDIO, NULL, err, sizeof(err)), 0);
 	ck_assert_int_ne(c.out_fd, STDOUT_FILENO);
 	ck_assert(same_file(c.out_fd, STDOUT_FILENO));
 	ck_assert(fcntl(c.out_fd, F_GETFL) & O_NONBLOCK);
@@ -211,7 +212,7 @@ END_TEST
 /* stdin from a pipe: no escapes, EOF stops reading. */
 START_TEST(test_stdio_pipe_input)
 {
-	char err[CONFIG_ERR_MAX];
+	char err[ERR_LINE_MAX];
 	struct console c;
 	uint8_t buf[64];
 	int p[2], saved = dup(STDIN_FILENO);
@@ -220,7 +221,7 @@ START_TEST(test_stdio_pipe_input)
 	ck_assert_int_eq(pipe(p), 0);
 	ck_assert_int_eq(dup2(p[0], STDIN_FILENO), STDIN_FILENO);
 	close(p[0]);
-	ck_assert_int_eq(console_open(&c, SERIAL_STDIO, NULL, err), 0);
+	ck_assert_int_eq(console_open(&c, SERIAL_STDIO, NULL, err, sizeof(err)), 0);
 	ck_assert(same_file(c.out_fd, STDOUT_FILENO));
 	ck_assert_int_eq(c.in_fd, STDIN_FILENO);
 	ck_assert(!c.raw);
@@ -269,7 +270,7 @@ static bool stdin_is_canonical(void)
 
 START_TEST(test_tty_raw_mode_and_restore)
 {
-	char err[CONFIG_ERR_MAX];
+	char err[ERR_LINE_MAX];
 	struct console c;
 	struct termios t;
 	uint8_t buf[16];
@@ -279,7 +280,7 @@ START_TEST(test_tty_raw_mode_and_restore)
 	if (open_pty_as_stdin(&master, &saved))
 		return;
 	ck_assert(stdin_is_canonical());
-	ck_assert_int_eq(console_open(&c, SERIAL_STDIO, NULL, err), 0);
+	ck_assert_int_eq(console_open(&c, SERIAL_STDIO, NULL, err, sizeof(err)), 0);
 	ck_assert(c.raw);
 	ck_assert(c.esc.enabled);
 	ck_assert_int_eq(tcgetattr(STDIN_FILENO, &t), 0);
@@ -307,7 +308,7 @@ END_TEST
 /* exit() without console_close(): the atexit handler restores. */
 START_TEST(test_tty_restored_at_exit)
 {
-	char err[CONFIG_ERR_MAX];
+	char err[ERR_LINE_MAX];
 	struct console c;
 	int master, saved, status;
 	pid_t pid;
@@ -317,7 +318,7 @@ START_TEST(test_tty_restored_at_exit)
 	pid = fork();
 	ck_assert_int_ge(pid, 0);
 	if (pid == 0) {
-		if (console_open(&c, SERIAL_STDIO, NULL, err) || !c.raw)
+		if (console_open(&c, SERIAL_STDIO, NULL, err, sizeof(err)) || !c.raw)
 			_exit(10);
 		exit(0);
 	}
@@ -334,7 +335,7 @@ END_TEST
 /* A fatal signal while raw: the terminal is restored before death. */
 START_TEST(test_tty_restored_on_fatal_signal)
 {
-	char err[CONFIG_ERR_MAX];
+	char err[ERR_LINE_MAX];
 	struct console c;
 	int master, saved, status;
 	pid_t pid;
@@ -345,7 +346,7 @@ START_TEST(test_tty_restored_on_fatal_signal)
 	ck_assert_int_ge(pid, 0);
 	if (pid == 0) {
 		signal(SIGABRT, SIG_DFL);
-		if (console_open(&c, SERIAL_STDIO, NULL, err) || !c.raw)
+		if (console_open(&c, SERIAL_STDIO, NULL, err, sizeof(err)) || !c.raw)
 			_exit(10);
 		raise(SIGABRT);
 		_exit(11);
@@ -363,7 +364,7 @@ END_TEST
 /* `minivmm | head`: writes to a closed pipe fail, they do not kill. */
 START_TEST(test_stdio_ignores_sigpipe)
 {
-	char err[CONFIG_ERR_MAX];
+	char err[ERR_LINE_MAX];
 	struct console c;
 	int p[2], saved = dup(STDOUT_FILENO);
 
@@ -372,7 +373,7 @@ START_TEST(test_stdio_ignores_sigpipe)
 	close(p[0]);
 	ck_assert_int_eq(dup2(p[1], STDOUT_FILENO), STDOUT_FILENO);
 	close(p[1]);
-	ck_assert_int_eq(console_open(&c, SERIAL_STDIO, NULL, err), 0);
+	ck_assert_int_eq(console_open(&c, SERIAL_STDIO, NULL, err, sizeof(err)), 0);
 	ck_assert_int_eq(write(c.out_fd, "x", 1), -1);
 	ck_assert_int_eq(errno, EPIPE);
 	console_close(&c);
@@ -401,7 +402,7 @@ static int unix_client(const char *path)
 START_TEST(test_unix_console)
 {
 	struct console c;
-	char err[CONFIG_ERR_MAX], path[108], buf[128];
+	char err[ERR_LINE_MAX], path[108], buf[128];
 	uint8_t in[16];
 	bool quit;
 	struct stat st;
@@ -409,7 +410,7 @@ START_TEST(test_unix_console)
 	ssize_t n;
 
 	snprintf(path, sizeof(path), "/tmp/minivmm-console-test.%d", (int)getpid());
-	ck_assert_msg(console_open(&c, SERIAL_UNIX, path, err) == 0, "%s", err);
+	ck_assert_msg(console_open(&c, SERIAL_UNIX, path, err, sizeof(err)) == 0, "%s", err);
 	ck_assert_int_eq(stat(path, &st), 0);
 	ck_assert_uint_eq(st.st_mode & 0777, 0600);
 	out_fd = c.out_fd;
@@ -455,12 +456,12 @@ END_TEST
 START_TEST(test_pty_console)
 {
 	struct console c;
-	char err[CONFIG_ERR_MAX], buf[16];
+	char err[ERR_LINE_MAX], buf[16];
 	uint8_t in[16];
 	bool quit;
 	int slave;
 
-	ck_assert_msg(console_open(&c, SERIAL_PTY, NULL, err) == 0, "%s", err);
+	ck_assert_msg(console_open(&c, SERIAL_PTY, NULL, err, sizeof(err)) == 0, "%s", err);
 	ck_assert_int_eq(strncmp(c.pty_path, "/dev/pts/", 9), 0);
 	slave = open(c.pty_path, O_RDWR | O_NOCTTY);
 	ck_assert_int_ge(slave, 0);

@@ -56,21 +56,21 @@ static Elf64_Phdr *phdr(unsigned int i)
 static void expect_bad(size_t size, const char *needle)
 {
 	struct elf_kernel_info info;
-	const char *why = NULL;
+	char why[256] = "";
 
-	ck_assert_int_eq(elf_kernel_parse(img, size, &info, &why), -1);
-	ck_assert_ptr_nonnull(why);
+	ck_assert_int_eq(elf_kernel_parse(img, size, &info, why, sizeof(why)), -1);
+	ck_assert(why[0]);
 	ck_assert_msg(strstr(why, needle), "'%s' lacks '%s'", why, needle);
 }
 
 START_TEST(test_vmlinux_without_pvh)
 {
 	struct elf_kernel_info info;
-	const char *why = NULL;
+	char why[256] = "";
 
 	make_elf(false);
 	ck_assert(elf_kernel_is_elf(img, sizeof(img)));
-	ck_assert_int_eq(elf_kernel_parse(img, sizeof(img), &info, &why), 0);
+	ck_assert_int_eq(elf_kernel_parse(img, sizeof(img), &info, why, sizeof(why)), 0);
 	ck_assert(!info.has_pvh);
 	ck_assert_uint_eq(info.entry64, SEG_PADDR + 0x200);
 	ck_assert_uint_eq(info.nr_segments, 1);
@@ -84,10 +84,10 @@ END_TEST
 START_TEST(test_vmlinux_with_pvh)
 {
 	struct elf_kernel_info info;
-	const char *why = NULL;
+	char why[256] = "";
 
 	make_elf(true);
-	ck_assert_int_eq(elf_kernel_parse(img, sizeof(img), &info, &why), 0);
+	ck_assert_int_eq(elf_kernel_parse(img, sizeof(img), &info, why, sizeof(why)), 0);
 	ck_assert(info.has_pvh);
 	ck_assert_uint_eq(info.pvh_entry, SEG_PADDR + 0x100);
 }
@@ -159,10 +159,10 @@ START_TEST(test_pvh_start_info)
 	struct hvm_start_info si;
 	struct hvm_modlist_entry mod;
 	struct hvm_memmap_table_entry map[3];
-	const char *why = NULL;
+	char why[256] = "";
 
 	memset(page, 0xaa, sizeof(page));
-	ck_assert_int_eq(pvh_build_start_info(page, sizeof(page), 0x10000, &args, &why), 0);
+	ck_assert_int_eq(pvh_build_start_info(page, sizeof(page), 0x10000, &args, why, sizeof(why)), 0);
 	memcpy(&si, page, sizeof(si));
 	ck_assert_uint_eq(si.magic, HVM_START_MAGIC_VALUE);
 	ck_assert_uint_eq(si.version, 1);
@@ -180,11 +180,11 @@ START_TEST(test_pvh_start_info)
 	ck_assert_uint_eq(map[1].type, HVM_MEMMAP_TYPE_RESERVED);
 
 	args.initrd_size = 0;
-	ck_assert_int_eq(pvh_build_start_info(page, sizeof(page), 0x10000, &args, &why), 0);
+	ck_assert_int_eq(pvh_build_start_info(page, sizeof(page), 0x10000, &args, why, sizeof(why)), 0);
 	memcpy(&si, page, sizeof(si));
 	ck_assert_uint_eq(si.nr_modules, 0);
 	ck_assert_uint_eq(si.modlist_paddr, 0);
-	ck_assert_int_eq(pvh_build_start_info(page, 100, 0x10000, &args, &why), -1);
+	ck_assert_int_eq(pvh_build_start_info(page, 100, 0x10000, &args, why, sizeof(why)), -1);
 	ck_assert_ptr_nonnull(strstr(why, "does not fit"));
 }
 END_TEST

@@ -736,7 +736,7 @@ START_TEST(test_under_fs_seccomp)
 	pid_t pid;
 	int st;
 
-	if (!seccomp_supported(NULL))
+	if (!seccomp_supported(NULL, 0))
 		return;		/* no filter to test against on this kernel */
 	pid = fork();
 	ck_assert_int_ge(pid, 0);

@@ -64,10 +64,10 @@ static void make_image(void)
 START_TEST(test_parse_good)
 {
 	struct linux_setup_info si;
-	const char *why = NULL;
+	char why[256] = "";
 
 	make_image();
-	ck_assert_int_eq(linux_parse_setup(img, IMG_SIZE, &si, &why), 0);
+	ck_assert_int_eq(linux_parse_setup(img, IMG_SIZE, &si, why, sizeof(why)), 0);
 	ck_assert_uint_eq(si.protocol, 0x020f);
 	ck_assert_uint_eq(si.setup_bytes, SETUP_BYTES);
 	ck_assert_uint_eq(si.kernel_bytes, KERNEL_BYTES);
@@ -82,33 +82,33 @@ START_TEST(test_parse_good)
 
 	/* setup_sects 0 means 4 */
 	img[0x1f1] = 0;
-	ck_assert_int_eq(linux_parse_setup(img, IMG_SIZE, &si, &why), 0);
+	ck_assert_int_eq(linux_parse_setup(img, IMG_SIZE, &si, why, sizeof(why)), 0);
 	ck_assert_uint_eq(si.setup_bytes, 5 * 512);
 
 	/* a smaller setup makes the kernel part bigger */
 	make_image();
 	img[0x1f1] = 2;
-	ck_assert_int_eq(linux_parse_setup(img, IMG_SIZE, &si, &why), 0);
+	ck_assert_int_eq(linux_parse_setup(img, IMG_SIZE, &si, why, sizeof(why)), 0);
 	ck_assert_uint_eq(si.setup_bytes, 3 * 512);
 	ck_assert_uint_eq(si.kernel_bytes, IMG_SIZE - 3 * 512);
 
 	/* init_size smaller than the image part is raised to cover it */
 	make_image();
 	put32(img + 0x260, 16);
-	ck_assert_int_eq(linux_parse_setup(img, IMG_SIZE, &si, &why), 0);
+	ck_assert_int_eq(linux_parse_setup(img, IMG_SIZE, &si, why, sizeof(why)), 0);
 	ck_assert_uint_eq(si.init_size, KERNEL_BYTES);
 
 	/* not relocatable: alignment is not checked */
 	make_image();
 	img[0x234] = 0;
 	put32(img + 0x230, 3);
-	ck_assert_int_eq(linux_parse_setup(img, IMG_SIZE, &si, &why), 0);
+	ck_assert_int_eq(linux_parse_setup(img, IMG_SIZE, &si, why, sizeof(why)), 0);
 	ck_assert(!si.relocatable);
 
 	/* 2.12, the first protocol with xloadflags, is enough */
 	make_image();
 	put16(img + 0x206, 0x020c);
-	ck_assert_int_eq(linux_parse_setup(img, IMG_SIZE, &si, &why), 0);
+	ck_assert_int_eq(linux_parse_setup(img, IMG_SIZE, &si, why, sizeof(why)), 0);
 	ck_assert_uint_eq(si.protocol, 0x020c);
 
 	/* the 1 MiB fallback for protocols without pref_address */
@@ -177,40 +177,40 @@ START_TEST(test_parse_rejects)
 	unsigned int i;
 
 	for (i = 0; i < sizeof(r) / sizeof(r[0]); i++) {
-		const char *why = NULL;
+		char why[256] = "";
 
 		make_image();
 		r[i].patch();
 		memset(&si, 0x5a, sizeof(si));
 		ck_assert_msg(linux_parse_setup(img, r[i].size ? r[i].size : IMG_SIZE,
-						&si, &why) == -1,
+						&si, why, sizeof(why)) == -1,
 			      "%s accepted", r[i].what);
-		ck_assert_msg(why && !strncmp(why, r[i].why, strlen(r[i].why)),
-			      "%s: why = %s", r[i].what, why ? why : "(null)");
+		ck_assert_msg(why[0] && !strncmp(why, r[i].why, strlen(r[i].why)),
+			      "%s: why = %s", r[i].what, why);
 		/* info untouched on failure */
 		ck_assert_uint_eq(si.protocol, 0x5a5a);
 	}
-	ck_assert_int_eq(linux_parse_setup(NULL, IMG_SIZE, &si, NULL), -1);
-	ck_assert_int_eq(linux_parse_setup(img, IMG_SIZE, NULL, NULL), -1);
+	ck_assert_int_eq(linux_parse_setup(NULL, IMG_SIZE, &si, NULL, 0), -1);
+	ck_assert_int_eq(linux_parse_setup(img, IMG_SIZE, NULL, NULL, 0), -1);
 }
 END_TEST
 
 START_TEST(test_parse_every_truncation)
 {
 	struct linux_setup_info si;
-	const char *why;
+	char why[256];
 	size_t size;
 
 	make_image();
 	for (size = 0; size < IMG_SIZE; size++) {
-		why = NULL;
-		ck_assert_msg(linux_parse_setup(img, size, &si, &why) == -1,
+		why[0] = '\0';
+		ck_assert_msg(linux_parse_setup(img, size, &si, why, sizeof(why)) == -1,
 			      "truncated to %zu accepted", size);
-		ck_assert_ptr_nonnull(why);
+		ck_assert(why[0]);
 	}
-	ck_assert_int_eq(linux_parse_setup(img, IMG_SIZE, &si, &why), 0);
+	ck_assert_int_eq(linux_parse_setup(img, IMG_SIZE, &si, why, sizeof(why)), 0);
 	/* trailing bytes (a signature) are fine */
-	ck_assert_int_eq(linux_parse_setup(img, IMG_SIZE, &si, &why), 0);
+	ck_assert_int_eq(linux_parse_setup(img, IMG_SIZE, &si, why, sizeof(why)), 0);
 }
 END_TEST
 
@@ -223,7 +223,7 @@ START_TEST(test_parse_garbage)
 	size_t i;
 
 	for (round = 0; round < 200; round++) {
-		const char *why = NULL;
+		char why[256] = "";
 
 		for (i = 0; i < sizeof(junk); i++) {
 			x = x * 1103515245 + 12345;
@@ -234,8 +234,8 @@ START_TEST(test_parse_garbage)
 			memcpy(junk + 0x202, "HdrS", 4);
 			put16(junk + 0x1fe, 0xaa55);
 		}
-		if (linux_parse_setup(junk, (x >> 8) % sizeof(junk), &si, &why)) {
-			ck_assert_ptr_nonnull(why);
+		if (linux_parse_setup(junk, (x >> 8) % sizeof(junk), &si, why, sizeof(why))) {
+			ck_assert(why[0]);
 		} else {
 			ck_assert_uint_ge(si.pref_address, 0x100000);
 			ck_assert_uint_le(si.pref_address + si.init_size,
@@ -244,9 +244,9 @@ START_TEST(test_parse_garbage)
 	}
 	/* all ones, all zeros */
 	memset(junk, 0xff, sizeof(junk));
-	ck_assert_int_eq(linux_parse_setup(junk, sizeof(junk), &si, NULL), -1);
+	ck_assert_int_eq(linux_parse_setup(junk, sizeof(junk), &si, NULL, 0), -1);
 	memset(junk, 0, sizeof(junk));
-	ck_assert_int_eq(linux_parse_setup(junk, sizeof(junk), &si, NULL), -1);
+	ck_assert_int_eq(linux_parse_setup(junk, sizeof(junk), &si, NULL, 0), -1);
 }
 END_TEST
 
@@ -255,10 +255,10 @@ END_TEST
 static struct linux_setup_info parsed(void)
 {
 	struct linux_setup_info si;
-	const char *why;
+	char why[256];
 
 	make_image();
-	ck_assert_int_eq(linux_parse_setup(img, IMG_SIZE, &si, &why), 0);
+	ck_assert_int_eq(linux_parse_setup(img, IMG_SIZE, &si, why, sizeof(why)), 0);
 	return si;
 }
 
@@ -273,11 +273,11 @@ START_TEST(test_zero_page)
 		.initrd_addr = 0x7000000, .initrd_size = 0x123456,
 		.rsdp_addr = LAYOUT_ACPI_ADDR, .e820 = e, .nr_e820 = n,
 	};
-	const char *why = NULL;
+	char why[256] = "";
 
 	memset(zp, 0xa5, sizeof(zp));
 	ck_assert_int_eq(linux_build_boot_params(zp, img, IMG_SIZE, &si, &args,
-						 &why), 0);
+						 why, sizeof(why)), 0);
 	ck_assert_uint_eq(zp[LINUX_ZERO_PAGE_SIZE], 0xa5);	/* no overrun */
 	/* header copied, 0x1f1 .. 0x26c (jump 0xeb 0x6a) */
 	ck_assert_uint_eq(zp[0x1f1], SETUP_SECTS);
@@ -331,11 +331,11 @@ START_TEST(test_zero_page_high_and_limits)
 		.cmdline_addr = 0x123456000ULL, .cmdline_len = 2047,
 		.initrd_addr = 0x234567000ULL, .initrd_size = 0x100001000ULL,
 	};
-	const char *why = NULL;
+	char why[256] = "";
 	unsigned int i;
 
 	ck_assert_int_eq(linux_build_boot_params(zp, img, IMG_SIZE, &si, &args,
-						 &why), 0);
+						 why, sizeof(why)), 0);
 	ck_assert_uint_eq(get32(zp + 0x228), 0x23456000);
 	ck_assert_uint_eq(get32(zp + 0x0c8), 0x1);
 	ck_assert_uint_eq(get32(zp + 0x218), 0x34567000);
@@ -347,9 +347,9 @@ START_TEST(test_zero_page_high_and_limits)
 
 	/* command line: cmdline_size is the limit without the NUL */
 	args.cmdline_len = 2048;
-	why = NULL;
+	why[0] = '\0';
 	ck_assert_int_eq(linux_build_boot_params(zp, img, IMG_SIZE, &si, &args,
-						 &why), -1);
+						 why, sizeof(why)), -1);
 	ck_assert_ptr_nonnull(strstr(why, "command line"));
 
 	/* e820: 128 entries fit, 129 do not */
@@ -359,32 +359,32 @@ START_TEST(test_zero_page_high_and_limits)
 	args.e820 = many;
 	args.nr_e820 = 128;
 	ck_assert_int_eq(linux_build_boot_params(zp, img, IMG_SIZE, &si, &args,
-						 &why), 0);
+						 why, sizeof(why)), 0);
 	ck_assert_uint_eq(zp[0x1e8], 128);
 	ck_assert_uint_eq(get64(zp + 0x2d0 + 20 * 127), 127 * 0x10000ULL);
 	args.nr_e820 = 129;
 	ck_assert_int_eq(linux_build_boot_params(zp, img, IMG_SIZE, &si, &args,
-						 &why), -1);
+						 why, sizeof(why)), -1);
 	ck_assert_ptr_nonnull(strstr(why, "e820"));
 	args.e820 = NULL;
 	args.nr_e820 = 1;
 	ck_assert_int_eq(linux_build_boot_params(zp, img, IMG_SIZE, &si, &args,
-						 &why), -1);
+						 why, sizeof(why)), -1);
 
 	/* image shorter than its header, hostile jump, missing pieces */
 	args.nr_e820 = 0;
 	ck_assert_int_eq(linux_build_boot_params(zp, img, 0x250, &si, &args,
-						 &why), -1);
+						 why, sizeof(why)), -1);
 	img[0x201] = 0xff;
 	ck_assert_int_eq(linux_build_boot_params(zp, img, IMG_SIZE, &si, &args,
-						 &why), -1);
+						 why, sizeof(why)), -1);
 	make_image();
 	ck_assert_int_eq(linux_build_boot_params(NULL, img, IMG_SIZE, &si, &args,
-						 &why), -1);
+						 why, sizeof(why)), -1);
 	ck_assert_int_eq(linux_build_boot_params(zp, NULL, IMG_SIZE, &si, &args,
-						 &why), -1);
+						 why, sizeof(why)), -1);
 	ck_assert_int_eq(linux_build_boot_params(zp, img, IMG_SIZE, &si, NULL,
-						 &why), -1);
+						 why, sizeof(why)), -1);
 }
 END_TEST
 
@@ -558,7 +558,7 @@ START_TEST(test_real_kernel)
 	int tried = 0;
 
 	for (i = 0; i < sizeof(cands) / sizeof(cands[0]); i++) {
-		const char *why = NULL;
+		char why[256] = "";
 		size_t size = 0;
 		uint8_t *k = cands[i] ? slurp(cands[i], &size) : NULL;
 		struct linux_boot_args args = { .cmdline_addr = LAYOUT_CMDLINE_ADDR,
@@ -568,7 +568,7 @@ START_TEST(test_real_kernel)
 		if (!k)
 			continue;
 		tried++;
-		ck_assert_msg(linux_parse_setup(k, size, &si, &why) == 0,
+		ck_assert_msg(linux_parse_setup(k, size, &si, why, sizeof(why)) == 0,
 			      "%s: %s", cands[i], why);
 		ck_assert_uint_ge(si.protocol, 0x020c);
 		ck_assert(si.xlf_kernel_64);
@@ -584,7 +584,7 @@ START_TEST(test_real_kernel)
 		args.e820 = e;
 		args.nr_e820 = n;
 		ck_assert_int_eq(linux_build_boot_params(zp, k, size, &si, &args,
-							 &why), 0);
+							 why, sizeof(why)), 0);
 		ck_assert_mem_eq(zp + 0x202, "HdrS", 4);
 		ck_assert_uint_eq(zp[0x210], 0xff);
 		free(k);

@@ -433,7 +433,7 @@ START_TEST(test_installed_filter_traps)
 	char out[512];
 	int st;
 
-	if (!seccomp_supported(NULL))
+	if (!seccomp_supported(NULL, 0))
 		return;
 	st = run_child(child_forbidden_socket, out, sizeof(out));
 	ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 1,
