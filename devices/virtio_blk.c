@@ -1,24 +1,20 @@
 // SPDX-License-Identifier: MIT
 /*
- * virtio-blk: config space, request decoding, and the I/O thread that
- * serves the request queue.  The transport is reached only through
+ * virtio-blk: config space and request decoding; the I/O thread that
+ * serves the request queue is a struct virtio_worker.  The transport is reached only through
  * struct virtio_transport, the image only through devices/disk_image.h (any format).
  */
 #include "devices/virtio_blk.h"
 
 #include <errno.h>
 #include <inttypes.h>
-#include <pthread.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/epoll.h>
-#include <unistd.h>
 
 #include "devices/disk.h"
 #include "devices/disk_image.h"
-#include "devices/event_loop.h"
+#include "devices/virtio_worker.h"
 #include "vmm/log.h"
 
 /* Host errors logged per device before we go quiet (a dying disk would
@@ -43,39 +39,18 @@
 #define VIRTIO_BLK_ABANDONED		0xff
 
 struct virtio_blk {
+	struct virtio_worker worker;	/* the I/O thread and its queue */
 	struct disk_image *disk;
-	char name[16];			/* "virtio-blk<index>", thread name */
 	char serial[VIRTIO_BLK_ID_BYTES];
 	struct virtio_blk_config config;
 	uint64_t features;
 	bool discard_ignore;		/* discard=ignore */
 
 	struct virtio_mmio *mmio;
-	struct virtio_transport *tp;
-	struct event_loop loop;
-	bool loop_ready;
-	int kick_fd;
-
-	/*
-	 * Taken by the I/O thread around queue work and by activate/reset
-	 * (vCPU thread), so a reset waits for the request in flight.
-	 */
-	pthread_mutex_t lock;
-	bool active;
-	struct virtq *vq;
-	/*
-	 * Set before taking lock by reset (cleared again under it) and by
-	 * stop (for good): the I/O thread drops the request in flight at its
-	 * next piece, so neither waits for a guest-sized amount of I/O.
-	 */
-	atomic_bool resetting;
-	atomic_bool stopping;
 
 	/* I/O thread scratch. */
-	struct virtq_chain chain;
 	struct iovec data_iov[VIRTQ_MAX_SIZE];
 	struct iovec piece_iov[VIRTQ_MAX_SIZE];
-	uint64_t batch_bytes;		/* data moved in this wake-up */
 	unsigned int error_logs;
 	struct virtio_blk_stats st;
 };
@@ -143,9 +118,11 @@ static bool virtio_blk_range_ok(const struct virtio_blk *blk, uint64_t sector,
 	       bytes <= blk->disk->size - sector * DISK_SECTOR_SIZE;
 }
 
+/* A reset or stop waits: the request in flight is dropped at its next
+ * piece, so neither waits for a guest-sized amount of I/O. */
 static bool virtio_blk_abandon_wanted(struct virtio_blk *blk)
 {
-	return atomic_load(&blk->resetting) || atomic_load(&blk->stopping);
+	return virtio_worker_abandon_wanted(&blk->worker);
 }
 
 /*
@@ -218,7 +195,7 @@ static int virtio_blk_transfer(struct virtio_blk *blk, unsigned int n,
 		if (err)
 			return err;
 		offset += bytes;
-		blk->batch_bytes += bytes;
+		virtio_worker_charge(&blk->worker, bytes);
 	}
 	return 0;
 }
@@ -313,7 +290,7 @@ static int virtio_blk_range(struct virtio_blk *blk, uint64_t offset,
 			return err;
 		offset += piece;
 		len -= piece;
-		blk->batch_bytes += piece;
+		virtio_worker_charge(&blk->worker, piece);
 	}
 	return 0;
 }
@@ -399,109 +376,53 @@ static uint8_t virtio_blk_handle_request(struct virtio_blk *blk,
 	}
 }
 
-/* Serve one chain; false when it was abandoned (nothing pushed). */
-static bool virtio_blk_complete_chain(struct virtio_blk *blk,
+/* Serve one chain: the used length, or VIRTIO_WORKER_ABANDONED. */
+static int64_t virtio_blk_serve_chain(void *dev, unsigned int q,
 				      struct virtq_chain *c)
 {
+	struct virtio_blk *blk = dev;
 	uint32_t written = 0;
 	uint8_t status;
 
+	(void)q;
 	if (c->in_len == 0) {
 		/* No status byte to report through: hand it back empty. */
 		blk->st.ioerr++;
-		virtq_push(blk->vq, c->head, 0);
-		return true;
+		return 0;
 	}
 	status = virtio_blk_handle_request(blk, c, &written);
 	if (status == VIRTIO_BLK_ABANDONED) {
 		/* The guest's memory is not ours any more (reset) or the
 		 * VM is going away (stop): leave the chain alone. */
 		blk->st.abandoned++;
-		return false;
+		return VIRTIO_WORKER_ABANDONED;
 	}
 	if (status == VIRTIO_BLK_S_IOERR)
 		blk->st.ioerr++;
 	else if (status == VIRTIO_BLK_S_UNSUPP)
 		blk->st.unsupp++;
 	virtq_chain_write(c, c->in_len - 1, &status, 1);
-	virtq_push(blk->vq, c->head, written + 1);
-	return true;
+	return (int64_t)written + 1;
 }
 
-/* Out of budget: wake this thread again through the queue's own kick
- * (notifications stay off), after the loop has looked at stop and pause. */
-static bool virtio_blk_budget_spent(struct virtio_blk *blk, unsigned int n)
+/* Same budget as I/O errors: a guest that breaks its queue, resets and
+ * repeats cannot flood stderr. */
+static void virtio_blk_broken(void *dev, unsigned int q, int err)
 {
-	uint64_t one = 1;
+	struct virtio_blk *blk = dev;
 
-	if (n < VIRTIO_BLK_BUDGET && blk->batch_bytes < VIRTIO_BLK_BUDGET_BYTES)
-		return false;
-	if (write(blk->kick_fd, &one, sizeof(one)) < 0)
-		virtq_enable_notify(blk->vq);
-	return true;
-}
-
-/*
- * Drain the queue within a budget; one interrupt for the batch.  Under
- * blk->lock.
- */
-static void virtio_blk_process_queue(struct virtio_blk *blk)
-{
-	struct virtq *vq = blk->vq;
-	unsigned int served = 0;
-	bool pushed = false;
-	int r;
-
-	blk->batch_bytes = 0;
-	for (unsigned int round = 0;; round++) {
-		unsigned int n = 0;
-
-		virtq_disable_notify(vq);
-		while ((r = virtq_pop(vq, &blk->chain)) > 0) {
-			if (!virtio_blk_complete_chain(blk, &blk->chain))
-				goto out;	/* reset or stop: no interrupt */
-			pushed = true;
-			n++;
-			if (virtio_blk_budget_spent(blk, ++served))
-				goto signal;
-		}
-		if (r < 0) {
-			/* Same budget as I/O errors: a guest that breaks its
-			 * queue, resets and repeats cannot flood stderr. */
-			if (blk->error_logs < VIRTIO_BLK_MAX_ERROR_LOGS) {
-				blk->error_logs++;
-				log_error("%s: malformed request queue (%s), "
-					  "device needs reset", blk->disk->path,
-					  strerror(-r));
-			}
-			virtio_needs_reset(blk->tp);
-			break;
-		}
-		/* "More" that yields nothing: the guest moves the index under
-		 * us (rings laid over each other); wait for its next kick. */
-		if (!virtq_enable_notify(vq) || (round && !n))
-			break;
-	}
-signal:
-	if (pushed && virtq_need_interrupt(vq))
-		virtio_signal_used(blk->tp);
-out:
-	return;
-}
-
-static void virtio_blk_kick(void *opaque, uint32_t events)
-{
-	struct virtio_blk *blk = opaque;
-	uint64_t v;
-
-	(void)events;
-	if (read(blk->kick_fd, &v, sizeof(v)) < 0 && errno != EAGAIN)
+	(void)q;
+	if (blk->error_logs >= VIRTIO_BLK_MAX_ERROR_LOGS)
 		return;
-	pthread_mutex_lock(&blk->lock);
-	if (blk->active && blk->vq && blk->vq->ready)
-		virtio_blk_process_queue(blk);
-	pthread_mutex_unlock(&blk->lock);
+	blk->error_logs++;
+	log_error("%s: malformed request queue (%s), device needs reset",
+		  blk->disk->path, strerror(-err));
 }
+
+static const struct virtio_worker_ops virtio_blk_worker_ops = {
+	.serve = virtio_blk_serve_chain,
+	.broken = virtio_blk_broken,
+};
 
 /* ---- device life cycle (transport side, vCPU thread) ---- */
 
@@ -509,36 +430,18 @@ static int virtio_blk_activate(void *dev, uint64_t features, struct virtq *vqs,
 			       unsigned int nr)
 {
 	struct virtio_blk *blk = dev;
-	uint64_t one = 1;
 
 	(void)features;
-	if (nr < 1)
-		return -EINVAL;
-	pthread_mutex_lock(&blk->lock);
-	blk->vq = &vqs[0];
-	blk->active = true;
-	pthread_mutex_unlock(&blk->lock);
-	/* Serve anything queued before DRIVER_OK on the I/O thread. */
-	if (write(blk->kick_fd, &one, sizeof(one)) < 0)
-		return 0;
-	return 0;
+	return virtio_worker_activate(&blk->worker, vqs, nr);
 }
 
 static void virtio_blk_reset(void *dev)
 {
 	struct virtio_blk *blk = dev;
 
-	/*
-	 * The request in flight is dropped at its next piece (a few ms of
-	 * I/O at most); once the lock is ours, guest memory is not the I/O
-	 * thread's any more.
-	 */
-	atomic_store(&blk->resetting, true);
-	pthread_mutex_lock(&blk->lock);
-	blk->active = false;
-	blk->vq = NULL;
-	atomic_store(&blk->resetting, false);
-	pthread_mutex_unlock(&blk->lock);
+	/* The request in flight is dropped at its next piece (a few ms of
+	 * I/O at most). */
+	virtio_worker_reset(&blk->worker);
 }
 
 static const struct virtio_device_ops virtio_blk_ops = {
@@ -588,44 +491,44 @@ int virtio_blk_create(struct virtio_blk **out,
 		      const struct virtio_mmio_window *win,
 		      const struct drive_config *cfg, char *err, size_t errlen)
 {
+	const struct virtio_worker_budget budget = {
+		.chains = VIRTIO_BLK_BUDGET, .bytes = VIRTIO_BLK_BUDGET_BYTES,
+	};
 	struct virtio_blk *blk = calloc(1, sizeof(*blk));
+	char name[16];
 	int ret;
 
 	if (!blk) {
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
-	blk->kick_fd = -1;
-	snprintf(blk->name, sizeof(blk->name), "virtio-blk%u", win->index);
 	if (cfg->serial)
 		memcpy(blk->serial, cfg->serial,
 		       strnlen(cfg->serial, sizeof(blk->serial)));
-	pthread_mutex_init(&blk->lock, NULL);
 	ret = disk_image_open(cfg, &blk->disk, err, errlen);
 	if (ret)
 		goto fail_free;
 	blk->features = virtio_blk_offered_features(blk->disk, cfg);
 	blk->discard_ignore = cfg->discard == DRIVE_DISCARD_IGNORE;
 	virtio_blk_build_config(blk);
-	ret = event_loop_init(&blk->loop, blk->name);
+	snprintf(name, sizeof(name), "virtio-blk%u", win->index);
+	ret = virtio_worker_init(&blk->worker, name, &virtio_blk_worker_ops,
+				 blk, budget);
 	if (ret) {
 		snprintf(err, errlen, "%s: event loop: %s", cfg->path,
 			 strerror(-ret));
 		goto fail_disk;
 	}
-	blk->loop_ready = true;
 	ret = virtio_mmio_create(&blk->mmio, host, mem, win, &virtio_blk_ops,
 				 blk);
 	if (ret) {
 		snprintf(err, errlen,
 			 "%s: cannot create virtio-mmio device %u: %s",
 			 cfg->path, win->index, strerror(-ret));
-		goto fail_loop;
+		goto fail_worker;
 	}
-	blk->tp = virtio_mmio_transport(blk->mmio);
-	blk->kick_fd = virtio_kick_fd(blk->tp, 0);
-	ret = event_loop_add(&blk->loop, blk->kick_fd, EPOLLIN, virtio_blk_kick,
-			     blk);
+	ret = virtio_worker_attach(&blk->worker, virtio_mmio_transport(blk->mmio),
+				   virtio_blk_ops.nr_queues);
 	if (ret) {
 		snprintf(err, errlen, "%s: event loop: %s", cfg->path,
 			 strerror(-ret));
@@ -635,36 +538,34 @@ int virtio_blk_create(struct virtio_blk **out,
 	return 0;
 fail_mmio:
 	virtio_mmio_destroy(blk->mmio);
-fail_loop:
-	event_loop_destroy(&blk->loop);
+fail_worker:
+	virtio_worker_destroy(&blk->worker);
 fail_disk:
 	disk_image_close(blk->disk);
 fail_free:
-	pthread_mutex_destroy(&blk->lock);
 	free(blk);
 	return ret;
 }
 
 int virtio_blk_start(struct virtio_blk *blk, const struct io_thread_hook *hook)
 {
-	return event_loop_start(&blk->loop, hook);
+	return virtio_worker_start(&blk->worker, hook);
 }
 
 void virtio_blk_quiesce(struct virtio_blk *blk)
 {
-	event_loop_pause(&blk->loop);
+	virtio_worker_quiesce(&blk->worker);
 }
 
 void virtio_blk_resume(struct virtio_blk *blk)
 {
-	event_loop_resume(&blk->loop);
+	virtio_worker_resume(&blk->worker);
 }
 
 void virtio_blk_stop(struct virtio_blk *blk)
 {
 	/* Whatever is queued: the thread ends after the piece in flight. */
-	atomic_store(&blk->stopping, true);
-	event_loop_stop(&blk->loop);
+	virtio_worker_stop(&blk->worker);
 }
 
 void virtio_blk_destroy(struct virtio_blk *blk)
@@ -675,13 +576,12 @@ void virtio_blk_destroy(struct virtio_blk *blk)
 		return;
 	virtio_blk_stop(blk);
 	virtio_mmio_destroy(blk->mmio);	/* resets the device */
-	event_loop_destroy(&blk->loop);
+	virtio_worker_destroy(&blk->worker);
 	err = disk_image_flush(blk->disk);
 	if (err)
 		log_error("%s: final flush failed: %s", blk->disk->path,
 			  strerror(-err));
 	disk_image_close(blk->disk);
-	pthread_mutex_destroy(&blk->lock);
 	free(blk);
 }
 
@@ -716,7 +616,7 @@ void virtio_blk_print_stats(const struct virtio_blk *blk, FILE *f)
 		 " discards, %" PRIu64 " write-zeroes, %" PRIu64 " errors (%"
 		 PRIu64 " over the size/segment limits), %" PRIu64
 		 " unsupported, %" PRIu64 " abandoned at reset/stop\n",
-		 blk->name, s->reads, s->read_bytes, s->writes, s->write_bytes,
+		 blk->worker.name, s->reads, s->read_bytes, s->writes, s->write_bytes,
 		 s->flushes, s->discards, s->write_zeroes, s->ioerr,
 		 s->over_limits, s->unsupp, s->abandoned);
 }

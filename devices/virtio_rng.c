@@ -2,7 +2,7 @@
 /*
  * virtio-rng: the I/O thread pops each request, fills its device-writable
  * buffers (at most VIRTIO_RNG_MAX_REQUEST bytes) from getrandom() and
- * returns it.  A request without writable buffers is returned empty; a
+ * returns it (devices/virtio_worker.c: the thread, the lock, the budget).  A request without writable buffers is returned empty; a
  * malformed queue sets DEVICE_NEEDS_RESET.
  */
 #include "devices/virtio_rng.h"
@@ -10,28 +10,25 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <linux/virtio_ids.h>
-#include <pthread.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/epoll.h>
 #include <sys/random.h>
-#include <unistd.h>
+
+#include "devices/virtio_worker.h"
+
+/*
+ * One wake-up of the I/O thread serves at most this many requests (or
+ * bytes) before it kicks itself and returns to its event loop: a guest
+ * refilling the queue from another vCPU cannot hold off a pause, a reset
+ * or the end of the VM.  1 MiB is a few milliseconds of getrandom().
+ */
+#define VIRTIO_RNG_BUDGET	64
+#define VIRTIO_RNG_BUDGET_BYTES	(1u << 20)
 
 struct virtio_rng {
-	char name[16];			/* "virtio-rng<index>", thread name */
+	struct virtio_worker worker;	/* the I/O thread and its queue */
 	struct virtio_mmio *mmio;
-	struct virtio_transport *tp;
-	struct event_loop loop;
-	bool loop_ready;
-	int kick_fd;
-
-	/* Held by the I/O thread around queue work and by activate/reset. */
-	pthread_mutex_t lock;
-	bool active;
-	struct virtq *vq;
-
-	struct virtq_chain chain;	/* I/O thread scratch */
 	uint64_t requests, bytes, empty, errors;
 };
 
@@ -85,80 +82,41 @@ static uint32_t virtio_rng_serve(struct virtio_rng *rng, struct virtq_chain *c)
 	return done;
 }
 
-/* Drain the queue; one interrupt for the batch.  Under rng->lock. */
-static void virtio_rng_process_queue(struct virtio_rng *rng)
+/* One request: its writable buffers filled, their length pushed. */
+static int64_t virtio_rng_serve_chain(void *dev, unsigned int q,
+				      struct virtq_chain *c)
 {
-	struct virtq *vq = rng->vq;
-	bool pushed = false;
-	int r;
+	struct virtio_rng *rng = dev;
+	uint32_t len = virtio_rng_serve(rng, c);
 
-	for (unsigned int round = 0;; round++) {
-		unsigned int n = 0;
-
-		virtq_disable_notify(vq);
-		while ((r = virtq_pop(vq, &rng->chain)) > 0) {
-			uint32_t len = virtio_rng_serve(rng, &rng->chain);
-
-			rng->requests++;
-			rng->bytes += len;
-			if (!len)
-				rng->empty++;
-			virtq_push(vq, rng->chain.head, len);
-			pushed = true;
-			n++;
-		}
-		if (r < 0) {
-			virtio_needs_reset(rng->tp);
-			break;
-		}
-		if (!virtq_enable_notify(vq) || (round && !n))
-			break;
-	}
-	if (pushed && virtq_need_interrupt(vq))
-		virtio_signal_used(rng->tp);
+	(void)q;
+	rng->requests++;
+	rng->bytes += len;
+	if (!len)
+		rng->empty++;
+	virtio_worker_charge(&rng->worker, len);
+	return len;
 }
 
-static void virtio_rng_kick(void *opaque, uint32_t events)
-{
-	struct virtio_rng *rng = opaque;
-	uint64_t v;
-
-	(void)events;
-	if (read(rng->kick_fd, &v, sizeof(v)) < 0 && errno != EAGAIN)
-		return;
-	pthread_mutex_lock(&rng->lock);
-	if (rng->active && rng->vq && rng->vq->ready)
-		virtio_rng_process_queue(rng);
-	pthread_mutex_unlock(&rng->lock);
-}
+static const struct virtio_worker_ops virtio_rng_worker_ops = {
+	.serve = virtio_rng_serve_chain,
+	.broken = NULL,		/* NEEDS_RESET says it; nothing to count */
+};
 
 static int virtio_rng_activate(void *dev, uint64_t features, struct virtq *vqs,
 			       unsigned int nr)
 {
 	struct virtio_rng *rng = dev;
-	uint64_t one = 1;
 
 	(void)features;
-	if (nr < 1)
-		return -EINVAL;
-	pthread_mutex_lock(&rng->lock);
-	rng->vq = &vqs[0];
-	rng->active = true;
-	pthread_mutex_unlock(&rng->lock);
-	/* Serve what was queued before DRIVER_OK, on the I/O thread. */
-	if (write(rng->kick_fd, &one, sizeof(one)) < 0)
-		return 0;	/* the counter is full: a wake-up is pending */
-	return 0;
+	return virtio_worker_activate(&rng->worker, vqs, nr);
 }
 
 static void virtio_rng_reset(void *dev)
 {
 	struct virtio_rng *rng = dev;
 
-	pthread_mutex_lock(&rng->lock);
-	rng->active = false;
-	rng->vq = NULL;
-	pthread_mutex_unlock(&rng->lock);
+	virtio_worker_reset(&rng->worker);
 }
 
 static const struct virtio_device_ops virtio_rng_ops = {
@@ -180,31 +138,33 @@ int virtio_rng_create(struct virtio_rng **out,
 		      const struct virtio_mmio_window *win, char *err,
 		      size_t errlen)
 {
+	const struct virtio_worker_budget budget = {
+		.chains = VIRTIO_RNG_BUDGET, .bytes = VIRTIO_RNG_BUDGET_BYTES,
+	};
 	struct virtio_rng *rng = calloc(1, sizeof(*rng));
+	char name[16];
 	int ret;
 
 	if (!rng) {
 		snprintf(err, errlen, "virtio-rng: out of memory");
 		return -ENOMEM;
 	}
-	rng->kick_fd = -1;
-	snprintf(rng->name, sizeof(rng->name), "virtio-rng%u", win->index);
-	pthread_mutex_init(&rng->lock, NULL);
-	ret = event_loop_init(&rng->loop, rng->name);
+	snprintf(name, sizeof(name), "virtio-rng%u", win->index);
+	ret = virtio_worker_init(&rng->worker, name, &virtio_rng_worker_ops,
+				 rng, budget);
 	if (ret) {
 		snprintf(err, errlen, "virtio-rng: event loop: %s", strerror(-ret));
-		goto fail_free;
+		free(rng);
+		return ret;
 	}
-	rng->loop_ready = true;
 	ret = virtio_mmio_create(&rng->mmio, host, mem, win, &virtio_rng_ops, rng);
 	if (ret) {
 		snprintf(err, errlen, "virtio-rng: cannot create virtio-mmio device %u: %s",
 			 win->index, strerror(-ret));
-		goto fail_loop;
+		goto fail_worker;
 	}
-	rng->tp = virtio_mmio_transport(rng->mmio);
-	rng->kick_fd = virtio_kick_fd(rng->tp, 0);
-	ret = event_loop_add(&rng->loop, rng->kick_fd, EPOLLIN, virtio_rng_kick, rng);
+	ret = virtio_worker_attach(&rng->worker, virtio_mmio_transport(rng->mmio),
+				   virtio_rng_ops.nr_queues);
 	if (ret) {
 		snprintf(err, errlen, "virtio-rng: event loop: %s", strerror(-ret));
 		goto fail_mmio;
@@ -213,48 +173,45 @@ int virtio_rng_create(struct virtio_rng **out,
 	return 0;
 fail_mmio:
 	virtio_mmio_destroy(rng->mmio);
-fail_loop:
-	event_loop_destroy(&rng->loop);
-fail_free:
-	pthread_mutex_destroy(&rng->lock);
+fail_worker:
+	virtio_worker_destroy(&rng->worker);
 	free(rng);
 	return ret;
 }
 
 int virtio_rng_start(struct virtio_rng *rng, const struct io_thread_hook *hook)
 {
-	return event_loop_start(&rng->loop, hook);
+	return virtio_worker_start(&rng->worker, hook);
 }
 
 void virtio_rng_quiesce(struct virtio_rng *rng)
 {
-	event_loop_pause(&rng->loop);
+	virtio_worker_quiesce(&rng->worker);
 }
 
 void virtio_rng_resume(struct virtio_rng *rng)
 {
-	event_loop_resume(&rng->loop);
+	virtio_worker_resume(&rng->worker);
 }
 
 void virtio_rng_stop(struct virtio_rng *rng)
 {
-	event_loop_stop(&rng->loop);
+	virtio_worker_stop(&rng->worker);
 }
 
 void virtio_rng_destroy(struct virtio_rng *rng)
 {
 	if (!rng)
 		return;
-	event_loop_stop(&rng->loop);
+	virtio_worker_stop(&rng->worker);
 	virtio_mmio_destroy(rng->mmio);	/* resets the device */
-	event_loop_destroy(&rng->loop);
-	pthread_mutex_destroy(&rng->lock);
+	virtio_worker_destroy(&rng->worker);
 	free(rng);
 }
 
 void virtio_rng_print_stats(const struct virtio_rng *rng, FILE *f)
 {
 	fprintf(f, "minivmm: %s: %" PRIu64 " requests, %" PRIu64 " bytes, %" PRIu64
-		" without room, %" PRIu64 " host errors\n", rng->name,
+		" without room, %" PRIu64 " host errors\n", rng->worker.name,
 		rng->requests, rng->bytes, rng->empty, rng->errors);
 }

@@ -9,10 +9,13 @@
 #include <linux/virtio_ids.h>
 #include <linux/virtio_ring.h>
 #include <poll.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "devices/virtio_mmio.h"
@@ -177,6 +180,139 @@ START_TEST(test_buffer_outside_ram_needs_reset)
 }
 END_TEST
 
+/*
+ * A guest that refills the queue from another vCPU as fast as the device
+ * empties it: 256 requests of VIRTIO_RNG_MAX_REQUEST bytes each, every
+ * completed one posted again at once.  The I/O thread always finds more.
+ */
+#define REFILL_QSIZE	256
+
+struct refiller {
+	pthread_t thread;
+	atomic_bool stop;
+	atomic_uint refilled;
+};
+
+static void *refill_thread(void *arg)
+{
+	struct refiller *r = arg;
+
+	while (!atomic_load(&r->stop)) {
+		uint16_t used = fake_vq_used_idx(&vq);
+
+		while (vq.used_seen != used) {
+			fake_vq_post(&vq, fake_vq_used_elem(&vq, vq.used_seen).id);
+			vq.used_seen++;
+			atomic_fetch_add(&r->refilled, 1);
+		}
+	}
+	return NULL;
+}
+
+static void refill_start(struct refiller *r)
+{
+	ck_assert_uint_eq(fake_virtio_negotiate(&host, 1ull << VIRTIO_F_VERSION_1),
+			  FAKE_VIRTIO_STATUS_FEATURES_OK);
+	fake_vq_setup(&vq, &host, 0, REFILL_QSIZE, DESC_GPA, AVAIL_GPA, USED_GPA);
+	ck_assert_uint_eq(fake_virtio_driver_ok(&host), FAKE_VIRTIO_STATUS_LIVE);
+	for (uint16_t i = 0; i < REFILL_QSIZE; i++) {
+		fake_vq_set_desc(&vq, i, BIG_GPA, VIRTIO_RNG_MAX_REQUEST,
+				 VRING_DESC_F_WRITE, 0);
+		fake_vq_post(&vq, i);
+	}
+	atomic_init(&r->stop, false);
+	atomic_init(&r->refilled, 0);
+	ck_assert_int_eq(pthread_create(&r->thread, NULL, refill_thread, r), 0);
+	fake_vq_kick(&vq);
+	/* Let the I/O thread get going: a full queue has been served. */
+	for (int i = 0; i < 5000 && atomic_load(&r->refilled) < REFILL_QSIZE; i++)
+		usleep(1000);
+	ck_assert_uint_ge(atomic_load(&r->refilled), REFILL_QSIZE);
+}
+
+static void refill_stop(struct refiller *r)
+{
+	atomic_store(&r->stop, true);
+	pthread_join(r->thread, NULL);
+}
+
+/* Run fn in a thread; true if it returned within ms. */
+static bool returns_within(void *(*fn)(void *), int ms)
+{
+	struct timespec deadline;
+	pthread_t t;
+
+	clock_gettime(CLOCK_REALTIME, &deadline);
+	deadline.tv_sec += ms / 1000;
+	deadline.tv_nsec += (long)(ms % 1000) * 1000000;
+	if (deadline.tv_nsec >= 1000000000) {
+		deadline.tv_sec++;
+		deadline.tv_nsec -= 1000000000;
+	}
+	ck_assert_int_eq(pthread_create(&t, NULL, fn, NULL), 0);
+	if (pthread_timedjoin_np(t, NULL, &deadline) == 0)
+		return true;
+	pthread_detach(t);	/* it is stuck: the test fails, the process ends */
+	return false;
+}
+
+static void *quiesce_rng(void *arg)
+{
+	(void)arg;
+	virtio_rng_quiesce(rng);
+	return NULL;
+}
+
+static void *reset_rng(void *arg)
+{
+	(void)arg;
+	wr(VIRTIO_MMIO_STATUS, 0);
+	return NULL;
+}
+
+/*
+ * Without a budget per wake-up the I/O thread would serve the refilling
+ * queue for ever under its lock, between two looks at its event loop: a
+ * pause (snapshots, QMP stop) would never be granted.
+ */
+START_TEST(test_refilling_guest_cannot_hold_off_a_pause)
+{
+	struct refiller r;
+	bool paused;
+	uint16_t before;
+
+	refill_start(&r);
+	paused = returns_within(quiesce_rng, 3000);
+	if (!paused)
+		atomic_store(&r.stop, true);
+	ck_assert_msg(paused, "a refilling guest held off the pause");
+	/* Parked: the device completes nothing until resumed. */
+	before = fake_vq_used_idx(&vq);
+	usleep(20000);
+	ck_assert_uint_eq(fake_vq_used_idx(&vq), before);
+	virtio_rng_resume(rng);
+	for (int i = 0; i < 5000 && fake_vq_used_idx(&vq) == before; i++)
+		usleep(1000);
+	ck_assert_uint_ne(fake_vq_used_idx(&vq), before);
+	refill_stop(&r);
+}
+END_TEST
+
+/* Likewise a reset (the guest's own, or the VM's end) is not held off. */
+START_TEST(test_refilling_guest_cannot_hold_off_a_reset)
+{
+	struct refiller r;
+	bool reset;
+
+	refill_start(&r);
+	reset = returns_within(reset_rng, 3000);
+	atomic_store(&r.stop, true);
+	ck_assert_msg(reset, "a refilling guest held off the reset");
+	refill_stop(&r);
+	ck_assert_uint_eq(rd(VIRTIO_MMIO_STATUS), 0);
+}
+END_TEST
+
 static Suite *virtio_rng_suite(void)
 {
 	Suite *s = suite_create("virtio_rng");
@@ -188,6 +324,8 @@ static Suite *virtio_rng_suite(void)
 	tcase_add_test(tc, test_bounded_request);
 	tcase_add_test(tc, test_read_only_buffer_returned_empty);
 	tcase_add_test(tc, test_buffer_outside_ram_needs_reset);
+	tcase_add_test(tc, test_refilling_guest_cannot_hold_off_a_pause);
+	tcase_add_test(tc, test_refilling_guest_cannot_hold_off_a_reset);
 	suite_add_tcase(s, tc);
 	return s;
 }
