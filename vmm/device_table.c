@@ -64,46 +64,55 @@ static void device_free(void *dev)
 	free(dev);
 }
 
+/*
+ * A port-I/O entry (ops->pio): one zeroed block, set up by init, its
+ * ports registered with the block as their opaque; destroy frees it.
+ */
+static int device_pio_create(void **out, const struct device_pio *pio,
+			     const char *name, const struct device_env *env,
+			     char *err, size_t errlen)
+{
+	void *dev = device_alloc(pio->size, err, errlen);
+
+	if (!dev)
+		return -ENOMEM;
+	*out = dev;
+	pio->init(dev, env);
+	return device_add_pio(env, name, pio->base, pio->nr_ports, pio->read,
+			      pio->write, dev, err, errlen);
+}
+
 /* ---- entry: i8042 (reset line) ---- */
 
-static int i8042_entry_create(void **out, const struct device_env *env,
-			      char *err, size_t errlen)
+static void i8042_entry_init(void *dev, const struct device_env *env)
 {
-	struct i8042 *k = device_alloc(sizeof(*k), err, errlen);
-
-	if (!k)
-		return -ENOMEM;
-	*out = k;
-	i8042_init(k, device_guest_event, env->vm);
-	return device_add_pio(env, "i8042", PORT_I8042_DATA, I8042_NR_PORTS,
-			      i8042_pio_read, i8042_pio_write, k, err, errlen);
+	i8042_init(dev, device_guest_event, env->vm);
 }
 
 static const struct vmm_device_ops i8042_entry = {
 	.name = "i8042",
-	.create = i8042_entry_create,
+	.pio = &(const struct device_pio){
+		.size = sizeof(struct i8042), .init = i8042_entry_init,
+		.base = PORT_I8042_DATA, .nr_ports = I8042_NR_PORTS,
+		.read = i8042_pio_read, .write = i8042_pio_write,
+	},
 	.destroy = device_free,
 };
 
 /* ---- entry: ACPI power management registers ---- */
 
-static int acpi_pm_entry_create(void **out, const struct device_env *env,
-				char *err, size_t errlen)
+static void acpi_pm_entry_init(void *dev, const struct device_env *env)
 {
-	struct acpi_pm *pm = device_alloc(sizeof(*pm), err, errlen);
-
-	if (!pm)
-		return -ENOMEM;
-	*out = pm;
-	acpi_pm_init(pm, device_guest_event, env->vm);
-	return device_add_pio(env, "acpi-pm", PORT_ACPI_SLEEP_CTL,
-			      ACPI_PM_NR_PORTS, acpi_pm_pio_read,
-			      acpi_pm_pio_write, pm, err, errlen);
+	acpi_pm_init(dev, device_guest_event, env->vm);
 }
 
 static const struct vmm_device_ops acpi_pm_entry = {
 	.name = "acpi-pm",
-	.create = acpi_pm_entry_create,
+	.pio = &(const struct device_pio){
+		.size = sizeof(struct acpi_pm), .init = acpi_pm_entry_init,
+		.base = PORT_ACPI_SLEEP_CTL, .nr_ports = ACPI_PM_NR_PORTS,
+		.read = acpi_pm_pio_read, .write = acpi_pm_pio_write,
+	},
 	.destroy = device_free,
 };
 
@@ -148,24 +157,19 @@ static void run_status_report(void *vm, uint8_t status)
 	vm_request_stop(vm, status);
 }
 
-static int run_status_entry_create(void **out, const struct device_env *env,
-				   char *err, size_t errlen)
+static void run_status_entry_init(void *dev, const struct device_env *env)
 {
-	struct run_status *r = device_alloc(sizeof(*r), err, errlen);
-
-	if (!r)
-		return -ENOMEM;
-	*out = r;
-	run_status_init(r, run_status_report, env->vm);
-	return device_add_pio(env, "run-status", PORT_RUN_STATUS,
-			      RUN_STATUS_NR_PORTS, run_status_pio_read,
-			      run_status_pio_write, r, err, errlen);
+	run_status_init(dev, run_status_report, env->vm);
 }
 
 static const struct vmm_device_ops run_status_entry = {
 	.name = "run-status",
 	.count = run_status_entry_count,
-	.create = run_status_entry_create,
+	.pio = &(const struct device_pio){
+		.size = sizeof(struct run_status), .init = run_status_entry_init,
+		.base = PORT_RUN_STATUS, .nr_ports = RUN_STATUS_NR_PORTS,
+		.read = run_status_pio_read, .write = run_status_pio_write,
+	},
 	.destroy = device_free,
 };
 
@@ -181,22 +185,18 @@ static void pvpanic_entry_event(void *vm, uint8_t events)
 	}
 }
 
-static int pvpanic_entry_create(void **out, const struct device_env *env,
-				char *err, size_t errlen)
+static void pvpanic_entry_init(void *dev, const struct device_env *env)
 {
-	struct pvpanic *p = device_alloc(sizeof(*p), err, errlen);
-
-	if (!p)
-		return -ENOMEM;
-	*out = p;
-	pvpanic_init(p, pvpanic_entry_event, env->vm);
-	return device_add_pio(env, "pvpanic", PORT_PVPANIC, PVPANIC_NR_PORTS,
-			      pvpanic_pio_read, pvpanic_pio_write, p, err, errlen);
+	pvpanic_init(dev, pvpanic_entry_event, env->vm);
 }
 
 static const struct vmm_device_ops pvpanic_entry = {
 	.name = "pvpanic",
-	.create = pvpanic_entry_create,
+	.pio = &(const struct device_pio){
+		.size = sizeof(struct pvpanic), .init = pvpanic_entry_init,
+		.base = PORT_PVPANIC, .nr_ports = PVPANIC_NR_PORTS,
+		.read = pvpanic_pio_read, .write = pvpanic_pio_write,
+	},
 	.destroy = device_free,
 };
 
@@ -621,7 +621,11 @@ int device_table_create(struct device_table *t, struct vm *vm, char *err,
 
 		if (in->slot >= 0)
 			device_window_of(t, in, &env.window);
-		ret = in->ops->create(&in->dev, &env, err, errlen);
+		if (in->ops->pio)
+			ret = device_pio_create(&in->dev, in->ops->pio,
+						in->ops->name, &env, err, errlen);
+		else
+			ret = in->ops->create(&in->dev, &env, err, errlen);
 		if (ret)
 			return ret;
 	}

@@ -25,6 +25,7 @@
 #include "boot/layout.h"
 #include "devices/event_loop.h"
 #include "devices/virtio_mmio.h"
+#include "vmm/bus.h"
 #include "vmm/config.h"
 #include "vmm/seccomp.h"
 
@@ -44,6 +45,20 @@ struct device_env {
 };
 
 /*
+ * A port-I/O device that lives in one block: the table allocates size
+ * zeroed bytes, calls init, and registers ports base..base+nr_ports-1 with
+ * the block as the handlers' opaque.
+ */
+struct device_pio {
+	size_t size;
+	void (*init)(void *dev, const struct device_env *env);
+	uint64_t base;
+	uint64_t nr_ports;
+	bus_read_fn read;
+	bus_write_fn write;
+};
+
+/*
  * One table entry.  Ops that may be NULL say so; every op is called on the
  * main thread unless noted.
  */
@@ -55,6 +70,8 @@ struct vmm_device_ops {
 	/* Make instance env->index; 0, or -errno with one line in err. */
 	int (*create)(void **dev, const struct device_env *env, char *err,
 		      size_t errlen);
+	/* Instead of create, for a port-I/O device in one block. */
+	const struct device_pio *pio;
 	/*
 	 * Start its I/O thread, after privileges are dropped and before the
 	 * vCPUs run; the table passes a hook that installs io_class's seccomp
