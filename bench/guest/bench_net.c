@@ -12,6 +12,7 @@
 #include <stddef.h>
 
 #include "bench/guest/bench_virtio.h"
+#include "boot/error_line.h"
 #include "boot/firmware/vnet.h"
 #include "tests/guest/lib/guest_cpu.h"
 #include "tests/guest/lib/guest_string.h"
@@ -65,12 +66,11 @@ void bench_net_run(unsigned int n, struct bench_net_result *r)
 	r->errors = n ? n : 1;	/* until the device is up */
 	r->base = bench_virtio_find(VIRTIO_ID_NET);
 	if (!r->base) {
-		r->why = "no virtio-net device";
+		error_line(r->why, sizeof(r->why), "no virtio-net device");
 		return;
 	}
 	memset(v, 0, sizeof(*v));
-	r->why = vnet_init(v, r->base);
-	if (r->why)
+	if (vnet_init(v, r->base, r->why, sizeof(r->why)))
 		return;
 	memcpy(r->mac, v->mac, sizeof(r->mac));
 	t0 = rdtsc();

@@ -12,7 +12,7 @@
 
 struct bench_net_result {
 	uint64_t base;		/* virtio-mmio window used; 0: none found */
-	const char *why;	/* why the device could not be used, or NULL */
+	char why[96];		/* why the device could not be used, or "" */
 	uint8_t mac[6];		/* the device's (source of our frames) */
 	unsigned int done;	/* frames the device gave back */
 	unsigned int errors;	/* frames never given back; no device: n or 1 */

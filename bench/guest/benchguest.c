@@ -124,7 +124,7 @@ static void bench_net(const struct guest_boot *b)
 	struct bench_net_result r;
 
 	bench_net_run(bench_count(b, 1000), &r);
-	if (r.why)
+	if (r.why[0])
 		guest_printf("BENCH net failed: %s" BENCH_NL, r.why);
 	guest_printf("BENCH net base=0x%llx mac=%02x:%02x:%02x:%02x:%02x:%02x"
 		     BENCH_NL, (unsigned long long)r.base, r.mac[0], r.mac[1],

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* Step 2: get an address and the boot file name by DHCP. */
+#include "boot/error_line.h"
 #include "boot/firmware/console.h"
 #include "boot/firmware/fw.h"
 #include "boot/firmware/io.h"
@@ -86,7 +87,7 @@ static void dhcp_run_pxe_discovery(struct fw *fw)
 	}
 }
 
-int fw_dhcp(struct fw *fw, const char **why)
+int fw_dhcp(struct fw *fw, char *err, size_t errlen)
 {
 	struct dhcp_run r = { .fw = fw };
 	const uint8_t *mac = fw->vnet.mac;
@@ -104,11 +105,10 @@ int fw_dhcp(struct fw *fw, const char **why)
 		    NET_TIMEOUT)
 			continue;
 		if (dhcp_client_timeout(&fw->dhcp, net_udp_payload(&fw->net),
-					INET_UDP_MAX, &len) != DHCP_A_SEND) {
-			*why = fw->dhcp.state == DHCP_S_REQUESTING ?
-			       "no DHCP ACK" : "no DHCP offer";
-			return -1;
-		}
+					INET_UDP_MAX, &len) != DHCP_A_SEND)
+			return error_line(err, errlen,
+					  fw->dhcp.state == DHCP_S_REQUESTING ?
+					  "no DHCP ACK" : "no DHCP offer");
 		if (fw->dhcp.tries > 1)
 			fw_printf("DHCP: no answer, retrying (%u)\n",
 				  fw->dhcp.tries);

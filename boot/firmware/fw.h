@@ -60,15 +60,15 @@ enum fw_mark {
 
 void fw_trace(const struct fw *fw, enum fw_mark mark);
 
-/* Steps (one file each).  0 or -1 with a reason. */
-int fw_dhcp(struct fw *fw, const char **why);
+/* Steps (one file each).  0 or -1 with a one-line reason in err. */
+int fw_dhcp(struct fw *fw, char *err, size_t errlen);
 /* Decide what to boot: fills fw->boot (PXELINUX config or plain kernel). */
-int fw_pxe(struct fw *fw, const char **why);
+int fw_pxe(struct fw *fw, char *err, size_t errlen);
 /* Load fw->boot's kernel and initrds, build the zero page, jump. */
-int fw_boot_linux(struct fw *fw, const char **why);
+int fw_boot_linux(struct fw *fw, char *err, size_t errlen);
 
 /* TFTP a file relative to the path prefix; 0 or -1 (f->not_found). */
 int fw_fetch(struct fw *fw, const char *name, struct fw_file *f,
-	     const char **why);
+	     char *err, size_t errlen);
 
 #endif

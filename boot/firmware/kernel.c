@@ -10,6 +10,7 @@
  * initrds follow the kernel's init_size area, 2 MiB aligned, concatenated
  * (each 4-byte aligned, as the kernel's initramfs unpacker wants).
  */
+#include "boot/error_line.h"
 #include "boot/firmware/console.h"
 #include "boot/firmware/fw.h"
 #include "boot/firmware/io.h"
@@ -75,7 +76,7 @@ static void fw_e820(struct fw *fw)
 
 /* All initrds of the comma list, one after another from base. */
 static int fw_load_initrds(struct fw *fw, uint64_t base, uint64_t limit,
-			   uint64_t *size, const char **why)
+			   uint64_t *size, char *err, size_t errlen)
 {
 	char name[PXE_PATH_MAX];
 	uint64_t room = limit - base, cur = 0;
@@ -86,13 +87,11 @@ static int fw_load_initrds(struct fw *fw, uint64_t base, uint64_t limit,
 		int64_t at = i ? linux_initrd_next((uint8_t *)base, cur, room) : 0;
 		struct fw_file f;
 
-		if (at < 0) {
-			*why = "no room for the initrd";
-			return -1;
-		}
+		if (at < 0)
+			return error_line(err, errlen, "no room for the initrd");
 		f = (struct fw_file){ .base = (uint8_t *)(base + (uint64_t)at),
 				      .cap = room - (uint64_t)at };
-		if (fw_fetch(fw, name, &f, why) < 0)
+		if (fw_fetch(fw, name, &f, err, errlen) < 0)
 			return -1;
 		cur = (uint64_t)at + f.size;
 		*size = cur;
@@ -112,7 +111,7 @@ static __attribute__((noreturn)) void fw_enter_linux(uint64_t entry,
 	__builtin_unreachable();
 }
 
-int fw_boot_linux(struct fw *fw, const char **why)
+int fw_boot_linux(struct fw *fw, char *err, size_t errlen)
 {
 	struct fw_file kf = { .place = fw_place_kernel, .place_ctx = fw };
 	struct linux_setup_info info;
@@ -122,21 +121,16 @@ int fw_boot_linux(struct fw *fw, const char **why)
 	size_t cmdlen = 0;
 
 	fw_e820(fw);
-	if (!fw->ram_top) {
-		*why = "no RAM at 16 MiB for the kernel";
-		return -1;
-	}
+	if (!fw->ram_top)
+		return error_line(err, errlen, "no RAM at 16 MiB for the kernel");
 	/* Room known before the first block (the TFTP size limit); the setup
 	 * sectors below FW_KERNEL_LOAD only add to it. */
 	kf.cap = fw->ram_top - FW_KERNEL_LOAD;
-	if (fw_fetch(fw, fw->boot.kernel, &kf, why) < 0)
+	if (fw_fetch(fw, fw->boot.kernel, &kf, err, errlen) < 0)
 		return -1;
 	image = kf.base;
-	if (linux_parse_setup(image, kf.size, &info, fw->why,
-			      sizeof(fw->why)) < 0) {
-		*why = fw->why;
+	if (linux_parse_setup(image, kf.size, &info, err, errlen) < 0)
 		return -1;
-	}
 	kload = FW_KERNEL_LOAD;
 	if (!info.relocatable || info.kernel_alignment > FW_KERNEL_LOAD ||
 	    (info.kernel_alignment &&
@@ -149,10 +143,9 @@ int fw_boot_linux(struct fw *fw, const char **why)
 		if (want < LAYOUT_HIGH_RAM_START ||
 		    want + info.kernel_bytes > fw->ram_top ||
 		    (want < (uint64_t)(uintptr_t)image + kf.size &&
-		     want + info.kernel_bytes > (uint64_t)(uintptr_t)image)) {
-			*why = "the kernel is not relocatable and wants an address in use";
-			return -1;
-		}
+		     want + info.kernel_bytes > (uint64_t)(uintptr_t)image))
+			return error_line(err, errlen,
+						  "the kernel is not relocatable and wants an address in use");
 		if (want != kload)
 			__builtin_memmove((void *)want, image + info.setup_bytes,
 					  info.kernel_bytes);
@@ -167,11 +160,9 @@ int fw_boot_linux(struct fw *fw, const char **why)
 	if (info.initrd_addr_max && (uint64_t)info.initrd_addr_max + 1 < ilimit)
 		ilimit = (uint64_t)info.initrd_addr_max + 1;
 	if (fw->boot.initrd[0]) {
-		if (ibase >= ilimit) {
-			*why = "no room for the initrd";
-			return -1;
-		}
-		if (fw_load_initrds(fw, ibase, ilimit, &isize, why) < 0)
+		if (ibase >= ilimit)
+			return error_line(err, errlen, "no room for the initrd");
+		if (fw_load_initrds(fw, ibase, ilimit, &isize, err, errlen) < 0)
 			return -1;
 	}
 
@@ -180,10 +171,8 @@ int fw_boot_linux(struct fw *fw, const char **why)
 					info.cmdline_size + 1 : LAYOUT_CMDLINE_MAX,
 					fw->boot.cmdline);
 
-	if (len < 0) {
-		*why = "command line too long for the kernel";
-		return -1;
-	}
+	if (len < 0)
+		return error_line(err, errlen, "command line too long for the kernel");
 	cmdlen = (size_t)len;
 	args.cmdline_addr = LAYOUT_CMDLINE_ADDR;
 	args.cmdline_len = (uint32_t)cmdlen;
@@ -193,11 +182,8 @@ int fw_boot_linux(struct fw *fw, const char **why)
 	args.e820 = fw->e820;
 	args.nr_e820 = fw->nr_e820;
 	if (linux_build_boot_params((void *)LAYOUT_ZERO_PAGE_ADDR, image,
-				    kf.size, &info, &args, fw->why,
-				    sizeof(fw->why)) < 0) {
-		*why = fw->why;
+				    kf.size, &info, &args, err, errlen) < 0)
 		return -1;
-	}
 
 	fw_printf("Linux: boot protocol %u.%u, kernel at %lx, initrd %lu bytes at %lx\n",
 		  info.protocol >> 8, info.protocol & 0xff,

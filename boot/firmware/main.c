@@ -61,7 +61,7 @@ static void fw_show_lease(const struct fw *f)
 
 void fw_main(struct fw_handoff *h)
 {
-	const char *why;
+	const char *clock;
 	char mac[18];
 	uint64_t khz;
 
@@ -80,12 +80,11 @@ void fw_main(struct fw_handoff *h)
 		       "config work area too small");
 	fw.work = (struct fw_work *)LAYOUT_FIRMWARE_WORK;
 	fw_trace(&fw, FW_MARK_ENTRY);
-	khz = timer_init(&why);
-	fw_printf("timer: TSC at %lu kHz (%s)\n", (unsigned long)khz, why);
+	khz = timer_init(&clock);
+	fw_printf("timer: TSC at %lu kHz (%s)\n", (unsigned long)khz, clock);
 
-	why = vnet_init(&fw.vnet, h->virtio_net_mmio);
-	if (why)
-		fw_stop(FW_STATUS_NETBOOT_FAILED, "virtio-net", why);
+	if (vnet_init(&fw.vnet, h->virtio_net_mmio, fw.why, sizeof(fw.why)))
+		fw_stop(FW_STATUS_NETBOOT_FAILED, "virtio-net", fw.why);
 	if (!(fw.vnet.mac[0] | fw.vnet.mac[1] | fw.vnet.mac[2] |
 	      fw.vnet.mac[3] | fw.vnet.mac[4] | fw.vnet.mac[5]))
 		for (int i = 0; i < 6; i++)	/* no MAC feature: ours */
@@ -107,8 +106,8 @@ void fw_main(struct fw_handoff *h)
 		  (unsigned long)h->virtio_net_mmio, mac);
 
 	fw_trace(&fw, FW_MARK_NIC);
-	if (fw_dhcp(&fw, &why) < 0)
-		fw_stop(FW_STATUS_NETBOOT_FAILED, "DHCP", why);
+	if (fw_dhcp(&fw, fw.why, sizeof(fw.why)) < 0)
+		fw_stop(FW_STATUS_NETBOOT_FAILED, "DHCP", fw.why);
 	/* PXELINUX's order: siaddr, else option 54; option 66 is not used. */
 	fw.tftp_server = dhcp_lease_tftp_server(fw.lease);
 	fw_show_lease(&fw);
@@ -116,13 +115,13 @@ void fw_main(struct fw_handoff *h)
 		fw_stop(FW_STATUS_NETBOOT_FAILED, "DHCP", "no TFTP server");
 
 	fw_trace(&fw, FW_MARK_DHCP);
-	if (fw_pxe(&fw, &why) < 0)
-		fw_stop(FW_STATUS_NETBOOT_FAILED, "PXE", why);
+	if (fw_pxe(&fw, fw.why, sizeof(fw.why)) < 0)
+		fw_stop(FW_STATUS_NETBOOT_FAILED, "PXE", fw.why);
 	if (fw.boot.type == PXE_K_LOCALBOOT)
 		fw_stop(FW_STATUS_LOCALBOOT, "LOCALBOOT",
 			"handing back to minivmm");
 
 	fw_trace(&fw, FW_MARK_PXE);
-	if (fw_boot_linux(&fw, &why) < 0)
-		fw_stop(FW_STATUS_NETBOOT_FAILED, "Linux", why);
+	if (fw_boot_linux(&fw, fw.why, sizeof(fw.why)) < 0)
+		fw_stop(FW_STATUS_NETBOOT_FAILED, "Linux", fw.why);
 }

@@ -5,6 +5,7 @@
  * looks for it, parse it (INCLUDEs fetched on demand), take the
  * unattended choice.  Any other boot file is booted as a Linux kernel.
  */
+#include "boot/error_line.h"
 #include "boot/firmware/console.h"
 #include "boot/firmware/fw.h"
 
@@ -56,17 +57,15 @@ static void fw_show_profile(const struct fw_file *f)
 }
 
 int fw_fetch(struct fw *fw, const char *name, struct fw_file *f,
-	     const char **why)
+	     char *err, size_t errlen)
 {
-	char path[PXE_PATH_MAX];
+	char path[PXE_PATH_MAX], reason[128];
 	int rc;
 
-	if (!pxe_join(fw->prefix, name, path, sizeof(path))) {
-		*why = "file name too long";
-		return -1;
-	}
+	if (!pxe_join(fw->prefix, name, path, sizeof(path)))
+		return error_line(err, errlen, "file name too long");
 	f->name = path;
-	rc = tftp_get(&fw->net, fw->tftp_server, f, why);
+	rc = tftp_get(&fw->net, fw->tftp_server, f, reason, sizeof(reason));
 	if (rc == 0) {
 		uint64_t kib_s = f->ms ? f->size / f->ms * 1000 / 1024 : 0;
 
@@ -80,12 +79,13 @@ int fw_fetch(struct fw *fw, const char *name, struct fw_file *f,
 		fw_show_profile(f);
 		fw_printf("\n");
 	} else {
-		fw_printf("TFTP: %s: %s\n", path, *why);
-		/* The final error line names the file: "<file>: <why>". */
-		fw_strcpy(fw->why, path, sizeof(fw->why));
-		fw_strcat(fw->why, ": ", sizeof(fw->why));
-		fw_strcat(fw->why, *why, sizeof(fw->why));
-		*why = fw->why;
+		fw_printf("TFTP: %s: %s\n", path, reason);
+		/* The final error line names the file: "<file>: <reason>". */
+		if (err && errlen) {
+			fw_strcpy(err, path, errlen);
+			fw_strcat(err, ": ", errlen);
+			fw_strcat(err, reason, errlen);
+		}
 	}
 	f->name = 0;
 	return rc;
@@ -94,12 +94,12 @@ int fw_fetch(struct fw *fw, const char *name, struct fw_file *f,
 /* Fetch a config file into buffer depth; its length, or -1. */
 static long fw_fetch_config(struct fw *fw, const char *name,
 			    unsigned int depth, bool *not_found,
-			    const char **why)
+			    char *err, size_t errlen)
 {
 	struct fw_file f = { .base = (uint8_t *)fw->work->cfgbuf[depth],
 			     .cap = FW_CFG_MAX };
 
-	if (fw_fetch(fw, name, &f, why) < 0) {
+	if (fw_fetch(fw, name, &f, err, errlen) < 0) {
 		*not_found = f.not_found;
 		return -1;
 	}
@@ -110,13 +110,12 @@ static int fw_pxe_include(void *ctx, const char *path, unsigned int depth,
 			  const char **text, size_t *len)
 {
 	struct fw *fw = ctx;
-	const char *why;
 	bool nf;
 	long n;
 
 	if (depth > PXE_INCLUDE_DEPTH)
 		return -1;
-	n = fw_fetch_config(fw, path, depth, &nf, &why);
+	n = fw_fetch_config(fw, path, depth, &nf, NULL, 0);
 	if (n < 0)
 		return -1;		/* PXELINUX skips a missing INCLUDE */
 	*text = fw->work->cfgbuf[depth];
@@ -125,7 +124,7 @@ static int fw_pxe_include(void *ctx, const char *path, unsigned int depth,
 }
 
 /* The first config of the PXELINUX search list that exists. */
-static long fw_pxe_find_config(struct fw *fw, const char **why)
+static long fw_pxe_find_config(struct fw *fw, char *err, size_t errlen)
 {
 	struct pxe_lookup lk = { .prefix = "", .uuid = fw->h->uuid,
 				 .ip = fw->net.ip };
@@ -136,15 +135,14 @@ static long fw_pxe_find_config(struct fw *fw, const char **why)
 	for (int i = 0; i < 6; i++)
 		lk.mac[i] = fw->vnet.mac[i];
 	if (fw->lease->have & DHCP_HAVE_PXE_CONFIG)
-		return fw_fetch_config(fw, fw->lease->pxe_config, 0, &nf, why);
+		return fw_fetch_config(fw, fw->lease->pxe_config, 0, &nf, err, errlen);
 	for (unsigned int i = 0; pxe_config_path(&lk, i, name, sizeof(name));
 	     i++) {
-		n = fw_fetch_config(fw, name, 0, &nf, why);
+		n = fw_fetch_config(fw, name, 0, &nf, err, errlen);
 		if (n >= 0 || !nf)
 			return n;
 	}
-	*why = "no PXELINUX config file found";
-	return -1;
+	return error_line(err, errlen, "no PXELINUX config file found");
 }
 
 static bool fw_is_pxelinux(const char *bootfile, const struct dhcp_lease *l)
@@ -164,7 +162,7 @@ static void fw_pxe_show(const struct pxe_boot *b)
 	fw_printf("PXE: command line: %s\n", b->cmdline);
 }
 
-int fw_pxe(struct fw *fw, const char **why)
+int fw_pxe(struct fw *fw, char *err, size_t errlen)
 {
 	const char *bootfile = dhcp_lease_bootfile(fw->lease);
 	const char *extra = fw->h->cmdline_len ? fw->h->cmdline : 0;
@@ -177,15 +175,11 @@ int fw_pxe(struct fw *fw, const char **why)
 	for (int i = 0; i < 6; i++)
 		ni.mac[i] = fw->vnet.mac[i];
 	if (!pxe_path_prefix(bootfile, fw->lease->path_prefix, fw->prefix,
-			     sizeof(fw->prefix))) {
-		*why = "path prefix too long";
-		return -1;
-	}
+			     sizeof(fw->prefix)))
+		return error_line(err, errlen, "path prefix too long");
 	if (!fw_is_pxelinux(bootfile, fw->lease)) {
-		if (!bootfile[0]) {
-			*why = "the DHCP server named no boot file";
-			return -1;
-		}
+		if (!bootfile[0])
+			return error_line(err, errlen, "the DHCP server named no boot file");
 		/* A kernel named directly by DHCP. */
 		fw->prefix[0] = 0;
 		fw->boot.type = PXE_K_LINUX;
@@ -198,7 +192,7 @@ int fw_pxe(struct fw *fw, const char **why)
 	}
 	fw_printf("PXE: %s: PXELINUX config, path prefix '%s'\n", bootfile,
 		  fw->prefix);
-	len = fw_pxe_find_config(fw, why);
+	len = fw_pxe_find_config(fw, err, errlen);
 	for (int restarts = 0; ; restarts++) {
 		if (len < 0)
 			return -1;
@@ -213,24 +207,21 @@ int fw_pxe(struct fw *fw, const char **why)
 			fw_strcpy(fw->boot.kernel, fw->work->cfg.config_file,
 				  sizeof(fw->boot.kernel));
 		} else {
-			if (pxe_cfg_choose(&fw->work->cfg, &ni, extra, &fw->boot) < 0) {
-				*why = "the PXELINUX config names nothing to boot";
-				return -1;
-			}
+			if (pxe_cfg_choose(&fw->work->cfg, &ni, extra, &fw->boot) < 0)
+				return error_line(err, errlen,
+							  "the PXELINUX config names nothing to boot");
 			if (fw->boot.type != PXE_K_CONFIG)
 				break;
 		}
-		if (restarts >= FW_CONFIG_RESTARTS) {
-			*why = "too many CONFIG restarts";
-			return -1;
-		}
+		if (restarts >= FW_CONFIG_RESTARTS)
+			return error_line(err, errlen, "too many CONFIG restarts");
 		fw_printf("PXE: CONFIG %s\n", fw->boot.kernel);
 		{
 			bool nf;
 			char next[PXE_PATH_MAX];
 
 			fw_strcpy(next, fw->boot.kernel, sizeof(next));
-			len = fw_fetch_config(fw, next, 0, &nf, why);
+			len = fw_fetch_config(fw, next, 0, &nf, err, errlen);
 		}
 	}
 	switch (fw->boot.type) {
@@ -241,10 +232,9 @@ int fw_pxe(struct fw *fw, const char **why)
 		fw_printf("PXE: label %s: LOCALBOOT\n", fw->boot.label);
 		return 0;
 	case PXE_K_COM32:
-		*why = "the chosen entry is a COM32 module (*.c32): not supported";
-		return -1;
+		return error_line(err, errlen,
+					  "the chosen entry is a COM32 module (*.c32): not supported");
 	default:
-		*why = "the chosen entry is not a Linux kernel";
-		return -1;
+		return error_line(err, errlen, "the chosen entry is not a Linux kernel");
 	}
 }

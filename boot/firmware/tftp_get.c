@@ -15,6 +15,7 @@
  * Blocks in scratch buffers (before the OACK, IP options, the drain) are
  * copied into place.
  */
+#include "boot/error_line.h"
 #include "boot/firmware/io.h"
 #include "boot/firmware/timer.h"
 #include "boot/firmware/tftp_get.h"
@@ -200,7 +201,7 @@ static int tftp_get_rx(void *ctx, struct net *n, struct vnet_packet *p,
 }
 
 int tftp_get(struct net *n, uint32_t server, struct fw_file *f,
-	     const char **why)
+	     char *err, size_t errlen)
 {
 	struct tftp_get g = { .n = n, .f = f, .server = server };
 	struct tftp_request req = {
@@ -214,16 +215,12 @@ int tftp_get(struct net *n, uint32_t server, struct fw_file *f,
 	f->size = f->copied = 0;
 	f->not_found = false;
 	n->busy_tsc = 0;
-	if (!net_arp_resolve(n, net_next_hop(n, server))) {
-		*why = "the TFTP server does not answer ARP";
-		return -1;
-	}
+	if (!net_arp_resolve(n, net_next_hop(n, server)))
+		return error_line(err, errlen, "the TFTP server does not answer ARP");
 	g.lport = tftp_get_port();
 	n->zc_port = g.lport;
-	if (tftp_start(&g.c, &req) != TFTP_A_SEND) {
-		*why = "file name too long";
-		return -1;
-	}
+	if (tftp_start(&g.c, &req) != TFTP_A_SEND)
+		return error_line(err, errlen, "file name too long");
 	tftp_get_send(&g);
 	g.deadline = timer_now_ms() + g.c.timeout_ms;
 	n->watch_port = g.lport;
@@ -262,30 +259,20 @@ int tftp_get(struct net *n, uint32_t server, struct fw_file *f,
 	f->window = g.c.windowsize;
 	/* Buffers aimed at this file's room may still be posted: take them
 	 * back before the room gets another use. */
-	if (vnet_has_foreign_rx(n->vnet)) {
-		const char *err = vnet_init(n->vnet, n->vnet->base);
-
-		if (err && g.result > 0) {
-			*why = err;
-			return -1;
-		}
-	}
+	if (vnet_has_foreign_rx(n->vnet) &&
+	    vnet_init(n->vnet, n->vnet->base, err, errlen) && g.result > 0)
+		return -1;
 	if (g.result < 0) {
-		if (unreachable) {
-			*why = "port unreachable (ICMP): the TFTP server is gone";
-		} else if (g.c.state == TFTP_S_FAILED) {
+		if (unreachable)
+			error_line(err, errlen,
+				   "port unreachable (ICMP): the TFTP server is gone");
+		else if (g.c.state == TFTP_S_FAILED) {
 			f->not_found = g.c.error_from_server &&
 				       g.c.error_code == TFTP_ERR_NOT_FOUND;
-			const char *m = g.c.error_msg[0] ? g.c.error_msg :
-					tftp_error_name(g.c.error_code);
-			size_t i;
-
-			for (i = 0; m[i] && i < sizeof(f->error) - 1; i++)
-				f->error[i] = m[i];
-			f->error[i] = 0;
-			*why = f->error;
+			error_line(err, errlen, g.c.error_msg[0] ?
+				   g.c.error_msg : tftp_error_name(g.c.error_code));
 		} else {
-			*why = "no room for the file";
+			error_line(err, errlen, "no room for the file");
 		}
 		return -1;
 	}

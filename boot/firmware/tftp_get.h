@@ -26,11 +26,10 @@ struct fw_file {
 	uint16_t blksize;	/* result: block size in force */
 	uint16_t window;	/* result: window size in force */
 	bool not_found;		/* result: the server said "File not found" */
-	char error[128];	/* result: the reason, on failure */
 };
 
-/* 0, or -1 with a one-line reason in why (static or in f). */
+/* 0, or -1 with a one-line reason in err. */
 int tftp_get(struct net *n, uint32_t server, struct fw_file *f,
-	     const char **why);
+	     char *err, size_t errlen);
 
 #endif

@@ -8,6 +8,7 @@
 #include <linux/virtio_ids.h>
 #include <linux/virtio_mmio.h>
 
+#include "boot/error_line.h"
 #include "boot/firmware/io.h"
 #include "boot/firmware/vnet.h"
 
@@ -28,18 +29,18 @@ static uint32_t vnet_r(struct vnet *v, uint32_t reg)
 	return mmio_read32(v->base + reg);
 }
 
-static const char *vnet_queue_init(struct vnet *v, unsigned int idx,
-				   struct vnet_queue *q)
+static int vnet_queue_init(struct vnet *v, unsigned int idx,
+			   struct vnet_queue *q, char *err, size_t errlen)
 {
 	uint32_t max;
 	uint64_t a;
 
 	vnet_w(v, VIRTIO_MMIO_QUEUE_SEL, idx);
 	if (vnet_r(v, VIRTIO_MMIO_QUEUE_READY))
-		return "virtio-net queue already live";
+		return error_line(err, errlen, "virtio-net queue already live");
 	max = vnet_r(v, VIRTIO_MMIO_QUEUE_NUM_MAX);
 	if (max < VNET_QSIZE)
-		return "virtio-net queue too small";
+		return error_line(err, errlen, "virtio-net queue too small");
 	q->size = VNET_QSIZE;
 	vnet_w(v, VIRTIO_MMIO_QUEUE_NUM, VNET_QSIZE);
 	a = (uint64_t)q->desc;
@@ -77,10 +78,9 @@ bool vnet_has_foreign_rx(const struct vnet *v)
 	return false;
 }
 
-const char *vnet_init(struct vnet *v, uint64_t mmio_base)
+int vnet_init(struct vnet *v, uint64_t mmio_base, char *err, size_t errlen)
 {
 	uint32_t f_lo, f_hi;
-	const char *why;
 
 	__builtin_memset(&v->rxq, 0, sizeof(v->rxq));
 	__builtin_memset(&v->txq, 0, sizeof(v->txq));
@@ -89,12 +89,13 @@ const char *vnet_init(struct vnet *v, uint64_t mmio_base)
 	v->tx_next = v->rx_posted = v->rx_head = 0;
 	v->base = mmio_base;
 	if (!mmio_base)
-		return "no virtio-net device in the hand-off block";
+		return error_line(err, errlen, "no virtio-net device in the hand-off block");
 	if (vnet_r(v, VIRTIO_MMIO_MAGIC_VALUE) != 0x74726976 /* "virt" */ ||
 	    vnet_r(v, VIRTIO_MMIO_VERSION) != 2)
-		return "no virtio-mmio v2 device at the virtio-net address";
+		return error_line(err, errlen,
+					  "no virtio-mmio v2 device at the virtio-net address");
 	if (vnet_r(v, VIRTIO_MMIO_DEVICE_ID) != VIRTIO_ID_NET)
-		return "the virtio-mmio device is not a network card";
+		return error_line(err, errlen, "the virtio-mmio device is not a network card");
 	vnet_reset(v);
 	vnet_w(v, VIRTIO_MMIO_STATUS, VIRTIO_CONFIG_S_ACKNOWLEDGE);
 	vnet_w(v, VIRTIO_MMIO_STATUS,
@@ -104,7 +105,7 @@ const char *vnet_init(struct vnet *v, uint64_t mmio_base)
 	vnet_w(v, VIRTIO_MMIO_DEVICE_FEATURES_SEL, 1);
 	f_hi = vnet_r(v, VIRTIO_MMIO_DEVICE_FEATURES);
 	if (!(f_hi & VNET_F_HI(VIRTIO_F_VERSION_1)))
-		return "virtio-net lacks VIRTIO_F_VERSION_1";
+		return error_line(err, errlen, "virtio-net lacks VIRTIO_F_VERSION_1");
 	f_lo &= VNET_F_LO(VIRTIO_NET_F_MAC) |
 		VNET_F_LO(VIRTIO_NET_F_GUEST_CSUM);
 	vnet_w(v, VIRTIO_MMIO_DRIVER_FEATURES_SEL, 0);
@@ -113,16 +114,14 @@ const char *vnet_init(struct vnet *v, uint64_t mmio_base)
 	vnet_w(v, VIRTIO_MMIO_DRIVER_FEATURES, VNET_F_HI(VIRTIO_F_VERSION_1));
 	vnet_w(v, VIRTIO_MMIO_STATUS, VNET_STATUS_SET_UP);
 	if (!(vnet_r(v, VIRTIO_MMIO_STATUS) & VIRTIO_CONFIG_S_FEATURES_OK))
-		return "virtio-net refused our features";
+		return error_line(err, errlen, "virtio-net refused our features");
 	v->data_valid_ok = f_lo & VNET_F_LO(VIRTIO_NET_F_GUEST_CSUM);
 	if (f_lo & VNET_F_LO(VIRTIO_NET_F_MAC))
 		for (int i = 0; i < 6; i++)
 			v->mac[i] = mmio_read8(v->base + VIRTIO_MMIO_CONFIG + i);
-	why = vnet_queue_init(v, 0, &v->rxq);
-	if (!why)
-		why = vnet_queue_init(v, 1, &v->txq);
-	if (why)
-		return why;
+	if (vnet_queue_init(v, 0, &v->rxq, err, errlen) ||
+	    vnet_queue_init(v, 1, &v->txq, err, errlen))
+		return -1;
 	vnet_w(v, VIRTIO_MMIO_STATUS, VNET_STATUS_SET_UP | VIRTIO_CONFIG_S_DRIVER_OK);
 	/* Buffers up at once: the first answer may come before we poll. */
 	vnet_rx_fill(v, 0, 0);

@@ -80,8 +80,9 @@ struct vnet_packet {
 	bool csum_ok;			/* device vouched (DATA_VALID/NEEDS_CSUM) */
 };
 
-/* 0 or a static reason.  Also re-initialises a running device. */
-const char *vnet_init(struct vnet *v, uint64_t mmio_base);
+/* 0, or -1 with a one-line reason in err.  Also re-initialises a running
+ * device. */
+int vnet_init(struct vnet *v, uint64_t mmio_base, char *err, size_t errlen);
 /* Stop the device: it lets go of every buffer (before the kernel runs). */
 void vnet_reset(struct vnet *v);
 /* Are RX buffers that point outside our slots still posted? */

@@ -186,9 +186,11 @@ bool __wrap_vnet_rx_poll(struct vnet *v, struct vnet_packet *p)
 }
 
 /* The device is ours: a reset is fresh rings, as vnet_init() makes. */
-const char *__wrap_vnet_init(struct vnet *v, uint64_t base);
-const char *__wrap_vnet_init(struct vnet *v, uint64_t base)
+int __wrap_vnet_init(struct vnet *v, uint64_t base, char *err, size_t errlen);
+int __wrap_vnet_init(struct vnet *v, uint64_t base, char *err, size_t errlen)
 {
+	(void)err;
+	(void)errlen;
 	memset(&v->rxq, 0, sizeof(v->rxq));
 	memset(&v->txq, 0, sizeof(v->txq));
 	for (int i = 0; i < VNET_TX_SLOTS; i++)
@@ -208,7 +210,7 @@ int main(int argc, char **argv)
 	static struct vnet vnet;
 	static struct net net;
 	struct fw_file f = { .name = "big.img" };
-	const char *why = "";
+	char why[128] = "";
 
 	if (argc != 3 || atoi(argv[1]) < 1 || atoi(argv[2]) < 1) {
 		fprintf(stderr, "usage: fw_block_cost BLOCKS WINDOW\n");
@@ -218,13 +220,13 @@ int main(int argc, char **argv)
 	window = (unsigned int)atoi(argv[2]);
 	f.cap = (uint64_t)blocks * BLKSIZE + BLKSIZE;
 	f.base = malloc(f.cap);
-	__wrap_vnet_init(&vnet, (uint64_t)(uintptr_t)mmio);
+	__wrap_vnet_init(&vnet, (uint64_t)(uintptr_t)mmio, NULL, 0);
 	memcpy(vnet.mac, (uint8_t[6]){ 0x52, 0x54, 0, 0x12, 0x34, 0x56 }, 6);
 	net.vnet = &vnet;
 	net.ip = CLIENT_IP;
 	net.netmask = 0xffffff00u;
 	net_arp_learn(&net, SERVER_IP, server_mac);
-	if (tftp_get(&net, SERVER_IP, &f, &why) < 0 ||
+	if (tftp_get(&net, SERVER_IP, &f, why, sizeof(why)) < 0 ||
 	    f.size != (uint64_t)blocks * BLKSIZE) {
 		fprintf(stderr, "fw_block_cost: transfer failed: %s (%llu bytes)\n",
 			why, (unsigned long long)f.size);
