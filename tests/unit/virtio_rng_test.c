@@ -193,6 +193,17 @@ struct refiller {
 	atomic_uint refilled;
 };
 
+/* A driver's rule: kick unless the device said it is polling anyway. */
+static void refill_kick_if_wanted(void)
+{
+	struct vring_used *u = fake_virtio_gpa(&host, USED_GPA);
+
+	/* The avail index is out before the flag is read (virtio 2.7.13.3). */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (!(__atomic_load_n(&u->flags, __ATOMIC_ACQUIRE) & VRING_USED_F_NO_NOTIFY))
+		fake_vq_kick(&vq);
+}
+
 static void *refill_thread(void *arg)
 {
 	struct refiller *r = arg;
@@ -200,11 +211,14 @@ static void *refill_thread(void *arg)
 	while (!atomic_load(&r->stop)) {
 		uint16_t used = fake_vq_used_idx(&vq);
 
+		if (vq.used_seen == used)
+			continue;
 		while (vq.used_seen != used) {
 			fake_vq_post(&vq, fake_vq_used_elem(&vq, vq.used_seen).id);
 			vq.used_seen++;
 			atomic_fetch_add(&r->refilled, 1);
 		}
+		refill_kick_if_wanted();
 	}
 	return NULL;
 }
@@ -273,27 +287,30 @@ static void *reset_rng(void *arg)
 /*
  * Without a budget per wake-up the I/O thread would serve the refilling
  * queue for ever under its lock, between two looks at its event loop: a
- * pause (snapshots, QMP stop) would never be granted.
+ * pause (snapshots, QMP stop) would never be granted.  Several pauses: a
+ * busy host may let the refiller fall behind once, and the queue run dry.
  */
 START_TEST(test_refilling_guest_cannot_hold_off_a_pause)
 {
 	struct refiller r;
-	bool paused;
-	uint16_t before;
 
 	refill_start(&r);
-	paused = returns_within(quiesce_rng, 3000);
-	if (!paused)
-		atomic_store(&r.stop, true);
-	ck_assert_msg(paused, "a refilling guest held off the pause");
-	/* Parked: the device completes nothing until resumed. */
-	before = fake_vq_used_idx(&vq);
-	usleep(20000);
-	ck_assert_uint_eq(fake_vq_used_idx(&vq), before);
-	virtio_rng_resume(rng);
-	for (int i = 0; i < 5000 && fake_vq_used_idx(&vq) == before; i++)
-		usleep(1000);
-	ck_assert_uint_ne(fake_vq_used_idx(&vq), before);
+	for (int round = 0; round < 5; round++) {
+		bool paused = returns_within(quiesce_rng, 3000);
+		uint16_t before;
+
+		if (!paused)
+			atomic_store(&r.stop, true);
+		ck_assert_msg(paused, "a refilling guest held off pause %d", round);
+		/* Parked: the device completes nothing until resumed. */
+		before = fake_vq_used_idx(&vq);
+		usleep(20000);
+		ck_assert_uint_eq(fake_vq_used_idx(&vq), before);
+		virtio_rng_resume(rng);
+		for (int i = 0; i < 3000 && fake_vq_used_idx(&vq) == before; i++)
+			usleep(1000);
+		ck_assert_uint_ne(fake_vq_used_idx(&vq), before);
+	}
 	refill_stop(&r);
 }
 END_TEST
