@@ -2,15 +2,19 @@
 # SPDX-License-Identifier: MIT
 """mutants.py - does layer 3 catch a broken minivmm?
 
-    tests/linux/mutants.py [--lock FILE] [--keep] [MUTANT...]
+    tests/linux/mutants.py [--lock FILE] [--wrap CMD] [--keep] [MUTANT...]
 
 Builds minivmm with one deliberate bug at a time (a "mutant": a small
 source edit listed below) from the committed tree (HEAD), runs the
 layer-3 cases that should notice it (tests/linux/run-layer3.sh, retries
 off) and prints one line per mutant: KILLED when the cases failed, as they
 must, SURVIVED when they passed (the suite has a hole), BROKEN when the
-edit no longer applies or the mutant does not build.  --lock FILE takes
-an flock on FILE around each layer-3 run.
+edit no longer applies or the mutant does not build.  Every mutant is
+built before the first layer-3 run.  --lock FILE takes an flock on FILE
+around each layer-3 run; --wrap CMD runs each layer-3 run as "CMD
+run-layer3.sh ..." (a queue in front of the nested harness, say).  The
+cases' output is kept (passing cases' too, MVT_SHOW_PASS=1): a survivor's
+log says what the cases saw.
 
 Exit status: 0 when every mutant was killed, 1 otherwise, 2 on bad usage.
 """
@@ -62,29 +66,34 @@ def mutate(src, rel, anchor, replacement):
 
 
 def build(src, bld, log):
-    env = dict(os.environ, BUILD_DIR=bld)
-    r = subprocess.run([os.path.join(src, 'scripts', 'build.sh')], env=env,
-                       stdout=log, stderr=subprocess.STDOUT)
-    return r.returncode == 0
+    """Only the minivmm binary (no tests): what layer 3 runs."""
+    for cmd in (['cmake', '-S', src, '-B', bld, '-DMINIVMM_TESTS=OFF',
+                 '-DCMAKE_BUILD_TYPE=RelWithDebInfo'],
+                ['make', '-C', bld, f'-j{os.cpu_count() or 1}', 'minivmm']):
+        if subprocess.run(cmd, stdout=log, stderr=subprocess.STDOUT).returncode:
+            return False
+    return True
 
 
-def layer3(binary, cases, lock, log):
-    env = dict(os.environ, MINIVMM=binary, MVT_RETRY='0')
+def layer3(binary, cases, lock, wrap, log):
+    env = dict(os.environ, MINIVMM=binary, MVT_RETRY='0', MVT_SHOW_PASS='1')
     fd = None
     if lock:
         fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
         fcntl.flock(fd, fcntl.LOCK_EX)
     try:
-        r = subprocess.run([os.path.join(HERE, 'run-layer3.sh')] + cases,
-                           env=env, stdout=log, stderr=subprocess.STDOUT)
+        r = subprocess.run(wrap + [os.path.join(HERE, 'run-layer3.sh')] +
+                           cases, env=env, stdout=log,
+                           stderr=subprocess.STDOUT)
     finally:
         if fd is not None:
             os.close(fd)
     return r.returncode
 
 
-def try_mutant(name, work, lock):
-    rel, anchor, replacement, cases, what = MUTANTS[name]
+def make_mutant(name, work):
+    """Source tree and build of one mutant; (None, binary) or (why, None)."""
+    rel, anchor, replacement = MUTANTS[name][:3]
     src = os.path.join(work, name, 'src')
     bld = os.path.join(work, name, 'build')
     os.makedirs(src)
@@ -93,21 +102,30 @@ def try_mutant(name, work, lock):
     subprocess.run(['tar', '-x', '-C', src], input=archive, check=True)
     why = mutate(src, rel, anchor, replacement)
     if why:
-        return 'BROKEN', why
-    logname = os.path.join(work, name, 'log')
+        return why, None
+    logname = os.path.join(work, name, 'build.log')
     with open(logname, 'w') as log:
         if not build(src, bld, log):
-            return 'BROKEN', f'does not build (see {logname})'
-        log.flush()
-        rc = layer3(os.path.join(bld, 'minivmm'), cases, lock, log)
+            return f'does not build (see {logname})', None
+    return None, os.path.join(bld, 'minivmm')
+
+
+def try_mutant(name, binary, work, lock, wrap):
+    cases = MUTANTS[name][3]
+    logname = os.path.join(work, name, 'log')
+    with open(logname, 'w') as log:
+        rc = layer3(binary, cases, lock, wrap, log)
     if rc == 0:
         return 'SURVIVED', f'{" ".join(cases)} passed with it ({logname})'
-    return 'KILLED', f'{" ".join(cases)} failed (rc {rc})'
+    return 'KILLED', f'{" ".join(cases)} failed (rc {rc}, {logname})'
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     ap.add_argument('--lock', help='flock this file around each layer-3 run')
+    ap.add_argument('--wrap', default='',
+                    help='run each layer-3 run under this command '
+                    '(split at blanks)')
     ap.add_argument('--keep', action='store_true',
                     help='keep the mutants\' trees, builds and logs')
     ap.add_argument('mutants', nargs='*', metavar='MUTANT',
@@ -118,9 +136,17 @@ def main():
         if n not in MUTANTS:
             ap.error(f'no mutant {n} (known: {" ".join(MUTANTS)})')
     work = tempfile.mkdtemp(prefix='mvt-mutants.')
+    built = {}
     killed = 0
     for n in names:
-        verdict, detail = try_mutant(n, work, args.lock)
+        why, binary = make_mutant(n, work)
+        if why:
+            print(f'BROKEN {n}: {MUTANTS[n][4]}: {why}', flush=True)
+        else:
+            built[n] = binary
+    for n, binary in built.items():
+        verdict, detail = try_mutant(n, binary, work, args.lock,
+                                     args.wrap.split())
         print(f'{verdict} {n}: {MUTANTS[n][4]}: {detail}', flush=True)
         killed += verdict == 'KILLED'
     if args.keep or killed != len(names):

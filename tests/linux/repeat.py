@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT
 """repeat.py - run layer-3 cases many times and tabulate how each fared.
 
-    tests/linux/repeat.py [-n RUNS] [--hog RUNS] [--lock FILE]
+    tests/linux/repeat.py [-n RUNS] [--hog RUNS] [--lock FILE] [--wrap CMD]
                           [--out DIR] [--markdown] [CASE...]
 
 Runs tests/linux/run-layer3.sh (all cases, or the named ones) RUNS times in
@@ -10,10 +10,15 @@ a row with retries off (MVT_RETRY=0), then HOG more times with a CPU hog
 (one busy process per host CPU) beside it, as on a shared CI machine.
 Every run's full output is kept in DIR (default: a new directory under
 /tmp), and the table printed at the end gives per case: runs, passes,
-failures, pass rate and the failure signatures (the case's own "FAIL:"
-line, a timeout, a triple fault, an L1 that died...).  --markdown prints
-the table ready for tests/linux/README.md.  --lock FILE takes an flock on
-FILE around each run (so other users of the nested harness interleave).
+failures, pass rate, its slowest and mean time and the failure
+signatures (the case's own "FAIL:" line, a timeout, a triple fault, an L1
+that died...).  --markdown prints the table ready for
+tests/linux/README.md.  --lock FILE takes an flock on FILE around each run
+(so other users of the nested harness interleave); --wrap CMD runs each
+run as "CMD run-layer3.sh ..." (a queue in front of the harness, say).
+Runs already logged in --out DIR (run-NN*.log, from an earlier call) are
+counted in the table too, the new ones numbered after them: runs that
+each wait their turn in a queue add up to one table.
 
 MINIVMM must name the binary, as for run-layer3.sh.  Exit status: 0 when
 every case passed every run, 1 otherwise, 2 on bad usage.
@@ -31,7 +36,8 @@ import sys
 import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-VERDICT = re.compile(r'^(PASS|FAIL|SKIP|QUARANTINED) ([A-Za-z0-9_]+)')
+VERDICT = re.compile(r'^(PASS|FAIL|SKIP|QUARANTINED) ([A-Za-z0-9_]+)'
+                     r'(?: \((?:rc \d+, )?(\d+)s\))?')
 # Lines in a failed case's output that say why, most telling first.
 SIGNATURES = [
     (re.compile(r'triple fault', re.I), 'triple fault'),
@@ -54,14 +60,14 @@ def signature(lines):
 
 
 def parse_run(text):
-    """Map case -> (verdict, signature) for one run's output."""
+    """Map case -> (verdict, signature, seconds) for one run's output."""
     result = {}
     lines = text.splitlines()
     for i, line in enumerate(lines):
         m = VERDICT.match(line)
         if not m:
             continue
-        verdict, case = m.groups()
+        verdict, case, secs = m.groups()
         if verdict == 'QUARANTINED':
             continue            # its FAIL line came first
         sig = ''
@@ -72,7 +78,7 @@ def parse_run(text):
                     break
                 body.append(follow)
             sig = signature(body)
-        result[case] = (verdict, sig)
+        result[case] = (verdict, sig, int(secs) if secs else None)
     return result
 
 
@@ -95,9 +101,9 @@ def start_hog():
     return procs
 
 
-def run_once(cases, lock, log_path, hog):
+def run_once(cases, lock, wrap, log_path, hog):
     env = dict(os.environ, MVT_RETRY='0')
-    cmd = [os.path.join(HERE, 'run-layer3.sh')] + cases
+    cmd = wrap + [os.path.join(HERE, 'run-layer3.sh')] + cases
     lock_fd = None
     if lock:
         lock_fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
@@ -138,19 +144,58 @@ def table(per_case, total_runs, markdown):
         missing = total_runs - ran - v['SKIP']
         if missing > 0:
             sigs = (sigs + '; ' if sigs else '') + f'no verdict x{missing}'
-        rows.append((case, str(ran), str(passes), str(fails), rate, sigs))
-    head = ('case', 'runs', 'pass', 'fail', 'rate', 'failure signatures')
+        t = v['secs']
+        times = f'{max(t)}/{sum(t) / len(t):.0f}' if t else '-'
+        rows.append((case, str(ran), str(passes), str(fails), rate, times,
+                     sigs))
+    head = ('case', 'runs', 'pass', 'fail', 'rate', 'max/mean s',
+            'failure signatures')
     if markdown:
         out = ['| ' + ' | '.join(head) + ' |',
                '|' + '---|' * len(head)]
         out += ['| ' + ' | '.join(r) + ' |' for r in rows]
         return '\n'.join(out)
-    widths = [max(len(r[i]) for r in rows + [head]) for i in range(5)]
+    widths = [max(len(r[i]) for r in rows + [head]) for i in range(6)]
     out = []
     for r in [head] + rows:
-        out.append('  '.join(r[i].ljust(widths[i]) for i in range(5)) +
-                   '  ' + r[5])
+        out.append('  '.join(r[i].ljust(widths[i]) for i in range(6)) +
+                   '  ' + r[6])
     return '\n'.join(out)
+
+
+def account(per_case, harness, text, rc, cases):
+    """Add one run to the tallies; returns (clean, failed cases, events)."""
+    verdicts = parse_run(text)
+    for case, (verdict, sig, secs) in verdicts.items():
+        per_case[case][verdict] += 1
+        if sig:
+            per_case[case]['sigs'][sig] += 1
+        if secs is not None and verdict in ('PASS', 'FAIL'):
+            per_case[case]['secs'].append(secs)
+    for case in cases:
+        per_case[case]      # a case with no verdict still gets a row
+    events = harness_events(text)
+    harness.update(events)
+    fails = sorted(c for c, (v, _, _) in verdicts.items() if v == 'FAIL')
+    return rc == 0 and not fails and not events, fails, events
+
+
+def earlier_runs(out):
+    """(name, text, rc) of the runs already logged in OUT, in order."""
+    runs = []
+    for name in sorted(os.listdir(out)):
+        if not re.match(r'run-\d+(-hog)?\.log$', name):
+            continue
+        with open(os.path.join(out, name), errors='replace') as f:
+            text = f.read()
+        m = re.search(r'^repeat: rc (\d+)', text, re.M)
+        if m:
+            rc = int(m.group(1))
+        else:   # logged by hand: judge by the last summary line
+            sums = re.findall(r'^\d+ passed, (\d+) failed', text, re.M)
+            rc = 0 if sums and sums[-1] == '0' else 1
+        runs.append((name, text, rc))
+    return runs
 
 
 def main():
@@ -159,52 +204,60 @@ def main():
     ap.add_argument('--hog', type=int, default=0,
                     help='further runs beside a CPU hog (0)')
     ap.add_argument('--lock', help='flock this file around each run')
-    ap.add_argument('--out', help='directory for the runs\' logs')
+    ap.add_argument('--wrap', default='',
+                    help='run each run under this command (split at blanks)')
+    ap.add_argument('--out', help='directory for the runs\' logs (runs '
+                    'already in it are counted)')
     ap.add_argument('--markdown', action='store_true')
     ap.add_argument('cases', nargs='*')
     args = ap.parse_args()
-    if args.n < 0 or args.hog < 0 or args.n + args.hog == 0:
-        ap.error('nothing to run')
-    if not os.environ.get('MINIVMM'):
+    if args.n < 0 or args.hog < 0:
+        ap.error('negative number of runs')
+    if not os.environ.get('MINIVMM') and args.n + args.hog:
         ap.error('set MINIVMM to the minivmm binary')
     out = args.out or tempfile.mkdtemp(prefix='mvt-repeat.')
     os.makedirs(out, exist_ok=True)
 
     per_case = collections.defaultdict(
         lambda: {'PASS': 0, 'FAIL': 0, 'SKIP': 0,
-                 'sigs': collections.Counter()})
+                 'sigs': collections.Counter(), 'secs': []})
     harness = collections.Counter()
-    clean_runs = 0
+    clean_runs = hog_runs = 0
+    earlier = earlier_runs(out)
+    for name, text, rc in earlier:
+        clean, _, _ = account(per_case, harness, text, rc, args.cases)
+        clean_runs += clean
+        hog_runs += name.endswith('-hog.log')
+    if earlier:
+        print(f'repeat: {len(earlier)} earlier run(s) in {out}, '
+              f'{clean_runs} clean', flush=True)
     plan = [False] * args.n + [True] * args.hog
-    for i, hog in enumerate(plan, 1):
+    for i, hog in enumerate(plan, len(earlier) + 1):
         log = os.path.join(out, f'run-{i:02d}{"-hog" if hog else ""}.log')
-        rc, text, secs = run_once(args.cases, args.lock, log, hog)
-        verdicts = parse_run(text)
-        for case, (verdict, sig) in verdicts.items():
-            per_case[case][verdict] += 1
-            if sig:
-                per_case[case]['sigs'][sig] += 1
-        for case in args.cases:
-            per_case[case]      # a case with no verdict still gets a row
-        events = harness_events(text)
-        harness.update(events)
-        fails = sorted(c for c, (v, _) in verdicts.items() if v == 'FAIL')
-        if rc == 0 and not fails and not events:
-            clean_runs += 1
-        print(f'repeat: run {i}/{len(plan)}{" (CPU hog)" if hog else ""}: '
+        rc, text, secs = run_once(args.cases, args.lock, args.wrap.split(),
+                                  log, hog)
+        with open(log, 'a') as f:
+            f.write(f'repeat: rc {rc}, {secs:.0f} s\n')
+        clean, fails, events = account(per_case, harness, text, rc,
+                                       args.cases)
+        clean_runs += clean
+        hog_runs += hog
+        print(f'repeat: run {i}{" (CPU hog)" if hog else ""}: '
               f'rc {rc}, {secs:.0f} s, failed: {" ".join(fails) or "none"}'
               f'{"; " + "; ".join(events) if events else ""}  ({log})',
               flush=True)
 
+    total = len(earlier) + len(plan)
+    if total == 0:
+        ap.error(f'nothing to run and no runs in {out}')
     print()
-    print(f'layer 3 repeated {len(plan)} times ({args.hog} beside a CPU hog) '
+    print(f'layer 3 run {total} times ({hog_runs} beside a CPU hog) '
           f'on {platform.node()}, {datetime.date.today()}; '
           f'{clean_runs} clean runs; logs in {out}')
-    print(table(per_case, len(plan), args.markdown))
+    print(table(per_case, total, args.markdown))
     for event, n in harness.most_common():
         print(f'harness: {event} x{n}')
-    ok = clean_runs == len(plan)
-    return 0 if ok else 1
+    return 0 if clean_runs == total else 1
 
 
 if __name__ == '__main__':

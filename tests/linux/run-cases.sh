@@ -12,7 +12,8 @@
 # Environment: MINIVMM (the binary; default: minivmm on PATH),
 # KERNEL/INITRD (default: tests/guest/test-kit.sh, which honours
 # MINIVMM_TEST_KERNEL/MINIVMM_TEST_INITRD), MVT_CASE_TIMEOUT (seconds per
-# case, default 900), MVT_TIMEOUT (per VM run, default 120, see lib.sh).
+# case, default 900), MVT_TIMEOUT (per VM run, default 120, see lib.sh),
+# MVT_SHOW_PASS=1 (print a passing case's output too).
 # Each case gets its own empty WORKDIR, removed when it passes.
 set -uo pipefail
 
@@ -54,6 +55,9 @@ run_cases_one()
 	secs=$(($(date +%s) - start))
 	if [ $rc -eq 0 ]; then
 		echo "PASS $name (${secs}s)"
+		# MVT_SHOW_PASS=1 (tests/linux/mutants.py): what a passing case
+		# saw, too - the evidence when a broken build should have failed.
+		[ "${MVT_SHOW_PASS:-0}" = 1 ] && sed 's/^/    /' "$out" | tr -d '\r'
 		rm -rf "$WORKDIR"
 		return 0
 	elif [ $rc -eq 77 ]; then

@@ -16,7 +16,7 @@ log=$WORKDIR/ping.log
 flood=${MVT_FLOOD:-2000}
 MINIVMM=$(net_minivmm "$ns") MVT_LOG=$log \
 	MVT_APPEND="mvt.ip=10.0.2.15/24 mvt.peer=10.0.2.2 mvt.flood=$flood" \
-	mvt_boot net_ping -tap mvtap0,bridge=br0 &
+	mvt_boot net_ping -tap mvtap0,bridge=br0 -stats &
 vm=$!
 net_bg $vm
 i=0
@@ -45,3 +45,5 @@ esac
 net_expect_no_link "$ns" mvtap0
 echo "guest $mac pinged 10.0.2.2 over bridge br0; $flood of $flood host pings" \
 	"reached it and came back; TAP removed on exit"
+echo "$pings" | grep 'packets transmitted' || true
+tr -d '\r' <"$log" | grep '^net mvtap0: rx packets=' || true
