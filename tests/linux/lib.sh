@@ -14,7 +14,9 @@
 #         MVT_MEM (256), MVT_SMP (2), MVT_APPEND (extra kernel arguments),
 #         MVT_PANIC (-1: a panic halts and minivmm is stopped by the timeout;
 #         set 1 to turn a panic into a reboot, exit code 3), MVT_LOGLEVEL
-#         (console loglevel; 5 under the nested harness).
+#         (console loglevel; 5 under the nested harness), MVT_STATS (1:
+#         minivmm runs with -stats, so a failed case's log ends with its
+#         counters: vCPU exits, console, disks, NICs and their rings).
 #       Console output goes to $WORKDIR/NAME.log (MVT_LOG names another
 #       file); the return value is minivmm's exit code (124: timed out).
 #   mvt_fact LOG KEY      print the value of the last "MVT KEY=value" line
@@ -55,11 +57,13 @@ mvt_boot()
 	local ll=${MVT_LOGLEVEL:-${MVT_NESTED:+5}}
 	[ -n "$ll" ] && append="$append loglevel=$ll"
 	[ -n "${MVT_APPEND:-}" ] && append="$append $MVT_APPEND"
+	local stats=()
+	[ "${MVT_STATS:-1}" = 1 ] && stats=(-stats)
 	# O_APPEND: the watchdog adds to the log while minivmm writes it.
 	: >"$log"
 	timeout -k 5 "$MVT_TIMEOUT" "$MINIVMM" -kernel "$KERNEL" \
 		-initrd "$INITRD" -m "${MVT_MEM:-256}" -smp "${MVT_SMP:-2}" \
-		-append "$append" "$@" </dev/null >>"$log" 2>&1 &
+		-append "$append" "${stats[@]}" "$@" </dev/null >>"$log" 2>&1 &
 	local tpid=$! wpid
 	mvt_watchdog "$tpid" "$log" </dev/null >/dev/null 2>&1 &
 	wpid=$!
