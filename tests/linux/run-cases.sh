@@ -39,6 +39,20 @@ run_cases_setup()
 	export MINIVMM KERNEL INITRD
 }
 
+# run_cases_other_logs WORKDIR OUT: the end of every console log (*.log)
+# in WORKDIR that the failed case did not show itself (mvt_show) - with
+# mvt_boot's -stats, minivmm's counters are its last lines.
+run_cases_other_logs()
+{
+	local log
+	for log in "$1"/*.log; do
+		[ -f "$log" ] || continue
+		grep -qF -- "----- $log -----" "$2" && continue
+		echo "    ----- $log (last 40 lines) -----"
+		tail -n 40 "$log" | tr -d '\r' | sed 's/^/    /'
+	done
+}
+
 # run_cases_one PATH: run one case, print its line; return 0 pass,
 # 1 fail, 77 skip.
 run_cases_one()
@@ -68,6 +82,7 @@ run_cases_one()
 	[ $rc -eq 124 ] && echo "(case timed out after ${MVT_CASE_TIMEOUT:-900}s)" >>"$out"
 	echo "FAIL $name (rc $rc, ${secs}s)"
 	sed 's/^/    /' "$out" | tr -d '\r'
+	run_cases_other_logs "$WORKDIR" "$out"
 	if [ -n "${MVT_NESTED:-}" ]; then
 		# L1's kernel log: nested-SVM complaints, an L1 oops, soft lockups
 		echo "    ----- L1 dmesg (last 25 lines) -----"
