@@ -242,8 +242,10 @@ def main():
                                        args.cases)
         clean_runs += clean
         hog_runs += hog
+        l1 = re.findall(r'^nested: L1 run took (\d+)s', text, re.M)
         print(f'repeat: run {i}{" (CPU hog)" if hog else ""}: '
-              f'rc {rc}, {secs:.0f} s, failed: {" ".join(fails) or "none"}'
+              f'rc {rc}, {secs:.0f} s (L1: {"+".join(l1) or "-"} s), '
+              f'failed: {" ".join(fails) or "none"}'
               f'{"; " + "; ".join(events) if events else ""}  ({log})',
               flush=True)
 
