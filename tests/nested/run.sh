@@ -16,7 +16,10 @@
 # Inputs: MINIVMM (a minivmm binary; static or not, its libraries are
 # copied) or else a static build made in the cache; KVM_SMOKE (the
 # kvm-smoke binary) or else one compiled here.  Opt-in: MVT_NESTED_QEMU=1
-# adds QEMU to L1; MVT_NESTED_EXTRA=DIR copies DIR to /mvt-extra in L1.
+# adds QEMU to L1; MVT_NESTED_EXTRA=DIR copies DIR to /mvt-extra in L1;
+# MVT_NESTED_KVM_AMD="PARAM=VALUE ..." loads L1's kvm-amd with them
+# (npt=0: L1's KVM shadows L2's page tables instead of using the nested
+# paging QEMU emulates - net_tcp's failures go away, tests/linux/README.md).
 # Big, slowly changing parts
 # (kernel, modules, busybox, tools, L2 kernel) form one cached cpio keyed by
 # its inputs; each run appends a small second cpio (command, minivmm, tests/,
