@@ -169,17 +169,51 @@ static uint64_t cpuid_xcr0_allowed(struct kvm_cpuid_entry2 *e, unsigned int nent
 	return m;
 }
 
+/* XCR0 bits that must be all set or all clear (SDM vol. 1, 13.3). */
+static const uint64_t xcr0_groups[] = {
+	3ull << 3,	/* MPX: BNDREGS, BNDCSR */
+	7ull << 5,	/* AVX-512: opmask, ZMM_Hi256, Hi16_ZMM */
+	3ull << 17,	/* AMX: XTILECFG, XTILEDATA */
+};
+
 /*
- * Offer only the allowed user components in 0xD.0 (EDX:EAX), drop the
- * sub-leaves of the others, and make the size fields match: ECX = the area
- * for all offered components, EBX = the area for XCR0 at reset (x87
- * only); KVM keeps EBX current as the guest changes XCR0.
+ * The user components of mask that have a state area: x87 and SSE live
+ * in the legacy area, every other one needs its 0xD.i sub-leaf with a
+ * size (a component KVM names in 0xD.0 without one cannot be laid out).
+ */
+static uint64_t xsave_with_area(struct kvm_cpuid_entry2 *e, unsigned int nent,
+				uint64_t mask)
+{
+	uint64_t ok = mask & 0x3;
+
+	for (unsigned int bit = 2; bit < 64; bit++) {
+		struct kvm_cpuid_entry2 *s;
+
+		if (!(mask & (1ull << bit)))
+			continue;
+		s = cpuid_find(e, nent, 0xd, bit);
+		if (s && s->eax && !(s->ecx & 1))
+			ok |= 1ull << bit;
+	}
+	for (size_t i = 0; i < sizeof(xcr0_groups) / sizeof(xcr0_groups[0]); i++)
+		if ((ok & xcr0_groups[i]) != xcr0_groups[i])
+			ok &= ~xcr0_groups[i];
+	return ok;
+}
+
+/*
+ * Offer only the user components the other leaves allow and that can be
+ * laid out, in 0xD.0 (EDX:EAX); drop the sub-leaves of the others, and
+ * make the size fields match: ECX = the end of the furthest offered
+ * component (the standard-format area for every offered one), EBX = the
+ * area for XCR0 at reset (x87 only); KVM keeps EBX current as the guest
+ * changes XCR0.
  */
 void cpuid_fix_xsave(struct kvm_cpuid_entry2 *e, unsigned int nent)
 {
 	struct kvm_cpuid_entry2 *l1 = cpuid_find(e, nent, 1, 0);
 	struct kvm_cpuid_entry2 *d0 = cpuid_find(e, nent, 0xd, 0);
-	uint64_t offered, allowed;
+	uint64_t offered;
 	uint32_t max = XSAVE_LEGACY_HDR_SIZE;
 
 	if (!d0)
@@ -188,8 +222,8 @@ void cpuid_fix_xsave(struct kvm_cpuid_entry2 *e, unsigned int nent)
 		d0->eax = d0->ebx = d0->ecx = d0->edx = 0;
 		return;
 	}
-	allowed = cpuid_xcr0_allowed(e, nent);
-	offered = ((uint64_t)d0->edx << 32 | d0->eax) & allowed;
+	offered = ((uint64_t)d0->edx << 32 | d0->eax) & cpuid_xcr0_allowed(e, nent);
+	offered = xsave_with_area(e, nent, offered);
 	for (unsigned int i = 0; i < nent; i++) {
 		struct kvm_cpuid_entry2 *s = &e[i];
 
