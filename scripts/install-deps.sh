@@ -8,6 +8,8 @@ PACKAGES=(
 	build-essential cmake pkg-config check libc6-dev binutils
 	# fuzzing smoke run (libFuzzer)
 	clang libclang-rt-14-dev
+	# static analysis (scripts/static-check.sh: cppcheck; --tidy: clang-tidy)
+	cppcheck clang-tidy
 	# the netboot firmware's per-block instruction count (unit/fw_block_cost)
 	valgrind
 	# guest kits and images
