@@ -94,6 +94,31 @@ def tftp():
     put('tftp', 'timeouts', head + pkt(b'', 0, 2) + pkt(b'', 0, 2))
 
 
+def fw_tftp():
+    # 2-byte room, then records: kind (0 server, 1 no DATA_VALID, 2 other
+    # port, 3 raw frame), 2-byte length, bytes (fuzz_fw_tftp.c).
+    def rec(body, kind=0):
+        return struct.pack('<BH', kind, len(body)) + body
+    oack = b'\x00\x06blksize\x001468\x00windowsize\x008\x00tsize\x003036\x00'
+    blocks = [b'\x00\x03' + struct.pack('>H', n) + bytes([n]) * ln
+              for n, ln in ((1, 1468), (2, 1468), (3, 100))]
+    put('fw_tftp', 'oack-three-blocks', struct.pack('<H', 4000) + rec(oack) +
+        b''.join(rec(b) for b in blocks))
+    put('fw_tftp', 'no-data-valid', struct.pack('<H', 4000) + rec(oack, 1) +
+        b''.join(rec(b, 1) for b in blocks))
+    put('fw_tftp', 'stray-then-blocks', struct.pack('<H', 4000) + rec(oack) +
+        rec(blocks[1], 2) + rec(blocks[0]) + rec(b'\xff' * 60, 3) +
+        rec(blocks[1]) + rec(blocks[2]))
+    # More blocks than the ring holds: the later ones land in place.
+    oack512 = b'\x00\x06blksize\x00512\x00windowsize\x008\x00tsize\x0015460\x00'
+    many = [b'\x00\x03' + struct.pack('>H', n) + bytes([n]) * (512 if n <= 30 else 100)
+            for n in range(1, 32)]
+    put('fw_tftp', 'oack-31-blocks', struct.pack('<H', 16000) + rec(oack512) +
+        b''.join(rec(b) for b in many))
+    put('fw_tftp', 'not-found', struct.pack('<H', 4000) +
+        rec(b'\x00\x05\x00\x01File not found\x00'))
+
+
 def pxelinux():
     base = os.path.join(TOP, 'tests/netboot/data/debian-installer-12')
     cfgs = ['pxelinux.cfg/default',
@@ -283,6 +308,6 @@ def ports():
     put('ports', 'netboot-verdicts', b'\x01' + io_out(0x511, 1) + io_out(0x511, 3) + io_out(0x511, 2))
 
 
-for fn in (bzimage, elf_kernel, dhcp, json, qmp, tftp, pxelinux, config, virtqueue, virtio_blk, virtio_net,
+for fn in (bzimage, elf_kernel, dhcp, json, qmp, tftp, fw_tftp, pxelinux, config, virtqueue, virtio_blk, virtio_net,
            fuse_server, snapshot, ports):
     fn()

@@ -1,0 +1,203 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The netboot firmware's own TFTP receive path against a hostile network:
+ * boot/firmware/tftp_get.c, net.c and vnet.c, built for the host in this
+ * one translation unit (as unit/fw_block_cost builds them), fetch a file
+ * while a fake virtio-net device feeds them the input's frames.  That is
+ * the firmware's code the shared parsers (net/tftp.c, net/inet.c, fuzzed
+ * on their own) do not cover: RX buffers aimed at the file's room
+ * (zero-copy), the header/payload split, the split checksum, the copies
+ * into place, the re-aiming after stray packets, ARP answers, timeouts.
+ *
+ * Input: records of (kind byte, 2-byte length, bytes).  Kind 0: a TFTP
+ * packet from the server's transfer port to the firmware's port (checksum
+ * right, DATA_VALID set, as a local server's frames come); 1: the same
+ * without DATA_VALID; 2: the same from another port; 3: a raw frame, any
+ * bytes.  One record per poll while the ring has a buffer; then silence,
+ * and the firmware's timeouts end the transfer (the clock is fake: one
+ * millisecond per poll).  Oracles: the sanitizers (the file's room is a
+ * heap block of exactly its size), the result within the room.
+ */
+#include <assert.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tests/fuzz/fuzz_input.h"
+
+/* The device side is this file's: the firmware's vnet_init (MMIO
+ * negotiation) and vnet_rx_poll are renamed, and net.c/tftp_get.c call
+ * the versions below instead. */
+#define vnet_init vnet_init_hw
+#define vnet_rx_poll vnet_rx_poll_ring
+#include "boot/firmware/vnet.c"
+#undef vnet_init
+#undef vnet_rx_poll
+const char *vnet_init(struct vnet *v, uint64_t mmio_base);
+bool vnet_rx_poll(struct vnet *v, struct vnet_packet *p);
+#include "boot/firmware/net.c"
+#include "boot/firmware/tftp_get.c"
+
+#define SERVER_IP	0x0a4d0001u
+#define CLIENT_IP	0x0a4d002au
+#define SERVER_PORT	50000
+#define ROOM_MAX	(64 * 1024)
+#define RECORDS_MAX	256
+
+static const uint8_t server_mac[6] = { 2, 0, 0, 0, 0, 1 };
+static const uint8_t client_mac[6] = { 0x52, 0x54, 0, 0x12, 0x34, 0x56 };
+static uint32_t mmio[0x200 / 4];
+static struct fuzz_input input;
+static unsigned int records;
+static uint64_t fake_ms;
+static uint16_t rx_seen, tx_seen, client_port;
+
+uint64_t timer_now_ms(void)
+{
+	return fake_ms;
+}
+
+/* Frames the firmware sent: the RRQ tells its port. */
+static void device_tx_all(struct vnet *v)
+{
+	struct vnet_queue *q = &v->txq;
+
+	while (tx_seen != q->avail.idx) {
+		uint16_t id = q->avail.ring[tx_seen % q->size];
+		struct vring_desc *d = &q->desc[id % VNET_QSIZE];
+		struct inet_udp u;
+		const uint8_t *f = (const uint8_t *)(uintptr_t)d->addr + VNET_HDR_LEN;
+		size_t len = d->len - VNET_HDR_LEN;
+
+		assert(d->len >= VNET_HDR_LEN && len <= ETH_FRAME_MAX);
+		if (inet_udp_parse(f, len, len, &u) == INET_OK &&
+		    u.payload_len >= 2 &&
+		    inet_get16(f + u.payload_off) == TFTP_RRQ)
+			client_port = u.src_port;
+		q->used.ring[q->used.idx % q->size].id = id;
+		q->used.ring[q->used.idx % q->size].len = 0;
+		q->used.idx++;
+		tx_seen++;
+	}
+}
+
+/* The next record as a frame in buf; its length (0: none left). */
+static size_t device_frame(uint8_t *buf, size_t cap, bool *valid)
+{
+	uint8_t kind, payload[ETH_FRAME_MAX];
+	uint16_t len;
+	struct inet_udp_addr a = {
+		.src_mac = server_mac, .dst_mac = client_mac,
+		.src_ip = SERVER_IP, .dst_ip = CLIENT_IP,
+		.src_port = SERVER_PORT, .dst_port = client_port,
+	};
+
+	if (!input.left || records >= RECORDS_MAX)
+		return 0;
+	records++;
+	kind = fuzz_u8(&input) % 4;
+	len = fuzz_u16(&input) % (ETH_FRAME_MAX + 1);
+	if (len > input.left)
+		len = (uint16_t)input.left;
+	*valid = kind == 0;
+	if (kind == 3) {
+		fuzz_take(&input, buf, len);
+		return len;
+	}
+	if (len > ETH_FRAME_MAX - INET_UDP_HLEN)
+		len = ETH_FRAME_MAX - INET_UDP_HLEN;
+	fuzz_take(&input, payload, len);
+	if (kind == 2)
+		a.src_port = SERVER_PORT + 1;
+	memcpy(buf + INET_UDP_HLEN, payload, len);
+	return inet_udp_build(buf, cap, &a, len);
+}
+
+/* One frame into the next posted chain: header part, then payload; a
+ * frame that does not fit is dropped, as a device without mergeable
+ * buffers does. */
+static void device_rx(struct vnet *v)
+{
+	struct vnet_queue *q = &v->rxq;
+	static uint8_t frame[ETH_FRAME_MAX];
+	struct vring_desc *d0, *d1;
+	size_t len, head;
+	bool valid = false;
+	uint16_t id;
+
+	if (rx_seen == q->avail.idx)
+		return;
+	len = device_frame(frame, sizeof(frame), &valid);
+	if (!len)
+		return;
+	id = q->avail.ring[rx_seen % q->size] % VNET_QSIZE;
+	d0 = &q->desc[id];
+	d1 = &q->desc[d0->next % VNET_QSIZE];
+	assert(d0->len >= VNET_HDR_LEN);
+	head = len < d0->len - VNET_HDR_LEN ? len : d0->len - VNET_HDR_LEN;
+	if (len - head > ((d0->flags & VRING_DESC_F_NEXT) ? d1->len : 0))
+		return;
+	memset((void *)(uintptr_t)d0->addr, 0, VNET_HDR_LEN);
+	if (valid)
+		((uint8_t *)(uintptr_t)d0->addr)[0] = VIRTIO_NET_HDR_F_DATA_VALID;
+	memcpy((uint8_t *)(uintptr_t)d0->addr + VNET_HDR_LEN, frame, head);
+	if (len > head)
+		memcpy((void *)(uintptr_t)d1->addr, frame + head, len - head);
+	q->used.ring[q->used.idx % q->size].id = id;
+	q->used.ring[q->used.idx % q->size].len = (uint32_t)(VNET_HDR_LEN + len);
+	q->used.idx++;
+	rx_seen++;
+}
+
+bool vnet_rx_poll(struct vnet *v, struct vnet_packet *p)
+{
+	fake_ms++;
+	device_tx_all(v);
+	device_rx(v);
+	return vnet_rx_poll_ring(v, p);
+}
+
+/* Fresh rings, as the real vnet_init() leaves them after a reset. */
+const char *vnet_init(struct vnet *v, uint64_t mmio_base)
+{
+	memset(&v->rxq, 0, sizeof(v->rxq));
+	memset(&v->txq, 0, sizeof(v->txq));
+	for (int i = 0; i < VNET_TX_SLOTS; i++)
+		v->tx[i].busy = false;
+	v->tx_next = v->rx_posted = v->rx_head = 0;
+	v->rxq.size = v->txq.size = VNET_QSIZE;
+	v->base = mmio_base;
+	v->data_valid_ok = true;
+	rx_seen = tx_seen = 0;
+	vnet_rx_fill(v, 0, 0);
+	return 0;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static struct vnet vnet;
+	static struct net net;
+	struct fw_file f = { .name = "pxelinux.cfg/default" };
+	const char *why = "";
+	int rc;
+
+	input = (struct fuzz_input){ data, size };
+	records = 0;
+	fake_ms = 0;
+	client_port = 0;
+	f.cap = 1 + fuzz_u16(&input) % ROOM_MAX;
+	f.base = malloc(f.cap);
+	memset(&vnet, 0, sizeof(vnet));
+	memset(&net, 0, sizeof(net));
+	vnet_init(&vnet, (uint64_t)(uintptr_t)mmio);
+	memcpy(vnet.mac, client_mac, 6);
+	net.vnet = &vnet;
+	net.ip = CLIENT_IP;
+	net.netmask = 0xffffff00u;
+	net_arp_learn(&net, SERVER_IP, server_mac);
+	rc = tftp_get(&net, SERVER_IP, &f, &why);
+	assert(why && memchr(f.error, 0, sizeof(f.error)));
+	if (rc == 0)
+		assert(f.size <= f.cap);
+	free(f.base);
+	return 0;
+}
