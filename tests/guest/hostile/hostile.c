@@ -15,10 +15,15 @@
  * verdicts on the firmware's status port (tests/netboot);
  * hostile.mode=markers writes 1000 -trace-boot markers (cases/trace_bound.sh);
  * hostile.mode=net and netflood attack virtio-net over a real TAP
- * (cases/hostile_net.sh).
+ * (cases/hostile_net.sh).  hostile.mode=race uses two CPUs: one drives
+ * the drive and the NIC, the other rewrites their rings under them and
+ * resets them, until the host's SIGTERM (cases/hostile_race.sh).
+ * hostile.loop=NAME repeats one of the default run's attacks until the
+ * host's SIGTERM (cases/hostile_sigterm.sh).
  */
 #include <linux/virtio_blk.h>
 #include <linux/virtio_config.h>
+#include <linux/virtio_ids.h>
 #include <linux/virtio_mmio.h>
 #include <linux/virtio_ring.h>
 
@@ -30,6 +35,7 @@
 #include "tests/guest/lib/guest_power.h"
 #include "tests/guest/lib/guest_print.h"
 #include "tests/guest/lib/guest_serial.h"
+#include "tests/guest/lib/guest_smp.h"
 #include "tests/guest/lib/guest_string.h"
 
 #define H "HOSTILE "
@@ -546,18 +552,19 @@ static bool check_victim_recovers(void)
 #define STALL_BIG	0x4000000ULL	/* 1 GiB from 64 MiB: -m 1100 */
 
 /*
- * Request r as an indirect table: header, segs segments of seg_len bytes
- * all over the same guest RAM at data, status.  Returns the number of
- * table entries.
+ * Request r as an indirect table: header (of the given type), segs
+ * segments of seg_len bytes all over the same guest RAM at data, status.
+ * Returns the number of table entries.
  */
-static unsigned int stall_table(struct vq *q, unsigned int r, unsigned int segs,
-				uint32_t seg_len, uint64_t data, uint64_t sector)
+static unsigned int blk_table(struct vq *q, unsigned int r, uint32_t type,
+			      unsigned int segs, uint32_t seg_len,
+			      uint64_t data, uint64_t sector)
 {
 	struct vring_desc *t = ptr(STALL_TABLES + r * 0x1000ULL);
 	uint32_t *hdr = ptr(q->area + O_HDR + r * 16);
 	unsigned int i;
 
-	hdr[0] = VIRTIO_BLK_T_IN;
+	hdr[0] = type;
 	hdr[1] = 0;
 	hdr[2] = (uint32_t)sector;
 	hdr[3] = (uint32_t)(sector >> 32);
@@ -568,6 +575,12 @@ static unsigned int stall_table(struct vq *q, unsigned int r, unsigned int segs,
 			 (uint16_t)(i + 1));
 	set_desc(&t[i], q->area + O_STATUS + r, 1, VRING_DESC_F_WRITE, 0);
 	return i + 1;
+}
+
+static unsigned int stall_table(struct vq *q, unsigned int r, unsigned int segs,
+				uint32_t seg_len, uint64_t data, uint64_t sector)
+{
+	return blk_table(q, r, VIRTIO_BLK_T_IN, segs, seg_len, data, sector);
 }
 
 /* Post table r (n entries) on descriptor r. */
@@ -855,14 +868,306 @@ static __attribute__((noreturn)) void hostile_net(uint64_t rsdp, bool forever)
 	guest_poweroff(rsdp);
 }
 
-static bool mode_is(const struct guest_boot *b, const char *mode)
+/* ---- two vCPUs at once (hostile.mode=race) ---- */
+
+/*
+ * The boot CPU drives the victim drive and (when there is one) the NIC
+ * like a driver that means well: legal reads from 512 bytes to ~1 GiB,
+ * GET_ID and flushes on indirect tables, TX frames, a kick for each, the
+ * device brought up again whenever it is reset or asks for a reset.  The
+ * second CPU (started through the LAPIC, tests/guest/lib/guest_smp.h)
+ * meanwhile rewrites what the devices are reading: descriptor addresses,
+ * lengths, flags and links in the queue and in the indirect tables,
+ * avail entries and indexes, the used index, and now and then resets a
+ * device or kicks it with junk.  Nothing ends this mode: the host sends
+ * SIGTERM while both CPUs are at it (cases/hostile_race.sh).
+ */
+#define RACE_AP_APIC_ID	1
+#define RACE_STACK	16384
+#define RACE_BIG_EVERY	8	/* one ~1 GiB read in 8 requests */
+#define RACE_PRINT_EVERY 64	/* rounds between progress lines */
+
+struct race {
+	uint64_t blk_win, net_win;	/* net_win 0: no NIC */
+	volatile uint32_t actions, blk_resets, net_resets;
+};
+
+static struct race race;
+static uint8_t race_ap_stack[RACE_STACK] __attribute__((aligned(16)));
+
+static uint32_t race_rand(uint64_t *s)
+{
+	/* xorshift64: cheap, and a different walk on each CPU's seed. */
+	*s ^= *s << 13;
+	*s ^= *s >> 7;
+	*s ^= *s << 17;
+	return (uint32_t)(*s >> 16);
+}
+
+static int find_window(uint32_t device_id)
+{
+	for (unsigned int w = 0; w < WINDOWS; w++)
+		if (rd(win_base(w), VIRTIO_MMIO_MAGIC_VALUE) == MAGIC &&
+		    rd(win_base(w), VIRTIO_MMIO_DEVICE_ID) == device_id)
+			return (int)w;
+	return -1;
+}
+
+/* A length a device must handle: empty, tiny, at and over the limits. */
+static uint32_t race_len(uint32_t x)
+{
+	static const uint32_t lens[] = {
+		0, 1, 16, 512, 4096, SIZE_MAX_SEG, SIZE_MAX_SEG + 512,
+		0x7fffffffu, 0xffffffffu, 0x100000,
+	};
+
+	return lens[x % (sizeof(lens) / sizeof(lens[0]))];
+}
+
+/* An address in the victim's own pages, just past RAM, or anywhere. */
+static uint64_t race_addr(uint32_t x, uint64_t area)
+{
+	switch (x % 4) {
+	case 0:
+		return area + (x & 0xfffff0u);
+	case 1:
+		return 0x7fffff0ULL + (x & 0xff);	/* -m 128 ends here */
+	case 2:
+		return (uint64_t)x << 20;
+	default:
+		return area + O_DATA;
+	}
+}
+
+static void race_scribble_desc(struct vring_desc *d, uint32_t x, uint32_t y,
+			       uint64_t area)
+{
+	switch (y % 4) {
+	case 0:
+		d->len = race_len(x);
+		break;
+	case 1:
+		d->addr = race_addr(x, area);
+		break;
+	case 2:
+		d->flags = (uint16_t)(x & (VRING_DESC_F_NEXT | VRING_DESC_F_WRITE |
+					   VRING_DESC_F_INDIRECT));
+		break;
+	default:
+		d->next = (uint16_t)(x % 300);	/* in and out of a table */
+		break;
+	}
+}
+
+static void race_action(struct race *r, uint32_t x, uint32_t y)
+{
+	uint64_t area = AREA(VICTIM);
+	volatile uint16_t *avail = ptr(area + O_AVAIL);
+	volatile uint16_t *used = ptr(area + O_USED);
+
+	switch (x % 16) {
+	case 0: case 1: case 2: case 3:	/* the queue's descriptors */
+		race_scribble_desc((struct vring_desc *)ptr(area + O_DESC) +
+				   y % QSIZE, x >> 4, y >> 4, area);
+		break;
+	case 4: case 5: case 6: case 7:	/* an indirect table's entries */
+		race_scribble_desc((struct vring_desc *)ptr(STALL_TABLES +
+				   (y % QSIZE) * 0x1000ULL) + (x >> 4) % 258,
+				   y >> 3, x >> 8, area);
+		break;
+	case 8:
+		avail[2 + y % QSIZE] = (uint16_t)(y >> 8) % 10;
+		break;
+	case 9:
+		avail[1] = (uint16_t)(avail[1] + (y % 3) - 1);
+		break;
+	case 10:
+		used[1] = (uint16_t)y;
+		break;
+	case 11:
+		if (r->net_win) {
+			struct vring_desc *d = ptr(NET_TX + O_DESC);
+
+			race_scribble_desc(d + y % QSIZE, x >> 4, y >> 4,
+					   NET_AREA);
+		}
+		break;
+	case 12:
+		if (r->net_win)
+			((volatile uint16_t *)ptr(NET_TX + O_AVAIL))[1] += (uint16_t)(y % 9);
+		break;
+	case 13:
+		wr(r->blk_win, VIRTIO_MMIO_STATUS, 0);
+		r->blk_resets++;
+		break;
+	case 14:
+		if (r->net_win) {
+			wr(r->net_win, VIRTIO_MMIO_STATUS, 0);
+			r->net_resets++;
+		}
+		break;
+	default:
+		wr(r->blk_win, VIRTIO_MMIO_QUEUE_NOTIFY, y & 1 ? 0 : y);
+		break;
+	}
+}
+
+/* The second CPU: never returns. */
+static void race_ap(void *arg)
+{
+	struct race *r = arg;
+	uint64_t s = 0x9e3779b97f4a7c15ULL;
+
+	for (;;) {
+		uint32_t x = race_rand(&s), y = race_rand(&s);
+
+		/* Irregular gaps, so the rewrites land at every stage of
+		 * the device's work. */
+		for (unsigned int i = x & 0x1ff; i; i--)
+			__asm__ volatile("pause");
+		race_action(r, x >> 9, y);
+		r->actions++;
+	}
+}
+
+static bool dev_live(uint64_t win)
+{
+	uint32_t st = rd(win, VIRTIO_MMIO_STATUS);
+
+	return (st & VIRTIO_CONFIG_S_DRIVER_OK) &&
+	       !(st & VIRTIO_CONFIG_S_NEEDS_RESET);
+}
+
+/* One request of the well-meaning driver, on descriptor r. */
+static void race_post_blk(struct vq *q, unsigned int round)
+{
+	unsigned int r = round % QSIZE;
+
+	if (round % RACE_BIG_EVERY == 0)
+		stall_post(q, r, SEG_MAX, SIZE_MAX_SEG, STALL_DATA,
+			   (uint64_t)r << 21);
+	else if (round % 4 == 1)
+		stall_post_table(q, r, blk_table(q, r, VIRTIO_BLK_T_GET_ID, 1,
+						 VIRTIO_BLK_ID_BYTES,
+						 STALL_DATA, 0));
+	else if (round % 4 == 2)
+		stall_post_table(q, r, blk_table(q, r, VIRTIO_BLK_T_FLUSH, 0,
+						 0, STALL_DATA, 0));
+	else
+		stall_post(q, r, 8, 4096, STALL_DATA + r * 0x8000ULL, round);
+}
+
+/* Room for one more request, waiting a bounded while for the device. */
+static bool race_room(struct vq *q)
+{
+	for (unsigned int i = 0; i < 2000; i++) {
+		if ((uint16_t)(q->avail_idx - vq_used_idx(q)) < QSIZE)
+			return true;
+		__asm__ volatile("pause");
+	}
+	return false;
+}
+
+static __attribute__((noreturn)) void hostile_race(void)
+{
+	int bw = find_window(VIRTIO_ID_BLOCK), nw = find_window(VIRTIO_ID_NET);
+	struct vq q, tx = { 0 };
+	unsigned int ups = 0, sent = 0;
+
+	guest_printf(H "phase=race blk=%d net=%d" NL, bw, nw);
+	if (bw != VICTIM) {
+		guest_printf(H "race.verdict=FAIL (the victim drive is not window %u)" NL,
+			     VICTIM);
+		cpu_halt_forever();
+	}
+	race.blk_win = win_base(VICTIM);
+	vq_up(&q, VICTIM);
+	if (nw >= 0) {
+		race.net_win = win_base((unsigned int)nw);
+		net_frame();
+		tx = net_up(race.net_win);
+	}
+	if (!guest_start_ap(RACE_AP_APIC_ID, race_ap, &race,
+			    race_ap_stack + RACE_STACK)) {
+		guest_printf(H "race.verdict=FAIL (the second CPU did not start)" NL);
+		cpu_halt_forever();
+	}
+	guest_printf(H "race.running" NL);
+	for (unsigned int round = 0;; round++) {
+		if (!dev_live(q.win) || !race_room(&q)) {
+			vq_up(&q, VICTIM);
+			ups++;
+		}
+		race_post_blk(&q, round);
+		if (race.net_win) {
+			if (!dev_live(tx.win)) {
+				tx = net_up(race.net_win);
+				ups++;
+			}
+			if ((uint16_t)(tx.avail_idx - vq_used_idx(&tx)) < QSIZE / 2) {
+				net_post(&tx, net_chain(&tx, round % (QSIZE / 2),
+							0, 0, 0, 0, 0, 0,
+							NET_FRAME, 60));
+				sent++;
+			}
+		}
+		if (round % RACE_PRINT_EVERY == 0)
+			guest_printf(H "race.progress rounds=%u ap_actions=%u "
+				     "blk_resets=%u net_resets=%u ups=%u sent=%u" NL,
+				     round, race.actions, race.blk_resets,
+				     race.net_resets, ups, sent);
+	}
+}
+
+static bool cmdline_is(const struct guest_boot *b, const char *key,
+		       const char *value)
 {
 	size_t n;
 	const char *v = b->cmdline ?
-		guest_cmdline_value(b->cmdline, b->cmdline_len, "hostile.mode",
-				    &n) : NULL;
+		guest_cmdline_value(b->cmdline, b->cmdline_len, key, &n) : NULL;
 
-	return v && guest_word_eq(v, n, mode);
+	return v && guest_word_eq(v, n, value);
+}
+
+static bool mode_is(const struct guest_boot *b, const char *mode)
+{
+	return cmdline_is(b, "hostile.mode", mode);
+}
+
+/* The default run's attacks, by the names hostile.loop= takes (no table
+ * of pointers: the image may be relocated). */
+static const char attack_names[][8] = {
+	"ports", "mmio", "queues", "chains", "flood", "reset", "alias",
+};
+
+static void run_attack(unsigned int i, struct verdict *v)
+{
+	switch (i) {
+	case 0: attack_ports(); break;
+	case 1: attack_mmio(); break;
+	case 2: attack_queue_setup(v); break;
+	case 3: attack_chains(v); break;
+	case 4: attack_flood(v); break;
+	case 5: attack_reset_mid_request(v); break;
+	default: attack_ring_alias(v); break;
+	}
+}
+
+/*
+ * hostile.loop=NAME: that one attack over and over, never powering off,
+ * so the host's SIGTERM lands in the middle of it (cases/hostile_sigterm.sh).
+ */
+static void hostile_loop(const struct guest_boot *b)
+{
+	struct verdict v = { 0 };
+
+	for (unsigned int i = 0; i < sizeof(attack_names) / sizeof(attack_names[0]); i++) {
+		if (!cmdline_is(b, "hostile.loop", attack_names[i]))
+			continue;
+		guest_printf(H "loop=%s" NL, attack_names[i]);
+		for (;;)
+			run_attack(i, &v);
+	}
 }
 
 void guest_main(const struct guest_boot *b)
@@ -873,8 +1178,11 @@ void guest_main(const struct guest_boot *b)
 	bool innocent, victim;
 
 	guest_printf(NL H "start" NL);
+	hostile_loop(b);
 	if (mode_is(b, "stall"))
 		hostile_stall();
+	if (mode_is(b, "race"))
+		hostile_race();
 	if (mode_is(b, "flood"))
 		hostile_flood(rsdp);
 	if (mode_is(b, "net") || mode_is(b, "netflood"))

@@ -36,18 +36,6 @@ nsrun ip link add br0 type bridge || fail "no bridge support"
 nsrun ip link set br0 up
 nsrun ip tuntap add dev tap0 mode tap || fail "cannot create a persistent TAP"
 
-# tap_state: "up|down master|nomaster"
-tap_state() {
-	local l
-	l=$(nsrun ip -o link show dev tap0) || { echo gone; return; }
-	if [[ $l =~ \<([^>]*)\> ]] && [[ ,${BASH_REMATCH[1]}, == *,UP,* ]]; then
-		printf up
-	else
-		printf down
-	fi
-	[[ $l == *" master br0 "* ]] && echo " master" || echo " nomaster"
-}
-
 # run_halted NAME [env...]: minivmm in the namespace with tap0 on br0,
 # the boot-info guest halted; sets PID once it halted (or died).
 run_halted() {

@@ -60,3 +60,16 @@ stop_halted() {
 status_field() {
 	sed -n "s/^$2:[[:space:]]*//p" "$1" | tr -s ' \t' ' ' | sed 's/ $//'
 }
+
+# tap_state: "up|down master|nomaster" of tap0 (on br0) in the case's
+# namespace ("gone" when it does not exist); the case defines nsrun.
+tap_state() {
+	local l
+	l=$(nsrun ip -o link show dev tap0) || { echo gone; return; }
+	if [[ $l =~ \<([^>]*)\> ]] && [[ ,${BASH_REMATCH[1]}, == *,UP,* ]]; then
+		printf up
+	else
+		printf down
+	fi
+	[[ $l == *" master br0 "* ]] && echo " master" || echo " nomaster"
+}
