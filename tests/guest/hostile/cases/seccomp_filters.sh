@@ -3,7 +3,8 @@
 # seccomp: every thread of a running minivmm is filtered, a normal run is
 # unaffected, and a forbidden call (MINIVMM_SECCOMP_SELFTEST=1 makes the
 # main thread call socket()) ends the run with exit 1 and one line naming
-# the thread class and the call.  -no-seccomp turns it all off.
+# the thread class and the call; so does a tgkill to another process
+# (MINIVMM_SECCOMP_SELFTEST=tgkill).  -no-seccomp turns it all off.
 # timeout: 120
 . "$(dirname "$0")/hardening_common.bash"
 need MINIVMM BOOTINFO_BZIMAGE
@@ -24,6 +25,15 @@ want="minivmm: seccomp: thread main made forbidden syscall 41 (socket)"
 if ! grep -qxF "$want" "$ERR"; then
 	show_run selftest
 	fail "selftest: stderr lacks '$want'"
+fi
+
+# tgkill only within minivmm's own thread group: signal 0 to init traps.
+MINIVMM_SECCOMP_SELFTEST=tgkill bootinfo_run tgkill -drive file="$WORK/disk.img"
+expect_rc tgkill 1
+want="minivmm: seccomp: thread main made forbidden syscall 234 (tgkill)"
+if ! grep -qxF "$want" "$ERR"; then
+	show_run tgkill
+	fail "tgkill: stderr lacks '$want'"
 fi
 
 MINIVMM_SECCOMP_SELFTEST=1 bootinfo_run off -no-seccomp -drive file="$WORK/disk.img"
