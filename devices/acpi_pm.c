@@ -8,10 +8,12 @@
  * so a request for one completes at once: WAK_STS is set and the guest
  * carries on as if it had woken up.
  */
+#include <errno.h>
 #include <string.h>
 
 #include "boot/layout.h"
 #include "devices/acpi_pm.h"
+#include "devices/state_stream.h"
 
 #define ACPI_PM_SLP_TYP_SHIFT	2
 #define ACPI_PM_SLP_TYP_MASK	0x07
@@ -106,4 +108,24 @@ void acpi_pm_pio_write(void *opaque, uint64_t offset, const void *data,
 
 	for (i = 0; i < size; i++)
 		acpi_pm_write_byte(pm, offset + i, in[i]);
+}
+
+void acpi_pm_save(void *opaque, struct state_writer *w)
+{
+	struct acpi_pm *pm = opaque;
+
+	state_put_u8(w, __atomic_load_n(&pm->wak_sts, __ATOMIC_RELAXED));
+}
+
+int acpi_pm_load(void *opaque, struct state_reader *r)
+{
+	struct acpi_pm *pm = opaque;
+	uint8_t wak = state_get_u8(r);
+
+	if (wak > 1)
+		state_reader_fail(r);
+	if (!state_reader_done(r))
+		return -EINVAL;
+	__atomic_store_n(&pm->wak_sts, wak != 0, __ATOMIC_RELAXED);
+	return 0;
 }

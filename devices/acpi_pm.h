@@ -22,6 +22,11 @@ struct acpi_pm {
 };
 
 void acpi_pm_init(struct acpi_pm *pm, guest_event_fn event, void *opaque);
+/* Snapshots: WAK_STS (-EINVAL if malformed). */
+struct state_writer;
+struct state_reader;
+void acpi_pm_save(void *pm, struct state_writer *w);
+int acpi_pm_load(void *pm, struct state_reader *r);
 /* bus_read_fn / bus_write_fn; offset 0 = PORT_ACPI_SLEEP_CTL. */
 void acpi_pm_pio_read(void *opaque, uint64_t offset, void *data,
 		      uint32_t size);

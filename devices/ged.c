@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: MIT
 /* ACPI Generic Event Device: see ged.h. */
+#include <errno.h>
 #include <string.h>
 
 #include "devices/ged.h"
+#include "devices/state_stream.h"
 
 void ged_init(struct ged *g, ged_irq_fn irq, void *opaque)
 {
@@ -36,4 +38,21 @@ void ged_mmio_write(void *opaque, uint64_t offset, const void *data,
 	(void)offset;
 	(void)data;
 	(void)size;
+}
+
+void ged_save(struct ged *g, struct state_writer *w)
+{
+	state_put_u32(w, atomic_load(&g->pending));
+}
+
+int ged_load(struct ged *g, struct state_reader *r)
+{
+	uint32_t pending = state_get_u32(r);
+
+	if (pending & ~(uint32_t)GED_EVT_PWR_DOWN)
+		state_reader_fail(r);
+	if (!state_reader_done(r))
+		return -EINVAL;
+	atomic_store(&g->pending, pending);
+	return 0;
 }

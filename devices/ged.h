@@ -30,6 +30,11 @@ struct ged {
 };
 
 void ged_init(struct ged *g, ged_irq_fn irq, void *opaque);
+/* Snapshots: the pending events (known bits only; -EINVAL if malformed). */
+struct state_writer;
+struct state_reader;
+void ged_save(struct ged *g, struct state_writer *w);
+int ged_load(struct ged *g, struct state_reader *r);
 /* Press the power button: set the event and pulse the interrupt (any thread). */
 void ged_press_power_button(struct ged *g);
 /* bus_read_fn / bus_write_fn for the MMIO window (writes are ignored). */

@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "devices/serial.h"
+#include "devices/state_stream.h"
 
 /* register offsets */
 #define UART_RX		0	/* r: receive buffer (DLAB=0) */
@@ -529,4 +530,59 @@ void serial_print_stats(struct serial *s, FILE *f)
 	fprintf(f, "minivmm: serial: %llu bytes out, %llu bytes in, %llu bytes "
 		"dropped (console full or failing)\n", (unsigned long long)out,
 		(unsigned long long)in, (unsigned long long)dropped);
+}
+
+/* ---- snapshots ---- */
+
+void serial_save(struct serial *s, struct state_writer *w)
+{
+	pthread_mutex_lock(&s->lock);
+	state_put_u8(w, s->ier);
+	state_put_u8(w, s->lcr);
+	state_put_u8(w, s->mcr);
+	state_put_u8(w, s->msr);
+	state_put_u8(w, s->scr);
+	state_put_u8(w, s->fcr);
+	state_put_u8(w, s->lsr);
+	state_put_u8(w, s->dll);
+	state_put_u8(w, s->dlm);
+	state_put_u8(w, s->thr_ipending);
+	state_put_u8(w, (uint8_t)s->irq_level);
+	state_put_u8(w, (uint8_t)s->rx_count);
+	for (unsigned int i = 0; i < s->rx_count; i++)
+		state_put_u8(w, s->rx[(s->rx_head + i) % SERIAL_RX_FIFO_SIZE]);
+	pthread_mutex_unlock(&s->lock);
+}
+
+int serial_load(struct serial *s, struct state_reader *r)
+{
+	struct serial_after after = { false, false };
+	unsigned int count;
+
+	pthread_mutex_lock(&s->lock);
+	s->ier = state_get_u8(r) & UART_IER_MASK;
+	s->lcr = state_get_u8(r);
+	s->mcr = state_get_u8(r) & UART_MCR_MASK;
+	s->msr = state_get_u8(r);
+	s->scr = state_get_u8(r);
+	s->fcr = state_get_u8(r) & (UART_FCR_ENABLE | 0xc0);
+	s->lsr = state_get_u8(r) & UART_LSR_ERR;
+	s->dll = state_get_u8(r);
+	s->dlm = state_get_u8(r);
+	s->thr_ipending = state_get_u8(r) != 0;
+	s->irq_level = state_get_u8(r) != 0;
+	count = state_get_u8(r);
+	serial_rx_clear(s);
+	if (count > serial_rx_capacity(s))
+		state_reader_fail(r);
+	for (unsigned int i = 0; i < count && !r->bad; i++)
+		serial_rx_push(s, state_get_u8(r));
+	if (!state_reader_done(r)) {
+		pthread_mutex_unlock(&s->lock);
+		return -EINVAL;
+	}
+	/* The line as the restored registers say (the IOAPIC came back too). */
+	serial_finish_locked(s, &after);
+	serial_unlock(s, &after);
+	return 0;
 }

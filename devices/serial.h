@@ -55,6 +55,17 @@ struct serial {
 	uint64_t log_bytes, log_dropped;
 };
 
+/*
+ * Snapshots: the registers and the bytes waiting in the RX FIFO (the
+ * host side, output and log, is the new process's own).  serial_load()
+ * checks every field and sets the interrupt line to match; -EINVAL for a
+ * malformed state.
+ */
+struct state_writer;
+struct state_reader;
+void serial_save(struct serial *s, struct state_writer *w);
+int serial_load(struct serial *s, struct state_reader *r);
+
 void serial_init(struct serial *s, int out_fd, irq_set_fn set_irq,
 		 void *irq_opaque);	/* out_fd -1 = discard output */
 void serial_destroy(struct serial *s);

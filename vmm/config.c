@@ -21,7 +21,7 @@
 #define CONFIG_SERIAL_MAX	20	/* virtio-blk GET_ID is 20 bytes */
 #define CONFIG_IFNAME_MAX	15	/* IFNAMSIZ - 1 */
 #define CONFIG_QUOTE_MAX	48	/* user text echoed in a message */
-#define CONFIG_NR_OPTIONS	42	/* entries in config_options[] */
+#define CONFIG_NR_OPTIONS	43	/* entries in config_options[] */
 
 #define FNV1A_OFFSET		2166136261u
 #define FNV1A_PRIME		16777619u
@@ -1127,6 +1127,16 @@ static int config_opt_start_paused(struct config *cfg, const char *opt, char *ar
 	return 0;
 }
 
+static int config_opt_restore(struct config *cfg, const char *opt, char *arg,
+			      char *err, size_t errlen)
+{
+	(void)opt;
+	(void)err;
+	(void)errlen;
+	cfg->restore = arg;
+	return 0;
+}
+
 static int config_opt_help(struct config *cfg, const char *opt, char *arg,
 			   char *err, size_t errlen)
 {
@@ -1184,6 +1194,7 @@ static const struct config_option config_options[] = {
 	{ "gdb",	true,	false,	config_opt_gdb },
 	{ "s",		false,	true,	config_opt_gdb_default },
 	{ "S",		false,	true,	config_opt_start_paused },
+	{ "restore",	true,	false,	config_opt_restore },
 	{ "h",		false,	true,	config_opt_help },
 	{ "help",	false,	true,	config_opt_help },
 	{ "version",	false,	true,	config_opt_version },
@@ -1220,7 +1231,8 @@ static int config_validate_affinity(struct config *cfg, char *err, size_t errlen
 {
 	cpu_set_t allowed;
 
-	if (cfg->vcpu_affinity_highest >= (int)cfg->vcpus)
+	/* (-restore: the snapshot's vCPU count is checked once it is read.) */
+	if (!cfg->restore && cfg->vcpu_affinity_highest >= (int)cfg->vcpus)
 		return config_error(err, errlen, "-vcpu-affinity: vCPU %d does not exist (-smp %u)",
 				    cfg->vcpu_affinity_highest, cfg->vcpus);
 	if (!config_affinity_seen(cfg) && !cfg->io_affinity.given)
@@ -1240,6 +1252,27 @@ static int config_validate_affinity(struct config *cfg, char *err, size_t errlen
 		    config_check_cpus("-vcpu-affinity", &cfg->vcpu_affinity[i].cpus,
 				      &allowed, err, errlen))
 			return -1;
+	return 0;
+}
+
+/*
+ * -restore: the guest, its RAM, vCPUs and devices come from the snapshot
+ * (snapshot_apply_config() fills them in); what may differ is the host
+ * side (console, QMP, affinity, -S, -gdb, ...).
+ */
+static int config_validate_restore(const struct config *cfg, char *err,
+				   size_t errlen)
+{
+	if (cfg->kernel || cfg->initrd || cfg->append || cfg->netboot)
+		return config_error(err, errlen, "-restore: the guest comes from the snapshot; -kernel, -initrd, -append and -netboot do not apply");
+	if (cfg->mem_bytes || cfg->vcpus || cfg->mem_path || cfg->mem_prealloc)
+		return config_error(err, errlen, "-restore: RAM and vCPUs come from the snapshot; -m, -smp, -mem-path and -mem-prealloc do not apply");
+	if (cfg->nr_drives || cfg->nr_nics || cfg->nr_shares)
+		return config_error(err, errlen, "-restore: virtio devices (-drive, -tap, -share) cannot be saved or restored yet");
+	if (cfg->reboot_restart)
+		return config_error(err, errlen, "-restore cannot be combined with -reboot restart (the restart would restore the snapshot again)");
+	if (cfg->dump_acpi_dir)
+		return config_error(err, errlen, "-restore cannot be combined with -dump-acpi");
 	return 0;
 }
 
@@ -1272,6 +1305,8 @@ static int config_validate(struct config *cfg, char *err, size_t errlen)
 {
 	if (cfg->help || cfg->version)
 		return 0;
+	if (cfg->restore && config_validate_restore(cfg, err, errlen))
+		return -1;
 	for (unsigned int i = 0; cfg->snapshot && i < cfg->nr_drives; i++)
 		cfg->drive[i].snapshot = true;
 	if (!cfg->mem_bytes)
@@ -1315,7 +1350,7 @@ static int config_validate(struct config *cfg, char *err, size_t errlen)
 	/* The restarted process must open /dev/kvm again: it needs root. */
 	if (cfg->reboot_restart && (cfg->user || cfg->chroot_dir))
 		return config_error(err, errlen, "-reboot restart cannot be combined with -user or -chroot");
-	if (!cfg->kernel && !cfg->netboot && !cfg->dump_acpi_dir)
+	if (!cfg->kernel && !cfg->netboot && !cfg->dump_acpi_dir && !cfg->restore)
 		return config_error(err, errlen,
 			"no -kernel or -netboot given (try -help)");
 	return config_validate_affinity(cfg, err, errlen);
@@ -1382,6 +1417,7 @@ void config_usage(const char *prog)
 		prog = slash + 1;
 	printf("usage: %s -kernel BZIMAGE [-initrd FILE] [-append CMDLINE] [options]\n"
 	       "       %s -netboot -tap NAME [options]\n"
+	       "       %s -restore FILE [options]\n"
 	       "       %s list | ctl NAME pause|resume|powerdown|reset|stop|status|stats [--json]\n"
 	       "       %s console NAME     (named VMs; docs/control.md)\n"
 	       "\n"
@@ -1429,6 +1465,8 @@ void config_usage(const char *prog)
 	       "  -gdb tcp:[HOST]:PORT | unix:PATH,server=on  GDB stub (docs/debugging.md)\n"
 	       "  -s                    same as -gdb tcp::1234\n"
 	       "  -S                    start with the vCPUs stopped (gdb or QMP cont starts them)\n"
+	       "  -restore FILE         continue a VM saved with QMP x-minivmm-save\n"
+	       "                        (docs/snapshots.md)\n"
 	       "  -timeout SECONDS      stop the VM after SECONDS (exit 124), with each\n"
 	       "                        vCPU's RIP and the -stats counters on stderr\n"
 	       "  -no-seccomp           do not install the seccomp filter\n"
@@ -1443,6 +1481,6 @@ void config_usage(const char *prog)
 	       "9 netboot deadline, 124 timeout;\n"
 	       "with -rootfs the command's status (125-127: it could not run).\n"
 	       "See docs/usage.md.\n",
-	       prog, prog, prog, prog, CONFIG_MAX_DRIVES, CONFIG_MAX_NICS, CONFIG_MAX_SHARES,
+	       prog, prog, prog, prog, prog, CONFIG_MAX_DRIVES, CONFIG_MAX_NICS, CONFIG_MAX_SHARES,
 	       CONFIG_NETBOOT_TIMEOUT);
 }

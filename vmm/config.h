@@ -104,6 +104,7 @@ struct config {
 	struct cpu_affinity io_affinity;	/* every other thread */
 	struct gdb_config gdb;		/* -gdb, -s: the GDB stub */
 	bool start_paused;		/* -S: no vCPU runs until told (gdb, QMP) */
+	const char *restore;		/* -restore FILE: continue a saved VM */
 	bool help, version;
 };
 

@@ -2,6 +2,7 @@
 #include "vmm/cpuid.h"
 
 #include <stddef.h>
+#include <stdio.h>
 
 #define CPUID_1_ECX_HYPERVISOR	(1u << 31)
 #define CPUID_1_EDX_HTT		(1u << 28)
@@ -271,4 +272,66 @@ void cpuid_fixup(struct kvm_cpuid_entry2 *e, unsigned int nent,
 			break;
 		}
 	}
+}
+
+/* ---- snapshots: may this host run a guest that saw these leaves? ---- */
+
+/*
+ * The feature registers compared, and the bits in them that KVM changes
+ * at run time with the guest's own settings (OSXSAVE follows CR4.OSXSAVE,
+ * OSPKE CR4.PKE), which a fresh vCPU does not show.
+ */
+static const struct {
+	uint32_t function, index;
+	unsigned int reg;		/* 0 eax, 1 ebx, 2 ecx, 3 edx */
+	uint32_t dynamic;
+} cpuid_feature_regs[] = {
+	{ 1, 0, 2, 1u << 27 }, { 1, 0, 3, 0 },
+	{ 7, 0, 1, 0 }, { 7, 0, 2, 1u << 4 }, { 7, 0, 3, 0 }, { 7, 1, 0, 0 },
+	{ 0xd, 0, 0, 0 }, { 0xd, 1, 0, 0 },
+	{ 0x80000001, 0, 2, 0 }, { 0x80000001, 0, 3, 0 },
+};
+
+static const char *const cpuid_reg_names[] = { "eax", "ebx", "ecx", "edx" };
+
+static uint32_t cpuid_reg(const struct kvm_cpuid_entry2 *e, unsigned int reg)
+{
+	const uint32_t r[4] = { e->eax, e->ebx, e->ecx, e->edx };
+
+	return r[reg];
+}
+
+static const struct kvm_cpuid_entry2 *
+cpuid_find_const(const struct kvm_cpuid_entry2 *e, unsigned int nent,
+		 uint32_t function, uint32_t index)
+{
+	for (unsigned int i = 0; i < nent; i++)
+		if (e[i].function == function &&
+		    (!(e[i].flags & KVM_CPUID_FLAG_SIGNIFCANT_INDEX) ||
+		     e[i].index == index))
+			return &e[i];
+	return NULL;
+}
+
+bool cpuid_missing_features(const struct kvm_cpuid_entry2 *saved,
+			    unsigned int nsaved,
+			    const struct kvm_cpuid_entry2 *host,
+			    unsigned int nhost, char *desc, size_t desclen)
+{
+	for (size_t i = 0; i < sizeof(cpuid_feature_regs) / sizeof(cpuid_feature_regs[0]); i++) {
+		uint32_t fn = cpuid_feature_regs[i].function;
+		uint32_t idx = cpuid_feature_regs[i].index;
+		unsigned int reg = cpuid_feature_regs[i].reg;
+		const struct kvm_cpuid_entry2 *s = cpuid_find_const(saved, nsaved, fn, idx);
+		const struct kvm_cpuid_entry2 *h = cpuid_find_const(host, nhost, fn, idx);
+		uint32_t want = s ? cpuid_reg(s, reg) & ~cpuid_feature_regs[i].dynamic : 0;
+		uint32_t have = h ? cpuid_reg(h, reg) : 0;
+
+		if (want & ~have) {
+			snprintf(desc, desclen, "CPUID leaf 0x%x.%u %s bits 0x%08x",
+				 fn, idx, cpuid_reg_names[reg], want & ~have);
+			return true;
+		}
+	}
+	return false;
 }

@@ -7,6 +7,8 @@
 #define MINIVMM_CPUID_H
 
 #include <linux/kvm.h>
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct cpu_topology {
@@ -32,5 +34,15 @@ void cpuid_fixup(struct kvm_cpuid_entry2 *e, unsigned int nent,
  * cpuid_fixup; exposed for the unit tests).
  */
 void cpuid_fix_xsave(struct kvm_cpuid_entry2 *e, unsigned int nent);
+
+/*
+ * Snapshots: true (with e.g. "CPUID leaf 0x7.0 ebx bits 0x00000020" in
+ * desc) if the saved leaves show a feature bit (leaves 1, 7, 0xD and
+ * 0x80000001) that host, the leaves a fresh vCPU gets here, lacks.
+ */
+bool cpuid_missing_features(const struct kvm_cpuid_entry2 *saved,
+			    unsigned int nsaved,
+			    const struct kvm_cpuid_entry2 *host,
+			    unsigned int nhost, char *desc, size_t desclen);
 
 #endif

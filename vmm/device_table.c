@@ -24,6 +24,7 @@
 #include "devices/virtio_net.h"
 #include "devices/virtio_rng.h"
 #include "vmm/log.h"
+#include "vmm/snapshot.h"
 #include "vmm/trace.h"
 #include "vmm/vm.h"
 
@@ -96,6 +97,7 @@ static const struct vmm_device_ops i8042_entry = {
 		.base = PORT_I8042_DATA, .nr_ports = I8042_NR_PORTS,
 		.read = i8042_pio_read, .write = i8042_pio_write,
 	},
+	.stateless = true,		/* the reset line only */
 	.destroy = device_free,
 };
 
@@ -113,6 +115,8 @@ static const struct vmm_device_ops acpi_pm_entry = {
 		.base = PORT_ACPI_SLEEP_CTL, .nr_ports = ACPI_PM_NR_PORTS,
 		.read = acpi_pm_pio_read, .write = acpi_pm_pio_write,
 	},
+	.save = acpi_pm_save,
+	.load = acpi_pm_load,
 	.destroy = device_free,
 };
 
@@ -141,6 +145,7 @@ static int debug_port_entry_create(void **out, const struct device_env *env,
 static const struct vmm_device_ops debug_port_entry = {
 	.name = "debug-port",
 	.create = debug_port_entry_create,
+	.stateless = true,		/* write-only markers */
 	.destroy = device_free,
 };
 
@@ -197,6 +202,7 @@ static const struct vmm_device_ops pvpanic_entry = {
 		.base = PORT_PVPANIC, .nr_ports = PVPANIC_NR_PORTS,
 		.read = pvpanic_pio_read, .write = pvpanic_pio_write,
 	},
+	.stateless = true,		/* events are reported as they come */
 	.destroy = device_free,
 };
 
@@ -254,9 +260,21 @@ static void ged_entry_destroy(void *dev)
 	free(g);
 }
 
+static void ged_entry_save(void *dev, struct state_writer *w)
+{
+	ged_save(&((struct ged_entry *)dev)->ged, w);
+}
+
+static int ged_entry_load(void *dev, struct state_reader *r)
+{
+	return ged_load(&((struct ged_entry *)dev)->ged, r);
+}
+
 static const struct vmm_device_ops ged_entry = {
 	.name = "ged",
 	.create = ged_entry_create,
+	.save = ged_entry_save,
+	.load = ged_entry_load,
 	.destroy = ged_entry_destroy,
 };
 
@@ -729,4 +747,65 @@ bool device_table_window(const struct device_table *t, const char *name,
 		return false;
 	device_window_of(t, in, win);
 	return true;
+}
+
+/* ---- snapshots ---- */
+
+static void device_section_name(const struct device_instance *in, char *name,
+				size_t len)
+{
+	snprintf(name, len, "dev:%s", in->ops->name);
+}
+
+int device_table_save(const struct device_table *t, struct snapshot_out *o,
+		      char *err, size_t errlen)
+{
+	char name[SNAP_NAME_MAX];
+
+	for (unsigned int i = 0; i < t->nr; i++) {
+		const struct device_instance *in = &t->inst[i];
+		struct state_writer *w;
+
+		if (in->ops->stateless)
+			continue;
+		if (!in->ops->save) {
+			snprintf(err, errlen, "snapshots of %s devices are not supported yet",
+				 in->ops->name);
+			return -ENOTSUP;
+		}
+		device_section_name(in, name, sizeof(name));
+		w = snapshot_out_section(o, name, in->index);
+		if (!w) {
+			snprintf(err, errlen, "too many snapshot sections");
+			return -ENOSPC;
+		}
+		in->ops->save(in->dev, w);
+	}
+	return 0;
+}
+
+int device_table_load(const struct device_table *t,
+		      const struct snapshot_file *f, char *err, size_t errlen)
+{
+	char name[SNAP_NAME_MAX];
+
+	for (unsigned int i = 0; i < t->nr; i++) {
+		const struct device_instance *in = &t->inst[i];
+		struct state_reader r;
+
+		if (in->ops->stateless)
+			continue;
+		device_section_name(in, name, sizeof(name));
+		if (!in->ops->load || !snapshot_section(f, name, in->index, &r)) {
+			snprintf(err, errlen, "-restore: the snapshot has no state for %s %u",
+				 in->ops->name, in->index);
+			return -EINVAL;
+		}
+		if (in->ops->load(in->dev, &r)) {
+			snprintf(err, errlen, "-restore: the state of %s %u is malformed",
+				 in->ops->name, in->index);
+			return -EINVAL;
+		}
+	}
+	return 0;
 }

@@ -30,6 +30,10 @@
 #include "vmm/seccomp.h"
 
 struct vm;
+struct snapshot_out;
+struct snapshot_file;
+struct state_writer;
+struct state_reader;
 
 #define DEVICE_TABLE_MAX_INSTANCES 64
 
@@ -90,6 +94,16 @@ struct vmm_device_ops {
 	 */
 	void (*quiesce)(void *dev);
 	void (*resume)(void *dev);
+	/*
+	 * Snapshots (docs/snapshots.md): save writes the device's own state
+	 * (VM paused, device quiesced); load puts it back after create and
+	 * before start, -EINVAL when the stream is malformed.  stateless:
+	 * the device keeps nothing between accesses, there is nothing to
+	 * save.  An entry with neither cannot be part of a snapshot.
+	 */
+	bool stateless;
+	void (*save)(void *dev, struct state_writer *w);
+	int (*load)(void *dev, struct state_reader *r);
 	/* Stop the I/O thread, once the vCPUs are stopped.  NULL: none. */
 	void (*stop)(void *dev);
 	/* Flush and free (after every stop); dev may be NULL. */
@@ -128,6 +142,11 @@ void device_table_print_stats(const struct device_table *t, FILE *f);
 /* Quiesce every device (in table order) / resume them (in reverse). */
 void device_table_quiesce(struct device_table *t);
 void device_table_resume(struct device_table *t);
+/* Snapshots: every device's section "dev:NAME"/index; 0 or -errno + err. */
+int device_table_save(const struct device_table *t, struct snapshot_out *o,
+		      char *err, size_t errlen);
+int device_table_load(const struct device_table *t,
+		      const struct snapshot_file *f, char *err, size_t errlen);
 /* Stop all I/O threads, then destroy all devices (after the vCPUs). */
 void device_table_destroy(struct device_table *t);
 

@@ -43,6 +43,7 @@
 #include "vmm/qmp_server.h"
 #include "vmm/rootfs.h"
 #include "vmm/seccomp.h"
+#include "vmm/snapshot.h"
 #include "vmm/trace.h"
 #include "vmm/vcpu.h"
 #include "vmm/vm.h"
@@ -65,6 +66,8 @@ struct machine {
 	struct pidfile pidfile;	/* -pidfile */
 	/* What the exits that cannot tear down in order put back (TAPs). */
 	struct emergency emergency;
+	struct snapshot_file snap;	/* -restore: the open snapshot */
+	pthread_mutex_t save_lock;	/* one save at a time */
 	char err[ERR_LINE_MAX];
 };
 
@@ -238,6 +241,113 @@ static void machine_host_stop(struct machine *m, const char *reason, int code)
 	if (!vm_stopping(&m->vm))
 		atomic_compare_exchange_strong(&m->stop_reason, &none, reason);
 	vm_request_stop(&m->vm, code);
+}
+
+/* ---- snapshots (docs/snapshots.md) ---- */
+
+/* The console UART (machine-owned, not in the table), then the table. */
+static int machine_save_devices(struct machine *m, struct snapshot_out *o,
+				char *err, size_t errlen)
+{
+	struct state_writer *serial = snapshot_out_section(o, "dev:serial", 0);
+
+	if (!serial) {
+		snprintf(err, errlen, "too many snapshot sections");
+		return -ENOSPC;
+	}
+	serial_save(&m->serial, serial);
+	return device_table_save(&m->devices, o, err, errlen);
+}
+
+/* With the VM paused for PAUSE_SNAPSHOT: every piece, then the file. */
+static int machine_save_paused(struct machine *m, const char *path, char *err,
+			       size_t errlen)
+{
+	struct snapshot_out *o = snapshot_out_new();
+	int ret;
+
+	if (!o) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	snapshot_save_machine(o, m->vm.cfg, &m->topo);
+	ret = machine_save_devices(m, o, err, errlen);
+	if (!ret)
+		ret = snapshot_save_kvm(o, &m->vm, err, errlen);
+	if (!ret)
+		ret = snapshot_write(o, path, &m->vm, err, errlen);
+	snapshot_out_free(o);
+	return ret;
+}
+
+/*
+ * Save the running VM to path: pause it (vCPUs parked, devices quiesced:
+ * requests in flight complete first), write, then let it run again or,
+ * with quit, stop it (exit code 7).
+ */
+static int machine_save(struct machine *m, const char *path, bool quit,
+			char *err, size_t errlen)
+{
+	uint64_t t0 = vm_now_ns();
+	int ret;
+
+	if (vm_stopping(&m->vm)) {
+		snprintf(err, errlen, "the VM is shutting down");
+		return -ESHUTDOWN;
+	}
+	pthread_mutex_lock(&m->save_lock);
+	ret = vm_pause(&m->vm, PAUSE_SNAPSHOT);
+	if (ret)
+		snprintf(err, errlen, "the vCPUs did not stop: %s", strerror(-ret));
+	else
+		ret = machine_save_paused(m, path, err, errlen);
+	if (!ret)
+		log_info("saved the VM to %s in %llu ms", path,
+			 (unsigned long long)((vm_now_ns() - t0) / 1000000));
+	if (!ret && quit)
+		machine_host_stop(m, "host-qmp-quit", EXIT_STOPPED);
+	else
+		vm_resume(&m->vm, PAUSE_SNAPSHOT);
+	pthread_mutex_unlock(&m->save_lock);
+	return ret;
+}
+
+/* -restore, before vm_create: RAM will be mapped from the snapshot. */
+static int machine_restore_open(struct machine *m, const struct config *cfg)
+{
+	int ret = snapshot_open(&m->snap, cfg->restore, m->err, sizeof(m->err));
+
+	if (ret)
+		return ret;
+	if (m->snap.idx.hdr.mem_size != cfg->mem_bytes) {
+		snprintf(m->err, sizeof(m->err), "-restore: %s changed while minivmm started",
+			 cfg->restore);
+		return -EINVAL;
+	}
+	m->vm.ram_from_file = true;
+	m->vm.ram_fd = m->snap.fd;
+	m->vm.ram_offset = m->snap.idx.hdr.mem_offset;
+	return 0;
+}
+
+/* -restore, after vm_memory_ready: vCPUs, irqchip, clock and devices. */
+static int machine_restore_state(struct machine *m)
+{
+	struct state_reader r;
+	int ret = snapshot_load_kvm(&m->snap, &m->vm, &m->topo, m->err,
+				    sizeof(m->err));
+
+	if (ret)
+		return ret;
+	if (!snapshot_section(&m->snap, "dev:serial", 0, &r) ||
+	    serial_load(&m->serial, &r)) {
+		snprintf(m->err, sizeof(m->err), "-restore: the serial port's state is missing or malformed");
+		return -EINVAL;
+	}
+	ret = device_table_load(&m->devices, &m->snap, m->err, sizeof(m->err));
+	if (!ret)
+		trace_mark(&m->vm, "state restored");
+	return ret;
 }
 
 static enum qmp_run_state machine_qmp_state(void *ctx)
@@ -508,6 +618,12 @@ static void machine_qmp_stats(void *ctx, struct json_writer *w)
 	jw_object_end(w);
 }
 
+static int machine_qmp_save(void *ctx, const char *file, bool quit, char *err,
+			    size_t errlen)
+{
+	return machine_save(ctx, file, quit, err, errlen);
+}
+
 static int machine_qmp_create(struct machine *m, const struct config *cfg)
 {
 	m->qmp_be = (struct qmp_backend){
@@ -525,6 +641,7 @@ static int machine_qmp_create(struct machine *m, const struct config *cfg)
 		.write_memory = machine_qmp_memory,
 		.write_netstats = machine_qmp_netstats,
 		.write_stats = machine_qmp_stats,
+		.save = machine_qmp_save,
 	};
 	if (!cfg->qmp_path)
 		return 0;
@@ -833,6 +950,11 @@ static int machine_setup(struct machine *m, const struct config *cfg)
 	ret = machine_pin_io(m, cfg);
 	if (ret)
 		return ret;
+	if (cfg->restore) {
+		ret = machine_restore_open(m, cfg);
+		if (ret)
+			return ret;
+	}
 	ret = vm_create(&m->vm, cfg, m->err, sizeof(m->err));
 	if (ret)
 		return ret;
@@ -866,7 +988,8 @@ static int machine_setup(struct machine *m, const struct config *cfg)
 		.resume = machine_resume_devices,
 		.ctx = &m->devices,
 	};
-	ret = machine_boot(m);
+	/* A restored guest is past its boot: its RAM and CPUs say where. */
+	ret = cfg->restore ? 0 : machine_boot(m);
 	if (ret)
 		return ret;
 	/* The initramfs is in guest memory now. */
@@ -874,6 +997,8 @@ static int machine_setup(struct machine *m, const struct config *cfg)
 	m->vm.gen_cmdline = NULL;
 	rootfs_free(&m->rootfs);
 	ret = vm_memory_ready(&m->vm, m->err, sizeof(m->err));
+	if (!ret && cfg->restore)
+		ret = machine_restore_state(m);
 	if (ret)
 		return ret;
 	/* Everything privileged is open; no thread exists yet. */
@@ -930,6 +1055,9 @@ static void machine_teardown(struct machine *m)
 	if (m->console_wake_fd >= 0)
 		close(m->console_wake_fd);
 	rootfs_free(&m->rootfs);
+	/* After the RAM mapping is gone (vm_destroy), which kept it open. */
+	snapshot_close(&m->snap);
+	pthread_mutex_destroy(&m->save_lock);
 	/* Last: while the file exists, the process still holds resources. */
 	pidfile_remove(&m->pidfile);
 }
@@ -951,6 +1079,8 @@ int machine_run(const struct config *cfg, uint64_t start_ns, int ready_fd)
 	m->pidfile.fd = m->pidfile.dir_fd = -1;
 	m->vm.event_hook = machine_guest_event;
 	m->vm.event_ctx = m;
+	m->snap.fd = -1;
+	pthread_mutex_init(&m->save_lock, NULL);
 	m->console_wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	/* ps/top show the VM's name (the kernel keeps 15 bytes of it). */
 	if (cfg->name)

@@ -16,6 +16,7 @@
 #include "vmm/log.h"
 #include "vmm/machine.h"
 #include "vmm/rundir.h"
+#include "vmm/snapshot.h"
 #include "vmm/vm.h"
 
 /* MINIVMM_VERSION: CMake's project() version (CMakeLists.txt). */
@@ -46,6 +47,11 @@ int main(int argc, char **argv)
 	}
 	if (cfg.dump_acpi_dir)
 		return machine_dump_acpi(&cfg, cfg.dump_acpi_dir);
+	/* The machine's shape comes from the snapshot; refusals are one line. */
+	if (cfg.restore && snapshot_apply_config(&cfg, err, sizeof(err))) {
+		log_error("%s", err);
+		return EXIT_VMM_ERROR;
+	}
 
 	/* A named VM's sockets default to the runtime directory. */
 	if (rundir_apply(&cfg, &rundir, err, sizeof(err))) {

@@ -298,6 +298,38 @@ static int cmd_query_version(struct qmp_session *s,
 }
 
 /*
+ * x-minivmm-save {"file": PATH, "quit": BOOL}: "file" is required,
+ * "quit" (default false) stops the VM after the save instead of letting
+ * it run on.
+ */
+static const char *const save_params[] = { "file", "quit", NULL };
+
+static int cmd_save(struct qmp_session *s,
+		    const struct json_value *args, struct json_writer *w,
+		    char *err, size_t errlen)
+{
+	const struct json_value *file = json_object_get(args, "file");
+	const struct json_value *quit = json_object_get(args, "quit");
+	int rc;
+
+	if (!file || file->type != JSON_STRING || !file->str.len ||
+	    strlen(file->str.s) != file->str.len) {
+		snprintf(err, errlen, "Parameter 'file' is missing or not a path");
+		return -EINVAL;
+	}
+	if (quit && quit->type != JSON_TRUE && quit->type != JSON_FALSE) {
+		snprintf(err, errlen, "Invalid parameter type for 'quit', expected: boolean");
+		return -EINVAL;
+	}
+	rc = s->be->save(s->be->ctx, file->str.s, quit && quit->type == JSON_TRUE,
+			 err, errlen);
+	if (rc)
+		return rc;
+	write_empty_object(w);
+	return 0;
+}
+
+/*
  * The command table.  To add a command: a handler above, one line here
  * (with the backend callback it needs, if any, so that a machine
  * without it does not offer the command), and the backend side.
@@ -334,6 +366,7 @@ static const struct qmp_command commands[] = {
 	{ "query-commands", cmd_query_commands, 0, NULL },
 	{ "x-minivmm-query-netstats", cmd_query_netstats, HOOK(write_netstats), NULL },
 	{ "x-minivmm-query-stats", cmd_query_stats, HOOK(write_stats), NULL },
+	{ "x-minivmm-save", cmd_save, HOOK(save), save_params },
 };
 
 #define NR_COMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -55,6 +55,9 @@ struct qmp_backend {
 	void (*write_memory)(void *ctx, struct json_writer *w);
 	void (*write_netstats)(void *ctx, struct json_writer *w);
 	void (*write_stats)(void *ctx, struct json_writer *w);
+	/* x-minivmm-save: snapshot to file, then resume or (quit) stop. */
+	int (*save)(void *ctx, const char *file, bool quit, char *err,
+		    size_t errlen);
 };
 
 /* Bracket tracker that cuts a byte stream into candidate messages. */

@@ -186,3 +186,17 @@ uint8_t *ram_map(const struct config *cfg, uint64_t bytes, char *err,
 	}
 	return host;
 }
+
+uint8_t *ram_map_file(int fd, uint64_t offset, uint64_t bytes, char *err,
+		      size_t errlen)
+{
+	uint8_t *host = mmap(NULL, bytes, PROT_READ | PROT_WRITE,
+			     MAP_PRIVATE | MAP_NORESERVE, fd, (off_t)offset);
+
+	if (host == MAP_FAILED) {
+		snprintf(err, errlen, "-restore: cannot map %" PRIu64 " MiB of guest memory from the snapshot: %s",
+			 bytes >> 20, strerror(errno));
+		return NULL;
+	}
+	return host;
+}

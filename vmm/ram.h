@@ -20,4 +20,13 @@
 uint8_t *ram_map(const struct config *cfg, uint64_t bytes, char *err,
 		 size_t errlen);
 
+/*
+ * -restore: bytes of guest RAM mapped copy-on-write (MAP_PRIVATE) from fd
+ * at offset (page-aligned), so pages are read from the snapshot only when
+ * the guest touches them and the file never changes.  NULL with one line
+ * in err.
+ */
+uint8_t *ram_map_file(int fd, uint64_t offset, uint64_t bytes, char *err,
+		      size_t errlen);
+
 #endif

@@ -101,12 +101,17 @@ static const int seccomp_main[] = {
  * QMP server: epoll, accept and talk to clients, stop/stats requests on
  * the VM, and the removal of its own socket at exit (unlinkat in the
  * socket's directory, opened at start; plain unlink stays forbidden).
+ * x-minivmm-save writes a snapshot: the one class that may create a file
+ * by path (openat), write it, sync it and rename it into place.
  */
 static const int seccomp_qmp[] = {
 	__NR_epoll_wait, __NR_epoll_pwait, __NR_epoll_ctl, __NR_accept4,
 	__NR_recvfrom, __NR_sendto, __NR_read, __NR_close, __NR_mremap,
 	__NR_pread64, __NR_unlinkat, __NR_fstat, __NR_newfstatat,
 	/* + tgkill: stop, the pause primitive kicks the vCPUs */
+	/* x-minivmm-save: create, write, sync and rename the snapshot */
+	__NR_openat, __NR_ftruncate, __NR_pwrite64, __NR_fsync,
+	__NR_rename, __NR_renameat, __NR_renameat2,
 };
 
 /* The setters and guest debug: a paused vCPU's registers are read and
@@ -130,6 +135,9 @@ static const unsigned int seccomp_ioctl_vcpu[] = {
 	KVM_RUN, KVM_IRQ_LINE, KVM_GET_REGS, KVM_GET_SREGS, KVM_TRANSLATE,
 	KVM_SET_REGS, KVM_SET_SREGS, KVM_SET_GUEST_DEBUG, KVM_GET_FPU, KVM_SET_FPU,
 	KVM_KVMCLOCK_CTRL,	/* resumed after a pause (vmm/pause.c) */
+	/* a snapshot reads a parked vCPU's whole state on its own thread */
+	KVM_GET_CPUID2, KVM_GET_XSAVE, KVM_GET_XCRS, KVM_GET_MSRS, KVM_GET_LAPIC,
+	KVM_GET_VCPU_EVENTS, KVM_GET_MP_STATE, KVM_GET_DEBUGREGS,
 };
 
 /* GDB stub: one socket, its poll loop, the kicks of a pause. */
@@ -150,6 +158,8 @@ static const unsigned int seccomp_ioctl_gdb[] = {
 /* QMP stop/cont hold the guest's clock still (vmm/pause.c). */
 static const unsigned int seccomp_ioctl_qmp[] = {
 	KVM_GET_CLOCK, KVM_SET_CLOCK, KVM_KVMCLOCK_CTRL,
+	/* x-minivmm-save: the VM's in-kernel devices and the MSR list */
+	KVM_GET_IRQCHIP, KVM_GET_PIT2, KVM_CHECK_EXTENSION, KVM_GET_MSR_INDEX_LIST,
 };
 
 /* Discard/write-zeroes on block devices; TAP offloads after negotiation. */

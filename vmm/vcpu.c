@@ -52,32 +52,41 @@
 #define EFER_LME		0x100ULL
 #define EFER_LMA		0x400ULL
 
-static int vcpu_set_cpuid(struct vcpu *vcpu, const struct cpu_topology *topo)
+struct kvm_cpuid2 *vcpu_supported_cpuid(const struct vm *vm, int *ret)
 {
 	int nent = 128;
 
 	for (;;) {
 		struct kvm_cpuid2 *c = calloc(1, sizeof(*c) + nent * sizeof(c->entries[0]));
 
-		if (!c)
-			return -ENOMEM;
-		c->nent = nent;
-		if (ioctl(vcpu->vm->kvm_fd, KVM_GET_SUPPORTED_CPUID, c) < 0) {
-			int e = errno;
-
-			free(c);
-			if (e == E2BIG && nent < 4096) {
-				nent *= 2;
-				continue;
-			}
-			return -e;
+		if (!c) {
+			*ret = -ENOMEM;
+			return NULL;
 		}
-		cpuid_fixup(c->entries, c->nent, topo, vcpu->index);
-		int ret = ioctl(vcpu->fd, KVM_SET_CPUID2, c) < 0 ? -errno : 0;
-
+		c->nent = nent;
+		if (ioctl(vm->kvm_fd, KVM_GET_SUPPORTED_CPUID, c) == 0) {
+			*ret = 0;
+			return c;
+		}
+		*ret = -errno;
 		free(c);
-		return ret;
+		if (*ret != -E2BIG || nent >= 4096)
+			return NULL;
+		nent *= 2;
 	}
+}
+
+static int vcpu_set_cpuid(struct vcpu *vcpu, const struct cpu_topology *topo)
+{
+	int ret;
+	struct kvm_cpuid2 *c = vcpu_supported_cpuid(vcpu->vm, &ret);
+
+	if (!c)
+		return ret;
+	cpuid_fixup(c->entries, c->nent, topo, vcpu->index);
+	ret = ioctl(vcpu->fd, KVM_SET_CPUID2, c) < 0 ? -errno : 0;
+	free(c);
+	return ret;
 }
 
 static int vcpu_set_msrs(struct vcpu *vcpu)

@@ -54,6 +54,11 @@ int vcpu_setup_long_mode(struct vcpu *vcpu, uint64_t rip, uint64_t rsi,
  */
 int vcpu_setup_pvh(struct vcpu *vcpu, uint32_t eip, uint32_t ebx, char *err,
 		   size_t errlen);
+/*
+ * KVM_GET_SUPPORTED_CPUID, before minivmm's fix-ups (malloc'ed; NULL with
+ * -errno in *ret).
+ */
+struct kvm_cpuid2 *vcpu_supported_cpuid(const struct vm *vm, int *ret);
 int vcpus_start(struct vm *vm, char *err, size_t errlen);
 /*
  * Kick every vCPU out of KVM_RUN and wait for the threads; false if one

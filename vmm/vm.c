@@ -126,7 +126,9 @@ static void *vm_register_memory_thread(void *arg)
  */
 static int vm_setup_memory(struct vm *vm, uint64_t bytes, char *err, size_t errlen)
 {
-	uint8_t *host = ram_map(vm->cfg, bytes, err, errlen);
+	uint8_t *host = vm->ram_from_file ?
+		ram_map_file(vm->ram_fd, vm->ram_offset, bytes, err, errlen) :
+		ram_map(vm->cfg, bytes, err, errlen);
 
 	if (!host)
 		return -ENOMEM;

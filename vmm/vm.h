@@ -29,6 +29,10 @@ struct vm {
 	struct guest_mem mem;
 	uint8_t *mem_host;		/* the one mapping behind all regions */
 	uint64_t mem_host_size;
+	/* -restore: RAM comes from this file at this offset (set before vm_create). */
+	bool ram_from_file;
+	int ram_fd;
+	uint64_t ram_offset;
 	/* KVM memory slots are registered by a helper until vm_memory_ready(). */
 	pthread_t mem_thread;
 	bool mem_pending;

@@ -3,19 +3,69 @@
  * The snapshot file parser (vmm/snapshot_format.c) on a fuzzed file: the
  * input is the whole file (state part and RAM), as -restore would read
  * it.  A file that parses has its RAM range inside the input (what
- * -restore maps), and every section is then walked as a stream of blobs
- * the way the loaders read it.  Oracles: ASan/UBSan, and the RAM range
- * check below (a parsed file can never make -restore map beyond its end).
+ * -restore maps); then every section goes to the loader -restore would
+ * give it (a vCPU's parser, the serial port, the GED, the ACPI PM
+ * registers), and any other section is walked as a stream of blobs.
+ * Oracles: ASan/UBSan, and the RAM range check below (a parsed file can
+ * never make -restore map beyond its end).
  */
 #include <assert.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "devices/acpi_pm.h"
+#include "devices/ged.h"
+#include "devices/serial.h"
 #include "devices/state_stream.h"
+#include "vmm/snapshot.h"
 #include "vmm/snapshot_format.h"
 
 static struct snap_index idx;
+static struct snapshot_vcpu_state vcpu_state;
+
+static void fuzz_irq(void *opaque, int level)
+{
+	(void)opaque;
+	(void)level;
+}
+
+static void fuzz_ged_irq(void *opaque)
+{
+	(void)opaque;
+}
+
+/* The loader -restore runs on this section; false if none (walk it). */
+static bool fuzz_load_section(const char *name, const uint8_t *p, uint64_t n)
+{
+	struct state_reader r;
+
+	state_reader_init(&r, p, n);
+	if (!strcmp(name, "vcpu")) {
+		snapshot_parse_vcpu(&r, &vcpu_state);
+	} else if (!strcmp(name, "dev:serial")) {
+		struct serial s;
+
+		serial_init(&s, -1, fuzz_irq, NULL);
+		if (!serial_load(&s, &r))
+			assert(s.rx_count <= SERIAL_RX_FIFO_SIZE);
+		serial_destroy(&s);
+	} else if (!strcmp(name, "dev:ged")) {
+		struct ged g;
+
+		ged_init(&g, fuzz_ged_irq, NULL);
+		ged_load(&g, &r);
+	} else if (!strcmp(name, "dev:acpi-pm")) {
+		struct acpi_pm pm;
+
+		acpi_pm_init(&pm, NULL, NULL);
+		acpi_pm_load(&pm, &r);
+	} else {
+		return false;
+	}
+	return true;
+}
 
 static void fuzz_walk_section(const uint8_t *p, uint64_t size)
 {
@@ -45,7 +95,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 					     idx.sec[i].instance, &n);
 
 		assert(p && p >= data && p + n <= data + len);
-		fuzz_walk_section(p, n);
+		if (!fuzz_load_section(idx.sec[i].name, p, n))
+			fuzz_walk_section(p, n);
 	}
 	return 0;
 }

@@ -269,25 +269,39 @@ def fuse_server():
 
 def snapshot():
     # docs/snapshots.md: header, section table, sections, then RAM at a
-    # page boundary (here one page of RAM, so the file is 8 KiB).
+    # page boundary (here one page of RAM).  The sections have the layout
+    # the loaders expect (sizes of the x86 <linux/kvm.h> structures).
     import zlib
 
     def blob(b):
         return struct.pack('<I', len(b)) + b
-    secs = [(b'machine', 0, blob(b'\x01' * 12)), (b'vcpu', 0, blob(b'r' * 20) + blob(b's' * 8)),
-            (b'dev:serial', 0, blob(b'\x00' * 10))]
-    off = 64 + 48 * len(secs)
-    table = b''
-    for name, inst, data in secs:
-        table += struct.pack('<24sIIQQ', name, inst, zlib.crc32(data), off, len(data))
-        off += len(data)
-    mem_off = (off + 4095) & ~4095
-    hdr = struct.pack('<8sIIIIQQQIII', b'MVMSNAP\0', 1, 64, len(secs), zlib.crc32(table),
-                      off, mem_off, 4096, 0, 0, 0)
-    hdr += struct.pack('<I', zlib.crc32(hdr))
-    meta = hdr + table + b''.join(d for _, _, d in secs)
-    put('snapshot', 'three-sections', meta + b'\0' * (mem_off - len(meta)) + b'\x90' * 4096)
 
+    def snap(secs):
+        off = 64 + 48 * len(secs)
+        table = b''
+        for name, inst, data in secs:
+            table += struct.pack('<24sIIQQ', name, inst, zlib.crc32(data), off, len(data))
+            off += len(data)
+        mem_off = (off + 4095) & ~4095
+        hdr = struct.pack('<8sIIIIQQQIII', b'MVMSNAP\0', 1, 64, len(secs), zlib.crc32(table),
+                          off, mem_off, 4096, 0, 0, 0)
+        hdr += struct.pack('<I', zlib.crc32(hdr))
+        meta = hdr + table + b''.join(d for _, _, d in secs)
+        return meta + b'\0' * (mem_off - len(meta)) + b'\x90' * 4096
+
+    cpuid = struct.pack('<IIIIIIIIII', 1, 0, 0, 0x663, 0, 0x80000001, 0x178bfbff, 0, 0, 0)
+    msrs = struct.pack('<IIQ', 0x10, 0, 12345)
+    vcpu = (blob(cpuid) + blob(b'\0' * 144) + blob(b'\0' * 312) + b'\x01' + blob(b'\0' * 4096) +
+            b'\x01' + blob(b'\0' * 392) + struct.pack('<I', 1) + blob(msrs) + blob(b'\0' * 1024) +
+            blob(b'\0' * 64) + blob(b'\0' * 4) + blob(b'\0' * 128))
+    serial = bytes([0x0f, 3, 0x0b, 0xb0, 0, 0xc1, 0, 1, 0, 1, 1, 2]) + b'ab'
+    machine = struct.pack('<QIIIIIII', 4096, 1, 1, 1, 1, 0, 0, 0)
+    put('snapshot', 'machine-vcpu-devices', snap([
+        (b'machine', 0, machine), (b'vcpu', 0, vcpu), (b'dev:serial', 0, serial),
+        (b'dev:ged', 0, struct.pack('<I', 1)), (b'dev:acpi-pm', 0, b'\x01')]))
+    put('snapshot', 'three-sections', snap([
+        (b'machine', 0, blob(b'\x01' * 12)), (b'vcpu', 0, blob(b'r' * 20) + blob(b's' * 8)),
+        (b'dev:serial', 0, blob(b'\x00' * 10))]))
 
 def ports():
     # Byte 0: bit 0 = -netboot.  Then exits: selector (bit 0: MMIO), then

@@ -379,6 +379,39 @@ END_TEST
 
 /* ---- long mode tables ---- */
 
+/* Snapshots: a saved CPUID may only use features this host offers. */
+START_TEST(test_cpuid_missing_features)
+{
+	struct kvm_cpuid_entry2 host[3] = {
+		{ .function = 1, .ecx = 0x80000001u, .edx = 0x178bfbffu },
+		{ .function = 7, .index = 0, .flags = KVM_CPUID_FLAG_SIGNIFCANT_INDEX,
+		  .ebx = 0x219c07abu },
+		{ .function = 7, .index = 1, .flags = KVM_CPUID_FLAG_SIGNIFCANT_INDEX },
+	};
+	struct kvm_cpuid_entry2 saved[3];
+	char what[96] = "";
+
+	memcpy(saved, host, sizeof(saved));
+	ck_assert(!cpuid_missing_features(saved, 3, host, 3, what, sizeof(what)));
+	/* Fewer features than the host: fine. */
+	saved[1].ebx = 0x1;
+	ck_assert(!cpuid_missing_features(saved, 3, host, 3, what, sizeof(what)));
+	/* OSXSAVE follows the guest's CR4: never a missing feature. */
+	saved[0].ecx |= 1u << 27;
+	ck_assert(!cpuid_missing_features(saved, 3, host, 3, what, sizeof(what)));
+	/* AVX-512F (7.0 ebx bit 16) that the host lacks. */
+	saved[1].ebx = host[1].ebx | (1u << 16);
+	ck_assert(cpuid_missing_features(saved, 3, host, 3, what, sizeof(what)));
+	ck_assert_str_eq(what, "CPUID leaf 0x7.0 ebx bits 0x00010000");
+	/* A leaf the host does not have at all: each bit is missing. */
+	saved[1].ebx = host[1].ebx;
+	ck_assert(cpuid_missing_features(saved, 3, host, 2, what, sizeof(what)) == false);
+	saved[2].eax = 0x10;
+	ck_assert(cpuid_missing_features(saved, 3, host, 2, what, sizeof(what)));
+	ck_assert_str_eq(what, "CPUID leaf 0x7.1 eax bits 0x00000010");
+}
+END_TEST
+
 START_TEST(test_long_mode_tables)
 {
 	uint8_t *low = calloc(1, LAYOUT_PAGE_TABLES_END);
@@ -412,6 +445,7 @@ int main(void)
 	tcase_add_test(tc, test_cpuid_fixup);
 	tcase_add_test(tc, test_cpuid_xsave_consistent);
 	tcase_add_test(tc, test_cpuid_xsave_nested_host);
+	tcase_add_test(tc, test_cpuid_missing_features);
 	tcase_add_test(tc, test_long_mode_tables);
 	suite_add_tcase(s, tc);
 	return unit_run_suite(s);

@@ -14,7 +14,9 @@
 
 struct fake {
 	enum qmp_run_state state;
-	int stops, conts, powerdowns, resets, quits;
+	int stops, conts, powerdowns, resets, quits, saves;
+	char saved_file[64];
+	bool saved_quit;
 	int fail_next;
 	char out[1 << 16];
 	size_t out_len;
@@ -78,6 +80,16 @@ static int fake_quit(void *ctx, char *err, size_t len)
 	return fake_action(f, &f->quits, err, len);
 }
 
+static int fake_save(void *ctx, const char *file, bool quit, char *err,
+		     size_t len)
+{
+	struct fake *f = ctx;
+
+	snprintf(f->saved_file, sizeof(f->saved_file), "%s", file);
+	f->saved_quit = quit;
+	return fake_action(f, &f->saves, err, len);
+}
+
 static void fake_cpus(void *ctx, struct json_writer *w)
 {
 	(void)ctx;
@@ -113,6 +125,7 @@ static const struct qmp_backend be = {
 	.reset = fake_reset,
 	.quit = fake_quit,
 	.write_cpus = fake_cpus,
+	.save = fake_save,
 };
 
 static void setup(void)
@@ -228,6 +241,44 @@ START_TEST(test_queries)
 		snprintf(name, sizeof(name), "{\"name\": \"%s\"}", n);
 		ck_assert_msg(!strstr(fk.out, name) == absent, "%s", name);
 	}
+}
+END_TEST
+
+/* x-minivmm-save: the one command with arguments, each one checked. */
+START_TEST(test_save)
+{
+	negotiate();
+	expect("{\"execute\":\"x-minivmm-save\",\"arguments\":{\"file\":\"/tmp/a.snap\"}}",
+	       "{\"return\": {}}");
+	ck_assert_int_eq(fk.saves, 1);
+	ck_assert_str_eq(fk.saved_file, "/tmp/a.snap");
+	ck_assert(!fk.saved_quit);
+	expect("{\"execute\":\"x-minivmm-save\",\"arguments\":{\"file\":\"b\",\"quit\":true},\"id\":3}",
+	       "{\"return\": {}, \"id\": 3}");
+	ck_assert(fk.saved_quit);
+	expect("{\"execute\":\"x-minivmm-save\"}",
+	       "{\"error\": {\"class\": \"GenericError\", \"desc\": "
+	       "\"Parameter 'file' is missing or not a path\"}}");
+	expect("{\"execute\":\"x-minivmm-save\",\"arguments\":{\"file\":7}}",
+	       "{\"error\": {\"class\": \"GenericError\", \"desc\": "
+	       "\"Parameter 'file' is missing or not a path\"}}");
+	expect("{\"execute\":\"x-minivmm-save\",\"arguments\":{\"file\":\"a\\u0000b\"}}",
+	       "{\"error\": {\"class\": \"GenericError\", \"desc\": "
+	       "\"Parameter 'file' is missing or not a path\"}}");
+	expect("{\"execute\":\"x-minivmm-save\",\"arguments\":{\"file\":\"a\",\"quit\":1}}",
+	       "{\"error\": {\"class\": \"GenericError\", \"desc\": "
+	       "\"Invalid parameter type for 'quit', expected: boolean\"}}");
+	expect("{\"execute\":\"x-minivmm-save\",\"arguments\":{\"file\":\"a\",\"x\":1}}",
+	       "{\"error\": {\"class\": \"GenericError\", \"desc\": "
+	       "\"Parameter 'x' is unexpected\"}}");
+	/* Other commands still take no arguments, not even save's. */
+	expect("{\"execute\":\"stop\",\"arguments\":{\"file\":\"a\"}}",
+	       "{\"error\": {\"class\": \"GenericError\", \"desc\": "
+	       "\"Parameter 'file' is unexpected\"}}");
+	ck_assert_int_eq(fk.saves, 2);
+	fk.fail_next = 1;
+	expect("{\"execute\":\"x-minivmm-save\",\"arguments\":{\"file\":\"a\"}}",
+	       "{\"error\": {\"class\": \"GenericError\", \"desc\": \"fake failure\"}}");
 }
 END_TEST
 
@@ -390,6 +441,7 @@ static Suite *qmp_suite(void)
 	tcase_add_test(tc, test_negotiation);
 	tcase_add_test(tc, test_actions);
 	tcase_add_test(tc, test_queries);
+	tcase_add_test(tc, test_save);
 	tcase_add_test(tc, test_bad_commands);
 	tcase_add_test(tc, test_framing_split_and_joined);
 	tcase_add_test(tc, test_garbage);

@@ -1,0 +1,338 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Snapshot files: collecting sections, writing the file with sparse RAM,
+ * opening and checking one, and the machine's shape ("machine" section:
+ * u64 RAM bytes, u32 vCPUs, sockets, cores, threads, drives, NICs,
+ * shares).
+ */
+#include "vmm/snapshot.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "vmm/vm.h"
+
+/* RAM is written in runs of non-zero pages of up to this many bytes. */
+#define SNAP_WRITE_RUN (1u << 20)
+
+/* ---- collecting sections ---- */
+
+struct snapshot_out *snapshot_out_new(void)
+{
+	return calloc(1, sizeof(struct snapshot_out));
+}
+
+void snapshot_out_free(struct snapshot_out *o)
+{
+	if (!o)
+		return;
+	for (unsigned int i = 0; i < o->nr; i++)
+		state_writer_free(&o->w[i]);
+	free(o);
+}
+
+struct state_writer *snapshot_out_section(struct snapshot_out *o,
+					  const char *name, uint32_t instance)
+{
+	struct state_writer *w;
+
+	if (o->nr == SNAP_MAX_SECTIONS || strlen(name) >= SNAP_NAME_MAX)
+		return NULL;
+	snprintf(o->name[o->nr], SNAP_NAME_MAX, "%s", name);
+	o->instance[o->nr] = instance;
+	w = &o->w[o->nr++];
+	state_writer_init(w);
+	return w;
+}
+
+void snapshot_save_machine(struct snapshot_out *o, const struct config *cfg,
+			   const struct cpu_topology *topo)
+{
+	struct state_writer *w = snapshot_out_section(o, "machine", 0);
+
+	if (!w)
+		return;
+	state_put_u64(w, cfg->mem_bytes);
+	state_put_u32(w, cfg->vcpus);
+	state_put_u32(w, topo->sockets);
+	state_put_u32(w, topo->cores);
+	state_put_u32(w, topo->threads);
+	state_put_u32(w, cfg->nr_drives);
+	state_put_u32(w, cfg->nr_nics);
+	state_put_u32(w, cfg->nr_shares);
+}
+
+/* ---- writing the file ---- */
+
+static bool snapshot_page_is_zero(const uint8_t *p)
+{
+	const uint64_t *q = (const uint64_t *)p;
+
+	for (size_t i = 0; i < SNAP_PAGE_SIZE / sizeof(*q); i++)
+		if (q[i])
+			return false;
+	return true;
+}
+
+static int snapshot_pwrite_all(int fd, const uint8_t *p, size_t len, uint64_t off)
+{
+	while (len) {
+		ssize_t n = pwrite(fd, p, len, (off_t)off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return n < 0 ? -errno : -EIO;
+		p += n;
+		len -= (size_t)n;
+		off += (uint64_t)n;
+	}
+	return 0;
+}
+
+/* RAM at mem_offset: runs of non-zero pages written, zero pages left as holes. */
+static int snapshot_write_ram(int fd, const uint8_t *ram, uint64_t size,
+			      uint64_t mem_offset)
+{
+	uint64_t run = 0, len = 0;
+
+	for (uint64_t off = 0; off <= size; off += SNAP_PAGE_SIZE) {
+		bool data = off < size && !snapshot_page_is_zero(ram + off);
+
+		if (data && len == 0)
+			run = off;
+		if (data)
+			len += SNAP_PAGE_SIZE;
+		if (len && (!data || len == SNAP_WRITE_RUN)) {
+			int ret = snapshot_pwrite_all(fd, ram + run, len, mem_offset + run);
+
+			if (ret)
+				return ret;
+			len = 0;
+		}
+	}
+	return 0;
+}
+
+static uint8_t *snapshot_build_meta(struct snapshot_out *o, uint64_t mem_size,
+				    size_t *len, int *ret)
+{
+	struct snap_builder *b = calloc(1, sizeof(*b));
+	uint8_t *meta = NULL;
+
+	*ret = -ENOMEM;
+	if (!b)
+		return NULL;
+	for (unsigned int i = 0; i < o->nr; i++) {
+		if (o->w[i].bad) {
+			*ret = -ENOMEM;
+			goto out;
+		}
+		*ret = snap_builder_add(b, o->name[i], o->instance[i], o->w[i].buf,
+					o->w[i].len);
+		if (*ret)
+			goto out;
+	}
+	meta = snap_build(b, mem_size, len, ret);
+out:
+	free(b);
+	return meta;
+}
+
+/* fsync the directory that holds path, so the rename is durable too. */
+static void snapshot_sync_dir(const char *path)
+{
+	char *copy = strdup(path);
+	int fd;
+
+	if (!copy)
+		return;
+	fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd >= 0) {
+		fsync(fd);
+		close(fd);
+	}
+	free(copy);
+}
+
+int snapshot_write(struct snapshot_out *o, const char *path,
+		   const struct vm *vm, char *err, size_t errlen)
+{
+	char tmp[4096];
+	size_t meta_len = 0;
+	int ret, fd;
+	uint8_t *meta = snapshot_build_meta(o, vm->mem_host_size, &meta_len, &ret);
+	const char *step = "cannot create";
+
+	if (!meta) {
+		snprintf(err, errlen, "cannot lay out the snapshot: %s", strerror(-ret));
+		return ret;
+	}
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp)) {
+		free(meta);
+		snprintf(err, errlen, "snapshot path too long");
+		return -ENAMETOOLONG;
+	}
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	ret = fd < 0 ? -errno : 0;
+	if (!ret) {
+		step = "cannot write";
+		/* The holes first: the file has its final size, RAM goes in sparsely. */
+		if (ftruncate(fd, (off_t)(meta_len + vm->mem_host_size)))
+			ret = -errno;
+	}
+	if (!ret)
+		ret = snapshot_pwrite_all(fd, meta, meta_len, 0);
+	if (!ret)
+		ret = snapshot_write_ram(fd, vm->mem_host, vm->mem_host_size, meta_len);
+	if (!ret && fsync(fd))
+		ret = -errno;
+	if (fd >= 0)
+		close(fd);
+	if (!ret && rename(tmp, path)) {
+		step = "cannot rename to";
+		ret = -errno;
+	}
+	free(meta);
+	if (ret) {
+		if (fd >= 0)
+			unlinkat(AT_FDCWD, tmp, 0);
+		snprintf(err, errlen, "%s snapshot %.200s: %s", step, fd < 0 ? tmp : path,
+			 strerror(-ret));
+		return ret;
+	}
+	snapshot_sync_dir(path);
+	return 0;
+}
+
+/* ---- opening a file ---- */
+
+static int snapshot_pread_all(int fd, uint8_t *p, size_t len)
+{
+	size_t done = 0;
+
+	while (done < len) {
+		ssize_t n = pread(fd, p + done, len - done, (off_t)done);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return n < 0 ? -errno : -EIO;
+		done += (size_t)n;
+	}
+	return 0;
+}
+
+int snapshot_open(struct snapshot_file *f, const char *path, char *err,
+		  size_t errlen)
+{
+	uint8_t hdr[sizeof(struct snap_header)];
+	struct stat st;
+	uint64_t meta;
+	int ret;
+
+	memset(f, 0, sizeof(*f));
+	f->fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (f->fd < 0 || fstat(f->fd, &st)) {
+		ret = -errno;
+		snprintf(err, errlen, "-restore: cannot open %.200s: %s", path, strerror(errno));
+		return ret;
+	}
+	f->file_size = (uint64_t)st.st_size;
+	ret = snapshot_pread_all(f->fd, hdr, sizeof(hdr));
+	/* A readable header announces how much to read; else parse what we have. */
+	meta = ret ? 0 : snap_meta_size(hdr, sizeof(hdr));
+	if (!meta)
+		meta = ret ? 0 : sizeof(hdr);
+	f->meta = malloc(meta ? meta : 1);
+	if (!f->meta) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	if (meta > f->file_size || snapshot_pread_all(f->fd, f->meta, meta))
+		meta = 0;
+	ret = snap_parse(&f->idx, f->meta, meta, f->file_size, err, errlen);
+	if (ret) {
+		/* Prefix the file's name: the parser's line is about the format. */
+		char line[256];
+
+		snprintf(line, sizeof(line), "%s", err);
+		snprintf(err, errlen, "-restore: %.200s: %s", path, line);
+	}
+	return ret;
+}
+
+void snapshot_close(struct snapshot_file *f)
+{
+	if (f->fd >= 0)
+		close(f->fd);
+	free(f->meta);
+	f->meta = NULL;
+	f->fd = -1;
+}
+
+bool snapshot_section(const struct snapshot_file *f, const char *name,
+		      uint32_t instance, struct state_reader *r)
+{
+	uint64_t size;
+	const uint8_t *p = snap_find(&f->idx, name, instance, &size);
+
+	if (!p)
+		return false;
+	state_reader_init(r, p, size);
+	return true;
+}
+
+/* ---- -restore: the machine's shape ---- */
+
+int snapshot_apply_config(struct config *cfg, char *err, size_t errlen)
+{
+	struct snapshot_file *f = malloc(sizeof(*f));
+	struct state_reader r;
+	unsigned int drives, nics, shares;
+	int ret = -EINVAL;
+
+	if (!f) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	if (snapshot_open(f, cfg->restore, err, errlen)) {
+		ret = -EINVAL;
+		goto out;
+	}
+	if (!snapshot_section(f, "machine", 0, &r)) {
+		snprintf(err, errlen, "-restore: the machine section is missing");
+		goto out;
+	}
+	cfg->mem_bytes = state_get_u64(&r);
+	cfg->vcpus = state_get_u32(&r);
+	cfg->sockets = state_get_u32(&r);
+	cfg->cores = state_get_u32(&r);
+	cfg->threads = state_get_u32(&r);
+	drives = state_get_u32(&r);
+	nics = state_get_u32(&r);
+	shares = state_get_u32(&r);
+	if (!state_reader_done(&r) || cfg->mem_bytes != f->idx.hdr.mem_size ||
+	    !cfg->vcpus || cfg->vcpus > CONFIG_MAX_VCPUS || !cfg->sockets ||
+	    !cfg->cores || !cfg->threads ||
+	    (uint64_t)cfg->sockets * cfg->cores * cfg->threads != cfg->vcpus) {
+		snprintf(err, errlen, "-restore: the machine section is malformed");
+		goto out;
+	}
+	if (drives || nics || shares) {
+		snprintf(err, errlen, "-restore: the snapshot has virtio devices, which this minivmm cannot restore");
+		goto out;
+	}
+	ret = 0;
+out:
+	snapshot_close(f);
+	free(f);
+	return ret;
+}
