@@ -562,6 +562,16 @@ void virtio_blk_resume(struct virtio_blk *blk)
 	virtio_worker_resume(&blk->worker);
 }
 
+void virtio_blk_save(struct virtio_blk *blk, struct state_writer *w)
+{
+	virtio_mmio_save(blk->mmio, w);
+}
+
+int virtio_blk_load(struct virtio_blk *blk, struct state_reader *r)
+{
+	return virtio_mmio_load(blk->mmio, r);
+}
+
 void virtio_blk_stop(struct virtio_blk *blk)
 {
 	/* Whatever is queued: the thread ends after the piece in flight. */

@@ -63,6 +63,15 @@ int virtio_blk_start(struct virtio_blk *blk, const struct io_thread_hook *hook);
  * guest memory is not touched (the request in flight completes first). */
 void virtio_blk_quiesce(struct virtio_blk *blk);
 void virtio_blk_resume(struct virtio_blk *blk);
+/*
+ * Snapshots: the transport and queue state (quiesced: no request is in
+ * flight, so nothing else is kept); load before start, -EINVAL when
+ * malformed.
+ */
+struct state_writer;
+struct state_reader;
+void virtio_blk_save(struct virtio_blk *blk, struct state_writer *w);
+int virtio_blk_load(struct virtio_blk *blk, struct state_reader *r);
 
 /* Stop the I/O thread (after the vCPUs have stopped). */
 void virtio_blk_stop(struct virtio_blk *blk);

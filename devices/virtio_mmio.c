@@ -15,6 +15,7 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include "devices/state_stream.h"
 
 /* Feature bits the transport itself offers on top of the device's. */
 #define VIRTIO_MMIO_TRANSPORT_FEATURES \
@@ -567,4 +568,138 @@ void virtio_mmio_destroy(struct virtio_mmio *t)
 	virtio_mmio_close_fds(t);
 	pthread_mutex_destroy(&t->lock);
 	free(t);
+}
+
+/* ---- snapshots ---- */
+
+void virtio_mmio_save(struct virtio_mmio *t, struct state_writer *w)
+{
+	pthread_mutex_lock(&t->lock);
+	state_put_u32(w, atomic_load(&t->status));
+	state_put_u32(w, atomic_load(&t->int_status));
+	state_put_u32(w, atomic_load(&t->config_generation));
+	state_put_u64(w, t->driver_features);
+	state_put_u32(w, t->device_features_sel);
+	state_put_u32(w, t->driver_features_sel);
+	state_put_u32(w, t->queue_sel);
+	state_put_u8(w, t->live);
+	state_put_u32(w, t->ops->nr_queues);
+	for (unsigned int i = 0; i < t->ops->nr_queues; i++) {
+		const struct virtio_mmio_queue *q = &t->q[i];
+		const struct virtq *vq = &t->vq[i];
+
+		state_put_u16(w, q->num);
+		state_put_u8(w, q->ready);
+		state_put_u64(w, q->desc);
+		state_put_u64(w, q->avail);
+		state_put_u64(w, q->used);
+		state_put_u8(w, vq->ready);
+		state_put_u8(w, vq->broken);
+		state_put_u16(w, vq->last_avail);
+		state_put_u16(w, vq->used_idx);
+		state_put_u16(w, vq->signalled_used);
+		state_put_u8(w, vq->signalled_valid);
+	}
+	pthread_mutex_unlock(&t->lock);
+}
+
+struct virtio_mmio_saved_queue {
+	struct virtio_mmio_queue regs;
+	bool live, broken, signalled_valid;
+	uint16_t last_avail, used_idx, signalled_used;
+};
+
+static bool virtio_mmio_load_queue(struct virtio_mmio *t, struct state_reader *r,
+				   struct virtio_mmio_saved_queue *sq)
+{
+	sq->regs.num = state_get_u16(r);
+	sq->regs.ready = state_get_u8(r);
+	sq->regs.desc = state_get_u64(r);
+	sq->regs.avail = state_get_u64(r);
+	sq->regs.used = state_get_u64(r);
+	sq->live = state_get_u8(r);
+	sq->broken = state_get_u8(r);
+	sq->last_avail = state_get_u16(r);
+	sq->used_idx = state_get_u16(r);
+	sq->signalled_used = state_get_u16(r);
+	sq->signalled_valid = state_get_u8(r);
+	return !r->bad && sq->regs.num <= t->ops->queue_max_size &&
+	       (!sq->live || sq->regs.ready);
+}
+
+/* The queues of a live device, mapped and positioned as saved. */
+static int virtio_mmio_load_rings(struct virtio_mmio *t,
+				  const struct virtio_mmio_saved_queue *sq)
+{
+	for (unsigned int i = 0; i < t->ops->nr_queues; i++) {
+		struct virtq *vq = &t->vq[i];
+
+		if (!sq[i].live)
+			continue;
+		if (virtq_activate(vq, t->mem, sq[i].regs.num, sq[i].regs.desc,
+				   sq[i].regs.avail, sq[i].regs.used,
+				   t->driver_features))
+			return -EINVAL;
+		vq->broken = sq[i].broken;
+		vq->last_avail = sq[i].last_avail;
+		vq->used_idx = sq[i].used_idx;
+		vq->signalled_used = sq[i].signalled_used;
+		vq->signalled_valid = sq[i].signalled_valid;
+	}
+	return t->ops->activate(t->dev, t->driver_features, t->vq,
+				t->ops->nr_queues) < 0 ? -EINVAL : 0;
+}
+
+int virtio_mmio_load(struct virtio_mmio *t, struct state_reader *r)
+{
+	struct virtio_mmio_saved_queue sq[VIRTIO_MMIO_MAX_QUEUES];
+	uint32_t status = state_get_u32(r), int_status = state_get_u32(r);
+	uint32_t generation = state_get_u32(r);
+	uint64_t features = state_get_u64(r);
+	uint32_t dsel = state_get_u32(r), fsel = state_get_u32(r);
+	uint32_t qsel = state_get_u32(r);
+	bool live = state_get_u8(r);
+	int ret = 0;
+
+	memset(sq, 0, sizeof(sq));
+	if (state_get_u32(r) != t->ops->nr_queues)
+		state_reader_fail(r);
+	for (unsigned int i = 0; i < t->ops->nr_queues && !r->bad; i++)
+		if (!virtio_mmio_load_queue(t, r, &sq[i]))
+			state_reader_fail(r);
+	/* What the register interface lets a driver reach, nothing else. */
+	if ((status & ~(VIRTIO_STATUS_DRIVER_BITS | VIRTIO_CONFIG_S_NEEDS_RESET)) ||
+	    (int_status & ~(VIRTIO_MMIO_INT_VRING | VIRTIO_MMIO_INT_CONFIG)) ||
+	    (features & ~t->device_features) ||
+	    (live && !(status & VIRTIO_CONFIG_S_DRIVER_OK)))
+		state_reader_fail(r);
+	if (!state_reader_done(r))
+		return -EINVAL;
+	pthread_mutex_lock(&t->lock);
+	virtio_mmio_reset_locked(t);
+	t->driver_features = features;
+	t->device_features_sel = dsel;
+	t->driver_features_sel = fsel;
+	t->queue_sel = qsel;
+	for (unsigned int i = 0; i < t->ops->nr_queues; i++) {
+		t->q[i].num = sq[i].regs.num;
+		t->q[i].ready = sq[i].regs.ready;
+		t->q[i].desc = sq[i].regs.desc;
+		t->q[i].avail = sq[i].regs.avail;
+		t->q[i].used = sq[i].regs.used;
+	}
+	if (live) {
+		ret = virtio_mmio_load_rings(t, sq);
+		t->live = !ret;
+	}
+	if (ret) {
+		for (unsigned int i = 0; i < VIRTIO_MMIO_MAX_QUEUES; i++)
+			virtq_reset(&t->vq[i]);
+	} else {
+		atomic_store(&t->status, status);
+		atomic_store(&t->int_status, int_status);
+		atomic_store(&t->config_generation, generation);
+	}
+	pthread_mutex_unlock(&t->lock);
+	return ret;
 }

@@ -186,6 +186,20 @@ struct virtio_transport *virtio_mmio_transport(struct virtio_mmio *t);
 void virtio_mmio_destroy(struct virtio_mmio *t);
 
 /*
+ * Snapshots: the registers, the negotiated state and each queue's
+ * addresses and device-side indices.  Save with the device quiesced (no
+ * request in flight).  Load before the device's I/O thread starts: every
+ * field is checked as the register interface would check it, the queues
+ * are mapped again, and a live device is activated with its indices as
+ * saved (it serves what the driver queued meanwhile).  -EINVAL when
+ * malformed.
+ */
+struct state_writer;
+struct state_reader;
+void virtio_mmio_save(struct virtio_mmio *t, struct state_writer *w);
+int virtio_mmio_load(struct virtio_mmio *t, struct state_reader *r);
+
+/*
  * The MMIO handlers registered on the bus (offset relative to the
  * window); exposed so tests can drive the register interface directly.
  */

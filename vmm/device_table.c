@@ -313,6 +313,16 @@ static void virtio_blk_entry_resume(void *dev)
 	virtio_blk_resume(dev);
 }
 
+static void virtio_blk_entry_save(void *dev, struct state_writer *w)
+{
+	virtio_blk_save(dev, w);
+}
+
+static int virtio_blk_entry_load(void *dev, struct state_reader *r)
+{
+	return virtio_blk_load(dev, r);
+}
+
 static void virtio_blk_entry_stop(void *dev)
 {
 	virtio_blk_stop(dev);
@@ -333,6 +343,8 @@ static const struct vmm_device_ops virtio_blk_entry = {
 	.stats = virtio_blk_entry_stats,
 	.quiesce = virtio_blk_entry_quiesce,
 	.resume = virtio_blk_entry_resume,
+	.save = virtio_blk_entry_save,
+	.load = virtio_blk_entry_load,
 	.stop = virtio_blk_entry_stop,
 	.destroy = virtio_blk_entry_destroy,
 };

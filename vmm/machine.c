@@ -270,8 +270,9 @@ static int machine_save_paused(struct machine *m, const char *path, char *err,
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
-	snapshot_save_machine(o, m->vm.cfg, &m->topo);
-	ret = machine_save_devices(m, o, err, errlen);
+	ret = snapshot_save_machine(o, m->vm.cfg, &m->topo, err, errlen);
+	if (!ret)
+		ret = machine_save_devices(m, o, err, errlen);
 	if (!ret)
 		ret = snapshot_save_kvm(o, &m->vm, err, errlen);
 	if (!ret)

@@ -3,7 +3,8 @@
  * Snapshot files: collecting sections, writing the file with sparse RAM,
  * opening and checking one, and the machine's shape ("machine" section:
  * u64 RAM bytes, u32 vCPUs, sockets, cores, threads, drives, NICs,
- * shares).
+ * shares; then per drive u8 read-only and the image's identity: u64
+ * size, st_dev, st_ino, mtime seconds and nanoseconds).
  */
 #include "vmm/snapshot.h"
 
@@ -52,13 +53,36 @@ struct state_writer *snapshot_out_section(struct snapshot_out *o,
 	return w;
 }
 
-void snapshot_save_machine(struct snapshot_out *o, const struct config *cfg,
-			   const struct cpu_topology *topo)
+/* What says "the same image": size, inode and last modification. */
+struct snapshot_image_id {
+	uint64_t size, dev, ino, mtime_sec, mtime_nsec;
+};
+
+static int snapshot_image_id(const char *path, struct snapshot_image_id *id)
+{
+	struct stat st;
+
+	if (stat(path, &st))
+		return -errno;
+	*id = (struct snapshot_image_id){
+		.size = (uint64_t)st.st_size, .dev = st.st_dev, .ino = st.st_ino,
+		.mtime_sec = (uint64_t)st.st_mtim.tv_sec,
+		.mtime_nsec = (uint64_t)st.st_mtim.tv_nsec,
+	};
+	return 0;
+}
+
+int snapshot_save_machine(struct snapshot_out *o, const struct config *cfg,
+			  const struct cpu_topology *topo, char *err,
+			  size_t errlen)
 {
 	struct state_writer *w = snapshot_out_section(o, "machine", 0);
+	struct snapshot_image_id id = { 0 };
 
-	if (!w)
-		return;
+	if (!w) {
+		snprintf(err, errlen, "too many snapshot sections");
+		return -ENOSPC;
+	}
 	state_put_u64(w, cfg->mem_bytes);
 	state_put_u32(w, cfg->vcpus);
 	state_put_u32(w, topo->sockets);
@@ -67,6 +91,30 @@ void snapshot_save_machine(struct snapshot_out *o, const struct config *cfg,
 	state_put_u32(w, cfg->nr_drives);
 	state_put_u32(w, cfg->nr_nics);
 	state_put_u32(w, cfg->nr_shares);
+	for (unsigned int i = 0; i < cfg->nr_drives; i++) {
+		const struct drive_config *d = &cfg->drive[i];
+		int ret;
+
+		/* The guest's writes live in an overlay that dies with us. */
+		if (d->snapshot) {
+			snprintf(err, errlen, "cannot save: disk %u (%.200s) has snapshot=on, its writes are lost at exit",
+				 i, d->path);
+			return -ENOTSUP;
+		}
+		ret = snapshot_image_id(d->path, &id);
+		if (ret) {
+			snprintf(err, errlen, "cannot save: disk %u (%.200s): %s", i,
+				 d->path, strerror(-ret));
+			return ret;
+		}
+		state_put_u8(w, d->readonly);
+		state_put_u64(w, id.size);
+		state_put_u64(w, id.dev);
+		state_put_u64(w, id.ino);
+		state_put_u64(w, id.mtime_sec);
+		state_put_u64(w, id.mtime_nsec);
+	}
+	return 0;
 }
 
 /* ---- writing the file ---- */
@@ -292,6 +340,52 @@ bool snapshot_section(const struct snapshot_file *f, const char *name,
 
 /* ---- -restore: the machine's shape ---- */
 
+/* Each -drive of the restore must be the image the snapshot was taken with. */
+static int snapshot_check_drives(const struct config *cfg, unsigned int drives,
+				 struct state_reader *r, char *err, size_t errlen)
+{
+	if (drives != cfg->nr_drives) {
+		snprintf(err, errlen, "-restore: the snapshot has %u disks, the command line %u (give the same -drive options)",
+			 drives, cfg->nr_drives);
+		return -EINVAL;
+	}
+	for (unsigned int i = 0; i < drives; i++) {
+		const struct drive_config *d = &cfg->drive[i];
+		struct snapshot_image_id saved, now;
+		bool ro = state_get_u8(r);
+		int ret;
+
+		saved.size = state_get_u64(r);
+		saved.dev = state_get_u64(r);
+		saved.ino = state_get_u64(r);
+		saved.mtime_sec = state_get_u64(r);
+		saved.mtime_nsec = state_get_u64(r);
+		if (r->bad)
+			break;
+		ret = snapshot_image_id(d->path, &now);
+		if (ret) {
+			snprintf(err, errlen, "-restore: disk %u (%.200s): %s", i, d->path,
+				 strerror(-ret));
+			return ret;
+		}
+		if (memcmp(&saved, &now, sizeof(now))) {
+			snprintf(err, errlen, "-restore: disk %u (%.200s) is not the image the snapshot was taken with (size, inode or modification time differ)",
+				 i, d->path);
+			return -ESTALE;
+		}
+		if (ro != d->readonly) {
+			snprintf(err, errlen, "-restore: disk %u (%.200s): readonly= differs from the saved VM's",
+				 i, d->path);
+			return -EINVAL;
+		}
+	}
+	if (!state_reader_done(r)) {
+		snprintf(err, errlen, "-restore: the machine section is malformed");
+		return -EINVAL;
+	}
+	return 0;
+}
+
 int snapshot_apply_config(struct config *cfg, char *err, size_t errlen)
 {
 	struct snapshot_file *f = malloc(sizeof(*f));
@@ -319,18 +413,18 @@ int snapshot_apply_config(struct config *cfg, char *err, size_t errlen)
 	drives = state_get_u32(&r);
 	nics = state_get_u32(&r);
 	shares = state_get_u32(&r);
-	if (!state_reader_done(&r) || cfg->mem_bytes != f->idx.hdr.mem_size ||
+	if (r.bad || cfg->mem_bytes != f->idx.hdr.mem_size ||
 	    !cfg->vcpus || cfg->vcpus > CONFIG_MAX_VCPUS || !cfg->sockets ||
 	    !cfg->cores || !cfg->threads ||
 	    (uint64_t)cfg->sockets * cfg->cores * cfg->threads != cfg->vcpus) {
 		snprintf(err, errlen, "-restore: the machine section is malformed");
 		goto out;
 	}
-	if (drives || nics || shares) {
-		snprintf(err, errlen, "-restore: the snapshot has virtio devices, which this minivmm cannot restore");
+	if (!r.bad && (nics || shares)) {
+		snprintf(err, errlen, "-restore: the snapshot has network cards or shares, which this minivmm cannot restore");
 		goto out;
 	}
-	ret = 0;
+	ret = snapshot_check_drives(cfg, drives, &r, err, errlen);
 out:
 	snapshot_close(f);
 	free(f);

@@ -41,9 +41,14 @@ void snapshot_out_free(struct snapshot_out *o);
 /* A new, empty section to fill; NULL when the table is full. */
 struct state_writer *snapshot_out_section(struct snapshot_out *o,
 					  const char *name, uint32_t instance);
-/* The machine's shape (RAM, vCPUs, topology, device counts). */
-void snapshot_save_machine(struct snapshot_out *o, const struct config *cfg,
-			   const struct cpu_topology *topo);
+/*
+ * The machine's shape (RAM, vCPUs, topology, device counts) and each
+ * disk image's identity.  Refuses a drive with snapshot=on (its writes
+ * would be lost).  0 or -errno with one line in err.
+ */
+int snapshot_save_machine(struct snapshot_out *o, const struct config *cfg,
+			  const struct cpu_topology *topo, char *err,
+			  size_t errlen);
 /* Every vCPU (on its own thread: the VM must be paused) and the VM's
  * in-kernel devices and clock.  0 or -errno with one line in err. */
 int snapshot_save_kvm(struct snapshot_out *o, struct vm *vm, char *err,
@@ -74,7 +79,9 @@ bool snapshot_section(const struct snapshot_file *f, const char *name,
 		      uint32_t instance, struct state_reader *r);
 /*
  * -restore: read the machine's shape from the snapshot into cfg (RAM,
- * vCPUs, topology) and check what the command line must match.
+ * vCPUs, topology) and check what the command line must match: the same
+ * number of -drive, each the very image saved (size, st_dev, st_ino and
+ * mtime) with the same readonly=.
  */
 int snapshot_apply_config(struct config *cfg, char *err, size_t errlen);
 /*

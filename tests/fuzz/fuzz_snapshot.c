@@ -5,20 +5,26 @@
  * it.  A file that parses has its RAM range inside the input (what
  * -restore maps); then every section goes to the loader -restore would
  * give it (a vCPU's parser, the serial port, the GED, the ACPI PM
- * registers), and any other section is walked as a stream of blobs.
+ * registers, a virtio-blk device on a scratch image whose restored queues
+ * are then kicked with the RAM the input's tail fills), and any other
+ * section is walked as a stream of blobs.
  * Oracles: ASan/UBSan, and the RAM range check below (a parsed file can
  * never make -restore map beyond its end).
  */
 #include <assert.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "devices/acpi_pm.h"
 #include "devices/ged.h"
 #include "devices/serial.h"
 #include "devices/state_stream.h"
+#include "devices/virtio_blk.h"
+#include "tests/fuzz/fuzz_virtio_driver.h"
 #include "vmm/snapshot.h"
 #include "vmm/snapshot_format.h"
 
@@ -36,8 +42,47 @@ static void fuzz_ged_irq(void *opaque)
 	(void)opaque;
 }
 
+static struct fake_virtio_host fuzz_h;
+static struct virtio_blk *fuzz_blk;
+
+static void fuzz_blk_setup(void)
+{
+	static char path[] = "/tmp/minivmm-fuzz-snap-XXXXXX";
+	struct drive_config dc = { .cache = DRIVE_CACHE_UNSAFE };
+	char err[256];
+	int fd;
+
+	fake_virtio_host_init(&fuzz_h, FUZZ_RAM_SIZE, FUZZ_SLOT);
+	fd = mkstemp(path);
+	if (fd < 0 || ftruncate(fd, 65536) < 0)
+		abort();
+	close(fd);
+	dc.path = path;
+	if (virtio_blk_create(&fuzz_blk, &fuzz_h.ops, &fuzz_h.mem, FAKE_WINDOW(FUZZ_SLOT),
+			      &dc, err, sizeof(err)) ||
+	    virtio_blk_start(fuzz_blk, NULL)) {
+		fprintf(stderr, "fuzz_snapshot: %s\n", err);
+		abort();
+	}
+	unlink(path);
+}
+
+/* A restored disk serves what its restored queues say, then resets. */
+static void fuzz_load_blk(struct state_reader *r, const uint8_t *ram,
+			  size_t ram_len)
+{
+	if (!fuzz_blk)
+		fuzz_blk_setup();
+	memset(fuzz_h.ram, 0, FUZZ_RAM_FILL);
+	memcpy(fuzz_h.ram, ram, ram_len < FUZZ_RAM_FILL ? ram_len : FUZZ_RAM_FILL);
+	if (virtio_blk_load(fuzz_blk, r) == 0)
+		fuzz_kick_and_reset(&fuzz_h, 1);
+	assert(fake_virtio_rd(&fuzz_h, VIRTIO_MMIO_MAGIC_VALUE) == VIRTIO_MMIO_MAGIC);
+}
+
 /* The loader -restore runs on this section; false if none (walk it). */
-static bool fuzz_load_section(const char *name, const uint8_t *p, uint64_t n)
+static bool fuzz_load_section(const char *name, const uint8_t *p, uint64_t n,
+			      const uint8_t *ram, size_t ram_len)
 {
 	struct state_reader r;
 
@@ -56,6 +101,8 @@ static bool fuzz_load_section(const char *name, const uint8_t *p, uint64_t n)
 
 		ged_init(&g, fuzz_ged_irq, NULL);
 		ged_load(&g, &r);
+	} else if (!strcmp(name, "dev:virtio-blk")) {
+		fuzz_load_blk(&r, ram, ram_len);
 	} else if (!strcmp(name, "dev:acpi-pm")) {
 		struct acpi_pm pm;
 
@@ -95,7 +142,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 					     idx.sec[i].instance, &n);
 
 		assert(p && p >= data && p + n <= data + len);
-		if (!fuzz_load_section(idx.sec[i].name, p, n))
+		if (!fuzz_load_section(idx.sec[i].name, p, n,
+				       data + idx.hdr.mem_offset, idx.hdr.mem_size))
 			fuzz_walk_section(p, n);
 	}
 	return 0;

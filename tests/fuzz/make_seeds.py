@@ -299,6 +299,10 @@ def snapshot():
     put('snapshot', 'machine-vcpu-devices', snap([
         (b'machine', 0, machine), (b'vcpu', 0, vcpu), (b'dev:serial', 0, serial),
         (b'dev:ged', 0, struct.pack('<I', 1)), (b'dev:acpi-pm', 0, b'\x01')]))
+    # A live virtio-blk transport: queue 0 (8 entries) at 0x1000/0x2000/0x3000.
+    vblk = (struct.pack('<IIIQIIIB', 0xf, 0, 0, 1 << 32, 0, 0, 0, 1) + struct.pack('<I', 1) +
+            struct.pack('<HBQQQBBHHHB', 8, 1, 0x1000, 0x2000, 0x3000, 1, 0, 0, 0, 0, 0))
+    put('snapshot', 'virtio-blk', snap([(b'machine', 0, machine), (b'dev:virtio-blk', 0, vblk)]))
     put('snapshot', 'three-sections', snap([
         (b'machine', 0, blob(b'\x01' * 12)), (b'vcpu', 0, blob(b'r' * 20) + blob(b's' * 8)),
         (b'dev:serial', 0, blob(b'\x00' * 10))]))

@@ -6,6 +6,9 @@ snapshot_tool.py save SOCKET FILE [--quit]
     Over QMP: x-minivmm-save to FILE (then the VM quits with --quit).
     Prints the reply; exit 1 if it is an error.
 
+snapshot_tool.py quit SOCKET
+    Over QMP: quit.
+
 snapshot_tool.py edit FILE (--version N | --cpuid-bit LEAF REG BIT |
                             --flip-section NAME)
     Rewrite a snapshot the way a foreign or damaged one would look, with
@@ -39,6 +42,13 @@ def save(sock, path, quit_after):
     reply = c.execute('x-minivmm-save', arguments=args)
     print(reply)
     return 0 if 'return' in reply else 1
+
+
+def quit_vm(sock):
+    c = Client(sock)
+    c.execute('qmp_capabilities')
+    print(c.execute('quit'))
+    return 0
 
 
 def read(path):
@@ -106,6 +116,8 @@ def edit(argv):
 def main():
     if len(sys.argv) >= 4 and sys.argv[1] == 'save':
         return save(sys.argv[2], sys.argv[3], '--quit' in sys.argv[4:])
+    if len(sys.argv) == 3 and sys.argv[1] == 'quit':
+        return quit_vm(sys.argv[2])
     if len(sys.argv) >= 4 and sys.argv[1] == 'edit':
         return edit(sys.argv[2:])
     print(__doc__)
