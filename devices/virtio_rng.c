@@ -194,6 +194,16 @@ void virtio_rng_resume(struct virtio_rng *rng)
 	virtio_worker_resume(&rng->worker);
 }
 
+void virtio_rng_save(struct virtio_rng *rng, struct state_writer *w)
+{
+	virtio_mmio_save(rng->mmio, w);
+}
+
+int virtio_rng_load(struct virtio_rng *rng, struct state_reader *r)
+{
+	return virtio_mmio_load(rng->mmio, r);
+}
+
 void virtio_rng_stop(struct virtio_rng *rng)
 {
 	virtio_worker_stop(&rng->worker);

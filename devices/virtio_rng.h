@@ -29,6 +29,11 @@ int virtio_rng_create(struct virtio_rng **out,
 int virtio_rng_start(struct virtio_rng *rng, const struct io_thread_hook *hook);
 void virtio_rng_quiesce(struct virtio_rng *rng);
 void virtio_rng_resume(struct virtio_rng *rng);
+/* Snapshots: the transport and queue state (nothing else is kept). */
+struct state_writer;
+struct state_reader;
+void virtio_rng_save(struct virtio_rng *rng, struct state_writer *w);
+int virtio_rng_load(struct virtio_rng *rng, struct state_reader *r);
 void virtio_rng_stop(struct virtio_rng *rng);
 void virtio_rng_destroy(struct virtio_rng *rng);
 void virtio_rng_print_stats(const struct virtio_rng *rng, FILE *f);

@@ -1269,6 +1269,8 @@ static int config_validate_restore(const struct config *cfg, char *err,
 		return config_error(err, errlen, "-restore: RAM and vCPUs come from the snapshot; -m, -smp, -mem-path and -mem-prealloc do not apply");
 	if (cfg->nr_nics || cfg->nr_shares)
 		return config_error(err, errlen, "-restore: network cards and shares (-tap, -share) cannot be saved or restored yet");
+	if (cfg->rng_off)
+		return config_error(err, errlen, "-restore: the virtio-rng device comes from the snapshot; -rng does not apply");
 	if (cfg->reboot_restart)
 		return config_error(err, errlen, "-restore cannot be combined with -reboot restart (the restart would restore the snapshot again)");
 	if (cfg->dump_acpi_dir)

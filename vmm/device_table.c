@@ -495,6 +495,16 @@ static void virtio_rng_entry_resume(void *dev)
 	virtio_rng_resume(dev);
 }
 
+static void virtio_rng_entry_save(void *dev, struct state_writer *w)
+{
+	virtio_rng_save(dev, w);
+}
+
+static int virtio_rng_entry_load(void *dev, struct state_reader *r)
+{
+	return virtio_rng_load(dev, r);
+}
+
 static void virtio_rng_entry_stop(void *dev)
 {
 	virtio_rng_stop(dev);
@@ -515,6 +525,8 @@ static const struct vmm_device_ops virtio_rng_entry = {
 	.stats = virtio_rng_entry_stats,
 	.quiesce = virtio_rng_entry_quiesce,
 	.resume = virtio_rng_entry_resume,
+	.save = virtio_rng_entry_save,
+	.load = virtio_rng_entry_load,
 	.stop = virtio_rng_entry_stop,
 	.destroy = virtio_rng_entry_destroy,
 };

@@ -3,7 +3,7 @@
  * Snapshot files: collecting sections, writing the file with sparse RAM,
  * opening and checking one, and the machine's shape ("machine" section:
  * u64 RAM bytes, u32 vCPUs, sockets, cores, threads, drives, NICs,
- * shares; then per drive u8 read-only and the image's identity: u64
+ * shares, u8 virtio-rng present; then per drive u8 read-only and the image's identity: u64
  * size, st_dev, st_ino, mtime seconds and nanoseconds).
  */
 #include "vmm/snapshot.h"
@@ -91,6 +91,7 @@ int snapshot_save_machine(struct snapshot_out *o, const struct config *cfg,
 	state_put_u32(w, cfg->nr_drives);
 	state_put_u32(w, cfg->nr_nics);
 	state_put_u32(w, cfg->nr_shares);
+	state_put_u8(w, !cfg->rng_off);
 	for (unsigned int i = 0; i < cfg->nr_drives; i++) {
 		const struct drive_config *d = &cfg->drive[i];
 		int ret;
@@ -413,6 +414,8 @@ int snapshot_apply_config(struct config *cfg, char *err, size_t errlen)
 	drives = state_get_u32(&r);
 	nics = state_get_u32(&r);
 	shares = state_get_u32(&r);
+	/* A device the guest has found: it comes from the snapshot. */
+	cfg->rng_off = !state_get_u8(&r);
 	if (r.bad || cfg->mem_bytes != f->idx.hdr.mem_size ||
 	    !cfg->vcpus || cfg->vcpus > CONFIG_MAX_VCPUS || !cfg->sockets ||
 	    !cfg->cores || !cfg->threads ||
