@@ -1263,8 +1263,9 @@ static int config_validate_affinity(struct config *cfg, char *err, size_t errlen
 static int config_validate_restore(const struct config *cfg, char *err,
 				   size_t errlen)
 {
-	if (cfg->kernel || cfg->initrd || cfg->append || cfg->netboot)
-		return config_error(err, errlen, "-restore: the guest comes from the snapshot; -kernel, -initrd, -append and -netboot do not apply");
+	if (cfg->kernel || cfg->initrd || cfg->append || cfg->netboot ||
+	    cfg->rootfs || cfg->run)
+		return config_error(err, errlen, "-restore: the guest comes from the snapshot; -kernel, -initrd, -append, -netboot, -rootfs and -run do not apply");
 	if (cfg->mem_bytes || cfg->vcpus || cfg->mem_path || cfg->mem_prealloc)
 		return config_error(err, errlen, "-restore: RAM and vCPUs come from the snapshot; -m, -smp, -mem-path and -mem-prealloc do not apply");
 	if (cfg->nr_nics || cfg->nr_shares)
