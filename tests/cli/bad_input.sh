@@ -97,6 +97,28 @@ fake_bzimage() {
 [ -x "$MINIVMM" ] || fail "no minivmm binary at '$MINIVMM'"
 
 case $CASE in
+restore_conflicts)
+	# The guest and its shape come from the snapshot: exit 2, checked
+	# before the file is even opened.
+	expect 2 "-restore: the guest comes from the snapshot" -- \
+		"$MINIVMM" -restore "$WORK/nonexistent" -kernel "$WORK/k"
+	expect 2 "-restore: RAM and vCPUs come from the snapshot" -- \
+		"$MINIVMM" -restore "$WORK/nonexistent" -m 512
+	expect 2 "-restore: network cards and shares" -- \
+		"$MINIVMM" -restore "$WORK/nonexistent" -tap tap0
+	expect 2 "-restore cannot be combined with -reboot restart" -- \
+		"$MINIVMM" -restore "$WORK/nonexistent" -reboot restart
+	;;
+restore_bad_file)
+	expect 1 "-restore: cannot open .*nonexistent" -- \
+		"$MINIVMM" -restore "$WORK/nonexistent"
+	head -c 65536 /dev/urandom >"$WORK/garbage"
+	expect 1 "-restore: .*garbage: not a minivmm snapshot" -- \
+		"$MINIVMM" -restore "$WORK/garbage"
+	: >"$WORK/empty"
+	expect 1 "-restore: .*empty: not a minivmm snapshot" -- \
+		"$MINIVMM" -restore "$WORK/empty"
+	;;
 missing_kernel)
 	expect 1 "kernel.*$WORK/nonexistent" -- \
 		"$MINIVMM" -kernel "$WORK/nonexistent"

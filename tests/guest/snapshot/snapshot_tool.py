@@ -9,6 +9,9 @@ snapshot_tool.py save SOCKET FILE [--quit]
 snapshot_tool.py quit SOCKET
     Over QMP: quit.
 
+snapshot_tool.py clone SRC DST
+    Copy a snapshot keeping its holes (BusyBox cp has no --sparse).
+
 snapshot_tool.py edit FILE (--version N | --cpuid-bit LEAF REG BIT |
                             --flip-section NAME)
     Rewrite a snapshot the way a foreign or damaged one would look, with
@@ -48,6 +51,22 @@ def quit_vm(sock):
     c = Client(sock)
     c.execute('qmp_capabilities')
     print(c.execute('quit'))
+    return 0
+
+
+def clone(src, dst):
+    chunk = 1 << 20
+    with open(src, 'rb') as f, open(dst, 'wb') as g:
+        off = 0
+        while True:
+            data = f.read(chunk)
+            if not data:
+                break
+            if data.count(0) != len(data):
+                g.seek(off)
+                g.write(data)
+            off += len(data)
+        g.truncate(off)
     return 0
 
 
@@ -116,6 +135,8 @@ def edit(argv):
 def main():
     if len(sys.argv) >= 4 and sys.argv[1] == 'save':
         return save(sys.argv[2], sys.argv[3], '--quit' in sys.argv[4:])
+    if len(sys.argv) == 4 and sys.argv[1] == 'clone':
+        return clone(sys.argv[2], sys.argv[3])
     if len(sys.argv) == 3 and sys.argv[1] == 'quit':
         return quit_vm(sys.argv[2])
     if len(sys.argv) >= 4 and sys.argv[1] == 'edit':

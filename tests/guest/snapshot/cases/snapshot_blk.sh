@@ -40,7 +40,8 @@ start_and_save() {
 		-qmp "unix:$sock,server=on,wait=off" "$@" </dev/null 2>"$WORK/$name.err" &
 	pid=$!
 	for _ in $(seq 600); do
-		[ "$(grep -c '^BLK [0-9]* ok' "$WORK/$name.raw" 2>/dev/null)" -ge 20 ] && break
+		n=$(grep -c '^BLK [0-9]* ok' "$WORK/$name.raw" 2>/dev/null)
+		[ "${n:-0}" -ge 20 ] && break
 		sleep 0.05
 	done
 	python3 "$tool" save "$sock" "$snap" $quit >"$WORK/$name.qmp"
