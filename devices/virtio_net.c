@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "devices/event_loop.h"
+#include "devices/state_stream.h"
 #include "net/tap.h"
 
 #define ETH_HDR_LEN		14
@@ -929,6 +930,80 @@ void virtio_net_quiesce(struct virtio_net *net)
 void virtio_net_resume(struct virtio_net *net)
 {
 	event_loop_resume(&net->loop);
+}
+
+/*
+ * Snapshots.  Quiesced, the I/O thread holds at most two things the
+ * transport's indices do not show: a TX chain it popped but could not
+ * write yet (the TAP was full), and, with MRG_RXBUF, the RX chains of a
+ * packet it is still spreading.  The TX chain is sent again after the
+ * restore (its avail entry is still in guest memory): no frame is lost or
+ * sent twice.  The held RX chains are given back empty after the
+ * restore, as when a packet is dropped: the packet lived in this
+ * process's bounce buffer and its TAP, which the restored VM does not
+ * have.  The live VM goes on with both untouched.
+ */
+void virtio_net_save(struct virtio_net *net, struct state_writer *w)
+{
+	pthread_mutex_lock(&net->lock);
+	state_put_u8(w, net->active && net->tx_pending);
+	if (net->active && net->part.active) {
+		state_put_u16(w, (uint16_t)net->part.nr);
+		for (unsigned int i = 0; i < net->part.nr; i++)
+			state_put_u16(w, net->part.head[i]);
+	} else {
+		state_put_u16(w, 0);
+	}
+	pthread_mutex_unlock(&net->lock);
+	virtio_mmio_save(net->mmio, w);
+}
+
+/* After the transport's load: the TX chain to send again, the RX chains to give back. */
+static int virtio_net_load_held(struct virtio_net *net, bool tx_pending,
+				const uint16_t *held, unsigned int nr_held)
+{
+	int ret = 0;
+
+	pthread_mutex_lock(&net->lock);
+	if ((tx_pending || nr_held) && !net->active) {
+		ret = -EINVAL;
+		goto out;
+	}
+	for (unsigned int i = 0; i < nr_held; i++)
+		if (held[i] >= net->rxq->size || nr_held > net->rxq->size)
+			ret = -EINVAL;
+	if (ret)
+		goto out;
+	if (tx_pending)
+		virtq_unpop(net->txq);
+	for (unsigned int i = 0; i < nr_held; i++)
+		virtq_add_used(net->rxq, held[i], 0);
+	if (nr_held) {
+		virtq_publish_used(net->rxq);
+		net->st.rx_drops++;
+	}
+out:
+	pthread_mutex_unlock(&net->lock);
+	return ret;
+}
+
+int virtio_net_load(struct virtio_net *net, struct state_reader *r)
+{
+	uint16_t held[VIRTIO_NET_QUEUE_SIZE];
+	bool tx_pending = state_get_u8(r);
+	unsigned int nr_held = state_get_u16(r);
+	int ret;
+
+	if (nr_held > VIRTIO_NET_QUEUE_SIZE)
+		state_reader_fail(r);
+	for (unsigned int i = 0; i < nr_held && !r->bad; i++)
+		held[i] = state_get_u16(r);
+	if (r->bad)
+		return -EINVAL;
+	ret = virtio_mmio_load(net->mmio, r);
+	if (ret)
+		return ret;
+	return virtio_net_load_held(net, tx_pending, held, nr_held);
 }
 
 void virtio_net_stop(struct virtio_net *net)

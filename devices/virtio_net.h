@@ -84,6 +84,18 @@ int virtio_net_start(struct virtio_net *net, const struct io_thread_hook *hook);
 void virtio_net_quiesce(struct virtio_net *net);
 void virtio_net_resume(struct virtio_net *net);
 
+/*
+ * Snapshots: the transport and queue state, plus what the quiesced I/O
+ * thread holds (a TX chain waiting for the TAP: sent again after the
+ * restore; the RX chains of a half-delivered mergeable packet: given back
+ * empty).  Load before start, on whatever TAP the restore has; -EINVAL
+ * when malformed.
+ */
+struct state_writer;
+struct state_reader;
+void virtio_net_save(struct virtio_net *net, struct state_writer *w);
+int virtio_net_load(struct virtio_net *net, struct state_reader *r);
+
 /* Stop the I/O thread (after the vCPUs have stopped). */
 void virtio_net_stop(struct virtio_net *net);
 

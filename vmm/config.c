@@ -1268,8 +1268,8 @@ static int config_validate_restore(const struct config *cfg, char *err,
 		return config_error(err, errlen, "-restore: the guest comes from the snapshot; -kernel, -initrd, -append, -netboot, -rootfs and -run do not apply");
 	if (cfg->mem_bytes || cfg->vcpus || cfg->mem_path || cfg->mem_prealloc)
 		return config_error(err, errlen, "-restore: RAM and vCPUs come from the snapshot; -m, -smp, -mem-path and -mem-prealloc do not apply");
-	if (cfg->nr_nics || cfg->nr_shares)
-		return config_error(err, errlen, "-restore: network cards and shares (-tap, -share) cannot be saved or restored yet");
+	if (cfg->nr_shares)
+		return config_error(err, errlen, "-restore: -share does not apply (a VM with virtio-fs shares cannot be saved)");
 	if (cfg->rng_off)
 		return config_error(err, errlen, "-restore: the virtio-rng device comes from the snapshot; -rng does not apply");
 	if (cfg->reboot_restart)

@@ -384,6 +384,16 @@ static void virtio_net_entry_resume(void *dev)
 	virtio_net_resume(dev);
 }
 
+static void virtio_net_entry_save(void *dev, struct state_writer *w)
+{
+	virtio_net_save(dev, w);
+}
+
+static int virtio_net_entry_load(void *dev, struct state_reader *r)
+{
+	return virtio_net_load(dev, r);
+}
+
 static void virtio_net_entry_stop(void *dev)
 {
 	virtio_net_stop(dev);
@@ -404,6 +414,8 @@ static const struct vmm_device_ops virtio_net_entry = {
 	.stats = virtio_net_entry_stats,
 	.quiesce = virtio_net_entry_quiesce,
 	.resume = virtio_net_entry_resume,
+	.save = virtio_net_entry_save,
+	.load = virtio_net_entry_load,
 	.stop = virtio_net_entry_stop,
 	.destroy = virtio_net_entry_destroy,
 };

@@ -3,8 +3,9 @@
  * Snapshot files: collecting sections, writing the file with sparse RAM,
  * opening and checking one, and the machine's shape ("machine" section:
  * u64 RAM bytes, u32 vCPUs, sockets, cores, threads, drives, NICs,
- * shares, u8 virtio-rng present; then per drive u8 read-only and the image's identity: u64
- * size, st_dev, st_ino, mtime seconds and nanoseconds).
+ * shares, u8 virtio-rng present; then per drive u8 read-only and the
+ * image's identity: u64 size, st_dev, st_ino, mtime seconds and
+ * nanoseconds; then per NIC its 6-byte MAC, which the guest has seen).
  */
 #include "vmm/snapshot.h"
 
@@ -83,6 +84,17 @@ int snapshot_save_machine(struct snapshot_out *o, const struct config *cfg,
 		snprintf(err, errlen, "too many snapshot sections");
 		return -ENOSPC;
 	}
+	/*
+	 * virtio-fs: the guest holds node ids and file handles that name
+	 * descriptors the FUSE server opened in this process (files it may
+	 * have renamed or unlinked since): nothing another process could
+	 * open again as they were.
+	 */
+	if (cfg->nr_shares) {
+		snprintf(err, errlen, "cannot save: the VM has %s (virtio-fs): its open files live in this process and cannot be saved",
+			 cfg->rootfs ? "-rootfs" : "-share");
+		return -ENOTSUP;
+	}
 	state_put_u64(w, cfg->mem_bytes);
 	state_put_u32(w, cfg->vcpus);
 	state_put_u32(w, topo->sockets);
@@ -115,6 +127,8 @@ int snapshot_save_machine(struct snapshot_out *o, const struct config *cfg,
 		state_put_u64(w, id.mtime_sec);
 		state_put_u64(w, id.mtime_nsec);
 	}
+	for (unsigned int i = 0; i < cfg->nr_nics; i++)
+		state_put_bytes(w, cfg->nic[i].mac, 6);
 	return 0;
 }
 
@@ -380,9 +394,34 @@ static int snapshot_check_drives(const struct config *cfg, unsigned int drives,
 			return -EINVAL;
 		}
 	}
-	if (!state_reader_done(r)) {
-		snprintf(err, errlen, "-restore: the machine section is malformed");
+	return 0;
+}
+
+/*
+ * Each -tap of the restore: any TAP (the network behind it may differ),
+ * but the MAC the guest has seen, as many as were saved.
+ */
+static int snapshot_apply_nics(struct config *cfg, unsigned int nics,
+			       struct state_reader *r, char *err, size_t errlen)
+{
+	if (nics != cfg->nr_nics) {
+		snprintf(err, errlen, "-restore: the snapshot has %u network cards, the command line %u (give as many -tap options)",
+			 nics, cfg->nr_nics);
 		return -EINVAL;
+	}
+	for (unsigned int i = 0; i < nics; i++) {
+		struct nic_config *n = &cfg->nic[i];
+		uint8_t mac[6];
+
+		state_get_bytes(r, mac, sizeof(mac));
+		if (r->bad)
+			break;
+		if (n->mac_set && memcmp(mac, n->mac, sizeof(mac))) {
+			snprintf(err, errlen, "-restore: -tap %s: mac= differs from the saved VM's (%02x:%02x:%02x:%02x:%02x:%02x)",
+				 n->tap, mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]);
+			return -EINVAL;
+		}
+		memcpy(n->mac, mac, sizeof(mac));
 	}
 	return 0;
 }
@@ -423,11 +462,17 @@ int snapshot_apply_config(struct config *cfg, char *err, size_t errlen)
 		snprintf(err, errlen, "-restore: the machine section is malformed");
 		goto out;
 	}
-	if (!r.bad && (nics || shares)) {
-		snprintf(err, errlen, "-restore: the snapshot has network cards or shares, which this minivmm cannot restore");
+	if (shares) {
+		snprintf(err, errlen, "-restore: the snapshot has shares (virtio-fs), which cannot be restored");
 		goto out;
 	}
 	ret = snapshot_check_drives(cfg, drives, &r, err, errlen);
+	if (!ret)
+		ret = snapshot_apply_nics(cfg, nics, &r, err, errlen);
+	if (!ret && !state_reader_done(&r)) {
+		snprintf(err, errlen, "-restore: the machine section is malformed");
+		ret = -EINVAL;
+	}
 out:
 	snapshot_close(f);
 	free(f);

@@ -104,8 +104,9 @@ restore_conflicts)
 		"$MINIVMM" -restore "$WORK/nonexistent" -kernel "$WORK/k"
 	expect 2 "-restore: RAM and vCPUs come from the snapshot" -- \
 		"$MINIVMM" -restore "$WORK/nonexistent" -m 512
-	expect 2 "-restore: network cards and shares" -- \
-		"$MINIVMM" -restore "$WORK/nonexistent" -tap tap0
+	mkdir -p "$WORK/dir"
+	expect 2 "-restore: -share does not apply" -- \
+		"$MINIVMM" -restore "$WORK/nonexistent" -share "$WORK/dir,tag=t"
 	expect 2 "-restore cannot be combined with -reboot restart" -- \
 		"$MINIVMM" -restore "$WORK/nonexistent" -reboot restart
 	;;

@@ -5,8 +5,9 @@
  * it.  A file that parses has its RAM range inside the input (what
  * -restore maps); then every section goes to the loader -restore would
  * give it (a vCPU's parser, the serial port, the GED, the ACPI PM
- * registers, a virtio-blk device on a scratch image whose restored queues
- * are then kicked with the RAM the input's tail fills), and any other
+ * registers, a virtio-blk device on a scratch image or a virtio-net device
+ * on a socketpair, whose restored queues are then kicked with the RAM the
+ * input's tail fills), and any other
  * section is walked as a stream of blobs.
  * Oracles: ASan/UBSan, and the RAM range check below (a parsed file can
  * never make -restore map beyond its end).
@@ -17,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "devices/acpi_pm.h"
@@ -24,6 +26,7 @@
 #include "devices/serial.h"
 #include "devices/state_stream.h"
 #include "devices/virtio_blk.h"
+#include "devices/virtio_net.h"
 #include "tests/fuzz/fuzz_virtio_driver.h"
 #include "vmm/snapshot.h"
 #include "vmm/snapshot_format.h"
@@ -80,6 +83,58 @@ static void fuzz_load_blk(struct state_reader *r, const uint8_t *ram,
 	assert(fake_virtio_rd(&fuzz_h, VIRTIO_MMIO_MAGIC_VALUE) == VIRTIO_MMIO_MAGIC);
 }
 
+/* The NIC sits in the next slot, on the disk's RAM. */
+static struct fake_virtio_host fuzz_net_h;
+static struct virtio_net *fuzz_net;
+static int fuzz_net_peer = -1;
+
+static void fuzz_net_setup(void)
+{
+	static const uint8_t mac[6] = { 0x52, 0x54, 0x00, 0x12, 0x34, 0x56 };
+	char err[256];
+	int sv[2];
+
+	fake_virtio_host_init(&fuzz_net_h, 0, FUZZ_SLOT + 1);
+	fuzz_net_h.mem = fuzz_h.mem;
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC,
+		       0, sv))
+		abort();
+	fuzz_net_peer = sv[1];
+	if (virtio_net_create_on_fd(&fuzz_net, &fuzz_net_h.ops, &fuzz_net_h.mem,
+				    FAKE_WINDOW(FUZZ_SLOT + 1), sv[0], mac, err,
+				    sizeof(err)) ||
+	    virtio_net_start(fuzz_net, NULL)) {
+		fprintf(stderr, "fuzz_snapshot: %s\n", err);
+		abort();
+	}
+}
+
+/* A restored NIC sends what its restored TX queue holds, then resets. */
+static void fuzz_load_net(struct state_reader *r, const uint8_t *ram,
+			  size_t ram_len)
+{
+	uint8_t frame[2048];
+
+	if (!fuzz_blk)
+		fuzz_blk_setup();
+	if (!fuzz_net)
+		fuzz_net_setup();
+	memset(fuzz_h.ram, 0, FUZZ_RAM_FILL);
+	memcpy(fuzz_h.ram, ram, ram_len < FUZZ_RAM_FILL ? ram_len : FUZZ_RAM_FILL);
+	virtio_net_quiesce(fuzz_net);
+	/* A load happens before the I/O thread runs: it is parked here. */
+	if (virtio_net_load(fuzz_net, r) == 0) {
+		virtio_net_resume(fuzz_net);
+		fuzz_kick_and_reset(&fuzz_net_h, 2);
+	} else {
+		virtio_net_resume(fuzz_net);
+		fake_virtio_wr(&fuzz_net_h, VIRTIO_MMIO_STATUS, 0);
+	}
+	while (read(fuzz_net_peer, frame, sizeof(frame)) > 0)
+		;
+	assert(fake_virtio_rd(&fuzz_net_h, VIRTIO_MMIO_MAGIC_VALUE) == VIRTIO_MMIO_MAGIC);
+}
+
 /* The loader -restore runs on this section; false if none (walk it). */
 static bool fuzz_load_section(const char *name, const uint8_t *p, uint64_t n,
 			      const uint8_t *ram, size_t ram_len)
@@ -103,6 +158,8 @@ static bool fuzz_load_section(const char *name, const uint8_t *p, uint64_t n,
 		ged_load(&g, &r);
 	} else if (!strcmp(name, "dev:virtio-blk")) {
 		fuzz_load_blk(&r, ram, ram_len);
+	} else if (!strcmp(name, "dev:virtio-net")) {
+		fuzz_load_net(&r, ram, ram_len);
 	} else if (!strcmp(name, "dev:acpi-pm")) {
 		struct acpi_pm pm;
 

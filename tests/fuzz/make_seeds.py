@@ -303,6 +303,13 @@ def snapshot():
     vblk = (struct.pack('<IIIQIIIB', 0xf, 0, 0, 1 << 32, 0, 0, 0, 1) + struct.pack('<I', 1) +
             struct.pack('<HBQQQBBHHHB', 8, 1, 0x1000, 0x2000, 0x3000, 1, 0, 0, 0, 0, 0))
     put('snapshot', 'virtio-blk', snap([(b'machine', 0, machine), (b'dev:virtio-blk', 0, vblk)]))
+    # A live virtio-net transport (TX chain waiting, one RX chain held):
+    # queue 0 at 0x1000/0x2000/0x3000, queue 1 at 0x4000/0x5000/0x6000.
+    vnet = (struct.pack('<BHH', 1, 1, 0) +
+            struct.pack('<IIIQIIIB', 0xf, 0, 0, 1 << 32, 0, 0, 0, 1) + struct.pack('<I', 2) +
+            struct.pack('<HBQQQBBHHHB', 8, 1, 0x1000, 0x2000, 0x3000, 1, 0, 1, 0, 0, 0) +
+            struct.pack('<HBQQQBBHHHB', 8, 1, 0x4000, 0x5000, 0x6000, 1, 0, 1, 0, 0, 0))
+    put('snapshot', 'virtio-net', snap([(b'machine', 0, machine), (b'dev:virtio-net', 0, vnet)]))
     put('snapshot', 'three-sections', snap([
         (b'machine', 0, blob(b'\x01' * 12)), (b'vcpu', 0, blob(b'r' * 20) + blob(b's' * 8)),
         (b'dev:serial', 0, blob(b'\x00' * 10))]))
