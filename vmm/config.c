@@ -1422,6 +1422,7 @@ void config_usage(const char *prog)
 	       "       %s -netboot -tap NAME [options]\n"
 	       "       %s -restore FILE [options]\n"
 	       "       %s list | ctl NAME pause|resume|powerdown|reset|stop|status|stats [--json]\n"
+	       "       %s ctl NAME save FILE [--quit] [--json]\n"
 	       "       %s console NAME     (named VMs; docs/control.md)\n"
 	       "\n"
 	       "  -kernel PATH          Linux bzImage to boot\n"
@@ -1484,6 +1485,6 @@ void config_usage(const char *prog)
 	       "9 netboot deadline, 124 timeout;\n"
 	       "with -rootfs the command's status (125-127: it could not run).\n"
 	       "See docs/usage.md.\n",
-	       prog, prog, prog, prog, prog, CONFIG_MAX_DRIVES, CONFIG_MAX_NICS, CONFIG_MAX_SHARES,
+	       prog, prog, prog, prog, prog, prog, CONFIG_MAX_DRIVES, CONFIG_MAX_NICS, CONFIG_MAX_SHARES,
 	       CONFIG_NETBOOT_TIMEOUT);
 }

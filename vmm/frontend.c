@@ -12,6 +12,7 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,6 +32,9 @@
 #define FE_USAGE	2
 #define FE_TIMEOUT_MS	3000	/* a VM that does not answer in this is "not answering" */
 #define FE_STOP_WAIT_MS	10000	/* ctl stop: how long to wait for the exit */
+/* ctl save: writing a large guest's RAM takes a while (about 1 s a GiB
+ * on a plain disk); the VM answers once the file is synced. */
+#define FE_SAVE_TIMEOUT_MS	(10 * 60 * 1000)
 
 static int fe_usage(const char *why)
 {
@@ -196,7 +200,41 @@ static const struct fe_action fe_actions[] = {
 	{ "stop", "quit", "stopped" },
 	{ "status", "query-status", NULL },
 	{ "stats", "x-minivmm-query-stats", NULL },
+	{ "save", "x-minivmm-save", "" },
 };
+
+/* ctl NAME save FILE [--quit]: what x-minivmm-save is given. */
+struct fe_save_args {
+	char file[PATH_MAX];
+	bool quit;
+};
+
+static void fe_write_save_args(struct json_writer *w, void *opaque)
+{
+	const struct fe_save_args *sa = opaque;
+
+	jw_kv_string(w, "file", sa->file);
+	jw_kv_bool(w, "quit", sa->quit);
+}
+
+/*
+ * The VM's process opens FILE, from its own working directory: a
+ * relative FILE is made absolute here, as the user meant it.
+ */
+static int fe_save_path(struct fe_save_args *sa, const char *file)
+{
+	char cwd[PATH_MAX];
+	int n;
+
+	if (file[0] == '/') {
+		n = snprintf(sa->file, sizeof(sa->file), "%s", file);
+	} else {
+		if (!getcwd(cwd, sizeof(cwd)))
+			return -errno;
+		n = snprintf(sa->file, sizeof(sa->file), "%s/%s", cwd, file);
+	}
+	return n < 0 || (size_t)n >= sizeof(sa->file) ? -ENAMETOOLONG : 0;
+}
 
 static const struct fe_action *fe_find_action(const char *word)
 {
@@ -230,22 +268,43 @@ static int fe_ctl(int argc, char **argv)
 	struct qmp_client c;
 	struct json_value v;
 	const struct json_value *e, *desc;
-	bool json = false;
+	struct fe_save_args sa = { .quit = false };
+	bool json = false, save;
 	char err[ERR_LINE_MAX];
-	int rc;
+	int rc, i = 3;
 
-	if (argc == 4 && !strcmp(argv[3], "--json"))
-		json = true;
-	else if (argc != 3)
+	if (argc < 3)
 		return fe_usage("ctl takes a VM name and a command");
 	if (!fe_valid_name(argv[1]))
 		return fe_usage("ctl: not a VM name (letters, digits and ._-+)");
 	a = fe_find_action(argv[2]);
 	if (!a)
 		return fe_usage("ctl: unknown command");
+	save = !strcmp(a->word, "save");
+	if (save) {
+		if (argc < 4 || !argv[3][0] || argv[3][0] == '-')
+			return fe_usage("ctl save takes a file name");
+		if (fe_save_path(&sa, argv[3]))
+			return fe_usage("ctl save: the file name is too long");
+		i = 4;
+	}
+	for (; i < argc; i++) {
+		if (!strcmp(argv[i], "--json"))
+			json = true;
+		else if (save && !strcmp(argv[i], "--quit"))
+			sa.quit = true;
+		else
+			return fe_usage(save ? "ctl save: only --quit and --json may follow the file" :
+					"ctl: only --json may follow the command");
+	}
 	rc = fe_connect(argv[1], &c, err, sizeof(err));
-	if (!rc)
+	if (!rc && save) {
+		c.timeout_ms = FE_SAVE_TIMEOUT_MS;
+		rc = qmp_client_call_args(&c, a->command, fe_write_save_args,
+					  &sa, &v, err, sizeof(err));
+	} else if (!rc) {
 		rc = qmp_client_call(&c, a->command, &v, err, sizeof(err));
+	}
 	if (rc) {
 		log_error("ctl %s: %s", argv[1], err);
 		qmp_client_close(&c);
@@ -260,17 +319,20 @@ static int fe_ctl(int argc, char **argv)
 			  desc && desc->type == JSON_STRING ? desc->str.s : "error");
 		rc = FE_FAIL;
 	} else if (!json) {
-		if (a->done)
+		if (save)
+			printf("%s: saved to %s%s\n", argv[1], sa.file,
+			       sa.quit ? ", stopped" : "");
+		else if (a->done)
 			printf("%s: %s\n", argv[1], a->done);
 		else
 			fe_print_query(argv[1], a, json_object_get(&v, "return"));
 	}
 	json_free(&v);
-	/* stop: return once the process is gone (its socket closes). */
-	if (!e && !strcmp(a->word, "stop") &&
+	/* stop, save --quit: return once the process is gone (its socket closes). */
+	if (!e && (!strcmp(a->word, "stop") || sa.quit) &&
 	    qmp_client_wait_close(&c, FE_STOP_WAIT_MS)) {
-		log_error("ctl %s stop: the VM has not exited after %d s",
-			  argv[1], FE_STOP_WAIT_MS / 1000);
+		log_error("ctl %s %s: the VM has not exited after %d s",
+			  argv[1], a->word, FE_STOP_WAIT_MS / 1000);
 		rc = FE_FAIL;
 	}
 	qmp_client_close(&c);

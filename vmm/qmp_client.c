@@ -188,11 +188,34 @@ int qmp_client_open(struct qmp_client *c, const char *path, int timeout_ms,
 int qmp_client_call(struct qmp_client *c, const char *command,
 		    struct json_value *reply, char *err, size_t errlen)
 {
-	char msg[160];
+	return qmp_client_call_args(c, command, NULL, NULL, reply, err, errlen);
+}
+
+int qmp_client_call_args(struct qmp_client *c, const char *command,
+			 void (*args)(struct json_writer *w, void *opaque),
+			 void *opaque, struct json_value *reply, char *err,
+			 size_t errlen)
+{
+	struct json_writer w;
 	int rc;
 
-	snprintf(msg, sizeof(msg), "{\"execute\": \"%s\"}\n", command);
-	rc = client_send(c, msg);
+	/* Bounded like a reply line: a path argument cannot be longer. */
+	jw_init(&w, QMP_CLIENT_LINE_MAX);
+	jw_object_begin(&w);
+	jw_kv_string(&w, "execute", command);
+	if (args) {
+		jw_key(&w, "arguments");
+		jw_object_begin(&w);
+		args(&w, opaque);
+		jw_object_end(&w);
+	}
+	jw_object_end(&w);
+	rc = w.failed ? -ENOMEM : 0;
+	if (!rc)
+		rc = client_send(c, w.buf);
+	if (!rc)
+		rc = client_send(c, "\n");
+	jw_free(&w);
 	if (!rc)
 		rc = client_reply(c, reply);
 	if (rc)

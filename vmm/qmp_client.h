@@ -40,6 +40,14 @@ int qmp_client_open(struct qmp_client *c, const char *path, int timeout_ms,
  */
 int qmp_client_call(struct qmp_client *c, const char *command,
 		    struct json_value *reply, char *err, size_t errlen);
+/*
+ * The same with arguments: args writes the members of the "arguments"
+ * object into w (jw_kv_string and the like; strings are escaped there).
+ */
+int qmp_client_call_args(struct qmp_client *c, const char *command,
+			 void (*args)(struct json_writer *w, void *opaque),
+			 void *opaque, struct json_value *reply, char *err,
+			 size_t errlen);
 /* Wait until the VM closes the connection (it exits); 0 or -ETIMEDOUT. */
 int qmp_client_wait_close(struct qmp_client *c, int timeout_ms);
 void qmp_client_close(struct qmp_client *c);

@@ -277,6 +277,46 @@ frontend_usage)
 	expect 2 "not a VM name" -- "$MINIVMM" ctl ../etc status
 	expect 2 "list takes no arguments" -- "$MINIVMM" list extra
 	expect 2 "console takes a VM name" -- "$MINIVMM" console
+	expect 2 "ctl save takes a file name" -- "$MINIVMM" ctl vm1 save
+	expect 2 "ctl save: only --quit and --json" -- "$MINIVMM" ctl vm1 save f --now
+	expect 2 "ctl: only --json may follow" -- "$MINIVMM" ctl vm1 status --quit
+	;;
+frontend_save)
+	# ctl NAME save FILE [--quit] against a stand-in VM (a QMP server in
+	# Python on the VM's socket): the command QMP gets, with the file made
+	# absolute from ctl's own directory; with --quit ctl returns once the
+	# VM has closed the socket; a refused save is one line, exit 1.
+	export MINIVMM_RUNTIME_DIR=$WORK/run
+	mkdir -m 700 "$WORK/run" "$WORK/cwd"
+	python3 -c 'import json, socket, sys
+srv = socket.socket(socket.AF_UNIX)
+srv.bind(sys.argv[1])
+srv.listen(2)
+open(sys.argv[2] + ".ready", "w").close()
+replies = [{"return": {}}, {"error": {"class": "GenericError", "desc": "cannot save: the VM has -share (virtio-fs): its open files live in this process and cannot be saved"}}]
+log = open(sys.argv[2], "w")
+for reply in replies:
+    c, _ = srv.accept()
+    f = c.makefile("rwb")
+    f.write(b"{\"QMP\": {\"version\": {}, \"capabilities\": []}}\r\n"); f.flush()
+    json.loads(f.readline()); f.write(b"{\"return\": {}}\r\n"); f.flush()
+    cmd = json.loads(f.readline())
+    log.write(json.dumps(cmd, sort_keys=True) + "\n"); log.flush()
+    f.write(json.dumps(reply).encode() + b"\r\n"); f.flush()
+    f.close(); c.close()' "$WORK/run/vm1.qmp" "$WORK/got" &
+	srv=$!
+	for _ in $(seq 100); do [ -e "$WORK/got.ready" ] && break; sleep 0.05; done
+	(cd "$WORK/cwd" && timeout 20 "$MINIVMM" ctl vm1 save snaps/vm1.snap --quit) \
+		>"$WORK/stdout" 2>"$WORK/stderr" || { cat "$WORK/stderr" >&2; fail "ctl save failed"; }
+	grep -qx "vm1: saved to $WORK/cwd/snaps/vm1.snap, stopped" "$WORK/stdout" ||
+		fail "unexpected output: $(cat "$WORK/stdout")"
+	expect 1 "ctl vm1 save: cannot save: the VM has -share" -- "$MINIVMM" ctl vm1 save /tmp/x.snap
+	wait "$srv"
+	want1="{\"arguments\": {\"file\": \"$WORK/cwd/snaps/vm1.snap\", \"quit\": true}, \"execute\": \"x-minivmm-save\"}"
+	want2='{"arguments": {"file": "/tmp/x.snap", "quit": false}, "execute": "x-minivmm-save"}'
+	[ "$(sed -n 1p "$WORK/got")" = "$want1" ] || fail "QMP got: $(sed -n 1p "$WORK/got")"
+	[ "$(sed -n 2p "$WORK/got")" = "$want2" ] || fail "QMP got: $(sed -n 2p "$WORK/got")"
+	echo "ok [$CASE]: ctl save sends x-minivmm-save with an absolute file, waits for --quit, refusal is one line"
 	;;
 frontend_no_vm)
 	export MINIVMM_RUNTIME_DIR=$WORK/run
