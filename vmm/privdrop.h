@@ -30,5 +30,7 @@ int privdrop_apply(const char *user, const char *chroot_dir, char *err,
  * Returns 0, or a negative errno with a one-line reason in err.
  */
 int privdrop_capabilities(uint64_t keep, char *err, size_t errlen);
+/* The highest capability number the running kernel knows. */
+unsigned int privdrop_last_cap(void);
 
 #endif

@@ -11,6 +11,7 @@
 #include <linux/capability.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
@@ -89,6 +90,19 @@ START_TEST(test_unprivileged_is_fine)
 }
 END_TEST
 
+/* The binary search agrees with the kernel's own figure. */
+START_TEST(test_last_cap)
+{
+	FILE *f = fopen("/proc/sys/kernel/cap_last_cap", "r");
+	unsigned int last;
+
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(fscanf(f, "%u", &last), 1);
+	fclose(f);
+	ck_assert_uint_eq(privdrop_last_cap(), last);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("privdrop");
@@ -97,6 +111,7 @@ int main(void)
 	tcase_add_test(tc, test_root_keeps_only_what_is_asked);
 	tcase_add_test(tc, test_root_keeps_nothing);
 	tcase_add_test(tc, test_unprivileged_is_fine);
+	tcase_add_test(tc, test_last_cap);
 	suite_add_tcase(s, tc);
 	return unit_run_suite(s);
 }
