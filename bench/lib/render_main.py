@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: MIT
 """docs/benchmarks.md from one run's results (kind "main"): the summary,
-sections a) to f), netboot, the hardware-KVM part and the failed runs.
+sections a) to g), netboot, the hardware-KVM part and the failed runs.
 Reads only the Results; every number is computed here from the raw
 series with lib/stats.py."""
 
@@ -119,6 +119,7 @@ def render(r: Results, charts_rel: Optional[str], charts_made: set, source: str)
     blk(d, r)
     disk(d, r)
     net(d, r)
+    d(kernel_dev_nested().rstrip("\n"), "")
     netboot(d, r)
     render_hw.section(d, r)
     render_hw.failures(d, r)
@@ -235,6 +236,19 @@ def exit_nested() -> str:
     (bench/exit-rounds.sh) on hosts without /dev/kvm: their recorded
     numbers and command, bench/lib/exit-nested.md, kept in every render."""
     with open(EXIT_NESTED, encoding="utf-8") as f:
+        return f.read()
+
+
+KERNEL_DEV_NESTED = os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                 "kernel-dev-nested.md")
+
+
+def kernel_dev_nested() -> str:
+    """Section g), the kernel development loop beside QEMU + virtio-9p,
+    run by hand with bench/kernel_dev.py in the nested harness' L1: its
+    recorded numbers and commands, bench/lib/kernel-dev-nested.md, kept in
+    every render."""
+    with open(KERNEL_DEV_NESTED, encoding="utf-8") as f:
         return f.read()
 
 
