@@ -130,6 +130,35 @@ static void check_running(struct vm *vm, const char *when)
 			FAIL("%s: vCPU %u did not run", when, i);
 }
 
+static uint64_t kvm_clock_ns(struct vm *vm)
+{
+	struct kvm_clock_data d = { .flags = 0 };
+
+	if (ioctl(vm->vm_fd, KVM_GET_CLOCK, &d) < 0)
+		FAIL("KVM_GET_CLOCK: %s", strerror(errno));
+	return d.clock;
+}
+
+/*
+ * The guest's kvmclock does not count the paused time: a pause of 600 ms
+ * moves it by far less (without the freeze it would move by 600 ms).
+ */
+static void check_clock_held(struct vm *vm)
+{
+	uint64_t before = kvm_clock_ns(vm), after;
+
+	if (vm_pause(vm, PAUSE_QMP))
+		FAIL("vm_pause (clock)");
+	sleep_ms(600);
+	vm_resume(vm, PAUSE_QMP);
+	after = kvm_clock_ns(vm);
+	if (after - before > 300ull * 1000 * 1000)
+		FAIL("kvmclock moved %llu ms across a 600 ms pause",
+		     (unsigned long long)((after - before) / 1000000));
+	printf("pause_kvm: kvmclock moved %llu ms across a 600 ms pause\n",
+	       (unsigned long long)((after - before) / 1000000));
+}
+
 int main(void)
 {
 	struct config cfg = { .mem_bytes = 64ULL << 20, .vcpus = 3, .sockets = 1,
@@ -192,6 +221,8 @@ int main(void)
 		vm_resume(&vm, PAUSE_GDB);
 	}
 	check_running(&vm, "after the rounds");
+	check_clock_held(&vm);
+	check_running(&vm, "after the clock check");
 
 	/* Registers written while parked are what the guest continues from. */
 	if (vm_pause(&vm, PAUSE_QMP))
