@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "devices/disk.h"
 #include "devices/disk_image.h"
@@ -200,19 +201,59 @@ static int virtio_blk_transfer(struct virtio_blk *blk, unsigned int n,
 	return 0;
 }
 
-static uint8_t virtio_blk_rw(struct virtio_blk *blk, struct virtq_chain *c,
-			     uint64_t sector, bool write, uint32_t *written)
+uint64_t virtio_blk_clock_ns(void)
 {
-	uint64_t len = write ? c->out_len - sizeof(struct virtio_blk_outhdr) :
-			       c->in_len - 1;
-	int n, err;
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/*
+ * Add to a counter of blk->st.  Only the I/O thread writes them, so a
+ * plain add stored whole (no lock, no locked instruction) is enough for
+ * virtio_blk_get_stats() on another thread to read each number whole.
+ */
+static void virtio_blk_stat_add(uint64_t *counter, uint64_t n)
+{
+	__atomic_store_n(counter, *counter + n, __ATOMIC_RELAXED);
+}
+
+/* One request served: its count, bytes and time since start (ns). */
+static void virtio_blk_account(struct virtio_blk *blk, uint64_t *ops,
+			       uint64_t *bytes, uint64_t len,
+			       uint64_t *total_ns, uint64_t start_ns)
+{
+	uint64_t now = virtio_blk_clock_ns();
+
+	virtio_blk_stat_add(ops, 1);
+	if (bytes)
+		virtio_blk_stat_add(bytes, len);
+	virtio_blk_stat_add(total_ns, now - start_ns);
+	__atomic_store_n(&blk->st.last_done_ns, now, __ATOMIC_RELAXED);
+}
+
+/* A write reached up to end (bytes): QEMU's wr_highest_offset. */
+static void virtio_blk_note_write_end(struct virtio_blk *blk, uint64_t end)
+{
+	if (end > blk->st.wr_highest_offset)
+		__atomic_store_n(&blk->st.wr_highest_offset, end,
+				 __ATOMIC_RELAXED);
+}
+
+/*
+ * The data of a read or write, in blk->data_iov: readable bytes after the
+ * header, or writable bytes before the status byte.  Returns the number
+ * of pieces, or -1 when the request is invalid (misaligned, out of
+ * range, malformed or beyond size_max / seg_max).
+ */
+static int virtio_blk_rw_data(struct virtio_blk *blk, struct virtq_chain *c,
+			      uint64_t sector, uint64_t len, bool write)
+{
+	int n;
 
 	if (len % DISK_SECTOR_SIZE || !virtio_blk_range_ok(blk, sector, len))
-		return VIRTIO_BLK_S_IOERR;
-	if (write && blk->disk->readonly)
-		return VIRTIO_BLK_S_IOERR;
-	/* The data: readable bytes after the header, or writable bytes
-	 * before the status byte. */
+		return -1;
 	if (write)
 		n = virtq_iov_slice(blk->data_iov, VIRTQ_MAX_SIZE,
 				    virtq_chain_out(c), c->nr_out,
@@ -221,9 +262,32 @@ static uint8_t virtio_blk_rw(struct virtio_blk *blk, struct virtq_chain *c,
 		n = virtq_iov_slice(blk->data_iov, VIRTQ_MAX_SIZE,
 				    virtq_chain_in(c), c->nr_in, 0, len);
 	if (n < 0)
-		return VIRTIO_BLK_S_IOERR;
+		return -1;
 	if (!virtio_blk_within_limits(blk->data_iov, (unsigned int)n)) {
-		blk->st.over_limits++;
+		virtio_blk_stat_add(&blk->st.over_limits, 1);
+		return -1;
+	}
+	return n;
+}
+
+static uint8_t virtio_blk_rw(struct virtio_blk *blk, struct virtq_chain *c,
+			     uint64_t sector, bool write, uint32_t *written)
+{
+	struct virtio_blk_stats *st = &blk->st;
+	uint64_t len = write ? c->out_len - sizeof(struct virtio_blk_outhdr) :
+			       c->in_len - 1;
+	uint64_t start = virtio_blk_clock_ns();
+	int n, err;
+
+	n = virtio_blk_rw_data(blk, c, sector, len, write);
+	if (n < 0) {
+		virtio_blk_stat_add(write ? &st->invalid_writes :
+				    &st->invalid_reads, 1);
+		return VIRTIO_BLK_S_IOERR;
+	}
+	/* As in QEMU, a write to a read-only drive is a failed one. */
+	if (write && blk->disk->readonly) {
+		virtio_blk_stat_add(&st->failed_writes, 1);
 		return VIRTIO_BLK_S_IOERR;
 	}
 	err = virtio_blk_transfer(blk, (unsigned int)n,
@@ -232,28 +296,35 @@ static uint8_t virtio_blk_rw(struct virtio_blk *blk, struct virtq_chain *c,
 		return VIRTIO_BLK_ABANDONED;
 	if (err) {
 		virtio_blk_log_error(blk, write ? "write" : "read", sector, err);
+		virtio_blk_stat_add(write ? &st->failed_writes :
+				    &st->failed_reads, 1);
 		return VIRTIO_BLK_S_IOERR;
 	}
 	if (write) {
-		blk->st.writes++;
-		blk->st.write_bytes += len;
+		virtio_blk_account(blk, &st->writes, &st->write_bytes, len,
+				   &st->write_ns, start);
+		virtio_blk_note_write_end(blk, sector * DISK_SECTOR_SIZE + len);
 	} else {
-		blk->st.reads++;
-		blk->st.read_bytes += len;
+		virtio_blk_account(blk, &st->reads, &st->read_bytes, len,
+				   &st->read_ns, start);
 		*written = (uint32_t)len;
 	}
 	return VIRTIO_BLK_S_OK;
 }
 
+/* Failed flushes count apart, as in QEMU (flush_operations: the good). */
 static uint8_t virtio_blk_flush(struct virtio_blk *blk)
 {
+	uint64_t start = virtio_blk_clock_ns();
 	int err = disk_image_flush(blk->disk);
 
-	blk->st.flushes++;
 	if (err) {
+		virtio_blk_stat_add(&blk->st.failed_flushes, 1);
 		virtio_blk_log_error(blk, "flush", 0, err);
 		return VIRTIO_BLK_S_IOERR;
 	}
+	virtio_blk_account(blk, &blk->st.flushes, NULL, 0, &blk->st.flush_ns,
+			   start);
 	return VIRTIO_BLK_S_OK;
 }
 
@@ -295,18 +366,28 @@ static int virtio_blk_range(struct virtio_blk *blk, uint64_t offset,
 	return 0;
 }
 
+/* A discard refused before the image saw it counts as an invalid one. */
+static uint8_t virtio_blk_range_invalid(struct virtio_blk *blk, bool zeroes,
+					uint8_t status)
+{
+	if (!zeroes)
+		virtio_blk_stat_add(&blk->st.invalid_discards, 1);
+	return status;
+}
+
 /* DISCARD and WRITE_ZEROES: an array of 16-byte segments after the header. */
 static uint8_t virtio_blk_ranges(struct virtio_blk *blk, struct virtq_chain *c,
 				 bool zeroes)
 {
 	uint64_t bytes = c->out_len - sizeof(struct virtio_blk_outhdr);
 	uint64_t nr = bytes / sizeof(struct virtio_blk_discard_write_zeroes);
+	uint64_t start = virtio_blk_clock_ns(), done = 0;
 
 	if (blk->disk->readonly)
-		return VIRTIO_BLK_S_IOERR;
+		return virtio_blk_range_invalid(blk, zeroes, VIRTIO_BLK_S_IOERR);
 	if (nr == 0 || bytes % sizeof(struct virtio_blk_discard_write_zeroes) ||
 	    nr > VIRTIO_BLK_MAX_DISCARD_SEG)
-		return VIRTIO_BLK_S_IOERR;
+		return virtio_blk_range_invalid(blk, zeroes, VIRTIO_BLK_S_IOERR);
 	for (uint64_t i = 0; i < nr; i++) {
 		struct virtio_blk_discard_write_zeroes seg;
 		uint64_t off = sizeof(struct virtio_blk_outhdr) + i * sizeof(seg);
@@ -314,15 +395,18 @@ static uint8_t virtio_blk_ranges(struct virtio_blk *blk, struct virtq_chain *c,
 		int err;
 
 		if (virtq_chain_read(c, off, &seg, sizeof(seg)) != sizeof(seg))
-			return VIRTIO_BLK_S_IOERR;
+			return virtio_blk_range_invalid(blk, zeroes,
+							VIRTIO_BLK_S_IOERR);
 		/* Unknown flags, or unmap on a plain discard (5.2.6.2). */
 		if ((seg.flags & ~VIRTIO_BLK_WRITE_ZEROES_FLAG_UNMAP) ||
 		    (!zeroes && (seg.flags & VIRTIO_BLK_WRITE_ZEROES_FLAG_UNMAP)))
-			return VIRTIO_BLK_S_UNSUPP;
+			return virtio_blk_range_invalid(blk, zeroes,
+							VIRTIO_BLK_S_UNSUPP);
 		len = (uint64_t)seg.num_sectors * DISK_SECTOR_SIZE;
 		if (seg.num_sectors > VIRTIO_BLK_MAX_DISCARD_SECTORS ||
 		    !virtio_blk_range_ok(blk, seg.sector, len))
-			return VIRTIO_BLK_S_IOERR;
+			return virtio_blk_range_invalid(blk, zeroes,
+							VIRTIO_BLK_S_IOERR);
 		err = virtio_blk_range(blk, seg.sector * DISK_SECTOR_SIZE, len,
 				       zeroes, (seg.flags &
 					VIRTIO_BLK_WRITE_ZEROES_FLAG_UNMAP) &&
@@ -332,13 +416,21 @@ static uint8_t virtio_blk_ranges(struct virtio_blk *blk, struct virtq_chain *c,
 		if (err) {
 			virtio_blk_log_error(blk, zeroes ? "write-zeroes" :
 					     "discard", seg.sector, err);
+			if (!zeroes)
+				virtio_blk_stat_add(&blk->st.failed_discards, 1);
 			return VIRTIO_BLK_S_IOERR;
 		}
+		if (zeroes)
+			virtio_blk_note_write_end(blk, seg.sector *
+						  DISK_SECTOR_SIZE + len);
+		done += len;
 	}
 	if (zeroes)
-		blk->st.write_zeroes++;
+		virtio_blk_stat_add(&blk->st.write_zeroes, 1);
 	else
-		blk->st.discards++;
+		virtio_blk_account(blk, &blk->st.discards,
+				   &blk->st.discard_bytes, done,
+				   &blk->st.discard_ns, start);
 	return VIRTIO_BLK_S_OK;
 }
 
@@ -614,6 +706,20 @@ void virtio_blk_get_stats(const struct virtio_blk *blk,
 		.unsupp = __atomic_load_n(&s->unsupp, __ATOMIC_RELAXED),
 		.over_limits = __atomic_load_n(&s->over_limits, __ATOMIC_RELAXED),
 		.abandoned = __atomic_load_n(&s->abandoned, __ATOMIC_RELAXED),
+		.discard_bytes = __atomic_load_n(&s->discard_bytes, __ATOMIC_RELAXED),
+		.read_ns = __atomic_load_n(&s->read_ns, __ATOMIC_RELAXED),
+		.write_ns = __atomic_load_n(&s->write_ns, __ATOMIC_RELAXED),
+		.flush_ns = __atomic_load_n(&s->flush_ns, __ATOMIC_RELAXED),
+		.discard_ns = __atomic_load_n(&s->discard_ns, __ATOMIC_RELAXED),
+		.last_done_ns = __atomic_load_n(&s->last_done_ns, __ATOMIC_RELAXED),
+		.invalid_reads = __atomic_load_n(&s->invalid_reads, __ATOMIC_RELAXED),
+		.invalid_writes = __atomic_load_n(&s->invalid_writes, __ATOMIC_RELAXED),
+		.invalid_discards = __atomic_load_n(&s->invalid_discards, __ATOMIC_RELAXED),
+		.failed_reads = __atomic_load_n(&s->failed_reads, __ATOMIC_RELAXED),
+		.failed_writes = __atomic_load_n(&s->failed_writes, __ATOMIC_RELAXED),
+		.failed_flushes = __atomic_load_n(&s->failed_flushes, __ATOMIC_RELAXED),
+		.failed_discards = __atomic_load_n(&s->failed_discards, __ATOMIC_RELAXED),
+		.wr_highest_offset = __atomic_load_n(&s->wr_highest_offset, __ATOMIC_RELAXED),
 	};
 }
 

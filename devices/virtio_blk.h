@@ -90,11 +90,31 @@ struct virtio_blk_stats {
 	uint64_t ioerr, unsupp;
 	uint64_t over_limits;	/* refused: beyond size_max / seg_max */
 	uint64_t abandoned;	/* dropped half-way by a reset or stop */
+	uint64_t discard_bytes;
+	/*
+	 * Requests that did not count above, as QEMU splits them: invalid
+	 * (misaligned, out of range, malformed: refused before the image
+	 * saw them) and failed (the image answered with an error, or the
+	 * drive is read-only).  A flush is never invalid.
+	 */
+	uint64_t invalid_reads, invalid_writes, invalid_discards;
+	uint64_t failed_reads, failed_writes, failed_flushes, failed_discards;
+	uint64_t wr_highest_offset;	/* the end of the highest byte written */
+	/*
+	 * Time spent serving the counted reads, writes, flushes and
+	 * discards (from decoding the request to the image's answer), in
+	 * ns: QEMU's rd/wr/flush/unmap_total_time_ns.  Their average is the
+	 * device's latency as the host sees it.
+	 */
+	uint64_t read_ns, write_ns, flush_ns, discard_ns;
+	uint64_t last_done_ns;	/* CLOCK_MONOTONIC of the last one; 0: none */
 };
 
 /* A copy of the counters, from any thread (each one read whole). */
 void virtio_blk_get_stats(const struct virtio_blk *blk,
 			  struct virtio_blk_stats *st);
+/* The clock of last_done_ns (CLOCK_MONOTONIC), for an idle time. */
+uint64_t virtio_blk_clock_ns(void);
 /* Counters for -stats, one line. */
 void virtio_blk_print_stats(const struct virtio_blk *blk, FILE *f);
 

@@ -450,6 +450,72 @@ START_TEST(test_discard_write_zeroes)
 }
 END_TEST
 
+/*
+ * query-blockstats' latency counters: each kind of request adds its own
+ * count, bytes and time; the times are positive, together no longer than
+ * the test took, and the last request's time lies within it.
+ */
+START_TEST(test_stats_latency)
+{
+	struct virtio_blk_stats st;
+	uint64_t before = virtio_blk_clock_ns(), after;
+
+	virtio_blk_get_stats(blk, &st);
+	ck_assert_uint_eq(st.last_done_ns, 0);
+	ck_assert_uint_eq(st.read_ns + st.write_ns + st.flush_ns + st.discard_ns, 0);
+	memset(g(DATA_GPA), 0x5a, 4096);
+	ck_assert_uint_eq(request(VIRTIO_BLK_T_OUT, 8, DATA_GPA, 4096, NULL),
+			  VIRTIO_BLK_S_OK);
+	ck_assert_uint_eq(request(VIRTIO_BLK_T_IN, 8, DATA2_GPA, 2048, NULL),
+			  VIRTIO_BLK_S_OK);
+	ck_assert_uint_eq(request(VIRTIO_BLK_T_IN, 16, DATA2_GPA, 512, NULL),
+			  VIRTIO_BLK_S_OK);
+	ck_assert_uint_eq(request(VIRTIO_BLK_T_FLUSH, 0, 0, 0, NULL),
+			  VIRTIO_BLK_S_OK);
+	ck_assert_uint_eq(ranges(VIRTIO_BLK_T_DISCARD, 16, 8, 0),
+			  VIRTIO_BLK_S_OK);
+	/* A failed read is not a counted one: no time for it either. */
+	ck_assert_uint_eq(request(VIRTIO_BLK_T_IN, 2047, DATA2_GPA, 1024, NULL),
+			  VIRTIO_BLK_S_IOERR);
+	after = virtio_blk_clock_ns();
+	virtio_blk_get_stats(blk, &st);
+	ck_assert_uint_eq(st.reads, 2);
+	ck_assert_uint_eq(st.read_bytes, 2560);
+	ck_assert_uint_eq(st.writes, 1);
+	ck_assert_uint_eq(st.write_bytes, 4096);
+	ck_assert_uint_eq(st.flushes, 1);
+	ck_assert_uint_eq(st.discards, 1);
+	ck_assert_uint_eq(st.discard_bytes, 8 * 512);
+	ck_assert_uint_gt(st.read_ns, 0);
+	ck_assert_uint_gt(st.write_ns, 0);
+	ck_assert_uint_gt(st.flush_ns, 0);
+	ck_assert_uint_gt(st.discard_ns, 0);
+	ck_assert_uint_le(st.read_ns + st.write_ns + st.flush_ns + st.discard_ns,
+			  after - before);
+	ck_assert_uint_ge(st.last_done_ns, before);
+	ck_assert_uint_le(st.last_done_ns, after);
+	/* The bad read is an invalid one; the highest write ends at 12 KiB. */
+	ck_assert_uint_eq(st.invalid_reads, 1);
+	ck_assert_uint_eq(st.invalid_writes + st.invalid_discards, 0);
+	ck_assert_uint_eq(st.failed_reads + st.failed_writes +
+			  st.failed_flushes + st.failed_discards, 0);
+	ck_assert_uint_eq(st.wr_highest_offset, 8 * 512 + 4096);
+	/* A discard beyond the end and one with the unmap flag: invalid. */
+	ck_assert_uint_eq(ranges(VIRTIO_BLK_T_DISCARD, 2047, 2, 0),
+			  VIRTIO_BLK_S_IOERR);
+	ck_assert_uint_eq(ranges(VIRTIO_BLK_T_DISCARD, 0, 1,
+				 VIRTIO_BLK_WRITE_ZEROES_FLAG_UNMAP),
+			  VIRTIO_BLK_S_UNSUPP);
+	/* Zeroes written up to sector 100 raise the highest offset. */
+	ck_assert_uint_eq(ranges(VIRTIO_BLK_T_WRITE_ZEROES, 96, 4, 0),
+			  VIRTIO_BLK_S_OK);
+	virtio_blk_get_stats(blk, &st);
+	ck_assert_uint_eq(st.invalid_discards, 2);
+	ck_assert_uint_eq(st.discards, 1);
+	ck_assert_uint_eq(st.wr_highest_offset, 100 * 512);
+}
+END_TEST
+
 START_TEST(test_missing_status_and_short_header)
 {
 	uint32_t ul;
@@ -530,6 +596,14 @@ START_TEST(test_host_write_error)
 	setrlimit(RLIMIT_FSIZE, &old);
 	signal(SIGXFSZ, SIG_DFL);
 	ck_assert_uint_eq(rd(VIRTIO_MMIO_STATUS), 15);
+	/* query-blockstats: one failed write (no time), one good one. */
+	struct virtio_blk_stats st;
+
+	virtio_blk_get_stats(blk, &st);
+	ck_assert_uint_eq(st.failed_writes, 1);
+	ck_assert_uint_eq(st.invalid_writes, 0);
+	ck_assert_uint_eq(st.writes, 1);
+	ck_assert_uint_eq(st.wr_highest_offset, 11 * 512);
 }
 END_TEST
 
@@ -621,6 +695,13 @@ START_TEST(test_readonly)
 			  VIRTIO_BLK_S_OK);
 	ck_assert_uint_eq(request(VIRTIO_BLK_T_FLUSH, 0, 0, 0, NULL),
 			  VIRTIO_BLK_S_OK);
+	/* query-blockstats: the write failed (QEMU's view of read-only). */
+	struct virtio_blk_stats st;
+
+	virtio_blk_get_stats(blk, &st);
+	ck_assert_uint_eq(st.failed_writes, 1);
+	ck_assert_uint_eq(st.invalid_discards, 1);
+	ck_assert_uint_eq(st.wr_highest_offset, 0);
 
 	/* Two readers may share an image. */
 	struct drive_config dc = { .path = img, .readonly = true };
@@ -1053,6 +1134,7 @@ int main(void)
 	tcase_add_test(tc, test_out_of_range);
 	tcase_add_test(tc, test_unsupported_and_get_id);
 	tcase_add_test(tc, test_discard_write_zeroes);
+	tcase_add_test(tc, test_stats_latency);
 	tcase_add_test(tc, test_missing_status_and_short_header);
 	tcase_add_test(tc, test_malformed_chain_needs_reset);
 	tcase_add_test(tc, test_bad_buffer_address);

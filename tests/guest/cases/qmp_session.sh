@@ -3,29 +3,41 @@
 # QMP over -qmp: the boot-info guest halts and stays; a client
 # (tests/guest/qmp_session.py) negotiates, stops the VM (STOP event,
 # "paused"), stops it again (no second event), continues it (RESUME,
-# "running"), queries, and quits: exit 7, SHUTDOWN host-qmp-quit, the
-# socket (mode 0600 while it lived) removed.  The same session against
-# QEMU's microvm (TCG, no guest needed) gives the reference shapes: every
-# reply and event both programs have must match in member names and types.
-# timeout: 120
+# "running"), queries, presses the power button (POWERDOWN; the halted
+# guest ignores it) and quits: exit 7, SHUTDOWN host-qmp-quit, the socket
+# (mode 0600 while it lived) removed.  A second VM is reset: exit 3,
+# SHUTDOWN host-qmp-system-reset.  The same two sessions against QEMU's
+# microvm running the same guest (TCG, -no-reboot) give the reference
+# shapes: every reply and event both programs have must match in member
+# names and types.  Last, the virtio-blk guest does its reads, write,
+# flush, discard and bad requests on a drive and halts: query-blockstats
+# counts exactly those, with the time each kind took.
+# timeout: 180
 . "$(dirname "$0")/common.bash"
-need MINIVMM BOOTINFO_BZIMAGE
+need MINIVMM BOOTINFO_BZIMAGE BOOTINFO_ELF GUEST_DIR
 client=$(dirname "$0")/../qmp_session.py
 sock=$WORK/vm.qmp
+append="console=ttyS0 bootinfo.action=halt"
 # A drive for query-blockstats (the guest does not touch it).
 img=$WORK/disk.img
 truncate -s 1M "$img"
 
+# wait_sock PATH PID: the QMP socket appears (or the VMM died).
+wait_sock() {
+	for _ in $(seq 100); do
+		[ -S "$1" ] && return 0
+		kill -0 "$2" 2>/dev/null || return 1
+		sleep 0.1
+	done
+	return 1
+}
+
 timeout -k 5 90 "$MINIVMM" -kernel "$BOOTINFO_BZIMAGE" -serial none -m 128 \
-	-append "bootinfo.action=halt" -qmp "unix:$sock,server=on,wait=off" \
+	-append "$append" -qmp "unix:$sock,server=on,wait=off" \
 	-drive "file=$img,format=raw" \
 	</dev/null >"$WORK/mvm.out" 2>"$WORK/mvm.err" &
 pid=$!
-for _ in $(seq 100); do
-	[ -S "$sock" ] && break
-	sleep 0.1
-done
-[ -S "$sock" ] || { cat "$WORK/mvm.err" >&2; fail "no QMP socket at $sock"; }
+wait_sock "$sock" "$pid" || { cat "$WORK/mvm.err" >&2; fail "no QMP socket at $sock"; }
 mode=$(stat -c %a "$sock")
 [ "$mode" = 600 ] || fail "socket mode $mode, expected 600"
 python3 "$client" "$sock" "$WORK/minivmm.json" --drive || { kill "$pid"; fail "QMP session"; }
@@ -34,14 +46,62 @@ rc=$?
 [ "$rc" = 7 ] || { cat "$WORK/mvm.err" >&2; fail "exit code $rc after quit, expected 7"; }
 [ ! -e "$sock" ] || fail "the socket was left behind"
 
+rsock=$WORK/reset.qmp
+timeout -k 5 90 "$MINIVMM" -kernel "$BOOTINFO_BZIMAGE" -serial none -m 128 \
+	-append "$append" -qmp "unix:$rsock,server=on,wait=off" \
+	</dev/null >"$WORK/reset.out" 2>"$WORK/reset.err" &
+pid=$!
+wait_sock "$rsock" "$pid" || { cat "$WORK/reset.err" >&2; fail "no QMP socket at $rsock"; }
+python3 "$client" --reset "$rsock" "$WORK/minivmm-reset.json" ||
+	{ kill "$pid"; fail "QMP reset session"; }
+wait "$pid"
+rc=$?
+[ "$rc" = 3 ] || { cat "$WORK/reset.err" >&2; fail "exit code $rc after system_reset, expected 3"; }
+
+# QEMU: the same guest (its PVH ELF), the same sessions.
 [ -n "${QEMU:-}" ] && command -v "$QEMU" >/dev/null ||
 	fail "QEMU is needed as the reference (scripts/install-deps.sh installs it)"
+qemu_vm() {	# SOCKET LOG: QEMU's microvm on the boot-info guest, -S
+	timeout -k 5 60 "$QEMU" -M microvm -accel tcg -display none -nodefaults \
+		-no-reboot -S -m 128 -kernel "$BOOTINFO_ELF" -append "$append" \
+		-qmp "unix:$1,server=on,wait=off" \
+		-drive "if=none,id=vda,file=$img,format=raw" </dev/null >"$2" 2>&1 &
+}
 qsock=$WORK/qemu.qmp
-timeout -k 5 60 "$QEMU" -M microvm -accel tcg -display none -nodefaults -S \
-	-m 64 -qmp "unix:$qsock,server=on,wait=off" \
-	-drive "if=none,id=vda,file=$img,format=raw" >"$WORK/qemu.err" 2>&1 &
+qemu_vm "$qsock" "$WORK/qemu.err"
 qpid=$!
-python3 "$client" "$qsock" "$WORK/qemu.json" || { kill "$qpid"; fail "QMP session with QEMU"; }
+python3 "$client" "$qsock" "$WORK/qemu.json" ||
+	{ kill "$qpid"; cat "$WORK/qemu.err" >&2; fail "QMP session with QEMU"; }
 wait "$qpid"
-python3 "$client" --compare "$WORK/minivmm.json" "$WORK/qemu.json" || fail "shapes"
-echo "PASS: QMP session, exit 7, socket 0600 and removed, QEMU's shapes"
+qsock=$WORK/qemu-reset.qmp
+qemu_vm "$qsock" "$WORK/qemu-reset.err"
+qpid=$!
+python3 "$client" --reset "$qsock" "$WORK/qemu-reset.json" ||
+	{ kill "$qpid"; cat "$WORK/qemu-reset.err" >&2; fail "QMP reset session with QEMU"; }
+wait "$qpid"
+python3 "$client" --compare "$WORK/minivmm.json" "$WORK/qemu.json" \
+	"$WORK/minivmm-reset.json" "$WORK/qemu-reset.json" || fail "shapes"
+
+# query-blockstats after real requests: the virtio-blk guest, halted.
+vblk=$GUEST_DIR/virtio_blk/vblk.bzImage
+[ -f "$vblk" ] || fail "no $vblk (build target vblk_bzimage)"
+head -c $((2 << 20)) /dev/urandom >"$WORK/vblk.img"
+bsock=$WORK/blk.qmp
+timeout -k 5 90 "$MINIVMM" -kernel "$vblk" -serial stdio -m 128 \
+	-append "vblk.write=1 vblk.end=halt" \
+	-qmp "unix:$bsock,server=on,wait=off" -drive "file=$WORK/vblk.img,format=raw" \
+	</dev/null >"$WORK/blk.out" 2>"$WORK/blk.err" &
+pid=$!
+for _ in $(seq 300); do
+	grep -q '^VBLK end' <(tr -d '\r' <"$WORK/blk.out") && break
+	kill -0 "$pid" 2>/dev/null || break
+	sleep 0.1
+done
+grep -q '^VBLK end' <(tr -d '\r' <"$WORK/blk.out") ||
+	{ kill "$pid"; cat "$WORK/blk.out" "$WORK/blk.err" >&2; fail "the virtio-blk guest did not finish"; }
+python3 "$client" --blockstats "$bsock" ||
+	{ kill "$pid"; tr -d '\r' <"$WORK/blk.out" >&2; fail "query-blockstats after the guest's requests"; }
+wait "$pid"
+rc=$?
+[ "$rc" = 7 ] || { cat "$WORK/blk.err" >&2; fail "exit code $rc after quit (blockstats), expected 7"; }
+echo "PASS: QMP sessions (quit: exit 7, reset: exit 3), socket 0600 and removed, QEMU's shapes, blockstats counted"

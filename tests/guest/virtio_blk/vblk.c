@@ -14,7 +14,8 @@
  *   <s>.discard.status, <s>.wzeroes.status vblk.write=1: DISCARD sectors
  *                                          32..39, WRITE_ZEROES 40..47
  *   <s>.oob.status, <s>.unsupp.status      read past the end, type 0x77
- * then powers off.
+ * then powers off (with vblk.end=halt it halts instead, so the VM stays
+ * for a QMP client to read the device's counters: qmp_session.sh).
  *
  * With vblk.stream=N (the crash-consistency case, vblk_crash.sh) it
  * instead writes N numbered 4 KiB blocks to the first device, scattered
@@ -267,5 +268,10 @@ void guest_main(const struct guest_boot *boot)
 	}
 	guest_printf("VBLK devices=%u" NL, found);
 	guest_printf("VBLK end" NL);
+	v = boot->cmdline ? guest_cmdline_value(boot->cmdline,
+						boot->cmdline_len, "vblk.end",
+						&vlen) : NULL;
+	if (v && guest_word_eq(v, vlen, "halt"))
+		guest_halt();
 	guest_poweroff(acpi_find_rsdp(boot->rsdp_hint, &source));
 }
