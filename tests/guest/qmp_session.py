@@ -15,15 +15,18 @@ qmp_session.py --panic SOCKET
 
 qmp_session.py --reset SOCKET OUT.json
     Negotiate, let the guest run, and reset it: system_reset's reply and
-    SHUTDOWN (host-qmp-system-reset: a reset ends minivmm without
-    -reboot restart, and QEMU with -no-reboot) into OUT.json.
+    its event into OUT.json.  SHUTDOWN (host-qmp-system-reset) when the
+    reset ends the VMM (minivmm without -reboot restart, QEMU with
+    -no-reboot); RESET when the guest starts again: then the client
+    connects again if the VMM dropped it (minivmm's fresh process), finds
+    the VM running and quits.
 
 qmp_session.py --blockstats SOCKET
     The vblk guest has run its requests (vblk.write=1) on one drive and
     halted: query-blockstats must count exactly them, with the time spent
     in each kind, then quit.
 
-qmp_session.py --compare MINIVMM.json QEMU.json [MINIVMM2.json QEMU2.json]
+qmp_session.py --compare MINIVMM.json QEMU.json [MINIVMM2.json QEMU2.json ...]
     Compare the shapes (member names and JSON types, recursively; list
     items against the first item) of the replies both programs gave to the
     same commands and of the events both sent, pair by pair; exit 1
@@ -165,6 +168,31 @@ def start(c):
     c.events.clear()
 
 
+def wait_any(c, names, timeout=10.0):
+    deadline = time.monotonic() + timeout
+    while not any(e['event'] in names for e in c.events):
+        if time.monotonic() > deadline:
+            raise TimeoutError('none of %r' % names)
+        reply = c.read()
+        if 'event' in reply:
+            c.events.append(reply)
+    return [e for e in c.events if e['event'] in names][0]
+
+
+def after_restart(c, path):
+    """The VM after a RESET: running, on this connection or a new one."""
+    try:
+        st = status(c.execute('query-status'))
+    except (EOFError, OSError):
+        c = Client(path)
+        start(c)
+        st = status(c.execute('query-status'))
+    if st != 'running':
+        fail('query-status after the restart: %r' % st)
+    c.execute('quit')
+    c.wait_event('SHUTDOWN')
+
+
 def run_reset(path, out):
     c = Client(path)
     greeting = c.greeting
@@ -172,15 +200,16 @@ def run_reset(path, out):
     reply = c.execute('system_reset', id='reset')
     if reply != {'return': {}, 'id': 'reset'}:
         fail('system_reset: %r' % reply)
-    c.wait_event('SHUTDOWN')
-    shut = [e for e in c.events if e['event'] == 'SHUTDOWN'][0]
-    if shut.get('data') != {'guest': False,
-                            'reason': 'host-qmp-system-reset'}:
-        fail('SHUTDOWN after system_reset: %r' % shut)
+    ev = wait_any(c, ('SHUTDOWN', 'RESET'))
+    if ev.get('data') != {'guest': False, 'reason': 'host-qmp-system-reset'}:
+        fail('%s after system_reset: %r' % (ev['event'], ev))
+    events = list(c.events)
+    if ev['event'] == 'RESET':
+        after_restart(c, path)
     with open(out, 'w') as f:
         json.dump({'greeting': greeting, 'replies': {'system_reset': reply},
-                   'events': c.events}, f, indent=1)
-    print('ok: reset %s, events %s' % (path, [e['event'] for e in c.events]))
+                   'events': events}, f, indent=1)
+    print('ok: reset %s, events %s' % (path, [e['event'] for e in events]))
 
 
 # What the vblk guest asks of its one drive with vblk.write=1: reads of
@@ -354,7 +383,7 @@ def compare(paths):
 
 
 if __name__ == '__main__':
-    if len(sys.argv) in (4, 6) and sys.argv[1] == '--compare':
+    if len(sys.argv) in (4, 6, 8) and sys.argv[1] == '--compare':
         compare(sys.argv[2:])
     elif len(sys.argv) == 3 and sys.argv[1] == '--panic':
         run_panic(sys.argv[2])

@@ -6,10 +6,11 @@
 # "running"), queries, presses the power button (POWERDOWN; the halted
 # guest ignores it) and quits: exit 7, SHUTDOWN host-qmp-quit, the socket
 # (mode 0600 while it lived) removed.  A second VM is reset: exit 3,
-# SHUTDOWN host-qmp-system-reset.  The same two sessions against QEMU's
-# microvm running the same guest (TCG, -no-reboot) give the reference
-# shapes: every reply and event both programs have must match in member
-# names and types.  Last, the virtio-blk guest does its reads, write,
+# SHUTDOWN host-qmp-system-reset; a third, with -reboot restart, boots
+# again (RESET) and quits.  The same sessions against QEMU's microvm
+# running the same guest (TCG; -no-reboot for the first two) give the
+# reference shapes: every reply and event both programs have must match
+# in member names and types.  Last, the virtio-blk guest does its reads, write,
 # flush, discard and bad requests on a drive and halts: query-blockstats
 # counts exactly those, with the time each kind took.
 # timeout: 180
@@ -46,41 +47,49 @@ rc=$?
 [ "$rc" = 7 ] || { cat "$WORK/mvm.err" >&2; fail "exit code $rc after quit, expected 7"; }
 [ ! -e "$sock" ] || fail "the socket was left behind"
 
-rsock=$WORK/reset.qmp
-timeout -k 5 90 "$MINIVMM" -kernel "$BOOTINFO_BZIMAGE" -serial none -m 128 \
-	-append "$append" -qmp "unix:$rsock,server=on,wait=off" \
-	</dev/null >"$WORK/reset.out" 2>"$WORK/reset.err" &
-pid=$!
-wait_sock "$rsock" "$pid" || { cat "$WORK/reset.err" >&2; fail "no QMP socket at $rsock"; }
-python3 "$client" --reset "$rsock" "$WORK/minivmm-reset.json" ||
-	{ kill "$pid"; fail "QMP reset session"; }
-wait "$pid"
-rc=$?
-[ "$rc" = 3 ] || { cat "$WORK/reset.err" >&2; fail "exit code $rc after system_reset, expected 3"; }
+# system_reset: without -reboot restart the run ends (exit 3, SHUTDOWN);
+# with it the guest starts afresh (RESET, booted twice) and quit ends it.
+mvm_reset() {	# NAME EXPECTED-EXIT [minivmm options]
+	local n=$1 want=$2 rsock=$WORK/$1.qmp rpid rc
+	shift 2
+	timeout -k 5 90 "$MINIVMM" -kernel "$BOOTINFO_BZIMAGE" -serial stdio \
+		-m 128 -append "$append" -qmp "unix:$rsock,server=on,wait=off" "$@" \
+		</dev/null >"$WORK/$n.out" 2>"$WORK/$n.err" &
+	rpid=$!
+	wait_sock "$rsock" "$rpid" || { cat "$WORK/$n.err" >&2; fail "$n: no QMP socket"; }
+	python3 "$client" --reset "$rsock" "$WORK/minivmm-$n.json" ||
+		{ kill "$rpid"; cat "$WORK/$n.err" >&2; fail "$n: QMP reset session"; }
+	wait "$rpid"
+	rc=$?
+	[ "$rc" = "$want" ] || { cat "$WORK/$n.err" >&2; fail "$n: exit code $rc, expected $want"; }
+}
+mvm_reset reset 3
+mvm_reset restart 7 -reboot restart
+boots=$(tr -d '\r' <"$WORK/restart.out" | grep -c '^BOOTINFO end')
+[ "$boots" = 2 ] || fail "restart: the guest booted $boots times, expected 2"
 
 # QEMU: the same guest (its PVH ELF), the same sessions.
 [ -n "${QEMU:-}" ] && command -v "$QEMU" >/dev/null ||
 	fail "QEMU is needed as the reference (scripts/install-deps.sh installs it)"
-qemu_vm() {	# SOCKET LOG: QEMU's microvm on the boot-info guest, -S
+qemu_session() {	# NAME [qmp_session.py mode]: QEMU's microvm, -S
+	local n=$1 qsock=$WORK/qemu-$1.qmp qpid
+	shift
 	timeout -k 5 60 "$QEMU" -M microvm -accel tcg -display none -nodefaults \
-		-no-reboot -S -m 128 -kernel "$BOOTINFO_ELF" -append "$append" \
-		-qmp "unix:$1,server=on,wait=off" \
-		-drive "if=none,id=vda,file=$img,format=raw" </dev/null >"$2" 2>&1 &
+		$QEMU_EXTRA -S -m 128 -kernel "$BOOTINFO_ELF" -append "$append" \
+		-qmp "unix:$qsock,server=on,wait=off" \
+		-drive "if=none,id=vda,file=$img,format=raw" </dev/null \
+		>"$WORK/qemu-$n.err" 2>&1 &
+	qpid=$!
+	python3 "$client" "$@" "$qsock" "$WORK/qemu-$n.json" ||
+		{ kill "$qpid"; cat "$WORK/qemu-$n.err" >&2; fail "QMP session $n with QEMU"; }
+	wait "$qpid"
 }
-qsock=$WORK/qemu.qmp
-qemu_vm "$qsock" "$WORK/qemu.err"
-qpid=$!
-python3 "$client" "$qsock" "$WORK/qemu.json" ||
-	{ kill "$qpid"; cat "$WORK/qemu.err" >&2; fail "QMP session with QEMU"; }
-wait "$qpid"
-qsock=$WORK/qemu-reset.qmp
-qemu_vm "$qsock" "$WORK/qemu-reset.err"
-qpid=$!
-python3 "$client" --reset "$qsock" "$WORK/qemu-reset.json" ||
-	{ kill "$qpid"; cat "$WORK/qemu-reset.err" >&2; fail "QMP reset session with QEMU"; }
-wait "$qpid"
-python3 "$client" --compare "$WORK/minivmm.json" "$WORK/qemu.json" \
-	"$WORK/minivmm-reset.json" "$WORK/qemu-reset.json" || fail "shapes"
+QEMU_EXTRA=-no-reboot qemu_session main
+QEMU_EXTRA=-no-reboot qemu_session reset --reset
+QEMU_EXTRA= qemu_session restart --reset
+python3 "$client" --compare "$WORK/minivmm.json" "$WORK/qemu-main.json" \
+	"$WORK/minivmm-reset.json" "$WORK/qemu-reset.json" \
+	"$WORK/minivmm-restart.json" "$WORK/qemu-restart.json" || fail "shapes"
 
 # query-blockstats after real requests: the virtio-blk guest, halted.
 vblk=$GUEST_DIR/virtio_blk/vblk.bzImage
