@@ -179,14 +179,29 @@ def wait_any(c, names, timeout=10.0):
     return [e for e in c.events if e['event'] in names][0]
 
 
-def after_restart(c, path):
-    """The VM after a RESET: running, on this connection or a new one."""
+def dropped(c, wait):
+    """True when the VMM closes the connection within wait seconds."""
+    c.sock.settimeout(wait)
     try:
-        st = status(c.execute('query-status'))
-    except (EOFError, OSError):
+        while True:
+            msg = c.read()
+            if 'event' in msg:
+                c.events.append(msg)
+    except EOFError:
+        return True
+    except socket.timeout:
+        return False
+    finally:
+        c.sock.settimeout(20.0)
+
+
+def after_restart(c, path):
+    """The VM after a RESET: running, on this connection (QEMU) or on a
+    new one (minivmm restarts as a fresh process, which drops clients)."""
+    if dropped(c, 5.0):
         c = Client(path)
         start(c)
-        st = status(c.execute('query-status'))
+    st = status(c.execute('query-status'))
     if st != 'running':
         fail('query-status after the restart: %r' % st)
     c.execute('quit')
