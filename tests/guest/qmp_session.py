@@ -26,6 +26,12 @@ qmp_session.py --blockstats SOCKET
     halted: query-blockstats must count exactly them, with the time spent
     in each kind, then quit.
 
+qmp_session.py --ticks SOCKET CONSOLE
+    The boot-info guest prints "BOOTINFO tick=N" about every 100 ms into
+    the file CONSOLE: after stop (the STOP event) the file does not grow
+    for a second; after cont the counter goes on with no number lost or
+    repeated; then quit.
+
 qmp_session.py --compare MINIVMM.json QEMU.json [MINIVMM2.json QEMU2.json ...]
     Compare the shapes (member names and JSON types, recursively; list
     items against the first item) of the replies both programs gave to the
@@ -227,6 +233,50 @@ def run_reset(path, out):
     print('ok: reset %s, events %s' % (path, [e['event'] for e in events]))
 
 
+def console_ticks(path):
+    """The raw size of the console file and its complete tick numbers."""
+    with open(path, 'rb') as f:
+        raw = f.read()
+    ticks = []
+    for line in raw.split(b'\n')[:-1]:
+        line = line.rstrip(b'\r')
+        if line.startswith(b'BOOTINFO tick='):
+            ticks.append(int(line[len(b'BOOTINFO tick='):]))
+    return len(raw), ticks
+
+
+def wait_ticks(path, n, timeout=30.0):
+    deadline = time.monotonic() + timeout
+    while len(console_ticks(path)[1]) < n:
+        if time.monotonic() > deadline:
+            fail('the guest printed %d ticks, waited for %d' %
+                 (len(console_ticks(path)[1]), n))
+        time.sleep(0.05)
+
+
+def run_ticks(path, console):
+    c = Client(path)
+    start(c)
+    wait_ticks(console, 3)
+    c.execute('stop')
+    c.wait_event('STOP')
+    size, ticks = console_ticks(console)
+    time.sleep(1.0)
+    size2, _ = console_ticks(console)
+    if size2 != size:
+        fail('the guest printed %d bytes while paused' % (size2 - size))
+    c.execute('cont')
+    c.wait_event('RESUME')
+    wait_ticks(console, len(ticks) + 3)
+    _, after = console_ticks(console)
+    if after != list(range(len(after))):
+        fail('the counter lost or repeated numbers: %r' % after)
+    c.execute('quit')
+    c.wait_event('SHUTDOWN')
+    print('ok: ticks 0..%d before the pause, silent for 1 s, 0..%d after'
+          % (ticks[-1], after[-1]))
+
+
 # What the vblk guest asks of its one drive with vblk.write=1: reads of
 # 64 KiB and of the 4 KiB written back, one write of 4 KiB, one flush,
 # one discard of 8 sectors, one write-zeroes of sectors 40..47 (minivmm's
@@ -404,6 +454,8 @@ if __name__ == '__main__':
         run_panic(sys.argv[2])
     elif len(sys.argv) == 4 and sys.argv[1] == '--reset':
         run_reset(sys.argv[2], sys.argv[3])
+    elif len(sys.argv) == 4 and sys.argv[1] == '--ticks':
+        run_ticks(sys.argv[2], sys.argv[3])
     elif len(sys.argv) == 3 and sys.argv[1] == '--blockstats':
         run_blockstats(sys.argv[2])
     elif len(sys.argv) == 3:

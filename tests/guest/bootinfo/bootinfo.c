@@ -3,9 +3,10 @@
  * The boot-info test guest: prints, one "BOOTINFO key=value" per line on
  * COM1, everything the VMM told it (command line, e820, initrd, ACPI
  * tables, MADT, FADT), then ends the way bootinfo.action= asks:
- * poweroff (default), reboot, triplefault, halt, i8042reset or pvpanic
+ * poweroff (default), reboot, triplefault, halt, i8042reset, pvpanic
  * (print the pvpanic port's offered events, write PANICKED, then halt:
- * minivmm must end the run).
+ * minivmm must end the run) or tick (print "BOOTINFO tick=N", N = 0, 1,
+ * 2, ..., about every 100 ms, forever: a paused VM prints nothing).
  * docs/testing-guests.md lists the keys.
  */
 #include "boot/layout.h"
@@ -302,6 +303,20 @@ static uint64_t bootinfo_acpi(const struct guest_boot *b)
 	return rsdp;
 }
 
+/* 10^8 TSC cycles between ticks: 30 to 100 ms on current hosts. */
+#define TICK_CYCLES	100000000ull
+
+static __attribute__((noreturn)) void bootinfo_tick(void)
+{
+	for (unsigned long long n = 0;; n++) {
+		uint64_t t = rdtsc();
+
+		guest_printf(BI "tick=%llu" NL, n);
+		while (rdtsc() - t < TICK_CYCLES)
+			__asm__ volatile("pause");
+	}
+}
+
 static __attribute__((noreturn)) void bootinfo_act(const struct guest_boot *b, uint64_t rsdp)
 {
 	const char *a = "poweroff";
@@ -334,6 +349,8 @@ static __attribute__((noreturn)) void bootinfo_act(const struct guest_boot *b, u
 		outb(PORT_PVPANIC, 1);	/* PVPANIC_PANICKED */
 		guest_halt();
 	}
+	if (guest_word_eq(a, len, "tick"))
+		bootinfo_tick();
 	/* A typo in a test must not pass as a clean power-off. */
 	guest_printf("GUEST unknown bootinfo.action" NL);
 	guest_triple_fault();
