@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -21,17 +22,47 @@
 
 /* MINIVMM_VERSION: CMake's project() version (CMakeLists.txt). */
 
+/*
+ * A copy of the command line as given.  The parser cuts option values up
+ * in place (at commas and '='), so -reboot restart must exec this copy:
+ * the cut one would lose everything after the first comma
+ * ("-qmp unix:PATH,server=on,wait=off" would come back as "unix:PATH").
+ */
+static char **argv_copy(int argc, char **argv)
+{
+	char **copy = calloc((size_t)argc + 1, sizeof(*copy));
+
+	if (!copy)
+		return NULL;
+	for (int i = 0; i < argc; i++) {
+		copy[i] = strdup(argv[i]);
+		if (!copy[i]) {
+			while (i--)
+				free(copy[i]);
+			free(copy);
+			return NULL;
+		}
+	}
+	return copy;
+}
+
 int main(int argc, char **argv)
 {
 	uint64_t start_ns = vm_now_ns();
 	struct config cfg;
 	struct rundir_paths rundir;
 	char err[ERR_LINE_MAX];
+	char **given;
 	int code, ready_fd = -1;
 
 	/* minivmm list|ctl|console: the front end to running VMs. */
 	if (argc > 1 && frontend_is_command(argv[1]))
 		return frontend_main(argc - 1, argv + 1);
+	given = argv_copy(argc, argv);
+	if (!given) {
+		log_error("out of memory");
+		return EXIT_VMM_ERROR;
+	}
 	if (config_parse(&cfg, argc, argv, err, sizeof(err)) < 0) {
 		log_error("%s", err);
 		fprintf(stderr, "Try 'minivmm -help' for more information.\n");
@@ -69,7 +100,7 @@ int main(int argc, char **argv)
 	if (code == EXIT_GUEST_REBOOT && cfg.reboot_restart) {
 		/* A fresh process is the most faithful reset of every device. */
 		fflush(NULL);
-		execv("/proc/self/exe", argv);
+		execv("/proc/self/exe", given);
 		log_error("cannot restart after the guest's reboot: %s", strerror(errno));
 	}
 	return code;
