@@ -13,13 +13,14 @@ qmp_session.py --panic SOCKET
     poweroff) followed by SHUTDOWN (guest, guest-panic): the shape QEMU
     gives with its default -action panic=shutdown.
 
-qmp_session.py --reset SOCKET OUT.json
+qmp_session.py --reset SOCKET OUT.json [CONSOLE]
     Negotiate, let the guest run, and reset it: system_reset's reply and
     its event into OUT.json.  SHUTDOWN (host-qmp-system-reset) when the
     reset ends the VMM (minivmm without -reboot restart, QEMU with
     -no-reboot); RESET when the guest starts again: then the client
     connects again if the VMM dropped it (minivmm's fresh process), finds
-    the VM running and quits.
+    the VM running and quits (once CONSOLE, if given, shows the
+    boot-info guest's second boot).
 
 qmp_session.py --blockstats SOCKET
     The vblk guest has run its requests (vblk.write=1) on one drive and
@@ -201,20 +202,31 @@ def dropped(c, wait):
         c.sock.settimeout(20.0)
 
 
-def after_restart(c, path):
+def boots(console):
+    with open(console, 'rb') as f:
+        return f.read().count(b'BOOTINFO end')
+
+
+def after_restart(c, path, console):
     """The VM after a RESET: running, on this connection (QEMU) or on a
-    new one (minivmm restarts as a fresh process, which drops clients)."""
+    new one (minivmm restarts as a fresh process, which drops clients);
+    with a console file, quit only once the guest has booted again."""
     if dropped(c, 5.0):
         c = Client(path)
         start(c)
     st = status(c.execute('query-status'))
     if st != 'running':
         fail('query-status after the restart: %r' % st)
+    deadline = time.monotonic() + 30
+    while console and boots(console) < 2:
+        if time.monotonic() > deadline:
+            fail('the guest did not boot again after the reset')
+        time.sleep(0.05)
     c.execute('quit')
     c.wait_event('SHUTDOWN')
 
 
-def run_reset(path, out):
+def run_reset(path, out, console=None):
     c = Client(path)
     greeting = c.greeting
     start(c)
@@ -226,7 +238,7 @@ def run_reset(path, out):
         fail('%s after system_reset: %r' % (ev['event'], ev))
     events = list(c.events)
     if ev['event'] == 'RESET':
-        after_restart(c, path)
+        after_restart(c, path, console)
     with open(out, 'w') as f:
         json.dump({'greeting': greeting, 'replies': {'system_reset': reply},
                    'events': events}, f, indent=1)
@@ -452,8 +464,8 @@ if __name__ == '__main__':
         compare(sys.argv[2:])
     elif len(sys.argv) == 3 and sys.argv[1] == '--panic':
         run_panic(sys.argv[2])
-    elif len(sys.argv) == 4 and sys.argv[1] == '--reset':
-        run_reset(sys.argv[2], sys.argv[3])
+    elif len(sys.argv) in (4, 5) and sys.argv[1] == '--reset':
+        run_reset(*sys.argv[2:])
     elif len(sys.argv) == 4 and sys.argv[1] == '--ticks':
         run_ticks(sys.argv[2], sys.argv[3])
     elif len(sys.argv) == 3 and sys.argv[1] == '--blockstats':

@@ -57,7 +57,7 @@ mvm_reset() {	# NAME EXPECTED-EXIT [minivmm options]
 		</dev/null >"$WORK/$n.out" 2>"$WORK/$n.err" &
 	rpid=$!
 	wait_sock "$rsock" "$rpid" || { cat "$WORK/$n.err" >&2; fail "$n: no QMP socket"; }
-	python3 "$client" --reset "$rsock" "$WORK/minivmm-$n.json" ||
+	python3 "$client" --reset "$rsock" "$WORK/minivmm-$n.json" "$WORK/$n.out" ||
 		{ kill "$rpid"; cat "$WORK/$n.err" >&2; fail "$n: QMP reset session"; }
 	wait "$rpid"
 	rc=$?
