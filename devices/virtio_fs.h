@@ -50,6 +50,10 @@ int virtio_fs_create(struct virtio_fs **out, const struct virtio_mmio_host *host
  */
 int virtio_fs_start(struct virtio_fs *fs, const struct io_thread_hook *hook);
 
+/* Park the I/O thread between two requests / let it go on (pause). */
+void virtio_fs_quiesce(struct virtio_fs *fs);
+void virtio_fs_resume(struct virtio_fs *fs);
+
 /* Stop the I/O thread (after the vCPUs have stopped); idempotent. */
 void virtio_fs_stop(struct virtio_fs *fs);
 

@@ -449,6 +449,16 @@ static void virtio_fs_entry_stats(void *dev, FILE *f)
 	virtio_fs_print_stats(dev, f);
 }
 
+static void virtio_fs_entry_quiesce(void *dev)
+{
+	virtio_fs_quiesce(dev);
+}
+
+static void virtio_fs_entry_resume(void *dev)
+{
+	virtio_fs_resume(dev);
+}
+
 static void virtio_fs_entry_stop(void *dev)
 {
 	virtio_fs_stop(dev);
@@ -469,6 +479,8 @@ static const struct vmm_device_ops virtio_fs_entry = {
 	.start = virtio_fs_entry_start,
 	.io_class = SECCOMP_THREAD_FS,
 	.stats = virtio_fs_entry_stats,
+	.quiesce = virtio_fs_entry_quiesce,
+	.resume = virtio_fs_entry_resume,
 	.stop = virtio_fs_entry_stop,
 	.destroy = virtio_fs_entry_destroy,
 };

@@ -117,12 +117,13 @@ static const int seccomp_qmp[] = {
 /* The setters and guest debug: a paused vCPU's registers are read and
  * written on its own thread (vmm/pause.h), for the GDB stub and QMP. */
 /*
- * virtio-fs threads: the FUSE server's calls on descriptors it holds.
- * Every open is openat2 (RESOLVE_BENEATH, or the /proc/self/fd reopen);
- * no openat, no path-based call outside the *at family.
+ * virtio-fs threads: their event loop (epoll, eventfds) and the FUSE
+ * server's calls on descriptors it holds.  Every open is openat2
+ * (RESOLVE_BENEATH, or the /proc/self/fd reopen); no openat, no path-based
+ * call outside the *at family.
  */
 static const int seccomp_fs[] = {
-	__NR_poll, __NR_ppoll, __NR_read, __NR_close, __NR_openat2,
+	__NR_epoll_wait, __NR_epoll_pwait, __NR_read, __NR_close, __NR_openat2,
 	__NR_newfstatat, __NR_fstat, __NR_statx, __NR_fstatfs,
 	__NR_getdents64, __NR_lseek, __NR_readlinkat, __NR_preadv,
 	__NR_pwritev, __NR_fsync, __NR_fdatasync, __NR_fallocate,
