@@ -4,9 +4,14 @@
 # answers the first config request ("File not found") and then hangs, and
 # from that moment a peer on the bridge sends small frames to the guest
 # as fast as it can, for longer than the test waits.  The firmware's TFTP
-# timeouts must still run out (1+2+4+4+4+4+4 s of re-sends) although its
-# receive ring never runs empty: exit 5 naming the file and "timeout",
-# long before the flood ends.
+# timeouts must still run out (1+2+4+4+4+4+4 s of re-sends) under the
+# flood: exit 5 naming the file and "timeout", long before the flood ends.
+# Where the whole path is emulated (the nested harness: about 800 frames/s
+# reach the guest, UDP or ARP requests it must answer alike) the ring still
+# runs empty between frames, so a firmware that reads its clock only on an
+# empty ring passes this case too (measured 2026-12-03: 24 s fixed, 27 s
+# with the clock check reverted); the never-empty ring is tested on the
+# host, tests/unit/fw_net_test.c, which fails with that firmware.
 # timeout: 150
 . "$(dirname "$0")/common.bash"
 [ -x "${NETBOOT_FLOOD:-}" ] || fail "no flood helper (NETBOOT_FLOOD=${NETBOOT_FLOOD:-})"
