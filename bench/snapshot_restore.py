@@ -1,0 +1,222 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""Save and restore speed: minivmm's snapshots beside QEMU's migration to a
+file and -incoming, on the same Debian kernel and test initramfs.
+
+    bench/snapshot_restore.py --minivmm build/minivmm --qemu qemu-system-x86_64 \\
+        --kernel vmlinuz --initrd initrd.img [--mem 256,2048] [--runs 3] [--dir DIR]
+
+Needs a usable /dev/kvm (a KVM host, or L1 of the nested harness:
+tests/nested/run.sh with MVT_NESTED_QEMU=1).  The guest is the layer-3
+initramfs running tests/linux/guest/snap_bench.sh: it prints "MVT
+snap=ready", then waits for a line on its console and answers "MVT
+out=Linux".  For each RAM size and each VMM:
+
+  save     the VM, booted and waiting, is saved to a file and stops:
+           minivmm: QMP x-minivmm-save {"quit": true}; QEMU: QMP migrate
+           to "exec:cat > FILE" (live; done when query-migrate says
+           "completed"), then quit.  Time of the QMP exchange.
+  first    exec of the restoring process -> the first byte the restored
+           guest writes (its tty echoing the newlines typed in meanwhile).
+  output   exec -> the command's output ("MVT out=").
+           minivmm: -restore FILE; QEMU: the same command line as the
+           boot plus -incoming "exec:cat FILE" (it runs on by itself).
+
+Prints one line per measurement and a table of medians with the ratio
+QEMU / minivmm; --json FILE writes the raw numbers.  Standard library only.
+"""
+import argparse
+import json
+import os
+import select
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+READY = b"MVT snap=ready"
+OUT = b"MVT out="
+APPEND = "console=ttyS0 quiet panic=-1 mvt.run=snap_bench"
+
+
+class Qmp:
+    """Just enough QMP: greeting, negotiation, commands (events skipped)."""
+
+    def __init__(self, path, timeout=600.0):
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                self.s = socket.socket(socket.AF_UNIX)
+                self.s.connect(path)
+                break
+            except OSError:
+                self.s.close()
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
+        self.s.settimeout(timeout)
+        self.f = self.s.makefile("rb")
+        self.read()
+        self.cmd("qmp_capabilities")
+
+    def read(self):
+        line = self.f.readline()
+        if not line:
+            raise RuntimeError("QMP connection closed")
+        return json.loads(line)
+
+    def cmd(self, name, **args):
+        msg = {"execute": name}
+        if args:
+            msg["arguments"] = args
+        self.s.sendall(json.dumps(msg).encode() + b"\n")
+        while True:
+            r = self.read()
+            if "return" in r or "error" in r:
+                if "error" in r:
+                    raise RuntimeError("%s: %s" % (name, r["error"].get("desc")))
+                return r["return"]
+
+    def close(self):
+        self.s.close()
+
+
+class Vm:
+    """A VMM process with its console on pipes."""
+
+    def __init__(self, cmd):
+        self.t0 = time.monotonic()
+        # stderr apart: a VMM's warnings are not the guest's first byte.
+        self.err = tempfile.TemporaryFile()
+        self.p = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                  stderr=self.err)
+        self.buf = b""
+        self.first = None
+
+    def type(self, text):
+        self.p.stdin.write(text)
+        self.p.stdin.flush()
+
+    def wait_for(self, what, timeout=300.0, poke=False):
+        """Seconds from exec until `what` appeared in the output.  poke:
+        type a newline every 20 ms meanwhile (a line typed while a QEMU
+        still loads its state can be lost with the UART's old state)."""
+        deadline = time.monotonic() + timeout
+        while what not in self.buf:
+            left = deadline - time.monotonic()
+            if poke:
+                self.type(b"\n")
+                left = min(left, 0.02)
+            if left <= 0 or not select.select([self.p.stdout], [], [], left)[0]:
+                if poke and deadline > time.monotonic():
+                    continue
+                raise RuntimeError("no %r within %d s; output:\n%s" %
+                                   (what, timeout, self.buf[-2000:].decode(errors="replace")))
+            chunk = os.read(self.p.stdout.fileno(), 65536)
+            if not chunk:
+                self.err.seek(0)
+                raise RuntimeError("exited (%s) before %r; output:\n%s\nstderr:\n%s" %
+                                   (self.p.wait(), what, self.buf[-2000:].decode(errors="replace"),
+                                    self.err.read()[-2000:].decode(errors="replace")))
+            if self.first is None:
+                self.first = time.monotonic() - self.t0
+            self.buf += chunk
+        return time.monotonic() - self.t0
+
+    def end(self, timeout=60):
+        try:
+            return self.p.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.p.kill()
+            return self.p.wait()
+
+
+def boot_cmd(a, vmm, mem, qmp):
+    if vmm == "minivmm":
+        return [a.minivmm, "-kernel", a.kernel, "-initrd", a.initrd, "-m", str(mem),
+                "-append", APPEND, "-qmp", "unix:%s,server=on,wait=off" % qmp]
+    return [a.qemu, "-M", "microvm", "-accel", "kvm", "-cpu", "host", "-m", str(mem),
+            "-display", "none", "-serial", "stdio", "-no-reboot", "-nodefaults",
+            "-no-user-config", "-kernel", a.kernel, "-initrd", a.initrd,
+            "-append", APPEND, "-qmp", "unix:%s,server=on,wait=off" % qmp]
+
+
+def save(a, vmm, mem, work):
+    qmp, snap = os.path.join(work, vmm + ".qmp"), os.path.join(work, vmm + ".snap")
+    for p in (qmp, snap):
+        if os.path.exists(p):
+            os.unlink(p)
+    vm = Vm(boot_cmd(a, vmm, mem, qmp))
+    vm.wait_for(READY)
+    c = Qmp(qmp)
+    t0 = time.monotonic()
+    if vmm == "minivmm":
+        c.cmd("x-minivmm-save", file=snap, quit=True)
+    else:
+        c.cmd("migrate", uri="exec:cat > " + snap)
+        while c.cmd("query-migrate").get("status") not in ("completed", "failed"):
+            time.sleep(0.01)
+    took = time.monotonic() - t0
+    if vmm != "minivmm":
+        c.cmd("quit")
+    c.close()
+    vm.end()
+    return took, snap
+
+
+def restore(a, vmm, mem, work, snap):
+    if vmm == "minivmm":
+        cmd = [a.minivmm, "-restore", snap]
+    else:
+        cmd = boot_cmd(a, vmm, mem, os.path.join(work, "in.qmp")) + ["-incoming", "exec:cat " + snap]
+    vm = Vm(cmd)
+    out = vm.wait_for(OUT, poke=True)
+    first = vm.first
+    vm.p.kill()
+    vm.end()
+    return first, out
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--minivmm", required=True)
+    ap.add_argument("--qemu", required=True)
+    ap.add_argument("--kernel", required=True)
+    ap.add_argument("--initrd", required=True)
+    ap.add_argument("--mem", default="256,2048", help="MiB, comma-separated")
+    ap.add_argument("--runs", type=int, default=1)
+    ap.add_argument("--dir", help="where the snapshot files go (default: a temporary directory)")
+    ap.add_argument("--json", help="write the raw numbers here")
+    a = ap.parse_args()
+    work = a.dir or tempfile.mkdtemp(prefix="snapbench.")
+    res = {}
+    for mem in [int(m) for m in a.mem.split(",")]:
+        for run in range(a.runs):
+            for vmm in ("minivmm", "qemu"):
+                took, snap = save(a, vmm, mem, work)
+                size = os.stat(snap)
+                first, out = restore(a, vmm, mem, work, snap)
+                for k, v in (("save", took), ("first", first), ("output", out)):
+                    res.setdefault("%d.%s.%s" % (mem, vmm, k), []).append(v * 1000)
+                print("%5d MiB %-7s run %d: save %7.1f ms, restore: first byte %7.1f ms, output %7.1f ms; "
+                      "file %d MiB (%d MiB on disk)" % (mem, vmm, run + 1, took * 1000, first * 1000,
+                                                        out * 1000, size.st_size >> 20,
+                                                        size.st_blocks * 512 >> 20), flush=True)
+                os.unlink(snap)
+    print("\n| RAM | measure | minivmm ms | QEMU ms | QEMU / minivmm |")
+    print("|---|---|---|---|---|")
+    for mem in [int(m) for m in a.mem.split(",")]:
+        for k in ("save", "first", "output"):
+            m = statistics.median(res["%d.minivmm.%s" % (mem, k)])
+            q = statistics.median(res["%d.qemu.%s" % (mem, k)])
+            print("| %d MiB | %s | %.1f | %.1f | %.1f |" % (mem, k, m, q, q / m if m else 0))
+    if a.json:
+        with open(a.json, "w") as f:
+            json.dump(res, f, indent=1)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
