@@ -84,6 +84,11 @@ echo "saved after $before frames: $(grep 'saved the VM' "$WORK/a.err")"
 start b -restore "$snap" -tap tap1,bridge=br0
 finish b
 expect_rc b 0
+# The last frames may still wait in the peer's socket: let it log them.
+for _ in $(seq 100); do
+	[ "$(wc -l <"$WORK/seen")" -ge 300 ] && break
+	sleep 0.05
+done
 kill "$peer"
 wait "$peer" 2>/dev/null
 peer=
