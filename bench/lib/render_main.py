@@ -121,6 +121,7 @@ def render(r: Results, charts_rel: Optional[str], charts_made: set, source: str)
     net(d, r)
     d(kernel_dev_nested().rstrip("\n"), "")
     netboot(d, r)
+    d(snapshot_nested().rstrip("\n"), "")
     render_hw.section(d, r)
     render_hw.failures(d, r)
     return d.text()
@@ -226,6 +227,17 @@ def startup(d: Doc, r: Results, charts_rel, made: set) -> None:
       "although it writes the power-off port right after it: tearing the VM",
       "down in the kernel is part of every VMM's exit time.", "")
     d(exit_nested().rstrip("\n"), "")
+
+
+SNAPSHOT_NESTED = os.path.join(os.path.dirname(os.path.abspath(__file__)), "snapshot-nested.md")
+
+
+def snapshot_nested() -> str:
+    """The snapshot save/restore run made by hand in the nested harness'
+    L1 (bench/snapshot_restore.py): bench/lib/snapshot-nested.md, kept in
+    every render."""
+    with open(SNAPSHOT_NESTED, encoding="utf-8") as f:
+        return f.read()
 
 
 EXIT_NESTED = os.path.join(os.path.dirname(os.path.abspath(__file__)), "exit-nested.md")
