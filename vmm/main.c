@@ -46,23 +46,21 @@ static char **argv_copy(int argc, char **argv)
 	return copy;
 }
 
-int main(int argc, char **argv)
+static void argv_free(char **copy)
 {
-	uint64_t start_ns = vm_now_ns();
+	for (char **p = copy; *p; p++)
+		free(*p);
+	free(copy);
+}
+
+/* Parse, set up and run one VM; given is the command line as typed. */
+static int run_vm(int argc, char **argv, char **given, uint64_t start_ns)
+{
 	struct config cfg;
 	struct rundir_paths rundir;
 	char err[ERR_LINE_MAX];
-	char **given;
 	int code, ready_fd = -1;
 
-	/* minivmm list|ctl|console: the front end to running VMs. */
-	if (argc > 1 && frontend_is_command(argv[1]))
-		return frontend_main(argc - 1, argv + 1);
-	given = argv_copy(argc, argv);
-	if (!given) {
-		log_error("out of memory");
-		return EXIT_VMM_ERROR;
-	}
 	if (config_parse(&cfg, argc, argv, err, sizeof(err)) < 0) {
 		log_error("%s", err);
 		fprintf(stderr, "Try 'minivmm -help' for more information.\n");
@@ -103,5 +101,24 @@ int main(int argc, char **argv)
 		execv("/proc/self/exe", given);
 		log_error("cannot restart after the guest's reboot: %s", strerror(errno));
 	}
+	return code;
+}
+
+int main(int argc, char **argv)
+{
+	uint64_t start_ns = vm_now_ns();
+	char **given;
+	int code;
+
+	/* minivmm list|ctl|console: the front end to running VMs. */
+	if (argc > 1 && frontend_is_command(argv[1]))
+		return frontend_main(argc - 1, argv + 1);
+	given = argv_copy(argc, argv);
+	if (!given) {
+		log_error("out of memory");
+		return EXIT_VMM_ERROR;
+	}
+	code = run_vm(argc, argv, given, start_ns);
+	argv_free(given);
 	return code;
 }
