@@ -140,6 +140,26 @@ static int client_send(struct qmp_client *c, const char *text)
 	return 0;
 }
 
+/*
+ * The command and its newline in one write: the server acts on a complete
+ * object, so after "quit" it may reply and close before a second write,
+ * which would then fail with EPIPE although the command was carried out.
+ */
+static int client_send_line(struct qmp_client *c, const char *text)
+{
+	size_t len = strlen(text);
+	char *line = malloc(len + 2);
+	int rc;
+
+	if (!line)
+		return -ENOMEM;
+	memcpy(line, text, len);
+	memcpy(line + len, "\n", 2);
+	rc = client_send(c, line);
+	free(line);
+	return rc;
+}
+
 static int client_fail(char *err, size_t errlen, const char *path, int rc)
 {
 	snprintf(err, errlen, "%s: %s", path,
@@ -212,9 +232,7 @@ int qmp_client_call_args(struct qmp_client *c, const char *command,
 	jw_object_end(&w);
 	rc = w.failed ? -ENOMEM : 0;
 	if (!rc)
-		rc = client_send(c, w.buf);
-	if (!rc)
-		rc = client_send(c, "\n");
+		rc = client_send_line(c, w.buf);
 	jw_free(&w);
 	if (!rc)
 		rc = client_reply(c, reply);
