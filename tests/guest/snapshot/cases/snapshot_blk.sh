@@ -93,7 +93,13 @@ refuse missing "disk 0 (.*disk.img): No such file" \
 	-restore "$snap" -drive "file=$WORK/disk.img,format=raw"
 refuse count "the snapshot has 1 disks, the command line 0" -restore "$snap"
 
-start_and_save s "" -drive "file=$WORK/ref.img,format=raw,snapshot=on"
+# Started paused (-S): the refusal must not race with the guest's own end.
+rm -f "$sock"
+timeout -k 5 120 "$MINIVMM" -S -kernel "$img" -m 64 -serial "file:$WORK/s.raw" \
+	-qmp "unix:$sock,server=on,wait=off" -drive "file=$WORK/ref.img,format=raw,snapshot=on" \
+	</dev/null 2>"$WORK/s.err" &
+pid=$!
+python3 "$tool" save "$sock" "$snap" >"$WORK/s.qmp"
 grep -q "snapshot=on" "$WORK/s.qmp" || { cat "$WORK/s.qmp" >&2; fail "saving with snapshot=on was not refused"; }
 python3 "$tool" quit "$sock" >/dev/null
 wait "$pid"
