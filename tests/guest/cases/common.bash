@@ -109,3 +109,35 @@ overlaps_ram() {
 image_init_size() {
 	od -An -t u4 -j $((0x260)) -N 4 "$BOOTINFO_BZIMAGE" | tr -d ' '
 }
+
+# skip_unless_tap: exit 77 (skip) unless the case may make a network
+# namespace and TAPs (root, /dev/net/tun).
+skip_unless_tap() {
+	[ "$(id -u)" = 0 ] || { echo "SKIP: needs root (network namespace, TAP)"; exit 77; }
+	[ -c /dev/net/tun ] || { echo "SKIP: no /dev/net/tun"; exit 77; }
+}
+
+# bridge_ns SUFFIX: a private network namespace $NS (mvt-<pid>-SUFFIX) with
+# lo and the bridge br0 up; nsrun COMMAND... runs in it.  At exit every
+# process still in it is killed, and it is removed with $WORK.
+bridge_ns() {
+	NS=mvt-$$-$1
+	trap bridge_ns_remove EXIT
+	ip netns add "$NS" || fail "cannot create a network namespace"
+	nsrun ip link set lo up
+	nsrun ip link add br0 type bridge || fail "no bridge support"
+	nsrun ip link set br0 up
+}
+
+bridge_ns_remove() {
+	local pids
+	pids=$(ip netns pids "$NS" 2>/dev/null)
+	# shellcheck disable=SC2086 # one pid a word
+	[ -n "$pids" ] && kill -KILL $pids 2>/dev/null
+	ip netns del "$NS" 2>/dev/null
+	rm -rf "$WORK"
+}
+
+nsrun() {
+	ip netns exec "$NS" "$@"
+}

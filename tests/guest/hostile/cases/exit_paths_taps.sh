@@ -15,25 +15,14 @@
 # timeout: 180
 . "$(dirname "$0")/hardening_common.bash"
 need MINIVMM BOOTINFO_BZIMAGE
-[ "$(id -u)" = 0 ] || { echo "SKIP: needs root (network namespace, TAP)"; exit 77; }
-[ -c /dev/net/tun ] || { echo "SKIP: no /dev/net/tun"; exit 77; }
+skip_unless_tap
 skip_unless_linked "made forbidden syscall" "seccomp"
 if grep -aqF "AddressSanitizer" "$MINIVMM"; then
 	echo "SKIP: sanitizer build, seccomp is off by design (docs/security.md)"
 	exit 77
 fi
 
-NS=mvt-$$-exit
-cleanup() {
-	[ -n "${PID:-}" ] && kill -KILL "$PID" 2>/dev/null
-	ip netns del "$NS" 2>/dev/null
-	rm -rf "$WORK"
-}
-trap cleanup EXIT
-ip netns add "$NS" || fail "cannot create a network namespace"
-nsrun() { ip netns exec "$NS" "$@"; }
-nsrun ip link add br0 type bridge || fail "no bridge support"
-nsrun ip link set br0 up
+bridge_ns exit
 nsrun ip tuntap add dev tap0 mode tap || fail "cannot create a persistent TAP"
 
 # run_halted NAME [env...]: minivmm in the namespace with tap0 on br0,

@@ -62,7 +62,7 @@ status_field() {
 }
 
 # tap_state: "up|down master|nomaster" of tap0 (on br0) in the case's
-# namespace ("gone" when it does not exist); the case defines nsrun.
+# namespace ("gone" when it does not exist; bridge_ns of common.bash).
 tap_state() {
 	local l
 	l=$(nsrun ip -o link show dev tap0) || { echo gone; return; }

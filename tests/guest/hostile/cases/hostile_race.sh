@@ -15,20 +15,9 @@
 need MINIVMM GUEST_DIR
 HOSTILE=$GUEST_DIR/hostile/hostile.bzImage
 [ -f "$HOSTILE" ] || fail "no $HOSTILE"
-[ "$(id -u)" = 0 ] || { echo "SKIP: needs root (network namespace, TAP)"; exit 77; }
-[ -c /dev/net/tun ] || { echo "SKIP: no /dev/net/tun"; exit 77; }
+skip_unless_tap
 
-NS=mvt-$$-race
-cleanup() {
-	[ -n "${pid:-}" ] && kill -KILL "$pid" 2>/dev/null
-	ip netns del "$NS" 2>/dev/null
-	rm -rf "$WORK"
-}
-trap cleanup EXIT
-ip netns add "$NS" || fail "cannot create a network namespace"
-nsrun() { ip netns exec "$NS" "$@"; }
-nsrun ip link add br0 type bridge || fail "no bridge support"
-nsrun ip link set br0 up
+bridge_ns race
 nsrun ip tuntap add dev tap0 mode tap || fail "cannot create a persistent TAP"
 
 IMG=$WORK/race.img
