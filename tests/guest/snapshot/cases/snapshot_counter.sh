@@ -11,41 +11,18 @@
 # (The refusals of damaged or foreign files: snapshot_refusals.sh; the
 # command-line ones: tests/cli/bad_input.sh.)
 # timeout: 300
-. "${GUEST_CASES_DIR:-$(dirname "$0")/../../cases}/common.bash"
-need MINIVMM GUEST_DIR
+. "$(dirname "$0")/snapshot.bash"
 img=$GUEST_DIR/snapshot/counter.bzImage
-tool=$(dirname "$0")/../snapshot_tool.py
-sock=$WORK/vm.qmp
-snap=$WORK/vm.snap
 [ -f "$img" ] || fail "no $img"
-
-# run NAME ARGS...: minivmm with the serial port in $WORK/NAME.out
-run() {
-	local name=$1
-	shift
-	timeout -k 5 120 "$MINIVMM" -serial "file:$WORK/$name.raw" "$@" \
-		</dev/null 2>"$WORK/$name.err"
-	RC=$?
-	tr -d '\r' <"$WORK/$name.raw" >"$WORK/$name.out"
-}
 
 run ref -kernel "$img" -m 64
 expect_rc ref 0
 grep -q "^COUNT done$" "$WORK/ref.out" || { show_run ref; fail "the reference run did not count to the end"; }
 
 # Saved once it has counted to 20 or more.
-timeout -k 5 120 "$MINIVMM" -kernel "$img" -m 64 -serial "file:$WORK/a.raw" \
-	-qmp "unix:$sock,server=on,wait=off" </dev/null 2>"$WORK/a.err" &
-pid=$!
-for _ in $(seq 600); do
-	n=$(grep -c '^COUNT [0-9]' "$WORK/a.raw" 2>/dev/null)
-	[ "${n:-0}" -ge 20 ] && break
-	sleep 0.05
-done
-python3 "$tool" save "$sock" "$snap" --quit || { kill "$pid"; cat "$WORK/a.err" >&2; fail "x-minivmm-save failed"; }
-wait "$pid"
-RC=$?
-tr -d '\r' <"$WORK/a.raw" >"$WORK/a.out"
+start_qmp a -kernel "$img" -m 64
+wait_lines a '^COUNT [0-9]' 20
+save_quit a
 expect_rc a 7
 grep -q "^COUNT done$" "$WORK/a.out" && fail "the guest finished before the save: nothing to test"
 saved_at=$(grep -c '^COUNT [0-9]' "$WORK/a.out")
@@ -58,15 +35,10 @@ echo "snapshot: $apparent bytes, $used on disk"
 
 run b -restore "$snap"
 expect_rc b 0
-cat "$WORK/a.out" "$WORK/b.out" >"$WORK/ab.out"
-if ! cmp -s "$WORK/ab.out" "$WORK/ref.out"; then
-	diff "$WORK/ref.out" "$WORK/ab.out" | head -20 >&2
-	show_run b
-	fail "saved + restored output differs from the uninterrupted run"
-fi
+expect_resumed a b
 grep -q "BAD" "$WORK/b.out" && fail "the restored guest found its memory changed"
 
 run c -restore "$snap"
 expect_rc c 0
-cmp -s "$WORK/b.out" "$WORK/c.out" || { diff "$WORK/b.out" "$WORK/c.out" | head >&2; fail "two restores of one file differ"; }
+expect_same_output b c
 echo "PASS: saved after $saved_at lines, restored twice identically, sparse"

@@ -13,33 +13,16 @@
 # from the saved one, and a different number of -tap options, are
 # refused; so is saving a VM with -share (virtio-fs).
 # timeout: 300
-. "${GUEST_CASES_DIR:-$(dirname "$0")/../../cases}/common.bash"
-need MINIVMM GUEST_DIR
+. "$(dirname "$0")/snapshot.bash"
 img=$GUEST_DIR/snapshot/netcount.bzImage
-here=$(dirname "$0")/..
-tool=$here/snapshot_tool.py
-sock=$WORK/vm.qmp
-snap=$WORK/vm.snap
 [ -f "$img" ] || fail "no $img"
-[ "$(id -u)" = 0 ] || { echo "SKIP: needs root (network namespace, TAP)"; exit 77; }
-[ -c /dev/net/tun ] || { echo "SKIP: no /dev/net/tun"; exit 77; }
+skip_unless_tap
 
-NS=mvt-$$-snet
-peer=
-pid=
-cleanup() {
-	[ -n "$pid" ] && kill -KILL "$pid" 2>/dev/null
-	[ -n "$peer" ] && kill "$peer" 2>/dev/null
-	ip netns del "$NS" 2>/dev/null
-	rm -rf "$WORK"
-}
-trap cleanup EXIT
-ip netns add "$NS" || fail "cannot create a network namespace"
-ip netns exec "$NS" ip link set lo up
-ip netns exec "$NS" ip link add br0 type bridge || fail "no bridge support"
-ip netns exec "$NS" ip link set br0 up
-
-ip netns exec "$NS" python3 "$here/netpeer.py" br0 "$WORK/seen" "$WORK/ready" \
+# minivmm and netpeer.py run in the namespace (killed with it at exit).
+bridge_ns snet
+VM_PREFIX=(ip netns exec "$NS")
+# Not through nsrun (a function): $! must be the peer's own pid.
+ip netns exec "$NS" python3 "$(dirname "$0")/../netpeer.py" br0 "$WORK/seen" "$WORK/ready" \
 	2>"$WORK/peer.err" &
 peer=$!
 for _ in $(seq 100); do
@@ -48,41 +31,20 @@ for _ in $(seq 100); do
 done
 [ -e "$WORK/ready" ] || { cat "$WORK/peer.err" >&2; fail "netpeer.py did not start"; }
 
-# start NAME ARGS...: minivmm in the namespace, in the background ($pid).
-start() {
-	local name=$1
-	shift
-	# Not through a function: $! must be minivmm's own pid.
-	ip netns exec "$NS" timeout -k 5 120 "$MINIVMM" \
-		-serial "file:$WORK/$name.raw" "$@" </dev/null 2>"$WORK/$name.err" &
-	pid=$!
-}
-
-finish() {
-	wait "$pid"
-	RC=$?
-	pid=
-	tr -d '\r' <"$WORK/$1.raw" >"$WORK/$1.out"
-}
-
 # 1. Saved once 30 frames are out, on tap0.
-rm -f "$sock"
-start a -kernel "$img" -m 64 -tap tap0,bridge=br0 -qmp "unix:$sock,server=on,wait=off"
+start_qmp a -kernel "$img" -m 64 -tap tap0,bridge=br0
 for _ in $(seq 1200); do
 	grep -q '^NET 30' "$WORK/a.raw" 2>/dev/null && break
 	sleep 0.05
 done
-python3 "$tool" save "$sock" "$snap" --quit >"$WORK/a.qmp" ||
-	{ cat "$WORK/a.qmp" "$WORK/a.err" >&2; fail "x-minivmm-save failed"; }
-finish a
+save_quit a
 expect_rc a 7
 grep -q "^NET final" "$WORK/a.out" && fail "the guest finished before the save: nothing to test"
 before=$(wc -l <"$WORK/seen")
 echo "saved after $before frames: $(grep 'saved the VM' "$WORK/a.err")"
 
 # 2. Restored on tap1.
-start b -restore "$snap" -tap tap1,bridge=br0
-finish b
+run b -restore "$snap" -tap tap1,bridge=br0
 expect_rc b 0
 # The last frames may still wait in the peer's socket: let it log them.
 for _ in $(seq 100); do
@@ -111,18 +73,14 @@ cat "$WORK/a.out" "$WORK/b.out" | grep -E '^NET [0-9]+$' >"$WORK/lines"
 seq 10 10 300 | sed 's/^/NET /' >"$WORK/want_lines"
 cmp -s "$WORK/lines" "$WORK/want_lines" ||
 	{ diff "$WORK/want_lines" "$WORK/lines" | head >&2; fail "console lines lost or repeated"; }
-ip netns exec "$NS" ip link show dev tap1 >/dev/null 2>&1 && fail "tap1 is still there"
+nsrun ip link show dev tap1 >/dev/null 2>&1 && fail "tap1 is still there"
 
 # refuse NAME WANT ARGS...: one line on stderr, exit 1.
 refuse() {
 	local name=$1 want=$2
 	shift 2
-	start "$name" "$@"
-	finish "$name"
-	expect_rc "$name" 1
-	[ "$(wc -l <"$WORK/$name.err")" = 1 ] || { cat "$WORK/$name.err" >&2; fail "$name: not one line"; }
-	grep -q -- "$want" "$WORK/$name.err" || { cat "$WORK/$name.err" >&2; fail "$name: no '$want'"; }
-	echo "refused ($name): $(cat "$WORK/$name.err")"
+	run "$name" "$@"
+	expect_refused "$name" "$want"
 }
 refuse mac "mac= differs from the saved VM's" \
 	-restore "$snap" -tap tap1,bridge=br0,mac=02:00:00:00:00:01
@@ -130,8 +88,7 @@ refuse count "the snapshot has 1 network cards, the command line 0" -restore "$s
 
 # 3. A VM with a share cannot be saved (virtio-fs keeps open files).
 mkdir "$WORK/share"
-rm -f "$sock"
-start s -kernel "$GUEST_DIR/snapshot/counter.bzImage" -m 64 -share "$WORK/share,tag=s" -qmp "unix:$sock,server=on,wait=off"
+start_qmp s -kernel "$GUEST_DIR/snapshot/counter.bzImage" -m 64 -share "$WORK/share,tag=s"
 for _ in $(seq 200); do
 	[ -S "$sock" ] && break
 	sleep 0.05
