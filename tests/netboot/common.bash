@@ -137,19 +137,44 @@ dnsmasq_dhcp_only() {
 	fail "dnsmasq did not start"
 }
 
-# netboot_run NAME [minivmm options...]: one netboot, bounded in time.
-# Sets RC; the console is in $WORK/NAME.out.
-netboot_run() {
+# netboot_start NAME [minivmm options...]: one netboot in the background
+# ($VM), killed after NETBOOT_TIMEOUT (90) seconds.  The console is in
+# $WORK/NAME.out.
+netboot_start() {
 	local name=$1
 	shift
 	LAST=$name
 	timeout -s KILL "${NETBOOT_TIMEOUT:-90}" ip netns exec "$NS" \
 		"$MINIVMM" -netboot -tap "tap0,bridge=br0,mac=$MAC" -m 256 \
 		-serial stdio "$@" </dev/null >"$WORK/$name.out" \
-		2>"$WORK/$name.err"
+		2>"$WORK/$name.err" &
+	VM=$!
+}
+
+# netboot_run NAME [minivmm options...]: one netboot, bounded in time.
+# Sets RC; the console is in $WORK/NAME.out.
+netboot_run() {
+	netboot_start "$@"
+	wait "$VM"
 	RC=$?
-	grep -q "minivmm netboot firmware" "$WORK/$name.out" ||
-		skip "minivmm -netboot does not start the firmware (yet): $(head -c 200 "$WORK/$name.err")"
+	grep -q "minivmm netboot firmware" "$WORK/$1.out" ||
+		skip "minivmm -netboot does not start the firmware (yet): $(head -c 200 "$WORK/$1.err")"
+}
+
+# wait_kernel_fetched NAME: until the firmware of the netboot in $VM has
+# fetched vmlinuz (60 s at most); fails if it never does.
+wait_kernel_fetched() {
+	for _ in $(seq 600); do
+		grep -q "^TFTP: vmlinuz:" "$WORK/$1.out" 2>/dev/null && break
+		kill -0 "$VM" 2>/dev/null || break
+		sleep 0.1
+	done
+	grep -q "^TFTP: vmlinuz: [0-9]* bytes" "$WORK/$1.out" && return
+	kill -KILL "$VM" 2>/dev/null
+	wait "$VM"
+	grep -q "minivmm netboot firmware" "$WORK/$1.out" ||
+		skip "minivmm -netboot does not start the firmware (yet)"
+	fail "the kernel never arrived"
 }
 
 expect_rc() {

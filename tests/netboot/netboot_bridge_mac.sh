@@ -15,23 +15,8 @@ printf 'DEFAULT t\nLABEL t\n  KERNEL vmlinuz\n  INITRD initrd.img\n  APPEND mvt=
 	>"$TFTP/pxelinux.cfg/default"
 dnsmasq_start --dhcp-boot=pxelinux.0
 
-LAST=mac
-timeout -s KILL 120 ip netns exec "$NS" \
-	"$MINIVMM" -netboot -tap "tap0,bridge=br0,mac=$MAC" -m 256 \
-	-serial stdio </dev/null >"$WORK/mac.out" 2>"$WORK/mac.err" &
-VM=$!
-for _ in $(seq 600); do
-	grep -q "^TFTP: vmlinuz:" "$WORK/mac.out" 2>/dev/null && break
-	kill -0 "$VM" 2>/dev/null || break
-	sleep 0.1
-done
-grep -q "^TFTP: vmlinuz: [0-9]* bytes" "$WORK/mac.out" || {
-	kill -KILL "$VM" 2>/dev/null
-	wait "$VM"
-	grep -q "minivmm netboot firmware" "$WORK/mac.out" ||
-		skip "minivmm -netboot does not start the firmware (yet)"
-	fail "the kernel never arrived"
-}
+NETBOOT_TIMEOUT=120 netboot_start mac
+wait_kernel_fetched mac
 sleep 0.3
 old=$(nsrun cat /sys/class/net/br0/address)
 nsrun ip link set br0 address 02:00:00:00:77:01

@@ -17,26 +17,11 @@ printf 'DEFAULT t\nLABEL t\n  KERNEL vmlinuz\n  INITRD initrd.img\n  APPEND mvt=
 	>"$TFTP/pxelinux.cfg/default"
 dnsmasq_start --dhcp-boot=pxelinux.0
 
-LAST=gone
-timeout -s KILL 120 ip netns exec "$NS" \
-	"$MINIVMM" -netboot -tap "tap0,bridge=br0,mac=$MAC" -m 256 \
-	-serial stdio </dev/null >"$WORK/gone.out" 2>"$WORK/gone.err" &
-VM=$!
+NETBOOT_TIMEOUT=120 netboot_start gone
 
 # The kernel line is printed when vmlinuz is complete; the initrd request
 # follows at once.  Half a second later it is well under way.
-for _ in $(seq 600); do
-	grep -q "^TFTP: vmlinuz:" "$WORK/gone.out" 2>/dev/null && break
-	kill -0 "$VM" 2>/dev/null || break
-	sleep 0.1
-done
-if ! grep -q "^TFTP: vmlinuz: [0-9]* bytes" "$WORK/gone.out"; then
-	kill -KILL "$VM" 2>/dev/null
-	wait "$VM"
-	grep -q "minivmm netboot firmware" "$WORK/gone.out" ||
-		skip "minivmm -netboot does not start the firmware (yet)"
-	fail "the kernel never arrived"
-fi
+wait_kernel_fetched gone
 sleep 0.5
 grep -q "^TFTP: initrd.img:" "$WORK/gone.out" &&
 	fail "the initrd transfer ended before the server was killed"
