@@ -36,6 +36,7 @@ int vnet_init(struct vnet *v, uint64_t mmio_base, char *err, size_t errlen);
 bool vnet_rx_poll(struct vnet *v, struct vnet_packet *p);
 #include "boot/firmware/net.c"
 #include "boot/firmware/tftp_get.c"
+#include "tests/lib/fake_fw_vnet.h"
 
 #define SERVER_IP	0x0a4d0001u
 #define CLIENT_IP	0x0a4d002au
@@ -62,8 +63,8 @@ static void device_tx_all(struct vnet *v)
 	struct vnet_queue *q = &v->txq;
 
 	while (tx_seen != q->avail.idx) {
-		uint16_t id = q->avail.ring[tx_seen % q->size];
-		struct vring_desc *d = &q->desc[id % VNET_QSIZE];
+		uint16_t id = fake_fw_vnet_avail(q, tx_seen);
+		struct vring_desc *d = &q->desc[id];
 		struct inet_udp u;
 		const uint8_t *f = (const uint8_t *)(uintptr_t)d->addr + VNET_HDR_LEN;
 		size_t len = d->len - VNET_HDR_LEN;
@@ -73,9 +74,7 @@ static void device_tx_all(struct vnet *v)
 		    u.payload_len >= 2 &&
 		    inet_get16(f + u.payload_off) == TFTP_RRQ)
 			client_port = u.src_port;
-		q->used.ring[q->used.idx % q->size].id = id;
-		q->used.ring[q->used.idx % q->size].len = 0;
-		q->used.idx++;
+		fake_fw_vnet_used(q, id, 0);
 		tx_seen++;
 	}
 }
@@ -112,40 +111,19 @@ static size_t device_frame(uint8_t *buf, size_t cap, bool *valid)
 	return inet_udp_build(buf, cap, &a, len);
 }
 
-/* One frame into the next posted chain: header part, then payload; a
- * frame that does not fit is dropped, as a device without mergeable
- * buffers does. */
+/* One frame into the next posted chain; a frame that does not fit is
+ * dropped (and the chain waits for the next one). */
 static void device_rx(struct vnet *v)
 {
-	struct vnet_queue *q = &v->rxq;
 	static uint8_t frame[ETH_FRAME_MAX];
-	struct vring_desc *d0, *d1;
-	size_t len, head;
 	bool valid = false;
-	uint16_t id;
+	size_t len;
 
-	if (rx_seen == q->avail.idx)
+	if (rx_seen == v->rxq.avail.idx)
 		return;
 	len = device_frame(frame, sizeof(frame), &valid);
-	if (!len)
-		return;
-	id = q->avail.ring[rx_seen % q->size] % VNET_QSIZE;
-	d0 = &q->desc[id];
-	d1 = &q->desc[d0->next % VNET_QSIZE];
-	assert(d0->len >= VNET_HDR_LEN);
-	head = len < d0->len - VNET_HDR_LEN ? len : d0->len - VNET_HDR_LEN;
-	if (len - head > ((d0->flags & VRING_DESC_F_NEXT) ? d1->len : 0))
-		return;
-	memset((void *)(uintptr_t)d0->addr, 0, VNET_HDR_LEN);
-	if (valid)
-		((uint8_t *)(uintptr_t)d0->addr)[0] = VIRTIO_NET_HDR_F_DATA_VALID;
-	memcpy((uint8_t *)(uintptr_t)d0->addr + VNET_HDR_LEN, frame, head);
-	if (len > head)
-		memcpy((void *)(uintptr_t)d1->addr, frame + head, len - head);
-	q->used.ring[q->used.idx % q->size].id = id;
-	q->used.ring[q->used.idx % q->size].len = (uint32_t)(VNET_HDR_LEN + len);
-	q->used.idx++;
-	rx_seen++;
+	if (len && fake_fw_vnet_rx(v, rx_seen, frame, len, valid))
+		rx_seen++;
 }
 
 bool vnet_rx_poll(struct vnet *v, struct vnet_packet *p)
@@ -161,16 +139,8 @@ int vnet_init(struct vnet *v, uint64_t mmio_base, char *err, size_t errlen)
 {
 	(void)err;
 	(void)errlen;
-	memset(&v->rxq, 0, sizeof(v->rxq));
-	memset(&v->txq, 0, sizeof(v->txq));
-	for (int i = 0; i < VNET_TX_SLOTS; i++)
-		v->tx[i].busy = false;
-	v->tx_next = v->rx_posted = v->rx_head = 0;
-	v->rxq.size = v->txq.size = VNET_QSIZE;
-	v->base = mmio_base;
-	v->data_valid_ok = true;
 	rx_seen = tx_seen = 0;
-	vnet_rx_fill(v, 0, 0);
+	fake_fw_vnet_reset(v, mmio_base);
 	return 0;
 }
 
@@ -189,13 +159,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	f.cap = 1 + fuzz_u16(&input) % ROOM_MAX;
 	f.base = malloc(f.cap);
 	memset(&vnet, 0, sizeof(vnet));
-	memset(&net, 0, sizeof(net));
 	vnet_init(&vnet, (uint64_t)(uintptr_t)mmio, err, sizeof(err));
-	memcpy(vnet.mac, client_mac, 6);
-	net.vnet = &vnet;
-	net.ip = CLIENT_IP;
-	net.netmask = 0xffffff00u;
-	net_arp_learn(&net, SERVER_IP, server_mac);
+	fake_fw_net_up(&net, &vnet, client_mac, CLIENT_IP, SERVER_IP, server_mac);
 	rc = tftp_get(&net, SERVER_IP, &f, err, sizeof(err));
 	assert(memchr(err, 0, sizeof(err)));
 	if (rc == 0)

@@ -23,6 +23,7 @@
 #include "boot/firmware/vnet.h"
 #include "net/inet.h"
 #include "net/tftp.h"
+#include "tests/lib/fake_fw_vnet.h"
 
 #define BLKSIZE		1468
 #define SERVER_IP	0x0a4d0001u
@@ -119,28 +120,19 @@ static size_t device_frame(uint8_t *buf, size_t cap)
 /* Put one frame into the next posted RX chain (header part, payload). */
 static bool device_rx(struct vnet *v)
 {
-	struct vnet_queue *q = &v->rxq;
 	static uint8_t frame[ETH_FRAME_MAX];
-	struct vring_desc *d0, *d1;
-	size_t len, head;
-	uint16_t id;
+	size_t len;
 
-	if (rx_seen == q->avail.idx)
+	if (rx_seen == v->rxq.avail.idx)
 		return false;
 	len = device_frame(frame, sizeof(frame));
 	if (!len)
 		return false;
-	id = q->avail.ring[rx_seen % q->size];
-	d0 = &q->desc[id];
-	d1 = &q->desc[d0->next];
-	memset((void *)d0->addr, 0, VNET_HDR_LEN);
-	((uint8_t *)d0->addr)[0] = 2;	/* VIRTIO_NET_HDR_F_DATA_VALID */
-	head = len < d0->len - VNET_HDR_LEN ? len : d0->len - VNET_HDR_LEN;
-	memcpy((uint8_t *)d0->addr + VNET_HDR_LEN, frame, head);
-	memcpy((void *)d1->addr, frame + head, len - head);
-	q->used.ring[q->used.idx % q->size].id = id;
-	q->used.ring[q->used.idx % q->size].len = (uint32_t)(VNET_HDR_LEN + len);
-	__atomic_store_n(&q->used.idx, (uint16_t)(q->used.idx + 1), __ATOMIC_RELEASE);
+	if (!fake_fw_vnet_rx(v, rx_seen, frame, len, true)) {
+		fprintf(stderr, "fw_block_cost: a %zu-byte frame does not fit the posted buffers\n",
+			len);
+		exit(1);
+	}
 	rx_seen++;
 	return true;
 }
@@ -150,14 +142,11 @@ static void device_tx_all(struct vnet *v)
 	struct vnet_queue *q = &v->txq;
 
 	while (tx_seen != q->avail.idx) {
-		uint16_t id = q->avail.ring[tx_seen % q->size];
+		uint16_t id = fake_fw_vnet_avail(q, tx_seen);
 		struct vring_desc *d = &q->desc[id];
 
 		device_tx((uint8_t *)d->addr + VNET_HDR_LEN, d->len - VNET_HDR_LEN);
-		q->used.ring[q->used.idx % q->size].id = id;
-		q->used.ring[q->used.idx % q->size].len = 0;
-		__atomic_store_n(&q->used.idx, (uint16_t)(q->used.idx + 1),
-				 __ATOMIC_RELEASE);
+		fake_fw_vnet_used(q, id, 0);
 		tx_seen++;
 	}
 }
@@ -191,16 +180,8 @@ int __wrap_vnet_init(struct vnet *v, uint64_t base, char *err, size_t errlen)
 {
 	(void)err;
 	(void)errlen;
-	memset(&v->rxq, 0, sizeof(v->rxq));
-	memset(&v->txq, 0, sizeof(v->txq));
-	for (int i = 0; i < VNET_TX_SLOTS; i++)
-		v->tx[i].busy = false;
-	v->tx_next = v->rx_posted = v->rx_head = 0;
-	v->rxq.size = v->txq.size = VNET_QSIZE;
-	v->base = base;
-	v->data_valid_ok = true;
 	rx_seen = tx_seen = rx_avail_seen = tx_avail_seen = 0;
-	vnet_rx_fill(v, 0, 0);
+	fake_fw_vnet_reset(v, base);
 	rx_avail_seen = v->rxq.avail.idx;
 	return 0;
 }
@@ -221,11 +202,8 @@ int main(int argc, char **argv)
 	f.cap = (uint64_t)blocks * BLKSIZE + BLKSIZE;
 	f.base = malloc(f.cap);
 	__wrap_vnet_init(&vnet, (uint64_t)(uintptr_t)mmio, NULL, 0);
-	memcpy(vnet.mac, (uint8_t[6]){ 0x52, 0x54, 0, 0x12, 0x34, 0x56 }, 6);
-	net.vnet = &vnet;
-	net.ip = CLIENT_IP;
-	net.netmask = 0xffffff00u;
-	net_arp_learn(&net, SERVER_IP, server_mac);
+	fake_fw_net_up(&net, &vnet, (const uint8_t[6]){ 0x52, 0x54, 0, 0x12, 0x34, 0x56 },
+		       CLIENT_IP, SERVER_IP, server_mac);
 	if (tftp_get(&net, SERVER_IP, &f, why, sizeof(why)) < 0 ||
 	    f.size != (uint64_t)blocks * BLKSIZE) {
 		fprintf(stderr, "fw_block_cost: transfer failed: %s (%llu bytes)\n",
