@@ -407,96 +407,82 @@ START_TEST(test_smp_option)
 }
 END_TEST
 
+/* config_parse_drive() on a copy of spec (it cuts the copy up, and the
+ * config points into it: good until the next call). */
+static int parse_drive(struct drive_config *d, const char *spec)
+{
+	static char copy[128];
+
+	ck_assert_uint_lt(strlen(spec), sizeof(copy));
+	strcpy(copy, spec);
+	return config_parse_drive(d, copy, err, sizeof(err));
+}
+
 START_TEST(test_drive_parser)
 {
 	struct drive_config d;
-	char spec[128];
 
-	strcpy(spec, "file=/a,,b.img,cache=unsafe");
-	ck_assert_int_eq(config_parse_drive(&d, spec, err, sizeof(err)), 0);
+	ck_assert_int_eq(parse_drive(&d, "file=/a,,b.img,cache=unsafe"), 0);
 	ck_assert_str_eq(d.path, "/a,b.img");
 	ck_assert_int_eq(d.cache, DRIVE_CACHE_UNSAFE);
-	strcpy(spec, "file=x=y,readonly=off");
-	ck_assert_int_eq(config_parse_drive(&d, spec, err, sizeof(err)), 0);
+	ck_assert_int_eq(parse_drive(&d, "file=x=y,readonly=off"), 0);
 	ck_assert_str_eq(d.path, "x=y");
 	ck_assert(!d.readonly);
-	strcpy(spec, "file=x,readonly");
-	ck_assert_int_eq(config_parse_drive(&d, spec, err, sizeof(err)), 0);
+	ck_assert_int_eq(parse_drive(&d, "file=x,readonly"), 0);
 	ck_assert(d.readonly);
-	strcpy(spec, "file=x,serial=12345678901234567890");
-	ck_assert_int_eq(config_parse_drive(&d, spec, err, sizeof(err)), 0);
+	ck_assert_int_eq(parse_drive(&d, "file=x,serial=12345678901234567890"), 0);
 	ck_assert_uint_eq(strlen(d.serial), 20);
-
-	strcpy(spec, "file=x,serial=123456789012345678901");
-	ck_assert_int_eq(config_parse_drive(&d, spec, err, sizeof(err)), -1);
-	assert_err("serial");
-	strcpy(spec, "file=x,serial=a b");
-	ck_assert_int_eq(config_parse_drive(&d, spec, err, sizeof(err)), -1);
-	assert_err("serial");
-	strcpy(spec, "file=x,serial=");
-	ck_assert_int_eq(config_parse_drive(&d, spec, err, sizeof(err)), -1);
-	strcpy(spec, "readonly=on");
-	ck_assert_int_eq(config_parse_drive(&d, spec, err, sizeof(err)), -1);
-	assert_err("-drive: file= is required");
-	strcpy(spec, "file=");
-	ck_assert_int_eq(config_parse_drive(&d, spec, err, sizeof(err)), -1);
-	assert_err("-drive");
-	strcpy(spec, "");
-	ck_assert_int_eq(config_parse_drive(&d, spec, err, sizeof(err)), -1);
-	strcpy(spec, "disk.img");
-	ck_assert_int_eq(config_parse_drive(&d, spec, err, sizeof(err)), -1);
-	assert_err("unknown key 'disk.img'");
-	strcpy(spec, "file=a,file=b");
-	ck_assert_int_eq(config_parse_drive(&d, spec, err, sizeof(err)), -1);
-	assert_err("twice");
-	strcpy(spec, "file=a,readonly=yes");
-	ck_assert_int_eq(config_parse_drive(&d, spec, err, sizeof(err)), -1);
-	assert_err("readonly");
-	strcpy(spec, "file=a,cache=directsync");
-	ck_assert_int_eq(config_parse_drive(&d, spec, err, sizeof(err)), 0);
+	ck_assert_int_eq(parse_drive(&d, "file=a,cache=directsync"), 0);
 	ck_assert_int_eq(d.cache, DRIVE_CACHE_DIRECTSYNC);
-	strcpy(spec, "file=a,cache=writethrough,discard=ignore,snapshot=on");
-	ck_assert_int_eq(config_parse_drive(&d, spec, err, sizeof(err)), 0);
+	ck_assert_int_eq(parse_drive(&d, "file=a,cache=writethrough,discard=ignore,snapshot=on"), 0);
 	ck_assert_int_eq(d.cache, DRIVE_CACHE_WRITETHROUGH);
 	ck_assert_int_eq(d.discard, DRIVE_DISCARD_IGNORE);
 	ck_assert(d.snapshot);
-	strcpy(spec, "file=a");
-	ck_assert_int_eq(config_parse_drive(&d, spec, err, sizeof(err)), 0);
+	ck_assert_int_eq(parse_drive(&d, "file=a"), 0);
 	ck_assert_int_eq(d.discard, DRIVE_DISCARD_UNMAP);
 	ck_assert(!d.snapshot);
-	strcpy(spec, "file=a,cache=directio");
-	ck_assert_int_eq(config_parse_drive(&d, spec, err, sizeof(err)), -1);
-	assert_err("cache= takes writeback, writethrough, none, directsync or unsafe, not 'directio'");
-	strcpy(spec, "file=a,discard=maybe");
-	ck_assert_int_eq(config_parse_drive(&d, spec, err, sizeof(err)), -1);
-	assert_err("discard= takes unmap or ignore");
-	strcpy(spec, "file=a,snapshot=yes");
-	ck_assert_int_eq(config_parse_drive(&d, spec, err, sizeof(err)), -1);
-	assert_err("snapshot= takes on or off");
-	strcpy(spec, "file=a,cache");
-	ck_assert_int_eq(config_parse_drive(&d, spec, err, sizeof(err)), -1);
-	assert_err("cache");
-	strcpy(spec, "file=a,format=raw");
-	ck_assert_int_eq(config_parse_drive(&d, spec, err, sizeof(err)), 0);
+	ck_assert_int_eq(parse_drive(&d, "file=a,format=raw"), 0);
 	ck_assert_int_eq(d.format, DRIVE_FORMAT_RAW);
-	strcpy(spec, "file=a,format=qcow2");
-	ck_assert_int_eq(config_parse_drive(&d, spec, err, sizeof(err)), 0);
+	ck_assert_int_eq(parse_drive(&d, "file=a,format=qcow2"), 0);
 	ck_assert_int_eq(d.format, DRIVE_FORMAT_QCOW2);
-	strcpy(spec, "file=a");
-	ck_assert_int_eq(config_parse_drive(&d, spec, err, sizeof(err)), 0);
+	ck_assert_int_eq(parse_drive(&d, "file=a"), 0);
 	ck_assert_int_eq(d.format, DRIVE_FORMAT_PROBE);
-	strcpy(spec, "file=a,format=vmdk");
-	ck_assert_int_eq(config_parse_drive(&d, spec, err, sizeof(err)), -1);
-	assert_err("format= takes raw or qcow2");
-	strcpy(spec, "file=a,format=raw,format=raw");
-	ck_assert_int_eq(config_parse_drive(&d, spec, err, sizeof(err)), -1);
-	assert_err("twice");
-	strcpy(spec, "file=a,bogus=1");
-	ck_assert_int_eq(config_parse_drive(&d, spec, err, sizeof(err)), -1);
-	assert_err("unknown key 'bogus'");
-	strcpy(spec, "file=a,,");
-	ck_assert_int_eq(config_parse_drive(&d, spec, err, sizeof(err)), 0);
+	ck_assert_int_eq(parse_drive(&d, "file=a,,"), 0);
 	ck_assert_str_eq(d.path, "a,");
+}
+END_TEST
+
+/* Each is refused; with the error line saying what (why: NULL, any). */
+START_TEST(test_drive_refusals)
+{
+	static const struct {
+		const char *spec, *why;
+	} bad[] = {
+		{ "file=x,serial=123456789012345678901", "serial" },
+		{ "file=x,serial=a b", "serial" },
+		{ "file=x,serial=", NULL },
+		{ "readonly=on", "-drive: file= is required" },
+		{ "file=", "-drive" },
+		{ "", NULL },
+		{ "disk.img", "unknown key 'disk.img'" },
+		{ "file=a,file=b", "twice" },
+		{ "file=a,readonly=yes", "readonly" },
+		{ "file=a,cache=directio", "cache= takes writeback, writethrough, none, directsync or unsafe, not 'directio'" },
+		{ "file=a,discard=maybe", "discard= takes unmap or ignore" },
+		{ "file=a,snapshot=yes", "snapshot= takes on or off" },
+		{ "file=a,cache", "cache" },
+		{ "file=a,format=vmdk", "format= takes raw or qcow2" },
+		{ "file=a,format=raw,format=raw", "twice" },
+		{ "file=a,bogus=1", "unknown key 'bogus'" },
+	};
+	struct drive_config d;
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		ck_assert_msg(parse_drive(&d, bad[i].spec) == -1,
+			      "-drive '%s' was accepted", bad[i].spec);
+		if (bad[i].why)
+			assert_err(bad[i].why);
+	}
 }
 END_TEST
 
@@ -1110,6 +1096,7 @@ static Suite *config_suite(void)
 	tcase_add_test(tc, test_mem_option);
 	tcase_add_test(tc, test_smp_option);
 	tcase_add_test(tc, test_drive_parser);
+	tcase_add_test(tc, test_drive_refusals);
 	tcase_add_test(tc, test_too_many_drives_and_nics);
 	tcase_add_test(tc, test_nic_parser);
 	tcase_add_test(tc, test_mac_parser);
