@@ -28,6 +28,23 @@ static int choose(void)
 	return pxe_cfg_choose(&cfg, NULL, NULL, &boot);
 }
 
+/* The config text boots label (NULL: nothing, ldlinux would wait for a
+ * user); a failure names the config. */
+static void assert_chosen(const char *text, const char *label)
+{
+	int rc;
+
+	parse(text);
+	rc = choose();
+	if (!label) {
+		ck_assert_msg(rc == -1, "chose '%s' from:\n%s", boot.label, text);
+		return;
+	}
+	ck_assert_msg(rc == 0, "chose nothing (not '%s') from:\n%s", label, text);
+	ck_assert_msg(!strcmp(boot.label, label), "chose '%s', not '%s', from:\n%s",
+		      boot.label, label, text);
+}
+
 START_TEST(test_lookup_names)
 {
 	static const uint8_t uuid[16] = { 0xb8, 0x94, 0x5b, 0x0f, 0x2c, 0x1d,
@@ -118,75 +135,52 @@ START_TEST(test_choice_order)
 {
 	/* No UI, PROMPT 0: DEFAULT at once; ONTIMEOUT and MENU DEFAULT do
 	 * not apply (ldlinux boots default_cmd without waiting). */
-	parse("prompt 0\ndefault b\nontimeout c extra=1\n"
-	      "label a\nkernel ka\nlabel b\nkernel kb\n"
-	      "label c\nkernel kc\nappend x=y\n"
-	      "label d\nmenu default\nkernel kd\n");
-	ck_assert_int_eq(choose(), 0);
-	ck_assert_str_eq(boot.label, "b");
+	assert_chosen("prompt 0\ndefault b\nontimeout c extra=1\n"
+		      "label a\nkernel ka\nlabel b\nkernel kb\n"
+		      "label c\nkernel kc\nappend x=y\n"
+		      "label d\nmenu default\nkernel kd\n", "b");
 	/* No UI, PROMPT 1: the boot: prompt times out to ONTIMEOUT ... */
-	parse("prompt 1\ndefault b\nontimeout c extra=1\n"
-	      "label a\nkernel ka\nlabel b\nkernel kb\n"
-	      "label c\nkernel kc\nappend x=y\n");
-	ck_assert_int_eq(choose(), 0);
-	ck_assert_str_eq(boot.label, "c");
+	assert_chosen("prompt 1\ndefault b\nontimeout c extra=1\n"
+		      "label a\nkernel ka\nlabel b\nkernel kb\n"
+		      "label c\nkernel kc\nappend x=y\n", "c");
 	ck_assert_str_eq(boot.cmdline, "BOOT_IMAGE=kc x=y extra=1");
 	/* ... else to DEFAULT */
-	parse("prompt 1\ndefault b\nlabel a\nkernel ka\nlabel b\nkernel kb\n");
-	ck_assert_int_eq(choose(), 0);
-	ck_assert_str_eq(boot.label, "b");
+	assert_chosen("prompt 1\ndefault b\nlabel a\nkernel ka\nlabel b\nkernel kb\n", "b");
 	/* no DEFAULT and no UI, PROMPT 0: ldlinux goes to its prompt too */
-	parse("ontimeout a\nlabel a\nkernel ka\nlabel b\nkernel kb\n");
-	ck_assert_int_eq(choose(), 0);
-	ck_assert_str_eq(boot.label, "a");
+	assert_chosen("ontimeout a\nlabel a\nkernel ka\nlabel b\nkernel kb\n", "a");
 	/* ... and with neither ONTIMEOUT it waits for a user: nothing */
-	parse("label a\nkernel ka\nlabel b\nmenu default\nkernel kb\n");
-	ck_assert_int_eq(choose(), -1);
+	assert_chosen("label a\nkernel ka\nlabel b\nmenu default\nkernel kb\n", NULL);
 	/* UI menu.c32 + DEFAULT + MENU DEFAULT elsewhere: the global DEFAULT
 	 * wins (it names a visible label) */
-	parse("ui menu.c32\ndefault first\nlabel first\nkernel k1\n"
-	      "label second\nmenu default\nkernel k2\n");
-	ck_assert_int_eq(choose(), 0);
-	ck_assert_str_eq(boot.label, "first");
+	assert_chosen("ui menu.c32\ndefault first\nlabel first\nkernel k1\n"
+		      "label second\nmenu default\nkernel k2\n", "first");
 	/* UI: DEFAULT naming a hidden label or no label: MENU DEFAULT (the
 	 * last one), else the first visible label */
-	parse("ui vesamenu.c32\ndefault h\nlabel h\nmenu hide\nkernel kh\n"
-	      "label x\nmenu default\nkernel kx\n"
-	      "label y\nmenu default\nkernel ky\nlabel z\nkernel kz\n");
-	ck_assert_int_eq(choose(), 0);
-	ck_assert_str_eq(boot.label, "y");
-	parse("ui menu.c32\nlabel h\nmenu hide\nkernel kh\n"
-	      "label x\nkernel kx\n");
-	ck_assert_int_eq(choose(), 0);
-	ck_assert_str_eq(boot.label, "x");
+	assert_chosen("ui vesamenu.c32\ndefault h\nlabel h\nmenu hide\nkernel kh\n"
+		      "label x\nmenu default\nkernel kx\n"
+		      "label y\nmenu default\nkernel ky\nlabel z\nkernel kz\n", "y");
+	assert_chosen("ui menu.c32\nlabel h\nmenu hide\nkernel kh\n"
+		      "label x\nkernel kx\n", "x");
 	/* UI: ONTIMEOUT wins over every default */
-	parse("ui menu.c32\nprompt 0\ndefault x\nontimeout y q=1\n"
-	      "label x\nkernel kx\nlabel y\nkernel ky\n");
-	ck_assert_int_eq(choose(), 0);
+	assert_chosen("ui menu.c32\nprompt 0\ndefault x\nontimeout y q=1\n"
+		      "label x\nkernel kx\nlabel y\nkernel ky\n", "y");
 	ck_assert_str_eq(boot.cmdline, "BOOT_IMAGE=ky q=1");
 	/* DEFAULT naming a menu module (no UI): the menu runs, as the
 	 * Debian installer's configs do it */
-	parse("prompt 0\ndefault boot-screens/vesamenu.c32\n"
-	      "label a\nkernel ka\nlabel b\nmenu default\nkernel kb\n");
-	ck_assert_int_eq(choose(), 0);
-	ck_assert_str_eq(boot.label, "b");
-	parse("default menu.c32\nlabel a\nkernel ka\nlabel b\nkernel kb\n");
-	ck_assert_int_eq(choose(), 0);
-	ck_assert_str_eq(boot.label, "a");
+	assert_chosen("prompt 0\ndefault boot-screens/vesamenu.c32\n"
+		      "label a\nkernel ka\nlabel b\nmenu default\nkernel kb\n", "b");
+	assert_chosen("default menu.c32\nlabel a\nkernel ka\nlabel b\nkernel kb\n", "a");
 	/* another COM32 module as DEFAULT is refused by the caller */
 	parse("default hdt.c32\nlabel a\nkernel ka\n");
 	ck_assert_int_eq(choose(), 0);
 	ck_assert_int_eq(boot.type, PXE_K_COM32);
 	/* DEFAULT naming a kernel, not a label: global APPEND applies */
-	parse("default vmlinuz root=/dev/nfs\nappend console=ttyS0\n");
-	ck_assert_int_eq(choose(), 0);
-	ck_assert_str_eq(boot.label, "");
+	assert_chosen("default vmlinuz root=/dev/nfs\nappend console=ttyS0\n", "");
 	ck_assert_str_eq(boot.kernel, "vmlinuz");
 	ck_assert_str_eq(boot.cmdline,
 			 "BOOT_IMAGE=vmlinuz console=ttyS0 root=/dev/nfs");
 	/* nothing at all */
-	parse("timeout 10\n");
-	ck_assert_int_eq(choose(), -1);
+	assert_chosen("timeout 10\n", NULL);
 }
 END_TEST
 
