@@ -288,6 +288,24 @@ static enum dhcp_action feed(struct dhcp_client *c, struct reply *r,
 	return dhcp_client_receive(c, r->b, r->len, buf, DHCP_MSG_MAX, len);
 }
 
+/* A client (our MAC and UUID) that has sent its DISCOVER into buf. */
+static void client_started(struct dhcp_client *c, uint8_t *buf, size_t *len)
+{
+	dhcp_client_init(c, mac, uuid, XID);
+	dhcp_client_start(c, buf, DHCP_MSG_MAX, len);
+}
+
+/* The start of a ProxyDHCP offer from server sid: no address (yiaddr 0),
+ * siaddr, option 60 PXEClient; the caller adds the rest and ends it. */
+static void proxy_offer_begin(struct reply *r, uint32_t sid, uint32_t siaddr)
+{
+	reply_init(r, XID, DHCP_OFFER);
+	inet_put32(r->b + 16, 0);
+	inet_put32(r->b + 20, siaddr);
+	reply_ip(r, 54, sid);
+	reply_opt(r, 60, "PXEClient", 9);
+}
+
 /* Several servers: a plain one answers first; the PXE one wins. */
 START_TEST(test_several_servers)
 {
@@ -297,8 +315,7 @@ START_TEST(test_several_servers)
 	const uint8_t *o;
 	size_t len;
 
-	dhcp_client_init(&c, mac, uuid, XID);
-	dhcp_client_start(&c, buf, sizeof(buf), &len);
+	client_started(&c, buf, &len);
 	make_plain_offer(&r, XID, DHCP_OFFER, 0x0a000005, 0x0a000077);
 	ck_assert_int_eq(feed(&c, &r, buf, &len), DHCP_A_NONE);
 	ck_assert_int_eq(c.state, DHCP_S_SELECTING);	/* still collecting */
@@ -312,8 +329,7 @@ START_TEST(test_several_servers)
 	ck_assert_str_eq(dhcp_lease_bootfile(&c.offer), "pxelinux.0");
 
 	/* only plain offers: the first is taken once the window is over */
-	dhcp_client_init(&c, mac, uuid, XID);
-	dhcp_client_start(&c, buf, sizeof(buf), &len);
+	client_started(&c, buf, &len);
 	make_plain_offer(&r, XID, DHCP_OFFER, 0x0a000005, 0x0a000077);
 	ck_assert_int_eq(feed(&c, &r, buf, &len), DHCP_A_NONE);
 	make_plain_offer(&r, XID, DHCP_OFFER, 0x0a000006, 0x0a000088);
@@ -342,14 +358,9 @@ START_TEST(test_proxy_offer)
 	uint8_t buf[DHCP_MSG_MAX];
 	size_t len;
 
-	dhcp_client_init(&c, mac, uuid, XID);
-	dhcp_client_start(&c, buf, sizeof(buf), &len);
+	client_started(&c, buf, &len);
 	/* the proxy first: kept, nothing to request yet */
-	reply_init(&r, XID, DHCP_OFFER);
-	inet_put32(r.b + 16, 0);
-	inet_put32(r.b + 20, 0x0a000009);
-	reply_ip(&r, 54, 0x0a000009);
-	reply_opt(&r, 60, "PXEClient", 9);
+	proxy_offer_begin(&r, 0x0a000009, 0x0a000009);
 	reply_opt(&r, 67, "proxy/pxelinux.0", 16);
 	reply_end(&r);
 	ck_assert_int_eq(feed(&c, &r, buf, &len), DHCP_A_NONE);
@@ -363,8 +374,7 @@ START_TEST(test_proxy_offer)
 	ck_assert_str_eq(dhcp_lease_bootfile(&c.offer), "proxy/pxelinux.0");
 	ck_assert_uint_eq(dhcp_lease_tftp_server(&c.offer), 0x0a000009);
 	/* a yiaddr-0 offer without PXEClient is nobody's proxy */
-	dhcp_client_init(&c, mac, uuid, XID);
-	dhcp_client_start(&c, buf, sizeof(buf), &len);
+	client_started(&c, buf, &len);
 	reply_init(&r, XID, DHCP_OFFER);
 	inet_put32(r.b + 16, 0);
 	reply_ip(&r, 54, 0x0a000009);
@@ -390,13 +400,8 @@ START_TEST(test_proxy_discovery)
 	const uint8_t *o;
 	size_t len;
 
-	dhcp_client_init(&c, mac, uuid, XID);
-	dhcp_client_start(&c, buf, sizeof(buf), &len);
-	reply_init(&r, XID, DHCP_OFFER);
-	inet_put32(r.b + 16, 0);
-	inet_put32(r.b + 20, 0);
-	reply_ip(&r, 54, 0x0a4d0001);
-	reply_opt(&r, 60, "PXEClient", 9);
+	client_started(&c, buf, &len);
+	proxy_offer_begin(&r, 0x0a4d0001, 0);
 	reply_opt(&r, 43, vendor, sizeof(vendor));
 	reply_end(&r);
 	ck_assert_int_eq(feed(&c, &r, buf, &len), DHCP_A_NONE);
@@ -495,8 +500,7 @@ START_TEST(test_ack_without_boot_info)
 	uint8_t buf[DHCP_MSG_MAX];
 	size_t len;
 
-	dhcp_client_init(&c, mac, uuid, XID);
-	dhcp_client_start(&c, buf, sizeof(buf), &len);
+	client_started(&c, buf, &len);
 	make_offer(&r, XID, DHCP_OFFER);
 	dhcp_client_receive(&c, r.b, r.len, buf, sizeof(buf), &len);
 	/* a bare ACK: no siaddr, no file, no 66/67/209/210 */
@@ -524,8 +528,7 @@ START_TEST(test_nak_restarts)
 	uint8_t buf[DHCP_MSG_MAX], olen;
 	size_t len;
 
-	dhcp_client_init(&c, mac, uuid, XID);
-	dhcp_client_start(&c, buf, sizeof(buf), &len);
+	client_started(&c, buf, &len);
 	make_offer(&r, XID, DHCP_OFFER);
 	dhcp_client_receive(&c, r.b, r.len, buf, sizeof(buf), &len);
 	make_offer(&r, XID, DHCP_NAK);
@@ -583,8 +586,7 @@ START_TEST(test_mutations)
 			ck_assert_uint_lt(strlen(l.file), DHCP_STR_MAX);
 			ck_assert_uint_lt(strlen(l.sname), DHCP_STR_MAX);
 		}
-		dhcp_client_init(&c, mac, uuid, XID);
-		dhcp_client_start(&c, buf, sizeof(buf), &len);
+		client_started(&c, buf, &len);
 		dhcp_client_receive(&c, r.b, r.len, buf, sizeof(buf), &len);
 		ck_assert_uint_le(len, sizeof(buf));
 	}
