@@ -259,6 +259,38 @@ static int open_pty_as_stdin(int *master, int *saved)
 	return 0;
 }
 
+/* Undo open_pty_as_stdin(): the real stdin back, the pty closed. */
+static void close_pty_stdin(int master, int saved)
+{
+	dup2(saved, STDIN_FILENO);
+	close(saved);
+	close(master);
+}
+
+/* A child that opens the console raw on the pty, then exits without
+ * console_close() (atexit's work) or, with by_signal, dies of SIGABRT;
+ * its wait status. */
+static int raw_console_child(bool by_signal)
+{
+	char err[ERR_LINE_MAX];
+	struct console c;
+	int status;
+	pid_t pid;
+
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		signal(SIGABRT, SIG_DFL);
+		if (console_open(&c, SERIAL_STDIO, NULL, err, sizeof(err)) || !c.raw)
+			_exit(10);
+		if (by_signal)
+			raise(SIGABRT);
+		exit(0);
+	}
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	return status;
+}
+
 static bool stdin_is_canonical(void)
 {
 	struct termios t;
@@ -299,65 +331,37 @@ START_TEST(test_tty_raw_mode_and_restore)
 	ck_assert(stdin_is_canonical());
 	console_close(&c);
 	ck_assert(stdin_is_canonical());
-	dup2(saved, STDIN_FILENO);
-	close(saved);
-	close(master);
+	close_pty_stdin(master, saved);
 }
 END_TEST
 
 /* exit() without console_close(): the atexit handler restores. */
 START_TEST(test_tty_restored_at_exit)
 {
-	char err[ERR_LINE_MAX];
-	struct console c;
 	int master, saved, status;
-	pid_t pid;
 
 	if (open_pty_as_stdin(&master, &saved))
 		return;
-	pid = fork();
-	ck_assert_int_ge(pid, 0);
-	if (pid == 0) {
-		if (console_open(&c, SERIAL_STDIO, NULL, err, sizeof(err)) || !c.raw)
-			_exit(10);
-		exit(0);
-	}
-	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	status = raw_console_child(false);
 	ck_assert(WIFEXITED(status));
 	ck_assert_int_eq(WEXITSTATUS(status), 0);
 	ck_assert(stdin_is_canonical());
-	dup2(saved, STDIN_FILENO);
-	close(saved);
-	close(master);
+	close_pty_stdin(master, saved);
 }
 END_TEST
 
 /* A fatal signal while raw: the terminal is restored before death. */
 START_TEST(test_tty_restored_on_fatal_signal)
 {
-	char err[ERR_LINE_MAX];
-	struct console c;
 	int master, saved, status;
-	pid_t pid;
 
 	if (open_pty_as_stdin(&master, &saved))
 		return;
-	pid = fork();
-	ck_assert_int_ge(pid, 0);
-	if (pid == 0) {
-		signal(SIGABRT, SIG_DFL);
-		if (console_open(&c, SERIAL_STDIO, NULL, err, sizeof(err)) || !c.raw)
-			_exit(10);
-		raise(SIGABRT);
-		_exit(11);
-	}
-	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	status = raw_console_child(true);
 	ck_assert(WIFSIGNALED(status));
 	ck_assert_int_eq(WTERMSIG(status), SIGABRT);
 	ck_assert(stdin_is_canonical());
-	dup2(saved, STDIN_FILENO);
-	close(saved);
-	close(master);
+	close_pty_stdin(master, saved);
 }
 END_TEST
 
