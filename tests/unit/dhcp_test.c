@@ -78,6 +78,13 @@ static const uint8_t *find_opt(const uint8_t *m, size_t len, uint8_t code,
 	return NULL;
 }
 
+/* A client (our MAC and UUID) that has put its DISCOVER into buf. */
+static void client_started(struct dhcp_client *c, uint8_t *buf, size_t *len)
+{
+	dhcp_client_init(c, mac, uuid, XID);
+	ck_assert_int_eq(dhcp_client_start(c, buf, DHCP_MSG_MAX, len), DHCP_A_SEND);
+}
+
 START_TEST(test_discover_contents)
 {
 	struct dhcp_client c;
@@ -85,9 +92,7 @@ START_TEST(test_discover_contents)
 	const uint8_t *o;
 	size_t len;
 
-	dhcp_client_init(&c, mac, uuid, XID);
-	ck_assert_int_eq(dhcp_client_start(&c, buf, sizeof(buf), &len),
-			 DHCP_A_SEND);
+	client_started(&c, buf, &len);
 	ck_assert_uint_ge(len, 300);
 	ck_assert_uint_eq(buf[0], 1);
 	ck_assert_uint_eq(inet_get32(buf + 4), XID);
@@ -288,13 +293,6 @@ static enum dhcp_action feed(struct dhcp_client *c, struct reply *r,
 	return dhcp_client_receive(c, r->b, r->len, buf, DHCP_MSG_MAX, len);
 }
 
-/* A client (our MAC and UUID) that has sent its DISCOVER into buf. */
-static void client_started(struct dhcp_client *c, uint8_t *buf, size_t *len)
-{
-	dhcp_client_init(c, mac, uuid, XID);
-	dhcp_client_start(c, buf, DHCP_MSG_MAX, len);
-}
-
 /* The start of a ProxyDHCP offer from server sid: no address (yiaddr 0),
  * siaddr, option 60 PXEClient; the caller adds the rest and ends it. */
 static void proxy_offer_begin(struct reply *r, uint32_t sid, uint32_t siaddr)
@@ -452,9 +450,7 @@ START_TEST(test_state_machine)
 	const uint8_t *o;
 	size_t len;
 
-	dhcp_client_init(&c, mac, uuid, XID);
-	ck_assert_int_eq(dhcp_client_start(&c, buf, sizeof(buf), &len),
-			 DHCP_A_SEND);
+	client_started(&c, buf, &len);
 	ck_assert_uint_eq(c.timeout_ms, 1000);
 	/* someone else's offer, then an ACK out of turn: ignored */
 	make_offer(&r, XID + 5, DHCP_OFFER);
