@@ -11,11 +11,13 @@
 
 # Inside the nested harness' L1 every TFTP exchange costs ~30 ms (each VM
 # exit of L2 is emulated nested SVM under TCG): 65544 blocks would take
-# half an hour.  The wrap itself is covered by the TFTP client's unit test
-# (tests/unit/tftp_test.c, test_block_wrap, 70000 blocks); this end-to-end
-# case needs a KVM with native exits (hardware, or kvm_pvm).
+# half an hour.  There the same wrap against dnsmasq runs on the host
+# instead, through the firmware's own network code and a TAP:
+# netboot-host/fw_tap_wrap (tests/netboot/fw_tap_wrap.sh, label unit, no
+# /dev/kvm needed).  This case, the whole VM, needs a KVM with native
+# exits (hardware, or kvm_pvm).
 if [ -n "${MVT_NESTED:-}" ]; then
-	echo "SKIP: needs a KVM with native VM exits (in the nested harness 65544 TFTP exchanges take ~30 min)"
+	echo "SKIP: needs a KVM with native VM exits (in the nested harness 65544 TFTP exchanges take ~30 min); the host test netboot-host/fw_tap_wrap runs the firmware's TFTP client through the same wrap against dnsmasq"
 	exit 77
 fi
 
