@@ -3,8 +3,9 @@
  * The device end of the netboot firmware's virtio-net rings, for the host
  * programs that build the firmware's network code (boot/firmware/vnet.c,
  * net.c, tftp_get.c) and play the card themselves: tests/unit/
- * fw_block_cost.c and tests/fuzz/fuzz_fw_tftp.c.  What a frame is, and
- * when it comes, stays theirs; the ring handling is here.
+ * fw_block_cost.c, tests/fuzz/fuzz_fw_tftp.c and tests/netboot/
+ * fw_tap_get.c (frames to and from a TAP).  What a frame is, and when it
+ * comes, stays theirs; the ring handling is here.
  *
  * Include after boot/firmware/vnet.h (or vnet.c) and net.h.
  */
