@@ -14,6 +14,7 @@
 #include "vmm/gdb_proto.h"
 #include "vmm/gdb_regs.h"
 #include "vmm/page_walk.h"
+#include "tests/lib/fake_gdb_target.h"
 #include "tests/unit/unit_main.h"
 
 /* Feed a whole string; return the last non-NONE event. */
@@ -346,69 +347,6 @@ END_TEST
 
 /* ---- the command handler over a fake target ---- */
 
-struct fake_target {
-	struct gdb_cpu_state cpu[2];
-	uint8_t mem[0x2000];		/* guest-virtual 0x1000..0x2fff */
-	int bps;
-};
-
-static int ft_get(void *ctx, unsigned int cpu, struct gdb_cpu_state *s)
-{
-	*s = ((struct fake_target *)ctx)->cpu[cpu];
-	return 0;
-}
-
-static int ft_set(void *ctx, unsigned int cpu, const struct gdb_cpu_state *s)
-{
-	((struct fake_target *)ctx)->cpu[cpu] = *s;
-	return 0;
-}
-
-static long ft_access(struct fake_target *t, uint64_t va, uint8_t *buf, size_t len,
-		      bool write)
-{
-	size_t n;
-
-	if (va < 0x1000 || va >= 0x3000)
-		return -EFAULT;
-	n = 0x3000 - va < len ? 0x3000 - va : len;
-	if (write)
-		memcpy(t->mem + va - 0x1000, buf, n);
-	else
-		memcpy(buf, t->mem + va - 0x1000, n);
-	return (long)n;
-}
-
-static long ft_read(void *ctx, unsigned int cpu, uint64_t va, uint8_t *buf, size_t len)
-{
-	(void)cpu;
-	return ft_access(ctx, va, buf, len, false);
-}
-
-static long ft_write(void *ctx, unsigned int cpu, uint64_t va, const uint8_t *buf, size_t len)
-{
-	(void)cpu;
-	return ft_access(ctx, va, (uint8_t *)buf, len, true);
-}
-
-static int ft_ins(void *ctx, unsigned int cpu, enum gdb_bp_type type, uint64_t a, uint64_t l)
-{
-	(void)cpu; (void)a; (void)l;
-	if (type == GDB_WP_READ)
-		return -ENOSYS;
-	((struct fake_target *)ctx)->bps++;
-	return 0;
-}
-
-static int ft_rem(void *ctx, unsigned int cpu, enum gdb_bp_type type, uint64_t a, uint64_t l)
-{
-	(void)cpu; (void)type; (void)a; (void)l;
-	((struct fake_target *)ctx)->bps--;
-	return 0;
-}
-
-static const struct gdb_target_ops ft_ops = { ft_get, ft_set, ft_read, ft_write, ft_ins, ft_rem };
-
 static enum gdb_action cmd(struct gdb_session *s, const char *body)
 {
 	return gdb_handle_packet(s, body, strlen(body));
@@ -416,14 +354,14 @@ static enum gdb_action cmd(struct gdb_session *s, const char *body)
 
 START_TEST(test_proto_commands)
 {
-	static struct fake_target t;
+	static struct fake_gdb_target t;
 	static struct gdb_session s;
 	static char g[2000];
 
 	memset(&t, 0, sizeof(t));
 	t.cpu[1].regs.rip = 0x1234;
 	t.mem[0] = 0xaa;
-	gdb_session_init(&s, &ft_ops, &t, 2);
+	gdb_session_init(&s, &fake_gdb_ops, &t, FAKE_GDB_CPUS);
 	ck_assert_int_eq(cmd(&s, "qSupported:swbreak+"), GDB_ACT_REPLY);
 	ck_assert_ptr_nonnull(strstr(s.reply, "PacketSize=1000"));
 	ck_assert_ptr_nonnull(strstr(s.reply, "qXfer:features:read+"));
@@ -505,7 +443,7 @@ END_TEST
 /* Hostile packets: an E.. reply (or empty), never a crash. */
 START_TEST(test_proto_hostile)
 {
-	static struct fake_target t;
+	static struct fake_gdb_target t;
 	static struct gdb_session s;
 	static const char *const bad[] = {
 		"m", "mzz,1", "m1000", "m1000,", "m0,1", "mffffffffffffffff,ffffffffffffffff",
@@ -518,7 +456,7 @@ START_TEST(test_proto_hostile)
 	};
 
 	memset(&t, 0, sizeof(t));
-	gdb_session_init(&s, &ft_ops, &t, 2);
+	gdb_session_init(&s, &fake_gdb_ops, &t, FAKE_GDB_CPUS);
 	for (unsigned int i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		enum gdb_action a = cmd(&s, bad[i]);
 
