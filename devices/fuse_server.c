@@ -119,8 +119,13 @@ static uint64_t iov_total(const struct iovec *iov, unsigned int nr)
 	return n;
 }
 
-static size_t iov_read(const struct iovec *iov, unsigned int nr,
-		       uint64_t off, void *dst, size_t len)
+/*
+ * Copy up to len bytes between buf and the iovec's bytes from off on:
+ * into the iovec (to_iov) or out of it; the count copied (short when the
+ * iovec ends first).
+ */
+static size_t iov_copy(const struct iovec *iov, unsigned int nr, uint64_t off,
+		       uint8_t *buf, size_t len, bool to_iov)
 {
 	size_t done = 0;
 
@@ -130,35 +135,31 @@ static size_t iov_read(const struct iovec *iov, unsigned int nr,
 			continue;
 		}
 		size_t n = iov[i].iov_len - off;
+		uint8_t *at = (uint8_t *)iov[i].iov_base + off;
 
 		if (n > len - done)
 			n = len - done;
-		memcpy((uint8_t *)dst + done, (uint8_t *)iov[i].iov_base + off, n);
+		if (to_iov)
+			memcpy(at, buf + done, n);
+		else
+			memcpy(buf + done, at, n);
 		done += n;
 		off = 0;
 	}
 	return done;
 }
 
+static size_t iov_read(const struct iovec *iov, unsigned int nr,
+		       uint64_t off, void *dst, size_t len)
+{
+	return iov_copy(iov, nr, off, dst, len, false);
+}
+
 static size_t iov_write(const struct iovec *iov, unsigned int nr,
 			uint64_t off, const void *src, size_t len)
 {
-	size_t done = 0;
-
-	for (unsigned int i = 0; i < nr && done < len; i++) {
-		if (off >= iov[i].iov_len) {
-			off -= iov[i].iov_len;
-			continue;
-		}
-		size_t n = iov[i].iov_len - off;
-
-		if (n > len - done)
-			n = len - done;
-		memcpy((uint8_t *)iov[i].iov_base + off, (const uint8_t *)src + done, n);
-		done += n;
-		off = 0;
-	}
-	return done;
+	/* to_iov: buf is only read from. */
+	return iov_copy(iov, nr, off, (uint8_t *)src, len, true);
 }
 
 /* ---- inode table ---- */
