@@ -1,0 +1,260 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""Disk-format cost on the host, without KVM: minivmm's raw and qcow2
+back-ends beside QEMU's block layer, the same requests on the same files.
+
+    bench/format_cost.py --tool build/bench/bench_disk_format \\
+        [--qemu-img qemu-img] [--n 20000] [--n-alloc 2000] [--runs 5] \\
+        [--dir DIR] [--json FILE]
+    bench/format_cost.py --render FILE      (the table again, from --json)
+
+Issue 18's speed goals (qcow2 <= 1.2x minivmm's raw cost, <= 0.5x
+QEMU's qcow2) are about the format layer; in the nested harness a guest's
+request costs milliseconds of emulated exits, which hide it (docs/
+benchmarks.md, e2).  Here no guest and no VMM run: requests go straight
+into the code virtio-blk's I/O thread calls.
+
+The files, in DIR (default: a new directory under /var/tmp, a real file
+system; removed afterwards unless --dir was given):
+  disk.raw        1 GiB sparse raw file
+  disk.qcow2      1 GiB qcow2, every cluster allocated
+                  (qemu-img create -o preallocation=metadata)
+  disk.overlay    empty qcow2 overlay over disk.raw, made afresh before
+                  every run (reads go to the backing file; a write
+                  allocates a 64 KiB cluster and copies the rest of it)
+
+The pattern: 4 KiB requests one at a time, request i at block
+i * 40503 mod 2^18 (every block once, scattered over the disk: the
+benchmark guest's order), reads and writes, cache=writeback (the page
+cache), and the final flush at close.
+  minivmm  bench_disk_format [-w] -n N -f FORMAT FILE (bench/disk_format.c:
+           devices/disk_image.c, disk_raw.c, qcow2.c, the I/O thread's code)
+  QEMU     qemu-img bench [-w] -c N -d 1 -s 4096 -o 0 -S 165900288
+           -t writeback -i threads --pattern=90 -f FORMAT FILE
+           (-S 40503 * 4096: its offset wraps modulo the image size,
+           which gives the same sequence of offsets)
+Cost per request = (median CPU with N requests - median CPU with N = 0)
+/ N, CPU = user + system time of the whole process (wait4's rusage, every
+thread), runs alternating between the two programs after one uncounted
+warm-up run of each case.  Writes to the overlay use --n-alloc requests
+(fewer: each allocates a cluster, and the 16384 clusters of the disk
+must stay mostly unallocated).
+
+Prints each run, then a Markdown table with the ratios.  Standard library
+only; exit status 0, or 1 when a program failed.
+"""
+import argparse
+import json
+import os
+import platform
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+
+from lib import stats  # noqa: E402
+
+DISK_BYTES = 1 << 30
+BLOCK = 4096
+STEP = 40503
+PATTERN = 0x5a
+
+# (key, file, format, description); the overlay is made before each run.
+IMAGES = (
+    ("raw", "disk.raw", "raw", "raw file (sparse, in the page cache)"),
+    ("qcow2-alloc", "disk.qcow2", "qcow2", "qcow2, every cluster allocated"),
+    ("qcow2-overlay", "disk.overlay", "qcow2",
+     "qcow2 overlay over the raw file, clusters unallocated"),
+)
+OPS = ("read", "write")
+PROGRAMS = ("minivmm", "qemu")
+NAMES = {"minivmm": "minivmm", "qemu": "QEMU (qemu-img bench)"}
+
+
+class Failed(Exception):
+    pass
+
+
+def command(a, prog, op, image, n, path):
+    """The command line of one run."""
+    fmt = [i[2] for i in IMAGES if i[0] == image][0]
+    if prog == "minivmm":
+        cmd = [a.tool, "-n", str(n), "-s", str(STEP), "-f", fmt]
+    else:
+        cmd = [a.qemu_img, "bench", "-c", str(n), "-d", "1", "-s", str(BLOCK),
+               "-o", "0", "-S", str(STEP * BLOCK), "-t", "writeback",
+               "-i", "threads", "--pattern=%d" % PATTERN, "-f", fmt]
+    if op == "write":
+        cmd.insert(-2, "-w")
+    return cmd + [path]
+
+
+def parse_output(prog, out, n):
+    """Check that the program did the N requests it was asked for."""
+    if prog == "minivmm":
+        m = re.search(r"^disk_format op=(\w+) format=(\w+) n=(\d+) bytes=4096 "
+                      r"size=(\d+)$", out, re.M)
+        if not m or int(m.group(3)) != n:
+            raise Failed("unexpected output: %r" % out[-300:])
+        return
+    m = re.search(r"^Sending (\d+) (read|write) requests, 4096 bytes each, "
+                  r"1 in parallel", out, re.M)
+    if not m or int(m.group(1)) != n or "Run completed" not in out:
+        raise Failed("unexpected output: %r" % out[-300:])
+
+
+def run_once(cmd):
+    """(CPU seconds of the process, its output)."""
+    with tempfile.TemporaryFile() as f:
+        p = subprocess.Popen(cmd, stdout=f, stderr=subprocess.STDOUT)
+        _, status, ru = os.wait4(p.pid, 0)
+        p.returncode = os.waitstatus_to_exitcode(status)
+        f.seek(0)
+        out = f.read().decode(errors="replace")
+    if p.returncode:
+        raise Failed("%s: exit status %d: %s" % (" ".join(cmd), p.returncode,
+                                                 out.strip()[-300:]))
+    return ru.ru_utime + ru.ru_stime, out
+
+
+def make_overlay(a, d):
+    path = os.path.join(d, "disk.overlay")
+    if os.path.exists(path):
+        os.unlink(path)
+    subprocess.run([a.qemu_img, "create", "-q", "-f", "qcow2", "-b", "disk.raw",
+                    "-F", "raw", path], check=True)
+
+
+def make_images(a, d):
+    with open(os.path.join(d, "disk.raw"), "wb") as f:
+        f.truncate(DISK_BYTES)
+    subprocess.run([a.qemu_img, "create", "-q", "-f", "qcow2", "-o",
+                    "preallocation=metadata", os.path.join(d, "disk.qcow2"),
+                    str(DISK_BYTES)], check=True)
+
+
+def count(n, n_alloc, op, image):
+    """Requests per run of a case."""
+    return n_alloc if (op, image) == ("write", "qcow2-overlay") else n
+
+
+def measure(a, d):
+    """series[op.image.prog.N] = [CPU seconds per run]."""
+    series, commands = {}, []
+    cases = [(op, img[0], img[1]) for op in OPS for img in IMAGES]
+    for run in range(a.runs + 1):		# run 0: the warm-up
+        for op, image, fname in cases:
+            n = count(a.n, a.n_alloc, op, image)
+            for prog in PROGRAMS:
+                for k in (n, 0):
+                    if image == "qcow2-overlay":
+                        make_overlay(a, d)
+                    cmd = command(a, prog, op, image, k, os.path.join(d, fname))
+                    cpu, out = run_once(cmd)
+                    parse_output(prog, out, k)
+                    if run == 0:
+                        if k:
+                            commands.append(cmd)
+                        continue
+                    series.setdefault("%s.%s.%s.%d" % (op, image, prog, k),
+                                      []).append(cpu)
+                    print("run %d %-5s %-13s %-7s N=%-6d CPU %8.2f ms" % (
+                        run, op, image, prog, k, cpu * 1000), flush=True)
+    return series, commands
+
+
+def cost(res, op, image, prog):
+    """us of CPU per request."""
+    n = count(res["n"], res["n_alloc"], op, image)
+    s = res["series"]
+    return stats.per_request(s.get("%s.%s.%s.%d" % (op, image, prog, n), []),
+                             s.get("%s.%s.%s.0" % (op, image, prog), []),
+                             n, 1e6)
+
+
+def render(res):
+    """The Markdown table (and the goals' verdicts) of a results dict."""
+    out = ["| op | image | N | minivmm us/request | QEMU us/request | "
+           "minivmm x its raw | minivmm / QEMU |",
+           "|---|---|---|---|---|---|---|"]
+    goals = []
+    for op in OPS:
+        raw = cost(res, op, "raw", "minivmm")
+        for image, _, _, desc in IMAGES:
+            m = cost(res, op, image, "minivmm")
+            q = cost(res, op, image, "qemu")
+            vs_raw = stats.ratio(m, raw)
+            vs_qemu = stats.ratio(m, q)
+            out.append("| %s | %s | %d | %s | %s | %s | %s |" % (
+                op, desc, count(res["n"], res["n_alloc"], op, image), stats.fmt(m, 2),
+                stats.fmt(q, 2), stats.fmt(vs_raw, 2), stats.fmt(vs_qemu, 2)))
+            if image != "raw":
+                goals.append("%s, %s: %s x raw (goal <= 1.2: %s), %s x QEMU "
+                             "(goal <= 0.5: %s)" % (
+                                 op, desc, stats.fmt(vs_raw, 2),
+                                 verdict(vs_raw, 1.2), stats.fmt(vs_qemu, 2),
+                                 verdict(vs_qemu, 0.5)))
+    return "\n".join(out + [""] + ["- " + g for g in goals])
+
+
+def verdict(x, limit):
+    """A ratio of noise (a cost below its baseline) decides nothing."""
+    if not stats.is_number(x) or x <= 0:
+        return "n/a"
+    return "met" if x <= limit else "not met"
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--tool", help="bench_disk_format (build/bench/)")
+    ap.add_argument("--qemu-img", default="qemu-img")
+    ap.add_argument("--n", type=int, default=20000, help="requests per run")
+    ap.add_argument("--n-alloc", type=int, default=2000,
+                    help="requests per run for writes to the overlay")
+    ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--dir", help="where the images go (kept)")
+    ap.add_argument("--json", help="write the raw numbers here")
+    ap.add_argument("--render", metavar="FILE", help="print the table of a --json file")
+    a = ap.parse_args()
+    if a.render:
+        with open(a.render) as f:
+            print(render(json.load(f)))
+        return 0
+    if not a.tool or a.n <= 0 or a.n_alloc <= 0 or a.runs <= 0:
+        ap.error("--tool is needed; --n, --n-alloc and --runs must be > 0")
+    if max(a.n, a.n_alloc) > DISK_BYTES // BLOCK:
+        ap.error("at most %d requests (each block once)" % (DISK_BYTES // BLOCK))
+    d = a.dir or tempfile.mkdtemp(prefix="formatcost.", dir="/var/tmp")
+    os.makedirs(d, exist_ok=True)
+    try:
+        make_images(a, d)
+        make_overlay(a, d)
+        qver = subprocess.run([a.qemu_img, "--version"], capture_output=True,
+                              text=True).stdout.splitlines()[0]
+        series, commands = measure(a, d)
+    except (Failed, OSError, subprocess.CalledProcessError) as e:
+        print("format_cost: %s" % e, file=sys.stderr)
+        return 1
+    finally:
+        if not a.dir:
+            shutil.rmtree(d, ignore_errors=True)
+    res = {"n": a.n, "n_alloc": a.n_alloc, "runs": a.runs, "series": series,
+           "commands": [" ".join(c) for c in commands],
+           "meta": {"date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+                    "host": platform.node(), "kernel": platform.release(),
+                    "cpus": os.cpu_count(), "qemu_img": qver}}
+    if a.json:
+        with open(a.json, "w") as f:
+            json.dump(res, f, indent=1)
+    print()
+    print(render(res))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
