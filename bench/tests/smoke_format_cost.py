@@ -50,7 +50,7 @@ class FormatCostSmoke(unittest.TestCase):
                         self.assertEqual(len(runs), 1)
                         self.assertGreater(runs[0], 0)
         self.assertEqual(len(res["commands"]), 12)
-        rows = [l for l in format_cost.render(res).splitlines() if l.startswith("| ")]
+        rows = [l for l in format_cost.render(res).splitlines() if l.startswith("|")]
         self.assertEqual(len(rows), 2 + 6)
         for row in rows:
             self.assertEqual(row.count("|"), 8, row)
