@@ -351,6 +351,18 @@ int disk_flush(struct disk *d)
 	return 0;
 }
 
+bool disk_known_zero(struct disk *d, uint64_t off, uint64_t len)
+{
+	off_t data;
+
+	if (d->is_blkdev || !len)
+		return false;
+	data = lseek(d->fd, (off_t)off, SEEK_DATA);
+	if (data < 0)
+		return errno == ENXIO;	/* no data from off to the end */
+	return (uint64_t)data >= off + len;
+}
+
 static bool disk_unsupported(int e)
 {
 	return e == EOPNOTSUPP || e == ENOTTY || e == ENOSYS || e == EINVAL;

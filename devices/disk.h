@@ -94,6 +94,13 @@ int disk_flush(struct disk *d);
 /* Drop [off, off+len): hole punch or BLKDISCARD; 0 when unsupported. */
 int disk_discard(struct disk *d, uint64_t off, uint64_t len);
 
+/*
+ * True when the file has no data in [off, off+len) (SEEK_DATA: a hole,
+ * dirty page-cache pages count as data); false when it has or the file
+ * system cannot tell.  Block devices: false.
+ */
+bool disk_known_zero(struct disk *d, uint64_t off, uint64_t len);
+
 /* Make [off, off+len) read as zeroes (unmap: may deallocate). */
 int disk_write_zeroes(struct disk *d, uint64_t off, uint64_t len, bool unmap);
 

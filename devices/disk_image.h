@@ -46,6 +46,9 @@ struct disk_image_ops {
 	/* Make [off, off + len) read as zeroes; unmap: may deallocate. */
 	int (*write_zeroes)(struct disk_image *img, uint64_t off, uint64_t len,
 			    bool unmap);
+	/* True when [off, off + len) is known to read as zeroes (a hole of
+	 * a sparse file); false when not or not known.  May be NULL. */
+	bool (*known_zero)(struct disk_image *img, uint64_t off, uint64_t len);
 	/* Flush metadata, close every file (dropping locks), free img. */
 	void (*close)(struct disk_image *img);
 };
@@ -114,6 +117,12 @@ static inline int disk_image_write_zeroes(struct disk_image *img, uint64_t off,
 	if (img->readonly)
 		return -EROFS;
 	return img->ops->write_zeroes(img, off, len, unmap);
+}
+
+static inline bool disk_image_known_zero(struct disk_image *img,
+					 uint64_t off, uint64_t len)
+{
+	return img->ops->known_zero && img->ops->known_zero(img, off, len);
 }
 
 /* NULL is fine. */

@@ -29,6 +29,12 @@ static int disk_raw_writev(struct disk_image *img, const struct iovec *iov,
 	return disk_write(disk_raw_file(img), iov, cnt, off);
 }
 
+static bool disk_raw_known_zero(struct disk_image *img, uint64_t off,
+				uint64_t len)
+{
+	return disk_known_zero(disk_raw_file(img), off, len);
+}
+
 static int disk_raw_flush(struct disk_image *img)
 {
 	return disk_flush(disk_raw_file(img));
@@ -55,6 +61,7 @@ static void disk_raw_close(struct disk_image *img)
 static const struct disk_image_ops disk_raw_ops = {
 	.readv = disk_raw_readv,
 	.writev = disk_raw_writev,
+	.known_zero = disk_raw_known_zero,
 	.flush = disk_raw_flush,
 	.discard = disk_raw_discard,
 	.write_zeroes = disk_raw_write_zeroes,

@@ -133,6 +133,56 @@ static void qcow2_iov_fill(const struct iovec *iov, int cnt, const uint8_t *buf)
 
 /* ---- the L2 cache ------------------------------------------------------ */
 
+/*
+ * Write the deferred L2 entries of every slot (qcow2_commit()).  The
+ * barrier first makes the clusters they name, data and refcounts,
+ * durable before any table names them.
+ */
+static int qcow2_l2_writeback(struct qcow2 *q)
+{
+	int ret;
+
+	if (!q->l2_dirty)
+		return 0;
+	ret = qcow2_barrier(q);
+	for (unsigned int i = 0; i < q->l2_slots && !ret; i++) {
+		struct qcow2_l2_slot *slot = &q->l2_cache[i];
+
+		if (!slot->dirty_hi)
+			continue;
+		ret = qcow2_pwrite(q, slot->table + slot->dirty_lo,
+				   (uint64_t)(slot->dirty_hi - slot->dirty_lo) * 8,
+				   slot->offset + (uint64_t)slot->dirty_lo * 8);
+		if (ret)
+			break;
+		slot->dirty_lo = slot->dirty_hi = 0;
+		q->l2_dirty--;
+	}
+	return ret;
+}
+
+/* Entry i of the cached table was changed in memory only. */
+static void qcow2_l2_mark_dirty(struct qcow2 *q, const uint64_t *table,
+				uint32_t i)
+{
+	for (unsigned int s = 0; s < q->l2_slots; s++) {
+		struct qcow2_l2_slot *slot = &q->l2_cache[s];
+
+		if (slot->table != table)
+			continue;
+		if (!slot->dirty_hi) {
+			slot->dirty_lo = i;
+			slot->dirty_hi = i + 1;
+			q->l2_dirty++;
+		} else if (i < slot->dirty_lo) {
+			slot->dirty_lo = i;
+		} else if (i >= slot->dirty_hi) {
+			slot->dirty_hi = i + 1;
+		}
+		return;
+	}
+}
+
 /* The least recently used slot, its table allocated, emptied. */
 static int qcow2_l2_victim(struct qcow2 *q, struct qcow2_l2_slot **out)
 {
@@ -141,6 +191,12 @@ static int qcow2_l2_victim(struct qcow2 *q, struct qcow2_l2_slot **out)
 	for (unsigned int i = 1; i < q->l2_slots; i++)
 		if (q->l2_cache[i].last_use < victim->last_use)
 			victim = &q->l2_cache[i];
+	if (victim->dirty_hi) {
+		int ret = qcow2_l2_writeback(q);
+
+		if (ret)
+			return ret;
+	}
 	if (!victim->table) {
 		victim->table = malloc(q->cluster_size);
 		if (!victim->table)
@@ -522,6 +578,50 @@ static int qcow2_set_l2(struct qcow2 *q, uint64_t gc, uint64_t *table,
 	return qcow2_pwrite(q, &l1e, 8, q->l1_offset + (gc >> q->l2_bits) * 8);
 }
 
+/*
+ * Does guest cluster gc_off (L2 entry old) read as zeroes?  Zero
+ * clusters do; unallocated ones when the backing image has nothing
+ * there (none, past its end, or a hole it knows of).
+ */
+static bool qcow2_reads_zero(struct qcow2 *q, uint64_t gc_off, uint64_t old)
+{
+	enum qcow2_kind kind;
+	uint64_t host, len = q->cluster_size;
+
+	if (qcow2_classify(q, old, &kind, &host))
+		return false;
+	if (kind == QCOW2_ZEROES)
+		return true;
+	if (kind != QCOW2_UNALLOCATED)
+		return false;
+	if (!q->backing || gc_off >= q->backing->size)
+		return true;
+	if (len > q->backing->size - gc_off)
+		len = q->backing->size - gc_off;
+	return disk_image_known_zero(q->backing, gc_off, len);
+}
+
+/*
+ * Write the slice [skip, skip + len) of iov at host offset at, in a new
+ * cluster that lies past the end of the file and ends at end; then make
+ * the file reach end, so the rest of the cluster reads as zeroes.
+ */
+static int qcow2_write_into_zeroes(struct qcow2 *q, const struct iovec *iov,
+				   int cnt, uint64_t skip, uint64_t len,
+				   uint64_t at, uint64_t end)
+{
+	int n = qcow2_iov_slice(q->scratch, iov, cnt, skip, len);
+	int ret = disk_write(&q->file, q->scratch, n, at);
+
+	if (ret)
+		return ret;
+	if (at + len < end && ftruncate(q->file.fd, (off_t)end) < 0)
+		return -errno;
+	if (end > q->file_size)
+		q->file_size = end;
+	return 0;
+}
+
 /* A new cluster written but not yet in the tables (see below). */
 struct qcow2_pending {
 	uint64_t gc;			/* guest cluster */
@@ -545,20 +645,31 @@ static int qcow2_write_new_cluster(struct qcow2 *q, const struct iovec *iov,
 	uint64_t gc = off >> q->cluster_bits, gc_off = gc << q->cluster_bits;
 	int n, ret;
 
+	bool zero_cow = false;
+
 	p->gc = gc;
 	ret = qcow2_l2_entry(q, gc, &p->old);
-	if (!ret && len < q->cluster_size) {
-		ret = qcow2_cow_fill(q, gc_off, p->old);
-		if (!ret)
-			qcow2_iov_to_buf(q->cbuf + (off - gc_off), iov, cnt,
-					 skip, len);
-	}
-	if (!ret)
-		ret = qcow2_alloc_cluster(q, &p->host);
 	if (ret)
 		return ret;
 	if (len < q->cluster_size)
+		zero_cow = qcow2_reads_zero(q, gc_off, p->old);
+	ret = qcow2_alloc_cluster(q, &p->host);
+	if (ret)
+		return ret;
+	/* A new cluster past the end of the file reads as zeroes already:
+	 * when the old contents are zeroes too, only the new bytes need
+	 * writing (no copy, as QEMU does for zero clusters). */
+	if (zero_cow && p->host >= q->file_size && !q->file.is_blkdev)
+		return qcow2_write_into_zeroes(q, iov, cnt, skip, len,
+					       p->host + (off - gc_off),
+					       p->host + q->cluster_size);
+	if (len < q->cluster_size) {
+		ret = qcow2_cow_fill(q, gc_off, p->old);
+		if (ret)
+			return ret;
+		qcow2_iov_to_buf(q->cbuf + (off - gc_off), iov, cnt, skip, len);
 		return qcow2_pwrite(q, q->cbuf, q->cluster_size, p->host);
+	}
 	n = qcow2_iov_slice(q->scratch, iov, cnt, skip, len);
 	ret = disk_write(&q->file, q->scratch, n, p->host);
 	if (!ret && p->host + q->cluster_size > q->file_size)
@@ -570,12 +681,61 @@ static int qcow2_write_new_cluster(struct qcow2 *q, const struct iovec *iov,
  * Put a batch of new clusters into the tables.  Order: (their data and
  * refcounts are written) barrier, L2 entries (+ L1 for new tables),
  * barrier, then the replaced clusters are released.
+ *
+ * With a write cache (cache=writeback, none, unsafe) a completed write
+ * need only be durable after the next flush, as in QEMU: the L2 entries
+ * of new clusters then stay in the cached tables, marked dirty, and
+ * qcow2_l2_writeback() writes them before the flush's fdatasync (or when
+ * their table leaves the cache), after a barrier.  The order on disk is
+ * the same; a crash before it leaves the new clusters leaked, and the
+ * per-write fdatasync, most of an allocating write's cost, is gone.
  */
+/*
+ * Can the batch's L2 entries wait for the next flush?  Only when writes
+ * need not be durable before they complete (q->defer_l2), no entry
+ * replaces a cluster (its release must follow a durable table) and every
+ * table exists (a new one is written at once, then the L1 entry).
+ */
+static bool qcow2_can_defer(const struct qcow2 *q,
+			    const struct qcow2_pending *p, unsigned int n)
+{
+	if (!q->defer_l2)
+		return false;
+	for (unsigned int i = 0; i < n; i++) {
+		if (p[i].old & (QCOW2_COMPRESSED | QCOW2_OFFSET_MASK))
+			return false;
+		if (!(q->l1[p[i].gc >> q->l2_bits] & QCOW2_OFFSET_MASK))
+			return false;
+	}
+	return true;
+}
+
+/* The batch's entries, in the cached tables only (written back later). */
+static int qcow2_commit_deferred(struct qcow2 *q,
+				 const struct qcow2_pending *p, unsigned int n)
+{
+	for (unsigned int i = 0; i < n; i++) {
+		uint64_t l2_off, *table, idx = p[i].gc & ((1ull << q->l2_bits) - 1);
+		bool fresh;
+		int ret = qcow2_l2_for_write(q, p[i].gc, &table, &l2_off, &fresh);
+
+		if (ret)
+			return ret;
+		table[idx] = htobe64(p[i].host | QCOW2_COPIED);
+		qcow2_l2_mark_dirty(q, table, (uint32_t)idx);
+	}
+	return 0;
+}
+
 static int qcow2_commit(struct qcow2 *q, const struct qcow2_pending *p,
 			unsigned int n)
 {
 	bool release = false;
-	int ret = n ? qcow2_barrier(q) : 0;
+	int ret;
+
+	if (qcow2_can_defer(q, p, n))
+		return qcow2_commit_deferred(q, p, n);
+	ret = n ? qcow2_barrier(q) : 0;
 
 	for (unsigned int i = 0; i < n && !ret; i++) {
 		uint64_t l2_off, *table;
@@ -647,8 +807,9 @@ static int qcow2_writev(struct disk_image *img, const struct iovec *iov,
 static int qcow2_flush(struct disk_image *img)
 {
 	struct qcow2 *q = (struct qcow2 *)img;
+	int ret = qcow2_l2_writeback(q);
 
-	return disk_flush(&q->file);
+	return ret ? ret : disk_flush(&q->file);
 }
 
 /* Clusters changed per barrier by discard and write-zeroes. */
@@ -781,6 +942,27 @@ static int qcow2_write_zeroes(struct disk_image *img, uint64_t off,
 	return ret;
 }
 
+/* known_zero of a qcow2 image (the backing of another): every cluster
+ * of the range a zero cluster, or unallocated over zeroes. */
+static bool qcow2_known_zero(struct disk_image *img, uint64_t off,
+			     uint64_t len)
+{
+	struct qcow2 *q = (struct qcow2 *)img;
+	uint64_t first = off >> q->cluster_bits;
+	uint64_t last = (off + len - 1) >> q->cluster_bits;
+
+	if (!len || off + len > img->size)
+		return false;
+	for (uint64_t gc = first; gc <= last; gc++) {
+		uint64_t entry;
+
+		if (qcow2_l2_entry(q, gc, &entry) ||
+		    !qcow2_reads_zero(q, gc << q->cluster_bits, entry))
+			return false;
+	}
+	return true;
+}
+
 static void qcow2_free(struct qcow2 *q)
 {
 	disk_image_close(q->backing);
@@ -801,7 +983,12 @@ static void qcow2_free(struct qcow2 *q)
 static void qcow2_close(struct disk_image *img)
 {
 	struct qcow2 *q = (struct qcow2 *)img;
+	int ret = qcow2_l2_writeback(q);
 
+	/* Normally the device's final flush has written them already. */
+	if (ret)
+		log_error("%s: writing the L2 tables failed: %s", q->file.path,
+			  strerror(-ret));
 	disk_close(&q->file);
 	qcow2_free(q);
 }
@@ -809,6 +996,7 @@ static void qcow2_close(struct disk_image *img)
 static const struct disk_image_ops qcow2_ops = {
 	.readv = qcow2_readv,
 	.writev = qcow2_writev,
+	.known_zero = qcow2_known_zero,
 	.flush = qcow2_flush,
 	.discard = qcow2_discard,
 	.write_zeroes = qcow2_write_zeroes,
@@ -1153,6 +1341,8 @@ static int qcow2_open_for_writing(struct qcow2 *q,
 	 * a refcount and the table that then names the cluster. */
 	q->barriers = cfg->cache == DRIVE_CACHE_WRITEBACK ||
 		      cfg->cache == DRIVE_CACHE_NONE;
+	/* With a write cache, new L2 entries may wait for the flush. */
+	q->defer_l2 = q->barriers || cfg->cache == DRIVE_CACHE_UNSAFE;
 	if (posix_memalign((void **)&q->cbuf, 4096, q->cluster_size) ||
 	    !(q->zero_cluster = calloc(1, q->cluster_size)))
 		return qcow2_err(err, "%s: out of memory", p);

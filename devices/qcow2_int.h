@@ -23,6 +23,9 @@ struct qcow2_l2_slot {
 	uint64_t offset;		/* host offset of the table, 0 = empty */
 	uint64_t last_use;
 	uint64_t *table;		/* big-endian entries, as on disk */
+	/* Entries [dirty_lo, dirty_hi) may differ from the file (deferred
+	 * updates, see qcow2_commit()); dirty_hi == 0: clean. */
+	uint32_t dirty_lo, dirty_hi;
 };
 
 enum qcow2_kind {
@@ -68,6 +71,9 @@ struct qcow2 {
 
 	/* Writing (NULL/0 for a read-only image): see qcow2_refcount.c. */
 	bool barriers;			/* fdatasync orders metadata writes */
+	bool defer_l2;			/* new clusters' L2 entries wait for a
+					 * flush (writes are not durable yet) */
+	unsigned int l2_dirty;		/* slots with deferred entries */
 	bool broken;			/* a metadata write failed: no more */
 	uint64_t *rt;			/* refcount table, host-endian */
 	uint64_t rt_entries;

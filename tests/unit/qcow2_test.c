@@ -549,6 +549,27 @@ START_TEST(test_writes_over_backing_and_compressed)
 }
 END_TEST
 
+/*
+ * Over a sparse backing file, a partial write into a cluster whose old
+ * contents are a hole writes only its own bytes (no copy); the rest of
+ * the new cluster must still read as zeroes, through a qcow2 link of the
+ * chain too, and the data clusters beside the holes must still be copied.
+ */
+START_TEST(test_writes_over_holes)
+{
+	sh("cp base.raw holes.raw && truncate -s 5M holes.raw && "
+	   "fallocate -p -o 2097152 -l 1048576 holes.raw && "
+	   "sha256sum holes.raw > sum");
+	sh("qemu-img create -f qcow2 -b holes.raw -F raw oh.qcow2");
+	write_and_referee("oh.qcow2", 300, 100000, true);
+	sh("qemu-img create -f qcow2 -b holes.raw -F raw oh0.qcow2 && "
+	   "qemu-img create -f qcow2 -o cluster_size=4096 -b oh0.qcow2 "
+	   "-F qcow2 oh1.qcow2");
+	write_and_referee("oh1.qcow2", 300, 20000, true);
+	sh("sha256sum -c sum");
+}
+END_TEST
+
 START_TEST(test_write_refusals)
 {
 	struct drive_config cfg = { .format = DRIVE_FORMAT_QCOW2 };
@@ -826,6 +847,7 @@ int main(void)
 	tcase_add_test(tc, test_inflate_errors);
 	tcase_add_test(tc, test_writes);
 	tcase_add_test(tc, test_writes_over_backing_and_compressed);
+	tcase_add_test(tc, test_writes_over_holes);
 	tcase_add_test(tc, test_write_refusals);
 	tcase_add_test(tc, test_crash_consistency);
 	tcase_add_test(tc, test_snapshot_on);
