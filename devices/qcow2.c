@@ -578,27 +578,34 @@ static int qcow2_set_l2(struct qcow2 *q, uint64_t gc, uint64_t *table,
 	return qcow2_pwrite(q, &l1e, 8, q->l1_offset + (gc >> q->l2_bits) * 8);
 }
 
+/* Does the backing image have nothing in [off, off + len)? */
+static bool qcow2_backing_zero(struct qcow2 *q, uint64_t off, uint64_t len)
+{
+	if (!len || !q->backing || off >= q->backing->size)
+		return true;
+	if (len > q->backing->size - off)
+		len = q->backing->size - off;
+	return disk_image_known_zero(q->backing, off, len);
+}
+
 /*
- * Does guest cluster gc_off (L2 entry old) read as zeroes?  Zero
- * clusters do; unallocated ones when the backing image has nothing
- * there (none, past its end, or a hole it knows of).
+ * Do the bytes [from, to) of guest cluster gc_off (L2 entry old) read as
+ * zeroes?  In a zero cluster they do; in an unallocated one when the
+ * backing image has nothing there (none, past its end, or a hole it
+ * knows of).
  */
-static bool qcow2_reads_zero(struct qcow2 *q, uint64_t gc_off, uint64_t old)
+static bool qcow2_reads_zero(struct qcow2 *q, uint64_t gc_off, uint64_t old,
+			     uint64_t from, uint64_t to)
 {
 	enum qcow2_kind kind;
-	uint64_t host, len = q->cluster_size;
+	uint64_t host;
 
 	if (qcow2_classify(q, old, &kind, &host))
 		return false;
 	if (kind == QCOW2_ZEROES)
 		return true;
-	if (kind != QCOW2_UNALLOCATED)
-		return false;
-	if (!q->backing || gc_off >= q->backing->size)
-		return true;
-	if (len > q->backing->size - gc_off)
-		len = q->backing->size - gc_off;
-	return disk_image_known_zero(q->backing, gc_off, len);
+	return kind == QCOW2_UNALLOCATED &&
+	       qcow2_backing_zero(q, gc_off + from, to - from);
 }
 
 /*
@@ -651,14 +658,17 @@ static int qcow2_write_new_cluster(struct qcow2 *q, const struct iovec *iov,
 	ret = qcow2_l2_entry(q, gc, &p->old);
 	if (ret)
 		return ret;
+	/* The bytes a copy would keep: before and after the new ones. */
 	if (len < q->cluster_size)
-		zero_cow = qcow2_reads_zero(q, gc_off, p->old);
+		zero_cow = qcow2_reads_zero(q, gc_off, p->old, 0, off - gc_off) &&
+			   qcow2_reads_zero(q, gc_off, p->old, off - gc_off + len,
+					    q->cluster_size);
 	ret = qcow2_alloc_cluster(q, &p->host);
 	if (ret)
 		return ret;
 	/* A new cluster past the end of the file reads as zeroes already:
-	 * when the old contents are zeroes too, only the new bytes need
-	 * writing (no copy, as QEMU does for zero clusters). */
+	 * when the old bytes around the new ones are zeroes too, only the
+	 * new bytes need writing (no copy, as QEMU does). */
 	if (zero_cow && p->host >= q->file_size && !q->file.is_blkdev)
 		return qcow2_write_into_zeroes(q, iov, cnt, skip, len,
 					       p->host + (off - gc_off),
@@ -943,7 +953,7 @@ static int qcow2_write_zeroes(struct disk_image *img, uint64_t off,
 }
 
 /* known_zero of a qcow2 image (the backing of another): every cluster
- * of the range a zero cluster, or unallocated over zeroes. */
+ * the range touches a zero cluster, or unallocated over zeroes there. */
 static bool qcow2_known_zero(struct disk_image *img, uint64_t off,
 			     uint64_t len)
 {
@@ -956,8 +966,12 @@ static bool qcow2_known_zero(struct disk_image *img, uint64_t off,
 	for (uint64_t gc = first; gc <= last; gc++) {
 		uint64_t entry;
 
+		uint64_t gc_off = gc << q->cluster_bits;
+		uint64_t from = gc == first ? off - gc_off : 0;
+		uint64_t to = gc == last ? off + len - gc_off : q->cluster_size;
+
 		if (qcow2_l2_entry(q, gc, &entry) ||
-		    !qcow2_reads_zero(q, gc << q->cluster_bits, entry))
+		    !qcow2_reads_zero(q, gc_off, entry, from, to))
 			return false;
 	}
 	return true;
