@@ -849,7 +849,9 @@ static int qcow2_unmap_clusters(struct qcow2 *q, uint64_t gc, uint64_t nr,
 {
 	uint64_t freed[QCOW2_UNMAP_BATCH];
 	unsigned int nfreed = 0;
-	int ret = 0;
+	/* Deferred entries first: an entry written below may keep naming a
+	 * new cluster (keep), whose refcount must be durable before. */
+	int ret = qcow2_l2_writeback(q);
 
 	for (uint64_t i = 0; i < nr && !ret; i++) {
 		uint64_t old, l2_off, *table;

@@ -264,6 +264,19 @@ def kernel_dev_nested() -> str:
         return f.read()
 
 
+FORMAT_COST_HOST = os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "format-cost-host.md")
+
+
+def format_cost_host() -> str:
+    """The disk-format layer's cost without KVM, run by hand with
+    bench/format_cost.py on a host: its recorded numbers and commands,
+    bench/lib/format-cost-host.md, the end of section e2) in every
+    render."""
+    with open(FORMAT_COST_HOST, encoding="utf-8") as f:
+        return f.read()
+
+
 def memory(d: Doc, r: Results, charts_rel, made: set) -> None:
     ram = r.meta["ram_mib"]
     d("## b) Memory overhead", "",
@@ -413,10 +426,12 @@ def disk(d: Doc, r: Results, source: str = "") -> None:
     d("## e2) Disk formats: raw, qcow2, qcow2 overlay", "")
     if r.notes.get("disk"):
         d(f"**Skipped:** {r.notes['disk']}.", "")
+        d(format_cost_host().rstrip("\n"), "")
         return
     rows = disk_rows(r)
     if not rows:
         d("Not measured in this run.", "")
+        d(format_cost_host().rstrip("\n"), "")
         return
     if m.get("disk_only"):
         where = ("in the nested harness' L1 (tests/nested/run.sh: QEMU TCG with an "
@@ -433,7 +448,9 @@ def disk(d: Doc, r: Results, source: str = "") -> None:
               "exit is emulated, a request costs milliseconds, and the spread between runs",
               "is larger than the differences between the rows (raw reads come out dearer",
               "than qcow2 reads); these rows show that the section runs end to end, not",
-              "whether the goals are met.  Measure on a host with KVM for that.", "")
+              "whether the goals are met.  Measure on a host with KVM for that.  The",
+              "format layer's own cost, without a guest or KVM, is measured on the",
+              "host in the last part of this section (bench/format_cost.py).", "")
     d("The guest of e) writes or reads `bench.n` 4 KiB blocks one at a time,",
       "scattered over a 1 GiB disk (block i·40503 mod 2^18: each block once),",
       "on a sparse raw file, on a qcow2 image with every cluster allocated",
@@ -453,6 +470,7 @@ def disk(d: Doc, r: Results, source: str = "") -> None:
             for i in ("raw", "qcow2-alloc", "qcow2-overlay") for o in ("read", "write")
             for n in ("minivmm", "qemu-microvm") if f"blk-{i}-{o}.{n}" in r.commands])
     d("")
+    d(format_cost_host().rstrip("\n"), "")
 
 
 def net(d: Doc, r: Results) -> None:
