@@ -46,6 +46,10 @@ struct disk_image_ops {
 	/* Make [off, off + len) read as zeroes; unmap: may deallocate. */
 	int (*write_zeroes)(struct disk_image *img, uint64_t off, uint64_t len,
 			    bool unmap);
+	/* Write what the back-end keeps only in memory (qcow2's deferred
+	 * L2 entries) into the file, so that the file alone holds every
+	 * completed write (not durably: that is flush).  May be NULL. */
+	int (*settle)(struct disk_image *img);
 	/* True when [off, off + len) is known to read as zeroes (a hole of
 	 * a sparse file); false when not or not known.  May be NULL. */
 	bool (*known_zero)(struct disk_image *img, uint64_t off, uint64_t len);
@@ -117,6 +121,11 @@ static inline int disk_image_write_zeroes(struct disk_image *img, uint64_t off,
 	if (img->readonly)
 		return -EROFS;
 	return img->ops->write_zeroes(img, off, len, unmap);
+}
+
+static inline int disk_image_settle(struct disk_image *img)
+{
+	return img->ops->settle ? img->ops->settle(img) : 0;
 }
 
 static inline bool disk_image_known_zero(struct disk_image *img,

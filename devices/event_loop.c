@@ -92,8 +92,16 @@ static void event_loop_park(struct event_loop *loop)
 {
 	uint64_t count;
 
+	bool wanted;
+
 	if (read(loop->pause_fd, &count, sizeof(count)) < 0)
 		count = 0;	/* already drained: the flag below decides */
+	pthread_mutex_lock(&loop->pause_lock);
+	wanted = loop->pause_wanted;
+	pthread_mutex_unlock(&loop->pause_lock);
+	/* The pauser waits for parked: this runs before it returns. */
+	if (wanted && loop->park_fn)
+		loop->park_fn(loop->park_opaque);
 	pthread_mutex_lock(&loop->pause_lock);
 	if (loop->pause_wanted) {
 		loop->parked = true;
@@ -204,6 +212,13 @@ void event_loop_pause(struct event_loop *loop)
 	while (!loop->parked)
 		pthread_cond_wait(&loop->pause_cond, &loop->pause_lock);
 	pthread_mutex_unlock(&loop->pause_lock);
+}
+
+void event_loop_on_park(struct event_loop *loop, void (*fn)(void *opaque),
+			void *opaque)
+{
+	loop->park_fn = fn;
+	loop->park_opaque = opaque;
 }
 
 void event_loop_resume(struct event_loop *loop)

@@ -50,6 +50,11 @@ struct event_loop {
 	struct io_thread_hook hook;	/* fn NULL: nothing to run first */
 	int start_fd;	/* eventfd: the hook's result */
 
+	/* Runs on the loop's thread when a pause comes, before it parks
+	 * (event_loop_on_park); NULL: nothing. */
+	void (*park_fn)(void *opaque);
+	void *park_opaque;
+
 	/* Pause handshake, under pause_lock. */
 	pthread_mutex_t pause_lock;
 	pthread_cond_t pause_cond;
@@ -76,6 +81,13 @@ int event_loop_start(struct event_loop *loop, const struct io_thread_hook *hook)
  */
 void event_loop_pause(struct event_loop *loop);
 void event_loop_resume(struct event_loop *loop);
+/*
+ * fn(opaque) runs on the loop's own thread (its seccomp filter) each time
+ * a pause comes, before the thread parks: e.g. to leave a disk image's
+ * file complete while the VM is paused.  Set before event_loop_start().
+ */
+void event_loop_on_park(struct event_loop *loop, void (*fn)(void *opaque),
+			void *opaque);
 /* Ask the loop to stop and join its thread (idempotent; resumes a pause). */
 void event_loop_stop(struct event_loop *loop);
 void event_loop_destroy(struct event_loop *loop);

@@ -814,6 +814,11 @@ static int qcow2_writev(struct disk_image *img, const struct iovec *iov,
 	return ret;
 }
 
+static int qcow2_settle(struct disk_image *img)
+{
+	return qcow2_l2_writeback((struct qcow2 *)img);
+}
+
 static int qcow2_flush(struct disk_image *img)
 {
 	struct qcow2 *q = (struct qcow2 *)img;
@@ -1013,6 +1018,7 @@ static const struct disk_image_ops qcow2_ops = {
 	.readv = qcow2_readv,
 	.writev = qcow2_writev,
 	.known_zero = qcow2_known_zero,
+	.settle = qcow2_settle,
 	.flush = qcow2_flush,
 	.discard = qcow2_discard,
 	.write_zeroes = qcow2_write_zeroes,

@@ -577,6 +577,22 @@ static uint64_t virtio_blk_offered_features(const struct disk_image *d,
 	return f;
 }
 
+/*
+ * On the I/O thread when the VM pauses: the image file must then hold
+ * every completed write (qcow2 keeps new L2 entries in memory until a
+ * flush), because a snapshot records the file as it is and another
+ * process may open it.
+ */
+static void virtio_blk_settle(void *opaque)
+{
+	struct virtio_blk *blk = opaque;
+	int err = disk_image_settle(blk->disk);
+
+	if (err)
+		log_error("%s: writing its metadata failed: %s",
+			  blk->disk->path, strerror(-err));
+}
+
 int virtio_blk_create(struct virtio_blk **out,
 		      const struct virtio_mmio_host *host,
 		      const struct guest_mem *mem,
@@ -611,6 +627,7 @@ int virtio_blk_create(struct virtio_blk **out,
 			 strerror(-ret));
 		goto fail_disk;
 	}
+	event_loop_on_park(&blk->worker.loop, virtio_blk_settle, blk);
 	ret = virtio_mmio_create(&blk->mmio, host, mem, win, &virtio_blk_ops,
 				 blk);
 	if (ret) {

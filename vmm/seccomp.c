@@ -82,6 +82,9 @@ static const int seccomp_io[] = {
 	__NR_readv, __NR_writev, __NR_preadv, __NR_pwritev, __NR_preadv2,
 	__NR_pwritev2, __NR_pread64, __NR_pwrite64, __NR_fdatasync,
 	__NR_fsync, __NR_fallocate, __NR_fstat, __NR_newfstatat,
+	/* qcow2: lseek(SEEK_DATA) asks whether a backing range is a hole;
+	 * ftruncate extends the image over a new cluster left unwritten */
+	__NR_lseek, __NR_ftruncate,
 };
 
 /* Main thread: poll loop, console, signalfd, joining and tearing down. */

@@ -794,13 +794,19 @@ START_TEST(test_io_thread_seccomp)
 	struct drive_config cfg = { .path = path_of("sc.qcow2"),
 				    .format = DRIVE_FORMAT_QCOW2,
 				    .cache = DRIVE_CACHE_WRITEBACK };
+	struct drive_config ov_cfg = { .path = path_of("scov.qcow2"),
+				       .format = DRIVE_FORMAT_QCOW2,
+				       .cache = DRIVE_CACHE_WRITEBACK };
 	char err[TEST_ERR_MAX] = "";
-	struct disk_image *img;
+	struct disk_image *img, *ov;
 	int status;
 	pid_t pid;
 
 	sh("qemu-img convert -c -O qcow2 -o cluster_size=512 base.raw sc.qcow2");
 	ck_assert_int_eq(disk_image_open(&cfg, &img, err, TEST_ERR_MAX), 0);
+	sh("truncate -s 4M sparse.raw && qemu-img create -f qcow2 -b sparse.raw "
+	   "-F raw scov.qcow2");
+	ck_assert_int_eq(disk_image_open(&ov_cfg, &ov, err, TEST_ERR_MAX), 0);
 	pid = fork();
 	ck_assert_int_ge(pid, 0);
 	if (pid == 0) {
@@ -820,13 +826,22 @@ START_TEST(test_io_thread_seccomp)
 		    disk_image_write_zeroes(img, 1 << 20, 1 << 20, false) ||
 		    disk_image_flush(img))
 			_exit(53);
+		/* Partial writes over a backing file's holes (lseek,
+		 * ftruncate), then the deferred entries written. */
+		iov.iov_len = 4096;
+		for (uint64_t off = 4096; off < ov->size; off += 69632)
+			if (disk_image_writev(ov, &iov, 1, off))
+				_exit(54);
+		if (disk_image_settle(ov) || disk_image_flush(ov))
+			_exit(55);
 		_exit(0);
 	}
 	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
 	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
 		      "child status %#x", status);
 	disk_image_close(img);
-	sh("qemu-img check sc.qcow2");
+	disk_image_close(ov);
+	sh("qemu-img check sc.qcow2 && qemu-img check scov.qcow2");
 }
 END_TEST
 
