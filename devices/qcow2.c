@@ -443,6 +443,11 @@ static int qcow2_readv(struct disk_image *img, const struct iovec *iov,
 			break;
 		case QCOW2_DATA:
 		case QCOW2_DATA_SHARED:
+			/* A new cluster's zero tail may not be in the file. */
+			if (host + len > q->file_end)
+				ret = qcow2_extend(q);
+			if (ret)
+				break;
 			n = qcow2_iov_slice(q->scratch, iov, cnt, done, len);
 			ret = disk_read(&q->file, q->scratch, n, host);
 			break;
@@ -610,8 +615,10 @@ static bool qcow2_reads_zero(struct qcow2 *q, uint64_t gc_off, uint64_t old,
 
 /*
  * Write the slice [skip, skip + len) of iov at host offset at, in a new
- * cluster that lies past the end of the file and ends at end; then make
- * the file reach end, so the rest of the cluster reads as zeroes.
+ * cluster that lies past the end of the file and ends at end.  The rest
+ * of the cluster reads as zeroes once the file reaches end: with a
+ * write cache that waits for the next barrier or read there
+ * (qcow2_extend(), one ftruncate for many clusters), else it is done now.
  */
 static int qcow2_write_into_zeroes(struct qcow2 *q, const struct iovec *iov,
 				   int cnt, uint64_t skip, uint64_t len,
@@ -622,11 +629,10 @@ static int qcow2_write_into_zeroes(struct qcow2 *q, const struct iovec *iov,
 
 	if (ret)
 		return ret;
-	if (at + len < end && ftruncate(q->file.fd, (off_t)end) < 0)
-		return -errno;
+	qcow2_written(q, at + len);
 	if (end > q->file_size)
 		q->file_size = end;
-	return 0;
+	return q->defer_l2 ? 0 : qcow2_extend(q);
 }
 
 /* A new cluster written but not yet in the tables (see below). */
@@ -682,8 +688,8 @@ static int qcow2_write_new_cluster(struct qcow2 *q, const struct iovec *iov,
 	}
 	n = qcow2_iov_slice(q->scratch, iov, cnt, skip, len);
 	ret = disk_write(&q->file, q->scratch, n, p->host);
-	if (!ret && p->host + q->cluster_size > q->file_size)
-		q->file_size = p->host + q->cluster_size;
+	if (!ret)
+		qcow2_written(q, p->host + q->cluster_size);
 	return ret;
 }
 
@@ -795,6 +801,8 @@ static int qcow2_writev(struct disk_image *img, const struct iovec *iov,
 			/* Ours alone: in place, contiguous clusters at once. */
 			n = qcow2_iov_slice(q->scratch, iov, cnt, done, len);
 			ret = disk_write(&q->file, q->scratch, n, host);
+			if (!ret)
+				qcow2_written(q, host + len);
 		} else {
 			if (len > q->cluster_size - in_cluster)
 				len = q->cluster_size - in_cluster;
@@ -1006,6 +1014,8 @@ static void qcow2_close(struct disk_image *img)
 	struct qcow2 *q = (struct qcow2 *)img;
 	int ret = qcow2_l2_writeback(q);
 
+	if (!ret && !q->broken)
+		ret = qcow2_extend(q);
 	/* Normally the device's final flush has written them already. */
 	if (ret)
 		log_error("%s: writing the L2 tables failed: %s", q->file.path,
@@ -1456,7 +1466,7 @@ int qcow2_open(struct disk *file, const struct drive_config *cfg,
 	if (!q)
 		return -ENOMEM;
 	q->file = *file;
-	q->file_size = file->file_bytes;
+	q->file_size = q->file_end = file->file_bytes;
 	ret = qcow2_parse_header(q, cfg, &backing_off, &backing_len, err, errlen);
 	if (!ret)
 		ret = qcow2_parse_extensions(q, backing_off ? backing_off :

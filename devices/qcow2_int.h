@@ -39,7 +39,10 @@ enum qcow2_kind {
 struct qcow2 {
 	struct disk_image img;
 	struct disk file;
-	uint64_t file_size;
+	uint64_t file_size;		/* bytes in use, new clusters included */
+	uint64_t file_end;		/* the file's real size: <= file_size
+					 * while a new cluster's zero tail is
+					 * not yet part of it (qcow2_extend) */
 	char *backing_path;		/* owned; backing->path points here */
 	struct disk_image *backing;
 
@@ -92,8 +95,15 @@ int qcow2_pwrite(struct qcow2 *q, const void *buf, uint64_t len, uint64_t off);
 /* An offset of a cluster-sized structure: aligned and inside the file. */
 bool qcow2_cluster_ok(const struct qcow2 *q, uint64_t off);
 /* Order the writes before it before the writes after it (fdatasync, or
- * nothing when every write is durable already or durability is off). */
+ * nothing when every write is durable already or durability is off);
+ * the file is first made to reach file_size (qcow2_extend). */
 int qcow2_barrier(struct qcow2 *q);
+/* Make the file reach file_size: a new cluster written only in part
+ * (over zeroes) must lie wholly inside it before a table names it and
+ * before it is read.  0 or -errno. */
+int qcow2_extend(struct qcow2 *q);
+/* Bytes up to end were written: file_end and file_size follow. */
+void qcow2_written(struct qcow2 *q, uint64_t end);
 
 /* Load the refcount table for writing.  0 or -errno with err set. */
 int qcow2_refcount_open(struct qcow2 *q, char *err, size_t errlen);

@@ -33,9 +33,15 @@
 int qcow2_pread(struct qcow2 *q, void *buf, uint64_t len, uint64_t off)
 {
 	struct iovec iov = { .iov_base = buf, .iov_len = len };
+	int ret;
 
 	if (off > q->file_size || len > q->file_size - off)
 		return -EIO;	/* a pointer past the end of the file */
+	if (off + len > q->file_end) {
+		ret = qcow2_extend(q);
+		if (ret)
+			return ret;
+	}
 	return disk_read(&q->file, &iov, 1, off);
 }
 
@@ -48,8 +54,27 @@ int qcow2_pwrite(struct qcow2 *q, const void *buf, uint64_t len, uint64_t off)
 		q->broken = true;	/* the tables may now disagree */
 		return ret;
 	}
-	if (off + len > q->file_size)
-		q->file_size = off + len;
+	qcow2_written(q, off + len);
+	return 0;
+}
+
+void qcow2_written(struct qcow2 *q, uint64_t end)
+{
+	if (end > q->file_end)
+		q->file_end = end;
+	if (end > q->file_size)
+		q->file_size = end;
+}
+
+int qcow2_extend(struct qcow2 *q)
+{
+	if (q->file_end >= q->file_size)
+		return 0;
+	if (ftruncate(q->file.fd, (off_t)q->file_size) < 0) {
+		q->broken = true;
+		return -errno;
+	}
+	q->file_end = q->file_size;
 	return 0;
 }
 
@@ -61,8 +86,10 @@ bool qcow2_cluster_ok(const struct qcow2 *q, uint64_t off)
 
 int qcow2_barrier(struct qcow2 *q)
 {
-	if (!q->barriers)
-		return 0;
+	int ret = qcow2_extend(q);
+
+	if (ret || !q->barriers)
+		return ret;
 	if (fdatasync(q->file.fd) < 0) {
 		q->broken = true;
 		return -errno;

@@ -567,6 +567,28 @@ START_TEST(test_writes_over_holes)
 	   "-F qcow2 oh1.qcow2");
 	write_and_referee("oh1.qcow2", 300, 20000, true);
 	sh("sha256sum -c sum");
+	/* Read a new cluster's zero tail before any flush (the file does
+	 * not reach it yet under cache=writeback). */
+	{
+		struct drive_config cfg = { .path = path_of("oh2.qcow2"),
+					    .format = DRIVE_FORMAT_QCOW2 };
+		static uint8_t buf[4096], got[65536];
+		struct iovec w = { buf, sizeof(buf) }, r = { got, sizeof(got) };
+		char err[TEST_ERR_MAX] = "";
+		struct disk_image *img;
+
+		sh("qemu-img create -f qcow2 -b holes.raw -F raw oh2.qcow2");
+		ck_assert_int_eq(disk_image_open(&cfg, &img, err,
+						 TEST_ERR_MAX), 0);
+		memset(buf, 0xa5, sizeof(buf));
+		ck_assert_int_eq(disk_image_writev(img, &w, 1, 4194304 + 512), 0);
+		ck_assert_int_eq(disk_image_readv(img, &r, 1, 4194304), 0);
+		for (size_t i = 0; i < sizeof(got); i++)
+			ck_assert_uint_eq(got[i], i >= 512 && i < 4608 ?
+					  0xa5 : 0);
+		disk_image_close(img);
+		sh("qemu-img check oh2.qcow2");
+	}
 }
 END_TEST
 
