@@ -356,13 +356,17 @@ static int qcow2_read_backing(struct qcow2 *q, const struct iovec *iov,
 		from_backing = q->backing->size - off < len ?
 			       q->backing->size - off : len;
 	if (from_backing) {
-		struct iovec *sub = malloc(sizeof(*sub) * (size_t)cnt);
+		/* A request of a few pieces (the usual) needs no malloc. */
+		struct iovec few[8];
+		struct iovec *sub = cnt <= 8 ? few :
+				    malloc(sizeof(*sub) * (size_t)cnt);
 
 		if (!sub)
 			return -ENOMEM;
 		n = qcow2_iov_slice(sub, iov, cnt, skip, from_backing);
 		ret = disk_image_readv(q->backing, sub, n, off);
-		free(sub);
+		if (sub != few)
+			free(sub);
 		if (ret)
 			return ret;
 	}
