@@ -1019,6 +1019,8 @@ static void qcow2_close(struct disk_image *img)
 	int ret = qcow2_l2_writeback(q);
 
 	if (!ret && !q->broken)
+		ret = qcow2_rc_writeback(q);
+	if (!ret && !q->broken)
 		ret = qcow2_extend(q);
 	/* Normally the device's final flush has written them already. */
 	if (ret)

@@ -83,6 +83,13 @@ struct qcow2 {
 	uint8_t **rb;			/* loaded refcount blocks, by rt index */
 	uint64_t rb_entries;		/* refcounts per block */
 	uint64_t alloc_next;		/* next free cluster at the file's end */
+	/* Refcount bytes changed in memory only (increments under a write
+	 * cache), written at the next barrier: [lo, hi) of block idx. */
+	struct qcow2_rc_dirty {
+		uint64_t idx;
+		uint32_t lo, hi;
+	} rc_dirty[4];
+	unsigned int rc_ndirty;
 	bool rt_growing;
 	uint8_t *cbuf;			/* one cluster, copy-on-write */
 	uint8_t *zero_cluster;		/* one cluster of zeroes */
@@ -104,6 +111,10 @@ int qcow2_barrier(struct qcow2 *q);
 int qcow2_extend(struct qcow2 *q);
 /* Bytes up to end were written: file_end and file_size follow. */
 void qcow2_written(struct qcow2 *q, uint64_t end);
+
+/* Write the refcount bytes changed in memory only (qcow2_barrier()
+ * does it first).  0 or -errno. */
+int qcow2_rc_writeback(struct qcow2 *q);
 
 /* Load the refcount table for writing.  0 or -errno with err set. */
 int qcow2_refcount_open(struct qcow2 *q, char *err, size_t errlen);

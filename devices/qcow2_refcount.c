@@ -86,7 +86,10 @@ bool qcow2_cluster_ok(const struct qcow2 *q, uint64_t off)
 
 int qcow2_barrier(struct qcow2 *q)
 {
-	int ret = qcow2_extend(q);
+	int ret = qcow2_rc_writeback(q);
+
+	if (!ret)
+		ret = qcow2_extend(q);
 
 	if (ret || !q->barriers)
 		return ret;
@@ -194,6 +197,55 @@ static int qcow2_rc_write(struct qcow2 *q, uint64_t idx, uint64_t i)
 
 	return qcow2_pwrite(q, q->rb[idx] + byte, bits < 8 ? 1 : bits / 8,
 			    q->rt[idx] + byte);
+}
+
+int qcow2_rc_writeback(struct qcow2 *q)
+{
+	for (unsigned int k = 0; k < q->rc_ndirty; k++) {
+		const struct qcow2_rc_dirty *d = &q->rc_dirty[k];
+		int ret = qcow2_pwrite(q, q->rb[d->idx] + d->lo, d->hi - d->lo,
+				       q->rt[d->idx] + d->lo);
+
+		if (ret)
+			return ret;
+	}
+	q->rc_ndirty = 0;
+	return 0;
+}
+
+/*
+ * Refcount i of block idx was raised: with a write cache the bytes wait
+ * for the next barrier, which comes before any table names the cluster
+ * (a crash before it leaves the cluster merely unused).  Else now.
+ */
+static int qcow2_rc_raised(struct qcow2 *q, uint64_t idx, uint64_t i)
+{
+	unsigned int bits = 1u << q->refcount_order;
+	uint32_t lo = (uint32_t)(i * bits / 8);
+	uint32_t hi = lo + (bits < 8 ? 1 : bits / 8);
+	struct qcow2_rc_dirty *d;
+	int ret;
+
+	if (!q->defer_l2)
+		return qcow2_rc_write(q, idx, i);
+	for (unsigned int k = 0; k < q->rc_ndirty; k++) {
+		d = &q->rc_dirty[k];
+		if (d->idx != idx)
+			continue;
+		if (lo < d->lo)
+			d->lo = lo;
+		if (hi > d->hi)
+			d->hi = hi;
+		return 0;
+	}
+	if (q->rc_ndirty == sizeof(q->rc_dirty) / sizeof(q->rc_dirty[0])) {
+		ret = qcow2_rc_writeback(q);
+		if (ret)
+			return ret;
+	}
+	d = &q->rc_dirty[q->rc_ndirty++];
+	*d = (struct qcow2_rc_dirty){ .idx = idx, .lo = lo, .hi = hi };
+	return 0;
 }
 
 static int qcow2_rt_write(struct qcow2 *q, uint64_t idx)
@@ -339,6 +391,8 @@ static int qcow2_rb_get(struct qcow2 *q, uint64_t idx, uint8_t **blk)
 	ret = qcow2_pwrite(q, q->rb[idx], q->cluster_size, b);
 	if (!ret && bidx != idx)
 		ret = qcow2_refcount_add(q, b, 1, NULL);
+	if (!ret)	/* its own count too, not deferred (qcow2_rc_raised) */
+		ret = qcow2_rc_writeback(q);
 	if (!ret)
 		ret = qcow2_rt_write(q, idx);	/* the block is on disk first */
 	if (ret)
@@ -377,7 +431,7 @@ static int qcow2_refcount_add(struct qcow2 *q, uint64_t host, int delta,
 	qcow2_rc_set(q, blk, i, v);
 	if (now)
 		*now = v;
-	return qcow2_rc_write(q, idx, i);
+	return delta > 0 ? qcow2_rc_raised(q, idx, i) : qcow2_rc_write(q, idx, i);
 }
 
 int qcow2_alloc_cluster(struct qcow2 *q, uint64_t *host)
