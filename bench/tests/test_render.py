@@ -92,6 +92,9 @@ class MainDocument(unittest.TestCase):
     def test_disk_formats_ratios(self):
         # fixture: minivmm 10 us per request on every image, QEMU 30 us
         e2 = section(self.text, "## e2) Disk formats: raw, qcow2, qcow2 overlay")
+        # its end: the recorded host-only run (bench/lib/format-cost-host.md)
+        e2, host = e2.split("### The format layer alone, on the host")
+        self.assertIn("qemu-img bench", host)
         rows = [cells(x) for x in e2.splitlines() if x.startswith("| read |")]
         self.assertEqual(len(rows), 5)
         qemu = [x for x in rows if x[2] == "QEMU microvm"][0]
