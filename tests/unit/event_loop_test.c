@@ -6,6 +6,7 @@
  */
 #include <check.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <sys/epoll.h>
@@ -96,6 +97,43 @@ START_TEST(test_pause_holds_callbacks)
 }
 END_TEST
 
+struct park_seen {
+	pthread_t loop_thread;
+	atomic_int calls;
+	atomic_bool on_loop_thread;
+};
+
+static void on_park(void *opaque)
+{
+	struct park_seen *p = opaque;
+
+	atomic_store(&p->on_loop_thread,
+		     pthread_equal(pthread_self(), p->loop_thread));
+	atomic_fetch_add(&p->calls, 1);
+}
+
+/* The park hook (virtio-blk writes qcow2's deferred metadata there) runs
+ * on the loop's thread once per pause, before event_loop_pause() returns. */
+START_TEST(test_park_hook_runs_before_pause_returns)
+{
+	struct event_loop loop;
+	struct park_seen p = { 0 };
+
+	ck_assert_int_eq(event_loop_init(&loop, "test-park"), 0);
+	event_loop_on_park(&loop, on_park, &p);
+	ck_assert_int_eq(event_loop_start(&loop, NULL), 0);
+	p.loop_thread = loop.thread;
+	event_loop_pause(&loop);
+	ck_assert_int_eq(atomic_load(&p.calls), 1);
+	ck_assert(atomic_load(&p.on_loop_thread));
+	event_loop_resume(&loop);
+	event_loop_pause(&loop);
+	ck_assert_int_eq(atomic_load(&p.calls), 2);
+	event_loop_resume(&loop);
+	event_loop_destroy(&loop);
+}
+END_TEST
+
 START_TEST(test_hook_failure_fails_start)
 {
 	struct event_loop loop;
@@ -115,6 +153,7 @@ int main(void)
 
 	tcase_add_test(tc, test_pause_holds_callbacks);
 	tcase_add_test(tc, test_hook_failure_fails_start);
+	tcase_add_test(tc, test_park_hook_runs_before_pause_returns);
 	suite_add_tcase(s, tc);
 	return unit_run_suite(s);
 }
