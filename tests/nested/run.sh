@@ -19,7 +19,9 @@
 # adds QEMU to L1; MVT_NESTED_EXTRA=DIR copies DIR to /mvt-extra in L1;
 # MVT_NESTED_KVM_AMD="PARAM=VALUE ..." loads L1's kvm-amd with them
 # (npt=0: L1's KVM shadows L2's page tables instead of using the nested
-# paging QEMU emulates - net_tcp's failures go away, tests/linux/README.md).
+# paging QEMU emulates - net_tcp's failures go away, tests/linux/README.md);
+# MVT_NESTED_MEM=MiB gives L1 that much RAM (default 2048; 512..65536), e.g.
+# 6144 to run a 2 GiB guest under minivmm and QEMU in one L1.
 # Big, slowly changing parts
 # (kernel, modules, busybox, tools, L2 kernel) form one cached cpio keyed by
 # its inputs; each run appends a small second cpio (command, minivmm, tests/,
@@ -51,6 +53,8 @@ RUNDIR=
 NESTED_CPU=EPYC,+svm,-rdseed,-sha-ni,-fxsr-opt,-misalignsse,-3dnowprefetch,-osvw,-topoext,-nrip-save,-xsavec
 # TCG threading for L1 (MVT_NESTED_ACCEL overrides, e.g. tcg,thread=single).
 NESTED_ACCEL=${MVT_NESTED_ACCEL:-tcg,thread=multi}
+# L1's RAM in MiB (MVT_NESTED_MEM overrides; checked before anything runs).
+NESTED_MEM=${MVT_NESTED_MEM:-2048}
 
 QEMU_PID=
 TAIL_PID=
@@ -322,7 +326,7 @@ nested_boot()
 	command -v qemu-system-x86_64 >/dev/null ||
 		die "qemu-system-x86_64 missing (apt-get install qemu-system-x86)"
 	local qemu=(qemu-system-x86_64 -accel "$NESTED_ACCEL" -machine q35
-		    -cpu "$NESTED_CPU" -smp 2 -m 2048 -nodefaults -no-reboot
+		    -cpu "$NESTED_CPU" -smp 2 -m "$NESTED_MEM" -nodefaults -no-reboot
 		    -display none -chardev stdio,id=con,signal=off
 		    -serial chardev:con -kernel "$kernel"
 		    -initrd "$dir/initrd.cpio"
@@ -373,6 +377,9 @@ main()
 		shift
 	done
 	[ $# -gt 0 ] || die "no COMMAND (usage: run.sh [--keep] [--quiet] [--timeout S] -- COMMAND...)"
+	[[ $NESTED_MEM =~ ^[1-9][0-9]*$ ]] && [ "$NESTED_MEM" -ge 512 ] &&
+		[ "$NESTED_MEM" -le 65536 ] ||
+		die "MVT_NESTED_MEM=$NESTED_MEM: L1's RAM in MiB, 512..65536"
 
 	mkdir -p "$CACHE/nested" || die "cannot create $CACHE/nested"
 	base=$(nested_base) || exit 1
