@@ -56,4 +56,7 @@ void trace_summary(struct vm *vm)
 		vm_elapsed_ns(vm) / 1e6,
 		ru.ru_utime.tv_sec * 1e3 + ru.ru_utime.tv_usec / 1e3,
 		ru.ru_stime.tv_sec * 1e3 + ru.ru_stime.tv_usec / 1e3);
+	/* KVM faults guest pages in on the vCPU threads: they count here. */
+	fprintf(stderr, "minivmm: trace: page faults %ld minor, %ld major\n",
+		ru.ru_minflt, ru.ru_majflt);
 }
