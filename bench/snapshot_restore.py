@@ -4,7 +4,8 @@
 file and -incoming, on the same Debian kernel and test initramfs.
 
     bench/snapshot_restore.py --minivmm build/minivmm --qemu qemu-system-x86_64 \\
-        --kernel vmlinuz --initrd initrd.img [--mem 256,2048] [--runs 3] [--dir DIR]
+        --kernel vmlinuz --initrd initrd.img [--mem 256,2048] [--runs 3] [--dir DIR] \\
+        [--vmm minivmm,qemu]
 
 Needs a usable /dev/kvm (a KVM host, or L1 of the nested harness:
 tests/nested/run.sh with MVT_NESTED_QEMU=1).  The guest is the layer-3
@@ -188,14 +189,19 @@ def main():
     ap.add_argument("--initrd", required=True)
     ap.add_argument("--mem", default="256,2048", help="MiB, comma-separated")
     ap.add_argument("--runs", type=int, default=1)
+    ap.add_argument("--vmm", default="minivmm,qemu",
+                    help="which VMMs, comma-separated (default: both)")
     ap.add_argument("--dir", help="where the snapshot files go (default: a temporary directory)")
     ap.add_argument("--json", help="write the raw numbers here")
     a = ap.parse_args()
+    vmms = [v for v in a.vmm.split(",") if v]
+    if not vmms or any(v not in ("minivmm", "qemu") for v in vmms):
+        ap.error("--vmm: minivmm and/or qemu")
     work = a.dir or tempfile.mkdtemp(prefix="snapbench.")
     res = {}
     for mem in [int(m) for m in a.mem.split(",")]:
         for run in range(a.runs):
-            for vmm in ("minivmm", "qemu"):
+            for vmm in vmms:
                 try:
                     took, snap = save(a, vmm, mem, work)
                     size = os.stat(snap)
