@@ -1104,7 +1104,7 @@ int machine_run(const struct config *cfg, uint64_t start_ns, int ready_fd)
 	}
 	m->vm.start_ns = start_ns;
 	m->vm.cfg = cfg;
-	m->vm.kvm_fd = m->vm.vm_fd = m->vm.stop_fd = -1;
+	m->vm.kvm_fd = m->vm.vm_fd = m->vm.stop_fd = m->vm.pagemap_fd = -1;
 	m->console.in_fd = m->console.out_fd = m->console.log_fd = -1;
 	m->pidfile.fd = m->pidfile.dir_fd = -1;
 	m->vm.event_hook = machine_guest_event;

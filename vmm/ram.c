@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -199,4 +200,85 @@ uint8_t *ram_map_file(int fd, uint64_t offset, uint64_t bytes, char *err,
 		return NULL;
 	}
 	return host;
+}
+
+/* ---- pages a save need not read ---- */
+
+#define RAM_PAGEMAP_PRESENT	(1ull << 63)
+#define RAM_PAGEMAP_SWAPPED	(1ull << 62)
+
+int ram_pagemap_open(void)
+{
+	if (sysconf(_SC_PAGESIZE) != RAM_SCAN_PAGE)
+		return -1;
+	return open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+}
+
+void ram_scan_init(struct ram_scan *s, int pagemap_fd, const uint8_t *host,
+		   int file_fd, uint64_t file_offset)
+{
+	s->pagemap_fd = pagemap_fd;
+	s->host = host;
+	s->file_fd = file_fd;
+	s->file_offset = file_offset;
+	s->batch_first = 0;
+	s->batch_len = 0;
+	s->extent_known = false;
+}
+
+/* pagemap's entry of page index idx, or ~0 (touched) when it cannot be read. */
+static uint64_t ram_scan_entry(struct ram_scan *s, uint64_t idx)
+{
+	uint64_t base = (uintptr_t)s->host / RAM_SCAN_PAGE;
+	ssize_t n;
+
+	if (idx - s->batch_first < s->batch_len)
+		return s->entry[idx - s->batch_first];
+	n = pread(s->pagemap_fd, s->entry, sizeof(s->entry),
+		  (off_t)((base + idx) * sizeof(s->entry[0])));
+	if (n < (ssize_t)sizeof(s->entry[0])) {
+		s->batch_len = 0;
+		return ~0ull;
+	}
+	s->batch_first = idx;
+	s->batch_len = (unsigned int)((size_t)n / sizeof(s->entry[0]));
+	return s->entry[0];
+}
+
+/* Does the page at RAM offset off lie in a hole of the snapshot file? */
+static bool ram_scan_in_file_hole(struct ram_scan *s, uint64_t off)
+{
+	off_t data, hole;
+
+	if (!s->extent_known || off >= s->data_end) {
+		data = lseek(s->file_fd, (off_t)(s->file_offset + off), SEEK_DATA);
+		if (data < 0 && errno != ENXIO)
+			return false;
+		s->extent_known = true;
+		if (data < 0) {
+			/* ENXIO: no data from here to the end of the file. */
+			s->data_start = s->data_end = UINT64_MAX;
+			return true;
+		}
+		hole = lseek(s->file_fd, data, SEEK_HOLE);
+		if (hole < data) {
+			s->extent_known = false;
+			return false;
+		}
+		s->data_start = ((uint64_t)data - s->file_offset) & ~(uint64_t)(RAM_SCAN_PAGE - 1);
+		s->data_end = (uint64_t)hole - s->file_offset;
+	}
+	return off + RAM_SCAN_PAGE <= s->data_start;
+}
+
+bool ram_scan_untouched(struct ram_scan *s, uint64_t off)
+{
+	uint64_t e;
+
+	if (s->pagemap_fd < 0)
+		return false;
+	e = ram_scan_entry(s, off / RAM_SCAN_PAGE);
+	if (e & (RAM_PAGEMAP_PRESENT | RAM_PAGEMAP_SWAPPED))
+		return false;
+	return s->file_fd < 0 || ram_scan_in_file_hole(s, off);
 }

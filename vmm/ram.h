@@ -8,6 +8,7 @@
 #ifndef MINIVMM_RAM_H
 #define MINIVMM_RAM_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -28,5 +29,41 @@ uint8_t *ram_map(const struct config *cfg, uint64_t bytes, char *err,
  */
 uint8_t *ram_map_file(int fd, uint64_t offset, uint64_t bytes, char *err,
 		      size_t errlen);
+
+/*
+ * Guest RAM pages that read as zeros without being read, for a save that
+ * must not read (and fault in) every page of a large, mostly untouched
+ * RAM: /proc/self/pagemap says the page was never faulted in (neither
+ * present nor swapped out), so a private anonymous mapping reads it as
+ * zeros, and a mapping from a snapshot (ram_map_file) as the file, which
+ * is zeros where the file has a hole (SEEK_DATA).  Not for hugetlbfs
+ * (-mem-path): a shared file mapping's page may exist without our page
+ * table saying so.  Anything unknown counts as touched.
+ */
+#define RAM_SCAN_PAGE	4096u
+#define RAM_SCAN_BATCH	512u	/* pagemap entries read at once (2 MiB of RAM) */
+
+struct ram_scan {
+	int pagemap_fd;		/* -1: every page counts as touched */
+	const uint8_t *host;
+	int file_fd;		/* the snapshot behind a restored mapping, or -1 */
+	uint64_t file_offset;
+	uint64_t batch_first;	/* page index of entry[0] */
+	unsigned int batch_len;
+	uint64_t entry[RAM_SCAN_BATCH];
+	/* RAM offsets of the file's next data extent, once looked up */
+	bool extent_known;
+	uint64_t data_start, data_end;
+};
+
+/* /proc/self/pagemap, opened while /proc is reachable; -1 if it cannot be. */
+int ram_pagemap_open(void);
+void ram_scan_init(struct ram_scan *s, int pagemap_fd, const uint8_t *host,
+		   int file_fd, uint64_t file_offset);
+/*
+ * True when the RAM page at byte offset off (a multiple of RAM_SCAN_PAGE,
+ * ascending from one call to the next) certainly reads as zeros.
+ */
+bool ram_scan_untouched(struct ram_scan *s, uint64_t off);
 
 #endif

@@ -115,6 +115,8 @@ static const int seccomp_qmp[] = {
 	/* x-minivmm-save: create, write, sync and rename the snapshot */
 	__NR_openat, __NR_ftruncate, __NR_pwrite64, __NR_fsync,
 	__NR_rename, __NR_renameat, __NR_renameat2,
+	/* x-minivmm-save of a restored VM: the holes of its snapshot (vmm/ram.h) */
+	__NR_lseek,
 };
 
 /* The setters and guest debug: a paused vCPU's registers are read and

@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "vmm/ram.h"
 #include "vmm/vm.h"
 
 /* RAM is written in runs of non-zero pages of up to this many bytes. */
@@ -134,6 +135,8 @@ int snapshot_save_machine(struct snapshot_out *o, const struct config *cfg,
 
 /* ---- writing the file ---- */
 
+_Static_assert(SNAP_PAGE_SIZE == RAM_SCAN_PAGE, "the scan's pages are the file's");
+
 static bool snapshot_page_is_zero(const uint8_t *p)
 {
 	const uint64_t *q = (const uint64_t *)p;
@@ -160,14 +163,25 @@ static int snapshot_pwrite_all(int fd, const uint8_t *p, size_t len, uint64_t of
 	return 0;
 }
 
-/* RAM at mem_offset: runs of non-zero pages written, zero pages left as holes. */
-static int snapshot_write_ram(int fd, const uint8_t *ram, uint64_t size,
-			      uint64_t mem_offset)
+/*
+ * RAM at mem_offset: runs of non-zero pages written, zero pages left as
+ * holes.  Pages the guest never touched are not even read (struct ram_scan):
+ * reading them would fault each one in, the whole RAM for a large guest
+ * that used little of it.
+ */
+static int snapshot_write_ram(int fd, const struct vm *vm, uint64_t mem_offset)
 {
-	uint64_t run = 0, len = 0;
+	const uint8_t *ram = vm->mem_host;
+	uint64_t size = vm->mem_host_size, run = 0, len = 0;
+	struct ram_scan *scan = malloc(sizeof(*scan));
 
+	if (!scan)
+		return -ENOMEM;
+	ram_scan_init(scan, vm->pagemap_fd, ram, vm->ram_from_file ? vm->ram_fd : -1,
+		      vm->ram_offset);
 	for (uint64_t off = 0; off <= size; off += SNAP_PAGE_SIZE) {
-		bool data = off < size && !snapshot_page_is_zero(ram + off);
+		bool data = off < size && !ram_scan_untouched(scan, off) &&
+			    !snapshot_page_is_zero(ram + off);
 
 		if (data && len == 0)
 			run = off;
@@ -176,11 +190,14 @@ static int snapshot_write_ram(int fd, const uint8_t *ram, uint64_t size,
 		if (len && (!data || len == SNAP_WRITE_RUN)) {
 			int ret = snapshot_pwrite_all(fd, ram + run, len, mem_offset + run);
 
-			if (ret)
+			if (ret) {
+				free(scan);
 				return ret;
+			}
 			len = 0;
 		}
 	}
+	free(scan);
 	return 0;
 }
 
@@ -254,7 +271,7 @@ int snapshot_write(struct snapshot_out *o, const char *path,
 	if (!ret)
 		ret = snapshot_pwrite_all(fd, meta, meta_len, 0);
 	if (!ret)
-		ret = snapshot_write_ram(fd, vm->mem_host, vm->mem_host_size, meta_len);
+		ret = snapshot_write_ram(fd, vm, meta_len);
 	if (!ret && fsync(fd))
 		ret = -errno;
 	if (fd >= 0)

@@ -134,6 +134,9 @@ static int vm_setup_memory(struct vm *vm, uint64_t bytes, char *err, size_t errl
 		return -ENOMEM;
 	vm->mem_host = host;
 	vm->mem_host_size = bytes;
+	/* Not for hugetlbfs: see struct ram_scan. */
+	if (!vm->cfg->mem_path)
+		vm->pagemap_fd = ram_pagemap_open();
 	vm->mem.ram_size = bytes;
 
 	uint64_t low = bytes < LAYOUT_MMIO_HOLE_START ? bytes : LAYOUT_MMIO_HOLE_START;
@@ -255,7 +258,7 @@ int vm_create(struct vm *vm, const struct config *cfg, char *err, size_t errlen)
 	int ret;
 
 	vm->cfg = cfg;
-	vm->kvm_fd = vm->vm_fd = vm->stop_fd = -1;
+	vm->kvm_fd = vm->vm_fd = vm->stop_fd = vm->pagemap_fd = -1;
 	atomic_store(&vm->exit_code, -1);
 	ret = vm_open_kvm(vm, err, errlen);
 	if (ret)
@@ -300,7 +303,9 @@ void vm_destroy(struct vm *vm)
 		close(vm->kvm_fd);
 	if (vm->stop_fd >= 0)
 		close(vm->stop_fd);
-	vm->vm_fd = vm->kvm_fd = vm->stop_fd = -1;
+	if (vm->pagemap_fd >= 0)
+		close(vm->pagemap_fd);
+	vm->vm_fd = vm->kvm_fd = vm->stop_fd = vm->pagemap_fd = -1;
 	/* Last: every thread that could request a stop has ended. */
 	pause_destroy(&vm->pause);
 }

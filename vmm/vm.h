@@ -33,6 +33,8 @@ struct vm {
 	bool ram_from_file;
 	int ram_fd;
 	uint64_t ram_offset;
+	/* /proc/self/pagemap for a save to skip untouched RAM (vmm/ram.h), or -1 */
+	int pagemap_fd;
 	/* KVM memory slots are registered by a helper until vm_memory_ready(). */
 	pthread_t mem_thread;
 	bool mem_pending;

@@ -1,0 +1,128 @@
+// SPDX-License-Identifier: MIT
+/*
+ * struct ram_scan (vmm/ram.h): which guest RAM pages a save may skip
+ * without reading them.  A page the process touched (written, or only
+ * read) must never be skipped; in a mapping from a snapshot file, neither
+ * may a page the file has data for, touched or not.
+ */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <check.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "vmm/ram.h"
+#include "tests/unit/unit_main.h"
+
+#define PG RAM_SCAN_PAGE
+
+/* A private anonymous mapping of pages pages, 4 KiB pages only. */
+static uint8_t *anon_pages(size_t pages)
+{
+	uint8_t *p = mmap(NULL, pages * PG, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+
+	ck_assert_ptr_ne(p, MAP_FAILED);
+	/* A huge page would make the neighbours of a touched page present. */
+	madvise(p, pages * PG, MADV_NOHUGEPAGE);
+	return p;
+}
+
+/* Every page of [0, pages) from the first to the last, as one save walks. */
+static void scan_all(struct ram_scan *s, size_t pages, bool *untouched)
+{
+	for (size_t i = 0; i < pages; i++)
+		untouched[i] = ram_scan_untouched(s, i * PG);
+}
+
+START_TEST(test_anonymous)
+{
+	/* More than one batch of pagemap entries. */
+	enum { PAGES = RAM_SCAN_BATCH * 2 + 100 };
+	static bool untouched[PAGES];
+	uint8_t *ram = anon_pages(PAGES);
+	volatile uint8_t sink;
+	int pm = ram_pagemap_open();
+	struct ram_scan *s = malloc(sizeof(*s));
+
+	ck_assert_int_ge(pm, 0);
+	ram[3 * PG + 17] = 1;
+	ram[10 * PG] = 0;		/* written, if with a zero */
+	sink = ram[20 * PG];		/* only read */
+	(void)sink;
+	ram[(RAM_SCAN_BATCH + 1) * PG] = 5;
+	ram[(PAGES - 1) * PG + PG - 1] = 9;
+	ram_scan_init(s, pm, ram, -1, 0);
+	scan_all(s, PAGES, untouched);
+	for (size_t i = 0; i < PAGES; i++) {
+		bool touched = i == 3 || i == 10 || i == 20 || i == RAM_SCAN_BATCH + 1 ||
+			       i == PAGES - 1;
+
+		ck_assert_msg(untouched[i] == !touched, "page %zu", i);
+	}
+	/* Without pagemap every page counts as touched. */
+	ram_scan_init(s, -1, ram, -1, 0);
+	ck_assert(!ram_scan_untouched(s, 0));
+	free(s);
+	close(pm);
+	munmap(ram, PAGES * PG);
+}
+END_TEST
+
+START_TEST(test_snapshot_file)
+{
+	/* RAM at one page into the file, as after a snapshot's metadata. */
+	enum { PAGES = 64, META = PG };
+	static const uint8_t data[PG] = { 1, 2, 3 };
+	bool untouched[PAGES];
+	int fd = memfd_create("ram_test", 0), pm = ram_pagemap_open();
+	struct ram_scan *s = malloc(sizeof(*s));
+	uint8_t *ram;
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_ge(pm, 0);
+	ck_assert_int_eq(ftruncate(fd, META + PAGES * PG), 0);
+	ck_assert_int_eq(pwrite(fd, data, 3, 0), 3);	/* metadata: not RAM */
+	ck_assert_int_eq(pwrite(fd, data, PG, META + 5 * PG), PG);
+	ck_assert_int_eq(pwrite(fd, data, 1, META + 6 * PG + 100), 1);
+	ram = mmap(NULL, PAGES * PG, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, META);
+	ck_assert_ptr_ne(ram, MAP_FAILED);
+	madvise(ram, PAGES * PG, MADV_NOHUGEPAGE);
+	/* Untouched by this process: the file's data pages still count. */
+	ram_scan_init(s, pm, ram, fd, META);
+	scan_all(s, PAGES, untouched);
+	for (size_t i = 0; i < PAGES; i++)
+		ck_assert_msg(untouched[i] == !(i == 5 || i == 6), "page %zu", i);
+	/* Written after the restore: copied from the file, present. */
+	ram[40 * PG] = 7;
+	ram_scan_init(s, pm, ram, fd, META);
+	scan_all(s, PAGES, untouched);
+	for (size_t i = 0; i < PAGES; i++)
+		ck_assert_msg(untouched[i] == !(i == 5 || i == 6 || i == 40), "page %zu", i);
+	free(s);
+	munmap(ram, PAGES * PG);
+	close(fd);
+	close(pm);
+}
+END_TEST
+
+static Suite *ram_suite(void)
+{
+	Suite *s = suite_create("ram");
+	TCase *tc = tcase_create("scan");
+
+	tcase_add_test(tc, test_anonymous);
+	tcase_add_test(tc, test_snapshot_file);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	return unit_run_suite(ram_suite());
+}
