@@ -90,14 +90,20 @@ static void send_errorf(struct qmp_session *s, const struct json_value *id,
 /* ---- commands ---- */
 
 /*
- * A command: args is its "arguments" object (NULL if none), already
- * checked to hold only the names the table lists for it; the handler
- * checks their types and writes the "return" value into w.  0, or a
- * negative errno with one line in err (a GenericError reply).
+ * One call of a command: args is its "arguments" object (NULL if none),
+ * already checked to hold only the names the table lists for it; the
+ * handler checks their types and writes the "return" value into w.
  */
-typedef int (*qmp_handler)(struct qmp_session *s,
-			   const struct json_value *args,
-			   struct json_writer *w, char *err, size_t errlen);
+struct qmp_call {
+	const struct qmp_backend *be;
+	const struct json_value *args;
+	struct json_writer *w;
+	char *err;		/* one line for a GenericError reply */
+	size_t errlen;
+};
+
+/* A command's handler: 0, or a negative errno with c->err filled. */
+typedef int (*qmp_handler)(struct qmp_call *c);
 
 static void write_empty_object(struct json_writer *w)
 {
@@ -105,170 +111,115 @@ static void write_empty_object(struct json_writer *w)
 	jw_object_end(w);
 }
 
-static int run_action(int (*fn)(void *, char *, size_t), void *ctx,
-		      struct json_writer *w, char *err, size_t errlen)
+/* The table offers a command only with its callback; this is the guard. */
+static int not_supported(struct qmp_call *c)
 {
-	int rc;
+	snprintf(c->err, c->errlen, "not supported by this machine");
+	return -ENOTSUP;
+}
 
-	if (!fn) {
-		snprintf(err, errlen, "not supported by this machine");
-		return -ENOTSUP;
-	}
-	rc = fn(ctx, err, errlen);
+/* The {} of a command that has nothing to return, once rc says it worked. */
+static int empty_unless_failed(struct qmp_call *c, int rc)
+{
 	if (rc)
 		return rc;
-	write_empty_object(w);
+	write_empty_object(c->w);
 	return 0;
 }
 
-static int cmd_stop(struct qmp_session *s,
-		    const struct json_value *args, struct json_writer *w,
-		    char *err, size_t errlen)
+/* A command that runs a backend action and returns {}. */
+static int run_action(struct qmp_call *c, int (*fn)(void *, char *, size_t))
 {
-	(void)args;
-	return run_action(s->be->stop, s->be->ctx, w, err, errlen);
+	if (!fn)
+		return not_supported(c);
+	return empty_unless_failed(c, fn(c->be->ctx, c->err, c->errlen));
 }
 
-static int cmd_cont(struct qmp_session *s,
-		    const struct json_value *args, struct json_writer *w,
-		    char *err, size_t errlen)
+/* A query whose whole return value the backend writes. */
+static int write_value(struct qmp_call *c,
+		       void (*fn)(void *, struct json_writer *))
 {
-	(void)args;
-	return run_action(s->be->cont, s->be->ctx, w, err, errlen);
+	if (!fn)
+		return not_supported(c);
+	fn(c->be->ctx, c->w);
+	return 0;
 }
 
-static int cmd_powerdown(struct qmp_session *s,
-			 const struct json_value *args, struct json_writer *w,
-			 char *err, size_t errlen)
+static int cmd_stop(struct qmp_call *c)
 {
-	(void)args;
-	return run_action(s->be->powerdown, s->be->ctx, w, err, errlen);
+	return run_action(c, c->be->stop);
 }
 
-static int cmd_reset(struct qmp_session *s,
-		     const struct json_value *args, struct json_writer *w,
-		     char *err, size_t errlen)
+static int cmd_cont(struct qmp_call *c)
 {
-	(void)args;
-	return run_action(s->be->reset, s->be->ctx, w, err, errlen);
+	return run_action(c, c->be->cont);
 }
 
-static int cmd_quit(struct qmp_session *s,
-		    const struct json_value *args, struct json_writer *w,
-		    char *err, size_t errlen)
+static int cmd_powerdown(struct qmp_call *c)
 {
-	(void)args;
-	return run_action(s->be->quit, s->be->ctx, w, err, errlen);
+	return run_action(c, c->be->powerdown);
 }
 
-static int cmd_query_status(struct qmp_session *s,
-			    const struct json_value *args, struct json_writer *w,
-			    char *err, size_t errlen)
+static int cmd_reset(struct qmp_call *c)
 {
-	enum qmp_run_state st = s->be->run_state ?
-		s->be->run_state(s->be->ctx) : QMP_STATE_RUNNING;
+	return run_action(c, c->be->reset);
+}
 
-	(void)args;
-	(void)err;
-	(void)errlen;
-	jw_object_begin(w);
-	jw_kv_string(w, "status", qmp_run_state_name(st));
+static int cmd_quit(struct qmp_call *c)
+{
+	return run_action(c, c->be->quit);
+}
+
+static int cmd_query_status(struct qmp_call *c)
+{
+	enum qmp_run_state st = c->be->run_state ?
+		c->be->run_state(c->be->ctx) : QMP_STATE_RUNNING;
+
+	jw_object_begin(c->w);
+	jw_kv_string(c->w, "status", qmp_run_state_name(st));
 	/* Always false; QEMU 7.2 still reports the member. */
-	jw_kv_bool(w, "singlestep", false);
-	jw_kv_bool(w, "running", st == QMP_STATE_RUNNING);
-	jw_object_end(w);
+	jw_kv_bool(c->w, "singlestep", false);
+	jw_kv_bool(c->w, "running", st == QMP_STATE_RUNNING);
+	jw_object_end(c->w);
 	return 0;
 }
 
-static int write_list(void (*fn)(void *, struct json_writer *), void *ctx,
-		      struct json_writer *w)
+static int cmd_query_cpus_fast(struct qmp_call *c)
 {
-	if (fn) {
-		fn(ctx, w);
-	} else {
-		jw_array_begin(w);
-		jw_array_end(w);
-	}
-	return 0;
+	return write_value(c, c->be->write_cpus);
 }
 
-static int cmd_query_cpus_fast(struct qmp_session *s,
-			       const struct json_value *args, struct json_writer *w,
-			       char *err, size_t errlen)
+static int cmd_query_block(struct qmp_call *c)
 {
-	(void)args;
-	(void)err;
-	(void)errlen;
-	return write_list(s->be->write_cpus, s->be->ctx, w);
+	return write_value(c, c->be->write_block);
 }
 
-static int cmd_query_block(struct qmp_session *s,
-			   const struct json_value *args, struct json_writer *w,
-			   char *err, size_t errlen)
+static int cmd_query_blockstats(struct qmp_call *c)
 {
-	(void)args;
-	(void)err;
-	(void)errlen;
-	return write_list(s->be->write_block, s->be->ctx, w);
+	return write_value(c, c->be->write_blockstats);
 }
 
-static int cmd_query_blockstats(struct qmp_session *s,
-				const struct json_value *args, struct json_writer *w,
-				char *err, size_t errlen)
+static int cmd_query_netstats(struct qmp_call *c)
 {
-	(void)args;
-	(void)err;
-	(void)errlen;
-	return write_list(s->be->write_blockstats, s->be->ctx, w);
+	return write_value(c, c->be->write_netstats);
 }
 
-static int cmd_query_netstats(struct qmp_session *s,
-			      const struct json_value *args, struct json_writer *w,
-			      char *err, size_t errlen)
+static int cmd_query_stats(struct qmp_call *c)
 {
-	(void)args;
-	(void)err;
-	(void)errlen;
-	return write_list(s->be->write_netstats, s->be->ctx, w);
+	return write_value(c, c->be->write_stats);
 }
 
-static int cmd_query_stats(struct qmp_session *s,
-			   const struct json_value *args, struct json_writer *w,
-			   char *err, size_t errlen)
+static int cmd_query_memory(struct qmp_call *c)
 {
-	(void)args;
-	(void)err;
-	(void)errlen;
-	if (!s->be->write_stats) {
-		write_empty_object(w);
-		return 0;
-	}
-	s->be->write_stats(s->be->ctx, w);
-	return 0;
+	return write_value(c, c->be->write_memory);
 }
 
-static int cmd_query_memory(struct qmp_session *s,
-			    const struct json_value *args, struct json_writer *w,
-			    char *err, size_t errlen)
+static int cmd_query_name(struct qmp_call *c)
 {
-	(void)args;
-	(void)err;
-	(void)errlen;
-	s->be->write_memory(s->be->ctx, w);
-	return 0;
-}
-
-static int cmd_query_name(struct qmp_session *s,
-			  const struct json_value *args, struct json_writer *w,
-			  char *err, size_t errlen)
-{
-	(void)args;
-	(void)err;
-	(void)errlen;
-	jw_object_begin(w);
-	if (s->be->name)
-		jw_kv_string(w, "name", s->be->name);
-	jw_object_end(w);
+	jw_object_begin(c->w);
+	if (c->be->name)
+		jw_kv_string(c->w, "name", c->be->name);
+	jw_object_end(c->w);
 	return 0;
 }
 
@@ -285,15 +236,9 @@ static void write_version(struct json_writer *w)
 	jw_object_end(w);
 }
 
-static int cmd_query_version(struct qmp_session *s,
-			     const struct json_value *args, struct json_writer *w,
-			     char *err, size_t errlen)
+static int cmd_query_version(struct qmp_call *c)
 {
-	(void)s;
-	(void)args;
-	(void)err;
-	(void)errlen;
-	write_version(w);
+	write_version(c->w);
 	return 0;
 }
 
@@ -304,29 +249,23 @@ static int cmd_query_version(struct qmp_session *s,
  */
 static const char *const save_params[] = { "file", "quit", NULL };
 
-static int cmd_save(struct qmp_session *s,
-		    const struct json_value *args, struct json_writer *w,
-		    char *err, size_t errlen)
+static int cmd_save(struct qmp_call *c)
 {
-	const struct json_value *file = json_object_get(args, "file");
-	const struct json_value *quit = json_object_get(args, "quit");
-	int rc;
+	const struct json_value *file = json_object_get(c->args, "file");
+	const struct json_value *quit = json_object_get(c->args, "quit");
 
 	if (!file || file->type != JSON_STRING || !file->str.len ||
 	    strlen(file->str.s) != file->str.len) {
-		snprintf(err, errlen, "Parameter 'file' is missing or not a path");
+		snprintf(c->err, c->errlen, "Parameter 'file' is missing or not a path");
 		return -EINVAL;
 	}
 	if (quit && quit->type != JSON_TRUE && quit->type != JSON_FALSE) {
-		snprintf(err, errlen, "Invalid parameter type for 'quit', expected: boolean");
+		snprintf(c->err, c->errlen, "Invalid parameter type for 'quit', expected: boolean");
 		return -EINVAL;
 	}
-	rc = s->be->save(s->be->ctx, file->str.s, quit && quit->type == JSON_TRUE,
-			 err, errlen);
-	if (rc)
-		return rc;
-	write_empty_object(w);
-	return 0;
+	return empty_unless_failed(c, c->be->save(c->be->ctx, file->str.s,
+						  quit && quit->type == JSON_TRUE,
+						  c->err, c->errlen));
 }
 
 /*
@@ -346,9 +285,7 @@ struct qmp_command {
 #define HOOK(f) offsetof(struct qmp_backend, f)
 
 /* qmp_capabilities is handled by the session itself. */
-static int cmd_query_commands(struct qmp_session *s,
-			      const struct json_value *args, struct json_writer *w,
-			      char *err, size_t errlen);
+static int cmd_query_commands(struct qmp_call *c);
 
 static const struct qmp_command commands[] = {
 	{ "query-status", cmd_query_status, 0, NULL },
@@ -400,19 +337,16 @@ static const struct qmp_command *find_command(const struct qmp_backend *be,
 	return NULL;
 }
 
-static int cmd_query_commands(struct qmp_session *s,
-			      const struct json_value *args, struct json_writer *w,
-			      char *err, size_t errlen)
+static int cmd_query_commands(struct qmp_call *c)
 {
-	(void)args;
-	(void)err;
-	(void)errlen;
+	struct json_writer *w = c->w;
+
 	jw_array_begin(w);
 	jw_object_begin(w);
 	jw_kv_string(w, "name", "qmp_capabilities");
 	jw_object_end(w);
 	for (size_t i = 0; i < NR_COMMANDS; i++) {
-		if (!command_available(s->be, &commands[i]))
+		if (!command_available(c->be, &commands[i]))
 			continue;
 		jw_object_begin(w);
 		jw_kv_string(w, "name", commands[i].name);
@@ -512,12 +446,16 @@ static void execute(struct qmp_session *s, const struct qmp_command *cmd,
 {
 	struct json_writer *w = &s->w;
 	char err[ERR_LINE_MAX] = "";
+	struct qmp_call call = {
+		.be = s->be, .args = args, .w = w,
+		.err = err, .errlen = sizeof(err),
+	};
 	int rc;
 
 	jw_reset(w);
 	jw_object_begin(w);
 	jw_key(w, "return");
-	rc = cmd->fn(s, args, w, err, sizeof(err));
+	rc = cmd->fn(&call);
 	if (rc) {
 		if (!err[0])
 			snprintf(err, sizeof(err), "%s failed: %s", cmd->name,
