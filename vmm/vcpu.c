@@ -256,54 +256,35 @@ static void segment_flat(struct kvm_segment *s, uint16_t sel, uint8_t type,
 	};
 }
 
-int vcpu_setup_long_mode(struct vcpu *vcpu, uint64_t rip, uint64_t rsi,
-			 uint64_t rsp, char *err, size_t errlen)
+/* How the boot protocol wants the boot vCPU: code segment and control registers. */
+struct boot_cpu_mode {
+	uint16_t code_sel;	/* in the boot GDT */
+	bool code64;
+	uint64_t cr0, cr3, cr4, efer;
+};
+
+/* The 64-bit boot protocol: long mode on the boot page tables. */
+static const struct boot_cpu_mode boot_long_mode = {
+	.code_sel = BOOT_GDT_CODE64_SEL, .code64 = true,
+	.cr0 = X86_CR0_PE | X86_CR0_ET | X86_CR0_PG, .cr3 = LAYOUT_PML4_ADDR,
+	.cr4 = X86_CR4_PAE, .efer = EFER_LME | EFER_LMA,
+};
+
+/* PVH: 32-bit protected mode, paging off. */
+static const struct boot_cpu_mode boot_pvh_mode = {
+	.code_sel = BOOT_GDT_CODE32_SEL, .cr0 = X86_CR0_PE | X86_CR0_ET,
+};
+
+/* The boot vCPU's segments from the boot GDT (flat), mode's control
+ * registers, then regs. */
+static int vcpu_set_boot_state(struct vcpu *vcpu, const struct boot_cpu_mode *mode,
+			       const struct kvm_regs *regs, char *err, size_t errlen)
 {
 	struct kvm_sregs sregs;
-	struct kvm_regs regs;
 
 	if (ioctl(vcpu->fd, KVM_GET_SREGS, &sregs) < 0)
 		goto fail;
-	segment_flat(&sregs.cs, BOOT_GDT_CODE64_SEL, 0xb, true);
-	segment_flat(&sregs.ds, BOOT_GDT_DATA_SEL, 0x3, false);
-	sregs.es = sregs.fs = sregs.gs = sregs.ss = sregs.ds;
-	sregs.tr = (struct kvm_segment){ .selector = BOOT_GDT_TSS_SEL, .limit = 0x67,
-					 .type = 0xb, .present = 1 };
-	sregs.ldt = (struct kvm_segment){ .type = 0x2, .present = 1, .limit = 0xffff };
-	sregs.gdt.base = LAYOUT_GDT_ADDR;
-	sregs.gdt.limit = BOOT_GDT_ENTRIES * 8 - 1;
-	sregs.idt.base = 0;
-	sregs.idt.limit = 0;
-	sregs.cr3 = LAYOUT_PML4_ADDR;
-	sregs.cr4 = X86_CR4_PAE;
-	sregs.cr0 = X86_CR0_PE | X86_CR0_ET | X86_CR0_PG;
-	sregs.efer = EFER_LME | EFER_LMA;
-	if (ioctl(vcpu->fd, KVM_SET_SREGS, &sregs) < 0)
-		goto fail;
-
-	memset(&regs, 0, sizeof(regs));
-	regs.rflags = 0x2;
-	regs.rip = rip;
-	regs.rsi = rsi;
-	regs.rsp = rsp;
-	regs.rbp = rsp;
-	if (ioctl(vcpu->fd, KVM_SET_REGS, &regs) < 0)
-		goto fail;
-	return 0;
-fail:
-	snprintf(err, errlen, "cannot set the boot vCPU's registers: %s", strerror(errno));
-	return -errno;
-}
-
-int vcpu_setup_pvh(struct vcpu *vcpu, uint32_t eip, uint32_t ebx, char *err,
-		   size_t errlen)
-{
-	struct kvm_sregs sregs;
-	struct kvm_regs regs;
-
-	if (ioctl(vcpu->fd, KVM_GET_SREGS, &sregs) < 0)
-		goto fail;
-	segment_flat(&sregs.cs, BOOT_GDT_CODE32_SEL, 0xb, false);
+	segment_flat(&sregs.cs, mode->code_sel, 0xb, mode->code64);
 	segment_flat(&sregs.ds, BOOT_GDT_DATA_SEL, 0x3, false);
 	sregs.es = sregs.fs = sregs.gs = sregs.ss = sregs.ds;
 	/* pvh.pandoc: TR a 32-bit TSS (busy), base 0, limit 0x67. */
@@ -314,22 +295,35 @@ int vcpu_setup_pvh(struct vcpu *vcpu, uint32_t eip, uint32_t ebx, char *err,
 	sregs.gdt.limit = BOOT_GDT_ENTRIES * 8 - 1;
 	sregs.idt.base = 0;
 	sregs.idt.limit = 0;
-	sregs.cr0 = X86_CR0_PE | X86_CR0_ET;
-	sregs.cr3 = 0;
-	sregs.cr4 = 0;
-	sregs.efer = 0;
-	if (ioctl(vcpu->fd, KVM_SET_SREGS, &sregs) < 0)
-		goto fail;
-	memset(&regs, 0, sizeof(regs));
-	regs.rflags = 0x2;
-	regs.rip = eip;
-	regs.rbx = ebx;
-	if (ioctl(vcpu->fd, KVM_SET_REGS, &regs) < 0)
+	sregs.cr0 = mode->cr0;
+	sregs.cr3 = mode->cr3;
+	sregs.cr4 = mode->cr4;
+	sregs.efer = mode->efer;
+	if (ioctl(vcpu->fd, KVM_SET_SREGS, &sregs) < 0 ||
+	    ioctl(vcpu->fd, KVM_SET_REGS, regs) < 0)
 		goto fail;
 	return 0;
 fail:
 	snprintf(err, errlen, "cannot set the boot vCPU's registers: %s", strerror(errno));
 	return -errno;
+}
+
+int vcpu_setup_long_mode(struct vcpu *vcpu, uint64_t rip, uint64_t rsi,
+			 uint64_t rsp, char *err, size_t errlen)
+{
+	const struct kvm_regs regs = {
+		.rflags = 0x2, .rip = rip, .rsi = rsi, .rsp = rsp, .rbp = rsp,
+	};
+
+	return vcpu_set_boot_state(vcpu, &boot_long_mode, &regs, err, errlen);
+}
+
+int vcpu_setup_pvh(struct vcpu *vcpu, uint32_t eip, uint32_t ebx, char *err,
+		   size_t errlen)
+{
+	const struct kvm_regs regs = { .rflags = 0x2, .rip = eip, .rbx = ebx };
+
+	return vcpu_set_boot_state(vcpu, &boot_pvh_mode, &regs, err, errlen);
 }
 
 /* ---- the exit loop ---- */
