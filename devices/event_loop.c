@@ -134,6 +134,15 @@ static void *event_loop_thread(void *arg)
 	struct event_loop *loop = arg;
 	struct epoll_event ev[16];
 
+	/* Named by itself: one prctl, where naming it from another thread
+	 * writes /proc/self/task/TID/comm (three system calls). */
+	if (loop->name) {
+		char name[16];
+
+		strncpy(name, loop->name, sizeof(name) - 1);
+		name[sizeof(name) - 1] = '\0';
+		pthread_setname_np(pthread_self(), name);
+	}
 	if (loop->hook.fn && event_loop_run_hook(loop))
 		return NULL;
 	if (loop->hook.ready)
@@ -185,13 +194,6 @@ int event_loop_start(struct event_loop *loop, const struct io_thread_hook *hook)
 			return v > 1 ? -(int)(v - 1) : -EIO;
 		}
 		close(loop->start_fd);
-	}
-	if (loop->name) {
-		char name[16];
-
-		strncpy(name, loop->name, sizeof(name) - 1);
-		name[sizeof(name) - 1] = '\0';
-		pthread_setname_np(loop->thread, name);
 	}
 	loop->running = true;
 	return 0;

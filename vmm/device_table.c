@@ -698,32 +698,37 @@ int device_table_create(struct device_table *t, struct vm *vm, char *err,
 	return 0;
 }
 
-static int device_install_seccomp(void *cls, char *err, size_t errlen)
+static int device_install_seccomp(void *opaque, char *err, size_t errlen)
 {
-	return seccomp_install((enum seccomp_thread_class)(uintptr_t)cls, err,
-			       errlen);
+	const struct device_instance *in = opaque;
+
+	return seccomp_install_opts(in->ops->io_class, in->seccomp, err, errlen);
 }
 
 /* After the start: a trap here is one at run time (vmm/emergency.h). */
-static void device_seccomp_selftest(void *cls)
+static void device_seccomp_selftest(void *opaque)
 {
-	seccomp_selftest_in((enum seccomp_thread_class)(uintptr_t)cls);
+	const struct device_instance *in = opaque;
+
+	seccomp_selftest_in(in->ops->io_class);
 }
 
-int device_table_start(struct device_table *t, bool seccomp, char *err,
+int device_table_start(struct device_table *t,
+		       const struct seccomp_opts *seccomp, char *err,
 		       size_t errlen)
 {
 	for (unsigned int i = 0; i < t->nr; i++) {
-		const struct device_instance *in = &t->inst[i];
+		struct device_instance *in = &t->inst[i];
 		struct io_thread_hook hook = {
 			.fn = device_install_seccomp,
-			.opaque = (void *)(uintptr_t)in->ops->io_class,
+			.opaque = in,
 			.ready = device_seccomp_selftest,
 		};
 		int ret;
 
 		if (!in->ops->start)
 			continue;
+		in->seccomp = seccomp;
 		ret = in->ops->start(in->dev, seccomp ? &hook : NULL);
 		if (ret) {
 			snprintf(err, errlen, "cannot start an I/O thread: %s",

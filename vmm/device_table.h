@@ -115,6 +115,8 @@ struct device_instance {
 	void *dev;
 	unsigned int index;		/* instance of its entry */
 	int slot;			/* virtio-mmio slot, or -1 */
+	/* Its I/O thread's filter options (device_table_start). */
+	const struct seccomp_opts *seccomp;
 };
 
 struct device_table {
@@ -135,8 +137,10 @@ int device_table_plan(struct device_table *t, const struct config *cfg,
 /* Plan (if not yet) and create every instance; 0 or -errno + err. */
 int device_table_create(struct device_table *t, struct vm *vm, char *err,
 			size_t errlen);
-/* Start the I/O threads (seccomp: install each entry's io_class first). */
-int device_table_start(struct device_table *t, bool seccomp, char *err,
+/* Start the I/O threads; with seccomp (NULL: -no-seccomp) each installs
+ * its entry's io_class filter first. */
+int device_table_start(struct device_table *t,
+		       const struct seccomp_opts *seccomp, char *err,
 		       size_t errlen);
 void device_table_print_stats(const struct device_table *t, FILE *f);
 /* Quiesce every device (in table order) / resume them (in reverse). */

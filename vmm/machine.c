@@ -947,6 +947,27 @@ static int machine_drop_capabilities(struct machine *m)
 	return privdrop_capabilities(keep, m->err, sizeof(m->err));
 }
 
+/*
+ * What every thread's filter needs besides the filter itself, once, on
+ * the main thread before it creates the I/O and vCPU threads: they
+ * inherit it and each installs its filter alone (a short run counts every
+ * system call: docs/benchmarks.md, exec -> exit).  -reboot restart keeps
+ * the main thread free of PR_SET_NO_NEW_PRIVS (its execve starts the VM
+ * again with the privileges it had): there each thread does it all.
+ */
+static int machine_prepare_seccomp(struct machine *m)
+{
+	int ret;
+
+	m->vm.seccomp = (struct seccomp_opts){ .tgid = getpid() };
+	if (m->vm.cfg->reboot_restart)
+		return 0;
+	ret = seccomp_prepare_process(m->err, sizeof(m->err));
+	if (!ret)
+		m->vm.seccomp.prepared = true;
+	return ret;
+}
+
 static int machine_setup(struct machine *m, const struct config *cfg)
 {
 	int ret;
@@ -1039,8 +1060,14 @@ static int machine_setup(struct machine *m, const struct config *cfg)
 	ret = machine_drop_capabilities(m);
 	if (ret)
 		return ret;
-	ret = device_table_start(&m->devices, machine_seccomp(m), m->err,
-				 sizeof(m->err));
+	if (machine_seccomp(m)) {
+		ret = machine_prepare_seccomp(m);
+		if (ret)
+			return ret;
+	}
+	ret = device_table_start(&m->devices,
+				 machine_seccomp(m) ? &m->vm.seccomp : NULL,
+				 m->err, sizeof(m->err));
 	if (!ret && m->gdb) {
 		ret = gdb_stub_start(m->gdb, machine_seccomp(m));
 		if (ret)
@@ -1134,10 +1161,9 @@ int machine_run(const struct config *cfg, uint64_t start_ns, int ready_fd)
 		daemon_ready(ready_fd);
 	/* Filters survive execve: -reboot restart keeps main unfiltered. */
 	if (machine_seccomp(m) && !cfg->reboot_restart) {
-		struct seccomp_opts o = {
-			.tgid = getpid(),
-			.tap_teardown = emergency_has_taps(&m->emergency),
-		};
+		struct seccomp_opts o = m->vm.seccomp;
+
+		o.tap_teardown = emergency_has_taps(&m->emergency);
 
 		if (seccomp_install_opts(SECCOMP_THREAD_MAIN, &o, m->err,
 					 sizeof(m->err))) {

@@ -589,6 +589,32 @@ int seccomp_install(enum seccomp_thread_class cls, char *err, size_t errlen)
 	return seccomp_install_opts(cls, &o, err, errlen);
 }
 
+/* Handler, unmasked SIGSYS, no new privileges: see seccomp.h. */
+static int seccomp_prepare_thread(char *err, size_t errlen)
+{
+	int ret = seccomp_set_handler();
+
+	if (ret) {
+		snprintf(err, errlen, "seccomp: cannot set the SIGSYS handler: %s",
+			 strerror(-ret));
+		return ret;
+	}
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
+		ret = -errno;
+		snprintf(err, errlen, "seccomp: PR_SET_NO_NEW_PRIVS: %s",
+			 strerror(errno));
+		return ret;
+	}
+	return 0;
+}
+
+int seccomp_prepare_process(char *err, size_t errlen)
+{
+	if (!seccomp_supported(NULL, 0))
+		return 0;
+	return seccomp_prepare_thread(err, errlen);
+}
+
 int seccomp_install_opts(enum seccomp_thread_class cls,
 			 const struct seccomp_opts *o, char *err, size_t errlen)
 {
@@ -604,17 +630,10 @@ int seccomp_install_opts(enum seccomp_thread_class cls,
 			 seccomp_class_name(cls), strerror(-n));
 		return n;
 	}
-	ret = seccomp_set_handler();
-	if (ret) {
-		snprintf(err, errlen, "seccomp: cannot set the SIGSYS handler: %s",
-			 strerror(-ret));
-		return ret;
-	}
-	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
-		ret = -errno;
-		snprintf(err, errlen, "seccomp: PR_SET_NO_NEW_PRIVS: %s",
-			 strerror(errno));
-		return ret;
+	if (!o->prepared) {
+		ret = seccomp_prepare_thread(err, errlen);
+		if (ret)
+			return ret;
 	}
 	seccomp_thread_cls = cls;
 	prog.len = (unsigned short)n;

@@ -32,6 +32,10 @@ enum seccomp_thread_class {
 struct seccomp_opts {
 	int tgid;		/* tgkill is allowed for this thread group only */
 	bool tap_teardown;	/* main: an existing TAP is put back at exit */
+	/* seccomp_prepare_process() ran on the thread that created this
+	 * one (or on it): the SIGSYS handler is set, SIGSYS unblocked and
+	 * PR_SET_NO_NEW_PRIVS on, so the install is the filter alone. */
+	bool prepared;
 };
 
 /* Longest program seccomp_build() makes (instructions). */
@@ -44,6 +48,15 @@ struct seccomp_opts {
  * nothing and returns 0 (see seccomp_supported()).
  */
 int seccomp_install(enum seccomp_thread_class cls, char *err, size_t errlen);
+/*
+ * What every filtered thread shares, done once on the main thread before
+ * it creates any: the SIGSYS handler (process-wide), SIGSYS unblocked and
+ * PR_SET_NO_NEW_PRIVS (both inherited by the threads it creates next).
+ * Every system call counts in a short run (docs/benchmarks.md, exec ->
+ * exit).  Not for a process that may still execve with privileges
+ * (-reboot restart).  0, or a negative errno with one line in err.
+ */
+int seccomp_prepare_process(char *err, size_t errlen);
 /* The same with explicit options (seccomp_install: own tgid, no TAP). */
 int seccomp_install_opts(enum seccomp_thread_class cls,
 			 const struct seccomp_opts *o, char *err, size_t errlen);

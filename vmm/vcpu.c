@@ -542,13 +542,24 @@ static void *vcpu_thread(void *arg)
 	struct vcpu *vcpu = arg;
 	struct vm *vm = vcpu->vm;
 
+	char name[16];
+
+	/* Named by itself: one prctl, where naming it from another thread
+	 * writes /proc/self/task/TID/comm (three system calls). */
+	snprintf(name, sizeof(name), "vcpu%u", vcpu->index);
+	pthread_setname_np(pthread_self(), name);
 	vcpu->self = pthread_self();
 	atomic_store(&vcpu->tid, (int)gettid());
 	atomic_store(&vcpu->kickable, true);
 	if (!vm->cfg->no_seccomp && seccomp_supported(NULL, 0)) {
 		char err[ERR_LINE_MAX];
 
-		if (seccomp_install(SECCOMP_THREAD_VCPU, err, sizeof(err))) {
+		int ret = vm->seccomp.tgid > 0 ?
+			seccomp_install_opts(SECCOMP_THREAD_VCPU, &vm->seccomp,
+					     err, sizeof(err)) :
+			seccomp_install(SECCOMP_THREAD_VCPU, err, sizeof(err));
+
+		if (ret) {
 			log_error("%s", err);
 			vm_request_stop(vm, EXIT_VMM_ERROR);
 			pause_slot_exit(&vm->pause, vcpu->index);
@@ -604,10 +615,6 @@ int vcpus_start(struct vm *vm, char *err, size_t errlen)
 			snprintf(err, errlen, "cannot start vCPU thread: %s", strerror(e));
 			return -e;
 		}
-		char name[16];
-
-		snprintf(name, sizeof(name), "vcpu%u", i);
-		pthread_setname_np(vcpu->thread, name);
 		vcpu->started = true;
 	}
 	return 0;

@@ -18,6 +18,7 @@
 #include "vmm/config.h"
 #include "vmm/guest_mem.h"
 #include "vmm/pause.h"
+#include "vmm/seccomp.h"
 
 struct vcpu;
 
@@ -71,6 +72,10 @@ struct vm {
 	const char *gen_cmdline;
 	/* Set once the vCPUs are gone and the VM is being torn down. */
 	bool destroying;
+	/* The filter options of the vCPU and I/O threads (vmm/seccomp.h);
+	 * tgid 0 until the machine fills them in: then each thread sets
+	 * everything up itself (seccomp_install()). */
+	struct seccomp_opts seccomp;
 	/* -trace-boot: guest markers seen (any vCPU), printed up to a bound. */
 	atomic_uint trace_guest_markers;
 };
