@@ -76,7 +76,7 @@ def build(src, bld, log):
 
 
 def layer3(binary, cases, lock, wrap, log):
-    env = dict(os.environ, MINIVMM=binary, MVT_RETRY='0', MVT_SHOW_PASS='1')
+    env = dict(os.environ, MINIVMM=binary, MVT_SHOW_PASS='1')
     fd = None
     if lock:
         fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)

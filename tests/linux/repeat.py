@@ -6,7 +6,7 @@
                           [--out DIR] [--markdown] [CASE...]
 
 Runs tests/linux/run-layer3.sh (all cases, or the named ones) RUNS times in
-a row with retries off (MVT_RETRY=0), then HOG more times with a CPU hog
+a row (a case runs once per run: there are no retries), then HOG more times with a CPU hog
 (one busy process per host CPU) beside it, as on a shared CI machine.
 Every run's full output is kept in DIR (default: a new directory under
 /tmp), and the table printed at the end gives per case: runs, passes,
@@ -102,7 +102,7 @@ def start_hog():
 
 
 def run_once(cases, lock, wrap, log_path, hog):
-    env = dict(os.environ, MVT_RETRY='0')
+    env = dict(os.environ)
     cmd = wrap + [os.path.join(HERE, 'run-layer3.sh')] + cases
     lock_fd = None
     if lock:

@@ -94,7 +94,7 @@ run_cases_one()
 
 main()
 {
-	local cases=() c pass=0 fail=0 skip=0 flaky=0 quarantined=0 rc
+	local cases=() c pass=0 fail=0 skip=0 quarantined=0 rc
 
 	run_cases_setup
 	if [ $# -eq 0 ]; then
@@ -117,19 +117,6 @@ main()
 		fi
 		run_cases_one "$c"
 		rc=$?
-		# Under the nested harness an L2 guest now and then dies at a
-		# random point (a "triple fault" with reset-state registers, even
-		# at early boot of a disk-only guest; see quarantine.txt): up to
-		# MVT_RETRY (2) more attempts, reported loudly, so a one-off is
-		# visible without failing the run while a real failure still does.
-		local try
-		for ((try = 1; try <= ${MVT_RETRY:-2}; try++)); do
-			[ $rc -ne 0 ] && [ $rc -ne 77 ] || break
-			echo "RETRY $(basename "$c" .sh): failed (output above), attempt $((try + 1))"
-			run_cases_one "$c"
-			rc=$?
-			[ $rc -eq 0 ] && { echo "FLAKY $(basename "$c" .sh): passed on retry"; flaky=$((flaky + 1)); }
-		done
 		if [ $rc -ne 0 ] && [ $rc -ne 77 ] &&
 		   grep -q "^$(basename "$c" .sh)[[:space:]]" "$HERE/quarantine.txt" 2>/dev/null; then
 			echo "QUARANTINED $(basename "$c" .sh): failed, known open bug (tests/linux/quarantine.txt)"
@@ -142,7 +129,6 @@ main()
 		*) fail=$((fail + 1)) ;;
 		esac
 	done
-	[ $flaky -gt 0 ] && echo "run-cases: $flaky case(s) passed only on retry (FLAKY lines above)"
 	[ $quarantined -gt 0 ] && echo "run-cases: $quarantined quarantined case(s) failed (QUARANTINED lines above)"
 	if [ $skip -gt 0 ]; then
 		echo "$pass passed, $fail failed, $skip skipped"

@@ -47,7 +47,7 @@ layer3_resume_plan()
 	shift
 	local cases=("$@")
 	for ((i = 0; i < ${#cases[@]}; i++)); do
-		layer3_has "$out" "$ok|FAIL|RETRY|FLAKY" "${cases[i]}" && last=$i
+		layer3_has "$out" "$ok|FAIL" "${cases[i]}" && last=$i
 	done
 	for ((i = 0; i < ${#cases[@]}; i++)); do
 		if [ $i -lt $last ]; then

@@ -18,8 +18,9 @@
 # kvm-smoke binary) or else one compiled here.  Opt-in: MVT_NESTED_QEMU=1
 # adds QEMU to L1; MVT_NESTED_EXTRA=DIR copies DIR to /mvt-extra in L1;
 # MVT_NESTED_KVM_AMD="PARAM=VALUE ..." loads L1's kvm-amd with them
-# (npt=0: L1's KVM shadows L2's page tables instead of using the nested
-# paging QEMU emulates - net_tcp's failures go away, tests/linux/README.md);
+# (default "npt=0": L1's KVM shadows L2's page tables instead of using the
+# nested paging QEMU emulates, where L2 guests died at random in a "triple
+# fault"; "" keeps kvm-amd's defaults - tests/linux/README.md).
 # MVT_NESTED_MEM=MiB gives L1 that much RAM (default 2048; 512..65536), e.g.
 # 6144 to run a 2 GiB guest under minivmm and QEMU in one L1.
 # Big, slowly changing parts
