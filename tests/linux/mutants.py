@@ -51,6 +51,22 @@ MUTANTS = {
         '\treturn disk_write(disk_raw_file(img), iov, cnt, off);\n',
         ['blk_write'],
         'a raw image loses the write that covers byte 1 MiB (yet reports success)'),
+    'serial-last-byte': (
+        'devices/serial.c',
+        '\tssize_t n;\n\n\tserial_log(s, byte);\n',
+        '\tssize_t n;\n'
+        '\tstatic int mutant_held = -1;\n'
+        '\tuint8_t mutant_now = byte;\n\n'
+        '\tif (mutant_held < 0) {\n'
+        '\t\tmutant_held = mutant_now;\n'
+        '\t\treturn;\n'
+        '\t}\n'
+        '\tbyte = (uint8_t)mutant_held;\n'
+        '\tmutant_held = mutant_now;\n'
+        '\tserial_log(s, byte);\n',
+        ['boot_poweroff', 'boot_reboot'],
+        'the serial port holds back the guest\'s last byte and loses it at '
+        'reset or power-off'),
 }
 
 

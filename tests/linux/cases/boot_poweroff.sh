@@ -15,4 +15,9 @@ kver=$(mvt_fact "$log" kernel)
 phases=$(tr -d '\r' <"$log" | sed -n 's/^minivmm: trace .* ms  \(first KVM_RUN\|guest marker 32\|guest power-off\)$/\1/p' | tr '\n' ,)
 [ "$phases" = "first KVM_RUN,guest marker 32,guest power-off," ] ||
 	{ mvt_show "$log"; mvt_fail "trace phases '$phases'"; }
+# The guest's last console line arrives whole, its line end included,
+# before minivmm's own lines: a console that held back or lost the last
+# byte would join the two lines (tests/linux/mutants.py serial-last-byte).
+tr -d '\r' <"$log" | grep -qE '(^|\] )reboot: Power down$' ||
+	{ mvt_show "$log"; mvt_fail "the guest's last line 'reboot: Power down' is missing or cut"; }
 echo "powered off cleanly, guest kernel $kver"

@@ -13,4 +13,7 @@ grep -q '^MVT rebooting=1' <(tr -d '\r' <"$log") ||
 	{ mvt_show "$log"; mvt_fail "reboot: guest script never ran"; }
 grep -q 'survived_reboot' "$log" &&
 	{ mvt_show "$log"; mvt_fail "reboot: guest went on after reboot -f"; }
+# The last line before the reset arrives whole (see boot_poweroff).
+tr -d '\r' <"$log" | grep -qE '(^|\] )reboot: Restarting system$' ||
+	{ mvt_show "$log"; mvt_fail "the guest's last line 'reboot: Restarting system' is missing or cut"; }
 echo "reboot -f: exit code 3"
