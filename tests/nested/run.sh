@@ -33,6 +33,10 @@
 #               when the run fails
 #   --timeout S whole L1 run, boot included (default 1500)
 #
+# MVT_NESTED_SMP (1-8, default 2) sets L1's vCPUs.  An L1 that freezes
+# while the command runs (its kernel reports a CPU stuck for
+# MVT_NESTED_FROZEN seconds, default 90) is stopped at once, status 124.
+#
 # L1 itself is emulated SVM under TCG and now and then breaks before the
 # command starts (kvm-smoke fails, or L1 soft-locks while booting).  Such an
 # L1 is stopped after MVT_NESTED_BOOT_TIMEOUT seconds without the command
@@ -52,6 +56,9 @@ TIMEOUT=1500
 RUNDIR=
 # An AMD CPU with SVM, less what TCG cannot emulate (QEMU would warn).
 NESTED_CPU=EPYC,+svm,-rdseed,-sha-ni,-fxsr-opt,-misalignsse,-3dnowprefetch,-osvw,-topoext,-nrip-save,-xsavec
+# L1's vCPUs (MVT_NESTED_SMP overrides, 1-8).
+NESTED_SMP=${MVT_NESTED_SMP:-2}
+case $NESTED_SMP in [1-8]) ;; *) echo "nested: MVT_NESTED_SMP must be 1-8, not '$NESTED_SMP'" >&2; exit 2 ;; esac
 # TCG threading for L1 (MVT_NESTED_ACCEL overrides, e.g. tcg,thread=single).
 NESTED_ACCEL=${MVT_NESTED_ACCEL:-tcg,thread=multi}
 # L1's RAM in MiB (MVT_NESTED_MEM overrides; checked before anything runs).
@@ -314,20 +321,37 @@ nested_run_cpio()
 # nested_started DIR: did L1 start the command (its MVT-L1-RUN line)?
 nested_started() { grep -q '^MVT-L1-RUN ' <(tr -d '\r' <"$1/console.log"); }
 
+# nested_frozen_line DIR: L1's last report of a CPU stuck for at least
+# MVT_NESTED_FROZEN seconds (default 90: the kernel's soft-lockup watchdog
+# reports at 20-30 s and repeats; an L1 that recovered never got past it).
+nested_frozen_line()
+{
+	tr -d '\r' <"$1/console.log" |
+		grep -E 'soft lockup - CPU#[0-9]+ stuck for [0-9]+s' |
+		awk -v min="${MVT_NESTED_FROZEN:-90}" '{
+			for (i = 1; i <= NF; i++)
+				if ($i == "for" && $(i + 1) ~ /^[0-9]+s!?$/ &&
+				    $(i + 1) + 0 >= min)
+					line = $0
+		} END { if (line != "") print line }'
+}
+
+nested_frozen() { [ -n "$(nested_frozen_line "$1")" ]; }
+
 # nested_boot DIR BASE LIMIT: run QEMU on BASE + DIR/run.cpio for at most
 # LIMIT seconds; console to DIR/console.log (and to stdout unless --quiet).
 # Returns QEMU's status as timeout(1) reports it, or 126 when L1 did not
 # start the command within MVT_NESTED_BOOT_TIMEOUT seconds (QEMU stopped).
 nested_boot()
 {
-	local dir=$1 base=$2 limit=$3 kernel rc waited=0 stuck=0
+	local dir=$1 base=$2 limit=$3 kernel rc waited=0 stuck=0 frozen=0
 	eval "$("$REPO/tests/guest/fetch-kernels.sh" generic)" || exit 1
 	kernel=$MVT_GENERIC_KERNEL
 	cat "$base" "$dir/run.cpio" >"$dir/initrd.cpio" || die "disk full?"
 	command -v qemu-system-x86_64 >/dev/null ||
 		die "qemu-system-x86_64 missing (apt-get install qemu-system-x86)"
 	local qemu=(qemu-system-x86_64 -accel "$NESTED_ACCEL" -machine q35
-		    -cpu "$NESTED_CPU" -smp 2 -m "$NESTED_MEM" -nodefaults -no-reboot
+		    -cpu "$NESTED_CPU" -smp "$NESTED_SMP" -m "$NESTED_MEM" -nodefaults -no-reboot
 		    -display none -chardev stdio,id=con,signal=off
 		    -serial chardev:con -kernel "$kernel"
 		    -initrd "$dir/initrd.cpio"
@@ -352,9 +376,23 @@ nested_boot()
 		sleep 2
 		waited=$((waited + 2))
 	done
+	# Then watch the command: an L1 whose kernel reports a CPU stuck for
+	# minutes has frozen (seen under TCG: both vCPUs spinning, each waiting
+	# for the other's IPI) and never recovers; stop it at once rather than
+	# at the overall timeout (status 124, as for a timeout).
+	while [ $stuck -eq 0 ] && kill -0 "$QEMU_PID" 2>/dev/null; do
+		if nested_frozen "$dir"; then
+			echo "nested: L1 froze: $(nested_frozen_line "$dir"); QEMU stopped"
+			frozen=1
+			kill -TERM "$QEMU_PID" 2>/dev/null
+			break
+		fi
+		sleep 5
+	done
 	wait $QEMU_PID
 	rc=$?
 	[ $stuck -eq 1 ] && rc=126
+	[ $frozen -eq 1 ] && rc=124
 	QEMU_PID=
 	if [ -n "$TAIL_PID" ]; then
 		wait "$TAIL_PID"
