@@ -3,7 +3,7 @@
  * The snapshot tests' disk guest: a polled virtio-blk driver (as in
  * tests/guest/virtio_blk/vblk.c) on the first virtio-mmio slot.  For
  * n = 0..BLK_COUNT it writes sector n with "BLKSEQ <n>" repeated, reads it
- * back, prints "BLK n ok" (or "BLK n BAD"), waits about 10 ms (TSC), and
+ * back, prints "BLK n ok" (or "BLK n BAD"), waits about 40 ms (TSC), and
  * finally reads every sector again ("BLK final ok" when all hold their
  * own number) and powers off.  A save lands between or inside requests;
  * a restored guest must see every request completed exactly once.
@@ -51,7 +51,12 @@
 
 #define QSIZE		8
 #define BLK_COUNT	150
-#define BLK_DELAY_CYCLES 20000000ull	/* ~10 ms at 2 GHz */
+/*
+ * ~40 ms at 2 GHz: the 130 sectors after the 20th take seconds, so the
+ * case's save (a Python QMP client started once 20 are done) lands before
+ * the end even in a busy nested harness (at 10 ms it once came too late).
+ */
+#define BLK_DELAY_CYCLES 80000000ull
 #define STATUS_TIMEOUT	0xff
 
 struct vq_desc {
