@@ -21,6 +21,8 @@
 # (default "npt=0": L1's KVM shadows L2's page tables instead of using the
 # nested paging QEMU emulates, where L2 guests died at random in a "triple
 # fault"; "" keeps kvm-amd's defaults - tests/linux/README.md).
+# MVT_NESTED_KVM="PARAM=VALUE ..." loads L1's kvm with them (default
+# "nx_huge_pages=never": no NX-huge-page recovery thread per VM);
 # MVT_NESTED_MEM=MiB gives L1 that much RAM (default 2048; 512..65536), e.g.
 # 6144 to run a 2 GiB guest under minivmm and QEMU in one L1.
 # Big, slowly changing parts
