@@ -129,6 +129,18 @@ static int event_loop_run_hook(struct event_loop *loop)
 	return ret;
 }
 
+/*
+ * The park hook runs once more as the stopping thread's last act: what it
+ * leaves complete (qcow2's deferred metadata) is then written under this
+ * thread's seccomp filter, not by the main thread that closes the image
+ * after the join and may not write disks.
+ */
+static void event_loop_last_act(struct event_loop *loop)
+{
+	if (loop->park_fn)
+		loop->park_fn(loop->park_opaque);
+}
+
 static void *event_loop_thread(void *arg)
 {
 	struct event_loop *loop = arg;
@@ -157,8 +169,10 @@ static void *event_loop_thread(void *arg)
 		for (int i = 0; i < n; i++) {
 			struct event_source *s = ev[i].data.ptr;
 
-			if (!s)
-				return NULL; /* stop_fd */
+			if (!s) {	/* stop_fd */
+				event_loop_last_act(loop);
+				return NULL;
+			}
 			if (ev[i].data.ptr == &loop->pause_fd)
 				event_loop_park(loop);
 			else if (s->fd >= 0)

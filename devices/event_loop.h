@@ -83,8 +83,10 @@ void event_loop_pause(struct event_loop *loop);
 void event_loop_resume(struct event_loop *loop);
 /*
  * fn(opaque) runs on the loop's own thread (its seccomp filter) each time
- * a pause comes, before the thread parks: e.g. to leave a disk image's
- * file complete while the VM is paused.  Set before event_loop_start().
+ * a pause comes, before the thread parks, and once more when the loop
+ * stops, as the thread's last act: e.g. to leave a disk image's file
+ * complete while the VM is paused, and before the image is closed by a
+ * thread that may not write it.  Set before event_loop_start().
  */
 void event_loop_on_park(struct event_loop *loop, void (*fn)(void *opaque),
 			void *opaque);

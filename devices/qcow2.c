@@ -826,9 +826,22 @@ static int qcow2_writev(struct disk_image *img, const struct iovec *iov,
 	return ret;
 }
 
+/*
+ * Everything kept in memory goes to the file (the tables in the order a
+ * barrier keeps, then refcounts and the file's growth written since):
+ * on the I/O thread at a pause and when it stops, so closing the image
+ * later writes nothing.
+ */
 static int qcow2_settle(struct disk_image *img)
 {
-	return qcow2_l2_writeback((struct qcow2 *)img);
+	struct qcow2 *q = (struct qcow2 *)img;
+	int ret = qcow2_l2_writeback(q);
+
+	if (!ret && !q->broken)
+		ret = qcow2_rc_writeback(q);
+	if (!ret && !q->broken)
+		ret = qcow2_extend(q);
+	return ret;
 }
 
 static int qcow2_flush(struct disk_image *img)

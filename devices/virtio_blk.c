@@ -578,10 +578,11 @@ static uint64_t virtio_blk_offered_features(const struct disk_image *d,
 }
 
 /*
- * On the I/O thread when the VM pauses: the image file must then hold
- * every completed write (qcow2 keeps new L2 entries in memory until a
- * flush), because a snapshot records the file as it is and another
- * process may open it.
+ * On the I/O thread when the VM pauses and when the thread stops: the
+ * image file must then hold every completed write (qcow2 keeps new L2
+ * entries in memory until a flush), because a snapshot records the file
+ * as it is, another process may open it, and the main thread that closes
+ * the image at exit may not write it (its seccomp filter).
  */
 static void virtio_blk_settle(void *opaque)
 {

@@ -131,6 +131,28 @@ START_TEST(test_park_hook_runs_before_pause_returns)
 	ck_assert_int_eq(atomic_load(&p.calls), 2);
 	event_loop_resume(&loop);
 	event_loop_destroy(&loop);
+	/* ... and once more as the stopping thread's last act. */
+	ck_assert_int_eq(atomic_load(&p.calls), 3);
+}
+END_TEST
+
+/* A loop stopped without a pause still runs the hook on its own thread
+ * (virtio-blk: qcow2's metadata is written before the main thread, which
+ * may not write disks, closes the image). */
+START_TEST(test_park_hook_runs_at_stop)
+{
+	struct event_loop loop;
+	struct park_seen p = { 0 };
+
+	ck_assert_int_eq(event_loop_init(&loop, "test-park"), 0);
+	event_loop_on_park(&loop, on_park, &p);
+	ck_assert_int_eq(event_loop_start(&loop, NULL), 0);
+	p.loop_thread = loop.thread;
+	event_loop_stop(&loop);
+	ck_assert_int_eq(atomic_load(&p.calls), 1);
+	ck_assert(atomic_load(&p.on_loop_thread));
+	event_loop_destroy(&loop);
+	ck_assert_int_eq(atomic_load(&p.calls), 1);
 }
 END_TEST
 
@@ -154,6 +176,7 @@ int main(void)
 	tcase_add_test(tc, test_pause_holds_callbacks);
 	tcase_add_test(tc, test_hook_failure_fails_start);
 	tcase_add_test(tc, test_park_hook_runs_before_pause_returns);
+	tcase_add_test(tc, test_park_hook_runs_at_stop);
 	suite_add_tcase(s, tc);
 	return unit_run_suite(s);
 }
