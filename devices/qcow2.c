@@ -1029,13 +1029,9 @@ static void qcow2_free(struct qcow2 *q)
 static void qcow2_close(struct disk_image *img)
 {
 	struct qcow2 *q = (struct qcow2 *)img;
-	int ret = qcow2_l2_writeback(q);
+	/* Under virtio-blk the I/O thread's last settle wrote them already. */
+	int ret = qcow2_settle(img);
 
-	if (!ret && !q->broken)
-		ret = qcow2_rc_writeback(q);
-	if (!ret && !q->broken)
-		ret = qcow2_extend(q);
-	/* Normally the device's final flush has written them already. */
 	if (ret)
 		log_error("%s: writing the L2 tables failed: %s", q->file.path,
 			  strerror(-ret));

@@ -112,6 +112,15 @@ static void on_park(void *opaque)
 	atomic_fetch_add(&p->calls, 1);
 }
 
+/* A running loop whose park hook counts its calls in p. */
+static void start_park_loop(struct event_loop *loop, struct park_seen *p)
+{
+	ck_assert_int_eq(event_loop_init(loop, "test-park"), 0);
+	event_loop_on_park(loop, on_park, p);
+	ck_assert_int_eq(event_loop_start(loop, NULL), 0);
+	p->loop_thread = loop->thread;
+}
+
 /* The park hook (virtio-blk writes qcow2's deferred metadata there) runs
  * on the loop's thread once per pause, before event_loop_pause() returns. */
 START_TEST(test_park_hook_runs_before_pause_returns)
@@ -119,10 +128,7 @@ START_TEST(test_park_hook_runs_before_pause_returns)
 	struct event_loop loop;
 	struct park_seen p = { 0 };
 
-	ck_assert_int_eq(event_loop_init(&loop, "test-park"), 0);
-	event_loop_on_park(&loop, on_park, &p);
-	ck_assert_int_eq(event_loop_start(&loop, NULL), 0);
-	p.loop_thread = loop.thread;
+	start_park_loop(&loop, &p);
 	event_loop_pause(&loop);
 	ck_assert_int_eq(atomic_load(&p.calls), 1);
 	ck_assert(atomic_load(&p.on_loop_thread));
@@ -144,10 +150,7 @@ START_TEST(test_park_hook_runs_at_stop)
 	struct event_loop loop;
 	struct park_seen p = { 0 };
 
-	ck_assert_int_eq(event_loop_init(&loop, "test-park"), 0);
-	event_loop_on_park(&loop, on_park, &p);
-	ck_assert_int_eq(event_loop_start(&loop, NULL), 0);
-	p.loop_thread = loop.thread;
+	start_park_loop(&loop, &p);
 	event_loop_stop(&loop);
 	ck_assert_int_eq(atomic_load(&p.calls), 1);
 	ck_assert(atomic_load(&p.on_loop_thread));
