@@ -16,18 +16,8 @@ if [ -n "${OBJDUMP:-}" ] && "$OBJDUMP" -d "${HOSTILE%.bzImage}.elf" |
 	fail "hostile.elf uses SSE/popcnt/crc32 instructions"
 fi
 
-# Sector s of each image starts with "<NAME> s;".
-make_image() {
-	local name=$1 sectors=$2 s
-	for ((s = 0; s < sectors; s++)); do
-		printf '%-512s' "$name $s;"
-	done >"$WORK/$3"
-}
-make_image VICTIM 256 victim.img
-make_image INNOCENT 64 innocent.img
-mkdir "$WORK/canary"
-echo "do not touch" >"$WORK/canary/file"
-sums_before=$(cd "$WORK" && sha256sum victim.img innocent.img canary/file)
+hostile_images
+sums_before=$(host_sums)
 # Anything minivmm writes becomes newer than the stamp.
 touch -d '2 minutes ago' "$WORK/victim.img" "$WORK/innocent.img" "$WORK/canary/file"
 touch -d '1 minute ago' "$WORK/stamp"
@@ -96,7 +86,7 @@ done
 	fail "RSS peaked at $max_rss kB"
 (( max_fds > 0 && max_fds <= 40 )) || fail "$max_fds descriptors open"
 
-sums_after=$(sha256sum victim.img innocent.img canary/file)
+sums_after=$(host_sums)
 [ "$sums_before" = "$sums_after" ] || fail "host files changed: $sums_after"
 newer=$(find "$WORK" -newer "$WORK/stamp" -type f ! -name 'hostile.*' ! -name stamp)
 [ -z "$newer" ] || fail "files written on the host: $newer"

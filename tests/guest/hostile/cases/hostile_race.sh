@@ -25,7 +25,6 @@ MARK=$((8 << 30))
 truncate -s 64G "$IMG" || fail "cannot make a 64 GiB sparse image"
 printf 'RACE-MARKER' | dd of="$IMG" bs=1 seek=$MARK conv=notrunc status=none
 
-now_ms() { date +%s%3N; }
 # progress NAME: the AP's action count in the last progress line.
 progress() {
 	tr -d '\r' <"$WORK/$1.raw" | sed -n 's/^HOSTILE race.progress .*ap_actions=\([0-9]*\).*/\1/p' | tail -n 1
@@ -42,7 +41,7 @@ give_up() {
 # race NAME SECONDS: boot, let both CPUs work SECONDS after the second
 # one is seen busy, SIGTERM, check the exit.
 race() {
-	local name=$1 t0 t1 i a0 a1
+	local name=$1 i a0 a1
 	ip netns exec "$NS" "$MINIVMM" -kernel "$HOSTILE" -smp 2 -m 128 -rng off \
 		-serial stdio -stats -append "hostile.mode=race" \
 		-drive file="$IMG" -tap tap0,bridge=br0 \
@@ -59,23 +58,17 @@ race() {
 	[ "$(tap_state)" = "up master" ] || give_up "$name" "tap0 is $(tap_state) while minivmm runs"
 	sleep "$2"
 	a1=$(progress "$name")
-	t0=$(now_ms)
-	kill -TERM $pid
-	for ((i = 0; i < 500; i++)); do
-		kill -0 $pid 2>/dev/null || break
-		sleep 0.01
-	done
-	t1=$(now_ms)
-	kill -0 $pid 2>/dev/null && give_up "$name" "minivmm still runs $((t1 - t0)) ms after SIGTERM"
+	term_and_wait $pid
+	kill -0 $pid 2>/dev/null && give_up "$name" "minivmm still runs $TERM_MS ms after SIGTERM"
 	wait $pid
 	RC=$?
 	pid=
 	tr -d '\r' <"$WORK/$name.raw" >"$WORK/$name.out"
-	echo "$name: SIGTERM after ${2}s of racing (AP actions $a0 -> $a1): exit $RC in $((t1 - t0)) ms, tap0 $(tap_state)"
+	echo "$name: SIGTERM after ${2}s of racing (AP actions $a0 -> $a1): exit $RC in $TERM_MS ms, tap0 $(tap_state)"
 	grep -a '^HOSTILE race.progress' "$WORK/$name.out" | tail -n 1
 	grep -a 'virtio-blk0:\|^net tap0' "$WORK/$name.err" | head -n 2
 	expect_rc "$name" 7
-	(( t1 - t0 < 1000 )) || { show_run "$name"; fail "$name: exit took $((t1 - t0)) ms after SIGTERM (want < 1000)"; }
+	(( TERM_MS < 1000 )) || { show_run "$name"; fail "$name: exit took $TERM_MS ms after SIGTERM (want < 1000)"; }
 	(( a1 > a0 )) || { show_run "$name"; fail "$name: the second CPU made no progress in ${2}s ($a0 -> $a1 actions): a reset held up by the device?"; }
 	grep -aq 'virtio-blk0:' "$WORK/$name.err" || { show_run "$name"; fail "$name: no -stats (no orderly teardown)"; }
 	grep -aqE 'does not stop|Sanitizer|runtime error:|seccomp:' "$WORK/$name.err" &&
