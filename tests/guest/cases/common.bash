@@ -50,6 +50,47 @@ bootinfo_run() {
 	fi
 }
 
+# start_halted NAME [minivmm args...]: boots bootinfo with action=halt in
+# the background (HALT_MEM_MB of RAM, 64 unless set); sets PID once the
+# guest printed "GUEST halt".
+start_halted() {
+	local name=$1
+	shift
+	"$MINIVMM" -kernel "$BOOTINFO_BZIMAGE" -serial stdio -m "${HALT_MEM_MB:-64}" \
+		-append "console=ttyS0 bootinfo.action=halt" "$@" </dev/null \
+		>"$WORK/$name.raw" 2>"$WORK/$name.err" &
+	PID=$!
+	for _ in $(seq 600); do
+		grep -q 'GUEST halt' "$WORK/$name.raw" && break
+		kill -0 $PID 2>/dev/null || break
+		sleep 0.1
+	done
+	tr -d '\r' <"$WORK/$name.raw" >"$WORK/$name.out"
+	if ! grep -q 'GUEST halt' "$WORK/$name.out"; then
+		kill -KILL $PID 2>/dev/null
+		wait $PID
+		show_run "$name"
+		fail "$name: the guest did not reach its halt"
+	fi
+}
+
+# stop_halted NAME: SIGTERM, expect exit code 7.
+stop_halted() {
+	kill -TERM $PID
+	for _ in $(seq 100); do
+		kill -0 $PID 2>/dev/null || break
+		sleep 0.1
+	done
+	if kill -0 $PID 2>/dev/null; then
+		kill -KILL $PID
+		wait $PID
+		fail "$1: minivmm ignored SIGTERM for 10 s"
+	fi
+	wait $PID
+	RC=$?
+	expect_rc "$1" 7
+}
+
 # expect_rc NAME WANT: the last run exited with WANT.
 expect_rc() {
 	if [ "$RC" != "$2" ]; then

@@ -27,23 +27,10 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# start_halted NAME ARGS...: a guest that halts; its pid is appended to PIDS.
-start_halted() {
-	local name=$1 pid
-	shift
-	"$MINIVMM" -kernel "$BOOTINFO_BZIMAGE" -serial stdio -m $MEM_MB "$@" \
-		-append "console=ttyS0 bootinfo.action=halt" </dev/null \
-		>"$WORK/$name.raw" 2>"$WORK/$name.err" &
-	pid=$!
-	PIDS+=("$pid")
-	for _ in $(seq 600); do
-		grep -q 'GUEST halt' "$WORK/$name.raw" && return 0
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.1
-	done
-	tr -d '\r' <"$WORK/$name.raw" >"$WORK/$name.out"
-	show_run "$name"
-	fail "$name: the guest did not reach its halt"
+# halt_vm NAME ARGS...: start_halted (common.bash), its pid appended to PIDS.
+halt_vm() {
+	HALT_MEM_MB=$MEM_MB start_halted "$@"
+	PIDS+=("$PID")
 }
 
 # ram_flags PID: VmFlags of the mapping as large as guest RAM.
@@ -56,13 +43,13 @@ ram_flags() {
 has_flag() { [[ " $1 " == *" $2 "* ]]; }
 
 # 1. The flags, one guest at a time.
-start_halted default
+halt_vm default
 f=$(ram_flags "${PIDS[-1]}")
 echo "default: VmFlags $f"
 has_flag "$f" hg || fail "default: guest RAM lacks MADV_HUGEPAGE (hg)"
 has_flag "$f" mg && fail "default: guest RAM is mergeable without -mem-merge on"
 kill -TERM "${PIDS[-1]}"; wait "${PIDS[-1]}"
-start_halted nothp -mem-thp off
+halt_vm nothp -mem-thp off
 f=$(ram_flags "${PIDS[-1]}")
 echo "-mem-thp off: VmFlags $f"
 has_flag "$f" nh || fail "-mem-thp off: guest RAM lacks MADV_NOHUGEPAGE (nh)"
@@ -75,8 +62,8 @@ echo 2000 >$KSM/pages_to_scan
 echo 20 >$KSM/sleep_millisecs
 echo 1 >$KSM/run
 before=$(cat $KSM/pages_sharing)
-start_halted a -mem-merge on -mem-prealloc
-start_halted b -mem-merge on -mem-prealloc
+halt_vm a -mem-merge on -mem-prealloc
+halt_vm b -mem-merge on -mem-prealloc
 f=$(ram_flags "${PIDS[0]}")
 echo "-mem-merge on: VmFlags $f"
 has_flag "$f" mg || fail "-mem-merge on: guest RAM lacks MADV_MERGEABLE (mg)"

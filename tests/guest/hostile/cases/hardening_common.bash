@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: MIT
-# Sourced by the hardening cases: the boot-info helpers plus a halted-guest
-# runner that leaves minivmm alive for a look at /proc.
+# Sourced by the hardening cases: the boot-info helpers (start_halted
+# leaves minivmm alive for a look at /proc) plus /proc and TAP readers.
 if [ -z "${GUEST_CASES_DIR:-}" ] || [ ! -f "$GUEST_CASES_DIR/common.bash" ]; then
 	echo "FAIL: GUEST_CASES_DIR (tests/guest/cases) is not set" >&2
 	exit 1
@@ -49,46 +49,6 @@ skip_unless_linked() {
 		echo "SKIP: $2 is not wired into $MINIVMM"
 		exit 77
 	fi
-}
-
-# start_halted NAME [minivmm args...]: boots bootinfo with action=halt in
-# the background; sets PID once the guest printed "GUEST halt".
-start_halted() {
-	local name=$1
-	shift
-	"$MINIVMM" -kernel "$BOOTINFO_BZIMAGE" -serial stdio -m 64 \
-		-append "console=ttyS0 bootinfo.action=halt" "$@" </dev/null \
-		>"$WORK/$name.raw" 2>"$WORK/$name.err" &
-	PID=$!
-	for _ in $(seq 600); do
-		grep -q 'GUEST halt' "$WORK/$name.raw" && break
-		kill -0 $PID 2>/dev/null || break
-		sleep 0.1
-	done
-	tr -d '\r' <"$WORK/$name.raw" >"$WORK/$name.out"
-	if ! grep -q 'GUEST halt' "$WORK/$name.out"; then
-		kill -KILL $PID 2>/dev/null
-		wait $PID
-		show_run "$name"
-		fail "$name: the guest did not reach its halt"
-	fi
-}
-
-# stop_halted NAME: SIGTERM, expect exit code 7.
-stop_halted() {
-	kill -TERM $PID
-	for _ in $(seq 100); do
-		kill -0 $PID 2>/dev/null || break
-		sleep 0.1
-	done
-	if kill -0 $PID 2>/dev/null; then
-		kill -KILL $PID
-		wait $PID
-		fail "$1: minivmm ignored SIGTERM for 10 s"
-	fi
-	wait $PID
-	RC=$?
-	expect_rc "$1" 7
 }
 
 # status_field FILE KEY: the value of "KEY:" in a /proc status file.
