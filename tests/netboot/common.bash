@@ -198,3 +198,23 @@ expect_console() {
 random_file() {
 	head -c "$2" /dev/urandom >"$1"
 }
+
+# tftp_linux_initrd TAG SIZE: in $TFTP the boot-info guest as vmlinuz,
+# SIZE random bytes as initrd.img, an empty pxelinux.0 and a default
+# config that boots the two with APPEND mvt=TAG.
+tftp_linux_initrd() {
+	cp "$BOOTINFO_BZIMAGE" "$TFTP/vmlinuz"
+	random_file "$TFTP/initrd.img" "$2"
+	touch "$TFTP/pxelinux.0"
+	printf 'DEFAULT t\nLABEL t\n  KERNEL vmlinuz\n  INITRD initrd.img\n  APPEND mvt=%s\n' \
+		"$1" >"$TFTP/pxelinux.cfg/default"
+}
+
+# expect_initrd SIZE FILE: the last run's guest got an initrd of SIZE
+# bytes, with FILE's checksum (when BOOTINFO_SUM is built).
+expect_initrd() {
+	expect_eq initrd.size "$(bi initrd.size)" "$1"
+	if [ -x "${BOOTINFO_SUM:-}" ]; then
+		expect_eq initrd.sum "$(bi initrd.sum)" "$("$BOOTINFO_SUM" "$2")"
+	fi
+}

@@ -8,11 +8,7 @@
 # timeout: 150
 . "$(dirname "$0")/common.bash"
 
-cp "$BOOTINFO_BZIMAGE" "$TFTP/vmlinuz"
-random_file "$TFTP/initrd.img" $((8 * 1024 * 1024))
-touch "$TFTP/pxelinux.0"
-printf 'DEFAULT t\nLABEL t\n  KERNEL vmlinuz\n  INITRD initrd.img\n  APPEND mvt=mac\n' \
-	>"$TFTP/pxelinux.cfg/default"
+tftp_linux_initrd mac $((8 * 1024 * 1024))
 dnsmasq_start --dhcp-boot=pxelinux.0
 
 NETBOOT_TIMEOUT=120 netboot_start mac
@@ -25,8 +21,5 @@ grep -q "^TFTP: initrd.img:" "$WORK/mac.out" &&
 wait "$VM"
 RC=$?
 expect_rc mac 0
-expect_eq initrd.size "$(bi initrd.size)" $((8 * 1024 * 1024))
-if [ -x "${BOOTINFO_SUM:-}" ]; then
-	expect_eq initrd.sum "$(bi initrd.sum)" "$("$BOOTINFO_SUM" "$TFTP/initrd.img")"
-fi
+expect_initrd $((8 * 1024 * 1024)) "$TFTP/initrd.img"
 echo "PASS: bridge MAC $old -> 02:00:00:00:77:01 mid-transfer, initrd intact"

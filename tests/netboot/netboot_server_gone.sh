@@ -8,13 +8,9 @@
 # timeout: 150
 . "$(dirname "$0")/common.bash"
 
-cp "$BOOTINFO_BZIMAGE" "$TFTP/vmlinuz"
 # About a minute of transfer here (~1 MB/s), over a second even on a fast
 # hardware-KVM host.
-random_file "$TFTP/initrd.img" $((64 * 1024 * 1024))
-touch "$TFTP/pxelinux.0"
-printf 'DEFAULT t\nLABEL t\n  KERNEL vmlinuz\n  INITRD initrd.img\n  APPEND mvt=gone\n' \
-	>"$TFTP/pxelinux.cfg/default"
+tftp_linux_initrd gone $((64 * 1024 * 1024))
 dnsmasq_start --dhcp-boot=pxelinux.0
 
 NETBOOT_TIMEOUT=120 netboot_start gone

@@ -8,11 +8,7 @@
 ATFTPD=${ATFTPD:-$(command -v atftpd || echo /usr/sbin/atftpd)}
 [ -x "$ATFTPD" ] || fail "no atftpd: install it (scripts/install-deps.sh, package atftpd)"
 
-cp "$BOOTINFO_BZIMAGE" "$TFTP/vmlinuz"
-random_file "$TFTP/initrd.img" 400000
-touch "$TFTP/pxelinux.0"
-printf 'DEFAULT t\nLABEL t\n  KERNEL vmlinuz\n  INITRD initrd.img\n  APPEND mvt=window\n' \
-	>"$TFTP/pxelinux.cfg/default"
+tftp_linux_initrd window 400000
 chmod -R a+rX "$WORK"
 
 # DHCP only from dnsmasq (no --enable-tftp): replace the common helper's
@@ -36,8 +32,5 @@ expect_rc window 0
 grep -aq "TFTP: initrd.img: 400000 bytes .* window 8," "$WORK/window.out" ||
 	fail "initrd not fetched with window 8: $(grep -a 'TFTP: initrd' "$WORK/window.out")"
 expect_eq cmdline "$(bi cmdline)" "BOOT_IMAGE=vmlinuz initrd=initrd.img mvt=window reboot=acpi"
-expect_eq initrd.size "$(bi initrd.size)" 400000
-if [ -x "${BOOTINFO_SUM:-}" ]; then
-	expect_eq initrd.sum "$(bi initrd.sum)" "$("$BOOTINFO_SUM" "$TFTP/initrd.img")"
-fi
+expect_initrd 400000 "$TFTP/initrd.img"
 echo "PASS: windowsize 8 transfer intact ($(grep -a 'TFTP: initrd' "$WORK/window.out" | tr -d '\r'))"

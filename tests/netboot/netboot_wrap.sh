@@ -24,19 +24,12 @@ fi
 # 32 MiB + 8 blocks + 100 bytes: the smallest file that surely wraps
 # (blocks 65536..65544 travel as 0..8), with a short last block.
 SIZE=$((32 * 1024 * 1024 + 8 * 512 + 100))
-cp "$BOOTINFO_BZIMAGE" "$TFTP/vmlinuz"
-random_file "$TFTP/initrd.img" "$SIZE"
-touch "$TFTP/pxelinux.0"
-printf 'DEFAULT t\nLABEL t\n  KERNEL vmlinuz\n  INITRD initrd.img\n  APPEND mvt=wrap\n' \
-	>"$TFTP/pxelinux.cfg/default"
+tftp_linux_initrd wrap "$SIZE"
 dnsmasq_start --dhcp-boot=pxelinux.0 --tftp-no-blocksize
 NETBOOT_TIMEOUT=480 netboot_run wrap
 expect_rc wrap 0
 expect_console "TFTP: initrd.img: $SIZE bytes"
 expect_console "blksize 512"
-expect_eq initrd.size "$(bi initrd.size)" "$SIZE"
-if [ -x "${BOOTINFO_SUM:-}" ]; then
-	expect_eq initrd.sum "$(bi initrd.sum)" "$("$BOOTINFO_SUM" "$TFTP/initrd.img")"
-fi
+expect_initrd "$SIZE" "$TFTP/initrd.img"
 grep '^TFTP: initrd.img' "$WORK/wrap.out" | tr -d '\r'
 echo "PASS: $SIZE-byte initrd in 512-byte blocks, block numbers wrapped"
