@@ -37,7 +37,9 @@
 #
 # MVT_NESTED_SMP (1-8, default 2) sets L1's vCPUs.  An L1 that freezes
 # while the command runs (its kernel reports a CPU stuck for
-# MVT_NESTED_FROZEN seconds, default 90) is stopped at once, status 124.
+# MVT_NESTED_FROZEN seconds, default 90, or its heartbeat stops for
+# MVT_NESTED_SILENT seconds, default 180) is stopped at once, status 124,
+# after printing where its vCPUs were (tests/nested/l1-cpus.py).
 #
 # L1 itself is emulated SVM under TCG and now and then breaks before the
 # command starts (kvm-smoke fails, or L1 soft-locks while booting).  Such an
@@ -68,6 +70,7 @@ NESTED_MEM=${MVT_NESTED_MEM:-2048}
 
 QEMU_PID=
 TAIL_PID=
+L1_FROZE=0
 
 die() { echo "nested: $*" >&2; exit 1; }
 
@@ -146,7 +149,7 @@ nested_base()
 		sha256sum | cut -c1-16)
 	out=$CACHE/nested/l1-base-$hash.cpio
 	# Images of other inputs (older harness versions) unused for days go.
-	find "$CACHE/nested" -maxdepth 1 -name 'l1-base-*.cpio' -mtime +2 \
+	find "$CACHE/nested" -maxdepth 1 -name 'l1-base-*' -mtime +2 \
 		-delete 2>/dev/null
 	if [ -f "$out" ]; then
 		touch "$out"
@@ -340,6 +343,44 @@ nested_frozen_line()
 
 nested_frozen() { [ -n "$(nested_frozen_line "$1")" ]; }
 
+# nested_silent DIR: has L1's heartbeat (l1-init writes the time to its
+# second serial port, DIR/heartbeat, every 5 s) stopped for
+# MVT_NESTED_SILENT seconds (default 180)?  An L1 whose vCPUs all spin
+# with interrupts off reports no soft lockup; its heartbeat stops too.
+nested_silent()
+{
+	local hb=$1/heartbeat age
+	[ -s "$hb" ] || return 1
+	age=$(($(date +%s) - $(stat -c %Y "$hb")))
+	[ "$age" -ge "${MVT_NESTED_SILENT:-180}" ]
+}
+
+# L1's kernel symbols (its /proc/kallsyms, text only), kept per base image:
+# Debian's System.map is a stub, and L1 boots with nokaslr and loads its
+# modules in one order, so the addresses of one boot hold for the next.
+# An L1 started without them (MVT_NESTED_KALLSYMS=1) writes them to its
+# third serial port, DIR/kallsyms, before the command.
+KALLSYMS=
+
+# nested_keep_kallsyms DIR: keep DIR/kallsyms when L1 wrote all of it.
+nested_keep_kallsyms()
+{
+	[ -n "${MVT_NESTED_KALLSYMS:-}" ] || return 0
+	tr -d '\r' <"$1/kallsyms" | grep -q '^MVT-KALLSYMS-END$' || return 0
+	tr -d '\r' <"$1/kallsyms" | grep -v '^MVT-KALLSYMS-END$' \
+		>"$KALLSYMS.tmp" && mv "$KALLSYMS.tmp" "$KALLSYMS"
+}
+
+# nested_cpu_dump DIR: where L1's vCPUs are, from QEMU's monitor: a few
+# samples of each vCPU's RIP and a rough backtrace, with L1's symbols.
+nested_cpu_dump()
+{
+	local syms=$KALLSYMS
+	[ -s "$syms" ] || syms=$1/kallsyms
+	python3 "$HERE/l1-cpus.py" "$1/monitor.sock" "$syms" 2>&1 ||
+		echo "(QEMU's monitor did not answer)"
+}
+
 # nested_boot DIR BASE LIMIT: run QEMU on BASE + DIR/run.cpio for at most
 # LIMIT seconds; console to DIR/console.log (and to stdout unless --quiet).
 # Returns QEMU's status as timeout(1) reports it, or 126 when L1 did not
@@ -355,9 +396,11 @@ nested_boot()
 	local qemu=(qemu-system-x86_64 -accel "$NESTED_ACCEL" -machine q35
 		    -cpu "$NESTED_CPU" -smp "$NESTED_SMP" -m "$NESTED_MEM" -nodefaults -no-reboot
 		    -display none -chardev stdio,id=con,signal=off
-		    -serial chardev:con -kernel "$kernel"
-		    -initrd "$dir/initrd.cpio"
-		    -append "console=ttyS0 quiet panic=-1 loglevel=4")
+		    -serial chardev:con -serial "file:$dir/heartbeat"
+		    -serial "file:$dir/kallsyms"
+		    -monitor "unix:$dir/monitor.sock,server=on,wait=off"
+		    -kernel "$kernel" -initrd "$dir/initrd.cpio"
+		    -append "console=ttyS0 quiet panic=-1 loglevel=4 nokaslr")
 	# In the background, so an interrupt of this script can stop QEMU
 	# (timeout(1) sits in its own process group and passes SIGTERM on).
 	: >"$dir/console.log"
@@ -383,8 +426,16 @@ nested_boot()
 	# for the other's IPI) and never recovers; stop it at once rather than
 	# at the overall timeout (status 124, as for a timeout).
 	while [ $stuck -eq 0 ] && kill -0 "$QEMU_PID" 2>/dev/null; do
+		local why=
 		if nested_frozen "$dir"; then
-			echo "nested: L1 froze: $(nested_frozen_line "$dir"); QEMU stopped"
+			why=$(nested_frozen_line "$dir")
+		elif nested_silent "$dir"; then
+			why="no heartbeat for ${MVT_NESTED_SILENT:-180}s"
+		fi
+		if [ -n "$why" ]; then
+			echo "nested: L1 froze: $why; its vCPUs:"
+			nested_cpu_dump "$dir" | sed 's/^/    /'
+			echo "nested: QEMU stopped"
 			frozen=1
 			kill -TERM "$QEMU_PID" 2>/dev/null
 			break
@@ -393,8 +444,9 @@ nested_boot()
 	done
 	wait $QEMU_PID
 	rc=$?
+	nested_keep_kallsyms "$dir"
 	[ $stuck -eq 1 ] && rc=126
-	[ $frozen -eq 1 ] && rc=124
+	[ $frozen -eq 1 ] && rc=124 && L1_FROZE=1
 	QEMU_PID=
 	if [ -n "$TAIL_PID" ]; then
 		wait "$TAIL_PID"
@@ -424,6 +476,8 @@ main()
 
 	mkdir -p "$CACHE/nested" || die "cannot create $CACHE/nested"
 	base=$(nested_base) || exit 1
+	KALLSYMS=${base%.cpio}.kallsyms
+	[ -s "$KALLSYMS" ] || export MVT_NESTED_KALLSYMS=1
 	RUNDIR=$(mktemp -d "${TMPDIR:-/tmp}/mvt-nested.XXXXXX")
 	trap nested_cleanup EXIT
 	trap nested_interrupt INT TERM
@@ -454,7 +508,11 @@ main()
 		 sed -n 's/^MVT-L1-EXIT rc=\([0-9]*\)$/\1/p' | tail -n 1)
 	if [ $rc -eq 124 ] || [ $rc -eq 137 ]; then
 		[ $QUIET -eq 1 ] && tr -d '\r' <"$RUNDIR/console.log"
-		echo "nested: TIMEOUT: L1 did not finish within ${TIMEOUT}s; QEMU killed"
+		if [ $L1_FROZE -eq 1 ]; then
+			echo "nested: L1 froze (see above); QEMU stopped"
+		else
+			echo "nested: TIMEOUT: L1 did not finish within ${TIMEOUT}s; QEMU killed"
+		fi
 		return 124
 	fi
 	if [ -z "$status" ]; then
