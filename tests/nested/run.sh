@@ -35,7 +35,7 @@
 #               when the run fails
 #   --timeout S whole L1 run, boot included (default 1500)
 #
-# MVT_NESTED_SMP (1-8, default 2) sets L1's vCPUs.  An L1 that freezes
+# MVT_NESTED_SMP (1-8, default 1) sets L1's vCPUs.  An L1 that freezes
 # while the command runs (its kernel reports a CPU stuck for
 # MVT_NESTED_FROZEN seconds, default 90, or its heartbeat stops for
 # MVT_NESTED_SILENT seconds, default 180) is stopped at once, status 124,
@@ -60,8 +60,11 @@ TIMEOUT=1500
 RUNDIR=
 # An AMD CPU with SVM, less what TCG cannot emulate (QEMU would warn).
 NESTED_CPU=EPYC,+svm,-rdseed,-sha-ni,-fxsr-opt,-misalignsse,-3dnowprefetch,-osvw,-topoext,-nrip-save,-xsavec
-# L1's vCPUs (MVT_NESTED_SMP overrides, 1-8).
-NESTED_SMP=${MVT_NESTED_SMP:-2}
+# L1's vCPUs (MVT_NESTED_SMP overrides, 1-8).  One by default: with two,
+# L1 froze now and then (both vCPUs spinning at an L2's creation, each
+# waiting for the other: cross-CPU calls under TCG); with one there are no
+# cross-CPU calls in L1 to lose, and a full layer 3 took about as long.
+NESTED_SMP=${MVT_NESTED_SMP:-1}
 case $NESTED_SMP in [1-8]) ;; *) echo "nested: MVT_NESTED_SMP must be 1-8, not '$NESTED_SMP'" >&2; exit 2 ;; esac
 # TCG threading for L1 (MVT_NESTED_ACCEL overrides, e.g. tcg,thread=single).
 NESTED_ACCEL=${MVT_NESTED_ACCEL:-tcg,thread=multi}
