@@ -65,15 +65,13 @@ static void device_tx_all(struct vnet *v)
 	while (tx_seen != q->avail.idx) {
 		uint16_t id = fake_fw_vnet_avail(q, tx_seen);
 		struct vring_desc *d = &q->desc[id];
-		struct inet_udp u;
+		struct fake_fw_tftp_head h;
 		const uint8_t *f = (const uint8_t *)(uintptr_t)d->addr + VNET_HDR_LEN;
 		size_t len = d->len - VNET_HDR_LEN;
 
 		assert(d->len >= VNET_HDR_LEN && len <= ETH_FRAME_MAX);
-		if (inet_udp_parse(f, len, len, &u) == INET_OK &&
-		    u.payload_len >= 2 &&
-		    inet_get16(f + u.payload_off) == TFTP_RRQ)
-			client_port = u.src_port;
+		if (fake_fw_parse_tftp_head(f, len, &h) && h.opcode == TFTP_RRQ)
+			client_port = h.src_port;
 		fake_fw_vnet_used(q, id, 0);
 		tx_seen++;
 	}

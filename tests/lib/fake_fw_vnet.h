@@ -5,7 +5,8 @@
  * net.c, tftp_get.c) and play the card themselves: tests/unit/
  * fw_block_cost.c, tests/fuzz/fuzz_fw_tftp.c and tests/netboot/
  * fw_tap_get.c (frames to and from a TAP).  What a frame is, and when it
- * comes, stays theirs; the ring handling is here.
+ * comes, stays theirs; the ring handling is here, and so is the parse of
+ * a TFTP packet's opcode and block number that their devices share.
  *
  * Include after boot/firmware/vnet.h (or vnet.c) and net.h.
  */
@@ -93,6 +94,34 @@ static inline bool fake_fw_vnet_rx(struct vnet *v, uint16_t slot,
 	if (len > head)
 		memcpy((void *)(uintptr_t)d1->addr, frame + head, len - head);
 	fake_fw_vnet_used(q, id, (uint32_t)(VNET_HDR_LEN + len));
+	return true;
+}
+
+/* The start of the TFTP packet a UDP frame carries, and who sent it. */
+struct fake_fw_tftp_head {
+	uint16_t opcode;	/* TFTP_RRQ, TFTP_DATA, TFTP_ACK, ... */
+	uint16_t block;		/* the word after it: DATA's and ACK's block */
+	uint16_t src_port;	/* the UDP source port */
+};
+
+/*
+ * Parse a whole Ethernet frame of len bytes as UDP and read the first four
+ * bytes of its payload into h.  False when it is no UDP datagram or its
+ * payload is shorter: no TFTP packet the devices act on (RRQ, DATA, ACK)
+ * is, so they pass it over.
+ */
+static inline bool fake_fw_parse_tftp_head(const uint8_t *frame, size_t len,
+					   struct fake_fw_tftp_head *h)
+{
+	struct inet_udp u;
+	const uint8_t *t;
+
+	if (inet_udp_parse(frame, len, len, &u) != INET_OK || u.payload_len < 4)
+		return false;
+	t = frame + u.payload_off;
+	h->opcode = inet_get16(t);
+	h->block = inet_get16(t + 2);
+	h->src_port = u.src_port;
 	return true;
 }
 

@@ -90,20 +90,14 @@ static void dev_tx_all(struct tap_dev *d, struct vnet *v)
 /* Count the wraps of the server's DATA block numbers (65535 -> 0). */
 static void dev_note_block(struct tap_dev *d, const uint8_t *frame, size_t len)
 {
-	struct inet_udp u;
-	const uint8_t *t;
-	uint16_t block;
+	struct fake_fw_tftp_head h;
 
-	if (inet_udp_parse(frame, len, len, &u) != INET_OK || u.payload_len < 4)
+	if (!fake_fw_parse_tftp_head(frame, len, &h) || h.opcode != TFTP_DATA)
 		return;
-	t = frame + u.payload_off;
-	if (inet_get16(t) != TFTP_DATA)
-		return;
-	block = inet_get16(t + 2);
 	d->data_frames++;
-	if (d->seen_block && d->last_block == 0xffff && block == 0)
+	if (d->seen_block && d->last_block == 0xffff && h.block == 0)
 		d->wraps++;
-	d->last_block = block;
+	d->last_block = h.block;
 	d->seen_block = true;
 }
 

@@ -60,21 +60,19 @@ static void count_notifies(struct vnet *v)
 /* A frame the firmware sent: an RRQ or an ACK. */
 static void device_tx(const uint8_t *frame, size_t len)
 {
-	struct inet_udp u;
-	const uint8_t *t;
+	struct fake_fw_tftp_head h;
 	uint16_t ack;
 
-	if (inet_udp_parse(frame, len, len, &u) != INET_OK || u.payload_len < 4)
+	if (!fake_fw_parse_tftp_head(frame, len, &h))
 		return;
-	t = frame + u.payload_off;
-	if (inet_get16(t) == TFTP_RRQ) {
-		client_port = u.src_port;
+	if (h.opcode == TFTP_RRQ) {
+		client_port = h.src_port;
 		oack_pending = true;
 		return;
 	}
-	if (inet_get16(t) != TFTP_ACK)
+	if (h.opcode != TFTP_ACK)
 		return;
-	ack = inet_get16(t + 2);
+	ack = h.block;
 	/* Each ACK opens the next window (lockstep for window 1). */
 	if ((unsigned int)ack + 1 == next_block || ack == 0) {
 		last_sent = ack + window;
