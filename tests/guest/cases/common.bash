@@ -74,20 +74,39 @@ start_halted() {
 	fi
 }
 
-# stop_halted NAME: SIGTERM, expect exit code 7.
-stop_halted() {
-	kill -TERM $PID
-	for _ in $(seq 100); do
-		kill -0 $PID 2>/dev/null || break
-		sleep 0.1
+# wait_exit NAME SECONDS WHY: give the minivmm in $PID up to SECONDS (a
+# whole number, wall clock) to end, looking every 10 ms; sets RC to its
+# exit code, EXIT_MS to the ms waited, writes $WORK/NAME.out from NAME.raw
+# (\r removed) and clears PID.  If it still runs then, it is killed, the
+# run shown, and the case fails with "NAME: minivmm still runs N ms WHY"
+# (WHY says what should have ended it: "after SIGTERM", ...).
+wait_exit() {
+	local t0
+
+	t0=${EPOCHREALTIME//[!0-9]/}
+	while kill -0 "$PID" 2>/dev/null &&
+		(( ${EPOCHREALTIME//[!0-9]/} - t0 < $2 * 1000000 )); do
+		sleep 0.01
 	done
-	if kill -0 $PID 2>/dev/null; then
-		kill -KILL $PID
-		wait $PID
-		fail "$1: minivmm ignored SIGTERM for 10 s"
+	EXIT_MS=$(((${EPOCHREALTIME//[!0-9]/} - t0) / 1000))
+	if kill -0 "$PID" 2>/dev/null; then
+		kill -KILL "$PID"
+		wait "$PID"
+		PID=
+		tr -d '\r' <"$WORK/$1.raw" >"$WORK/$1.out"
+		show_run "$1"
+		fail "$1: minivmm still runs $EXIT_MS ms $3"
 	fi
-	wait $PID
+	wait "$PID"
 	RC=$?
+	PID=
+	tr -d '\r' <"$WORK/$1.raw" >"$WORK/$1.out"
+}
+
+# stop_halted NAME: SIGTERM, up to 10 s for the exit, expect exit code 7.
+stop_halted() {
+	kill -TERM "$PID"
+	wait_exit "$1" 10 "after SIGTERM"
 	expect_rc "$1" 7
 }
 

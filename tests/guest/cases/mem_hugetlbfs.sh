@@ -53,18 +53,12 @@ run_halted() {
 	show_run "$name"
 	fail "$name: the guest did not reach its halt"
 }
-stop_guest() {
-	kill -TERM $PID
-	wait $PID
-	RC=$?
-	expect_rc "$1" 7
-}
 
 # 1. Reserved at start: free minus reserved drops by the guest's pages.
 before=$(avail)
 run_halted reserve -mem-path "$mnt"
 during=$(avail)
-stop_guest reserve
+stop_halted reserve
 echo "free-reserved pages: $before -> $during while the guest ran"
 expect_eq "unreserved huge pages taken by a $MEM_MB MiB guest" $((before - during)) $PAGES
 expect_eq "huge pages back after exit" "$(avail)" "$before"
@@ -73,7 +67,7 @@ expect_eq "huge pages back after exit" "$(avail)" "$before"
 before=$(meminfo HugePages_Free)
 run_halted prealloc -mem-path "$mnt" -mem-prealloc
 during=$(meminfo HugePages_Free)
-stop_guest prealloc
+stop_halted prealloc
 echo "HugePages_Free: $before -> $during with -mem-prealloc"
 expect_eq "HugePages_Free drop with -mem-prealloc" $((before - during)) $PAGES
 

@@ -42,23 +42,10 @@ run_halted() {
 	done
 }
 
-# finish NAME WANT_RC: wait (bounded) for the exit, check code and TAP.
+# finish NAME WANT_RC WHY: up to 20 s for the exit (WHY: what ends it, for
+# the message if it does not), then check code and TAP.
 finish() {
-	local i
-	for ((i = 0; i < 200; i++)); do
-		kill -0 $PID 2>/dev/null || break
-		sleep 0.1
-	done
-	if kill -0 $PID 2>/dev/null; then
-		kill -KILL $PID
-		wait $PID
-		show_run "$1"
-		fail "$1: minivmm did not end within 20 s"
-	fi
-	wait $PID
-	RC=$?
-	PID=
-	tr -d '\r' <"$WORK/$1.raw" >"$WORK/$1.out"
+	wait_exit "$1" 20 "$3"
 	echo "$1: exit $RC, tap0 $(tap_state); $(grep -a 'seccomp\|does not stop' "$WORK/$1.err" | head -n 1)"
 	expect_rc "$1" "$2"
 	[ "$(tap_state)" = "down nomaster" ] ||
@@ -82,12 +69,12 @@ net_admin=0000000000001000
 [ "$c" = "$net_admin $net_admin $net_admin" ] ||
 	{ kill -TERM $PID; fail "capabilities kept: $c (want CAP_NET_ADMIN only)"; }
 kill -TERM $PID
-finish sigterm 7
+finish sigterm 7 "after SIGTERM"
 
 # Seccomp traps on each kind of thread.
 for cls in main vcpu io; do
 	run_halted "trap_$cls" MINIVMM_SECCOMP_SELFTEST=$cls
-	finish "trap_$cls" 1
+	finish "trap_$cls" 1 "with MINIVMM_SECCOMP_SELFTEST=$cls"
 	grep -q "seccomp: thread $cls made forbidden syscall 41 (socket)" \
 		"$WORK/trap_$cls.err" || { show_run "trap_$cls"; fail "trap_$cls: no seccomp line"; }
 done
@@ -96,7 +83,7 @@ done
 run_halted stuck MINIVMM_SELFTEST_STUCK_VCPU=1
 sleep 1
 kill -TERM $PID
-finish stuck 1
+finish stuck 1 "after SIGTERM with a stuck vCPU"
 grep -q 'vCPU 0 does not stop' "$WORK/stuck.err" || { show_run stuck; fail "stuck: no 'does not stop' line"; }
 
 # Without a TAP nothing is kept at all.

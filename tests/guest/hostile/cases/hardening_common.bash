@@ -10,21 +10,6 @@ fi
 # now_ms: the wall clock in ms (fine for the bounds of these cases).
 now_ms() { date +%s%3N; }
 
-# term_and_wait PID: SIGTERM to PID, then up to 5 s for it to end; sets
-# TERM_MS, the ms from the signal until it was gone (or the wait gave
-# up: the caller checks kill -0).
-term_and_wait() {
-	local t0 i
-
-	t0=$(now_ms)
-	kill -TERM "$1"
-	for ((i = 0; i < 500; i++)); do
-		kill -0 "$1" 2>/dev/null || break
-		sleep 0.01
-	done
-	TERM_MS=$(($(now_ms) - t0))
-}
-
 # hostile_images: in $WORK, victim.img (256 sectors) and innocent.img (64)
 # whose sector s starts with "<NAME> s;", and canary/file; host_sums
 # prints their checksums (a hostile guest must change none of them).

@@ -30,9 +30,9 @@ progress() {
 	tr -d '\r' <"$WORK/$1.raw" | sed -n 's/^HOSTILE race.progress .*ap_actions=\([0-9]*\).*/\1/p' | tail -n 1
 }
 give_up() {
-	kill -KILL $pid 2>/dev/null
-	wait $pid 2>/dev/null
-	pid=
+	kill -KILL $PID 2>/dev/null
+	wait $PID 2>/dev/null
+	PID=
 	tr -d '\r' <"$WORK/$1.raw" >"$WORK/$1.out"
 	show_run "$1"
 	fail "$1: $2"
@@ -46,29 +46,25 @@ race() {
 		-serial stdio -stats -append "hostile.mode=race" \
 		-drive file="$IMG" -tap tap0,bridge=br0 \
 		</dev/null >"$WORK/$name.raw" 2>"$WORK/$name.err" &
-	pid=$!
+	PID=$!
 	for ((i = 0; i < 4500; i++)); do
 		a0=$(progress "$name")
 		[ -n "$a0" ] && [ "$a0" -gt 0 ] && break
 		tr -d '\r' <"$WORK/$name.raw" | grep -aq 'race.verdict=FAIL' && break
-		kill -0 $pid 2>/dev/null || break
+		kill -0 $PID 2>/dev/null || break
 		sleep 0.02
 	done
 	[ -n "$a0" ] && [ "$a0" -gt 0 ] || give_up "$name" "the second CPU never got to work"
 	[ "$(tap_state)" = "up master" ] || give_up "$name" "tap0 is $(tap_state) while minivmm runs"
 	sleep "$2"
 	a1=$(progress "$name")
-	term_and_wait $pid
-	kill -0 $pid 2>/dev/null && give_up "$name" "minivmm still runs $TERM_MS ms after SIGTERM"
-	wait $pid
-	RC=$?
-	pid=
-	tr -d '\r' <"$WORK/$name.raw" >"$WORK/$name.out"
-	echo "$name: SIGTERM after ${2}s of racing (AP actions $a0 -> $a1): exit $RC in $TERM_MS ms, tap0 $(tap_state)"
+	kill -TERM $PID
+	wait_exit "$name" 5 "after SIGTERM"
+	echo "$name: SIGTERM after ${2}s of racing (AP actions $a0 -> $a1): exit $RC in $EXIT_MS ms, tap0 $(tap_state)"
 	grep -a '^HOSTILE race.progress' "$WORK/$name.out" | tail -n 1
 	grep -a 'virtio-blk0:\|^net tap0' "$WORK/$name.err" | head -n 2
 	expect_rc "$name" 7
-	(( TERM_MS < 1000 )) || { show_run "$name"; fail "$name: exit took $TERM_MS ms after SIGTERM (want < 1000)"; }
+	(( EXIT_MS < 1000 )) || { show_run "$name"; fail "$name: exit took $EXIT_MS ms after SIGTERM (want < 1000)"; }
 	(( a1 > a0 )) || { show_run "$name"; fail "$name: the second CPU made no progress in ${2}s ($a0 -> $a1 actions): a reset held up by the device?"; }
 	grep -aq 'virtio-blk0:' "$WORK/$name.err" || { show_run "$name"; fail "$name: no -stats (no orderly teardown)"; }
 	grep -aqE 'does not stop|Sanitizer|runtime error:|seccomp:' "$WORK/$name.err" &&

@@ -25,7 +25,7 @@ wait_line() {
 	local i
 	for ((i = 0; i < $2 * 50; i++)); do
 		tr -d '\r' <"$WORK/stall.raw" | grep -aq "$1" && return 0
-		kill -0 $pid 2>/dev/null || return 1
+		kill -0 $PID 2>/dev/null || return 1
 		sleep 0.02
 	done
 	return 1
@@ -34,10 +34,10 @@ wait_line() {
 "$MINIVMM" -kernel "$HOSTILE" -m 1100 -serial stdio -stats \
 	-append "hostile.mode=stall" -drive file="$IMG" \
 	</dev/null >"$WORK/stall.raw" 2>"$WORK/stall.err" &
-pid=$!
+PID=$!
 give_up() {
-	kill -KILL $pid 2>/dev/null
-	wait $pid 2>/dev/null
+	kill -KILL $PID 2>/dev/null
+	wait $PID 2>/dev/null
 	tr -d '\r' <"$WORK/stall.raw" >"$WORK/stall.out"
 	show_run stall
 	fail "$*"
@@ -48,18 +48,15 @@ wait_line '^HOSTILE stall.reset ' 30 || give_up "the reset did not complete in 3
 t_reset=$(now_ms)
 wait_line '^HOSTILE stall.posted' 30 || give_up "the guest did not queue again"
 sleep 0.5	# the I/O thread is deep in the queue now
-term_and_wait $pid
-kill -0 $pid 2>/dev/null && give_up "minivmm still runs $TERM_MS ms after SIGTERM"
-wait $pid
-RC=$?
-tr -d '\r' <"$WORK/stall.raw" >"$WORK/stall.out"
+kill -TERM $PID
+wait_exit stall 5 "after SIGTERM"
 OUT=$WORK/stall.out
 ERR=$WORK/stall.err
 grep -a '^HOSTILE ' "$OUT" | grep -v 'phase=' || true
 echo "reset under the queue: $((t_reset - t_queued)) ms (serial-observed);" \
-	"SIGTERM to exit: $TERM_MS ms"
+	"SIGTERM to exit: $EXIT_MS ms"
 expect_rc stall 7
-(( TERM_MS < 1000 )) || { show_run stall; fail "exit took $TERM_MS ms after SIGTERM (want < 1000)"; }
+(( EXIT_MS < 1000 )) || { show_run stall; fail "exit took $EXIT_MS ms after SIGTERM (want < 1000)"; }
 # The serial line comes out after the reset returned; 2 s leaves room for
 # the emulated guest's own printing on the CI machines.
 (( t_reset - t_queued < 2000 )) ||
