@@ -587,24 +587,28 @@ static int qcow2_set_l2(struct qcow2 *q, uint64_t gc, uint64_t *table,
 	return qcow2_pwrite(q, &l1e, 8, q->l1_offset + (gc >> q->l2_bits) * 8);
 }
 
-/* Does the backing image have nothing in [off, off + len)? */
-static bool qcow2_backing_zero(struct qcow2 *q, uint64_t off, uint64_t len)
+/*
+ * Does the backing image have nothing in [off, off + len)?  ask: may ask
+ * the backing image (a hole: lseek); else only none or past its end.
+ */
+static bool qcow2_backing_zero(struct qcow2 *q, uint64_t off, uint64_t len,
+			       bool ask)
 {
 	if (!len || !q->backing || off >= q->backing->size)
 		return true;
 	if (len > q->backing->size - off)
 		len = q->backing->size - off;
-	return disk_image_known_zero(q->backing, off, len);
+	return ask && disk_image_known_zero(q->backing, off, len);
 }
 
 /*
  * Do the bytes [from, to) of guest cluster gc_off (L2 entry old) read as
  * zeroes?  In a zero cluster they do; in an unallocated one when the
- * backing image has nothing there (none, past its end, or a hole it
- * knows of).
+ * backing image has nothing there (none, past its end, or, when ask, a
+ * hole it knows of).
  */
 static bool qcow2_reads_zero(struct qcow2 *q, uint64_t gc_off, uint64_t old,
-			     uint64_t from, uint64_t to)
+			     uint64_t from, uint64_t to, bool ask)
 {
 	enum qcow2_kind kind;
 	uint64_t host;
@@ -614,7 +618,7 @@ static bool qcow2_reads_zero(struct qcow2 *q, uint64_t gc_off, uint64_t old,
 	if (kind == QCOW2_ZEROES)
 		return true;
 	return kind == QCOW2_UNALLOCATED &&
-	       qcow2_backing_zero(q, gc_off + from, to - from);
+	       qcow2_backing_zero(q, gc_off + from, to - from, ask);
 }
 
 /*
@@ -639,6 +643,45 @@ static int qcow2_write_into_zeroes(struct qcow2 *q, const struct iovec *iov,
 	return q->defer_l2 ? 0 : qcow2_extend(q);
 }
 
+/* Are the len bytes at buf all zero?  (memcmp with itself one byte on.) */
+static bool qcow2_buf_zero(const uint8_t *buf, uint64_t len)
+{
+	return !len || (!buf[0] && !memcmp(buf, buf + 1, len - 1));
+}
+
+/*
+ * Write a whole new cluster at host in one pwritev: the old bytes before
+ * the new ones from q->cbuf, the new bytes (the slice [skip, skip + len)
+ * of iov) straight from the guest's buffers, the old bytes after them
+ * from q->cbuf.  head: where the new bytes start in the cluster.
+ */
+static int qcow2_write_cow(struct qcow2 *q, const struct iovec *iov, int cnt,
+			   uint64_t skip, uint64_t len, uint64_t head,
+			   uint64_t host)
+{
+	struct iovec *v = q->scratch;
+	uint64_t tail = head + len;
+	int n = 0, ret;
+
+	if (cnt > IOV_MAX - 2) {	/* no room for the two old pieces */
+		qcow2_iov_to_buf(q->cbuf + head, iov, cnt, skip, len);
+		return qcow2_pwrite(q, q->cbuf, q->cluster_size, host);
+	}
+	if (head) {
+		v[n].iov_base = q->cbuf;
+		v[n++].iov_len = head;
+	}
+	n += qcow2_iov_slice(v + n, iov, cnt, skip, len);
+	if (tail < q->cluster_size) {
+		v[n].iov_base = q->cbuf + tail;
+		v[n++].iov_len = q->cluster_size - tail;
+	}
+	ret = disk_write(&q->file, v, n, host);
+	if (!ret)
+		qcow2_written(q, host + q->cluster_size);
+	return ret;
+}
+
 /* A new cluster written but not yet in the tables (see below). */
 struct qcow2_pending {
 	uint64_t gc;			/* guest cluster */
@@ -660,35 +703,39 @@ static int qcow2_write_new_cluster(struct qcow2 *q, const struct iovec *iov,
 				   uint64_t off, struct qcow2_pending *p)
 {
 	uint64_t gc = off >> q->cluster_bits, gc_off = gc << q->cluster_bits;
+	uint64_t head = off - gc_off, tail = head + len;
+	bool past_end;
 	int n, ret;
-
-	bool zero_cow = false;
 
 	p->gc = gc;
 	ret = qcow2_l2_entry(q, gc, &p->old);
-	if (ret)
-		return ret;
-	/* The bytes a copy would keep: before and after the new ones. */
-	if (len < q->cluster_size)
-		zero_cow = qcow2_reads_zero(q, gc_off, p->old, 0, off - gc_off) &&
-			   qcow2_reads_zero(q, gc_off, p->old, off - gc_off + len,
-					    q->cluster_size);
-	ret = qcow2_alloc_cluster(q, &p->host);
+	if (!ret)
+		ret = qcow2_alloc_cluster(q, &p->host);
 	if (ret)
 		return ret;
 	/* A new cluster past the end of the file reads as zeroes already:
 	 * when the old bytes around the new ones are zeroes too, only the
-	 * new bytes need writing (no copy, as QEMU does). */
-	if (zero_cow && p->host >= q->file_size && !q->file.is_blkdev)
+	 * new bytes need writing (no copy, as QEMU does).  Known without
+	 * I/O for a zero cluster or no backing bytes below... */
+	past_end = p->host >= q->file_size && !q->file.is_blkdev;
+	if (past_end && len < q->cluster_size &&
+	    qcow2_reads_zero(q, gc_off, p->old, 0, head, false) &&
+	    qcow2_reads_zero(q, gc_off, p->old, tail, q->cluster_size, false))
 		return qcow2_write_into_zeroes(q, iov, cnt, skip, len,
-					       p->host + (off - gc_off),
+					       p->host + head,
 					       p->host + q->cluster_size);
 	if (len < q->cluster_size) {
 		ret = qcow2_cow_fill(q, gc_off, p->old);
 		if (ret)
 			return ret;
-		qcow2_iov_to_buf(q->cbuf + (off - gc_off), iov, cnt, skip, len);
-		return qcow2_pwrite(q, q->cbuf, q->cluster_size, p->host);
+		/* ...else seen once read: one read of the cluster costs less
+		 * than asking a backing file where its holes are (lseek). */
+		if (past_end && qcow2_buf_zero(q->cbuf, head) &&
+		    qcow2_buf_zero(q->cbuf + tail, q->cluster_size - tail))
+			return qcow2_write_into_zeroes(q, iov, cnt, skip, len,
+						       p->host + head,
+						       p->host + q->cluster_size);
+		return qcow2_write_cow(q, iov, cnt, skip, len, head, p->host);
 	}
 	n = qcow2_iov_slice(q->scratch, iov, cnt, skip, len);
 	ret = disk_write(&q->file, q->scratch, n, p->host);
@@ -1003,7 +1050,7 @@ static bool qcow2_known_zero(struct disk_image *img, uint64_t off,
 		uint64_t to = gc == last ? off + len - gc_off : q->cluster_size;
 
 		if (qcow2_l2_entry(q, gc, &entry) ||
-		    !qcow2_reads_zero(q, gc_off, entry, from, to))
+		    !qcow2_reads_zero(q, gc_off, entry, from, to, true))
 			return false;
 	}
 	return true;

@@ -13,6 +13,7 @@
 #include <endian.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -592,6 +593,47 @@ START_TEST(test_writes_over_holes)
 }
 END_TEST
 
+/*
+ * A partial write into a new cluster goes out in one pwritev: the old
+ * bytes around it from the copy, the guest's buffers as they are.  With
+ * as many buffers as a writev takes (no room for the two old pieces) the
+ * copy takes them in instead; either way the cluster reads back right.
+ */
+START_TEST(test_cow_many_buffers)
+{
+	struct drive_config cfg = { .path = path_of("om.qcow2"),
+				    .format = DRIVE_FORMAT_QCOW2 };
+	static struct iovec iov[IOV_MAX];
+	static uint8_t buf[IOV_MAX * 8], got[65536];
+	struct iovec r = { got, sizeof(got) };
+	char err[TEST_ERR_MAX] = "";
+	struct disk_image *img;
+
+	sh("qemu-img create -f qcow2 -b base.raw -F raw om.qcow2");
+	ck_assert_int_eq(disk_image_open(&cfg, &img, err, TEST_ERR_MAX), 0);
+	for (int i = 0; i < IOV_MAX; i++) {
+		memset(buf + i * 8, 'a' + i % 26, 8);
+		iov[i] = (struct iovec){ buf + i * 8, 8 };
+	}
+	/* 'q' below (base.raw's first MiB): in cluster 1 and cluster 2. */
+	ck_assert_int_eq(disk_image_writev(img, iov, IOV_MAX, 65536 + 512), 0);
+	ck_assert_int_eq(disk_image_writev(img, iov, 3, 131072 + 4096), 0);
+	ck_assert_int_eq(disk_image_readv(img, &r, 1, 65536), 0);
+	for (size_t i = 0; i < sizeof(got); i++)
+		ck_assert_uint_eq(got[i], i >= 512 && i < 512 + sizeof(buf) ?
+				  buf[i - 512] : 'q');
+	ck_assert_int_eq(disk_image_readv(img, &r, 1, 131072), 0);
+	for (size_t i = 0; i < sizeof(got); i++)
+		ck_assert_uint_eq(got[i], i >= 4096 && i < 4096 + 24 ?
+				  buf[i - 4096] : 'q');
+	ck_assert_int_eq(disk_image_flush(img), 0);
+	disk_image_close(img);
+	sh("qemu-img check om.qcow2");
+	sh("qemu-img convert -O raw om.qcow2 om.raw && "
+	   "cmp -n 65536 base.raw om.raw");
+}
+END_TEST
+
 START_TEST(test_write_refusals)
 {
 	struct drive_config cfg = { .format = DRIVE_FORMAT_QCOW2 };
@@ -885,6 +927,7 @@ int main(void)
 	tcase_add_test(tc, test_writes);
 	tcase_add_test(tc, test_writes_over_backing_and_compressed);
 	tcase_add_test(tc, test_writes_over_holes);
+	tcase_add_test(tc, test_cow_many_buffers);
 	tcase_add_test(tc, test_write_refusals);
 	tcase_add_test(tc, test_crash_consistency);
 	tcase_add_test(tc, test_snapshot_on);
