@@ -41,17 +41,19 @@ class FormatCostSmoke(unittest.TestCase):
             self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
             with open(out) as f:
                 res = json.load(f)
-        for op in format_cost.OPS:
-            for image in (i[0] for i in format_cost.IMAGES):
-                n = format_cost.count(res["n"], res["n_alloc"], op, image)
-                for prog in format_cost.PROGRAMS:
-                    for k in (n, 0):
-                        runs = res["series"]["%s.%s.%s.%d" % (op, image, prog, k)]
-                        self.assertEqual(len(runs), 1)
-                        self.assertGreater(runs[0], 0)
-        self.assertEqual(len(res["commands"]), 12)
-        rows = [l for l in format_cost.render(res).splitlines() if l.startswith("|")]
-        self.assertEqual(len(rows), 2 + 6)
+        for op, image, _ in format_cost.cases():
+            n = format_cost.count(res["n"], res["n_alloc"], op, image)
+            for prog in format_cost.PROGRAMS:
+                for k in (n, 0):
+                    runs = res["series"]["%s.%s.%s.%d" % (op, image, prog, k)]
+                    self.assertEqual(len(runs), 1)
+                    self.assertGreater(runs[0], 0)
+        # 3 reads, 4 writes (the raw write into a hole is a write only)
+        self.assertEqual(len(res["commands"]), 14)
+        text = format_cost.render(res)
+        rows = [l for l in text.splitlines() if l.startswith("|")]
+        self.assertEqual(len(rows), 2 + 7)
+        self.assertIn("x a raw write into a hole", text)
         for row in rows:
             self.assertEqual(row.count("|"), 8, row)
 
