@@ -3,6 +3,7 @@
  * bench_disk_format: the disk-format layer's own cost, without KVM.
  *
  *	bench_disk_format [-w] [-n N] [-s STEP] [-f raw|qcow2] IMAGE
+ *	bench_disk_format -c OUT [-n N] [-s STEP] FILE
  *
  * Opens IMAGE through devices/disk_image.c exactly as virtio-blk does
  * (cache=writeback, discard=unmap, the backing chain included) and sends
@@ -13,16 +14,25 @@
  * opened for writing, as a -drive without readonly=on is, and ends with
  * the flush and close virtio-blk does when the VM stops.
  *
+ * -c is the floor of an allocating write into a qcow2 overlay with 64 KiB
+ * clusters, without any image format: request i reads the 64 KiB-aligned
+ * 64 KiB of FILE around block i * STEP and writes it at i * 64 KiB of OUT
+ * (a new file; the caller removes it before each run), then one
+ * fdatasync of OUT: the copy on write's own reads, writes and block
+ * allocation, nothing else.
+ *
  * The caller measures the process (bench/format_cost.py: wait4's rusage,
  * minus a run with N = 0); this program only does the work and prints
  * one line, "disk_format op=read format=qcow2 n=N bytes=B size=S", or one
  * error line and exit status 1 (2 for bad usage).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
@@ -32,9 +42,11 @@
 #define BLOCK_BYTES		4096u
 #define DEFAULT_STEP		40503u
 #define DEFAULT_REQUESTS	1000ul
+#define COPY_BYTES		65536u	/* -c: one qcow2 cluster */
 
 struct options {
 	const char *path;
+	const char *copy_to;		/* -c OUT */
 	enum drive_format format;
 	unsigned long requests;
 	uint64_t step;
@@ -44,7 +56,8 @@ struct options {
 static int usage(void)
 {
 	fprintf(stderr, "usage: bench_disk_format [-w] [-n N] [-s STEP] "
-		"[-f raw|qcow2] IMAGE\n");
+		"[-f raw|qcow2] IMAGE\n"
+		"       bench_disk_format -c OUT [-n N] [-s STEP] FILE\n");
 	return 2;
 }
 
@@ -65,8 +78,11 @@ static int parse_options(int argc, char **argv, struct options *o)
 	o->format = DRIVE_FORMAT_PROBE;
 	o->requests = DEFAULT_REQUESTS;
 	o->step = DEFAULT_STEP;
-	while ((c = getopt(argc, argv, "wn:s:f:")) != -1) {
+	while ((c = getopt(argc, argv, "wn:s:f:c:")) != -1) {
 		switch (c) {
+		case 'c':
+			o->copy_to = optarg;
+			break;
 		case 'w':
 			o->write = 1;
 			break;
@@ -92,7 +108,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 			return -1;
 		}
 	}
-	if (optind != argc - 1)
+	if (optind != argc - 1 || (o->copy_to && (o->write || o->format)))
 		return -1;
 	o->path = argv[optind];
 	return 0;
@@ -125,6 +141,55 @@ static int run_requests(struct disk_image *img, const struct options *o,
 	return 0;
 }
 
+/* -c: the copy on write's I/O alone (see the top of the file). */
+static int run_copy_floor(const struct options *o)
+{
+	static uint8_t buf[COPY_BYTES] __attribute__((aligned(4096)));
+	int in = open(o->path, O_RDONLY | O_CLOEXEC), out = -1;
+	uint64_t clusters = 0;
+	struct stat st;
+	int ret = -1;
+
+	if (in >= 0 && !fstat(in, &st))
+		clusters = (uint64_t)st.st_size / COPY_BYTES;
+	if (in >= 0 && clusters)
+		out = open(o->copy_to, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+			   0600);
+	if (out < 0) {
+		fprintf(stderr, "bench_disk_format: %s: %s\n",
+			in < 0 || !clusters ? o->path : o->copy_to,
+			clusters || in < 0 ? strerror(errno) :
+			"smaller than 64 KiB");
+		goto out;
+	}
+	for (unsigned long i = 0; i < o->requests; i++) {
+		uint64_t block = i * o->step % (clusters * (COPY_BYTES / BLOCK_BYTES));
+		off_t from = (off_t)(block * BLOCK_BYTES / COPY_BYTES * COPY_BYTES);
+
+		if (pread(in, buf, COPY_BYTES, from) != COPY_BYTES ||
+		    pwrite(out, buf, COPY_BYTES, (off_t)(i * COPY_BYTES)) !=
+		    COPY_BYTES) {
+			fprintf(stderr, "bench_disk_format: copy %lu: %s\n", i,
+				strerror(errno ? errno : EIO));
+			goto out;
+		}
+	}
+	if (fdatasync(out)) {
+		fprintf(stderr, "bench_disk_format: fdatasync: %s\n",
+			strerror(errno));
+		goto out;
+	}
+	printf("disk_format op=copy format=none n=%lu bytes=%u size=%llu\n",
+	       o->requests, COPY_BYTES, (unsigned long long)st.st_size);
+	ret = 0;
+out:
+	if (out >= 0)
+		close(out);
+	if (in >= 0)
+		close(in);
+	return ret;
+}
+
 int main(int argc, char **argv)
 {
 	struct options o = { 0 };
@@ -136,6 +201,8 @@ int main(int argc, char **argv)
 
 	if (parse_options(argc, argv, &o))
 		return usage();
+	if (o.copy_to)
+		return run_copy_floor(&o) ? 1 : 0;
 	cfg.path = o.path;
 	cfg.format = o.format;
 	cfg.cache = DRIVE_CACHE_WRITEBACK;

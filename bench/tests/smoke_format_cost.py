@@ -30,6 +30,13 @@ class FormatCostSmoke(unittest.TestCase):
                            text=True)
         self.assertEqual(r.returncode, 1)
         self.assertEqual(len(r.stderr.strip().splitlines()), 1)
+        # -c takes no format and no -w; a missing source is one line, 1
+        r = subprocess.run([TOOL, "-c", "out", "-w", "img"], capture_output=True)
+        self.assertEqual(r.returncode, 2)
+        r = subprocess.run([TOOL, "-c", "/nonexistent/out", "/nonexistent/f"],
+                           capture_output=True, text=True)
+        self.assertEqual(r.returncode, 1)
+        self.assertEqual(len(r.stderr.strip().splitlines()), 1)
 
     def test_runs_and_parses(self):
         with tempfile.TemporaryDirectory() as d:
@@ -44,16 +51,20 @@ class FormatCostSmoke(unittest.TestCase):
         for op, image, _ in format_cost.cases():
             n = format_cost.count(res["n"], res["n_alloc"], op, image)
             for prog in format_cost.PROGRAMS:
+                if prog != "minivmm" and image in format_cost.MINIVMM_ONLY:
+                    continue
                 for k in (n, 0):
                     runs = res["series"]["%s.%s.%s.%d" % (op, image, prog, k)]
                     self.assertEqual(len(runs), 1)
                     self.assertGreater(runs[0], 0)
-        # 3 reads, 4 writes (the raw write into a hole is a write only)
-        self.assertEqual(len(res["commands"]), 14)
+        # 3 reads, 5 writes (the write into a hole and the copy's floor
+        # are writes only, the floor for bench_disk_format only)
+        self.assertEqual(len(res["commands"]), 15)
         text = format_cost.render(res)
         rows = [l for l in text.splitlines() if l.startswith("|")]
-        self.assertEqual(len(rows), 2 + 7)
+        self.assertEqual(len(rows), 2 + 8)
         self.assertIn("x a raw write into a hole", text)
+        self.assertIn("x the copy's floor", text)
         for row in rows:
             self.assertEqual(row.count("|"), 8, row)
 
