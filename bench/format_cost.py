@@ -241,6 +241,8 @@ def render(res):
             desc = descs[image]
             m = cost(res, op, image, "minivmm")
             q = cost(res, op, image, "qemu")
+            if m is None and q is None:
+                continue	# a --json of a version without this row
             vs_raw = stats.ratio(m, raw)
             vs_qemu = stats.ratio(m, q)
             out.append("| %s | %s | %d | %s | %s | %s | %s |" % (
@@ -253,10 +255,11 @@ def render(res):
             elif image != "raw":
                 extra = ""
                 if (op, image) == ("write", "qcow2-overlay"):
-                    extra = (", %s x a raw write into a hole, %s x the "
-                             "copy's floor" % (
-                                 stats.fmt(stats.ratio(m, hole), 2),
-                                 stats.fmt(stats.ratio(m, floor), 2)))
+                    extra = ", %s x a raw write into a hole" % stats.fmt(
+                        stats.ratio(m, hole), 2)
+                    if stats.is_number(floor):
+                        extra += ", %s x the copy's floor" % stats.fmt(
+                            stats.ratio(m, floor), 2)
                 goals.append("%s, %s: %s x raw (goal <= 1.2: %s)%s, %s x "
                              "QEMU (goal <= 0.5: %s)" % (
                                  op, desc, stats.fmt(vs_raw, 2),
