@@ -16,26 +16,11 @@ last=$(echo "$allowed" | sed 's/.*[-,]//')
 echo "allowed host CPUs: $allowed (vCPU 0 -> $last, vCPU 1 -> $first, I/O -> $first)"
 
 truncate -s 1M "$WORK/disk.img"
-"$MINIVMM" -kernel "$BOOTINFO_BZIMAGE" -serial stdio -m 128 -smp 2 \
+HALT_MEM_MB=128 start_halted pin -smp 2 \
 	-vcpu-affinity "[0@[$last],1@[$first]]" -io-affinity "$first" \
-	-drive file="$WORK/disk.img" \
-	-append "console=ttyS0 bootinfo.action=halt" </dev/null \
-	>"$WORK/pin.raw" 2>"$WORK/pin.err" &
-pid=$!
-for _ in $(seq 600); do
-	grep -q 'GUEST halt' "$WORK/pin.raw" && break
-	kill -0 $pid 2>/dev/null || break
-	sleep 0.1
-done
-tr -d '\r' <"$WORK/pin.raw" >"$WORK/pin.out"
-OUT=$WORK/pin.out ERR=$WORK/pin.err
-if ! grep -q 'GUEST halt' "$WORK/pin.out"; then
-	kill -KILL $pid 2>/dev/null
-	show_run pin
-	fail "the guest did not reach its halt"
-fi
+	-drive file="$WORK/disk.img"
 bad=0 n=0 vcpus=0
-for t in /proc/$pid/task/*; do
+for t in /proc/"$PID"/task/*; do
 	name=$(cat "$t/comm")
 	cpus=$(sed -n 's/^Cpus_allowed_list:[[:space:]]*//p' "$t/status")
 	case $name in
@@ -47,8 +32,7 @@ for t in /proc/$pid/task/*; do
 	[ "$cpus" = "$want" ] || bad=1
 	n=$((n + 1))
 done
-kill -TERM $pid
-wait $pid
+stop_halted pin
 [ $bad = 0 ] || fail "a thread runs on other CPUs than asked for"
 [ $vcpus = 2 ] || fail "found $vcpus vCPU threads, expected 2"
 (( n > 3 )) || fail "only $n threads: expected main, 2 vCPUs and the disk's I/O thread"

@@ -35,28 +35,9 @@ avail() { echo $(($(meminfo HugePages_Free) - $(meminfo HugePages_Rsvd))); }
 (( $(avail) >= PAGES )) ||
 	fail "the kernel gave only $(avail) free 2 MiB pages (wanted $PAGES)"
 
-# run_halted NAME ARGS...: start a guest that halts; sets PID.
-run_halted() {
-	local name=$1
-	shift
-	"$MINIVMM" -kernel "$BOOTINFO_BZIMAGE" -serial stdio -m $MEM_MB "$@" \
-		-append "console=ttyS0 bootinfo.action=halt" </dev/null \
-		>"$WORK/$name.raw" 2>"$WORK/$name.err" &
-	PID=$!
-	for _ in $(seq 600); do
-		grep -q 'GUEST halt' "$WORK/$name.raw" && return 0
-		kill -0 $PID 2>/dev/null || break
-		sleep 0.1
-	done
-	kill -KILL $PID 2>/dev/null
-	tr -d '\r' <"$WORK/$name.raw" >"$WORK/$name.out"
-	show_run "$name"
-	fail "$name: the guest did not reach its halt"
-}
-
 # 1. Reserved at start: free minus reserved drops by the guest's pages.
 before=$(avail)
-run_halted reserve -mem-path "$mnt"
+HALT_MEM_MB=$MEM_MB start_halted reserve -mem-path "$mnt"
 during=$(avail)
 stop_halted reserve
 echo "free-reserved pages: $before -> $during while the guest ran"
@@ -65,7 +46,7 @@ expect_eq "huge pages back after exit" "$(avail)" "$before"
 
 # 2. -mem-prealloc: HugePages_Free itself drops by the guest's size.
 before=$(meminfo HugePages_Free)
-run_halted prealloc -mem-path "$mnt" -mem-prealloc
+HALT_MEM_MB=$MEM_MB start_halted prealloc -mem-path "$mnt" -mem-prealloc
 during=$(meminfo HugePages_Free)
 stop_halted prealloc
 echo "HugePages_Free: $before -> $during with -mem-prealloc"

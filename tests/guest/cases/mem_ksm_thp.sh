@@ -48,13 +48,13 @@ f=$(ram_flags "${PIDS[-1]}")
 echo "default: VmFlags $f"
 has_flag "$f" hg || fail "default: guest RAM lacks MADV_HUGEPAGE (hg)"
 has_flag "$f" mg && fail "default: guest RAM is mergeable without -mem-merge on"
-kill -TERM "${PIDS[-1]}"; wait "${PIDS[-1]}"
+stop_halted default
 halt_vm nothp -mem-thp off
 f=$(ram_flags "${PIDS[-1]}")
 echo "-mem-thp off: VmFlags $f"
 has_flag "$f" nh || fail "-mem-thp off: guest RAM lacks MADV_NOHUGEPAGE (nh)"
 has_flag "$f" hg && fail "-mem-thp off: guest RAM still asks for huge pages"
-kill -TERM "${PIDS[-1]}"; wait "${PIDS[-1]}"
+stop_halted nothp
 PIDS=()
 
 # 2. KSM merges two identical guests.

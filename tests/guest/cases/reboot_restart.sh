@@ -8,16 +8,15 @@
 
 out=$WORK/restart.out
 "$MINIVMM" -kernel "$BOOTINFO_BZIMAGE" -m 64 -reboot restart \
-	-append "bootinfo.action=reboot" </dev/null >"$out" 2>"$WORK/restart.err" &
-pid=$!
+	-append "bootinfo.action=reboot" </dev/null >"$WORK/restart.raw" 2>"$WORK/restart.err" &
+PID=$!
 for _ in $(seq 1 200); do
-	[ "$(grep -c '^BOOTINFO start' "$out")" -ge 3 ] && break
+	[ "$(grep -c '^BOOTINFO start' "$WORK/restart.raw")" -ge 3 ] && break
 	sleep 0.1
 done
-kill -TERM "$pid"
-rc=0
-wait "$pid" || rc=$?
+kill -TERM "$PID"
+wait_exit restart 10 "after SIGTERM"	# sets RC, writes $out
 starts=$(grep -c '^BOOTINFO start' "$out")
 [ "$starts" -ge 3 ] || { cat "$WORK/restart.err" >&2; fail "booted $starts times, want 3 or more"; }
-[ "$rc" -eq 7 ] || { cat "$WORK/restart.err" >&2; fail "exit code $rc after SIGTERM, want 7"; }
+[ "$RC" -eq 7 ] || { cat "$WORK/restart.err" >&2; fail "exit code $RC after SIGTERM, want 7"; }
 echo "PASS: -reboot restart booted $starts times; SIGTERM ended it with 7"

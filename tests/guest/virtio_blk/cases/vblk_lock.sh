@@ -10,9 +10,9 @@ img=$WORK/locked.img
 make_image "$img" $((1024 * 1024))
 # The boot-info guest halts forever with bootinfo.action=halt: a holder.
 "$MINIVMM" -kernel "$BOOTINFO_BZIMAGE" -serial none -append bootinfo.action=halt \
-	-drive "file=$img" </dev/null >"$WORK/holder.out" 2>&1 &
-holder=$!
-trap 'kill $holder 2>/dev/null; wait $holder 2>/dev/null; rm -rf "$WORK"' EXIT
+	-drive "file=$img" </dev/null >"$WORK/holder.raw" 2>"$WORK/holder.err" &
+PID=$!
+trap '[ -n "$PID" ] && kill -KILL $PID 2>/dev/null; rm -rf "$WORK"' EXIT
 # /proc/locks names the inode: wait until the holder's OFD lock is there.
 ino=$(stat -c %i "$img")
 for _ in $(seq 100); do
@@ -23,7 +23,7 @@ done
 # 201 = "nobody else writes".
 grep -Eq "OFDLCK +ADVISORY +READ .*:$ino 100 101" /proc/locks || fail "holder took no write-permission lock byte"
 grep -Eq "OFDLCK +ADVISORY +READ .*:$ino 201 201" /proc/locks || fail "holder took no write-sharing lock byte"
-kill -0 $holder 2>/dev/null || { cat "$WORK/holder.out" >&2; fail "holder minivmm died"; }
+kill -0 $PID 2>/dev/null || { cat "$WORK/holder.err" >&2; fail "holder minivmm died"; }
 
 vblk_run second -drive "file=$img"
 expect_rc second 1
@@ -34,10 +34,7 @@ vblk_run second-ro -drive "file=$img,readonly=on"
 expect_rc second-ro 1
 grep -q "is in use by another process" "$ERR" || { show_run second-ro; fail "reader not refused"; }
 
-kill -TERM $holder
-wait $holder
-hrc=$?
-[ "$hrc" = 7 ] || fail "holder exit code $hrc after SIGTERM, expected 7"
+stop_halted holder	# SIGTERM, bounded wait, exit code 7
 vblk_run third -drive "file=$img"
 expect_done third
 echo "PASS: a writable image is locked while in use"
