@@ -4,8 +4,8 @@
 file and -incoming, on the same Debian kernel and test initramfs.
 
     bench/snapshot_restore.py --minivmm build/minivmm --qemu qemu-system-x86_64 \\
-        --kernel vmlinuz --initrd initrd.img [--mem 256,2048] [--runs 3] [--dir DIR] \\
-        [--vmm minivmm,qemu]
+        --kernel vmlinuz --initrd initrd.img [--mem 256,2048] [--runs 3] [--restores 10] \\
+        [--dir DIR] [--vmm minivmm,qemu]
 
 Needs a usable /dev/kvm (a KVM host, or L1 of the nested harness:
 tests/nested/run.sh with MVT_NESTED_QEMU=1).  The guest is the layer-3
@@ -23,9 +23,11 @@ out=Linux".  For each RAM size and each VMM:
            minivmm: -restore FILE; QEMU: the same command line as the
            boot plus -incoming "exec:cat FILE" (it runs on by itself).
 
-Prints one line per measurement and a table of medians with the ratio
-QEMU / minivmm ("n/a" where a VMM could not run, with its reason above);
---json FILE writes the raw numbers.  Exit status 0.  Standard library only.
+Each save is restored --restores times (the file stays as it was: minivmm
+maps it privately, QEMU reads it), the VMMs taking turns, so a noisy host
+loads both alike.  Prints one line per measurement, a table of medians
+with the ratio QEMU / minivmm ("n/a" where a VMM could not run, with its
+reason above) and the spread of every measure; --json FILE writes the raw numbers.  Exit status 0.  Standard library only.
 """
 import argparse
 import json
@@ -181,6 +183,23 @@ def restore(a, vmm, mem, work, snap):
     return first, out
 
 
+def failed(mem, vmm, run, e):
+    """One line for a measurement that could not be taken."""
+    # e.g. QEMU cannot allocate 2 GiB in the nested harness' 2 GiB L1
+    why = [l for l in str(e).splitlines() if l.strip()]
+    print("%5d MiB %-7s run %d: failed: %s" % (mem, vmm, run + 1, why[-1] if why else e),
+          flush=True)
+
+
+def spread(v):
+    """n, min / q1 / median / q3 / max of the numbers v."""
+    v = sorted(v)
+    if len(v) < 2:
+        return "n=%d %.1f" % (len(v), v[0]) if v else "n=0"
+    q1, q2, q3 = statistics.quantiles(v, n=4, method="inclusive")
+    return "n=%d %.1f / %.1f / %.1f / %.1f / %.1f" % (len(v), v[0], q1, q2, q3, v[-1])
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--minivmm", required=True)
@@ -188,7 +207,9 @@ def main():
     ap.add_argument("--kernel", required=True)
     ap.add_argument("--initrd", required=True)
     ap.add_argument("--mem", default="256,2048", help="MiB, comma-separated")
-    ap.add_argument("--runs", type=int, default=1)
+    ap.add_argument("--runs", type=int, default=1, help="saves per VMM and RAM size")
+    ap.add_argument("--restores", type=int, default=1,
+                    help="restores of each save, the VMMs taking turns")
     ap.add_argument("--vmm", default="minivmm,qemu",
                     help="which VMMs, comma-separated (default: both)")
     ap.add_argument("--dir", help="where the snapshot files go (default: a temporary directory)")
@@ -201,23 +222,34 @@ def main():
     res = {}
     for mem in [int(m) for m in a.mem.split(",")]:
         for run in range(a.runs):
+            snaps = {}
             for vmm in vmms:
                 try:
                     took, snap = save(a, vmm, mem, work)
-                    size = os.stat(snap)
-                    first, out = restore(a, vmm, mem, work, snap)
                 except (RuntimeError, OSError) as e:
-                    # e.g. QEMU cannot allocate 2 GiB in the nested harness' 2 GiB L1
-                    why = [l for l in str(e).splitlines() if l.strip()]
-                    print("%5d MiB %-7s run %d: failed: %s" % (mem, vmm, run + 1, why[-1] if why else e),
-                          flush=True)
+                    failed(mem, vmm, run, e)
                     continue
-                for k, v in (("save", took), ("first", first), ("output", out)):
-                    res.setdefault("%d.%s.%s" % (mem, vmm, k), []).append(v * 1000)
-                print("%5d MiB %-7s run %d: save %7.1f ms, restore: first byte %7.1f ms, output %7.1f ms; "
-                      "file %d MiB (%d MiB on disk)" % (mem, vmm, run + 1, took * 1000, first * 1000,
-                                                        out * 1000, size.st_size >> 20,
-                                                        size.st_blocks * 512 >> 20), flush=True)
+                snaps[vmm] = snap
+                size = os.stat(snap)
+                res.setdefault("%d.%s.save" % (mem, vmm), []).append(took * 1000)
+                print("%5d MiB %-7s run %d: save %7.1f ms; file %d MiB (%d MiB on disk)" % (
+                    mem, vmm, run + 1, took * 1000, size.st_size >> 20,
+                    size.st_blocks * 512 >> 20), flush=True)
+            # The VMMs take turns, so that both see the same load.
+            order = [v for v in vmms if v in snaps]
+            for i in range(a.restores if order else 0):
+                turn = i % len(order)
+                for vmm in order[turn:] + order[:turn]:
+                    try:
+                        first, out = restore(a, vmm, mem, work, snaps[vmm])
+                    except (RuntimeError, OSError) as e:
+                        failed(mem, vmm, run, e)
+                        continue
+                    for k, v in (("first", first), ("output", out)):
+                        res.setdefault("%d.%s.%s" % (mem, vmm, k), []).append(v * 1000)
+                    print("%5d MiB %-7s run %d restore %d: first byte %7.1f ms, output %7.1f ms" % (
+                        mem, vmm, run + 1, i + 1, first * 1000, out * 1000), flush=True)
+            for snap in snaps.values():
                 os.unlink(snap)
     print("\n| RAM | measure | minivmm ms | QEMU ms | QEMU / minivmm |")
     print("|---|---|---|---|---|")
@@ -225,11 +257,14 @@ def main():
         for k in ("save", "first", "output"):
             m = res.get("%d.minivmm.%s" % (mem, k))
             q = res.get("%d.qemu.%s" % (mem, k))
-            m = statistics.median(m) if m else None
-            q = statistics.median(q) if q else None
+            mm = statistics.median(m) if m else None
+            qm = statistics.median(q) if q else None
             print("| %d MiB | %s | %s | %s | %s |" % (
-                mem, k, "%.1f" % m if m else "n/a", "%.1f" % q if q else "n/a",
-                "%.1f" % (q / m) if m and q else "n/a"))
+                mem, k, "%.1f" % mm if m else "n/a", "%.1f" % qm if q else "n/a",
+                "%.1f" % (qm / mm) if m and q else "n/a"))
+    print("\nSpread (n, min / q1 / median / q3 / max, ms):")
+    for key in sorted(res):
+        print("  %-22s %s" % (key, spread(res[key])))
     if a.json:
         with open(a.json, "w") as f:
             json.dump(res, f, indent=1)
