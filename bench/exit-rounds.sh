@@ -137,3 +137,4 @@ for ((k = 0; k < ${#names[@]}; k++)); do
 		[ "${floors[k]}" = "$base" ] && break
 	done
 done
+exit 0

@@ -212,6 +212,10 @@ def main():
                     help="restores of each save, the VMMs taking turns")
     ap.add_argument("--vmm", default="minivmm,qemu",
                     help="which VMMs, comma-separated (default: both)")
+    ap.add_argument("--budget", type=float, default=0,
+                    help="seconds: start no more restores after this long (0: no limit)")
+    ap.add_argument("--keep", action="store_true",
+                    help="keep the last snapshot files (DIR/VMM.snap) for a profile")
     ap.add_argument("--dir", help="where the snapshot files go (default: a temporary directory)")
     ap.add_argument("--json", help="write the raw numbers here")
     a = ap.parse_args()
@@ -219,6 +223,7 @@ def main():
     if not vmms or any(v not in ("minivmm", "qemu") for v in vmms):
         ap.error("--vmm: minivmm and/or qemu")
     work = a.dir or tempfile.mkdtemp(prefix="snapbench.")
+    t_start = time.monotonic()
     res = {}
     for mem in [int(m) for m in a.mem.split(",")]:
         for run in range(a.runs):
@@ -238,6 +243,9 @@ def main():
             # The VMMs take turns, so that both see the same load.
             order = [v for v in vmms if v in snaps]
             for i in range(a.restores if order else 0):
+                if a.budget and time.monotonic() - t_start > a.budget:
+                    print("budget of %d s spent after %d restores of each" % (a.budget, i), flush=True)
+                    break
                 turn = i % len(order)
                 for vmm in order[turn:] + order[:turn]:
                     try:
@@ -249,8 +257,9 @@ def main():
                         res.setdefault("%d.%s.%s" % (mem, vmm, k), []).append(v * 1000)
                     print("%5d MiB %-7s run %d restore %d: first byte %7.1f ms, output %7.1f ms" % (
                         mem, vmm, run + 1, i + 1, first * 1000, out * 1000), flush=True)
-            for snap in snaps.values():
-                os.unlink(snap)
+            if not a.keep:
+                for snap in snaps.values():
+                    os.unlink(snap)
     print("\n| RAM | measure | minivmm ms | QEMU ms | QEMU / minivmm |")
     print("|---|---|---|---|---|")
     for mem in [int(m) for m in a.mem.split(",")]:
