@@ -8,7 +8,7 @@
 # harness' L1 (docs/benchmarks.md, "exec -> exit in L1"):
 #
 #   MINIVMM=build/minivmm MVT_NESTED_TREES="$PWD $PWD/build" \
-#     tests/nested/run.sh --quiet -- bash $PWD/bench/exit-rounds.sh $PWD/build 30
+#     tests/nested/run.sh --quiet -- bash $PWD/bench/exit-rounds.sh $PWD/build 40
 #
 # Contenders of each build directory (named NAME@DIR, DIR its last
 # component): its floor; its minivmm with bench/guest's benchguest-off
@@ -18,13 +18,15 @@
 # docs/benchmarks.md's "exec -> exit" row).  More build directories (say
 # one configured with -DMINIVMM_STATIC=ON, whose floor is linked statically
 # too) join the same rotation, so that every contender sees the same load.
-# Each line: "NAME exit_ms=E first_ms=F"; then per contender
+# Each line: "NAME exit_ms=E first_ms=F round=R"; then per contender
 # "stats NAME exit n=N min=.. q1=.. median=.. q3=.. max=.. first median=..",
 # and "ratio NAME/FLOOR R" of the exit medians, to the floor of the same
 # build and to the first build's floor, with the spread of the same-round
 # ratios (each round's NAME over that round's FLOOR).  EXIT_ROUNDS_BUDGET=S
 # starts no round after S seconds (the summary still comes, of the rounds
-# done): for a run inside a time-limited L1.
+# done): for a run inside a time-limited L1.  tests/nested/run.sh passes
+# only MVT_* variables into L1: give these on the command there
+# ("-- env EXIT_ROUNDS_BUDGET=100 bash .../exit-rounds.sh ...").
 set -uo pipefail
 
 first_build=${1:?usage: exit-rounds.sh BUILD_DIR [ROUNDS [BUILD_DIR...]]}
@@ -47,6 +49,17 @@ for b in "${builds[@]}"; do
 	cmds+=("$b/bench/bench_floor"
 	       "$minivmm -kernel $b/bench/benchguest-off.bzImage -m 128")
 	floors+=("floor@$tag" "floor@$tag")
+	# EXIT_ROUNDS_VARIANTS="OPTS;OPTS...": the first build's minivmm with
+	# the guest off at entry and these options, named minivmm-off+OPTS
+	# (blanks dropped), say "-rng off;-mem-thp off".
+	if [ "$b" = "$first_build" ] && [ -n "${EXIT_ROUNDS_VARIANTS:-}" ]; then
+		IFS=';' read -ra variants <<<"$EXIT_ROUNDS_VARIANTS"
+		for v in "${variants[@]}"; do
+			names+=("minivmm-off+${v// /}@$tag")
+			cmds+=("$minivmm -kernel $b/bench/benchguest-off.bzImage -m 128 $v")
+			floors+=("floor@$tag")
+		done
+	fi
 	if [ "$b" = "$first_build" ] && [ -f "$b/bench/benchguest.bzImage" ]; then
 		names+=("minivmm@$tag")
 		cmds+=("$minivmm -kernel $b/bench/benchguest.bzImage -m 128")
