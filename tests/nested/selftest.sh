@@ -61,6 +61,8 @@ silent)
 	rc=$?
 	echo "$out"
 	[ $rc -eq 124 ] || selftest_fail "status $rc, expected 124"
+	grep -q '^selftest-silent-started' <<<"$out" ||
+		selftest_fail "L1 never started the command"
 	grep -q '^nested: L1 froze: no heartbeat for 20s' <<<"$out" ||
 		selftest_fail "no clear message about the stopped heartbeat"
 	grep -Eq '^ +sample 0 cpu 0 rip [0-9a-f]{16} [A-Za-z_][A-Za-z0-9_.]*\+0x' <<<"$out" ||

@@ -30,18 +30,9 @@ tr -d '\r' <"$WORK/none.log" | grep -qx 'BOOTINFO end' ||
 echo "ok: -serial none still logs"
 
 # 3. A killed minivmm leaves the last line in the log.
-"$MINIVMM" -kernel "$BOOTINFO_BZIMAGE" -serial stdio -m 128 \
-	-console-log "$WORK/kill.log" \
-	-append "console=ttyS0 bootinfo.action=halt" </dev/null \
-	>"$WORK/kill.raw" 2>"$WORK/kill.err" &
-pid=$!
-for _ in $(seq 600); do
-	grep -q 'GUEST halt' "$WORK/kill.raw" && break
-	kill -0 $pid 2>/dev/null || break
-	sleep 0.1
-done
-kill -KILL $pid 2>/dev/null
-wait $pid
+HALT_MEM_MB=128 start_halted kill -console-log "$WORK/kill.log"
+kill -KILL $PID 2>/dev/null
+wait $PID
 tr -d '\r' <"$WORK/kill.log" | grep -q 'GUEST halt' || {
 	show_run kill
 	fail "after SIGKILL the log lacks the guest's last line (GUEST halt)"
