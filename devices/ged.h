@@ -19,7 +19,7 @@
 #define GED_REG_EVT_SEL		0x0	/* read: pending events, cleared */
 #define GED_EVT_PWR_DOWN	ACPI_GED_EVT_PWR_DOWN	/* power button pressed */
 
-/* Send the GED's edge interrupt (an irqfd write, say). */
+/* Send the GED's edge interrupt (vm_pulse_irq in vmm/, say). */
 typedef void (*ged_irq_fn)(void *opaque);
 
 struct ged {

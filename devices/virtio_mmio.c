@@ -47,7 +47,6 @@ struct virtio_mmio {
 	struct virtio_mmio_host host;
 	uint64_t base;
 	uint32_t gsi;
-	int irq_fd;
 
 	/* Touched by the device's thread too, hence atomics. */
 	atomic_uint status;
@@ -75,12 +74,9 @@ static struct virtio_mmio *virtio_mmio_of(struct virtio_transport *tp)
 
 static void virtio_mmio_raise(struct virtio_mmio *t, unsigned int why)
 {
-	uint64_t one = 1;
-
 	atomic_fetch_or(&t->int_status, why);
-	/* A full counter (EAGAIN) still has an interrupt pending: fine. */
-	if (write(t->irq_fd, &one, sizeof(one)) < 0)
-		return;
+	/* KVM refuses only a GSI it does not route: nothing to retry. */
+	t->host.pulse_irq(t->host.opaque, t->gsi);
 }
 
 static void virtio_mmio_tp_signal_used(struct virtio_transport *tp)
@@ -481,9 +477,6 @@ static void virtio_mmio_close_fds(struct virtio_mmio *t)
 			close(q->kick_fd);
 		q->kick_fd = -1;
 	}
-	if (t->irq_fd >= 0)
-		close(t->irq_fd);
-	t->irq_fd = -1;
 }
 
 static bool virtio_mmio_ops_valid(const struct virtio_device_ops *ops)
@@ -505,7 +498,7 @@ int virtio_mmio_create(struct virtio_mmio **out,
 	int err;
 
 	if (!win || !virtio_mmio_ops_valid(ops) ||
-	    !host || !host->register_mmio || !host->add_irqfd)
+	    !host || !host->register_mmio || !host->pulse_irq)
 		return -EINVAL;
 	t = calloc(1, sizeof(*t));
 	if (!t)
@@ -520,7 +513,6 @@ int virtio_mmio_create(struct virtio_mmio **out,
 	t->host = *host;
 	t->base = win->base;
 	t->gsi = win->gsi;
-	t->irq_fd = -1;
 	for (unsigned int i = 0; i < VIRTIO_MMIO_MAX_QUEUES; i++)
 		t->q[i].kick_fd = -1;
 	t->device_features = (ops->features ? ops->features(dev) : 0) |
@@ -532,10 +524,6 @@ int virtio_mmio_create(struct virtio_mmio **out,
 		if (err)
 			goto fail;
 	}
-	err = host->add_irqfd(host->opaque, t->gsi);
-	if (err < 0)
-		goto fail;
-	t->irq_fd = err;
 
 	struct bus_device bd = {
 		.name = ops->name,

@@ -13,12 +13,13 @@
  * Threads: register accesses arrive on vCPU threads and are serialised by
  * a lock in the transport.  Guest queue notifications are KVM ioeventfds
  * (one eventfd per queue on QueueNotify with datamatch = queue index) that
- * the device's I/O thread polls; interrupts leave through a KVM irqfd.
+ * the device's I/O thread polls; an interrupt is one edge on the
+ * transport's GSI, raised through the host (KVM_IRQ_LINE in vmm/).
  * The device does its work on its own I/O thread, never on a vCPU.
  *
  * Where a transport sits (its window and GSI) is chosen by vmm/ and handed
  * in as a struct virtio_mmio_window; the interrupt is edge-triggered (one
- * irqfd pulse per interrupt; described as edge, active-high in the DSDT).
+ * pulse per interrupt; described as edge, active-high in the DSDT).
  */
 #ifndef MINIVMM_VIRTIO_MMIO_H
 #define MINIVMM_VIRTIO_MMIO_H
@@ -147,8 +148,12 @@ struct virtio_mmio_host {
 	int (*add_ioeventfd)(void *opaque, uint64_t addr, uint32_t datamatch);
 	int (*remove_ioeventfd)(void *opaque, int fd, uint64_t addr,
 				uint32_t datamatch);
-	/* Returns an eventfd that raises the GSI when written, or -errno. */
-	int (*add_irqfd)(void *opaque, uint32_t gsi);
+	/*
+	 * One edge on the GSI.  Called from any thread (vCPU, I/O, main);
+	 * must not block.  0 or -errno (the transport cannot do better than
+	 * drop an interrupt it could not raise).
+	 */
+	int (*pulse_irq)(void *opaque, uint32_t gsi);
 };
 
 /*
@@ -165,8 +170,8 @@ struct virtio_mmio_window {
 struct virtio_mmio;
 
 /*
- * Create the transport for dev in window win: one ioeventfd per queue, the
- * irqfd, then register the window on the MMIO bus.  Returns 0 or -errno
+ * Create the transport for dev in window win: one ioeventfd per queue,
+ * then register the window on the MMIO bus.  Returns 0 or -errno
  * (-EINVAL bad ops, -EBUSY window taken).
  */
 int virtio_mmio_create(struct virtio_mmio **out,

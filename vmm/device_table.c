@@ -211,17 +211,17 @@ static const struct vmm_device_ops pvpanic_entry = {
 /* The ged comes first: device_table_device(t, "ged", 0) is a struct ged. */
 struct ged_entry {
 	struct ged ged;
-	int irq_fd;		/* irqfd of IRQ_GED */
+	struct vm *vm;		/* IRQ_GED is pulsed on it */
 };
 
 static void ged_entry_irq(void *opaque)
 {
 	struct ged_entry *g = opaque;
-	uint64_t one = 1;
+	int ret = vm_pulse_irq(g->vm, IRQ_GED);
 
-	if (write(g->irq_fd, &one, sizeof(one)) < 0)
+	if (ret)
 		log_warn("cannot raise the power button interrupt: %s",
-			 strerror(errno));
+			 strerror(-ret));
 }
 
 static int ged_entry_create(void **out, const struct device_env *env,
@@ -238,26 +238,12 @@ static int ged_entry_create(void **out, const struct device_env *env,
 		return -ENOMEM;
 	*out = g;
 	ged_init(&g->ged, ged_entry_irq, g);
-	g->irq_fd = vm_add_irqfd(env->vm, IRQ_GED);
-	if (g->irq_fd < 0) {
-		snprintf(err, errlen, "cannot create the GED interrupt: %s",
-			 strerror(-g->irq_fd));
-		return g->irq_fd;
-	}
+	g->vm = env->vm;
 	dev.opaque = &g->ged;
 	ret = vm_register_mmio(env->vm, &dev);
 	if (ret)
 		snprintf(err, errlen, "cannot register ged: %s", strerror(-ret));
 	return ret;
-}
-
-static void ged_entry_destroy(void *dev)
-{
-	struct ged_entry *g = dev;
-
-	if (g && g->irq_fd >= 0)
-		close(g->irq_fd);
-	free(g);
 }
 
 static void ged_entry_save(void *dev, struct state_writer *w)
@@ -275,7 +261,7 @@ static const struct vmm_device_ops ged_entry = {
 	.create = ged_entry_create,
 	.save = ged_entry_save,
 	.load = ged_entry_load,
-	.destroy = ged_entry_destroy,
+	.destroy = device_free,
 };
 
 /* ---- entry: virtio-blk, one per -drive ---- */
@@ -594,9 +580,9 @@ static int device_vm_remove_ioeventfd(void *vm, int fd, uint64_t addr,
 	return vm_remove_mmio_ioeventfd(vm, fd, addr, datamatch);
 }
 
-static int device_vm_add_irqfd(void *vm, uint32_t gsi)
+static int device_vm_pulse_irq(void *vm, uint32_t gsi)
 {
-	return vm_add_irqfd(vm, gsi);
+	return vm_pulse_irq(vm, gsi);
 }
 
 /* ---- the loops ---- */
@@ -669,7 +655,7 @@ int device_table_create(struct device_table *t, struct vm *vm, char *err,
 		.register_mmio = device_vm_register_mmio,
 		.add_ioeventfd = device_vm_add_ioeventfd,
 		.remove_ioeventfd = device_vm_remove_ioeventfd,
-		.add_irqfd = device_vm_add_irqfd,
+		.pulse_irq = device_vm_pulse_irq,
 	};
 	int ret;
 

@@ -166,11 +166,20 @@ static const unsigned int seccomp_ioctl_qmp[] = {
 	KVM_GET_CLOCK, KVM_SET_CLOCK, KVM_KVMCLOCK_CTRL,
 	/* x-minivmm-save: the VM's in-kernel devices and the MSR list */
 	KVM_GET_IRQCHIP, KVM_GET_PIT2, KVM_CHECK_EXTENSION, KVM_GET_MSR_INDEX_LIST,
+	KVM_IRQ_LINE,	/* system_powerdown: the GED's interrupt */
 };
 
-/* Discard/write-zeroes on block devices; TAP offloads after negotiation. */
+/*
+ * Discard/write-zeroes on block devices; TAP offloads after negotiation;
+ * the device's interrupt (vm_pulse_irq).
+ */
 static const unsigned int seccomp_ioctl_io[] = {
-	BLKDISCARD, BLKZEROOUT, TUNSETOFFLOAD,
+	BLKDISCARD, BLKZEROOUT, TUNSETOFFLOAD, KVM_IRQ_LINE,
+};
+
+/* virtio-fs threads: the device's interrupt. */
+static const unsigned int seccomp_ioctl_fs[] = {
+	KVM_IRQ_LINE,
 };
 
 /*
@@ -179,7 +188,7 @@ static const unsigned int seccomp_ioctl_io[] = {
  */
 static const unsigned int seccomp_ioctl_main[] = {
 	TCGETS, TCSETS, TCSETSW, TCSETSF, TIOCGWINSZ, KVM_IRQ_LINE,
-	KVM_IOEVENTFD, KVM_IRQFD, TUNSETOFFLOAD,
+	KVM_IOEVENTFD, TUNSETOFFLOAD,
 	KVM_GET_CLOCK, KVM_SET_CLOCK, KVM_KVMCLOCK_CTRL,	/* -timeout's pause */
 };
 
@@ -191,7 +200,7 @@ static const unsigned int seccomp_ioctl_main[] = {
  */
 static const unsigned int seccomp_ioctl_main_tap[] = {
 	TCGETS, TCSETS, TCSETSW, TCSETSF, TIOCGWINSZ, KVM_IRQ_LINE,
-	KVM_IOEVENTFD, KVM_IRQFD, TUNSETOFFLOAD,
+	KVM_IOEVENTFD, TUNSETOFFLOAD,
 	KVM_GET_CLOCK, KVM_SET_CLOCK, KVM_KVMCLOCK_CTRL,
 	SIOCGIFFLAGS, SIOCSIFFLAGS, SIOCGIFINDEX, SIOCBRDELIF,
 };
@@ -219,7 +228,7 @@ static const struct seccomp_class_def seccomp_classes[SECCOMP_THREAD_NR] = {
 	[SECCOMP_THREAD_QMP] = { "qmp", seccomp_qmp, SECCOMP_N(seccomp_qmp),
 		seccomp_ioctl_qmp, SECCOMP_N(seccomp_ioctl_qmp), true },
 	[SECCOMP_THREAD_FS] = { "fs", seccomp_fs, SECCOMP_N(seccomp_fs),
-		NULL, 0, false },
+		seccomp_ioctl_fs, SECCOMP_N(seccomp_ioctl_fs), false },
 };
 
 /* ---- syscall names, for the SIGSYS message ---- */

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * The VM object: /dev/kvm, guest RAM, the in-kernel irqchip and PIT, and
- * the plumbing devices use (buses, interrupt lines, ioeventfd, irqfd).
+ * the plumbing devices use (buses, interrupt lines and edges, ioeventfd).
  */
 #include "vmm/vm.h"
 
@@ -377,21 +377,19 @@ int vm_remove_mmio_ioeventfd(struct vm *vm, int fd, uint64_t addr,
 	return ret;
 }
 
-int vm_add_irqfd(struct vm *vm, uint32_t gsi)
+/*
+ * Why not an irqfd: KVM injects an irqfd on an IOAPIC pin from a kworker
+ * (only MSIs are injected in the writer's context), so the two
+ * KVM_IRQ_LINE calls here do what that worker would do, without the
+ * wake-up of a second thread.  And an irqfd costs at the VM's end: KVM
+ * shuts each one down behind an SRCU grace period, milliseconds that
+ * every short run paid on its way out (docs/benchmarks.md, exec -> exit).
+ */
+int vm_pulse_irq(struct vm *vm, uint32_t gsi)
 {
-	int fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	int ret = vm_set_irq_line(vm, gsi, 1);
 
-	if (fd < 0)
-		return -errno;
-	struct kvm_irqfd irqfd = { .fd = fd, .gsi = gsi };
-
-	if (ioctl(vm->vm_fd, KVM_IRQFD, &irqfd) < 0) {
-		int e = -errno;
-
-		close(fd);
-		return e;
-	}
-	return fd;
+	return ret ? ret : vm_set_irq_line(vm, gsi, 0);
 }
 
 void vm_request_stop(struct vm *vm, int exit_code)

@@ -104,8 +104,11 @@ int vm_add_mmio_ioeventfd(struct vm *vm, uint64_t addr, uint32_t datamatch);
 /* Deassigns it and closes fd; once vm->destroying, only closes it. */
 int vm_remove_mmio_ioeventfd(struct vm *vm, int fd, uint64_t addr,
 			     uint32_t datamatch);
-/* KVM_IRQFD for a GSI; returns the eventfd to write to raise it. */
-int vm_add_irqfd(struct vm *vm, uint32_t gsi);
+/*
+ * One edge on a GSI (the line up, then down again): the interrupt of a
+ * virtio-mmio transport or of the GED.  Any thread; 0 or -errno.
+ */
+int vm_pulse_irq(struct vm *vm, uint32_t gsi);
 
 /* Request an orderly stop with an exit code (first caller wins). */
 void vm_request_stop(struct vm *vm, int exit_code);

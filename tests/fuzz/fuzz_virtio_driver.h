@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * A hostile virtio-mmio "driver" for the device harnesses, on the shared
- * fake host (tests/lib/fake_virtio.h: an MMIO bus, irqfd = an eventfd we
+ * fake host (tests/lib/fake_virtio.h: an MMIO bus, interrupts counted in an eventfd we
  * poll, malloc'd guest RAM): a bring-up whose every value (features, queue
  * size, ring addresses, extra register writes of any size) comes from the
  * fuzzer input.

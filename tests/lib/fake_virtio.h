@@ -19,6 +19,7 @@
 #ifndef MINIVMM_TESTS_FAKE_VIRTIO_H
 #define MINIVMM_TESTS_FAKE_VIRTIO_H
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -52,8 +53,8 @@ struct fake_virtio_host {
 	struct virtio_mmio_host ops;	/* hand &ops to *_create() */
 	struct bus bus;
 	uint64_t base;			/* the window of the device */
-	int irq_fd;			/* -1 until the transport asks */
-	uint32_t irq_gsi;
+	int irq_fd;			/* counts the interrupts raised */
+	uint32_t irq_gsi;		/* the GSI of the last one */
 	uint8_t *ram;
 	struct guest_mem mem;
 };
@@ -63,13 +64,13 @@ static inline int fake_virtio_register(void *opaque, const struct bus_device *d)
 	return bus_register(&((struct fake_virtio_host *)opaque)->bus, d);
 }
 
-static inline int fake_virtio_irqfd(void *opaque, uint32_t gsi)
+static inline int fake_virtio_pulse_irq(void *opaque, uint32_t gsi)
 {
 	struct fake_virtio_host *h = opaque;
+	uint64_t one = 1;
 
 	h->irq_gsi = gsi;
-	h->irq_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-	return h->irq_fd;
+	return write(h->irq_fd, &one, sizeof(one)) == sizeof(one) ? 0 : -errno;
 }
 
 /*
@@ -82,9 +83,9 @@ static inline void fake_virtio_host_init(struct fake_virtio_host *h,
 	memset(h, 0, sizeof(*h));
 	h->ops.opaque = h;
 	h->ops.register_mmio = fake_virtio_register;
-	h->ops.add_irqfd = fake_virtio_irqfd;
+	h->ops.pulse_irq = fake_virtio_pulse_irq;
 	h->base = fake_virtio_window(slot).base;
-	h->irq_fd = -1;
+	h->irq_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	if (!ram_size)
 		return;
 	h->ram = calloc(1, ram_size);
@@ -93,11 +94,14 @@ static inline void fake_virtio_host_init(struct fake_virtio_host *h,
 	h->mem.ram_size = ram_size;
 }
 
-/* After the device is destroyed (it closes the irqfd). */
+/* After the device is destroyed. */
 static inline void fake_virtio_host_free(struct fake_virtio_host *h)
 {
 	free(h->ram);
 	h->ram = NULL;
+	if (h->irq_fd >= 0)
+		close(h->irq_fd);
+	h->irq_fd = -1;
 }
 
 static inline void *fake_virtio_gpa(const struct fake_virtio_host *h,

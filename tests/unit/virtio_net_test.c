@@ -43,7 +43,7 @@
 #define BIT(n) (1ULL << (n))
 
 struct fake {
-	struct fake_virtio_host host;	/* guest RAM, MMIO bus, irqfd */
+	struct fake_virtio_host host;	/* guest RAM, MMIO bus, interrupts */
 	int peer;			/* the "network" end of the socketpair */
 	struct virtio_net *net;
 	struct fake_vq vq[2];		/* VIRTIO_NET_RXQ, VIRTIO_NET_TXQ */

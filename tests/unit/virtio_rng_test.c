@@ -70,8 +70,6 @@ static void teardown(void)
 {
 	virtio_rng_destroy(rng);
 	rng = NULL;
-	if (host.irq_fd > 0)
-		close(host.irq_fd);
 	fake_virtio_host_free(&host);
 }
 
