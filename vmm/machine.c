@@ -1057,14 +1057,15 @@ static int machine_setup(struct machine *m, const struct config *cfg)
 	if (ret)
 		return ret;
 	machine_arm_emergency(m);
-	ret = machine_drop_capabilities(m);
-	if (ret)
-		return ret;
+	/* PR_SET_NO_NEW_PRIVS first: it makes the bounding set moot. */
 	if (machine_seccomp(m)) {
 		ret = machine_prepare_seccomp(m);
 		if (ret)
 			return ret;
 	}
+	ret = machine_drop_capabilities(m);
+	if (ret)
+		return ret;
 	ret = device_table_start(&m->devices,
 				 machine_seccomp(m) ? &m->vm.seccomp : NULL,
 				 m->err, sizeof(m->err));

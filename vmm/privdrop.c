@@ -185,7 +185,6 @@ unsigned int privdrop_last_cap(void)
 
 int privdrop_capabilities(uint64_t keep, char *err, size_t errlen)
 {
-	unsigned int last = privdrop_last_cap();
 	uint64_t eff = 0, prm = 0;
 	bool may_drop;
 	int ret;
@@ -195,7 +194,17 @@ int privdrop_capabilities(uint64_t keep, char *err, size_t errlen)
 		return privdrop_fail(err, errlen, -ret, "capget", NULL);
 	/* Nothing can be kept that is not held (an unprivileged run). */
 	keep &= prm;
-	may_drop = eff & (1ull << CAP_SETPCAP);
+	/*
+	 * The bounding set limits only what an execve may grant.  Under
+	 * PR_SET_NO_NEW_PRIVS (set with the seccomp filters, which forbid
+	 * execve besides) an execve grants nothing the process does not hold
+	 * already: the kernel intersects what it would grant with the old
+	 * permitted set.  Then its 40-odd PR_CAPBSET_DROP calls add no
+	 * protection and cost a short run their time (docs/benchmarks.md,
+	 * exec -> exit in L1); without it (-no-seccomp) they are made.
+	 */
+	may_drop = (eff & (1ull << CAP_SETPCAP)) &&
+		   prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) != 1;
 
 	/* Ambient capabilities would survive an execve: none. */
 	prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
@@ -203,12 +212,16 @@ int privdrop_capabilities(uint64_t keep, char *err, size_t errlen)
 	 * Without it (an unprivileged run) the set cannot be lowered, and
 	 * PR_SET_NO_NEW_PRIVS already keeps any execve from adding.  Dropping
 	 * a capability the set no longer has succeeds: no read before. */
-	for (unsigned int c = 0; may_drop && c <= last; c++) {
-		if (keep & (1ull << c))
-			continue;
-		if (prctl(PR_CAPBSET_DROP, c, 0, 0, 0) < 0)
-			return privdrop_fail(err, errlen, errno,
-					     "PR_CAPBSET_DROP", NULL);
+	if (may_drop) {
+		unsigned int last = privdrop_last_cap();
+
+		for (unsigned int c = 0; c <= last; c++) {
+			if (keep & (1ull << c))
+				continue;
+			if (prctl(PR_CAPBSET_DROP, c, 0, 0, 0) < 0)
+				return privdrop_fail(err, errlen, errno,
+						     "PR_CAPBSET_DROP", NULL);
+		}
 	}
 	ret = privdrop_capset(keep);
 	if (ret)

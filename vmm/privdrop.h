@@ -25,8 +25,9 @@ int privdrop_apply(const char *user, const char *chroot_dir, char *err,
 /*
  * Keep only the capabilities in keep (a mask of 1 << CAP_*) in the
  * effective and permitted sets and, when the process may lower it
- * (CAP_SETPCAP), in the bounding set; inheritable and ambient become
- * empty.  Per thread: call before any thread starts, after set-up.
+ * (CAP_SETPCAP) and PR_SET_NO_NEW_PRIVS is not set (which leaves an
+ * execve nothing to grant), in the bounding set; inheritable and ambient
+ * become empty.  Per thread: call before any thread starts, after set-up.
  * Returns 0, or a negative errno with a one-line reason in err.
  */
 int privdrop_capabilities(uint64_t keep, char *err, size_t errlen);

@@ -74,6 +74,44 @@ START_TEST(test_root_keeps_nothing)
 }
 END_TEST
 
+/* Capability field NAME ("CapEff") of a freshly executed shell's status. */
+static uint64_t exec_cap(const char *name)
+{
+	char cmd[96], line[128];
+	unsigned long long v = ~0ull;
+	FILE *p;
+
+	snprintf(cmd, sizeof(cmd), "exec grep '^%s:' /proc/self/status", name);
+	p = popen(cmd, "r");
+	ck_assert_ptr_nonnull(p);
+	if (fgets(line, sizeof(line), p))
+		sscanf(line + strlen(name) + 1, "%llx", &v);
+	pclose(p);
+	return v;
+}
+
+/*
+ * Under PR_SET_NO_NEW_PRIVS the bounding set is left as it is (an execve
+ * cannot grant anything then), and the kernel proves it: a root shell
+ * executed afterwards holds nothing.
+ */
+START_TEST(test_root_no_new_privs)
+{
+	uint64_t eff, prm, inh;
+	char err[160] = "";
+
+	if (geteuid() != 0)
+		return;
+	ck_assert_int_eq(prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), 0);
+	ck_assert_msg(privdrop_capabilities(0, err, sizeof(err)) == 0, "%s", err);
+	caps_now(&eff, &prm, &inh);
+	ck_assert_uint_eq(eff | prm | inh, 0);
+	ck_assert(in_bounding(CAP_SYS_ADMIN));
+	ck_assert_uint_eq(exec_cap("CapEff"), 0);
+	ck_assert_uint_eq(exec_cap("CapPrm"), 0);
+}
+END_TEST
+
 /* Without privileges there is nothing to drop, and asking to keep what
  * the process does not hold is no error. */
 START_TEST(test_unprivileged_is_fine)
@@ -110,6 +148,7 @@ int main(void)
 
 	tcase_add_test(tc, test_root_keeps_only_what_is_asked);
 	tcase_add_test(tc, test_root_keeps_nothing);
+	tcase_add_test(tc, test_root_no_new_privs);
 	tcase_add_test(tc, test_unprivileged_is_fine);
 	tcase_add_test(tc, test_last_cap);
 	suite_add_tcase(s, tc);
