@@ -22,22 +22,30 @@ golden_sha=$(sha256sum <golden.raw)
 qemu-img create -q -f qcow2 -b golden.raw -F raw a.qcow2 || mvt_fail "qemu-img create a"
 qemu-img create -q -f qcow2 -b golden.raw -F raw b.qcow2 || mvt_fail "qemu-img create b"
 
-(MVT_LOG=$WORKDIR/a.log MVT_APPEND="mvt.mode=mkfs" mvt_boot blk_qcow2 \
+# Both guests hold their file system mounted for a while: that the two run
+# at once must not depend on guest A's work outlasting guest B's boot (on
+# L1's one vCPU, B booted after A had finished, once in a CI run).
+(MVT_LOG=$WORKDIR/a.log MVT_APPEND="mvt.mode=mkfs mvt.hold=20" mvt_boot blk_qcow2 \
 	-drive "file=$WORKDIR/a.qcow2,format=qcow2"; echo $? >a.rc) &
 pa=$!
 (MVT_LOG=$WORKDIR/b.log MVT_APPEND="mvt.mode=golden mvt.seed=B$$ mvt.hold=20" mvt_boot blk_qcow2 \
 	-drive "file=$WORKDIR/b.qcow2,format=qcow2"; echo $? >b.rc) &
 pb=$!
 # at once: both guests up (MVT-READY) while neither minivmm has ended
-together=0
+together=0 t0=$SECONDS seen=""
 for _ in $(seq $((MVT_TIMEOUT * 5))); do
 	[ -e a.rc ] || [ -e b.rc ] && break
+	for g in a b; do
+		case $seen in *$g*) ;; *) grep -q MVT-READY $g.log &&
+			seen="$seen $g:$((SECONDS - t0))s" ;; esac
+	done
 	if grep -q MVT-READY a.log && grep -q MVT-READY b.log; then
 		[ -e a.rc ] || [ -e b.rc ] || together=1
 		break
 	fi
 	sleep 0.2
 done
+echo "MVT-READY seen after:$seen; a.rc $([ -e a.rc ] && echo exists || echo absent), b.rc $([ -e b.rc ] && echo exists || echo absent) at $((SECONDS - t0))s" 
 wait $pa $pb
 for g in a b; do
 	rc=$(cat $g.rc)

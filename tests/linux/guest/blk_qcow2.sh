@@ -3,7 +3,8 @@
 # A guest on a qcow2 overlay of the host's raw golden image (an ext4 file
 # system with /from-host/hello.txt).  MVT_MODE:
 #   mkfs    mkfs.ext4 over the golden file system, a tree of files and a
-#           4 MiB file, unmount, e2fsck -f
+#           4 MiB file, stay mounted for mvt.hold= seconds, unmount,
+#           e2fsck -f
 #   golden  mount the golden file system, read the host's file, write one
 #           of its own, stay mounted for mvt.hold= seconds (so the other
 #           guest runs meanwhile), unmount, e2fsck -f
@@ -24,6 +25,7 @@ mkfs)
 	done
 	head -c 4194304 /dev/urandom >/mnt/guest/big.bin || exit 5
 	echo "MVT big_sha256=$(sha256sum /mnt/guest/big.bin | cut -d' ' -f1)"
+	sleep "${MVT_HOLD:-0}"
 	;;
 golden)
 	mount -t ext4 /dev/vda /mnt || exit 3
