@@ -340,11 +340,103 @@ bool seccomp_supported(char *err, size_t errlen)
 
 /* ---- program builder ---- */
 
+/*
+ * The number is dispatched by a binary search tree, not a chain of
+ * comparisons: each installation of a filter makes the kernel emulate it
+ * for every system call number of both x86 ABIs (seccomp's action cache:
+ * which numbers are allowed whatever the arguments), so a chain costs
+ * numbers x chain length steps per thread, 1.4 ms of a short run's start
+ * in the nested harness (docs/benchmarks.md).  The tree takes a dozen
+ * steps per number, and as many at run time for every KVM_RUN ioctl.
+ */
+enum seccomp_rule {
+	SECCOMP_RULE_TRAP,		/* the default */
+	SECCOMP_RULE_ALLOW,
+	SECCOMP_RULE_EACCES,		/* open, openat: refused */
+	SECCOMP_RULE_NO_EXEC,		/* mmap, mprotect: no PROT_EXEC */
+	SECCOMP_RULE_OWN_TGKILL,
+	SECCOMP_RULE_CTL_SOCKET,
+	SECCOMP_RULE_IOCTL,
+	SECCOMP_RULE_NR,
+};
+
+#define SECCOMP_MAX_ENTRIES 96
+/* Numbers a leaf of the tree compares one after the other. */
+#define SECCOMP_LEAF 3
+
+struct seccomp_entry {
+	uint32_t nr;
+	enum seccomp_rule rule;
+};
+
+/* The numbers a class names, each with its rule; the first rule wins. */
+struct seccomp_table {
+	struct seccomp_entry e[SECCOMP_MAX_ENTRIES];
+	size_t n;
+	bool overflow;
+};
+
+/* A jump to a rule's block, patched once the blocks are laid out. */
+struct seccomp_fixup {
+	uint16_t at;
+	bool on_true;
+	enum seccomp_rule rule;
+};
+
 struct seccomp_prog {
 	struct sock_filter *insn;
 	size_t len, max;
 	bool overflow;
+	struct seccomp_fixup fix[2 * SECCOMP_MAX_ENTRIES];
+	size_t nr_fix;
+	size_t block[SECCOMP_RULE_NR];	/* where each rule's block starts */
 };
+
+static void seccomp_table_add(struct seccomp_table *t, int nr,
+			      enum seccomp_rule rule)
+{
+	size_t i;
+
+	for (i = 0; i < t->n; i++)
+		if (t->e[i].nr == (uint32_t)nr)
+			return;
+	if (t->n == SECCOMP_MAX_ENTRIES) {
+		t->overflow = true;
+		return;
+	}
+	/* Kept sorted by number: insertion, the table is small. */
+	for (i = t->n; i > 0 && t->e[i - 1].nr > (uint32_t)nr; i--)
+		t->e[i] = t->e[i - 1];
+	t->e[i] = (struct seccomp_entry){ (uint32_t)nr, rule };
+	t->n++;
+}
+
+static void seccomp_table_fill(struct seccomp_table *t,
+			       const struct seccomp_class_def *c, bool tap)
+{
+	for (size_t i = 0; i < SECCOMP_N(seccomp_common); i++)
+		seccomp_table_add(t, seccomp_common[i], SECCOMP_RULE_ALLOW);
+	for (size_t i = 0; i < c->nr_calls; i++)
+		seccomp_table_add(t, c->calls[i], SECCOMP_RULE_ALLOW);
+	/*
+	 * open/openat fail with EACCES instead of trapping: glibc opens a
+	 * file behind some calls and copes with a refusal - free() reads
+	 * /proc/sys/vm/overcommit_memory the first time a thread's heap
+	 * shrinks, which a teardown on the main thread met after an I/O
+	 * thread's large allocations.  Either way the file is never opened;
+	 * no class opens files by path after set-up (virtio-fs uses openat2
+	 * beneath its share; QMP's save allows openat above).
+	 */
+	seccomp_table_add(t, __NR_openat, SECCOMP_RULE_EACCES);
+	seccomp_table_add(t, __NR_open, SECCOMP_RULE_EACCES);
+	seccomp_table_add(t, __NR_mmap, SECCOMP_RULE_NO_EXEC);
+	seccomp_table_add(t, __NR_mprotect, SECCOMP_RULE_NO_EXEC);
+	if (c->tgkill)
+		seccomp_table_add(t, __NR_tgkill, SECCOMP_RULE_OWN_TGKILL);
+	if (tap)
+		seccomp_table_add(t, __NR_socket, SECCOMP_RULE_CTL_SOCKET);
+	seccomp_table_add(t, __NR_ioctl, SECCOMP_RULE_IOCTL);
+}
 
 static void seccomp_emit(struct seccomp_prog *p, uint16_t code, uint8_t jt,
 			 uint8_t jf, uint32_t k)
@@ -366,6 +458,16 @@ static void seccomp_emit_load(struct seccomp_prog *p, uint32_t offset)
 	seccomp_emit(p, BPF_LD | BPF_W | BPF_ABS, 0, 0, offset);
 }
 
+/* The last instruction's jt (on_true) or jf goes to rule's block. */
+static void seccomp_jump_to(struct seccomp_prog *p, bool on_true,
+			    enum seccomp_rule rule)
+{
+	if (p->overflow || !p->len)
+		return;
+	p->fix[p->nr_fix++] = (struct seccomp_fixup){
+		(uint16_t)(p->len - 1), on_true, rule };
+}
+
 /* "if (A == k) return ALLOW;" as two instructions: no long jumps. */
 static void seccomp_emit_allow_if(struct seccomp_prog *p, uint32_t k)
 {
@@ -374,18 +476,36 @@ static void seccomp_emit_allow_if(struct seccomp_prog *p, uint32_t k)
 }
 
 /*
- * open/openat fail with EACCES instead of trapping: glibc opens a file
- * behind some calls and copes with a refusal - free() reads
- * /proc/sys/vm/overcommit_memory the first time a thread's heap shrinks,
- * which a teardown on the main thread met after an I/O thread's large
- * allocations.  Either way the file is never opened; no class opens
- * files by path after set-up (virtio-fs uses openat2 beneath its share).
+ * Entries [lo, hi) of the sorted table, A holding the number: a leaf
+ * compares up to SECCOMP_LEAF numbers, an inner node splits at the middle
+ * one ("A >= k" jumps over the left half).  No match: TRAP.
  */
-static void seccomp_emit_refuse_open(struct seccomp_prog *p)
+static void seccomp_emit_tree(struct seccomp_prog *p,
+			      const struct seccomp_table *t, size_t lo,
+			      size_t hi)
 {
-	seccomp_emit(p, BPF_JMP | BPF_JEQ | BPF_K, 1, 0, __NR_openat);
-	seccomp_emit(p, BPF_JMP | BPF_JEQ | BPF_K, 0, 1, __NR_open);
-	seccomp_emit_ret(p, SECCOMP_RET_ERRNO | EACCES);
+	size_t mid, node;
+
+	if (hi - lo <= SECCOMP_LEAF) {
+		for (size_t i = lo; i < hi; i++) {
+			seccomp_emit(p, BPF_JMP | BPF_JEQ | BPF_K, 0, 0, t->e[i].nr);
+			seccomp_jump_to(p, true, t->e[i].rule);
+		}
+		seccomp_jump_to(p, false, SECCOMP_RULE_TRAP);
+		return;
+	}
+	mid = lo + (hi - lo) / 2;
+	node = p->len;
+	seccomp_emit(p, BPF_JMP | BPF_JGE | BPF_K, 0, 0, t->e[mid].nr);
+	seccomp_emit_tree(p, t, lo, mid);
+	if (p->overflow)
+		return;
+	if (p->len - node - 1 > 255) {
+		p->overflow = true;
+		return;
+	}
+	p->insn[node].jt = (uint8_t)(p->len - node - 1);
+	seccomp_emit_tree(p, t, mid, hi);
 }
 
 /* Low word of argument n (x86-64 is little-endian). */
@@ -395,9 +515,8 @@ static uint32_t seccomp_arg_lo(unsigned int n)
 }
 
 /* mmap/mprotect: allowed unless the protection asks for PROT_EXEC. */
-static void seccomp_emit_no_exec(struct seccomp_prog *p, int nr)
+static void seccomp_emit_no_exec(struct seccomp_prog *p)
 {
-	seccomp_emit(p, BPF_JMP | BPF_JEQ | BPF_K, 0, 4, (uint32_t)nr);
 	seccomp_emit_load(p, seccomp_arg_lo(2));
 	seccomp_emit(p, BPF_JMP | BPF_JSET | BPF_K, 0, 1, PROT_EXEC);
 	seccomp_emit_ret(p, SECCOMP_RET_TRAP);
@@ -411,7 +530,6 @@ static void seccomp_emit_no_exec(struct seccomp_prog *p, int nr)
  */
 static void seccomp_emit_ctl_socket(struct seccomp_prog *p)
 {
-	seccomp_emit(p, BPF_JMP | BPF_JEQ | BPF_K, 0, 6, __NR_socket);
 	seccomp_emit_load(p, seccomp_arg_lo(0));
 	seccomp_emit(p, BPF_JMP | BPF_JEQ | BPF_K, 0, 3, AF_UNIX);
 	seccomp_emit_load(p, seccomp_arg_lo(1));
@@ -428,7 +546,6 @@ static void seccomp_emit_ctl_socket(struct seccomp_prog *p)
  */
 static void seccomp_emit_own_tgkill(struct seccomp_prog *p, uint32_t tgid)
 {
-	seccomp_emit(p, BPF_JMP | BPF_JEQ | BPF_K, 0, 4, __NR_tgkill);
 	seccomp_emit_load(p, seccomp_arg_lo(0));
 	seccomp_emit(p, BPF_JMP | BPF_JEQ | BPF_K, 0, 1, tgid);
 	seccomp_emit_ret(p, SECCOMP_RET_ALLOW);
@@ -437,23 +554,54 @@ static void seccomp_emit_own_tgkill(struct seccomp_prog *p, uint32_t tgid)
 
 /*
  * ioctl: the request is an unsigned int in the kernel, so the low word of
- * argument 1 is all that counts.  Block size: 1 + 1 + 2n + 1.
+ * argument 1 is all that counts.
  */
 static void seccomp_emit_ioctls(struct seccomp_prog *p,
 				const unsigned int *req, size_t n)
 {
-	size_t skip = 1 + 2 * n + 1;
-
-	if (skip > 255) {
-		p->overflow = true;
-		return;
-	}
-	seccomp_emit(p, BPF_JMP | BPF_JEQ | BPF_K, 0, (uint8_t)skip,
-		     __NR_ioctl);
 	seccomp_emit_load(p, seccomp_arg_lo(1));
 	for (size_t i = 0; i < n; i++)
 		seccomp_emit_allow_if(p, req[i]);
 	seccomp_emit_ret(p, SECCOMP_RET_TRAP);
+}
+
+/* Each rule's block, where the tree's matches jump. */
+static void seccomp_emit_blocks(struct seccomp_prog *p, const uint32_t tgid,
+				const unsigned int *ioctls, size_t nr_ioctls)
+{
+	/* The short, common ones first: every jump must reach its block. */
+	p->block[SECCOMP_RULE_ALLOW] = p->len;
+	seccomp_emit_ret(p, SECCOMP_RET_ALLOW);
+	p->block[SECCOMP_RULE_EACCES] = p->len;
+	seccomp_emit_ret(p, SECCOMP_RET_ERRNO | EACCES);
+	p->block[SECCOMP_RULE_NO_EXEC] = p->len;
+	seccomp_emit_no_exec(p);
+	p->block[SECCOMP_RULE_OWN_TGKILL] = p->len;
+	seccomp_emit_own_tgkill(p, tgid);
+	p->block[SECCOMP_RULE_CTL_SOCKET] = p->len;
+	seccomp_emit_ctl_socket(p);
+	p->block[SECCOMP_RULE_IOCTL] = p->len;
+	seccomp_emit_ioctls(p, ioctls, nr_ioctls);
+	/* Last: the default, also what every program ends with. */
+	p->block[SECCOMP_RULE_TRAP] = p->len;
+	seccomp_emit_ret(p, SECCOMP_RET_TRAP);
+}
+
+static void seccomp_patch_jumps(struct seccomp_prog *p)
+{
+	for (size_t i = 0; i < p->nr_fix && !p->overflow; i++) {
+		const struct seccomp_fixup *f = &p->fix[i];
+		size_t off = p->block[f->rule] - f->at - 1;
+
+		if (off > 255) {
+			p->overflow = true;
+			break;
+		}
+		if (f->on_true)
+			p->insn[f->at].jt = (uint8_t)off;
+		else
+			p->insn[f->at].jf = (uint8_t)off;
+	}
 }
 
 int seccomp_build_opts(enum seccomp_thread_class cls,
@@ -461,6 +609,7 @@ int seccomp_build_opts(enum seccomp_thread_class cls,
 		       size_t max)
 {
 	struct seccomp_prog p = { .insn = prog, .max = max };
+	struct seccomp_table t = { .n = 0 };
 	const struct seccomp_class_def *c;
 	const unsigned int *ioctls;
 	size_t nr_ioctls;
@@ -471,32 +620,18 @@ int seccomp_build_opts(enum seccomp_thread_class cls,
 	c = &seccomp_classes[cls];
 	ioctls = tap ? seccomp_ioctl_main_tap : c->ioctls;
 	nr_ioctls = tap ? SECCOMP_N(seccomp_ioctl_main_tap) : c->nr_ioctls;
+	seccomp_table_fill(&t, c, tap);
+	if (t.overflow)
+		return -ENOSPC;
 	seccomp_emit_load(&p, offsetof(struct seccomp_data, arch));
 	seccomp_emit(&p, BPF_JMP | BPF_JEQ | BPF_K, 1, 0, AUDIT_ARCH_X86_64);
 	seccomp_emit_ret(&p, SECCOMP_RET_KILL_PROCESS);
 	seccomp_emit_load(&p, offsetof(struct seccomp_data, nr));
 	seccomp_emit(&p, BPF_JMP | BPF_JGE | BPF_K, 0, 1, X32_SYSCALL_BIT);
 	seccomp_emit_ret(&p, SECCOMP_RET_KILL_PROCESS);
-	for (size_t i = 0; i < SECCOMP_N(seccomp_common); i++)
-		seccomp_emit_allow_if(&p, (uint32_t)seccomp_common[i]);
-	for (size_t i = 0; i < c->nr_calls; i++)
-		seccomp_emit_allow_if(&p, (uint32_t)c->calls[i]);
-	seccomp_emit_refuse_open(&p);
-	/* Each block below reloads A, so the nr checks come first. */
-	seccomp_emit_no_exec(&p, __NR_mmap);
-	seccomp_emit_load(&p, offsetof(struct seccomp_data, nr));
-	seccomp_emit_no_exec(&p, __NR_mprotect);
-	seccomp_emit_load(&p, offsetof(struct seccomp_data, nr));
-	if (c->tgkill) {
-		seccomp_emit_own_tgkill(&p, (uint32_t)o->tgid);
-		seccomp_emit_load(&p, offsetof(struct seccomp_data, nr));
-	}
-	if (tap) {
-		seccomp_emit_ctl_socket(&p);
-		seccomp_emit_load(&p, offsetof(struct seccomp_data, nr));
-	}
-	seccomp_emit_ioctls(&p, ioctls, nr_ioctls);
-	seccomp_emit_ret(&p, SECCOMP_RET_TRAP);
+	seccomp_emit_tree(&p, &t, 0, t.n);
+	seccomp_emit_blocks(&p, (uint32_t)o->tgid, ioctls, nr_ioctls);
+	seccomp_patch_jumps(&p);
 	return p.overflow ? -ENOSPC : (int)p.len;
 }
 

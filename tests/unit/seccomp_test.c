@@ -361,6 +361,103 @@ START_TEST(test_no_executable_mappings)
 }
 END_TEST
 
+/*
+ * The kernel's seccomp action cache (kernel/seccomp.c, since 5.11): at
+ * each installation it emulates the program for every number of the
+ * native and the compat ABI, following loads of nr and arch, jumps and
+ * returns only; a load of an argument means "not constant".  The steps
+ * it takes per number are the start-up cost the tree is for.
+ */
+static bool kernel_const_allow(const struct sock_filter *p, int len,
+			       uint32_t arch, uint32_t nr, int *steps)
+{
+	uint32_t a = 0;
+
+	*steps = 0;
+	for (int pc = 0; pc < len; pc++) {
+		const struct sock_filter *f = &p[pc];
+		bool res;
+
+		++*steps;
+		switch (f->code) {
+		case BPF_LD | BPF_W | BPF_ABS:
+			if (f->k == offsetof(struct seccomp_data, nr))
+				a = nr;
+			else if (f->k == offsetof(struct seccomp_data, arch))
+				a = arch;
+			else
+				return false;
+			continue;
+		case BPF_RET | BPF_K:
+			return f->k == SECCOMP_RET_ALLOW;
+		case BPF_JMP | BPF_JEQ | BPF_K:
+			res = a == f->k;
+			break;
+		case BPF_JMP | BPF_JGE | BPF_K:
+			res = a >= f->k;
+			break;
+		case BPF_JMP | BPF_JSET | BPF_K:
+			res = (a & f->k) != 0;
+			break;
+		default:
+			return false;
+		}
+		pc += res ? f->jt : f->jf;
+	}
+	ck_abort_msg("the emulation ran off the program's end");
+	return false;
+}
+
+START_TEST(test_kernel_action_cache)
+{
+	static const struct seccomp_opts opts[] = {
+		{ .tgid = 4242 }, { .tgid = 4242, .tap_teardown = true },
+	};
+	/* Numbers whose verdict depends on their arguments. */
+	static const int by_args[] = {
+		__NR_mmap, __NR_mprotect, __NR_tgkill, __NR_socket, __NR_ioctl,
+	};
+
+	for (int c = 0; c < SECCOMP_THREAD_NR; c++) {
+		for (size_t o = 0; o < 2; o++) {
+			struct sock_filter p[SECCOMP_PROG_MAX];
+			int n = seccomp_build_opts(c, &opts[o], p, SECCOMP_PROG_MAX);
+			int most = 0, steps;
+
+			ck_assert_int_gt(n, 0);
+			for (uint32_t nr = 0; nr < 512; nr++) {
+				bool args = false, allowed;
+
+				for (size_t i = 0; i < sizeof(by_args) / sizeof(by_args[0]); i++)
+					args |= nr == (uint32_t)by_args[i];
+				allowed = kernel_const_allow(p, n, AUDIT_ARCH_X86_64,
+							     nr, &steps);
+				if (steps > most)
+					most = steps;
+				/* Cached as allowed exactly when the verdict is
+				 * ALLOW whatever the arguments. */
+				ck_assert_msg(allowed == (!args &&
+					verdict_opts(c, &opts[o], AUDIT_ARCH_X86_64,
+						     (int)nr, 0, 0, 0) == SECCOMP_RET_ALLOW),
+					"class %s nr %u: cache says %d",
+					seccomp_class_name(c), nr, allowed);
+				if (allowed)
+					ck_assert_uint_eq(verdict_opts(c, &opts[o],
+						AUDIT_ARCH_X86_64, (int)nr, ~0ull,
+						~0ull, ~0ull), SECCOMP_RET_ALLOW);
+				/* The compat ABI is never allowed, at once. */
+				ck_assert(!kernel_const_allow(p, n, AUDIT_ARCH_I386,
+							      nr, &steps));
+				ck_assert_int_le(steps, 3);
+			}
+			/* A chain of comparisons took up to ~90 steps. */
+			ck_assert_msg(most <= 16, "class %s: %d steps for a number",
+				      seccomp_class_name(c), most);
+		}
+	}
+}
+END_TEST
+
 START_TEST(test_names)
 {
 	ck_assert_str_eq(seccomp_syscall_name(__NR_read), "read");
@@ -483,6 +580,7 @@ static Suite *seccomp_suite(void)
 	tcase_add_test(tc, test_ctl_socket_only_in_main);
 	tcase_add_test(tc, test_no_executable_mappings);
 	tcase_add_test(tc, test_tgkill_own_process_only);
+	tcase_add_test(tc, test_kernel_action_cache);
 	tcase_add_test(tc, test_names);
 	tcase_add_test(tc, test_installed_filter_traps);
 	suite_add_tcase(s, tc);
