@@ -6,7 +6,6 @@
 #include "devices/virtio_mmio.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stddef.h>
@@ -277,9 +276,14 @@ static void virtio_mmio_notify(struct virtio_mmio *t, uint32_t val)
 {
 	uint64_t one = 1;
 
-	/* KVM's ioeventfd normally catches these writes before us. */
 	if (val >= t->ops->nr_queues)
 		return;
+	if (t->ops->notify) {
+		if (t->live && t->q[val].ready)
+			t->ops->notify(t->dev, val);
+		return;
+	}
+	/* KVM's ioeventfd normally catches these writes before us. */
 	if (write(t->q[val].kick_fd, &one, sizeof(one)) < 0)
 		return;	/* counter full: a kick is pending anyway */
 }
@@ -448,8 +452,6 @@ static int virtio_mmio_make_kick(struct virtio_mmio *t, unsigned int i)
 					   i);
 	if (fd >= 0) {
 		q->kick_kvm = true;
-		/* The device polls it; never let a read block it. */
-		fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
 	} else {
 		/* No KVM ioeventfd: the register write signals it. */
 		fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
@@ -519,7 +521,7 @@ int virtio_mmio_create(struct virtio_mmio **out,
 			     VIRTIO_MMIO_TRANSPORT_FEATURES;
 	pthread_mutex_init(&t->lock, NULL);
 
-	for (unsigned int i = 0; i < ops->nr_queues; i++) {
+	for (unsigned int i = 0; i < ops->nr_queues && !ops->notify; i++) {
 		err = virtio_mmio_make_kick(t, i);
 		if (err)
 			goto fail;

@@ -61,7 +61,8 @@ struct virtio_transport {
 	/*
 	 * Eventfd that becomes readable when the guest notifies queue q.
 	 * Valid from the transport's creation to its destruction, the same
-	 * fd across resets, so a device may poll it from the start.
+	 * fd across resets, so a device may poll it from the start.  -1 for
+	 * a device served on the notification itself (ops->notify).
 	 */
 	int (*kick_fd)(struct virtio_transport *t, unsigned int q);
 };
@@ -123,6 +124,18 @@ struct virtio_device_ops {
 			unsigned int nr);
 
 	/*
+	 * Optional: serve queue q now, on the thread of the vCPU that wrote
+	 * QueueNotify, under the transport lock; only while the device is
+	 * live and q ready.  For a device whose work never blocks and is
+	 * bounded per call (virtio-rng: getrandom() into the buffers the
+	 * guest posted): it then has no kick eventfd, no KVM ioeventfd and
+	 * no I/O thread, which cost more to set up and tear down than all
+	 * its requests of a boot (docs/benchmarks.md).  A pause needs
+	 * nothing from such a device: its work ends with the vCPU's exit.
+	 */
+	void (*notify)(void *dev, unsigned int q);
+
+	/*
 	 * The driver wrote 0 to Status (or the transport is destroyed): stop
 	 * all work on the queues, wait for in-flight requests, forget the
 	 * negotiated state.  When it returns the device no longer touches
@@ -144,7 +157,7 @@ struct virtio_device_ops {
 struct virtio_mmio_host {
 	void *opaque;
 	int (*register_mmio)(void *opaque, const struct bus_device *dev);
-	/* Returns an eventfd, or -errno. */
+	/* Returns a non-blocking eventfd (the device polls it), or -errno. */
 	int (*add_ioeventfd)(void *opaque, uint64_t addr, uint32_t datamatch);
 	int (*remove_ioeventfd)(void *opaque, int fd, uint64_t addr,
 				uint32_t datamatch);
@@ -170,8 +183,9 @@ struct virtio_mmio_window {
 struct virtio_mmio;
 
 /*
- * Create the transport for dev in window win: one ioeventfd per queue,
- * then register the window on the MMIO bus.  Returns 0 or -errno
+ * Create the transport for dev in window win: one ioeventfd per queue
+ * (none when ops->notify serves them), then register the window on the
+ * MMIO bus.  Returns 0 or -errno
  * (-EINVAL bad ops, -EBUSY window taken).
  */
 int virtio_mmio_create(struct virtio_mmio **out,

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
- * virtio-rng: the I/O thread pops each request, fills its device-writable
- * buffers (at most VIRTIO_RNG_MAX_REQUEST bytes) from getrandom() and
- * returns it (devices/virtio_worker.c: the thread, the lock, the budget).  A request without writable buffers is returned empty; a
+ * virtio-rng: served on the notifying vCPU's thread (the transport's
+ * notify op).  Each request popped has its device-writable buffers (at
+ * most VIRTIO_RNG_MAX_REQUEST bytes) filled from getrandom() and is
+ * returned; a request without writable buffers is returned empty; a
  * malformed queue sets DEVICE_NEEDS_RESET.
  */
 #include "devices/virtio_rng.h"
@@ -15,20 +16,16 @@
 #include <string.h>
 #include <sys/random.h>
 
-#include "devices/virtio_worker.h"
-
-/*
- * One wake-up of the I/O thread serves at most this many requests (or
- * bytes) before it kicks itself and returns to its event loop: a guest
- * refilling the queue from another vCPU cannot hold off a pause, a reset
- * or the end of the VM.  1 MiB is a few milliseconds of getrandom().
- */
-#define VIRTIO_RNG_BUDGET	64
-#define VIRTIO_RNG_BUDGET_BYTES	(1u << 20)
+#include "devices/virtqueue.h"
 
 struct virtio_rng {
-	struct virtio_worker worker;	/* the I/O thread and its queue */
 	struct virtio_mmio *mmio;
+	struct virtio_transport *tp;
+	/* Set by activate, cleared by reset; both, and every notify, run
+	 * under the transport's lock. */
+	struct virtq *vq;
+	struct virtq_chain chain;	/* scratch of one notify */
+	unsigned int index;		/* virtio-rngN */
 	uint64_t requests, bytes, empty, errors;
 };
 
@@ -82,26 +79,44 @@ static uint32_t virtio_rng_serve(struct virtio_rng *rng, struct virtq_chain *c)
 	return done;
 }
 
-/* One request: its writable buffers filled, their length pushed. */
-static int64_t virtio_rng_serve_chain(void *dev, unsigned int q,
-				      struct virtq_chain *c)
+/*
+ * QueueNotify: serve what the guest posted.  At most one ring's worth:
+ * buffers that another vCPU posts meanwhile come with their own notify
+ * (notifications are on again before this returns), so a guest that
+ * keeps refilling cannot hold this vCPU, or the transport lock a reset
+ * or the VM's end waits for, for ever.  One interrupt for the batch.
+ */
+static void virtio_rng_notify(void *dev, unsigned int q)
 {
 	struct virtio_rng *rng = dev;
-	uint32_t len = virtio_rng_serve(rng, c);
+	struct virtq *vq = rng->vq;
+	unsigned int served = 0;
+	bool pushed = false;
+	int r = 0;
 
-	(void)q;
-	rng->requests++;
-	rng->bytes += len;
-	if (!len)
-		rng->empty++;
-	virtio_worker_charge(&rng->worker, len);
-	return len;
+	if (!vq || q != 0)
+		return;
+	do {
+		virtq_disable_notify(vq);
+		while (served < vq->size && (r = virtq_pop(vq, &rng->chain)) > 0) {
+			uint32_t len = virtio_rng_serve(rng, &rng->chain);
+
+			virtq_push(vq, rng->chain.head, len);
+			pushed = true;
+			served++;
+			rng->requests++;
+			rng->bytes += len;
+			if (!len)
+				rng->empty++;
+		}
+		if (r < 0) {
+			virtio_needs_reset(rng->tp);
+			break;
+		}
+	} while (virtq_enable_notify(vq) && served < vq->size);
+	if (pushed && virtq_need_interrupt(vq))
+		virtio_signal_used(rng->tp);
 }
-
-static const struct virtio_worker_ops virtio_rng_worker_ops = {
-	.serve = virtio_rng_serve_chain,
-	.broken = NULL,		/* NEEDS_RESET says it; nothing to count */
-};
 
 static int virtio_rng_activate(void *dev, uint64_t features, struct virtq *vqs,
 			       unsigned int nr)
@@ -109,14 +124,18 @@ static int virtio_rng_activate(void *dev, uint64_t features, struct virtq *vqs,
 	struct virtio_rng *rng = dev;
 
 	(void)features;
-	return virtio_worker_activate(&rng->worker, vqs, nr);
+	if (nr < 1)
+		return -EINVAL;
+	/* Nothing to serve yet: the driver notifies after DRIVER_OK. */
+	rng->vq = &vqs[0];
+	return 0;
 }
 
 static void virtio_rng_reset(void *dev)
 {
 	struct virtio_rng *rng = dev;
 
-	virtio_worker_reset(&rng->worker);
+	rng->vq = NULL;
 }
 
 static const struct virtio_device_ops virtio_rng_ops = {
@@ -130,6 +149,7 @@ static const struct virtio_device_ops virtio_rng_ops = {
 	.config_write = NULL,
 	.activate = virtio_rng_activate,
 	.reset = virtio_rng_reset,
+	.notify = virtio_rng_notify,
 };
 
 int virtio_rng_create(struct virtio_rng **out,
@@ -138,60 +158,24 @@ int virtio_rng_create(struct virtio_rng **out,
 		      const struct virtio_mmio_window *win, char *err,
 		      size_t errlen)
 {
-	const struct virtio_worker_budget budget = {
-		.chains = VIRTIO_RNG_BUDGET, .bytes = VIRTIO_RNG_BUDGET_BYTES,
-	};
 	struct virtio_rng *rng = calloc(1, sizeof(*rng));
-	char name[16];
 	int ret;
 
 	if (!rng) {
 		snprintf(err, errlen, "virtio-rng: out of memory");
 		return -ENOMEM;
 	}
-	snprintf(name, sizeof(name), "virtio-rng%u", win->index);
-	ret = virtio_worker_init(&rng->worker, name, &virtio_rng_worker_ops,
-				 rng, budget);
-	if (ret) {
-		snprintf(err, errlen, "virtio-rng: event loop: %s", strerror(-ret));
-		free(rng);
-		return ret;
-	}
 	ret = virtio_mmio_create(&rng->mmio, host, mem, win, &virtio_rng_ops, rng);
 	if (ret) {
 		snprintf(err, errlen, "virtio-rng: cannot create virtio-mmio device %u: %s",
 			 win->index, strerror(-ret));
-		goto fail_worker;
+		free(rng);
+		return ret;
 	}
-	ret = virtio_worker_attach(&rng->worker, virtio_mmio_transport(rng->mmio),
-				   virtio_rng_ops.nr_queues);
-	if (ret) {
-		snprintf(err, errlen, "virtio-rng: event loop: %s", strerror(-ret));
-		goto fail_mmio;
-	}
+	rng->tp = virtio_mmio_transport(rng->mmio);
+	rng->index = win->index;
 	*out = rng;
 	return 0;
-fail_mmio:
-	virtio_mmio_destroy(rng->mmio);
-fail_worker:
-	virtio_worker_destroy(&rng->worker);
-	free(rng);
-	return ret;
-}
-
-int virtio_rng_start(struct virtio_rng *rng, const struct io_thread_hook *hook)
-{
-	return virtio_worker_start(&rng->worker, hook);
-}
-
-void virtio_rng_quiesce(struct virtio_rng *rng)
-{
-	virtio_worker_quiesce(&rng->worker);
-}
-
-void virtio_rng_resume(struct virtio_rng *rng)
-{
-	virtio_worker_resume(&rng->worker);
 }
 
 void virtio_rng_save(struct virtio_rng *rng, struct state_writer *w)
@@ -204,24 +188,17 @@ int virtio_rng_load(struct virtio_rng *rng, struct state_reader *r)
 	return virtio_mmio_load(rng->mmio, r);
 }
 
-void virtio_rng_stop(struct virtio_rng *rng)
-{
-	virtio_worker_stop(&rng->worker);
-}
-
 void virtio_rng_destroy(struct virtio_rng *rng)
 {
 	if (!rng)
 		return;
-	virtio_worker_stop(&rng->worker);
 	virtio_mmio_destroy(rng->mmio);	/* resets the device */
-	virtio_worker_destroy(&rng->worker);
 	free(rng);
 }
 
 void virtio_rng_print_stats(const struct virtio_rng *rng, FILE *f)
 {
-	fprintf(f, "minivmm: %s: %" PRIu64 " requests, %" PRIu64 " bytes, %" PRIu64
-		" without room, %" PRIu64 " host errors\n", rng->worker.name,
+	fprintf(f, "minivmm: virtio-rng%u: %" PRIu64 " requests, %" PRIu64 " bytes, %" PRIu64
+		" without room, %" PRIu64 " host errors\n", rng->index,
 		rng->requests, rng->bytes, rng->empty, rng->errors);
 }

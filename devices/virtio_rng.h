@@ -2,9 +2,10 @@
 /*
  * virtio-rng (entropy device, virtio 1.x section 5.4; device ID
  * VIRTIO_ID_RNG from <linux/virtio_ids.h>): one request queue whose
- * device-writable buffers the I/O thread fills from the host's
- * getrandom(), so a guest never waits for entropy at boot.  No feature
- * bits, no config space.
+ * device-writable buffers are filled from the host's getrandom(), so a
+ * guest never waits for entropy at boot.  Served on the notifying vCPU's
+ * thread (struct virtio_device_ops' notify): no I/O thread, nothing to
+ * start, pause or stop.  No feature bits, no config space.
  */
 #ifndef MINIVMM_VIRTIO_RNG_H
 #define MINIVMM_VIRTIO_RNG_H
@@ -12,12 +13,11 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#include "devices/event_loop.h"
 #include "devices/virtio_mmio.h"
 
 struct virtio_rng;
 
-/* Bytes served per request at most: a guest cannot make one request block the thread. */
+/* Bytes served per request at most (one notify serves at most a ring's worth). */
 #define VIRTIO_RNG_MAX_REQUEST (64 * 1024)
 
 /* Returns 0, or -errno with one line in err. */
@@ -26,15 +26,11 @@ int virtio_rng_create(struct virtio_rng **out,
 		      const struct guest_mem *mem,
 		      const struct virtio_mmio_window *win, char *err,
 		      size_t errlen);
-int virtio_rng_start(struct virtio_rng *rng, const struct io_thread_hook *hook);
-void virtio_rng_quiesce(struct virtio_rng *rng);
-void virtio_rng_resume(struct virtio_rng *rng);
 /* Snapshots: the transport and queue state (nothing else is kept). */
 struct state_writer;
 struct state_reader;
 void virtio_rng_save(struct virtio_rng *rng, struct state_writer *w);
 int virtio_rng_load(struct virtio_rng *rng, struct state_reader *r);
-void virtio_rng_stop(struct virtio_rng *rng);
 void virtio_rng_destroy(struct virtio_rng *rng);
 void virtio_rng_print_stats(const struct virtio_rng *rng, FILE *f);
 

@@ -485,24 +485,9 @@ static int virtio_rng_entry_create(void **out, const struct device_env *env,
 				 env->mem, &env->window, err, errlen);
 }
 
-static int virtio_rng_entry_start(void *dev, const struct io_thread_hook *hook)
-{
-	return virtio_rng_start(dev, hook);
-}
-
 static void virtio_rng_entry_stats(void *dev, FILE *f)
 {
 	virtio_rng_print_stats(dev, f);
-}
-
-static void virtio_rng_entry_quiesce(void *dev)
-{
-	virtio_rng_quiesce(dev);
-}
-
-static void virtio_rng_entry_resume(void *dev)
-{
-	virtio_rng_resume(dev);
 }
 
 static void virtio_rng_entry_save(void *dev, struct state_writer *w)
@@ -515,11 +500,6 @@ static int virtio_rng_entry_load(void *dev, struct state_reader *r)
 	return virtio_rng_load(dev, r);
 }
 
-static void virtio_rng_entry_stop(void *dev)
-{
-	virtio_rng_stop(dev);
-}
-
 static void virtio_rng_entry_destroy(void *dev)
 {
 	virtio_rng_destroy(dev);
@@ -530,14 +510,10 @@ static const struct vmm_device_ops virtio_rng_entry = {
 	.virtio_mmio = true,
 	.count = virtio_rng_entry_count,
 	.create = virtio_rng_entry_create,
-	.start = virtio_rng_entry_start,
-	.io_class = SECCOMP_THREAD_IO,
+	/* No thread: served on the notifying vCPU (devices/virtio_rng.h). */
 	.stats = virtio_rng_entry_stats,
-	.quiesce = virtio_rng_entry_quiesce,
-	.resume = virtio_rng_entry_resume,
 	.save = virtio_rng_entry_save,
 	.load = virtio_rng_entry_load,
-	.stop = virtio_rng_entry_stop,
 	.destroy = virtio_rng_entry_destroy,
 };
 
