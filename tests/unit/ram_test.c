@@ -11,6 +11,7 @@
 #include <check.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -111,6 +112,72 @@ START_TEST(test_snapshot_file)
 }
 END_TEST
 
+/* The VmFlags line of the mapping that starts at p, in /proc/self/smaps. */
+static bool smaps_flags(const void *p, char *flags, size_t len)
+{
+	char line[512], want[32];
+	FILE *f = fopen("/proc/self/smaps", "r");
+	bool in = false, found = false;
+
+	ck_assert_ptr_nonnull(f);
+	snprintf(want, sizeof(want), "%lx-", (unsigned long)(uintptr_t)p);
+	while (!found && fgets(line, sizeof(line), f)) {
+		if (!strncmp(line, want, strlen(want)))
+			in = true;
+		else if (in && !strncmp(line, "VmFlags:", 8)) {
+			snprintf(flags, len, "%s", line + 8);
+			found = true;
+		}
+	}
+	fclose(f);
+	return found;
+}
+
+static bool has_flag(const char *flags, const char *flag)
+{
+	char padded[8];
+
+	snprintf(padded, sizeof(padded), " %s ", flag);
+	return strstr(flags, padded) != NULL;
+}
+
+/*
+ * Guest RAM starts on a 2 MiB boundary (KVM's huge pages need host and
+ * guest addresses to agree modulo 2 MiB) and asks for transparent huge
+ * pages above its first 2 MiB only; -mem-thp off asks for none.
+ */
+START_TEST(test_aligned_thp_above_first_huge_page)
+{
+	struct config cfg = { .mem_thp_off = false };
+	const uint64_t bytes = 64ull << 20;
+	char err[256] = "", low[512], high[512];
+
+	for (int round = 0; round < 8; round++) {
+		uint8_t *ram = ram_map(&cfg, bytes, err, sizeof(err));
+
+		ck_assert_msg(ram != NULL, "%s", err);
+		ck_assert_uint_eq((uintptr_t)ram % RAM_HUGE_PAGE, 0);
+		ck_assert(smaps_flags(ram, low, sizeof(low)));
+		ck_assert(smaps_flags(ram + RAM_HUGE_PAGE, high, sizeof(high)));
+		ck_assert_msg(!has_flag(low, "hg"), "first 2 MiB: %s", low);
+		ck_assert_msg(has_flag(high, "hg"), "above: %s", high);
+		ram[0] = 1;
+		ram[bytes - 1] = 2;
+		munmap(ram, bytes);
+	}
+	cfg.mem_thp_off = true;
+	{
+		uint8_t *ram = ram_map(&cfg, bytes, err, sizeof(err));
+
+		ck_assert_msg(ram != NULL, "%s", err);
+		ck_assert_uint_eq((uintptr_t)ram % RAM_HUGE_PAGE, 0);
+		ck_assert(smaps_flags(ram, low, sizeof(low)));
+		ck_assert_msg(has_flag(low, "nh") && !has_flag(low, "hg"), "%s", low);
+		munmap(ram, bytes);
+	}
+}
+END_TEST
+
 static Suite *ram_suite(void)
 {
 	Suite *s = suite_create("ram");
@@ -118,6 +185,7 @@ static Suite *ram_suite(void)
 
 	tcase_add_test(tc, test_anonymous);
 	tcase_add_test(tc, test_snapshot_file);
+	tcase_add_test(tc, test_aligned_thp_above_first_huge_page);
 	suite_add_tcase(s, tc);
 	return s;
 }
