@@ -125,6 +125,8 @@ int affinity_parse_vcpus(const char *s, struct cpu_affinity *out,
 		all->given = true;
 		return 0;
 	}
+	/* The pairs fill out; a vCPU left out has given == false. */
+	memset(out, 0, max_vcpus * sizeof(*out));
 	if (s[0] == '[') {
 		if (s[len - 1] != ']')
 			return affinity_error(err, errlen, "a '[' has no ']'");

@@ -25,7 +25,8 @@ int affinity_parse_cpulist(const char *s, size_t len, cpu_set_t *set);
 /*
  * -vcpu-affinity: either one CPU list for every vCPU, or Cloud
  * Hypervisor's per-vCPU form "[0@[0-1],1@[2]]" (outer brackets optional,
- * "N@C" for one CPU).  out[] has max_vcpus entries; *highest gets the
+ * "N@C" for one CPU).  out[] has max_vcpus entries, all cleared by the
+ * pair form (the all-vCPU form leaves out alone); *highest gets the
  * largest vCPU index named (-1 for the all-vCPU form, whose set goes to
  * *all).  Returns 0 or -1 with a message (no option name) in err.
  */

@@ -1370,7 +1370,7 @@ int config_parse(struct config *cfg, int argc, char **argv,
 	_Static_assert(sizeof(config_options) / sizeof(config_options[0]) ==
 		       CONFIG_NR_OPTIONS, "CONFIG_NR_OPTIONS is stale");
 
-	memset(cfg, 0, sizeof(*cfg));
+	memset(cfg, 0, offsetof(struct config, vcpu_affinity));
 	cfg->vcpu_affinity_highest = -1;
 	err[0] = '\0';
 	for (i = 1; i < argc; i++) {

@@ -97,8 +97,8 @@ struct config {
 	const char *dump_acpi_dir;	/* -dump-acpi DIR: write tables, exit */
 	const char *user;		/* -user NAME: drop privileges */
 	const char *chroot_dir;		/* -chroot DIR */
-	/* -vcpu-affinity / -io-affinity: host CPU sets for the threads. */
-	struct cpu_affinity vcpu_affinity[CONFIG_MAX_VCPUS];
+	/* -vcpu-affinity / -io-affinity: host CPU sets for the threads
+	 * (the per-vCPU table is the last member). */
 	struct cpu_affinity vcpu_affinity_all;	/* one set for every vCPU */
 	int vcpu_affinity_highest;		/* largest vCPU named, or -1 */
 	struct cpu_affinity io_affinity;	/* every other thread */
@@ -106,6 +106,13 @@ struct config {
 	bool start_paused;		/* -S: no vCPU runs until told (gdb, QMP) */
 	const char *restore;		/* -restore FILE: continue a saved VM */
 	bool help, version;
+	/*
+	 * -vcpu-affinity's vCPU@[CPUS] pairs; entries 0..vcpu_affinity_highest
+	 * only are valid.  Last, and left alone by config_parse() unless the
+	 * option is given: 35 KiB that every start would otherwise zero,
+	 * page by page (docs/benchmarks.md, exec -> exit).
+	 */
+	struct cpu_affinity vcpu_affinity[CONFIG_MAX_VCPUS];
 };
 
 /*

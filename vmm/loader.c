@@ -66,14 +66,7 @@ static int loader_write_long_mode(struct vm *vm, char *err, size_t errlen)
 	return 0;
 }
 
-struct mapped_file {
-	const char *path;
-	int fd;
-	const uint8_t *data;
-	size_t size;
-};
-
-static int map_file(struct mapped_file *f, const char *what, char *err,
+static int map_file(struct loader_kernel *f, const char *what, char *err,
 		    size_t errlen)
 {
 	struct stat st;
@@ -104,7 +97,7 @@ static int map_file(struct mapped_file *f, const char *what, char *err,
 	return 0;
 }
 
-static void unmap_file(struct mapped_file *f)
+static void unmap_file(struct loader_kernel *f)
 {
 	if (f->data) {
 		munmap((void *)f->data, f->size);
@@ -238,7 +231,7 @@ static int loader_write_cmdline(struct vm *vm, const char *cmdline,
 	return 0;
 }
 
-static int loader_place_kernel(struct vm *vm, const struct mapped_file *k,
+static int loader_place_kernel(struct vm *vm, const struct loader_kernel *k,
 			       const struct linux_setup_info *info,
 			       uint64_t *load_addr, char *err, size_t errlen)
 {
@@ -260,7 +253,7 @@ static int loader_place_kernel(struct vm *vm, const struct mapped_file *k,
 }
 
 /* Copy the ELF segments to their physical addresses, above minivmm's tables. */
-static int loader_place_elf(struct vm *vm, const struct mapped_file *k,
+static int loader_place_elf(struct vm *vm, const struct loader_kernel *k,
 			    const struct elf_kernel_info *ek, char *err,
 			    size_t errlen)
 {
@@ -298,7 +291,7 @@ static int loader_place_elf(struct vm *vm, const struct mapped_file *k,
 }
 
 /* The boot information an ELF kernel gets: PVH start info or a zero page. */
-static int loader_elf_boot_info(struct vm *vm, const struct mapped_file *k,
+static int loader_elf_boot_info(struct vm *vm, const struct loader_kernel *k,
 				const struct elf_kernel_info *ek,
 				const struct linux_setup_info *info,
 				const struct linux_boot_args *args,
@@ -340,7 +333,7 @@ static int loader_elf_boot_info(struct vm *vm, const struct mapped_file *k,
 	return 0;
 }
 
-static int loader_load_elf(struct vm *vm, const struct mapped_file *k,
+static int loader_load_elf(struct vm *vm, const struct loader_kernel *k,
 			   uint64_t rsdp, struct boot_entry *entry, char *err,
 			   size_t errlen)
 {
@@ -372,32 +365,40 @@ static int loader_load_elf(struct vm *vm, const struct mapped_file *k,
 	return ret;
 }
 
-int loader_check_kernel(const char *path, char *err, size_t errlen)
+int loader_open_kernel(struct loader_kernel *k, const char *path, char *err,
+		       size_t errlen)
 {
-	struct mapped_file k = { .path = path };
 	struct linux_setup_info info;
 	struct elf_kernel_info ek;
 	char why[ERR_LINE_MAX] = "";
-	int ret = map_file(&k, "kernel", err, errlen);
+	int ret;
 
+	*k = (struct loader_kernel){ .path = path, .fd = -1 };
+	ret = map_file(k, "kernel", err, errlen);
 	if (ret)
 		return ret;
-	if (elf_kernel_is_elf(k.data, k.size))
-		ret = elf_kernel_parse(k.data, k.size, &ek, why, sizeof(why));
+	if (elf_kernel_is_elf(k->data, k->size))
+		ret = elf_kernel_parse(k->data, k->size, &ek, why, sizeof(why));
 	else
-		ret = linux_parse_setup(k.data, k.size, &info, why, sizeof(why));
+		ret = linux_parse_setup(k->data, k->size, &info, why, sizeof(why));
 	if (ret < 0) {
 		snprintf(err, errlen, "kernel '%s': %s", path, why[0] ? why : "not a bzImage");
-		ret = -EINVAL;
+		unmap_file(k);
+		return -EINVAL;
 	}
-	unmap_file(&k);
-	return ret;
+	return 0;
 }
 
-int loader_load_linux(struct vm *vm, uint64_t rsdp, struct boot_entry *entry,
-		      char *err, size_t errlen)
+void loader_close_kernel(struct loader_kernel *k)
 {
-	struct mapped_file k = { .path = vm->cfg->kernel };
+	unmap_file(k);
+}
+
+int loader_load_linux(struct vm *vm, const struct loader_kernel *kp,
+		      uint64_t rsdp, struct boot_entry *entry, char *err,
+		      size_t errlen)
+{
+	const struct loader_kernel k = *kp;
 	struct linux_setup_info info;
 	struct linux_boot_args args = { .rsdp_addr = rsdp };
 	struct e820_entry e820[LOADER_MAX_E820];
@@ -405,20 +406,18 @@ int loader_load_linux(struct vm *vm, uint64_t rsdp, struct boot_entry *entry,
 	uint64_t load_addr;
 	int ret;
 
+	if (!k.data) {
+		snprintf(err, errlen, "no kernel to load");
+		return -EINVAL;
+	}
 	ret = loader_write_long_mode(vm, err, errlen);
 	if (ret)
 		return ret;
-	ret = map_file(&k, "kernel", err, errlen);
-	if (ret)
-		return ret;
-	if (elf_kernel_is_elf(k.data, k.size)) {
-		ret = loader_load_elf(vm, &k, rsdp, entry, err, errlen);
-		goto out;
-	}
+	if (elf_kernel_is_elf(k.data, k.size))
+		return loader_load_elf(vm, &k, rsdp, entry, err, errlen);
 	if (linux_parse_setup(k.data, k.size, &info, why, sizeof(why)) < 0) {
 		snprintf(err, errlen, "kernel '%s': %s", k.path, why[0] ? why : "not a bzImage");
-		ret = -EINVAL;
-		goto out;
+		return -EINVAL;
 	}
 	args.e820 = e820;
 	args.nr_e820 = linux_e820_map(vm->mem.ram_size, e820, LOADER_MAX_E820);
@@ -432,20 +431,17 @@ int loader_load_linux(struct vm *vm, uint64_t rsdp, struct boot_entry *entry,
 						      info.init_size : info.kernel_bytes),
 					 &args, err, errlen);
 	if (ret)
-		goto out;
+		return ret;
 	void *zero_page = guest_mem_ptr(&vm->mem, LAYOUT_ZERO_PAGE_ADDR, LINUX_ZERO_PAGE_SIZE);
 
 	if (!zero_page || linux_build_boot_params(zero_page, k.data, k.size, &info,
 						  &args, why, sizeof(why)) < 0) {
 		snprintf(err, errlen, "kernel '%s': %s", k.path, why[0] ? why : "cannot build boot_params");
-		ret = -EINVAL;
-		goto out;
+		return -EINVAL;
 	}
 	entry->pvh = false;
 	entry->rip = load_addr + 0x200; /* the 64-bit entry point */
 	entry->rsi = LAYOUT_ZERO_PAGE_ADDR;
 	entry->rsp = LAYOUT_BOOT_STACK_TOP;
-out:
-	unmap_file(&k);
-	return ret;
+	return 0;
 }

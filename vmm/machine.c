@@ -66,7 +66,10 @@ struct machine {
 	struct pidfile pidfile;	/* -pidfile */
 	/* What the exits that cannot tear down in order put back (TAPs). */
 	struct emergency emergency;
-	struct snapshot_file snap;	/* -restore: the open snapshot */
+	/* -restore: the open snapshot (48 KiB of index: allocated only then,
+	 * not zeroed page by page at every start). */
+	struct snapshot_file *snap;
+	struct loader_kernel kernel;	/* -kernel, from the checks to the load */
 	pthread_mutex_t save_lock;	/* one save at a time */
 	char err[ERR_LINE_MAX];
 };
@@ -220,7 +223,8 @@ static int machine_boot(struct machine *m)
 	if (m->vm.cfg->netboot)
 		ret = machine_load_firmware(m, rsdp, &entry);
 	else
-		ret = loader_load_linux(&m->vm, rsdp, &entry, m->err, sizeof(m->err));
+		ret = loader_load_linux(&m->vm, &m->kernel, rsdp, &entry, m->err,
+					sizeof(m->err));
 	if (ret)
 		return ret;
 	trace_mark(&m->vm, "images loaded");
@@ -316,18 +320,26 @@ static int machine_save(struct machine *m, const char *path, bool quit,
 /* -restore, before vm_create: RAM will be mapped from the snapshot. */
 static int machine_restore_open(struct machine *m, const struct config *cfg)
 {
-	int ret = snapshot_open(&m->snap, cfg->restore, m->err, sizeof(m->err));
+	int ret;
+
+	m->snap = calloc(1, sizeof(*m->snap));
+	if (!m->snap) {
+		snprintf(m->err, sizeof(m->err), "-restore: out of memory");
+		return -ENOMEM;
+	}
+	m->snap->fd = -1;
+	ret = snapshot_open(m->snap, cfg->restore, m->err, sizeof(m->err));
 
 	if (ret)
 		return ret;
-	if (m->snap.idx.hdr.mem_size != cfg->mem_bytes) {
+	if (m->snap->idx.hdr.mem_size != cfg->mem_bytes) {
 		snprintf(m->err, sizeof(m->err), "-restore: %s changed while minivmm started",
 			 cfg->restore);
 		return -EINVAL;
 	}
 	m->vm.ram_from_file = true;
-	m->vm.ram_fd = m->snap.fd;
-	m->vm.ram_offset = m->snap.idx.hdr.mem_offset;
+	m->vm.ram_fd = m->snap->fd;
+	m->vm.ram_offset = m->snap->idx.hdr.mem_offset;
 	return 0;
 }
 
@@ -335,17 +347,17 @@ static int machine_restore_open(struct machine *m, const struct config *cfg)
 static int machine_restore_state(struct machine *m)
 {
 	struct state_reader r;
-	int ret = snapshot_load_kvm(&m->snap, &m->vm, &m->topo, m->err,
+	int ret = snapshot_load_kvm(m->snap, &m->vm, &m->topo, m->err,
 				    sizeof(m->err));
 
 	if (ret)
 		return ret;
-	if (!snapshot_section(&m->snap, "dev:serial", 0, &r) ||
+	if (!snapshot_section(m->snap, "dev:serial", 0, &r) ||
 	    serial_load(&m->serial, &r)) {
 		snprintf(m->err, sizeof(m->err), "-restore: the serial port's state is missing or malformed");
 		return -EINVAL;
 	}
-	ret = device_table_load(&m->devices, &m->snap, m->err, sizeof(m->err));
+	ret = device_table_load(&m->devices, m->snap, m->err, sizeof(m->err));
 	if (!ret)
 		trace_mark(&m->vm, "state restored");
 	return ret;
@@ -876,7 +888,9 @@ static int machine_block_signals(sigset_t *set)
 static int machine_pin_threads(struct machine *m, const struct config *cfg)
 {
 	for (unsigned int i = 0; i < cfg->vcpus; i++) {
-		const struct cpu_affinity *a = &cfg->vcpu_affinity[i];
+		/* Entries past the highest vCPU named are not set at all. */
+		const struct cpu_affinity *a = (int)i <= cfg->vcpu_affinity_highest ?
+			&cfg->vcpu_affinity[i] : &cfg->vcpu_affinity_all;
 
 		if (!a->given)
 			a = &cfg->vcpu_affinity_all;
@@ -979,7 +993,7 @@ static int machine_setup(struct machine *m, const struct config *cfg)
 		if (ret)
 			return ret;
 	}
-	ret = preflight_check_files(cfg, m->err, sizeof(m->err));
+	ret = preflight_check_files(cfg, &m->kernel, m->err, sizeof(m->err));
 	if (ret)
 		return ret;
 	/* Modules and all, before KVM: a missing one is a plain error. */
@@ -1043,7 +1057,8 @@ static int machine_setup(struct machine *m, const struct config *cfg)
 	ret = cfg->restore ? 0 : machine_boot(m);
 	if (ret)
 		return ret;
-	/* The initramfs is in guest memory now. */
+	/* The kernel and the initramfs are in guest memory now. */
+	loader_close_kernel(&m->kernel);
 	m->vm.gen_initrd = NULL;
 	m->vm.gen_cmdline = NULL;
 	rootfs_free(&m->rootfs);
@@ -1113,8 +1128,12 @@ static void machine_teardown(struct machine *m)
 	if (m->console_wake_fd >= 0)
 		close(m->console_wake_fd);
 	rootfs_free(&m->rootfs);
+	loader_close_kernel(&m->kernel);
 	/* After the RAM mapping is gone (vm_destroy), which kept it open. */
-	snapshot_close(&m->snap);
+	if (m->snap) {
+		snapshot_close(m->snap);
+		free(m->snap);
+	}
 	pthread_mutex_destroy(&m->save_lock);
 	/* Last: while the file exists, the process still holds resources. */
 	pidfile_remove(&m->pidfile);
@@ -1137,7 +1156,6 @@ int machine_run(const struct config *cfg, uint64_t start_ns, int ready_fd)
 	m->pidfile.fd = m->pidfile.dir_fd = -1;
 	m->vm.event_hook = machine_guest_event;
 	m->vm.event_ctx = m;
-	m->snap.fd = -1;
 	pthread_mutex_init(&m->save_lock, NULL);
 	m->console_wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	/* ps/top show the VM's name (the kernel keeps 15 bytes of it). */

@@ -36,12 +36,14 @@ static int preflight_open(const char *what, const char *path, bool dir_ok,
 	return 0;
 }
 
-int preflight_check_files(const struct config *cfg, char *err, size_t errlen)
+int preflight_check_files(const struct config *cfg,
+			  struct loader_kernel *kernel, char *err,
+			  size_t errlen)
 {
 	int ret = 0;
 
 	if (cfg->kernel && !cfg->netboot)
-		ret = loader_check_kernel(cfg->kernel, err, errlen);
+		ret = loader_open_kernel(kernel, cfg->kernel, err, errlen);
 	if (!ret && cfg->initrd && !cfg->netboot)
 		ret = preflight_open("initrd", cfg->initrd, false, err, errlen);
 	for (unsigned int i = 0; !ret && i < cfg->nr_drives; i++)
