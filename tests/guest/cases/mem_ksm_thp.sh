@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT
 # -mem-merge and -mem-thp: the guest RAM mapping carries the madvise flags
 # asked for (VmFlags in /proc/PID/smaps: "mg" mergeable, "hg" huge pages
-# wanted, "nh" not), and with KSM running (run=1 for the test, restored
+# wanted above the first 2 MiB, "nh" not), and with KSM running (run=1 for the test, restored
 # after) two identical guests with -mem-merge on make pages_sharing grow.
 # run-serial
 # timeout: 300
@@ -33,9 +33,11 @@ halt_vm() {
 	PIDS+=("$PID")
 }
 
-# ram_flags PID: VmFlags of the mapping as large as guest RAM.
+# ram_flags PID [KiB]: VmFlags of the mapping of that size (default: as
+# large as guest RAM).  With huge pages asked for, guest RAM is two
+# mappings: its first 2 MiB without them (vmm/ram.c), the rest with.
 ram_flags() {
-	awk -v want="$((MEM_MB * 1024))" '
+	awk -v want="${2:-$((MEM_MB * 1024))}" '
 		/^Size:/ { hit = ($2 == want) }
 		/^VmFlags:/ && hit { sub(/^VmFlags:[ \t]*/, ""); print; exit }
 	' "/proc/$1/smaps"
@@ -44,8 +46,9 @@ has_flag() { [[ " $1 " == *" $2 "* ]]; }
 
 # 1. The flags, one guest at a time.
 halt_vm default
-f=$(ram_flags "${PIDS[-1]}")
+f=$(ram_flags "${PIDS[-1]}" $(((MEM_MB - 2) * 1024)))
 echo "default: VmFlags $f"
+[ -n "$f" ] || fail "default: no mapping of guest RAM above its first 2 MiB"
 has_flag "$f" hg || fail "default: guest RAM lacks MADV_HUGEPAGE (hg)"
 has_flag "$f" mg && fail "default: guest RAM is mergeable without -mem-merge on"
 stop_halted default
@@ -64,7 +67,7 @@ echo 1 >$KSM/run
 before=$(cat $KSM/pages_sharing)
 halt_vm a -mem-merge on -mem-prealloc
 halt_vm b -mem-merge on -mem-prealloc
-f=$(ram_flags "${PIDS[0]}")
+f=$(ram_flags "${PIDS[0]}" $(((MEM_MB - 2) * 1024)))
 echo "-mem-merge on: VmFlags $f"
 has_flag "$f" mg || fail "-mem-merge on: guest RAM lacks MADV_MERGEABLE (mg)"
 want=$((MEM_MB * 256 / 2))	# half of one guest's 4 KiB pages
