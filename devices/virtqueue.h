@@ -11,8 +11,10 @@
  * device then asks its transport for DEVICE_NEEDS_RESET (the OpenBSD vmd
  * rule: never crash, never guess).
  *
- * Threading: one virtq is driven by one thread (the device's I/O thread)
- * between virtq_activate() and virtq_reset().  Ring indices shared with
+ * Threading: one virtq is driven by one thread at a time between
+ * virtq_activate() and virtq_reset(): the device's I/O thread, or for a
+ * device served on its notifications (virtio-rng) the notifying vCPU's
+ * thread under the transport's lock.  Ring indices shared with
  * the guest use acquire/release atomics and full fences where the spec
  * needs store->load ordering (notification suppression).
  *
