@@ -43,11 +43,16 @@ static void virtio_rng_config_read(void *dev, uint32_t offset, void *data,
 	memset(data, 0, size);	/* no config space */
 }
 
-/* Fill one buffer from the host; false when getrandom fails. */
+/*
+ * Fill one buffer from the host; false when getrandom fails.  Never
+ * waits: this runs on a vCPU thread, which a stop must find back in
+ * KVM_RUN promptly, so a host whose own generator is not seeded yet
+ * (EAGAIN, early in its boot) returns the request short instead.
+ */
 static bool virtio_rng_fill(uint8_t *dst, size_t len)
 {
 	while (len) {
-		ssize_t n = getrandom(dst, len, 0);
+		ssize_t n = getrandom(dst, len, GRND_NONBLOCK);
 
 		if (n < 0 && errno == EINTR)
 			continue;
