@@ -95,15 +95,16 @@ static void virtio_rng_notify(void *dev, unsigned int q)
 {
 	struct virtio_rng *rng = dev;
 	struct virtq *vq = rng->vq;
-	unsigned int served = 0;
+	unsigned int served = 0, round = 0, n;
 	bool pushed = false;
 	int r = 0;
 
 	if (!vq || q != 0)
 		return;
-	do {
+	for (;; round++) {
 		virtq_disable_notify(vq);
-		while (served < vq->size && (r = virtq_pop(vq, &rng->chain)) > 0) {
+		for (n = 0; served < vq->size &&
+			    (r = virtq_pop(vq, &rng->chain)) > 0; n++) {
 			uint32_t len = virtio_rng_serve(rng, &rng->chain);
 
 			virtq_push(vq, rng->chain.head, len);
@@ -118,7 +119,12 @@ static void virtio_rng_notify(void *dev, unsigned int q)
 			virtio_needs_reset(rng->tp);
 			break;
 		}
-	} while (virtq_enable_notify(vq) && served < vq->size);
+		/* Notifications on again before any return.  "More" that
+		 * yields nothing: the guest moves the index under us (rings
+		 * laid over each other); its next notify it is. */
+		if (!virtq_enable_notify(vq) || served >= vq->size || (round && !n))
+			break;
+	}
 	if (pushed && virtq_need_interrupt(vq))
 		virtio_signal_used(rng->tp);
 }
