@@ -168,15 +168,22 @@ static uint8_t *ram_map_anonymous(const struct config *cfg, uint64_t bytes,
 	}
 	/*
 	 * Fewer TLB misses and page faults; a hint, so failure is harmless.
-	 * Not for the first 2 MiB: the boot structures there (zero page,
+	 * Never for the first 2 MiB: the boot structures there (zero page,
 	 * command line, page tables, ACPI and MP tables, the netboot
 	 * firmware) are a few KiB apart, and a huge page would turn their
-	 * first write into a 2 MiB clear at every start.
+	 * first write into a 2 MiB clear at every start.  Saying so
+	 * explicitly matters where THP is "always" (Debian's default), which
+	 * gives huge pages to mappings that never asked for them.
 	 */
-	if (cfg->mem_thp_off)
+	if (cfg->mem_thp_off) {
 		madvise(host, bytes, MADV_NOHUGEPAGE);
-	else if (bytes > RAM_HUGE_PAGE)
-		madvise(host + RAM_HUGE_PAGE, bytes - RAM_HUGE_PAGE, MADV_HUGEPAGE);
+	} else {
+		madvise(host, RAM_HUGE_PAGE < bytes ? RAM_HUGE_PAGE : bytes,
+			MADV_NOHUGEPAGE);
+		if (bytes > RAM_HUGE_PAGE)
+			madvise(host + RAM_HUGE_PAGE, bytes - RAM_HUGE_PAGE,
+				MADV_HUGEPAGE);
+	}
 	if (cfg->mem_merge && madvise(host, bytes, MADV_MERGEABLE)) {
 		snprintf(err, errlen, "-mem-merge on: this kernel cannot merge pages (MADV_MERGEABLE: %s)",
 			 strerror(errno));

@@ -21,7 +21,8 @@
  * Map bytes of guest RAM as cfg asks.  Returns the mapping (released with
  * munmap), or NULL with one line for the user in err.  Anonymous RAM
  * starts on a RAM_HUGE_PAGE boundary, and transparent huge pages (unless
- * cfg->mem_thp_off) are asked for above its first RAM_HUGE_PAGE.
+ * cfg->mem_thp_off) are asked for above its first RAM_HUGE_PAGE and
+ * refused below.
  */
 uint8_t *ram_map(const struct config *cfg, uint64_t bytes, char *err,
 		 size_t errlen);
