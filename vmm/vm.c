@@ -133,8 +133,14 @@ static int vm_setup_memory(struct vm *vm, uint64_t bytes, char *err, size_t errl
 		return -ENOMEM;
 	vm->mem_host = host;
 	vm->mem_host_size = bytes;
-	/* Not for hugetlbfs: see struct ram_scan. */
-	if (!vm->cfg->mem_path)
+	/*
+	 * For a save (vmm/snapshot.c), opened now: after a -user drop the
+	 * process may no longer open its own /proc files.  Only a VM with a
+	 * QMP socket can be saved, and a procfs open is a few hundred
+	 * microseconds of every start.  Not for hugetlbfs: see struct
+	 * ram_scan.
+	 */
+	if (!vm->cfg->mem_path && vm->cfg->qmp_path)
 		vm->pagemap_fd = ram_pagemap_open();
 	vm->mem.ram_size = bytes;
 
