@@ -121,7 +121,7 @@ static void threads_use_small_stacks(void)
 	if (pthread_attr_init(&attr))
 		return;
 	if (!pthread_attr_setstacksize(&attr, THREAD_STACK_SIZE))
-		pthread_setattr_default_np(&attr);	/* a hint too */
+		pthread_setattr_default_np(&attr);	/* failing costs memory only */
 	pthread_attr_destroy(&attr);
 }
 
