@@ -160,6 +160,7 @@ static uint8_t *ram_map_anonymous(const struct config *cfg, uint64_t bytes,
 				  char *err, size_t errlen)
 {
 	uint8_t *host = ram_reserve_aligned(bytes);
+	uint64_t small;	/* the part without huge pages: the first 2 MiB */
 
 	if (!host) {
 		snprintf(err, errlen, "cannot reserve %" PRIu64 " MiB of guest memory: %s", bytes >> 20,
@@ -175,15 +176,10 @@ static uint8_t *ram_map_anonymous(const struct config *cfg, uint64_t bytes,
 	 * explicitly matters where THP is "always" (Debian's default), which
 	 * gives huge pages to mappings that never asked for them.
 	 */
-	if (cfg->mem_thp_off) {
-		madvise(host, bytes, MADV_NOHUGEPAGE);
-	} else {
-		madvise(host, RAM_HUGE_PAGE < bytes ? RAM_HUGE_PAGE : bytes,
-			MADV_NOHUGEPAGE);
-		if (bytes > RAM_HUGE_PAGE)
-			madvise(host + RAM_HUGE_PAGE, bytes - RAM_HUGE_PAGE,
-				MADV_HUGEPAGE);
-	}
+	small = cfg->mem_thp_off || bytes < RAM_HUGE_PAGE ? bytes : RAM_HUGE_PAGE;
+	madvise(host, small, MADV_NOHUGEPAGE);
+	if (bytes > small)
+		madvise(host + small, bytes - small, MADV_HUGEPAGE);
 	if (cfg->mem_merge && madvise(host, bytes, MADV_MERGEABLE)) {
 		snprintf(err, errlen, "-mem-merge on: this kernel cannot merge pages (MADV_MERGEABLE: %s)",
 			 strerror(errno));
