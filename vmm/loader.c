@@ -15,6 +15,7 @@
 #include "boot/long_mode.h"
 #include "boot/pvh.h"
 #include "vmm/log.h"
+#include "vmm/ram.h"
 #include "vmm/vm.h"
 
 #define LOADER_MAX_E820 16
@@ -231,6 +232,20 @@ static int loader_write_cmdline(struct vm *vm, const char *cmdline,
 	return 0;
 }
 
+/*
+ * A kernel that needs less than one huge page all told (a test guest, a
+ * unikernel) gets no huge page: copying it in would clear 2 MiB for a few
+ * KiB, the largest single cost of a short run's start (docs/benchmarks.md,
+ * "exec -> exit").  A Linux kernel needs tens of MiB (init_size) and
+ * fills the huge pages it lands in.
+ */
+static void loader_small_kernel_pages(struct vm *vm, uint64_t addr,
+				      uint64_t need)
+{
+	if (need < RAM_HUGE_PAGE)
+		vm_ram_no_huge_pages(vm, addr, need);
+}
+
 static int loader_place_kernel(struct vm *vm, const struct loader_kernel *k,
 			       const struct linux_setup_info *info,
 			       uint64_t *load_addr, char *err, size_t errlen)
@@ -247,6 +262,7 @@ static int loader_place_kernel(struct vm *vm, const struct loader_kernel *k,
 			 (unsigned long long)*load_addr);
 		return -ENOMEM;
 	}
+	loader_small_kernel_pages(vm, *load_addr, need);
 	guest_mem_write(&vm->mem, *load_addr, k->data + info->setup_bytes,
 			info->kernel_bytes);
 	return 0;
@@ -275,6 +291,7 @@ static int loader_place_elf(struct vm *vm, const struct loader_kernel *k,
 			 k->path, (unsigned long long)(ek->highest >> 20) + 1);
 		return -ENOMEM;
 	}
+	loader_small_kernel_pages(vm, ek->lowest, ek->highest - ek->lowest);
 	for (unsigned int i = 0; i < ek->nr_segments; i++) {
 		const struct elf_kernel_segment *s = &ek->seg[i];
 		uint8_t *dst = guest_mem_ptr(&vm->mem, s->paddr, s->memsz);

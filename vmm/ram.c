@@ -189,6 +189,20 @@ static uint8_t *ram_map_anonymous(const struct config *cfg, uint64_t bytes,
 	return host;
 }
 
+void ram_refuse_huge_pages(uint8_t *host, uint64_t bytes, uint64_t off,
+			   uint64_t len)
+{
+	uint64_t start = off & ~(RAM_HUGE_PAGE - 1);
+	uint64_t end;
+
+	if (!len || off >= bytes || len > bytes - off)
+		return;
+	end = (off + len + RAM_HUGE_PAGE - 1) & ~(RAM_HUGE_PAGE - 1);
+	if (end > bytes)
+		end = bytes;
+	madvise(host + start, end - start, MADV_NOHUGEPAGE);
+}
+
 /* Write-fault every page now; touch by hand on kernels before 5.14. */
 static int ram_prealloc(uint8_t *host, uint64_t bytes)
 {

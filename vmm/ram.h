@@ -28,6 +28,15 @@ uint8_t *ram_map(const struct config *cfg, uint64_t bytes, char *err,
 		 size_t errlen);
 
 /*
+ * Refuse transparent huge pages for [off, off + len) of an anonymous
+ * mapping of bytes from ram_map(), widened to whole RAM_HUGE_PAGEs: for
+ * something small the guest will not fill, so that its first write is
+ * not a 2 MiB clear.  A hint: nothing happens where it cannot be given.
+ */
+void ram_refuse_huge_pages(uint8_t *host, uint64_t bytes, uint64_t off,
+			   uint64_t len);
+
+/*
  * -restore: bytes of guest RAM mapped copy-on-write (MAP_PRIVATE) from fd
  * at offset (page-aligned), so pages are read from the snapshot only when
  * the guest touches them and the file never changes.  NULL with one line

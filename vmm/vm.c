@@ -167,6 +167,16 @@ static int vm_setup_memory(struct vm *vm, uint64_t bytes, char *err, size_t errl
 	return vm_memory_ready(vm, err, errlen);
 }
 
+void vm_ram_no_huge_pages(struct vm *vm, uint64_t gpa, uint64_t len)
+{
+	/* hugetlbfs pages are huge by nature; a restored RAM is a file. */
+	if (vm->cfg->mem_path || vm->ram_from_file || !vm->mem.nr_regions)
+		return;
+	if (gpa >= vm->mem.region[0].size || len > vm->mem.region[0].size - gpa)
+		return;
+	ram_refuse_huge_pages(vm->mem_host, vm->mem.region[0].size, gpa, len);
+}
+
 static void vm_memory_join(struct vm *vm)
 {
 	if (vm->mem_pending) {

@@ -93,6 +93,13 @@ void vm_destroy(struct vm *vm);
  */
 int vm_memory_ready(struct vm *vm, char *err, size_t errlen);
 unsigned int vm_max_vcpus(const struct vm *vm);
+/*
+ * No transparent huge pages for guest RAM [gpa, gpa + len) and the rest
+ * of the huge pages it touches (vmm/ram.h): for something small the
+ * guest will not fill.  Only for anonymous RAM below the MMIO hole; a
+ * hint, so it cannot fail.
+ */
+void vm_ram_no_huge_pages(struct vm *vm, uint64_t gpa, uint64_t len);
 
 /* Device plumbing. */
 int vm_register_pio(struct vm *vm, const struct bus_device *dev);

@@ -181,6 +181,48 @@ START_TEST(test_aligned_thp_above_first_huge_page)
 }
 END_TEST
 
+/*
+ * ram_refuse_huge_pages() widens the range to whole huge pages, leaves
+ * its neighbours asking for them, and ignores ranges outside the mapping.
+ */
+START_TEST(test_refuse_huge_pages)
+{
+	struct config cfg = { .mem_thp_off = false };
+	const uint64_t bytes = 16ull << 20, mib = 1ull << 20;
+	char err[256] = "", f[512];
+	uint8_t *ram = ram_map(&cfg, bytes, err, sizeof(err));
+
+	ck_assert_msg(ram != NULL, "%s", err);
+	/* 68 KiB at 9 MiB + 4 KiB: the huge page [8, 10) MiB only. */
+	ram_refuse_huge_pages(ram, bytes, 9 * mib + 4096, 68 << 10);
+	ck_assert(smaps_flags(ram + 2 * mib, f, sizeof(f)));
+	ck_assert_msg(has_flag(f, "hg") && !has_flag(f, "nh"), "below: %s", f);
+	ck_assert(smaps_flags(ram + 8 * mib, f, sizeof(f)));
+	ck_assert_msg(has_flag(f, "nh") && !has_flag(f, "hg"), "range: %s", f);
+	ck_assert(smaps_flags(ram + 10 * mib, f, sizeof(f)));
+	ck_assert_msg(has_flag(f, "hg") && !has_flag(f, "nh"), "above: %s", f);
+	/* A range across a boundary takes both huge pages. */
+	ram_refuse_huge_pages(ram, bytes, 14 * mib - 1, 2);
+	ck_assert(smaps_flags(ram + 12 * mib, f, sizeof(f)));
+	ck_assert_msg(has_flag(f, "nh"), "across: %s", f);
+	ck_assert(smaps_flags(ram + 10 * mib, f, sizeof(f)));
+	ck_assert_msg(has_flag(f, "hg"), "before across: %s", f);
+	/* Outside the mapping, empty, or wrapping around: nothing. */
+	ram_refuse_huge_pages(ram, bytes, bytes, 4096);
+	ram_refuse_huge_pages(ram, bytes, 4 * mib, 0);
+	ram_refuse_huge_pages(ram, bytes, 4 * mib, UINT64_MAX - mib);
+	ram_refuse_huge_pages(ram, bytes, 9 * mib, 8 * mib);
+	ck_assert(smaps_flags(ram + 2 * mib, f, sizeof(f)));
+	ck_assert_msg(has_flag(f, "hg"), "after no-ops: %s", f);
+	ck_assert_msg(!smaps_flags(ram + 4 * mib, f, sizeof(f)),
+		      "a no-op split [2, 8) MiB");
+	ck_assert(smaps_flags(ram + 10 * mib, f, sizeof(f)));
+	ck_assert_msg(has_flag(f, "hg"), "a no-op reached [10, 12) MiB: %s", f);
+	ram[bytes - 1] = 1;
+	munmap(ram, bytes);
+}
+END_TEST
+
 static Suite *ram_suite(void)
 {
 	Suite *s = suite_create("ram");
@@ -189,6 +231,7 @@ static Suite *ram_suite(void)
 	tcase_add_test(tc, test_anonymous);
 	tcase_add_test(tc, test_snapshot_file);
 	tcase_add_test(tc, test_aligned_thp_above_first_huge_page);
+	tcase_add_test(tc, test_refuse_huge_pages);
 	suite_add_tcase(s, tc);
 	return s;
 }
