@@ -343,7 +343,7 @@ static int machine_restore_open(struct machine *m, const struct config *cfg)
 	return 0;
 }
 
-/* -restore, after vm_memory_ready: vCPUs, irqchip, clock and devices. */
+/* -restore, once RAM is in place: vCPUs, irqchip, clock and devices. */
 static int machine_restore_state(struct machine *m)
 {
 	struct state_reader r;
@@ -1062,11 +1062,11 @@ static int machine_setup(struct machine *m, const struct config *cfg)
 	m->vm.gen_initrd = NULL;
 	m->vm.gen_cmdline = NULL;
 	rootfs_free(&m->rootfs);
-	ret = vm_memory_ready(&m->vm, m->err, sizeof(m->err));
-	if (!ret && cfg->restore)
+	if (cfg->restore) {
 		ret = machine_restore_state(m);
-	if (ret)
-		return ret;
+		if (ret)
+			return ret;
+	}
 	/* Everything privileged is open; no thread exists yet. */
 	ret = privdrop_apply(cfg->user, cfg->chroot_dir, m->err, sizeof(m->err));
 	if (ret)

@@ -86,8 +86,8 @@ bool snapshot_section(const struct snapshot_file *f, const char *name,
 int snapshot_apply_config(struct config *cfg, char *err, size_t errlen);
 /*
  * Put the vCPUs (after checking that this host has every CPU feature the
- * guest saw), the PIC, IOAPIC, PIT and clock back.  After
- * vm_memory_ready(), before the vCPUs start.
+ * guest saw), the PIC, IOAPIC, PIT and clock back.  After vm_create(),
+ * before the vCPUs start.
  */
 int snapshot_load_kvm(const struct snapshot_file *f, struct vm *vm,
 		      const struct cpu_topology *topo, char *err,

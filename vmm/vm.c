@@ -8,7 +8,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/kvm.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/eventfd.h>
@@ -94,8 +93,12 @@ unsigned int vm_max_vcpus(const struct vm *vm)
 	return n > 0 ? (unsigned int)n : 4;
 }
 
-/* Register every RAM region as a KVM memory slot; 0 or an errno. */
-static int vm_register_memory(struct vm *vm)
+/*
+ * Register every RAM region as a KVM memory slot, here and now: the
+ * first slot's SRCU grace period (0.4 ms in the one-vCPU L1) is less than
+ * a helper thread to overlap it costs (docs/architecture.md).
+ */
+static int vm_register_memory(struct vm *vm, char *err, size_t errlen)
 {
 	for (unsigned int i = 0; i < vm->mem.nr_regions; i++) {
 		struct kvm_userspace_memory_region r = {
@@ -105,18 +108,13 @@ static int vm_register_memory(struct vm *vm)
 			.userspace_addr = (uint64_t)(uintptr_t)vm->mem.region[i].host,
 		};
 
-		if (ioctl(vm->vm_fd, KVM_SET_USER_MEMORY_REGION, &r) < 0)
-			return errno;
+		if (ioctl(vm->vm_fd, KVM_SET_USER_MEMORY_REGION, &r) < 0) {
+			snprintf(err, errlen, "KVM_SET_USER_MEMORY_REGION: %s",
+				 strerror(errno));
+			return -errno;
+		}
 	}
 	return 0;
-}
-
-static void *vm_register_memory_thread(void *arg)
-{
-	struct vm *vm = arg;
-
-	vm->mem_errno = vm_register_memory(vm);
-	return NULL;
 }
 
 /*
@@ -153,18 +151,7 @@ static int vm_setup_memory(struct vm *vm, uint64_t bytes, char *err, size_t errl
 			LAYOUT_MMIO_HOLE_END, bytes - low, host + low };
 		vm->mem.nr_regions = 2;
 	}
-	/*
-	 * A VM's first memory slot costs milliseconds (KVM waits for an SRCU
-	 * grace period), most of it asleep: register the slots on a helper
-	 * thread while the caller creates vCPUs and loads the images into the
-	 * mapping, which needs no slot.  vm_memory_ready() joins it.
-	 */
-	if (pthread_create(&vm->mem_thread, NULL, vm_register_memory_thread, vm) == 0) {
-		vm->mem_pending = true;
-		return 0;
-	}
-	vm->mem_errno = vm_register_memory(vm);
-	return vm_memory_ready(vm, err, errlen);
+	return vm_register_memory(vm, err, errlen);
 }
 
 void vm_ram_no_huge_pages(struct vm *vm, uint64_t gpa, uint64_t len)
@@ -175,25 +162,6 @@ void vm_ram_no_huge_pages(struct vm *vm, uint64_t gpa, uint64_t len)
 	if (gpa >= vm->mem.region[0].size || len > vm->mem.region[0].size - gpa)
 		return;
 	ram_refuse_huge_pages(vm->mem_host, vm->mem.region[0].size, gpa, len);
-}
-
-static void vm_memory_join(struct vm *vm)
-{
-	if (vm->mem_pending) {
-		pthread_join(vm->mem_thread, NULL);
-		vm->mem_pending = false;
-	}
-}
-
-int vm_memory_ready(struct vm *vm, char *err, size_t errlen)
-{
-	vm_memory_join(vm);
-	if (vm->mem_errno) {
-		snprintf(err, errlen, "KVM_SET_USER_MEMORY_REGION: %s",
-			 strerror(vm->mem_errno));
-		return -vm->mem_errno;
-	}
-	return 0;
 }
 
 /*
@@ -301,8 +269,6 @@ int vm_create(struct vm *vm, const struct config *cfg, char *err, size_t errlen)
 
 void vm_destroy(struct vm *vm)
 {
-	/* The helper may still use the mapping and the VM: wait for it. */
-	vm_memory_join(vm);
 	/*
 	 * The VM first (its last reference: the vCPU files are closed), then
 	 * guest RAM: unmapped under a live VM, every page would first be

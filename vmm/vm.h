@@ -36,10 +36,6 @@ struct vm {
 	uint64_t ram_offset;
 	/* /proc/self/pagemap for a save to skip untouched RAM (vmm/ram.h), or -1 */
 	int pagemap_fd;
-	/* KVM memory slots are registered by a helper until vm_memory_ready(). */
-	pthread_t mem_thread;
-	bool mem_pending;
-	int mem_errno;
 	struct bus pio_bus;
 	struct bus mmio_bus;
 	struct vcpu *vcpus;
@@ -86,12 +82,6 @@ struct vm {
  */
 int vm_create(struct vm *vm, const struct config *cfg, char *err, size_t errlen);
 void vm_destroy(struct vm *vm);
-/*
- * Wait until guest RAM is registered with KVM (done in the background by
- * vm_create, while the caller creates vCPUs and loads images); must be
- * called before any vCPU runs.
- */
-int vm_memory_ready(struct vm *vm, char *err, size_t errlen);
 unsigned int vm_max_vcpus(const struct vm *vm);
 /*
  * No transparent huge pages for guest RAM [gpa, gpa + len) and the rest

@@ -186,8 +186,6 @@ int main(void)
 	    vcpus_create(&vm, &topo, err, sizeof(err)))
 		FAIL("%s", err);
 	setup_guest(&vm);
-	if (vm_memory_ready(&vm, err, sizeof(err)))
-		FAIL("%s", err);
 
 	/* -S: held before the threads exist; nothing may run. */
 	vm_pause_request(&vm, PAUSE_STARTUP);
