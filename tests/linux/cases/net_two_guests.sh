@@ -13,8 +13,12 @@ wrapper=$(net_minivmm "$ns")
 # Two guests at once share L1's two emulated CPUs in the nested harness:
 # give them time.
 export MVT_TIMEOUT=${MVT_TIMEOUT_TWO:-300}
+# The server's own limit for the transfer: the VM's, less boot, ping and
+# making the file (a minute at most).  A fixed 120 s cut a 16 MiB transfer
+# at 14 MiB in an L1 where the same case had taken 53-71 s (2026-12-04).
+serve_s=$((MVT_TIMEOUT - 60))
 MINIVMM=$wrapper MVT_LOG=$WORKDIR/a.log MVT_MEM=256 \
-	MVT_APPEND="mvt.ip=10.0.2.15/24 mvt.peer=10.0.2.16 mvt.role=server mvt.mib=16" \
+	MVT_APPEND="mvt.ip=10.0.2.15/24 mvt.peer=10.0.2.16 mvt.role=server mvt.mib=16 mvt.serve_s=$serve_s" \
 	mvt_boot net_peer -tap mvtapa,bridge=br0 &
 a_pid=$!
 net_bg $a_pid

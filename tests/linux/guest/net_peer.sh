@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
 # Two guests on one bridge.  mvt.role=server: ping mvt.peer=, then serve a
-# file of mvt.mib= MiB on port 6000.  mvt.role=client: ping the server,
+# file of mvt.mib= MiB on port 6000 for up to mvt.serve_s= seconds.  mvt.role=client: ping the server,
 # fetch the file.  Facts: ping, file_sha.
 . "$(dirname "$0")/net_common.sh"
 
@@ -18,7 +18,12 @@ case $role in
 server)
 	dd if=/dev/urandom of=/tmp/f bs=1M count="$mib" 2>/dev/null || exit 1
 	echo "MVT file_sha=$(net_sha /tmp/f)"
-	timeout 120 nc -l -p 6000 </tmp/f >/dev/null || { echo "MVT serve=fail"; exit 1; }
+	# mvt.serve_s=: how long the whole transfer may take (the case
+	# derives it from the VM's time limit); it only ends a server whose
+	# client never comes before that limit ends the VM.
+	serve_s=$(net_arg serve_s) || serve_s=120
+	timeout "$serve_s" nc -l -p 6000 </tmp/f >/dev/null ||
+		{ echo "MVT serve=fail"; exit 1; }
 	echo "MVT serve=done"
 	;;
 client)
