@@ -109,9 +109,11 @@ static int vm_register_memory(struct vm *vm, char *err, size_t errlen)
 		};
 
 		if (ioctl(vm->vm_fd, KVM_SET_USER_MEMORY_REGION, &r) < 0) {
+			int e = errno;	/* before snprintf may change it */
+
 			snprintf(err, errlen, "KVM_SET_USER_MEMORY_REGION: %s",
-				 strerror(errno));
-			return -errno;
+				 strerror(e));
+			return -e;
 		}
 	}
 	return 0;

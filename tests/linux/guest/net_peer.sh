@@ -1,8 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
 # Two guests on one bridge.  mvt.role=server: ping mvt.peer=, then serve a
-# file of mvt.mib= MiB on port 6000 for up to mvt.serve_s= seconds.  mvt.role=client: ping the server,
-# fetch the file.  Facts: ping, file_sha.
+# file of mvt.mib= MiB on port 6000 for up to mvt.serve_s= seconds.
+# mvt.role=client: ping the server, fetch the file.  Facts: ping, file_sha.
 . "$(dirname "$0")/net_common.sh"
 
 net_config || exit 1
